@@ -1,0 +1,6 @@
+//! The synthetic election generator and the importer of real region lists.
+//!
+//! `generate` builds a whole national election deterministically from a seed
+//! (the 2024 per-province counts exactly, at any `--scale`); `import` reads
+//! the commission's real desa list and builds the same kind of election over
+//! it. Both end in [`saksi_core::Election`].
