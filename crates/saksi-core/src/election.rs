@@ -236,6 +236,21 @@ impl Election {
             .map(|i| &self.dapil[*i as usize])
     }
 
+    /// The index into [`Election::dapil`] of the dapil covering exactly this
+    /// region (not an ancestor), if any.
+    pub fn dapil_covering(&self, region: RegionId, contest: Contest) -> Option<usize> {
+        self.dapil_by_region
+            .get(&(contest, self.tree.get(region).code))
+            .map(|i| *i as usize)
+    }
+
+    /// The index into [`Election::dapil`] of a dapil of `contest`.
+    pub fn dapil_index(&self, contest: Contest, code: &DapilCode) -> Option<usize> {
+        self.dapil_by_code
+            .get(&(contest, code.clone()))
+            .map(|i| *i as usize)
+    }
+
     /// Looks a dapil up by its code within a contest.
     pub fn find_dapil(&self, contest: Contest, code: &DapilCode) -> Option<&Dapil> {
         self.dapil_by_code

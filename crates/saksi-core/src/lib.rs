@@ -8,7 +8,11 @@
 
 pub mod contest;
 pub mod election;
+pub mod form;
+pub mod permission;
 pub mod region;
+pub mod tally;
+pub mod time;
 
 pub use contest::Contest;
 pub use election::{Candidate, Dapil, DapilCode, Election, ElectionError, Party, Paslon};

@@ -159,7 +159,10 @@ impl RegionTree {
     }
 
     /// The children of a region, in code order.
-    pub fn children(&self, id: RegionId) -> impl ExactSizeIterator<Item = RegionId> + '_ {
+    pub fn children(
+        &self,
+        id: RegionId,
+    ) -> impl DoubleEndedIterator<Item = RegionId> + ExactSizeIterator + '_ {
         self.get(id).children.clone().map(RegionId)
     }
 
@@ -174,6 +177,13 @@ impl RegionTree {
     /// The ancestors of a region from its parent up to the root.
     pub fn ancestors(&self, id: RegionId) -> impl Iterator<Item = RegionId> + '_ {
         std::iter::successors(self.get(id).parent, |p| self.get(*p).parent)
+    }
+
+    /// How many regions lie above TPS level. Ordered by level, the tree
+    /// holds those first: ids `0..upper_len()` are exactly the non-TPS
+    /// regions, which lets per-region arrays skip the 820,000 TPS.
+    pub fn upper_len(&self) -> usize {
+        self.regions.partition_point(|r| r.level() != Level::Tps)
     }
 
     /// Number of regions, the root included.

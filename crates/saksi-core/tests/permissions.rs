@@ -1,0 +1,135 @@
+//! The permission rule, tested exhaustively: every role x action x region
+//! relation (own region, a TPS below it, a sibling, its parent) against a
+//! table written out by hand, so a change of policy shows up here as a diff.
+
+use saksi_core::RegionCode;
+use saksi_core::permission::{Action, Principal, Role, decide};
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+/// Where each role sits for the test, with a TPS inside it, a sibling of it
+/// and its parent (`None` where no such region exists).
+fn home(
+    role: Role,
+) -> (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+) {
+    match role {
+        Role::Kpps => (
+            "11.01.01.2001.001",
+            None,
+            Some("11.01.01.2001.002"),
+            Some("11.01.01.2001"),
+        ),
+        Role::Pps => (
+            "11.01.01.2001",
+            Some("11.01.01.2001.001"),
+            Some("11.01.01.2002"),
+            Some("11.01.01"),
+        ),
+        Role::Ppk => (
+            "11.01.01",
+            Some("11.01.01.2001.001"),
+            Some("11.01.02"),
+            Some("11.01"),
+        ),
+        Role::KpuProv => ("11", Some("11.01.01.2001.001"), Some("12"), Some("0")),
+        Role::KpuRi => ("0", Some("11.01.01.2001.001"), None, None),
+        Role::KpuKabkota | Role::Bawaslu | Role::Saksi | Role::Auditor => (
+            "11.01",
+            Some("11.01.01.2001.001"),
+            Some("11.02"),
+            Some("11"),
+        ),
+    }
+}
+
+/// Expected decisions as four letters: own region, a TPS below, sibling,
+/// parent. `A` allow, `D` deny, `-` no such region for this role.
+fn expected(role: Role, action: Action) -> &'static str {
+    use Action::*;
+    use Role::*;
+    match (action, role) {
+        (SubmitForm, Kpps) => "A-DD",
+        (SubmitForm, KpuRi) => "DD--",
+        (SubmitForm, _) => "DDDD",
+        (CorrectForm, Ppk) => "DADD",
+        (CorrectForm, Kpps) => "D-DD",
+        (CorrectForm, KpuRi) => "DD--",
+        (CorrectForm, _) => "DDDD",
+        (FileObjection, Bawaslu | Saksi) => "AADD",
+        (FileObjection, Kpps) => "D-DD",
+        (FileObjection, KpuRi) => "DD--",
+        (FileObjection, _) => "DDDD",
+        (ResolveObjection, Ppk | KpuKabkota | KpuProv) => "AADD",
+        (ResolveObjection, KpuRi) => "AA--",
+        (ResolveObjection, Kpps) => "D-DD",
+        (ResolveObjection, _) => "DDDD",
+        (SignOff, Ppk | KpuKabkota | KpuProv) => "ADDD",
+        (SignOff, KpuRi) => "AD--",
+        (SignOff, Kpps) => "D-DD",
+        (SignOff, _) => "DDDD",
+        (ReportIncident, Kpps) => "A-DD",
+        (ReportIncident, Pps | Ppk | KpuKabkota | KpuProv | Bawaslu) => "AADD",
+        (ReportIncident, KpuRi) => "AA--",
+        (ReportIncident, Saksi | Auditor) => "DDDD",
+        (ManageUsers, KpuKabkota | KpuProv) => "DADD",
+        (ManageUsers, KpuRi) => "DA--",
+        (ManageUsers, Kpps) => "D-DD",
+        (ManageUsers, _) => "DDDD",
+        (ViewRestricted, Kpps) => "A-DD",
+        (ViewRestricted, KpuRi) => "AA--",
+        (ViewRestricted, Saksi) => "DDDD",
+        (ViewRestricted, _) => "AADD",
+    }
+}
+
+#[test]
+fn every_role_action_and_region_relation_matches_the_policy_table() {
+    let mut mismatches = Vec::new();
+    for role in Role::ALL {
+        let (own, below, sibling, parent) = home(role);
+        let party = (role == Role::Saksi).then_some(3);
+        let who = Principal::new(role, code(own), party).unwrap();
+        for action in Action::ALL {
+            let got: String = [Some(own), below, sibling, parent]
+                .into_iter()
+                .map(|target| match target {
+                    None => '-',
+                    Some(t) if decide(&who, action, code(t)).is_allowed() => 'A',
+                    Some(_) => 'D',
+                })
+                .collect();
+            let want = expected(role, action);
+            if got != want {
+                mismatches.push(format!("{role} {action:?}: want {want}, got {got}"));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn a_principal_must_sit_at_its_roles_level() {
+    assert!(Principal::new(Role::Kpps, code("11.01"), None).is_err());
+    assert!(Principal::new(Role::KpuRi, code("11"), None).is_err());
+    assert!(Principal::new(Role::Bawaslu, code("11.01.01"), None).is_ok());
+}
+
+#[test]
+fn only_a_saksi_has_a_party_and_a_saksi_must_have_one() {
+    assert!(Principal::new(Role::Saksi, code("11"), None).is_err());
+    assert!(Principal::new(Role::Saksi, code("11"), Some(2)).is_ok());
+    assert!(Principal::new(Role::Bawaslu, code("11"), Some(2)).is_err());
+}
+
+#[test]
+fn a_kpps_cannot_submit_for_the_next_desa_with_the_same_tps_number() {
+    let who = Principal::new(Role::Kpps, code("11.01.01.2001.001"), None).unwrap();
+    assert!(!decide(&who, Action::SubmitForm, code("11.01.01.2002.001")).is_allowed());
+}
