@@ -1,0 +1,140 @@
+//! The live tallies against a recount, after random submissions and
+//! corrections: at every region and for every contest, the row equals the
+//! sum over its children (TPS counted from their current form), so
+//! national = sum of provinces = ... = sum of TPS at all times.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use saksi_core::form::{CHasil, validate};
+use saksi_core::tally::{Tallies, Totals};
+use saksi_core::{Contest, Election, Level, RegionId};
+use saksi_sim::forms::draw_form;
+use saksi_sim::rng::Rng;
+use saksi_sim::{GenerateOptions, generate};
+
+fn election() -> &'static Election {
+    static ELECTION: OnceLock<Election> = OnceLock::new();
+    ELECTION.get_or_init(|| {
+        generate(&GenerateOptions {
+            seed: 11,
+            scale: 0.0005,
+        })
+        .expect("a small election generates")
+    })
+}
+
+fn tps_ids(e: &Election) -> Vec<RegionId> {
+    e.tree
+        .iter()
+        .filter(|(_, r)| r.level() == Level::Tps)
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// The totals a region's children add up to.
+fn children_sum(
+    e: &Election,
+    t: &Tallies,
+    forms: &HashMap<(RegionId, Contest), CHasil>,
+    contest: Contest,
+    region: RegionId,
+) -> Totals {
+    let mut fixed = [0u64; 7];
+    let mut options: HashMap<String, u64> = HashMap::new();
+    for child in e.tree.children(region) {
+        let totals = if e.tree.get(child).level() == Level::Tps {
+            Totals::of_form(e, child, contest, forms.get(&(child, contest)))
+        } else {
+            t.region(contest, child)
+        };
+        for (f, v) in fixed.iter_mut().zip(totals.fixed) {
+            *f += v;
+        }
+        for (k, v) in totals.options {
+            *options.entry(k).or_default() += v;
+        }
+    }
+    let mut options: Vec<(String, u64)> = options.into_iter().collect();
+    options.sort();
+    Totals { fixed, options }
+}
+
+fn check_every_region(e: &Election, t: &Tallies, forms: &HashMap<(RegionId, Contest), CHasil>) {
+    for (id, region) in e.tree.iter().take(e.tree.upper_len()) {
+        for contest in Contest::ALL {
+            let mut row = t.region(contest, id);
+            let mut sum = children_sum(e, t, forms, contest, id);
+            // A region lists every option on its ballot, zeros included; the
+            // children's sum lists only what they list. Compare non-zeros.
+            row.options.retain(|(_, v)| *v > 0);
+            row.options.sort();
+            sum.options.retain(|(_, v)| *v > 0);
+            if contest == Contest::Dpd && region.level() == Level::Nasional {
+                // DPD options above a province are not published (numbers
+                // are per province); the counts still add up.
+                sum.options.clear();
+            }
+            assert_eq!(row, sum, "{contest} at {}", region.code);
+        }
+    }
+}
+
+#[test]
+fn every_drawn_form_is_valid_without_warnings() {
+    let e = election();
+    let mut rng = Rng::new(5);
+    for tps in tps_ids(e) {
+        for contest in Contest::ALL {
+            if let Some(form) = draw_form(e, tps, contest, &mut rng) {
+                assert_eq!(
+                    validate(e, tps, contest, &form),
+                    Ok(vec![]),
+                    "{contest} at {}",
+                    e.tree.get(tps).code
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn expected_tps_and_dpt_add_up_before_anything_is_reported() {
+    let e = election();
+    let t = Tallies::new(e).unwrap();
+    check_every_region(e, &t, &HashMap::new());
+    let national = t.region(Contest::Ppwp, e.tree.root());
+    assert_eq!(national.get("tps_expected"), Some(tps_ids(e).len() as u64));
+    assert_eq!(
+        national.get("dpt"),
+        Some(u64::from(e.tree.get(e.tree.root()).dpt.total()))
+    );
+    assert_eq!(national.get("tps_reported"), Some(0));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn tallies_equal_a_recount_after_random_submissions_and_corrections(seed in any::<u64>(), count in 1usize..300) {
+        let e = election();
+        let tps = tps_ids(e);
+        let mut rng = Rng::new(seed);
+        let mut t = Tallies::new(e).unwrap();
+        let mut forms: HashMap<(RegionId, Contest), CHasil> = HashMap::new();
+        for _ in 0..count {
+            // A small pool of TPS, so that corrections (second versions) are common.
+            let at = tps[rng.below(tps.len().min(40) as u64) as usize];
+            let contest = *rng.pick(&Contest::ALL);
+            let Some(form) = draw_form(e, at, contest, &mut rng) else { continue };
+            let old = forms.get(&(at, contest));
+            t.apply(e, at, contest, old, &form);
+            forms.insert((at, contest), form);
+        }
+        check_every_region(e, &t, &forms);
+        let national = t.region(Contest::Ppwp, e.tree.root());
+        let reported = forms.keys().filter(|(_, c)| *c == Contest::Ppwp).count() as u64;
+        prop_assert_eq!(national.get("tps_reported"), Some(reported));
+    }
+}
