@@ -1,1 +1,235 @@
-//! The Store trait and its SQLite implementation.
+//! Persistence for Saksi behind one narrow [`Store`] trait.
+//!
+//! The trait is what the server, the sequencer and the CLI see: the election
+//! frame, users and sessions, and the append-only history of C.Hasil form
+//! versions with their idempotency records. Each backend is its own
+//! implementation with its own migrations: [`SqliteStore`] (embedded, the
+//! default) now, PostgreSQL later through the same trait and the same test
+//! suite (`tests/store`).
+//!
+//! The API is synchronous: the server calls it from one dedicated writer
+//! thread (the sequencer) and a few reader threads. The store never reads a
+//! clock: every time is passed in as a [`UnixTime`].
+
+use saksi_core::region::TreeError;
+use saksi_core::{Contest, Election, ElectionError, RegionCode};
+
+pub mod sqlite;
+
+/// Times are the domain's Unix seconds, stored as integers by every backend
+/// so comparisons (session expiry) are exact and need no text-format rules.
+pub use saksi_core::time::UnixTime;
+pub use sqlite::SqliteStore;
+
+/// Shorthand for results of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The store's id of a user: assigned at creation, stable, referenced by
+/// sessions (users are never deleted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UserId(pub i64);
+
+/// A user to create. The role is kept as its stable id (`kpps`, `kpu-ri`,
+/// ...), opaque to the store: `saksi-core`'s `Role` parses it and decides
+/// what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Unique, compared exactly (byte for byte) by every backend.
+    pub username: String,
+    pub role: String,
+    /// The region the user is bound to (`0` for national roles).
+    pub region: RegionCode,
+    /// The party of a `saksi` (party witness); `None` for other roles.
+    pub party: Option<u8>,
+    /// An Argon2id PHC string, or `None` for accounts that cannot log in with
+    /// a password (generated KPPS officers).
+    pub password_hash: Option<String>,
+    pub created_at: UnixTime,
+}
+
+/// A stored user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub role: String,
+    pub region: RegionCode,
+    pub party: Option<u8>,
+    pub password_hash: Option<String>,
+    pub created_at: UnixTime,
+}
+
+/// A login session. Only a hash of the token is ever stored, so a copy of
+/// the database cannot be used to impersonate anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: Vec<u8>,
+    pub user_id: UserId,
+    pub created_at: UnixTime,
+    /// The session is valid while `now < expires_at`.
+    pub expires_at: UnixTime,
+}
+
+/// The idempotency key a submission carried and a hash of its request, kept
+/// with the version it produced so an audit can tie the two together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey {
+    pub key: String,
+    pub request_hash: Vec<u8>,
+}
+
+/// One accepted version of a C.Hasil form: what the sequencer writes and
+/// what readers get back. Versions are never overwritten or deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVersion {
+    pub tps: RegionCode,
+    pub contest: Contest,
+    /// 1 for the first submission of (tps, contest), then 2, 3, ...
+    pub version: u32,
+    /// The position of this fact in the log, assigned by the sequencer
+    /// (0-based, dense, global across all TPS and contests). Unique.
+    pub log_index: u64,
+    /// The validated form as JSON; opaque to the store.
+    pub form_json: String,
+    /// The validation warnings as JSON; opaque to the store.
+    pub warnings_json: String,
+    /// The principal who submitted it (a user id or a device key), as text.
+    pub submitted_by: String,
+    pub submitted_at: UnixTime,
+    /// The idempotency key and request hash, if the request carried a key.
+    pub request: Option<RequestKey>,
+}
+
+/// The first answer given to a request with an idempotency key, replayed to
+/// every retry with the same (principal, key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub principal: String,
+    pub key: String,
+    /// Hash of the request, so the same key with another body is detected.
+    pub request_hash: Vec<u8>,
+    /// HTTP status of the first answer.
+    pub response_status: u16,
+    /// Body of the first answer.
+    pub response_body: String,
+    pub created_at: UnixTime,
+}
+
+/// Everything one group commit writes: all of it becomes durable and visible
+/// at once, or none of it does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub versions: Vec<StoredVersion>,
+    pub idempotency: Vec<IdempotencyRecord>,
+}
+
+/// Why a store operation failed. Backend errors keep their source, so the
+/// detail can be logged once while API bodies show a generic message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("I/O error on the database")]
+    Io(#[from] std::io::Error),
+    #[error("SQLite error")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database cannot run in WAL mode (some network file systems), so
+    /// readers would block the writer; refused rather than run degraded.
+    #[error("the database could not be switched to WAL mode (journal mode is {0:?})")]
+    NotWal(String),
+    #[error("an election is already stored in this database")]
+    AlreadyInitialised,
+    #[error("no election is stored in this database yet")]
+    NotInitialised,
+    #[error("username {0:?} is already taken")]
+    UsernameTaken(String),
+    /// A unique key was already present: a (tps, contest, version), a log
+    /// index or an idempotency (principal, key). The sequencer's view and the
+    /// store disagree; the batch was not written.
+    #[error("conflict with a stored record")]
+    Conflict(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("migration {version} failed")]
+    Migration {
+        version: u32,
+        #[source]
+        source: Box<StoreError>,
+    },
+    #[error("the database's schema is version {found}, newer than this program's {known}")]
+    SchemaTooNew { found: u32, known: u32 },
+    /// Stored data that does not parse back: written by something else, or
+    /// damaged.
+    #[error("stored {what} is invalid: {value:?}")]
+    Corrupt { what: &'static str, value: String },
+    #[error("the stored region tree is invalid")]
+    Tree(#[from] TreeError),
+    #[error("the stored election is invalid")]
+    Election(#[from] ElectionError),
+}
+
+/// The persistence interface. Implementations are safe to share between
+/// the writer thread and reader threads; a write is durable when the call
+/// returns `Ok`, and visible to every reader (of this and any other handle on
+/// the same database) from then on.
+pub trait Store: Send + Sync {
+    /// Stores the election frame in one transaction. `progress(done, total)`
+    /// is called now and then with counts of rows written. Refused with
+    /// [`StoreError::AlreadyInitialised`] if an election is already stored.
+    fn save_election(&self, election: &Election, progress: &dyn Fn(u64, u64)) -> Result<()>;
+
+    /// Loads the stored election frame, or `None` before `save_election`.
+    fn load_election(&self) -> Result<Option<Election>>;
+
+    /// Loads the election, or [`StoreError::NotInitialised`]: for commands
+    /// that cannot run without one.
+    fn require_election(&self) -> Result<Election> {
+        self.load_election()?.ok_or(StoreError::NotInitialised)
+    }
+
+    /// Reads a metadata value (election name, seed, origin, ...).
+    fn meta(&self, key: &str) -> Result<Option<String>>;
+
+    /// Sets a metadata value, replacing any previous one.
+    fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+
+    /// Creates a user; [`StoreError::UsernameTaken`] if the name is in use.
+    fn add_user(&self, user: &NewUser) -> Result<UserId>;
+
+    /// Looks a user up by exact username.
+    fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+
+    /// Looks a user up by id.
+    fn user_by_id(&self, id: UserId) -> Result<Option<User>>;
+
+    /// Stores a new session.
+    fn insert_session(&self, session: &Session) -> Result<()>;
+
+    /// The user of a session and its expiry, if the session exists and has
+    /// not expired at `now`.
+    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>>;
+
+    /// Ends a session (logout). Returns whether it existed.
+    fn delete_session(&self, token_hash: &[u8]) -> Result<bool>;
+
+    /// Writes a whole batch of accepted versions and idempotency records in
+    /// one durable transaction: all or nothing. A unique key already present
+    /// is [`StoreError::Conflict`], and then nothing of the batch is written.
+    fn commit_batch(&self, batch: &Batch) -> Result<()>;
+
+    /// The latest version of one form, if any was accepted.
+    fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>>;
+
+    /// Every version of every contest's form at a TPS, ordered by contest
+    /// (ballot order, as [`Contest::ALL`]) then version.
+    fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>>;
+
+    /// The first answer recorded for (principal, key), if any.
+    fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>>;
+
+    /// One past the highest stored log index: the next index to assign, and
+    /// (log indexes being dense) the count of accepted versions.
+    fn log_size(&self) -> Result<u64>;
+
+    /// Calls `f` with the latest version of every (tps, contest), one at a
+    /// time in log order, without holding them all in memory: for
+    /// rebuilding the tallies at start-up. Reads one consistent snapshot.
+    fn for_each_current_form(&self, f: &mut dyn FnMut(StoredVersion)) -> Result<()>;
+}

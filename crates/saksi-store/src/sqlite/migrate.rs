@@ -1,0 +1,54 @@
+//! Schema migrations for SQLite: the files of `migrations/sqlite`, applied
+//! in order, each recorded in `schema_migrations`. Append-only: an applied
+//! migration is never edited; a change is a new file.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::{Result, StoreError};
+
+/// Every migration, in order: (version, name, SQL).
+const MIGRATIONS: &[(u32, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
+
+/// Applies the migrations not yet recorded, in one transaction (so two
+/// processes opening a fresh file at once cannot both apply them). Refuses a
+/// database migrated by a newer program.
+pub(super) fn run(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY,
+             name    TEXT NOT NULL
+         )",
+    )?;
+    let current: u32 = tx.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > known {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(sql)
+            .and_then(|()| {
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                    (version, name),
+                )
+            })
+            .map_err(|e| StoreError::Migration {
+                version: *version,
+                source: Box::new(e.into()),
+            })?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! The SQLite backend: one database file in WAL mode, one writer connection
+//! and a small pool of reader connections.
+//!
+//! Durability: `journal_mode=WAL` with `synchronous=FULL`, so a transaction
+//! whose commit returned has been fsynced to the WAL and survives power loss
+//! (<https://www.sqlite.org/pragma.html#pragma_synchronous>). Writes use
+//! `BEGIN IMMEDIATE` and every connection waits up to [`BUSY_TIMEOUT`] for
+//! the write lock, so another process (the `saksi user` CLI) can write while
+//! a server runs on the same file; nothing takes an exclusive lock. Readers
+//! see a committed snapshot and never wait for the writer (WAL).
+
+mod election;
+mod forms;
+mod migrate;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::Type;
+use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
+use saksi_core::{Contest, Election, RegionCode};
+
+use crate::{
+    Batch, IdempotencyRecord, NewUser, Result, Session, Store, StoreError, StoredVersion, UnixTime,
+    User, UserId,
+};
+
+/// How long a connection waits for another's write lock before giving up.
+/// Long enough for a `saksi user add` to wait out a server's group commit.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Idle reader connections kept open; more are opened under load and closed
+/// when returned to a full pool.
+const IDLE_READERS: usize = 8;
+
+/// Page cache of the writer connection (negative: KiB), sized so that saving
+/// a whole nation's frame and the indexes touched by group commits stay in
+/// memory.
+const WRITER_CACHE_KIB: i64 = 128 * 1024;
+
+/// Page cache of each reader connection, in KiB.
+const READER_CACHE_KIB: i64 = 32 * 1024;
+
+/// A [`Store`] on one SQLite database file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, switches it to WAL
+    /// mode and applies pending migrations. Several stores, in one process or
+    /// several, may open the same file at once.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = Connection::open(&path)?;
+        writer.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String =
+            writer.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::NotWal(mode));
+        }
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        writer.pragma_update(None, "foreign_keys", "ON")?;
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        migrate::run(&mut writer)?;
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The writer connection's `synchronous` setting (2 = FULL), so a test
+    /// can assert that acknowledged writes are fsynced.
+    pub fn pragma_synchronous(&self) -> Result<i64> {
+        Ok(self
+            .writer()
+            .pragma_query_value(None, "synchronous", |row| row.get(0))?)
+    }
+
+    /// The database's journal mode (`wal`), for the same kind of check.
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self
+            .writer()
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))?)
+    }
+
+    /// The writer connection. A panic while it was held rolled back any open
+    /// transaction (rusqlite rolls back on drop), so a poisoned lock is safe
+    /// to take over.
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on a pooled reader connection.
+    fn read<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let idle = self.idle_readers().pop();
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => self.open_reader()?,
+        };
+        let out = f(&mut conn);
+        let mut idle = self.idle_readers();
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        out
+    }
+
+    fn idle_readers(&self) -> MutexGuard<'_, Vec<Connection>> {
+        self.readers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+        Ok(conn)
+    }
+}
+
+impl Store for SqliteStore {
+    fn save_election(&self, election: &Election, progress: &dyn Fn(u64, u64)) -> Result<()> {
+        election::save(&mut self.writer(), election, progress)
+    }
+
+    fn load_election(&self) -> Result<Option<Election>> {
+        self.read(election::load)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.read(|conn| election::meta(conn, key))
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        election::set_meta(&self.writer(), key, value)
+    }
+
+    fn add_user(&self, user: &NewUser) -> Result<UserId> {
+        users::add(&self.writer(), user)
+    }
+
+    fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        self.read(|conn| users::by_username(conn, username))
+    }
+
+    fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        self.read(|conn| users::by_id(conn, id))
+    }
+
+    fn insert_session(&self, session: &Session) -> Result<()> {
+        users::insert_session(&self.writer(), session)
+    }
+
+    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>> {
+        self.read(|conn| users::session_user(conn, token_hash, now))
+    }
+
+    fn delete_session(&self, token_hash: &[u8]) -> Result<bool> {
+        users::delete_session(&self.writer(), token_hash)
+    }
+
+    fn commit_batch(&self, batch: &Batch) -> Result<()> {
+        forms::commit_batch(&mut self.writer(), batch)
+    }
+
+    fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>> {
+        self.read(|conn| forms::current(conn, tps, contest))
+    }
+
+    fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>> {
+        self.read(|conn| forms::versions(conn, tps))
+    }
+
+    fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
+        self.read(|conn| forms::idempotency(conn, principal, key))
+    }
+
+    fn log_size(&self) -> Result<u64> {
+        self.read(|conn| forms::log_size(conn))
+    }
+
+    fn for_each_current_form(&self, f: &mut dyn FnMut(StoredVersion)) -> Result<()> {
+        self.read(|conn| forms::for_each_current(conn, f))
+    }
+}
+
+/// True if `err` is a UNIQUE or PRIMARY KEY violation: the one constraint
+/// failure that means "already there" rather than a bug.
+fn is_unique_violation(err: &rusqlite::Error) -> bool {
+    matches!(
+        err,
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.code == ErrorCode::ConstraintViolation
+                && matches!(
+                    e.extended_code,
+                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                        | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                )
+    )
+}
+
+/// Maps a unique violation to [`StoreError::Conflict`], keeping the source.
+fn conflict_or_sqlite(err: rusqlite::Error) -> StoreError {
+    if is_unique_violation(&err) {
+        StoreError::Conflict(Box::new(err))
+    } else {
+        StoreError::Sqlite(err)
+    }
+}
+
+/// A text column that must hold a value of a domain type.
+fn parse_column<T, E>(
+    row: &Row<'_>,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> rusqlite::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let text = row
+        .get_ref(idx)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))?;
+    parse(text).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e)))
+}
+
+/// Reads a dotted region code column.
+fn region_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<RegionCode> {
+    parse_column(row, idx, RegionCode::parse)
+}
+
+/// A contest id that names no contest.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown contest id {0:?}")]
+struct UnknownContest(String);
+
+/// Reads a contest id column.
+fn contest_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Contest> {
+    parse_column(row, idx, |s| {
+        Contest::parse(s).ok_or_else(|| UnknownContest(s.to_owned()))
+    })
+}

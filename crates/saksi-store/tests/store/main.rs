@@ -1,0 +1,5 @@
+//! The store's integration tests: one binary, the generic suite run
+//! against each backend, plus what only one backend can be asked.
+
+mod sqlite;
+mod suite;

@@ -1,0 +1,608 @@
+//! The behaviour every [`Store`] backend must have, written once against the
+//! trait. A backend runs it by implementing [`Harness`] and invoking
+//! `store_suite!(ItsHarness)`, which makes one `#[test]` per function here.
+
+use saksi_core::permission::Role;
+use saksi_core::{
+    Candidate, Contest, Dapil, DapilCode, Dpt, Election, Party, Paslon, RegionCode, RegionInput,
+    RegionTree,
+};
+use saksi_store::{
+    Batch, IdempotencyRecord, NewUser, RequestKey, Session, Store, StoreError, StoredVersion,
+    UnixTime, UserId,
+};
+
+/// A fresh, migrated, empty database for one test, and a way to open more
+/// handles on that same database (as a CLI process would beside a server).
+pub trait Harness {
+    type Store: Store;
+    fn new() -> Self;
+    fn open(&self) -> Self::Store;
+}
+
+/// One `#[test]` per suite function, run against the harness given.
+macro_rules! store_suite {
+    ($harness:ty) => {
+        store_suite!(@tests $harness;
+            an_election_round_trips_and_a_second_save_is_refused,
+            saving_reports_progress_up_to_the_total,
+            an_empty_store_has_no_election,
+            meta_values_are_set_replaced_and_read,
+            users_are_added_found_and_duplicates_refused,
+            sessions_are_honoured_until_they_expire_and_end_at_logout,
+            a_batch_is_written_whole_or_not_at_all,
+            a_reused_log_index_is_a_conflict,
+            current_form_is_the_latest_version,
+            form_versions_lists_every_version_in_ballot_order,
+            idempotency_records_round_trip,
+            log_size_is_the_count_of_accepted_versions,
+            for_each_current_form_streams_latest_versions_in_log_order,
+            a_second_handle_sees_a_new_user_at_once,
+            a_second_handle_sees_a_committed_batch_at_once,
+            writers_on_two_handles_wait_for_each_other_rather_than_fail,
+        );
+    };
+    (@tests $harness:ty; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::suite::$name(&<$harness as $crate::suite::Harness>::new());
+            }
+        )*
+    };
+}
+pub(crate) use store_suite;
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+/// A small election that still has every shape the national one has: two
+/// provinces (one overseas), a DPR dapil spanning a kab/kota of 31 and all
+/// of 99, a DPD dapil, a local party, candidates with and without a party.
+pub fn small_election() -> Election {
+    let region = |c: &str, name: &str, dpt: u32| RegionInput {
+        code: code(c),
+        name: name.to_owned(),
+        dpt: if dpt == 0 {
+            Dpt::default()
+        } else {
+            Dpt { l: dpt, p: dpt + 1 }
+        },
+    };
+    let tree = RegionTree::build(
+        "Indonesia",
+        vec![
+            region("31", "DKI Jakarta", 0),
+            region("31.71", "Kota Jakarta Pusat", 0),
+            region("31.71.01", "Gambir", 0),
+            region("31.71.01.1001", "Gambir", 0),
+            region("31.71.01.1001.001", "TPS 001", 120),
+            region("31.71.01.1001.002", "TPS 002", 130),
+            region("99", "Luar Negeri", 0),
+            region("99.01", "Malaysia", 0),
+            region("99.01.01", "Kuala Lumpur", 0),
+            region("99.01.01.1000", "TPSLN", 0),
+            region("99.01.01.1000.001", "TPSLN 001", 800),
+        ],
+    )
+    .unwrap();
+    let parties = vec![
+        Party {
+            number: 1,
+            name: "Partai Satu".into(),
+            local: false,
+        },
+        Party {
+            number: 2,
+            name: "Partai Dua".into(),
+            local: false,
+        },
+        Party {
+            number: 18,
+            name: "Partai Lokal".into(),
+            local: true,
+        },
+    ];
+    let paslon = vec![
+        Paslon {
+            number: 1,
+            name: "Satu".into(),
+        },
+        Paslon {
+            number: 2,
+            name: "Dua".into(),
+        },
+        Paslon {
+            number: 3,
+            name: "Tiga".into(),
+        },
+    ];
+    let candidate = |party: Option<u8>, number: u16, name: &str| Candidate {
+        party,
+        number,
+        name: name.to_owned(),
+    };
+    let dapil = vec![
+        Dapil {
+            contest: Contest::Dpr,
+            code: DapilCode::parse("31-02").unwrap(),
+            name: "DKI Jakarta II".into(),
+            seats: 7,
+            regions: vec![code("31.71"), code("99")],
+            parties: vec![2, 1],
+            candidates: vec![
+                candidate(Some(2), 1, "Ani"),
+                candidate(Some(2), 2, "Budi"),
+                candidate(Some(1), 1, "Citra"),
+            ],
+        },
+        Dapil {
+            contest: Contest::Dpd,
+            code: DapilCode::parse("31").unwrap(),
+            name: "DKI Jakarta".into(),
+            seats: 4,
+            regions: vec![code("31")],
+            parties: vec![],
+            candidates: vec![candidate(None, 1, "Dewi"), candidate(None, 2, "Eko")],
+        },
+    ];
+    Election::new(tree, parties, paslon, dapil).unwrap()
+}
+
+/// Everything observable about an election, for comparing two of them.
+fn snapshot(e: &Election) -> impl PartialEq + std::fmt::Debug {
+    let regions: Vec<_> = e.tree.iter().map(|(_, r)| r.clone()).collect();
+    (
+        regions,
+        e.parties.clone(),
+        e.paslon.clone(),
+        e.dapil.clone(),
+    )
+}
+
+fn no_progress(_: u64, _: u64) {}
+
+pub fn an_election_round_trips_and_a_second_save_is_refused(h: &impl Harness) {
+    let store = h.open();
+    let election = small_election();
+    store.save_election(&election, &no_progress).unwrap();
+    let loaded = store
+        .load_election()
+        .unwrap()
+        .expect("an election is stored");
+    assert_eq!(snapshot(&loaded), snapshot(&election));
+    assert_eq!(loaded.tree.get(loaded.tree.root()).name, "Indonesia");
+    assert_eq!(
+        loaded.tree.get(loaded.tree.root()).dpt.total(),
+        2 * 1050 + 3
+    );
+    let overseas = loaded.tree.find(code("99.01.01.1000.001")).unwrap();
+    assert_eq!(
+        loaded
+            .dapil_of(overseas, Contest::Dpr)
+            .unwrap()
+            .code
+            .as_str(),
+        "31-02"
+    );
+
+    let again = store.save_election(&election, &no_progress);
+    assert!(
+        matches!(again, Err(StoreError::AlreadyInitialised)),
+        "{again:?}"
+    );
+    assert_eq!(
+        snapshot(&store.require_election().unwrap()),
+        snapshot(&election)
+    );
+}
+
+pub fn saving_reports_progress_up_to_the_total(h: &impl Harness) {
+    let calls = std::cell::RefCell::new(Vec::new());
+    h.open()
+        .save_election(&small_election(), &|done, total| {
+            calls.borrow_mut().push((done, total))
+        })
+        .unwrap();
+    let calls = calls.into_inner();
+    // 12 regions, 3 parties, 3 paslon, 2 dapil with 3 regions, 2 parties
+    // and 5 candidates between them.
+    assert_eq!(calls.first(), Some(&(0, 30)));
+    assert_eq!(calls.last(), Some(&(30, 30)));
+}
+
+pub fn an_empty_store_has_no_election(h: &impl Harness) {
+    let store = h.open();
+    assert!(store.load_election().unwrap().is_none());
+    assert!(matches!(
+        store.require_election(),
+        Err(StoreError::NotInitialised)
+    ));
+}
+
+pub fn meta_values_are_set_replaced_and_read(h: &impl Harness) {
+    let store = h.open();
+    assert_eq!(store.meta("seed").unwrap(), None);
+    store.set_meta("seed", "42").unwrap();
+    store.set_meta("origin", "saksi.example/2024").unwrap();
+    store.set_meta("seed", "43").unwrap();
+    assert_eq!(store.meta("seed").unwrap().as_deref(), Some("43"));
+    assert_eq!(
+        store.meta("origin").unwrap().as_deref(),
+        Some("saksi.example/2024")
+    );
+}
+
+fn new_user(username: &str) -> NewUser {
+    NewUser {
+        username: username.to_owned(),
+        role: Role::Saksi.id().to_owned(),
+        region: code("31.71"),
+        party: Some(2),
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
+        created_at: UnixTime(1_707_700_000),
+    }
+}
+
+pub fn users_are_added_found_and_duplicates_refused(h: &impl Harness) {
+    let store = h.open();
+    let id = store.add_user(&new_user("saksi.31")).unwrap();
+    let kpps = NewUser {
+        role: Role::Kpps.id().to_owned(),
+        region: code("31.71.01.1001.001"),
+        party: None,
+        password_hash: None,
+        ..new_user("kpps-31710110010001")
+    };
+    let kpps_id = store.add_user(&kpps).unwrap();
+    assert_ne!(id, kpps_id);
+
+    let found = store.user_by_username("saksi.31").unwrap().unwrap();
+    assert_eq!(found.id, id);
+    assert_eq!(found.role, Role::Saksi.id());
+    assert_eq!(found.region, code("31.71"));
+    assert_eq!(found.party, Some(2));
+    assert_eq!(found.created_at, UnixTime(1_707_700_000));
+    assert_eq!(store.user_by_id(id).unwrap(), Some(found));
+    let officer = store.user_by_id(kpps_id).unwrap().unwrap();
+    assert_eq!(officer.password_hash, None);
+    assert_eq!(officer.party, None);
+    assert_eq!(store.user_by_username("nobody").unwrap(), None);
+    assert_eq!(store.user_by_id(UserId(kpps_id.0 + 100)).unwrap(), None);
+
+    let again = store.add_user(&NewUser {
+        role: Role::Auditor.id().to_owned(),
+        ..new_user("saksi.31")
+    });
+    assert!(
+        matches!(&again, Err(StoreError::UsernameTaken(name)) if name == "saksi.31"),
+        "{again:?}"
+    );
+}
+
+pub fn sessions_are_honoured_until_they_expire_and_end_at_logout(h: &impl Harness) {
+    let store = h.open();
+    let user = store.add_user(&new_user("ppk.gambir")).unwrap();
+    let session = |hash: &[u8], expires_at| Session {
+        token_hash: hash.to_vec(),
+        user_id: user,
+        created_at: UnixTime(1_000),
+        expires_at: UnixTime(expires_at),
+    };
+    store.insert_session(&session(b"token-a", 2_000)).unwrap();
+    store.insert_session(&session(b"token-b", 5_000)).unwrap();
+
+    let (found, expires) = store
+        .session_user(b"token-a", UnixTime(1_999))
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, user);
+    assert_eq!(expires, UnixTime(2_000));
+    assert_eq!(
+        store.session_user(b"token-a", UnixTime(2_000)).unwrap(),
+        None
+    );
+    assert_eq!(
+        store.session_user(b"unknown", UnixTime(1_000)).unwrap(),
+        None
+    );
+
+    assert!(store.delete_session(b"token-b").unwrap());
+    assert!(!store.delete_session(b"token-b").unwrap());
+    assert_eq!(
+        store.session_user(b"token-b", UnixTime(1_000)).unwrap(),
+        None
+    );
+}
+
+/// A version of a form with recognisable content.
+pub fn version(tps: &str, contest: Contest, version: u32, log_index: u64) -> StoredVersion {
+    StoredVersion {
+        tps: code(tps),
+        contest,
+        version,
+        log_index,
+        form_json: format!(r#"{{"suara_sah":{log_index}}}"#),
+        warnings_json: "[]".to_owned(),
+        submitted_by: format!("user:{log_index}"),
+        submitted_at: UnixTime(1_707_800_000 + log_index as i64),
+        request: Some(RequestKey {
+            key: format!("key-{log_index}"),
+            request_hash: vec![log_index as u8; 32],
+        }),
+    }
+}
+
+fn record(principal: &str, key: &str) -> IdempotencyRecord {
+    IdempotencyRecord {
+        principal: principal.to_owned(),
+        key: key.to_owned(),
+        request_hash: vec![7; 32],
+        response_status: 201,
+        response_body: r#"{"version":1}"#.to_owned(),
+        created_at: UnixTime(1_707_800_000),
+    }
+}
+
+const TPS1: &str = "31.71.01.1001.001";
+const TPS2: &str = "31.71.01.1001.002";
+const TPSLN: &str = "99.01.01.1000.001";
+
+pub fn a_batch_is_written_whole_or_not_at_all(h: &impl Harness) {
+    let store = h.open();
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
+            idempotency: vec![record("user:1", "k0")],
+        })
+        .unwrap();
+
+    // The second insert repeats (TPS1, ppwp, 1): the batch must leave no trace.
+    let failed = store.commit_batch(&Batch {
+        versions: vec![
+            version(TPS2, Contest::Ppwp, 1, 1),
+            version(TPS1, Contest::Ppwp, 1, 2),
+        ],
+        idempotency: vec![record("user:2", "k1")],
+    });
+    assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
+    assert_eq!(store.current_form(code(TPS2), Contest::Ppwp).unwrap(), None);
+    assert_eq!(store.idempotency("user:2", "k1").unwrap(), None);
+    assert_eq!(store.log_size().unwrap(), 1);
+    assert_eq!(store.form_versions(code(TPS1)).unwrap().len(), 1);
+
+    // A failed batch leaves the store usable for the next one.
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS2, Contest::Ppwp, 1, 1)],
+            idempotency: vec![record("user:2", "k1")],
+        })
+        .unwrap();
+    assert_eq!(store.log_size().unwrap(), 2);
+    assert!(store.idempotency("user:2", "k1").unwrap().is_some());
+}
+
+pub fn a_reused_log_index_is_a_conflict(h: &impl Harness) {
+    let store = h.open();
+    let batch = |v| Batch {
+        versions: vec![v],
+        idempotency: vec![],
+    };
+    store
+        .commit_batch(&batch(version(TPS1, Contest::Ppwp, 1, 0)))
+        .unwrap();
+    let reused = store.commit_batch(&batch(version(TPS2, Contest::Dpr, 1, 0)));
+    assert!(matches!(reused, Err(StoreError::Conflict(_))), "{reused:?}");
+    let replayed = store.commit_batch(&Batch {
+        versions: vec![],
+        idempotency: vec![record("p", "k"), record("p", "k")],
+    });
+    assert!(
+        matches!(replayed, Err(StoreError::Conflict(_))),
+        "{replayed:?}"
+    );
+    assert_eq!(store.idempotency("p", "k").unwrap(), None);
+}
+
+pub fn current_form_is_the_latest_version(h: &impl Harness) {
+    let store = h.open();
+    assert_eq!(store.current_form(code(TPS1), Contest::Dpr).unwrap(), None);
+    store
+        .commit_batch(&Batch {
+            versions: vec![
+                version(TPS1, Contest::Dpr, 1, 0),
+                version(TPS1, Contest::Ppwp, 1, 1),
+            ],
+            idempotency: vec![],
+        })
+        .unwrap();
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Dpr, 2, 2)],
+            idempotency: vec![],
+        })
+        .unwrap();
+    let current = store.current_form(code(TPS1), Contest::Dpr).unwrap();
+    assert_eq!(current, Some(version(TPS1, Contest::Dpr, 2, 2)));
+    let ppwp = store.current_form(code(TPS1), Contest::Ppwp).unwrap();
+    assert_eq!(ppwp, Some(version(TPS1, Contest::Ppwp, 1, 1)));
+    assert_eq!(store.current_form(code(TPS2), Contest::Dpr).unwrap(), None);
+}
+
+pub fn form_versions_lists_every_version_in_ballot_order(h: &impl Harness) {
+    let store = h.open();
+    let without_key = StoredVersion {
+        request: None,
+        ..version(TPS1, Contest::Dpd, 1, 3)
+    };
+    store
+        .commit_batch(&Batch {
+            versions: vec![
+                version(TPS1, Contest::DprdKabkota, 1, 0),
+                version(TPS1, Contest::Ppwp, 1, 1),
+                version(TPS2, Contest::Ppwp, 1, 2),
+                without_key.clone(),
+                version(TPS1, Contest::Ppwp, 2, 4),
+            ],
+            idempotency: vec![],
+        })
+        .unwrap();
+    let listed: Vec<(Contest, u32)> = store
+        .form_versions(code(TPS1))
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.contest, v.version))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (Contest::Ppwp, 1),
+            (Contest::Ppwp, 2),
+            (Contest::Dpd, 1),
+            (Contest::DprdKabkota, 1),
+        ]
+    );
+    let dpd = store.current_form(code(TPS1), Contest::Dpd).unwrap();
+    assert_eq!(dpd, Some(without_key));
+    assert!(store.form_versions(code(TPSLN)).unwrap().is_empty());
+}
+
+pub fn idempotency_records_round_trip(h: &impl Harness) {
+    let store = h.open();
+    let first = IdempotencyRecord {
+        response_status: 422,
+        response_body: r#"{"error":{"code":"idempotency.key_reused"}}"#.to_owned(),
+        ..record("device:abc", "retry-1")
+    };
+    store
+        .commit_batch(&Batch {
+            versions: vec![],
+            idempotency: vec![first.clone(), record("user:9", "retry-1")],
+        })
+        .unwrap();
+    assert_eq!(
+        store.idempotency("device:abc", "retry-1").unwrap(),
+        Some(first)
+    );
+    assert_eq!(
+        store.idempotency("user:9", "retry-1").unwrap(),
+        Some(record("user:9", "retry-1"))
+    );
+    assert_eq!(store.idempotency("device:abc", "retry-2").unwrap(), None);
+}
+
+pub fn log_size_is_the_count_of_accepted_versions(h: &impl Harness) {
+    let store = h.open();
+    assert_eq!(store.log_size().unwrap(), 0);
+    let mut next = 0;
+    for (tps, size) in [(TPS1, 3), (TPS2, 1), (TPSLN, 2)] {
+        let versions = (0..size)
+            .map(|i| {
+                next += 1;
+                version(tps, Contest::Ppwp, i + 1, next - 1)
+            })
+            .collect();
+        store
+            .commit_batch(&Batch {
+                versions,
+                idempotency: vec![],
+            })
+            .unwrap();
+        assert_eq!(store.log_size().unwrap(), next);
+    }
+    assert_eq!(store.log_size().unwrap(), 6);
+}
+
+pub fn for_each_current_form_streams_latest_versions_in_log_order(h: &impl Harness) {
+    let store = h.open();
+    let versions = vec![
+        version(TPS1, Contest::Ppwp, 1, 0),
+        version(TPS2, Contest::Ppwp, 1, 1),
+        version(TPS1, Contest::Dpr, 1, 2),
+        version(TPS1, Contest::Ppwp, 2, 3),
+        version(TPSLN, Contest::Dpr, 1, 4),
+        version(TPS1, Contest::Ppwp, 3, 5),
+        version(TPS2, Contest::Dpd, 1, 6),
+    ];
+    store
+        .commit_batch(&Batch {
+            versions,
+            idempotency: vec![],
+        })
+        .unwrap();
+    let mut seen = Vec::new();
+    store.for_each_current_form(&mut |v| seen.push(v)).unwrap();
+    let indexes: Vec<u64> = seen.iter().map(|v| v.log_index).collect();
+    assert_eq!(indexes, [1, 2, 4, 5, 6]);
+    assert_eq!(seen[3], version(TPS1, Contest::Ppwp, 3, 5));
+}
+
+pub fn a_second_handle_sees_a_new_user_at_once(h: &impl Harness) {
+    let server = h.open();
+    // Warm the first handle's readers up, as a running server's would be.
+    assert_eq!(server.user_by_username("kpu.ri").unwrap(), None);
+    let cli = h.open();
+    let id = cli
+        .add_user(&NewUser {
+            role: Role::KpuRi.id().to_owned(),
+            region: RegionCode::NASIONAL,
+            party: None,
+            ..new_user("kpu.ri")
+        })
+        .unwrap();
+    drop(cli);
+    let found = server.user_by_username("kpu.ri").unwrap().unwrap();
+    assert_eq!(found.id, id);
+    assert_eq!(found.region, RegionCode::NASIONAL);
+}
+
+pub fn a_second_handle_sees_a_committed_batch_at_once(h: &impl Harness) {
+    let writer = h.open();
+    let reader = h.open();
+    assert_eq!(reader.log_size().unwrap(), 0);
+    writer
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
+            idempotency: vec![],
+        })
+        .unwrap();
+    assert_eq!(reader.log_size().unwrap(), 1);
+    assert_eq!(
+        reader.current_form(code(TPS1), Contest::Ppwp).unwrap(),
+        Some(version(TPS1, Contest::Ppwp, 1, 0))
+    );
+}
+
+/// The server's sequencer and a `saksi user add` writing at the same time:
+/// each waits for the other's transaction instead of failing as busy.
+pub fn writers_on_two_handles_wait_for_each_other_rather_than_fail(h: &impl Harness) {
+    let server = h.open();
+    let cli = h.open();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for i in 0..200 {
+                let versions = (0..50)
+                    .map(|j| {
+                        let n = i * 50 + j;
+                        let tps = format!("31.71.01.1001.{:03}", n % 999 + 1);
+                        version(&tps, Contest::Ppwp, (n / 999) as u32 + 1, n)
+                    })
+                    .collect();
+                server
+                    .commit_batch(&Batch {
+                        versions,
+                        idempotency: vec![],
+                    })
+                    .unwrap();
+            }
+        });
+        s.spawn(|| {
+            for i in 0..100 {
+                cli.add_user(&new_user(&format!("user{i}"))).unwrap();
+            }
+        });
+    });
+    assert_eq!(server.log_size().unwrap(), 10_000);
+    assert!(server.user_by_username("user99").unwrap().is_some());
+}
