@@ -1,1 +1,32 @@
-fn main() {}
+//! `saksi`: the command line over the Saksi crates.
+//!
+//! Thin by design: parse arguments, resolve settings, call the libraries.
+//! Every command exits non-zero with a one-line reason on failure.
+
+mod cli;
+mod commands;
+mod data_dir;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SAKSI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line: the outermost context, then each cause after a colon.
+            eprintln!("saksi: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! `saksi init`: a new data directory holding a generated election.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use saksi_sim::{GenerateOptions, Stage, generate_with_progress};
+
+use super::setup;
+use crate::cli::InitArgs;
+use crate::data_dir::DataDir;
+use crate::progress;
+
+pub fn run(args: &InitArgs) -> Result<()> {
+    let dir = DataDir::create(&args.data_dir.data_dir)?;
+    let opts = GenerateOptions {
+        seed: args.generate.seed,
+        scale: args.generate.scale,
+    };
+    let started = Instant::now();
+    let bar = progress::bar("generating", Stage::COUNT as u64, "stages");
+    let election =
+        generate_with_progress(&opts, |_| bar.inc(1)).context("cannot generate the election")?;
+    bar.finish_and_clear();
+    eprintln!(
+        "generated the election (seed {}, scale {}) in {:.2} s",
+        opts.seed,
+        opts.scale,
+        started.elapsed().as_secs_f64()
+    );
+    let source = format!("generated: seed {} scale {}", opts.seed, opts.scale);
+    setup::store_election(&dir, &election, &source)?;
+    println!("{}", setup::summary(&election));
+    println!("data directory ready: {}", dir.root().display());
+    Ok(())
+}

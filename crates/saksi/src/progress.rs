@@ -1,0 +1,31 @@
+//! Progress bars for long work (generating, importing, saving a nation).
+//!
+//! Drawn on standard error only when it is a terminal, so scripts and CI
+//! logs get the final one-line summaries and nothing else.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A bar of `total` units, labelled, hidden when stderr is not a terminal.
+pub fn bar(label: &str, total: u64, unit: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let template = format!("{{msg:>18}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit} ({{eta}})");
+    bar.set_style(
+        ProgressStyle::with_template(&template)
+            .expect("the template is a constant")
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_owned());
+    bar
+}
+
+/// A bar over bytes of a file being read.
+pub fn bytes(label: &str, total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>18} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+            .expect("the template is a constant")
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_owned());
+    bar
+}

@@ -1,0 +1,144 @@
+//! The real `saksi` binary, run in fresh temporary directories: what a user
+//! or a script sees, exit codes included.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn saksi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_saksi"))
+        .args(args)
+        .env_remove("SAKSI_DATA_DIR")
+        .env_remove("SAKSI_SCALE")
+        .env_remove("SAKSI_SEED")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+#[test]
+fn init_generates_an_election_with_every_province() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&[
+        "init",
+        "--data-dir",
+        path(&dir),
+        "--scale",
+        "0.001",
+        "--seed",
+        "7",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("39 provinsi"), "{stdout}");
+    assert!(stdout.contains("dprd-kabkota:"), "{stdout}");
+    assert!(dir.join("saksi.db").exists());
+}
+
+#[test]
+fn init_refuses_a_directory_that_already_holds_an_election() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = path(tmp.path());
+    assert!(
+        saksi(&["init", "--data-dir", dir, "--scale", "0.001"])
+            .status
+            .success()
+    );
+    let again = saksi(&["init", "--data-dir", dir, "--scale", "0.001"]);
+    assert!(!again.status.success());
+    let stderr = text(&again.stderr);
+    assert!(stderr.contains("already holds an election"), "{stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one-line reason: {stderr}"
+    );
+}
+
+#[test]
+fn a_scale_outside_zero_to_one_is_refused_before_anything_is_made() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&["init", "--data-dir", path(&dir), "--scale", "2"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("scale must be in (0, 1]"));
+    assert!(!dir.exists());
+}
+
+#[test]
+fn the_data_directory_can_come_from_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_saksi"))
+        .args(["init", "--scale", "0.001"])
+        .env("SAKSI_DATA_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(tmp.path().join("saksi.db").exists());
+}
+
+const DESA_HEADER: &str =
+    "kode_desa,kode_desa_dotted,desa_kelurahan,tps_no_max,tps_ext_from,tps_ext_to,tps_total\n";
+
+#[test]
+fn import_regions_builds_a_data_directory_from_a_desa_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = tmp.path().join("desa.csv");
+    std::fs::write(
+        &list,
+        format!(
+            "{DESA_HEADER}1101012001,11.01.01.2001,KEUDE BAKONGAN,3,,,3\n\
+             3171011001,31.71.01.1001,\"GAMBIR, PUSAT\",2,901,901,3\n"
+        ),
+    )
+    .unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&["import-regions", "--data-dir", path(&dir), path(&list)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // Two provinces from the list plus the overseas province 99.
+    assert!(stdout.starts_with("3 provinsi"), "{stdout}");
+    assert!(dir.join("saksi.db").exists());
+}
+
+#[test]
+fn a_malformed_desa_list_is_reported_by_line_and_nothing_is_created() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = tmp.path().join("desa.csv");
+    std::fs::write(
+        &list,
+        format!(
+            "{DESA_HEADER}1101012001,11.01.01.2001,KEUDE BAKONGAN,3,,,3\n\
+             1101012002,11.01.01.2002,UJONG MANGKI,2,,,5\n\
+             11010X2003,11.01.01.2003,UJONG PADANG,2,,,2\n"
+        ),
+    )
+    .unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&["import-regions", "--data-dir", path(&dir), path(&list)]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(stderr.contains("line 4"), "{stderr}");
+    assert!(!dir.exists(), "no data directory is left behind");
+}
+
+#[test]
+fn a_missing_desa_list_is_named_in_the_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = saksi(&[
+        "import-regions",
+        "--data-dir",
+        path(&tmp.path().join("data")),
+        "/nonexistent/desa.csv",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("/nonexistent/desa.csv"));
+}
