@@ -13,6 +13,7 @@ pub mod permission;
 pub mod region;
 pub mod tally;
 pub mod time;
+pub mod username;
 
 pub use contest::Contest;
 pub use election::{Candidate, Dapil, DapilCode, Election, ElectionError, Party, Paslon};

@@ -184,6 +184,11 @@ pub trait Store: Send + Sync {
         self.load_election()?.ok_or(StoreError::NotInitialised)
     }
 
+    /// The name of a stored region, or `None` if the election has no such
+    /// region: lets admin commands check a code without loading the whole
+    /// election.
+    fn region_name(&self, code: RegionCode) -> Result<Option<String>>;
+
     /// Reads a metadata value (election name, seed, origin, ...).
     fn meta(&self, key: &str) -> Result<Option<String>>;
 
@@ -191,7 +196,13 @@ pub trait Store: Send + Sync {
     fn set_meta(&self, key: &str, value: &str) -> Result<()>;
 
     /// Creates a user; [`StoreError::UsernameTaken`] if the name is in use.
-    fn add_user(&self, user: &NewUser) -> Result<UserId>;
+    fn add_user(&self, user: &NewUser) -> Result<UserId> {
+        Ok(self.add_users(std::slice::from_ref(user))?[0])
+    }
+
+    /// Creates many users in one transaction (generated KPPS officers for a
+    /// simulation): all of them, or none if any name is in use.
+    fn add_users(&self, users: &[NewUser]) -> Result<Vec<UserId>>;
 
     /// Looks a user up by exact username.
     fn user_by_username(&self, username: &str) -> Result<Option<User>>;
@@ -200,7 +211,12 @@ pub trait Store: Send + Sync {
     fn user_by_id(&self, id: UserId) -> Result<Option<User>>;
 
     /// Stores a new session.
-    fn insert_session(&self, session: &Session) -> Result<()>;
+    fn insert_session(&self, session: &Session) -> Result<()> {
+        self.insert_sessions(std::slice::from_ref(session))
+    }
+
+    /// Stores many sessions in one transaction, all or none.
+    fn insert_sessions(&self, sessions: &[Session]) -> Result<()>;
 
     /// The user of a session and its expiry, if the session exists and has
     /// not expired at `now`.

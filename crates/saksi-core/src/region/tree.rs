@@ -186,6 +186,11 @@ impl RegionTree {
         self.regions.partition_point(|r| r.level() != Level::Tps)
     }
 
+    /// Every TPS, in code order (they come last in the arena).
+    pub fn tps_ids(&self) -> impl ExactSizeIterator<Item = RegionId> + '_ {
+        (self.upper_len()..self.regions.len()).map(|i| RegionId(i as u32))
+    }
+
     /// Number of regions, the root included.
     pub fn len(&self) -> usize {
         self.regions.len()

@@ -10,7 +10,8 @@ use std::fmt::Write;
 
 use rusqlite::{Connection, OptionalExtension, Statement, Transaction, TransactionBehavior};
 use saksi_core::{
-    Candidate, Dapil, DapilCode, Dpt, Election, Level, Party, Paslon, RegionInput, RegionTree,
+    Candidate, Dapil, DapilCode, Dpt, Election, Level, Party, Paslon, RegionCode, RegionInput,
+    RegionTree,
 };
 
 use super::{contest_column, parse_column, region_column};
@@ -351,6 +352,16 @@ pub(super) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
             row.get(0)
         })
+        .optional()?)
+}
+
+pub(super) fn region_name(conn: &Connection, code: RegionCode) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT name FROM regions WHERE code = ?1",
+            [code.to_string()],
+            |row| row.get(0),
+        )
         .optional()?)
 }
 

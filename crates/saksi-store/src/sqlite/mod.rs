@@ -141,12 +141,16 @@ impl Store for SqliteStore {
         self.read(|conn| election::meta(conn, key))
     }
 
+    fn region_name(&self, code: RegionCode) -> Result<Option<String>> {
+        self.read(|conn| election::region_name(conn, code))
+    }
+
     fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         election::set_meta(&self.writer(), key, value)
     }
 
-    fn add_user(&self, user: &NewUser) -> Result<UserId> {
-        users::add(&self.writer(), user)
+    fn add_users(&self, new: &[NewUser]) -> Result<Vec<UserId>> {
+        users::add(&mut self.writer(), new)
     }
 
     fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -157,8 +161,8 @@ impl Store for SqliteStore {
         self.read(|conn| users::by_id(conn, id))
     }
 
-    fn insert_session(&self, session: &Session) -> Result<()> {
-        users::insert_session(&self.writer(), session)
+    fn insert_sessions(&self, sessions: &[Session]) -> Result<()> {
+        users::insert_sessions(&mut self.writer(), sessions)
     }
 
     fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>> {

@@ -2,7 +2,7 @@
 //! token and honoured only before their expiry, judged against the `now`
 //! the caller passes in.
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::{conflict_or_sqlite, is_unique_violation, region_column};
 use crate::{NewUser, Result, Session, StoreError, UnixTime, User, UserId};
@@ -23,24 +23,34 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-pub(super) fn add(conn: &Connection, user: &NewUser) -> Result<UserId> {
-    let inserted = conn.execute(
-        "INSERT INTO users (username, role, region, party, password_hash, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        (
-            &user.username,
-            &user.role,
-            user.region.to_string(),
-            user.party,
-            &user.password_hash,
-            user.created_at.0,
-        ),
-    );
-    match inserted {
-        Ok(_) => Ok(UserId(conn.last_insert_rowid())),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::UsernameTaken(user.username.clone())),
-        Err(e) => Err(e.into()),
+pub(super) fn add(conn: &mut Connection, users: &[NewUser]) -> Result<Vec<UserId>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut ids = Vec::with_capacity(users.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO users (username, role, region, party, password_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for user in users {
+            let inserted = insert.execute((
+                &user.username,
+                &user.role,
+                user.region.to_string(),
+                user.party,
+                &user.password_hash,
+                user.created_at.0,
+            ));
+            match inserted {
+                Ok(_) => ids.push(UserId(tx.last_insert_rowid())),
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(StoreError::UsernameTaken(user.username.clone()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
+    tx.commit()?;
+    Ok(ids)
 }
 
 pub(super) fn by_username(conn: &Connection, username: &str) -> Result<Option<User>> {
@@ -61,18 +71,25 @@ pub(super) fn by_id(conn: &Connection, id: UserId) -> Result<Option<User>> {
         .optional()?)
 }
 
-pub(super) fn insert_session(conn: &Connection, session: &Session) -> Result<()> {
-    conn.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4)",
-        (
-            &session.token_hash,
-            session.user_id.0,
-            session.created_at.0,
-            session.expires_at.0,
-        ),
-    )
-    .map_err(conflict_or_sqlite)?;
+pub(super) fn insert_sessions(conn: &mut Connection, sessions: &[Session]) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for session in sessions {
+            insert
+                .execute((
+                    &session.token_hash,
+                    session.user_id.0,
+                    session.created_at.0,
+                    session.expires_at.0,
+                ))
+                .map_err(conflict_or_sqlite)?;
+        }
+    }
+    tx.commit()?;
     Ok(())
 }
 

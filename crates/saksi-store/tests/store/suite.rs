@@ -27,8 +27,10 @@ macro_rules! store_suite {
             an_election_round_trips_and_a_second_save_is_refused,
             saving_reports_progress_up_to_the_total,
             an_empty_store_has_no_election,
+            region_names_are_found_by_code,
             meta_values_are_set_replaced_and_read,
             users_are_added_found_and_duplicates_refused,
+            a_batch_of_users_is_added_whole_or_not_at_all,
             sessions_are_honoured_until_they_expire_and_end_at_logout,
             a_batch_is_written_whole_or_not_at_all,
             a_reused_log_index_is_a_conflict,
@@ -221,6 +223,17 @@ pub fn an_empty_store_has_no_election(h: &impl Harness) {
     ));
 }
 
+pub fn region_names_are_found_by_code(h: &impl Harness) {
+    let store = h.open();
+    assert_eq!(store.region_name(code("31.71")).unwrap(), None);
+    store.save_election(&small_election(), &|_, _| {}).unwrap();
+    assert_eq!(
+        store.region_name(code("31.71")).unwrap().as_deref(),
+        Some("Kota Jakarta Pusat")
+    );
+    assert_eq!(store.region_name(code("31.72")).unwrap(), None);
+}
+
 pub fn meta_values_are_set_replaced_and_read(h: &impl Harness) {
     let store = h.open();
     assert_eq!(store.meta("seed").unwrap(), None);
@@ -279,6 +292,37 @@ pub fn users_are_added_found_and_duplicates_refused(h: &impl Harness) {
         matches!(&again, Err(StoreError::UsernameTaken(name)) if name == "saksi.31"),
         "{again:?}"
     );
+}
+
+pub fn a_batch_of_users_is_added_whole_or_not_at_all(h: &impl Harness) {
+    let store = h.open();
+    let officers: Vec<NewUser> = ["kpps-a", "kpps-b", "kpps-c"]
+        .into_iter()
+        .map(new_user)
+        .collect();
+    let ids = store.add_users(&officers).unwrap();
+    assert_eq!(ids.len(), 3);
+    let sessions: Vec<Session> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| Session {
+            token_hash: vec![i as u8; 32],
+            user_id: *id,
+            created_at: UnixTime(0),
+            expires_at: UnixTime(100),
+        })
+        .collect();
+    store.insert_sessions(&sessions).unwrap();
+    let (user, _) = store.session_user(&[2; 32], UnixTime(1)).unwrap().unwrap();
+    assert_eq!(user.username, "kpps-c");
+
+    // The second batch clashes on its last name: none of it is added.
+    let clash = vec![new_user("kpps-d"), new_user("kpps-a")];
+    assert!(matches!(
+        store.add_users(&clash),
+        Err(StoreError::UsernameTaken(name)) if name == "kpps-a"
+    ));
+    assert_eq!(store.user_by_username("kpps-d").unwrap(), None);
 }
 
 pub fn sessions_are_honoured_until_they_expire_and_end_at_logout(h: &impl Harness) {
