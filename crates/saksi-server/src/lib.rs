@@ -1,1 +1,24 @@
-//! The HTTP API, the sequencer and the web pages (issue 2 step b).
+//! The HTTP API of Saksi, its sequencer and its live tallies (DESIGN §8).
+//!
+//! Layout after crates.io: every URL in [`router`], handlers in
+//! `controllers/<resource>/<action>.rs`, one error type ([`ApiError`])
+//! mapped to responses in one place, stable error codes in [`codes`].
+//! The CLI calls [`App::load`] then [`serve`].
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod codes;
+pub mod config;
+pub mod controllers;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod router;
+pub mod sequencer;
+pub mod state;
+
+pub use app::{App, LoadError, serve};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use error::ApiError;

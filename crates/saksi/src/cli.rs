@@ -1,6 +1,7 @@
 //! The command-line contract (issue 2 §10). Scripts rely on these flags and
 //! their `SAKSI_*` environment variables exactly: add, never rename.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -15,10 +16,135 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Everything at once: a generated election, the server on
+    /// http://127.0.0.1:8080 and simulated TPS submissions.
+    Demo(DemoArgs),
+    /// Serve an existing data directory over HTTP.
+    Serve(ServeArgs),
     /// Create a data directory with a generated election (SQLite).
     Init(InitArgs),
     /// Create a data directory from the commission's real desa list.
     ImportRegions(ImportRegionsArgs),
+    /// Manage accounts (works while a server runs).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Stream simulated C.Hasil submissions to a running server.
+    Simulate(SimulateArgs),
+}
+
+/// Where the server listens and how it batches.
+#[derive(Debug, Args)]
+pub struct ListenArg {
+    /// Address and port to listen on.
+    #[arg(long, env = "SAKSI_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Most submissions written in one durable transaction (group commit).
+    #[arg(long, env = "SAKSI_MAX_BATCH", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_batch: u32,
+    /// Submissions that may wait for the sequencer; beyond it the server
+    /// answers 503 with Retry-After instead of queueing without bound.
+    #[arg(long, env = "SAKSI_QUEUE_CAPACITY", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub queue_capacity: u32,
+    /// How long a login session lasts, in hours.
+    #[arg(long, env = "SAKSI_SESSION_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_hours: u32,
+}
+
+impl ListenArg {
+    /// The server's settings from these flags.
+    pub fn config(&self) -> saksi_server::Config {
+        saksi_server::Config {
+            max_batch: self.max_batch as usize,
+            queue_capacity: self.queue_capacity as usize,
+            session_ttl: std::time::Duration::from_secs(u64::from(self.session_hours) * 3600),
+            ..saksi_server::Config::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub listen: ListenArg,
+    /// Data directory; a fresh one under the system's temporary directory
+    /// if not given. A directory from an earlier demo is served as it is.
+    #[arg(long, env = "SAKSI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+    /// Simulated submissions per second; 0 generates the election without
+    /// streaming submissions.
+    #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
+    pub rate: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    #[command(flatten)]
+    pub listen: ListenArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; the password comes from SAKSI_PASSWORD or
+    /// standard input, never from a flag.
+    Add(UserAddArgs),
+    /// Print a fresh session token for a user (no password needed: this is
+    /// the local administrative path).
+    Token(UserTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// 3-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.
+    #[arg(long)]
+    pub username: String,
+    /// kpps, pps, ppk, kpu-kabkota, kpu-prov, kpu-ri, bawaslu, saksi or
+    /// auditor.
+    #[arg(long)]
+    pub role: String,
+    /// The region the account acts in (`0` for national roles).
+    #[arg(long)]
+    pub region: String,
+    /// The party a saksi witnesses for (role saksi only).
+    #[arg(long)]
+    pub party: Option<u8>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserTokenArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    #[arg(long)]
+    pub username: String,
+    /// How long the token is valid, in hours.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub ttl_hours: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// The server to submit to.
+    #[arg(long, env = "SAKSI_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    /// Submissions per second.
+    #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
+    pub rate: f64,
+    /// Stop after this many submissions (default: every TPS reports).
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Seed of the drawn forms.
+    #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
+    pub seed: u64,
 }
 
 /// The data directory every command needs.
@@ -74,6 +200,19 @@ fn parse_scale(s: &str) -> Result<f64, String> {
         Ok(scale)
     } else {
         Err(format!("scale must be in (0, 1], got {s}"))
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of forms per second"))?;
+    if rate.is_finite() && (0.0..=1_000_000.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!(
+            "rate must be between 0 and 1000000 forms per second, got {s}"
+        ))
     }
 }
 

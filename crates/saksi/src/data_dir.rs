@@ -18,6 +18,22 @@ impl DataDir {
     /// Name of the SQLite database file inside the directory.
     const DATABASE: &'static str = "saksi.db";
 
+    /// Opens an existing data directory (one that `saksi init` made).
+    pub fn existing(root: &Path) -> Result<DataDir> {
+        let dir = DataDir {
+            root: root.to_owned(),
+        };
+        if !dir.database().exists() {
+            bail!(
+                "{} is not a Saksi data directory (no {}); create one with `saksi init --data-dir {}`",
+                root.display(),
+                Self::DATABASE,
+                root.display()
+            );
+        }
+        Ok(dir)
+    }
+
     /// Creates a fresh data directory, refusing one that already holds an
     /// election so that nothing is ever overwritten by accident.
     pub fn create(root: &Path) -> Result<DataDir> {

@@ -6,7 +6,10 @@
 mod cli;
 mod commands;
 mod data_dir;
+mod http;
+mod kpps;
 mod progress;
+mod simulate;
 
 use std::process::ExitCode;
 

@@ -1,17 +1,26 @@
 //! One module per command; `run` dispatches.
 
+mod demo;
 mod import_regions;
 mod init;
+mod serve;
 mod setup;
+mod simulate;
+pub mod user;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, UserCommand};
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Init(args) => init::run(&args),
         Command::ImportRegions(args) => import_regions::run(&args),
+        Command::User(UserCommand::Add(args)) => user::add(&args),
+        Command::User(UserCommand::Token(args)) => user::token(&args),
+        Command::Simulate(args) => simulate::run(&args),
     }
 }

@@ -1,0 +1,175 @@
+//! Every error code the API answers with: the stable `code` clients match
+//! on, its HTTP status and what it means. One list, so `README.md`
+//! (checked by a test) and the responses cannot drift apart.
+//!
+//! Form problems found by parsing or validation travel inside
+//! [`FORM_INVALID`] as `details.errors`; their own codes are in
+//! `saksi_core::form::codes` and `docs/form-codes.md`.
+
+/// One stable error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode {
+    pub code: &'static str,
+    pub status: u16,
+    pub meaning: &'static str,
+}
+
+const fn code(code: &'static str, status: u16, meaning: &'static str) -> ErrorCode {
+    ErrorCode {
+        code,
+        status,
+        meaning,
+    }
+}
+
+pub const MALFORMED_JSON: ErrorCode = code(
+    "request.malformed_json",
+    400,
+    "The body is not well-formed JSON, or not the JSON object expected.",
+);
+pub const TOO_LARGE: ErrorCode = code(
+    "request.too_large",
+    413,
+    "The body is larger than the limit (64 KiB).",
+);
+pub const INVALID_PATH: ErrorCode = code(
+    "request.invalid_path",
+    400,
+    "A path segment could not be decoded.",
+);
+pub const ROUTE_NOT_FOUND: ErrorCode = code("route.not_found", 404, "No endpoint has this path.");
+pub const METHOD_NOT_ALLOWED: ErrorCode = code(
+    "route.method_not_allowed",
+    405,
+    "The endpoint exists but not with this HTTP method.",
+);
+pub const AUTH_REQUIRED: ErrorCode = code(
+    "auth.required",
+    401,
+    "The endpoint needs `Authorization: Bearer <token>` and the request has none.",
+);
+pub const AUTH_INVALID_TOKEN: ErrorCode = code(
+    "auth.invalid_token",
+    401,
+    "The bearer token is malformed, unknown, expired or logged out.",
+);
+pub const AUTH_INVALID_CREDENTIALS: ErrorCode = code(
+    "auth.invalid_credentials",
+    401,
+    "Wrong username or password (the same answer for an unknown user or a user without a password).",
+);
+pub const AUTH_INVALID_USERNAME: ErrorCode = code(
+    "auth.invalid_username",
+    422,
+    "A username is 3 to 64 characters of `A-Z a-z 0-9 _ . -`.",
+);
+pub const AUTH_THROTTLED: ErrorCode = code(
+    "auth.throttled",
+    429,
+    "Too many wrong passwords for this username or from this address; retry after `Retry-After` seconds.",
+);
+pub const AUTH_FORBIDDEN: ErrorCode = code(
+    "auth.forbidden",
+    403,
+    "The principal may not do this here (`details.reason`: `outside_jurisdiction`, `role_cannot`, `wrong_level`).",
+);
+pub const REGION_INVALID_CODE: ErrorCode = code(
+    "region.invalid_code",
+    400,
+    "The region code is malformed (dotted `11.01.01.2001.001`, compact `1101012001001`, or `0`).",
+);
+pub const REGION_NOT_FOUND: ErrorCode = code(
+    "region.not_found",
+    404,
+    "No region (or, where a TPS is needed, no TPS) has this code.",
+);
+pub const CONTEST_NOT_FOUND: ErrorCode = code(
+    "contest.not_found",
+    404,
+    "No contest has this id (`ppwp`, `dpr`, `dpd`, `dprd-prov`, `dprd-kabkota`).",
+);
+pub const DAPIL_NOT_FOUND: ErrorCode = code(
+    "dapil.not_found",
+    404,
+    "The contest has no dapil with this code.",
+);
+pub const IDEMPOTENCY_KEY_MISSING: ErrorCode = code(
+    "idempotency.key_missing",
+    400,
+    "A submission needs an `Idempotency-Key` header.",
+);
+pub const IDEMPOTENCY_KEY_INVALID: ErrorCode = code(
+    "idempotency.key_invalid",
+    400,
+    "An `Idempotency-Key` is 1 to 128 printable ASCII characters.",
+);
+pub const IDEMPOTENCY_KEY_REUSED: ErrorCode = code(
+    "idempotency.key_reused",
+    422,
+    "This principal already used the key for a different request.",
+);
+pub const FORM_INVALID: ErrorCode = code(
+    "form.invalid",
+    422,
+    "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
+);
+pub const OVERLOADED: ErrorCode = code(
+    "server.overloaded",
+    503,
+    "The submission queue is full; retry after `Retry-After` seconds. Nothing was stored.",
+);
+pub const UNAVAILABLE: ErrorCode = code(
+    "server.unavailable",
+    503,
+    "The server is shutting down; retry later. Nothing was stored.",
+);
+pub const INTERNAL: ErrorCode = code(
+    "internal",
+    500,
+    "An unexpected failure; the detail is in the server log, not in the answer.",
+);
+
+/// Every code, in the order of `README.md`.
+pub const ALL: &[ErrorCode] = &[
+    MALFORMED_JSON,
+    TOO_LARGE,
+    INVALID_PATH,
+    ROUTE_NOT_FOUND,
+    METHOD_NOT_ALLOWED,
+    AUTH_REQUIRED,
+    AUTH_INVALID_TOKEN,
+    AUTH_INVALID_CREDENTIALS,
+    AUTH_INVALID_USERNAME,
+    AUTH_THROTTLED,
+    AUTH_FORBIDDEN,
+    REGION_INVALID_CODE,
+    REGION_NOT_FOUND,
+    CONTEST_NOT_FOUND,
+    DAPIL_NOT_FOUND,
+    IDEMPOTENCY_KEY_MISSING,
+    IDEMPOTENCY_KEY_INVALID,
+    IDEMPOTENCY_KEY_REUSED,
+    FORM_INVALID,
+    OVERLOADED,
+    UNAVAILABLE,
+    INTERNAL,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let doc = include_str!("../../../README.md");
+        for (i, c) in ALL.iter().enumerate() {
+            assert!(
+                ALL[i + 1..].iter().all(|d| d.code != c.code),
+                "{} twice",
+                c.code
+            );
+            let row = format!("| `{}` | {} |", c.code, c.status);
+            assert!(doc.contains(&row), "README.md lacks {row}");
+        }
+    }
+}

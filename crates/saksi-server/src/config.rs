@@ -1,0 +1,30 @@
+//! Server settings, resolved once by the caller (the CLI) and passed in.
+
+use std::time::Duration;
+
+/// Settings of one server. `Default` gives the production values.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Submissions waiting for the sequencer before new ones get 503.
+    pub queue_capacity: usize,
+    /// The most submissions one group commit takes.
+    pub max_batch: usize,
+    /// The largest request body accepted.
+    pub body_limit: usize,
+    /// How long a request may take before it is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            session_ttl: Duration::from_secs(12 * 60 * 60),
+            queue_capacity: 10_000,
+            max_batch: 1000,
+            body_limit: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}

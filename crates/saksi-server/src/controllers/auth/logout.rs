@@ -1,0 +1,19 @@
+//! `POST /api/v1/auth/logout`: ends the session of the token presented.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
+use crate::extract::Authenticated;
+use crate::state::AppState;
+
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<StatusCode, ApiError> {
+    let hash = auth.token_hash;
+    state
+        .blocking(move |store| store.delete_session(&hash))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,3 @@
+//! `/api/v1/tps/{code}/forms`: C.Hasil submissions.
+
+pub mod submit;

@@ -1,0 +1,240 @@
+//! `GET /api/v1/results/{contest}` and `/api/v1/results/{contest}/{code}`.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use saksi_core::tally::Totals;
+use saksi_core::{Contest, Level, RegionCode, RegionId};
+use serde_json::{Value, json};
+
+use super::{current_at, parse_stored};
+use crate::codes;
+use crate::controllers::{etag_matches, with_etag};
+use crate::error::ApiError;
+use crate::extract::{RawPath, contest, region_code};
+use crate::state::{AppState, CacheKey};
+
+pub async fn national(
+    State(state): State<AppState>,
+    RawPath(contest_id): RawPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    respond(state, &contest_id, RegionCode::NASIONAL, headers).await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RawPath((contest_id, code)): RawPath<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    respond(state, &contest_id, region_code(&code)?, headers).await
+}
+
+fn etag(log_size: u64, contest: Contest, code: RegionCode) -> String {
+    format!("W/\"{log_size}-{contest}-{code}\"")
+}
+
+async fn respond(
+    state: AppState,
+    contest_id: &str,
+    code: RegionCode,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let contest = contest(contest_id)?;
+    let id = state
+        .election
+        .tree
+        .find(code)
+        .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no region {code}")))?;
+    let key = CacheKey::Region(contest, id);
+    let log_size = state.live().log_size;
+    let tag = etag(log_size, contest, code);
+    if etag_matches(&headers, &tag) {
+        return Ok(with_etag(&headers, tag, Bytes::new));
+    }
+    if let Some(body) = state.cache.get(key, log_size) {
+        return Ok(with_etag(&headers, tag, || body));
+    }
+    let (log_size, body) = if code.level() >= Level::Desa {
+        render_with_tps(&state, contest, id).await?
+    } else {
+        render_upper(&state, contest, id)
+    };
+    state.cache.put(key, log_size, body.clone());
+    Ok(with_etag(&headers, etag(log_size, contest, code), || body))
+}
+
+/// Regions above desa: everything from the tallies, under one read lock.
+fn render_upper(state: &AppState, contest: Contest, id: RegionId) -> (u64, Bytes) {
+    let election = &state.election;
+    let tree = &election.tree;
+    let live = state.live();
+    let children: Vec<Value> = tree
+        .children(id)
+        .map(|c| {
+            let child = tree.get(c);
+            json!({"code": child.code, "name": child.name,
+                   "totals": live.tallies.region(contest, c)})
+        })
+        .collect();
+    let body = envelope(
+        state,
+        contest,
+        id,
+        live.log_size,
+        live.last_updated.map(|t| t.to_string()),
+        &live.tallies.region(contest, id),
+        children,
+        dapil_totals(state, contest, id, &live.tallies),
+    );
+    (live.log_size, body)
+}
+
+/// A desa (children are TPS) or a TPS: TPS totals come from their current
+/// forms in the store, taken as of the log size the tallies reflect.
+async fn render_with_tps(
+    state: &AppState,
+    contest: Contest,
+    id: RegionId,
+) -> Result<(u64, Bytes), ApiError> {
+    let election = &state.election;
+    let tree = &election.tree;
+    let is_tps = tree.get(id).level() == Level::Tps;
+    let tps: Vec<(RegionId, RegionCode)> = if is_tps {
+        vec![(id, tree.get(id).code)]
+    } else {
+        tree.children(id).map(|c| (c, tree.get(c).code)).collect()
+    };
+    let (log_size, last_updated, desa_totals, dapil) = {
+        let live = state.live();
+        let totals = (!is_tps).then(|| live.tallies.region(contest, id));
+        let dapil = dapil_totals(state, contest, id, &live.tallies);
+        (live.log_size, live.last_updated, totals, dapil)
+    };
+    let codes: Vec<RegionCode> = tps.iter().map(|(_, c)| *c).collect();
+    let versions = state
+        .blocking(move |store| {
+            codes
+                .iter()
+                .map(|c| store.form_versions(*c))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    let mut children = Vec::with_capacity(tps.len());
+    let mut own = None;
+    for ((tps_id, tps_code), versions) in tps.iter().zip(&versions) {
+        let form = current_at(versions, contest, log_size)
+            .map(|v| parse_stored(*tps_code, v))
+            .transpose()?;
+        let totals = Totals::of_form(election, *tps_id, contest, form.as_ref());
+        if is_tps {
+            own = Some(totals);
+        } else {
+            children.push(json!({"code": tps_code, "name": tree.get(*tps_id).name,
+                                 "totals": totals}));
+        }
+    }
+    let totals = desa_totals
+        .or(own)
+        .ok_or_else(|| ApiError::internal("no totals rendered"))?;
+    let body = envelope(
+        state,
+        contest,
+        id,
+        log_size,
+        last_updated.map(|t| t.to_string()),
+        &totals,
+        children,
+        dapil,
+    );
+    Ok((log_size, body))
+}
+
+/// The dapil of a legislative contest that overlap the region, with their
+/// totals; `None` for PPWP.
+fn dapil_totals(
+    state: &AppState,
+    contest: Contest,
+    id: RegionId,
+    tallies: &saksi_core::tally::Tallies,
+) -> Option<Vec<Value>> {
+    if contest == Contest::Ppwp {
+        return None;
+    }
+    let election = &state.election;
+    let code = election.tree.get(id).code;
+    let list = election
+        .dapil
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.contest == contest)
+        .filter(|(_, d)| {
+            d.regions
+                .iter()
+                .any(|r| code.contains(*r) || r.contains(code))
+        })
+        .map(|(i, d)| {
+            json!({"code": d.code, "name": d.name, "seats": d.seats,
+                   "totals": tallies.dapil(election, i)})
+        })
+        .collect();
+    Some(list)
+}
+
+/// Names of the options in `totals`, keyed like them: paslon, parties, or
+/// (within one province) DPD candidates. Lets a page label every number
+/// without a second request.
+fn option_names(election: &saksi_core::Election, contest: Contest, id: RegionId) -> Value {
+    let names: serde_json::Map<String, Value> = match contest {
+        Contest::Ppwp => election
+            .paslon
+            .iter()
+            .map(|p| (p.key(), Value::from(p.name.clone())))
+            .collect(),
+        Contest::Dpd => election
+            .dapil_of(id, contest)
+            .into_iter()
+            .flat_map(|d| &d.candidates)
+            .map(|c| (c.number.to_string(), Value::from(c.name.clone())))
+            .collect(),
+        _ => election
+            .parties
+            .iter()
+            .map(|p| (p.number.to_string(), Value::from(p.name.clone())))
+            .collect(),
+    };
+    Value::Object(names)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one field each of the body")]
+fn envelope(
+    state: &AppState,
+    contest: Contest,
+    id: RegionId,
+    log_size: u64,
+    last_updated: Option<String>,
+    totals: &Totals,
+    children: Vec<Value>,
+    dapil: Option<Vec<Value>>,
+) -> Bytes {
+    let tree = &state.election.tree;
+    let region = tree.get(id);
+    let mut body = json!({
+        "code": region.code,
+        "name": region.name,
+        "level": region.level(),
+        "parent": region.parent.map(|p| tree.get(p).code),
+        "contest": contest,
+        "log_size": log_size,
+        "last_updated": last_updated,
+        "provisional": true,
+        "totals": totals,
+        "option_names": option_names(&state.election, contest, id),
+        "children": children,
+    });
+    if let (Some(dapil), Some(obj)) = (dapil, body.as_object_mut()) {
+        obj.insert("dapil".into(), Value::Array(dapil));
+    }
+    Bytes::from(body.to_string())
+}

@@ -1,0 +1,3 @@
+//! `/api/v1/tps`: one polling station's forms, public.
+
+pub mod show;

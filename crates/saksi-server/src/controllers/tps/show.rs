@@ -1,0 +1,63 @@
+//! `GET /api/v1/tps/{code}`: a TPS with every contest's current form and
+//! all its versions with their warnings, as of the log size stated.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use saksi_core::{Contest, Level};
+use serde_json::{Value, json};
+
+use crate::codes;
+use crate::controllers::json_value;
+use crate::error::ApiError;
+use crate::extract::{RawPath, region_code};
+use crate::state::AppState;
+
+pub async fn show(
+    State(state): State<AppState>,
+    RawPath(code): RawPath<String>,
+) -> Result<Response, ApiError> {
+    let code = region_code(&code)?;
+    let tree = &state.election.tree;
+    let id = tree
+        .find(code)
+        .filter(|_| code.level() == Level::Tps)
+        .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {code}")))?;
+    let log_size = state.live().log_size;
+    let versions = state
+        .blocking(move |store| store.form_versions(code))
+        .await?;
+    let mut contests = Vec::with_capacity(Contest::ALL.len());
+    for contest in Contest::ALL {
+        let list: Vec<Value> = versions
+            .iter()
+            .filter(|v| v.contest == contest && v.log_index < log_size)
+            .map(|v| {
+                let form: Value = serde_json::from_str(&v.form_json).map_err(|e| {
+                    ApiError::internal(format!("stored form {code}/{contest} is not JSON: {e}"))
+                })?;
+                let warnings: Value = serde_json::from_str(&v.warnings_json).map_err(|e| {
+                    ApiError::internal(format!("stored warnings {code}/{contest}: {e}"))
+                })?;
+                Ok(json!({
+                    "version": v.version,
+                    "log_index": v.log_index,
+                    "submitted_at": v.submitted_at.to_string(),
+                    "form": form,
+                    "warnings": warnings,
+                }))
+            })
+            .collect::<Result<_, ApiError>>()?;
+        contests.push(json!({
+            "contest": contest,
+            "held": state.election.holds(id, contest),
+            "current": list.last(),
+            "versions": list,
+        }));
+    }
+    let mut body = crate::controllers::regions::header(tree, id);
+    body.insert("log_size".into(), json!(log_size));
+    body.insert("contests".into(), Value::Array(contests));
+    let body = Value::Object(body);
+    Ok(json_value(StatusCode::OK, &body))
+}

@@ -1,0 +1,59 @@
+//! Every URL of the server, in one place.
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::controllers::{auth, forms, regions, results, system, tps, web};
+use crate::state::AppState;
+
+/// The whole HTTP API over `state`.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .route("/", get(web::index))
+        .route("/app.js", get(web::script))
+        .route("/app.css", get(web::style))
+        .route("/healthz", get(system::health::show))
+        .route("/metrics", get(system::metrics::show))
+        .route("/api/v1/openapi.json", get(system::openapi::show))
+        .route("/api/v1/auth/login", post(auth::login::login))
+        .route("/api/v1/auth/logout", post(auth::logout::logout))
+        .route("/api/v1/regions", get(regions::show::national))
+        .route("/api/v1/regions/{code}", get(regions::show::show))
+        .route("/api/v1/results/{contest}", get(results::show::national))
+        .route("/api/v1/results/{contest}/{code}", get(results::show::show))
+        .route(
+            "/api/v1/results/{contest}/dapil/{dapil}",
+            get(results::dapil::show),
+        )
+        .route("/api/v1/tps/{code}", get(tps::show::show))
+        .route(
+            "/api/v1/tps/{code}/forms/{contest}",
+            post(forms::submit::submit),
+        )
+        .fallback(system::not_found)
+        .method_not_allowed_fallback(system::method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_responses,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+/// Counts answers by status for `/metrics`.
+async fn count_responses(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    state.metrics.response(response.status().as_u16());
+    response
+}

@@ -1,0 +1,227 @@
+//! `spawn_app()`: a fresh store, a small election, users, and typed helpers.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
+use saksi_server::auth::{password, token};
+use saksi_server::{App, Config, ManualClock};
+use saksi_sim::rng::Rng;
+pub use saksi_store::Store;
+use saksi_store::{NewUser, Session, SqliteStore, UnixTime};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const STAFF: &str = "ketua.kpu";
+pub const STAFF_PASSWORD: &str = "rahasia-sekali-123";
+
+pub struct TestApp {
+    pub app: App,
+    pub store: Arc<SqliteStore>,
+    pub election: Arc<Election>,
+    pub clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The error code of an error answer.
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    /// The codes of `details.errors`.
+    pub fn issue_codes(&self) -> Vec<String> {
+        self.json()["error"]["details"]["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|i| i["code"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
+    let election = saksi_sim::generate(&saksi_sim::GenerateOptions {
+        seed: 7,
+        scale: 0.001,
+    })
+    .unwrap();
+    store.save_election(&election, &|_, _| {}).unwrap();
+    store
+        .add_user(&NewUser {
+            username: STAFF.into(),
+            role: "kpu-ri".into(),
+            region: RegionCode::NASIONAL,
+            party: None,
+            password_hash: Some(password::hash(STAFF_PASSWORD).unwrap()),
+            created_at: UnixTime(now()),
+        })
+        .unwrap();
+    // A frozen clock: throttling locks last until the test moves it.
+    let clock = Arc::new(ManualClock::new(UnixTime(now())));
+    let app = App::load_with_clock(store.clone(), Config::default(), clock.clone()).unwrap();
+    let election = app.state().election.clone();
+    TestApp {
+        app,
+        store,
+        election,
+        clock,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub async fn request(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> Answer {
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let response = self
+            .app
+            .router()
+            .oneshot(builder.body(body.into()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Answer {
+        self.request(Method::GET, uri, &[], Body::empty()).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Answer {
+        let body = serde_json::json!({"username": username, "password": password}).to_string();
+        self.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await
+    }
+
+    /// A KPPS officer of `tps` without a password, with a session token
+    /// written straight into the store (as `saksi user token` does).
+    pub fn kpps_token(&self, tps: RegionCode) -> String {
+        let username = format!("kpps-{}", tps.compact());
+        let id = match self.store.user_by_username(&username).unwrap() {
+            Some(u) => u.id,
+            None => self
+                .store
+                .add_user(&NewUser {
+                    username,
+                    role: "kpps".into(),
+                    region: tps,
+                    party: None,
+                    password_hash: None,
+                    created_at: UnixTime(now()),
+                })
+                .unwrap(),
+        };
+        self.session_for(id, now() + 3600)
+    }
+
+    pub fn session_for(&self, user: saksi_store::UserId, expires: i64) -> String {
+        let token = token::generate().unwrap();
+        self.store
+            .insert_session(&Session {
+                token_hash: token::hash(&token).to_vec(),
+                user_id: user,
+                created_at: UnixTime(now() - 10),
+                expires_at: UnixTime(expires),
+            })
+            .unwrap();
+        token
+    }
+
+    pub async fn submit(
+        &self,
+        token: &str,
+        tps: RegionCode,
+        contest: Contest,
+        key: &str,
+        body: impl Into<Body>,
+    ) -> Answer {
+        let auth = format!("Bearer {token}");
+        let uri = format!("/api/v1/tps/{tps}/forms/{contest}");
+        self.request(
+            Method::POST,
+            &uri,
+            &[
+                ("authorization", &auth),
+                ("idempotency-key", key),
+                ("content-type", "application/json"),
+            ],
+            body,
+        )
+        .await
+    }
+
+    /// A valid form (no error, no warning) for `contest` at `tps`, as JSON.
+    pub fn form_json(&self, tps: RegionCode, contest: Contest, seed: u64) -> String {
+        let id = self.election.tree.find(tps).unwrap();
+        let form = saksi_sim::forms::draw_form(&self.election, id, contest, &mut Rng::new(seed))
+            .expect("contest held");
+        serde_json::to_string(&form).unwrap()
+    }
+
+    /// The first TPS under `region`.
+    pub fn first_tps(&self, region: RegionCode) -> RegionCode {
+        let tree = &self.election.tree;
+        let mut id: RegionId = tree.find(region).unwrap();
+        while tree.get(id).level() != Level::Tps {
+            id = tree.children(id).next().expect("a region with TPS below");
+        }
+        tree.get(id).code
+    }
+
+    pub fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+}

@@ -1,0 +1,8 @@
+//! The API end to end: the real app on a fresh SQLite store holding a small
+//! generated election, called through its router (and once over TCP).
+
+mod auth;
+mod bad_input;
+mod helpers;
+mod reads;
+mod submit;

@@ -1,0 +1,247 @@
+use axum::http::StatusCode;
+use saksi_core::Contest;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn total(v: &Value, field: &str) -> u64 {
+    v["totals"][field].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn a_submission_shows_in_results_at_every_level() {
+    let app = spawn_app();
+    let tps = app.first_tps(TestApp::code("11"));
+    let desa = tps.parent().unwrap();
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Ppwp, 1);
+    let sah = serde_json::from_str::<Value>(&form).unwrap()["suara_sah"]
+        .as_u64()
+        .unwrap();
+
+    let answer = app.submit(&token, tps, Contest::Ppwp, "key-1", form).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    let body = answer.json();
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["warnings"], serde_json::json!([]));
+    assert_eq!(body["receipt"]["tps"], tps.to_string());
+    assert_eq!(body["receipt"]["contest"], "ppwp");
+    assert_eq!(body["receipt"]["log_index"], 0);
+
+    for uri in [
+        "/api/v1/results/ppwp".to_owned(),
+        "/api/v1/results/ppwp/11".to_owned(),
+        format!("/api/v1/results/ppwp/{desa}"),
+        format!("/api/v1/results/ppwp/{tps}"),
+    ] {
+        let r = app.get(&uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        let r = r.json();
+        assert_eq!(r["log_size"], 1, "{uri}");
+        assert_eq!(total(&r, "suara_sah"), sah, "{uri}");
+        assert_eq!(total(&r, "tps_reported"), 1, "{uri}");
+        let votes: u64 = r["totals"]["options"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(votes, sah, "{uri}");
+    }
+    let desa_results = app
+        .get(&format!("/api/v1/results/ppwp/{desa}"))
+        .await
+        .json();
+    let child = desa_results["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == tps.to_string())
+        .unwrap();
+    assert_eq!(total(child, "suara_sah"), sah);
+    let national = app.get("/api/v1/results/ppwp").await.json();
+    let provinces_sah: u64 = national["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| total(c, "suara_sah"))
+        .sum();
+    assert_eq!(provinces_sah, sah);
+
+    let tps_page = app.get(&format!("/api/v1/tps/{tps}")).await.json();
+    assert_eq!(tps_page["log_size"], 1);
+    assert_eq!(tps_page["contests"][0]["current"]["version"], 1);
+}
+
+#[tokio::test]
+async fn a_retry_replays_the_first_answer_and_stores_nothing_twice() {
+    let app = spawn_app();
+    let tps = app.first_tps(TestApp::code("11"));
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Ppwp, 1);
+    let first = app
+        .submit(&token, tps, Contest::Ppwp, "key-1", form.clone())
+        .await;
+    let retry = app.submit(&token, tps, Contest::Ppwp, "key-1", form).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(retry.status, StatusCode::CREATED);
+    assert_eq!(first.body, retry.body);
+    assert_eq!(app.store.log_size().unwrap(), 1);
+    assert_eq!(app.get("/api/v1/results/ppwp").await.json()["log_size"], 1);
+
+    let other = app.form_json(tps, Contest::Ppwp, 2);
+    let reused = app.submit(&token, tps, Contest::Ppwp, "key-1", other).await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.code(), "idempotency.key_reused");
+    assert_eq!(app.store.log_size().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_retries_in_one_batch_store_one_version() {
+    let app = spawn_app();
+    let tps = app.first_tps(TestApp::code("11"));
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Ppwp, 1);
+    let answers = futures_all(
+        (0..8)
+            .map(|_| app.submit(&token, tps, Contest::Ppwp, "same", form.clone()))
+            .collect(),
+    )
+    .await;
+    for a in &answers {
+        assert_eq!(a.status, StatusCode::CREATED);
+        assert_eq!(a.body, answers[0].body);
+    }
+    assert_eq!(app.store.log_size().unwrap(), 1);
+}
+
+/// Polls all at once, so they reach the sequencer together.
+async fn futures_all<F: std::future::Future<Output = Answer>>(futures: Vec<F>) -> Vec<Answer> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<Answer>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(a) => results[i] = Some(a),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().map(Option::unwrap).collect()
+}
+
+#[tokio::test]
+async fn a_second_version_replaces_the_first_in_the_tallies() {
+    let app = spawn_app();
+    let tps = app.first_tps(TestApp::code("11"));
+    let token = app.kpps_token(tps);
+    let first = app.form_json(tps, Contest::Ppwp, 1);
+    let second = app.form_json(tps, Contest::Ppwp, 2);
+    let sah2 = serde_json::from_str::<Value>(&second).unwrap()["suara_sah"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        app.submit(&token, tps, Contest::Ppwp, "a", first)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let answer = app.submit(&token, tps, Contest::Ppwp, "b", second).await;
+    assert_eq!(answer.json()["version"], 2);
+    assert_eq!(answer.json()["receipt"]["log_index"], 1);
+    let national = app.get("/api/v1/results/ppwp").await.json();
+    assert_eq!(national["log_size"], 2);
+    assert_eq!(total(&national, "suara_sah"), sah2);
+    assert_eq!(total(&national, "tps_reported"), 1);
+    let page = app.get(&format!("/api/v1/tps/{tps}")).await.json();
+    assert_eq!(page["contests"][0]["versions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn legislative_results_break_down_by_dapil_and_by_candidate() {
+    let app = spawn_app();
+    let tps = app.first_tps(TestApp::code("11"));
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Dpr, 3);
+    let sah = serde_json::from_str::<Value>(&form).unwrap()["suara_sah"]
+        .as_u64()
+        .unwrap();
+    let answer = app.submit(&token, tps, Contest::Dpr, "dpr-1", form).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    let national = app.get("/api/v1/results/dpr").await.json();
+    let dapil = national["dapil"].as_array().unwrap();
+    assert!(!dapil.is_empty());
+    let reported: Vec<&Value> = dapil
+        .iter()
+        .filter(|d| d["totals"]["tps_reported"] == 1)
+        .collect();
+    assert_eq!(reported.len(), 1);
+    let code = reported[0]["code"].as_str().unwrap();
+    let detail = app.get(&format!("/api/v1/results/dpr/dapil/{code}")).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let detail = detail.json();
+    let sum: u64 = detail["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, sah);
+    assert_eq!(
+        app.get("/api/v1/results/dpr/dapil/99-99").await.code(),
+        "dapil.not_found"
+    );
+}
+
+#[tokio::test]
+async fn the_state_is_rebuilt_from_the_store_at_start() {
+    let app = spawn_app();
+    let tps = app.first_tps(TestApp::code("11"));
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Ppwp, 1);
+    assert_eq!(
+        app.submit(&token, tps, Contest::Ppwp, "a", form)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let before = app.get("/api/v1/results/ppwp").await.body;
+    let again =
+        saksi_server::App::load(app.store.clone(), saksi_server::Config::default()).unwrap();
+    let mut reloaded = app.get("/api/v1/results/ppwp").await;
+    {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let response = again
+            .router()
+            .oneshot(
+                axum::http::Request::get("/api/v1/results/ppwp")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        reloaded.body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+    }
+    let (a, b): (Value, Value) = (
+        serde_json::from_slice(&before).unwrap(),
+        serde_json::from_slice(&reloaded.body).unwrap(),
+    );
+    assert_eq!(a["totals"], b["totals"]);
+    assert_eq!(b["log_size"], 1);
+}

@@ -1,0 +1,206 @@
+//! `saksi demo`: the quick start in one process. A fresh data directory
+//! with a generated election, printed demo accounts, the server and web
+//! page on localhost, and simulated TPS submissions so results move.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use anyhow::{Context, Result};
+use saksi_core::permission::Role;
+use saksi_core::{Election, Level, RegionCode, RegionId};
+use saksi_server::auth::password;
+use saksi_sim::{GenerateOptions, generate};
+use saksi_store::{NewUser, Store};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::serve::{bind, load, open_store, runtime, shutdown_signal};
+use super::setup;
+use super::user::now;
+use crate::cli::DemoArgs;
+use crate::data_dir::DataDir;
+use crate::kpps;
+use crate::simulate::Simulation;
+
+/// A demo account as printed and written to `demo-accounts.json`.
+#[derive(Debug, Serialize)]
+struct DemoAccount {
+    username: String,
+    password: String,
+    role: &'static str,
+    region: RegionCode,
+}
+
+pub fn run(args: &DemoArgs) -> Result<()> {
+    let root = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("saksi-demo-{}", std::process::id())));
+    let dir = prepare(&root, args)?;
+    let store = open_store(&dir)?;
+    let election = store
+        .require_election()
+        .context("cannot load the election")?;
+    let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed)?;
+    write_accounts(&dir, &accounts)?;
+    let tps: Vec<RegionId> = election.tree.tps_ids().collect();
+    let tokens = if args.rate > 0.0 {
+        kpps::provision(store.as_ref(), &election, &tps)?
+    } else {
+        Default::default()
+    };
+    let app = load(Arc::clone(&store), args.listen.config())?;
+    let election = Arc::clone(&app.state().election);
+    runtime()?.block_on(async move {
+        let listener = bind(args.listen.listen).await?;
+        // The port actually bound (`--listen 127.0.0.1:0` picks a free one).
+        let listen = listener.local_addr()?;
+        let (stop_tx, mut stop) = watch::channel(false);
+        let mut server_stop = stop.clone();
+        let server = tokio::spawn(saksi_server::serve(listener, app, async move {
+            let _ = server_stop.changed().await;
+        }));
+        print_welcome(&dir, listen, &accounts, args.rate);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        if args.rate > 0.0 {
+            let stats = Simulation {
+                election,
+                server: listen,
+                tokens: Arc::new(tokens),
+                rate: args.rate,
+                seed: args.generate.seed,
+                count: None,
+            }
+            .run(stop.clone())
+            .await;
+            eprintln!(
+                "simulation finished: {} forms accepted, {} refused, {} failed",
+                stats.accepted.load(Ordering::Relaxed),
+                stats.refused.load(Ordering::Relaxed),
+                stats.failed.load(Ordering::Relaxed)
+            );
+        }
+        let _ = stop.wait_for(|stopped| *stopped).await;
+        server
+            .await
+            .context("the server task failed")?
+            .context("the server stopped with an error")
+    })
+}
+
+/// A fresh data directory with a generated election, or the one from an
+/// earlier demo as it is.
+fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<DataDir> {
+    if let Ok(dir) = DataDir::existing(root) {
+        eprintln!("serving the election already in {}", root.display());
+        return Ok(dir);
+    }
+    let dir = DataDir::create(root)?;
+    let opts = GenerateOptions {
+        seed: args.generate.seed,
+        scale: args.generate.scale,
+    };
+    let election = generate(&opts).context("cannot generate the election")?;
+    setup::store_election(
+        &dir,
+        &election,
+        &format!("demo: seed {} scale {}", opts.seed, opts.scale),
+    )?;
+    Ok(dir)
+}
+
+/// The demo's accounts: one per role, at the first region of the role's
+/// level; deterministic by seed so scripts can rely on them.
+fn demo_accounts(election: &Election, seed: u64) -> Vec<DemoAccount> {
+    let first = |level: Level| {
+        election
+            .tree
+            .iter()
+            .find(|(_, r)| r.level() == level)
+            .map_or(RegionCode::NASIONAL, |(_, r)| r.code)
+    };
+    Role::ALL
+        .into_iter()
+        .map(|role| DemoAccount {
+            username: format!("demo-{}", role.id()),
+            password: format!("demo-{}-{seed}", role.id()),
+            role: role.id(),
+            region: role.level().map_or(RegionCode::NASIONAL, first),
+        })
+        .collect()
+}
+
+/// Creates the demo accounts that do not exist yet.
+fn ensure_accounts(store: &dyn Store, election: &Election, seed: u64) -> Result<Vec<DemoAccount>> {
+    let accounts = demo_accounts(election, seed);
+    let mut new = Vec::new();
+    for a in &accounts {
+        if store.user_by_username(&a.username)?.is_none() {
+            new.push(NewUser {
+                username: a.username.clone(),
+                role: a.role.to_owned(),
+                region: a.region,
+                party: (a.role == Role::Saksi.id()).then_some(2),
+                password_hash: Some(password::hash(&a.password)?),
+                created_at: now(),
+            });
+        }
+    }
+    store
+        .add_users(&new)
+        .context("cannot create the demo accounts")?;
+    Ok(accounts)
+}
+
+/// Writes `demo-accounts.json`, readable by its owner only.
+fn write_accounts(dir: &DataDir, accounts: &[DemoAccount]) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path: PathBuf = dir.root().join("demo-accounts.json");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    serde_json::to_writer_pretty(&mut file, accounts)?;
+    file.write_all(b"\n")?;
+    Ok(())
+}
+
+fn print_welcome(dir: &DataDir, listen: std::net::SocketAddr, accounts: &[DemoAccount], rate: f64) {
+    println!();
+    println!("Saksi demo is running.");
+    println!();
+    println!("  Results page:   http://{listen}/");
+    println!(
+        "  API:            http://{listen}/api/v1/results/ppwp  (OpenAPI: /api/v1/openapi.json)"
+    );
+    println!("  Data directory: {}", dir.root().display());
+    println!();
+    println!(
+        "  Demo accounts (also in {}):",
+        dir.root().join("demo-accounts.json").display()
+    );
+    for a in accounts {
+        println!(
+            "    {:<18} {:<22} {:<12} region {}",
+            a.username, a.password, a.role, a.region
+        );
+    }
+    println!();
+    if rate > 0.0 {
+        println!("  Simulated KPPS are submitting {rate} forms/s; results update live.");
+    } else {
+        println!("  No simulated submissions (--rate 0).");
+    }
+    println!("  Press Ctrl-C to stop.");
+    println!();
+    // Scripts (and tests) read the address from here; make sure it is out.
+    let _ = std::io::stdout().flush();
+}

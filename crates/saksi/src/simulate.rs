@@ -1,0 +1,241 @@
+//! The simulator: streams drawn C.Hasil forms of every TPS to a Saksi
+//! server over HTTP, at a steady rate, so that results visibly move.
+//!
+//! TPS report in a random order (by seed); each reports every contest held
+//! there, and about one TPS in thirty later sends a corrected version of
+//! one form, as happens in a real count. Submissions go through the public
+//! API with a KPPS session token, exactly like a field app's.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use saksi_core::{Contest, Election, Level, RegionId};
+use saksi_sim::forms::draw_form;
+use saksi_sim::rng::Rng;
+use tokio::sync::{mpsc, watch};
+
+use crate::http::Client;
+
+/// Concurrent connections the simulator keeps open.
+const CONNECTIONS: usize = 4;
+
+/// One form to send.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    tps: RegionId,
+    contest: Contest,
+    /// 1 for the first version, 2 for a correction.
+    attempt: u32,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub accepted: AtomicU64,
+    pub refused: AtomicU64,
+    pub failed: AtomicU64,
+}
+
+/// A simulation to run.
+pub struct Simulation {
+    pub election: Arc<Election>,
+    pub server: SocketAddr,
+    /// KPPS session token per TPS.
+    pub tokens: Arc<HashMap<RegionId, String>>,
+    /// Forms per second.
+    pub rate: f64,
+    pub seed: u64,
+    /// Stop after this many forms (all TPS otherwise).
+    pub count: Option<u64>,
+}
+
+/// The order TPS report in, every contest of each, corrections mixed in.
+fn plan(election: &Election, seed: u64) -> Vec<Job> {
+    let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
+    let mut rng = Rng::stream(seed, &[0x5151]);
+    for i in (1..tps.len()).rev() {
+        tps.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    // (position, job): a correction is placed a little after its TPS's
+    // first wave, as a PPK plenary would catch a slip.
+    let mut jobs: Vec<(u64, Job)> = Vec::with_capacity(tps.len() * 5);
+    for id in tps {
+        for contest in Contest::ALL {
+            if election.holds(id, contest) {
+                jobs.push((
+                    2 * jobs.len() as u64,
+                    Job {
+                        tps: id,
+                        contest,
+                        attempt: 1,
+                    },
+                ));
+            }
+        }
+        if rng.chance(33) {
+            let later = 2 * (jobs.len() as u64 + 20 + rng.below(200)) + 1;
+            jobs.push((
+                later,
+                Job {
+                    tps: id,
+                    contest: Contest::Ppwp,
+                    attempt: 2,
+                },
+            ));
+        }
+    }
+    jobs.sort_by_key(|(position, _)| *position);
+    jobs.into_iter().map(|(_, job)| job).collect()
+}
+
+impl Simulation {
+    /// Runs until every planned form is sent, `count` is reached, or `stop`
+    /// turns true. Returns what happened.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Arc<Stats> {
+        let stats = Arc::new(Stats::default());
+        let mut jobs = plan(&self.election, self.seed);
+        if let Some(count) = self.count {
+            jobs.truncate(count as usize);
+        }
+        let (tx, rx) = mpsc::channel::<Job>(CONNECTIONS * 4);
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        let mut workers = Vec::new();
+        for worker in 0..CONNECTIONS {
+            let rx = Arc::clone(&rx);
+            let stats = Arc::clone(&stats);
+            let election = Arc::clone(&self.election);
+            let tokens = Arc::clone(&self.tokens);
+            let server = self.server;
+            let seed = self.seed;
+            workers.push(tokio::spawn(async move {
+                let mut client = Client::new(server);
+                loop {
+                    let job = { rx.lock().await.recv().await };
+                    let Some(job) = job else { break };
+                    send(&mut client, &election, &tokens, seed, worker, job, &stats).await;
+                }
+            }));
+        }
+        // Pace in ticks of 10 ms, carrying fractions over, so both 0.5/s and
+        // 5,000/s come out right.
+        let per_tick = self.rate / 100.0;
+        let mut credit = 0.0;
+        let mut ticker = tokio::time::interval(Duration::from_millis(10));
+        let mut jobs = jobs.into_iter();
+        'pace: loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                _ = stop.changed() => break 'pace,
+            }
+            credit += per_tick;
+            while credit >= 1.0 {
+                credit -= 1.0;
+                let Some(job) = jobs.next() else { break 'pace };
+                if tx.send(job).await.is_err() {
+                    break 'pace;
+                }
+            }
+        }
+        drop(tx);
+        for w in workers {
+            let _ = w.await;
+        }
+        stats
+    }
+}
+
+async fn send(
+    client: &mut Client,
+    election: &Election,
+    tokens: &HashMap<RegionId, String>,
+    seed: u64,
+    worker: usize,
+    job: Job,
+    stats: &Stats,
+) {
+    let code = election.tree.get(job.tps).code;
+    debug_assert_eq!(code.level(), Level::Tps);
+    let mut rng = Rng::stream(
+        seed,
+        &[
+            u64::from(job.tps.0),
+            job.contest.index() as u64,
+            u64::from(job.attempt),
+        ],
+    );
+    let Some(form) = draw_form(election, job.tps, job.contest, &mut rng) else {
+        return;
+    };
+    let Some(token) = tokens.get(&job.tps) else {
+        stats.failed.fetch_add(1, Ordering::Relaxed);
+        return;
+    };
+    let body = serde_json::to_vec(&form).expect("a form always serializes");
+    let path = format!("/api/v1/tps/{code}/forms/{}", job.contest.id());
+    let auth = format!("Bearer {token}");
+    let key = format!(
+        "sim-{seed}-{}-{}-{}",
+        code.compact(),
+        job.contest.id(),
+        job.attempt
+    );
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Idempotency-Key", key.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    // A few quick retries ride out a restart or an overload.
+    for attempt in 0..5 {
+        match client.request("POST", &path, &headers, &body).await {
+            Ok(r) if r.status == 201 => {
+                stats.accepted.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            Ok(r) if r.status == 503 || r.status == 429 => {}
+            Ok(r) => {
+                tracing::warn!(worker, tps = %code, contest = %job.contest, status = r.status,
+                    body = %String::from_utf8_lossy(&r.body), "simulated form refused");
+                stats.refused.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            Err(e) => tracing::debug!(worker, error = %e, "simulator connection error"),
+        }
+        tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+    }
+    stats.failed.fetch_add(1, Ordering::Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use saksi_sim::{GenerateOptions, generate};
+
+    use super::*;
+
+    #[test]
+    fn the_plan_sends_every_held_contest_of_every_tps_once_plus_corrections() {
+        let e = generate(&GenerateOptions {
+            seed: 3,
+            scale: 0.001,
+        })
+        .unwrap();
+        let jobs = plan(&e, 9);
+        let firsts = jobs.iter().filter(|j| j.attempt == 1).count();
+        let held: usize = e
+            .tree
+            .tps_ids()
+            .map(|id| Contest::ALL.iter().filter(|c| e.holds(id, **c)).count())
+            .sum();
+        assert_eq!(firsts, held);
+        // Every correction follows the first version of the same form.
+        for (i, j) in jobs.iter().enumerate().filter(|(_, j)| j.attempt == 2) {
+            assert!(
+                jobs[..i]
+                    .iter()
+                    .any(|f| f.attempt == 1 && f.tps == j.tps && f.contest == j.contest)
+            );
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! The quick start as a user runs it: `saksi demo` as a real process, the
+//! admin commands beside it, and the results page in a real browser
+//! (Debian's chromium, headless).
+
+use std::io::BufRead;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn saksi() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_saksi"));
+    for var in [
+        "SAKSI_DATA_DIR",
+        "SAKSI_SCALE",
+        "SAKSI_SEED",
+        "SAKSI_RATE",
+        "SAKSI_LISTEN",
+        "SAKSI_PASSWORD",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// One HTTP/1.1 request with `Connection: close`; returns status and body.
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("the server accepts connections");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// A running `saksi demo`, stopped (SIGTERM) when dropped.
+struct Demo {
+    child: Child,
+    addr: SocketAddr,
+    printed: String,
+    rest: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Demo {
+    /// Starts a demo on a port the system picks, and reads the address it
+    /// prints (so parallel tests never race for a port).
+    fn start(dir: &Path, rate: &str) -> Demo {
+        let mut child = saksi()
+            .args([
+                "demo",
+                "--data-dir",
+                dir.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(["--scale", "0.001", "--seed", "5", "--rate", rate])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut printed = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap() == 0 {
+                panic!("the demo exited before it listened: {printed}");
+            }
+            printed.push_str(&line);
+            if let Some(url) = line.trim().strip_prefix("Results page:") {
+                let addr = url
+                    .trim()
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/');
+                break addr.parse().unwrap();
+            }
+        };
+        let rest = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = stdout.read_to_string(&mut rest);
+            rest
+        });
+        Demo {
+            child,
+            addr,
+            printed,
+            rest: Some(rest),
+        }
+    }
+
+    /// Everything the demo printed, once it has exited.
+    fn output(&mut self) -> String {
+        let rest = self
+            .rest
+            .take()
+            .map(|r| r.join().unwrap())
+            .unwrap_or_default();
+        format!("{}{rest}", self.printed)
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the demo did not stop within 10 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let mut demo = Demo::start(&dir, "0");
+    let (status, body) = http(demo.addr, "GET", "/api/v1/regions", &[], "");
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["children"].as_array().unwrap().len(), 39);
+
+    // The demo accounts are written for their owner only, and log in.
+    let accounts_file = dir.join("demo-accounts.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&accounts_file)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    let accounts = json(&std::fs::read_to_string(&accounts_file).unwrap());
+    let kpu = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "kpu-ri")
+        .expect("a kpu-ri demo account");
+    let login =
+        serde_json::json!({"username": kpu["username"], "password": kpu["password"]}).to_string();
+    let (status, body) = http(demo.addr, "POST", "/api/v1/auth/login", &[], &login);
+    assert_eq!(status, 200, "{body}");
+    assert!(json(&body)["token"].as_str().unwrap().len() >= 32);
+
+    let status = demo.terminate();
+    assert!(status.success(), "{status:?}");
+    let out = demo.output();
+    assert!(out.contains(&format!("http://{}/", demo.addr)), "{out}");
+    assert!(out.contains(kpu["password"].as_str().unwrap()), "{out}");
+}
+
+#[test]
+fn a_user_added_while_the_server_runs_can_log_in_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = Demo::start(&dir, "0");
+    let added = saksi()
+        .args(["user", "add", "--data-dir", dir.to_str().unwrap()])
+        .args([
+            "--username",
+            "ketua.ppk",
+            "--role",
+            "bawaslu",
+            "--region",
+            "11",
+        ])
+        .env("SAKSI_PASSWORD", "rahasia-panjang-sekali")
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let login = r#"{"username": "ketua.ppk", "password": "rahasia-panjang-sekali"}"#;
+    let (status, body) = http(demo.addr, "POST", "/api/v1/auth/login", &[], login);
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = http(
+        demo.addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        r#"{"username": "ketua.ppk", "password": "salah"}"#,
+    );
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn user_add_refuses_bad_input_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    assert!(
+        saksi()
+            .args(["init", "--data-dir", dir, "--scale", "0.001"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (args, expect) in [
+        (
+            vec!["--username", "ab", "--role", "ppk", "--region", "11.01.01"],
+            "username",
+        ),
+        (
+            vec![
+                "--username",
+                "ketua",
+                "--role",
+                "camat",
+                "--region",
+                "11.01.01",
+            ],
+            "unknown role",
+        ),
+        (
+            vec!["--username", "ketua", "--role", "ppk", "--region", "11.01"],
+            "kecamatan",
+        ),
+        (
+            vec!["--username", "ketua", "--role", "saksi", "--region", "11"],
+            "party",
+        ),
+        (
+            vec![
+                "--username",
+                "ketua",
+                "--role",
+                "ppk",
+                "--region",
+                "98.01.01",
+            ],
+            "not in this election",
+        ),
+    ] {
+        let out = saksi()
+            .args(["user", "add", "--data-dir", dir])
+            .args(&args)
+            .env("SAKSI_PASSWORD", "rahasia-panjang-sekali")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(expect), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
+    let short = saksi()
+        .args([
+            "user",
+            "add",
+            "--data-dir",
+            dir,
+            "--username",
+            "ketua",
+            "--role",
+            "auditor",
+            "--region",
+            "0",
+        ])
+        .env("SAKSI_PASSWORD", "pendek")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+}
+
+#[test]
+fn user_token_gives_a_kpps_a_session_that_submits_a_form() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = Demo::start(&dir, "0");
+    let out = saksi()
+        .args([
+            "user",
+            "token",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--username",
+            "demo-kpps",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
+    let tps = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "kpps")
+        .unwrap()["region"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+        "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
+        "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
+        "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
+        "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
+        "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
+        "options": {"01": 30, "02": 50, "03": 18}}"#;
+    let auth = format!("Bearer {token}");
+    let headers = [("Authorization", auth.as_str()), ("Idempotency-Key", "t-1")];
+    let (status, body) = http(
+        demo.addr,
+        "POST",
+        &format!("/api/v1/tps/{tps}/forms/ppwp"),
+        &headers,
+        form,
+    );
+    assert_eq!(status, 201, "{body}");
+    let (_, body) = http(demo.addr, "GET", "/api/v1/results/ppwp", &[], "");
+    let national = json(&body);
+    assert_eq!(national["totals"]["options"]["02"], 50);
+    assert_eq!(national["log_size"], 1);
+}
+
+/// The headless browser, or `None` (with the reason printed) outside CI.
+fn chromium() -> Option<&'static str> {
+    let path = "/usr/bin/chromium";
+    if Path::new(path).exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI must have {path} (apt-get install chromium)"
+    );
+    eprintln!("skipped: {path} not found (apt-get install chromium)");
+    None
+}
+
+/// The page's DOM after its script has run.
+fn rendered(browser: &str, url: &str, profile: &Path) -> String {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=8000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .stderr(Stdio::null())
+        .output()
+        .expect("chromium runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
+    let Some(browser) = chromium() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = Demo::start(&dir, "0");
+    let sim = saksi()
+        .args(["simulate", "--data-dir", dir.to_str().unwrap()])
+        .args([
+            "--server",
+            &format!("http://{}", demo.addr),
+            "--count",
+            "60",
+            "--rate",
+            "1000",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        sim.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sim.stderr)
+    );
+    assert!(String::from_utf8_lossy(&sim.stdout).contains("accepted 60"));
+
+    let (_, body) = http(demo.addr, "GET", "/api/v1/results/ppwp", &[], "");
+    let national = json(&body);
+    let reported = national["totals"]["tps_reported"].as_u64().unwrap();
+    assert!(reported > 0);
+    let profile = tmp.path().join("chromium");
+    let dom = rendered(browser, &format!("http://{}/", demo.addr), &profile);
+    assert!(dom.contains("Indonesia"), "{dom}");
+    assert!(
+        dom.contains("Prabowo Subianto - Gibran Rakabuming Raka"),
+        "{dom}"
+    );
+    // The page formats numbers the Indonesian way (1.234); small demo
+    // counts print the same either way.
+    let expected = national["totals"]["tps_expected"].as_u64().unwrap();
+    let shown = format!("{reported} / {}", format_id(expected));
+    assert!(dom.contains(&shown), "the page shows {shown:?}: {dom}");
+    let aceh_rows = dom.matches("#/ppwp/11\"").count();
+    assert_eq!(aceh_rows, 1, "one link down to Aceh");
+
+    // Drill down: a province page lists its kab/kota, a TPS page its forms.
+    let dom = rendered(
+        browser,
+        &format!("http://{}/#/ppwp/11", demo.addr),
+        &profile,
+    );
+    assert!(dom.contains("Aceh"), "{dom}");
+    assert!(dom.contains("11.01"), "{dom}");
+    let tps = first_reported_tps(demo.addr);
+    let dom = rendered(
+        browser,
+        &format!("http://{}/#/tps/{tps}", demo.addr),
+        &profile,
+    );
+    assert!(dom.contains("C.Hasil Presiden"), "{dom}");
+    assert!(
+        dom.contains("(berlaku)"),
+        "the current version is marked: {dom}"
+    );
+}
+
+/// Thousands separated by dots, as `Intl.NumberFormat("id-ID")` writes.
+fn format_id(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Walks down the results to a TPS that has reported.
+fn first_reported_tps(addr: SocketAddr) -> String {
+    let mut path = "/api/v1/results/ppwp".to_owned();
+    loop {
+        let (_, body) = http(addr, "GET", &path, &[], "");
+        let data = json(&body);
+        let child = data["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["totals"]["tps_reported"].as_u64() > Some(0))
+            .expect("a reported child");
+        let code = child["code"].as_str().unwrap().to_owned();
+        if code.matches('.').count() == 4 {
+            return code;
+        }
+        path = format!("/api/v1/results/ppwp/{code}");
+    }
+}
