@@ -8,6 +8,7 @@ mod commands;
 mod data_dir;
 mod http;
 mod kpps;
+mod loadgen;
 mod progress;
 mod simulate;
 

@@ -491,3 +491,72 @@ fn first_reported_tps(addr: SocketAddr) -> String {
         path = format!("/api/v1/results/ppwp/{code}");
     }
 }
+
+#[test]
+fn loadgen_reports_throughput_and_writes_a_receipt_per_acknowledged_submission() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = Demo::start(&dir, "0");
+    let receipts = tmp.path().join("receipts.jsonl");
+    let out = saksi()
+        .args(["loadgen", "--data-dir", dir.to_str().unwrap()])
+        .args(["--server", &format!("http://{}", demo.addr)])
+        .args([
+            "--connections",
+            "4",
+            "--count",
+            "40",
+            "--receipts",
+            receipts.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("accepted 40,"), "{stdout}");
+    assert!(stdout.contains("forms/s; latency p50"), "{stdout}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&receipts)
+        .unwrap()
+        .lines()
+        .map(json)
+        .collect();
+    assert_eq!(lines.len(), 40);
+    let mut indexes: Vec<u64> = lines
+        .iter()
+        .map(|l| l["receipt"]["log_index"].as_u64().unwrap())
+        .collect();
+    indexes.sort_unstable();
+    assert_eq!(
+        indexes,
+        (0..40).collect::<Vec<_>>(),
+        "every acknowledged submission has its own log index"
+    );
+    for l in &lines {
+        assert!(l["idempotency_key"].as_str().unwrap().starts_with("lg-"));
+        assert_eq!(l["version"], 1);
+    }
+    let (_, body) = http(demo.addr, "GET", "/api/v1/results/ppwp", &[], "");
+    assert_eq!(json(&body)["log_size"], 40);
+}
+
+#[test]
+fn loadgen_refuses_count_and_duration_together() {
+    let out = saksi()
+        .args([
+            "loadgen",
+            "--data-dir",
+            "/nonexistent",
+            "--count",
+            "5",
+            "--duration",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not both"));
+}

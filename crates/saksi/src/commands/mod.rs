@@ -3,6 +3,7 @@
 mod demo;
 mod import_regions;
 mod init;
+mod loadgen;
 mod serve;
 mod setup;
 mod simulate;
@@ -22,5 +23,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(UserCommand::Add(args)) => user::add(&args),
         Command::User(UserCommand::Token(args)) => user::token(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Loadgen(args) => loadgen::run_command(&args),
     }
 }

@@ -1,0 +1,96 @@
+//! `saksi loadgen`: measures ingest through the HTTP API of a running
+//! server (issue 2 §12).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use saksi_core::RegionId;
+
+use super::serve::{open_store, runtime};
+use crate::cli::LoadgenArgs;
+use crate::data_dir::DataDir;
+use crate::loadgen::{Plan, corpus, run};
+use crate::{http, kpps};
+
+pub fn run_command(args: &LoadgenArgs) -> Result<()> {
+    if args.count.is_some() && args.duration.is_some() {
+        bail!("give --count or --duration, not both");
+    }
+    let dir = DataDir::existing(&args.data_dir.data_dir)?;
+    let store = open_store(&dir)?;
+    let started = Instant::now();
+    let election = store
+        .require_election()
+        .context("cannot load the election")?;
+    let tps: Vec<RegionId> = election.tree.tps_ids().collect();
+    eprintln!(
+        "loaded {} TPS in {:.1} s",
+        tps.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let tokens = kpps::provision(store.as_ref(), &election, &tps)?;
+    eprintln!(
+        "minted {} KPPS session tokens in {:.1} s",
+        tokens.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let corpus = Arc::new(corpus(&election, &tokens, args.seed));
+    eprintln!(
+        "prepared {} forms ({} MB of JSON) in {:.1} s",
+        corpus.len(),
+        corpus.iter().map(|p| p.body_len()).sum::<usize>() / 1_000_000,
+        started.elapsed().as_secs_f64()
+    );
+    drop(election);
+    let receipts: Option<Box<dyn std::io::Write + Send>> = match &args.receipts {
+        Some(path) => Some(Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => None,
+    };
+    let count = args
+        .count
+        .or(args.duration.is_none().then_some(corpus.len() as u64));
+    runtime()?.block_on(async {
+        let server = http::resolve(&args.server).await?;
+        let plan = Plan {
+            server,
+            connections: args.connections as usize,
+            count,
+            duration: args.duration.map(Duration::from_secs_f64),
+            rate: args.rate,
+            run_id: format!("{}-{}", std::process::id(), started.elapsed().as_nanos()),
+        };
+        eprintln!(
+            "sending {} over {} connections to {}",
+            count.map_or_else(|| format!("for {} s", args.duration.unwrap_or(0.0)), |c| format!("{c} forms")),
+            args.connections,
+            args.server
+        );
+        let report = run(plan, corpus, receipts).await;
+        println!(
+            "sent {} in {:.2} s: accepted {}, refused {}, overloaded (503) {}, connection errors {}",
+            report.sent,
+            report.elapsed.as_secs_f64(),
+            report.accepted,
+            report.refused,
+            report.overloaded,
+            report.errors
+        );
+        println!(
+            "throughput {:.0} forms/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            report.rate(),
+            report.quantile_ms(0.5),
+            report.quantile_ms(0.99),
+            report.quantile_ms(1.0)
+        );
+        if report.refused > 0 || report.errors > 0 {
+            bail!("{} submissions were refused and {} failed", report.refused, report.errors);
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,274 @@
+//! The load generator: submits a pre-built corpus of signed-in KPPS forms
+//! to a running server over N keep-alive connections and measures what the
+//! server sustains (forms/s) and how long each answer took (p50, p99).
+//!
+//! Everything costly on the client side (drawing forms, serializing
+//! bodies, minting tokens) happens before the clock starts, so the figures
+//! are the server's. Every acknowledged submission can be written as a
+//! receipt line, so a later check can prove none was lost.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use saksi_core::{Contest, Election, RegionId};
+use saksi_sim::forms::draw_form;
+use saksi_sim::rng::Rng;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::http::Client;
+
+/// One submission, ready to send.
+pub struct Prepared {
+    tps: String,
+    contest: Contest,
+    path: String,
+    auth: String,
+    body: Vec<u8>,
+}
+
+impl Prepared {
+    /// Size of the request body.
+    pub fn body_len(&self) -> usize {
+        self.body.len()
+    }
+}
+
+/// Draws one form for every (TPS, contest) held, in a shuffled order: the
+/// corpus a run sends (round after round when it needs more).
+pub fn corpus(election: &Election, tokens: &HashMap<RegionId, String>, seed: u64) -> Vec<Prepared> {
+    let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
+    let mut rng = Rng::stream(seed, &[0x10ad]);
+    for i in (1..tps.len()).rev() {
+        tps.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut out = Vec::with_capacity(tps.len() * 5);
+    for id in tps {
+        let code = election.tree.get(id).code;
+        let Some(token) = tokens.get(&id) else {
+            continue;
+        };
+        for contest in Contest::ALL {
+            let mut form_rng = Rng::stream(seed, &[u64::from(id.0), contest.index() as u64]);
+            if let Some(form) = draw_form(election, id, contest, &mut form_rng) {
+                out.push(Prepared {
+                    tps: code.to_string(),
+                    contest,
+                    path: format!("/api/v1/tps/{code}/forms/{}", contest.id()),
+                    auth: format!("Bearer {token}"),
+                    body: serde_json::to_vec(&form).expect("a form always serializes"),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// How a run goes.
+pub struct Plan {
+    pub server: SocketAddr,
+    pub connections: usize,
+    /// Stop after this many submissions...
+    pub count: Option<u64>,
+    /// ...or after this long.
+    pub duration: Option<Duration>,
+    /// Submissions per second across all connections (`None`: as fast as
+    /// the server answers).
+    pub rate: Option<f64>,
+    /// A tag in every idempotency key, so runs never collide.
+    pub run_id: String,
+}
+
+/// What a run measured.
+#[derive(Debug)]
+pub struct Report {
+    pub sent: u64,
+    pub accepted: u64,
+    pub refused: u64,
+    pub overloaded: u64,
+    pub errors: u64,
+    pub elapsed: Duration,
+    /// Latencies of every answered request, sorted, in microseconds.
+    pub latencies_us: Vec<u32>,
+}
+
+impl Report {
+    /// Accepted submissions per second.
+    pub fn rate(&self) -> f64 {
+        self.accepted as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The latency below which `q` of the answers came, in milliseconds.
+    pub fn quantile_ms(&self, q: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.latencies_us.len() - 1) as f64 * q).round() as usize;
+        f64::from(self.latencies_us[i]) / 1000.0
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    accepted: AtomicU64,
+    refused: AtomicU64,
+    overloaded: AtomicU64,
+    errors: AtomicU64,
+}
+
+/// Runs the plan over `corpus` and returns what it measured. Receipts of
+/// accepted submissions go to `receipts` as JSON lines, if given.
+pub async fn run(
+    plan: Plan,
+    corpus: Arc<Vec<Prepared>>,
+    receipts: Option<Box<dyn Write + Send>>,
+) -> Report {
+    let next = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let counters = Arc::new(Counters::default());
+    let total = plan.count.map_or(usize::MAX, |c| c as usize);
+    let (receipt_tx, mut receipt_rx) = mpsc::channel::<String>(4096);
+    let writer = receipts.map(|mut out| {
+        tokio::task::spawn_blocking(move || {
+            let mut out = std::io::BufWriter::new(&mut out);
+            while let Some(line) = receipt_rx.blocking_recv() {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = out.flush();
+        })
+    });
+    // With a rate, a pacer hands out permits; without, workers run free.
+    let (permit_tx, permit_rx) = mpsc::channel::<()>(plan.connections * 2);
+    let permit_rx = Arc::new(tokio::sync::Mutex::new(permit_rx));
+    let pacer = plan.rate.map(|rate| {
+        let done = Arc::clone(&done);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(Duration::from_millis(5));
+            let mut credit = 0.0;
+            while !done.load(Ordering::Relaxed) {
+                ticker.tick().await;
+                credit += rate / 200.0;
+                while credit >= 1.0 {
+                    credit -= 1.0;
+                    if permit_tx.send(()).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        })
+    });
+    let paced = pacer.is_some();
+    let started = Instant::now();
+    if let Some(d) = plan.duration {
+        let done = Arc::clone(&done);
+        tokio::spawn(async move {
+            tokio::time::sleep(d).await;
+            done.store(true, Ordering::Relaxed);
+        });
+    }
+    let mut workers = Vec::with_capacity(plan.connections);
+    for _ in 0..plan.connections {
+        let corpus = Arc::clone(&corpus);
+        let next = Arc::clone(&next);
+        let done = Arc::clone(&done);
+        let counters = Arc::clone(&counters);
+        let receipts = writer.as_ref().map(|_| receipt_tx.clone());
+        let permits = Arc::clone(&permit_rx);
+        let run_id = plan.run_id.clone();
+        let server = plan.server;
+        workers.push(tokio::spawn(async move {
+            let mut client = Client::new(server);
+            let mut latencies = Vec::new();
+            while !done.load(Ordering::Relaxed) {
+                if paced && permits.lock().await.recv().await.is_none() {
+                    break;
+                }
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total || corpus.is_empty() {
+                    break;
+                }
+                let p = &corpus[n % corpus.len()];
+                let round = n / corpus.len();
+                let key = format!("lg-{run_id}-{n}-{round}");
+                let headers = [
+                    ("Authorization", p.auth.as_str()),
+                    ("Idempotency-Key", key.as_str()),
+                    ("Content-Type", "application/json"),
+                ];
+                let t = Instant::now();
+                let answer = client.request("POST", &p.path, &headers, &p.body).await;
+                let us = t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
+                match answer {
+                    Ok(r) => {
+                        latencies.push(us);
+                        match r.status {
+                            201 => {
+                                counters.accepted.fetch_add(1, Ordering::Relaxed);
+                                if let Some(tx) = &receipts {
+                                    let _ = tx.send(receipt_line(p, &key, &r.body)).await;
+                                }
+                            }
+                            503 | 429 => {
+                                counters.overloaded.fetch_add(1, Ordering::Relaxed);
+                            }
+                            _ => {
+                                counters.refused.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    Err(_) => {
+                        counters.errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    drop(receipt_tx);
+    let mut latencies_us = Vec::new();
+    for w in workers {
+        if let Ok(l) = w.await {
+            latencies_us.extend(l);
+        }
+    }
+    let elapsed = started.elapsed();
+    done.store(true, Ordering::Relaxed);
+    if let Some(p) = pacer {
+        p.abort();
+    }
+    if let Some(w) = writer {
+        let _ = w.await;
+    }
+    latencies_us.sort_unstable();
+    let c = &counters;
+    let accepted = c.accepted.load(Ordering::Relaxed);
+    let refused = c.refused.load(Ordering::Relaxed);
+    let overloaded = c.overloaded.load(Ordering::Relaxed);
+    let errors = c.errors.load(Ordering::Relaxed);
+    Report {
+        sent: accepted + refused + overloaded + errors,
+        accepted,
+        refused,
+        overloaded,
+        errors,
+        elapsed,
+        latencies_us,
+    }
+}
+
+/// `{"tps", "contest", "idempotency_key", "version", "receipt"}`.
+fn receipt_line(p: &Prepared, key: &str, body: &[u8]) -> String {
+    let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    serde_json::json!({
+        "tps": p.tps,
+        "contest": p.contest,
+        "idempotency_key": key,
+        "version": answer["version"],
+        "receipt": answer["receipt"],
+    })
+    .to_string()
+}
