@@ -39,22 +39,53 @@ impl Prepared {
 }
 
 /// Draws one form for every (TPS, contest) held, in a shuffled order: the
-/// corpus a run sends (round after round when it needs more).
-pub fn corpus(election: &Election, tokens: &HashMap<RegionId, String>, seed: u64) -> Vec<Prepared> {
+/// corpus a run sends (round after round when it needs more). At most
+/// `limit` forms are prepared; the work is split over the machine's cores.
+pub fn corpus(
+    election: &Election,
+    tokens: &HashMap<RegionId, String>,
+    seed: u64,
+    limit: usize,
+) -> Vec<Prepared> {
     let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
     let mut rng = Rng::stream(seed, &[0x10ad]);
     for i in (1..tps.len()).rev() {
         tps.swap(i, rng.below(i as u64 + 1) as usize);
     }
+    // About five forms per TPS: enough TPS for `limit` forms, and no more.
+    tps.truncate(limit.div_ceil(4).min(tps.len()));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = tps.len().div_ceil(threads).max(1);
+    let mut out: Vec<Prepared> = std::thread::scope(|scope| {
+        let handles: Vec<_> = tps
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || prepare(election, tokens, seed, part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("preparing forms does not panic"))
+            .collect()
+    });
+    out.truncate(limit);
+    out
+}
+
+/// The forms of `tps`, every contest held at each.
+fn prepare(
+    election: &Election,
+    tokens: &HashMap<RegionId, String>,
+    seed: u64,
+    tps: &[RegionId],
+) -> Vec<Prepared> {
     let mut out = Vec::with_capacity(tps.len() * 5);
     for id in tps {
-        let code = election.tree.get(id).code;
-        let Some(token) = tokens.get(&id) else {
+        let code = election.tree.get(*id).code;
+        let Some(token) = tokens.get(id) else {
             continue;
         };
         for contest in Contest::ALL {
             let mut form_rng = Rng::stream(seed, &[u64::from(id.0), contest.index() as u64]);
-            if let Some(form) = draw_form(election, id, contest, &mut form_rng) {
+            if let Some(form) = draw_form(election, *id, contest, &mut form_rng) {
                 out.push(Prepared {
                     tps: code.to_string(),
                     contest,

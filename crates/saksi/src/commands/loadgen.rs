@@ -13,6 +13,11 @@ use crate::data_dir::DataDir;
 use crate::loadgen::{Plan, corpus, run};
 use crate::{http, kpps};
 
+/// Forms prepared per second of `--duration`: above any rate measured
+/// here, so a run never starves; beyond it the corpus is sent again as new
+/// versions.
+const PREPARED_PER_SECOND: f64 = 30_000.0;
+
 pub fn run_command(args: &LoadgenArgs) -> Result<()> {
     if args.count.is_some() && args.duration.is_some() {
         bail!("give --count or --duration, not both");
@@ -37,7 +42,14 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    let corpus = Arc::new(corpus(&election, &tokens, args.seed));
+    // Prepare what the run can send: the count asked, or (for a duration)
+    // what a fast server could take in that time; every form at most.
+    let limit = match (args.count, args.duration) {
+        (Some(count), _) => count as usize,
+        (None, Some(secs)) => (secs * PREPARED_PER_SECOND) as usize,
+        (None, None) => usize::MAX,
+    };
+    let corpus = Arc::new(corpus(&election, &tokens, args.seed, limit));
     eprintln!(
         "prepared {} forms ({} MB of JSON) in {:.1} s",
         corpus.len(),
