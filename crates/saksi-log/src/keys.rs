@@ -10,6 +10,8 @@
 //! canonical and not of small order and its s reduced (below the group
 //! order); the check is the cofactorless equation [s]B = R + [k]A. This is
 //! RFC 8032 §5.1.7 with every malleability and weak-key case refused.
+//! [`crate::batch::verify_batch`] gives the same answer for every item,
+//! faster (its module docs say why it never accepts more).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -104,12 +106,24 @@ pub fn strict_public_key(bytes: &[u8; 32]) -> Result<VerifyingKey, KeyError> {
 
 /// A public key that checks signatures: its name, key ID and Ed25519 key.
 /// It exists only for keys that passed the strict checks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Verifier {
     name: String,
     key_id: u32,
     key: VerifyingKey,
+    /// Whether the key lies in the prime-order subgroup, computed on first
+    /// use by [`crate::batch`] (a key with a torsion component is valid
+    /// under the strict rule, but its signatures are never batched).
+    torsion_free: std::sync::OnceLock<bool>,
 }
+
+impl PartialEq for Verifier {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.key_id == other.key_id && self.key == other.key
+    }
+}
+
+impl Eq for Verifier {}
 
 impl Verifier {
     /// Builds a verifier from a name and raw public key, applying the same
@@ -123,6 +137,7 @@ impl Verifier {
             name: name.to_owned(),
             key_id: key_id(name, public_key),
             key,
+            torsion_free: std::sync::OnceLock::new(),
         })
     }
 
@@ -156,6 +171,15 @@ impl Verifier {
     /// The Ed25519 key, for callers that batch or re-check.
     pub fn verifying_key(&self) -> &VerifyingKey {
         &self.key
+    }
+
+    /// Whether the key is in the prime-order subgroup (no torsion
+    /// component): true for every key made by [`Signer`]; computed once
+    /// ([l]A = identity) and cached.
+    pub fn is_torsion_free(&self) -> bool {
+        *self
+            .torsion_free
+            .get_or_init(|| self.key.to_edwards().is_torsion_free())
     }
 
     /// Checks a signature of `msg` under the strict rule (module docs).
@@ -246,6 +270,8 @@ impl Signer {
             name: self.name.clone(),
             key_id: self.key_id,
             key: self.key.verifying_key(),
+            // A multiple of the base point: in the prime-order subgroup.
+            torsion_free: std::sync::OnceLock::from(true),
         }
     }
 

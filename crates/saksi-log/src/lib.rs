@@ -7,8 +7,12 @@
 //!   §2.1.3 and §2.1.4;
 //! - [`keys`], [`note`], [`checkpoint`]: C2SP signed-note and
 //!   tlog-checkpoint with strict Ed25519;
+//! - [`batch`]: batch verification that answers exactly as the strict
+//!   single rule;
+//! - [`tiles`]: C2SP tlog-tiles paths and tile contents;
 //! - [`canonical_json`]: RFC 8785 for log entries.
 
+pub mod batch;
 pub mod canonical_json;
 pub mod checkpoint;
 pub mod compact;
@@ -18,8 +22,10 @@ pub mod memory;
 pub mod note;
 pub mod proof;
 pub mod source;
+pub mod tiles;
 pub mod verify;
 
+pub use batch::verify_batch;
 pub use canonical_json::{CanonicalJsonError, canonical_json};
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use compact::CompactRange;
