@@ -1,4 +1,5 @@
-//! Loading the state from the store and serving it.
+//! Loading the state from the store (tallies and the log's Merkle tree),
+//! starting the sequencer and the checkpoint publisher, and serving.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -8,6 +9,7 @@ use axum::Router;
 use saksi_core::form;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
+use saksi_log::MemoryTree;
 use saksi_store::{Store, StoreError};
 use tokio::net::TcpListener;
 
@@ -15,6 +17,8 @@ use crate::auth::password;
 use crate::auth::throttle::Throttle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::log::highest::{self, HighestError};
+use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
 use crate::sequencer::Sequencer;
 use crate::state::{AppState, Live, ResultsCache};
@@ -35,27 +39,49 @@ pub enum LoadError {
     },
     #[error("cannot prepare password checking: {0}")]
     Hash(#[from] password::HashError),
-    #[error("cannot start the sequencer thread")]
+    #[error("cannot start the sequencer or checkpoint thread")]
     Spawn(#[source] std::io::Error),
+    /// Log indexes must be dense from 0: a gap means entries were removed
+    /// behind the server's back.
+    #[error("the log has no entry at index {expected} (found {found} next)")]
+    LogGap { expected: u64, found: u64 },
+    /// Form versions without log entries: a database written before the
+    /// log existed (schema 1). It cannot be served as a verifiable log.
+    #[error(
+        "the database holds {size} log positions but only {entries} log entries \
+         (written by a version of Saksi without the transparency log?); start from a new data directory"
+    )]
+    LogIncomplete { entries: u64, size: u64 },
+    #[error("cannot read the highest signed checkpoint")]
+    Highest(#[from] HighestError),
+    #[error("cannot publish the first checkpoint")]
+    Publish(#[source] PublishError),
 }
 
-/// A loaded server: state rebuilt from the store and a running sequencer.
+/// A loaded server: state rebuilt from the store, a running sequencer and
+/// a running checkpoint publisher.
 pub struct App {
     state: AppState,
     sequencer: Option<std::thread::JoinHandle<()>>,
+    /// Dropping the sender stops the publisher thread.
+    publisher: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
 }
 
 impl App {
-    /// Loads the election and rebuilds the live tallies from every current
-    /// form in the store, with the system clock.
-    pub fn load(store: Arc<dyn Store>, config: Config) -> Result<App, LoadError> {
-        App::load_with_clock(store, config, Arc::new(SystemClock))
+    /// Loads the election, rebuilds the live tallies from every current
+    /// form and the Merkle tree from every log entry in the store, and
+    /// publishes a checkpoint (size 0 for an empty log), with the system
+    /// clock. A store behind the highest signed checkpoint still loads, so
+    /// that `/healthz` can say why the server refuses to sign.
+    pub fn load(store: Arc<dyn Store>, config: Config, log: LogSetup) -> Result<App, LoadError> {
+        App::load_with_clock(store, config, log, Arc::new(SystemClock))
     }
 
     /// [`App::load`] with another clock (tests).
     pub fn load_with_clock(
         store: Arc<dyn Store>,
         config: Config,
+        log: LogSetup,
         clock: Arc<dyn Clock>,
     ) -> Result<App, LoadError> {
         let election = Arc::new(store.require_election()?);
@@ -85,26 +111,50 @@ impl App {
         if let Some(err) = failure {
             return Err(err);
         }
-        let log_size = store.log_size()?;
+        let tree = load_tree(store.as_ref())?;
+        let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
             tallies,
-            log_size,
+            tree,
             last_updated,
         }));
         let metrics = Arc::new(Metrics::default());
+        let recorded = highest::read(&log.highest_path, &log.signer.verifier())?;
+        let publisher = Arc::new(LogPublisher::new(
+            log.signer,
+            log.highest_path,
+            recorded,
+            Arc::clone(&live),
+            Arc::clone(&metrics),
+        ));
+        match publisher.publish() {
+            // Logged by the publisher; the server comes up to say why.
+            Ok(_) | Err(PublishError::Refused(_)) => {}
+            Err(err) => return Err(LoadError::Publish(err)),
+        }
+        let publisher_thread = publisher
+            .spawn(config.checkpoint_interval)
+            .map_err(LoadError::Spawn)?;
         let (handle, thread) = Sequencer {
             election: Arc::clone(&election),
             store: Arc::clone(&store),
             live: Arc::clone(&live),
             clock: Arc::clone(&clock),
             metrics: Arc::clone(&metrics),
+            log: Arc::clone(&publisher),
             max_batch: config.max_batch.max(1),
             next_index: log_size,
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;
         let dummy_hash = password::hash("saksi: no such user")?.into();
-        tracing::info!(log_size, regions = election.tree.len(), "state loaded");
+        tracing::info!(
+            log_size,
+            regions = election.tree.len(),
+            origin = publisher.origin(),
+            log_key = %publisher.verifier(),
+            "state loaded"
+        );
         Ok(App {
             state: AppState {
                 election,
@@ -116,10 +166,42 @@ impl App {
                 config: Arc::new(config),
                 metrics,
                 cache: Arc::new(ResultsCache::default()),
+                log: publisher,
                 dummy_hash,
             },
             sequencer: Some(thread),
+            publisher: Some(publisher_thread),
         })
+    }
+
+    /// Signs a checkpoint now if the tree grew (the publisher thread does it
+    /// every `checkpoint_interval`); for tests and tools that cannot wait.
+    pub fn publish_checkpoint(&self) -> Result<bool, PublishError> {
+        self.state.log.publish()
+    }
+
+    /// Stops the sequencer after its last batch and the publisher, and
+    /// waits for both threads: afterwards no thread of this app touches the
+    /// store. Handler state cloned elsewhere (a router) must be dropped
+    /// first, or the sequencer keeps waiting for it.
+    pub fn shutdown(self) {
+        let App {
+            state,
+            sequencer,
+            publisher,
+        } = self;
+        drop(state);
+        if let Some((stop, thread)) = publisher {
+            drop(stop);
+            if thread.join().is_err() {
+                tracing::error!("the checkpoint thread ended abnormally");
+            }
+        }
+        if let Some(thread) = sequencer
+            && thread.join().is_err()
+        {
+            tracing::error!("the sequencer thread ended abnormally");
+        }
     }
 
     /// The HTTP API (for serving, or for tests calling it directly).
@@ -147,14 +229,41 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await?;
-    let App { state, sequencer } = app;
-    drop(state);
-    if let Some(thread) = sequencer {
-        // The thread ends once every queue handle is gone.
-        let joined = tokio::task::spawn_blocking(move || thread.join()).await;
-        if !matches!(joined, Ok(Ok(()))) {
-            tracing::error!("the sequencer thread ended abnormally");
-        }
+    // The sequencer ends once every queue handle is gone.
+    if tokio::task::spawn_blocking(move || app.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::error!("stopping the server's threads failed");
     }
     Ok(())
+}
+
+/// The Merkle tree of every stored log entry, checked to be dense from 0
+/// and to cover every log position the store holds.
+fn load_tree(store: &dyn Store) -> Result<MemoryTree, LoadError> {
+    let size = store.log_size()?;
+    let mut tree = MemoryTree::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut gap: Option<LoadError> = None;
+    store.for_each_leaf_hash(&mut |index, leaf| {
+        if gap.is_none() && index != tree.len() {
+            gap = Some(LoadError::LogGap {
+                expected: tree.len(),
+                found: index,
+            });
+        }
+        if gap.is_none() {
+            tree.append(leaf);
+        }
+    })?;
+    if let Some(err) = gap {
+        return Err(err);
+    }
+    if tree.len() != size {
+        return Err(LoadError::LogIncomplete {
+            entries: tree.len(),
+            size,
+        });
+    }
+    Ok(tree)
 }

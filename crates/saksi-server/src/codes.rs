@@ -113,6 +113,36 @@ pub const FORM_INVALID: ErrorCode = code(
     422,
     "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
 );
+pub const LOG_INVALID_PARAMETER: ErrorCode = code(
+    "log.invalid_parameter",
+    400,
+    "A log query parameter (`start`, `end`, `index`, `size`, `from`, `to`) or path index is missing or not a decimal integer.",
+);
+pub const LOG_INVALID_RANGE: ErrorCode = code(
+    "log.invalid_range",
+    400,
+    "The log parameters are inconsistent: `start` > `end`, `index` >= `size`, `from` = 0 or `from` > `to`.",
+);
+pub const LOG_BEYOND_CHECKPOINT: ErrorCode = code(
+    "log.beyond_checkpoint",
+    400,
+    "A size or start beyond the latest checkpoint's size (`details.checkpoint_size`); fetch a newer checkpoint.",
+);
+pub const LOG_ENTRY_NOT_FOUND: ErrorCode = code(
+    "log.entry_not_found",
+    404,
+    "No log entry has this index yet.",
+);
+pub const LOG_BEHIND_SIGNED: ErrorCode = code(
+    "log.behind_signed",
+    503,
+    "The database holds fewer log entries than a checkpoint the server already signed (a restored backup): it signs nothing and takes no submission until the entries are restored.",
+);
+pub const LOG_DIVERGED: ErrorCode = code(
+    "log.diverged",
+    503,
+    "The database's log differs from a checkpoint the server already signed: it signs nothing and takes no submission.",
+);
 pub const OVERLOADED: ErrorCode = code(
     "server.overloaded",
     503,
@@ -150,6 +180,12 @@ pub const ALL: &[ErrorCode] = &[
     IDEMPOTENCY_KEY_INVALID,
     IDEMPOTENCY_KEY_REUSED,
     FORM_INVALID,
+    LOG_INVALID_PARAMETER,
+    LOG_INVALID_RANGE,
+    LOG_BEYOND_CHECKPOINT,
+    LOG_ENTRY_NOT_FOUND,
+    LOG_BEHIND_SIGNED,
+    LOG_DIVERGED,
     OVERLOADED,
     UNAVAILABLE,
     INTERNAL,

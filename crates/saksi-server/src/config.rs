@@ -15,6 +15,10 @@ pub struct Config {
     pub body_limit: usize,
     /// How long a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// The shortest time between two signed checkpoints: the publisher
+    /// signs when the tree grew, at most this often (C2SP witnesses and
+    /// auditors poll; a second keeps checkpoints fresh and cheap).
+    pub checkpoint_interval: Duration,
 }
 
 impl Default for Config {
@@ -25,6 +29,7 @@ impl Default for Config {
             max_batch: 1000,
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            checkpoint_interval: Duration::from_secs(1),
         }
     }
 }

@@ -124,7 +124,7 @@ impl IntoResponse for ApiError {
 }
 
 /// An error with all its sources, for the log line.
-struct DisplayChain<'a>(&'a (dyn std::error::Error + 'static));
+pub(crate) struct DisplayChain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
 
 impl std::fmt::Display for DisplayChain<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -53,6 +53,8 @@ pub struct Metrics {
     replayed: AtomicU64,
     refused: AtomicU64,
     commit_failures: AtomicU64,
+    checkpoint_size: AtomicU64,
+    log_refusing: AtomicU64,
     responses: Mutex<BTreeMap<u16, u64>>,
 }
 
@@ -77,6 +79,17 @@ impl Metrics {
     /// A group commit failed (nothing of it was stored).
     pub fn commit_failed(&self) {
         self.commit_failures.fetch_add(1, Relaxed);
+    }
+
+    /// A checkpoint of `size` entries is published.
+    pub fn checkpoint(&self, size: u64) {
+        self.checkpoint_size.store(size, Relaxed);
+    }
+
+    /// Whether the server refuses to sign (its store is behind or diverges
+    /// from the highest checkpoint signed).
+    pub fn log_refusing(&self, refusing: bool) {
+        self.log_refusing.store(u64::from(refusing), Relaxed);
     }
 
     /// One answered HTTP request.
@@ -112,8 +125,22 @@ impl Metrics {
             &mut out,
             "saksi_log_size",
             "gauge",
-            "Accepted form versions reflected in the live tallies.",
+            "Log entries (accepted form versions) in the tree and the live tallies.",
             log_size.to_string(),
+        );
+        gauge(
+            &mut out,
+            "saksi_checkpoint_size",
+            "gauge",
+            "Size of the latest signed checkpoint.",
+            self.checkpoint_size.load(Relaxed).to_string(),
+        );
+        gauge(
+            &mut out,
+            "saksi_log_refusing_to_sign",
+            "gauge",
+            "1 while the store is behind or diverges from the highest signed checkpoint.",
+            self.log_refusing.load(Relaxed).to_string(),
         );
         for (name, help, counter) in [
             (

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::controllers::{auth, forms, regions, results, system, tps, web};
+use crate::controllers::{auth, forms, log, regions, results, system, tps, web};
 use crate::state::AppState;
 
 /// The whole HTTP API over `state`.
@@ -37,6 +37,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/tps/{code}/forms/{contest}",
             post(forms::submit::submit),
         )
+        .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
+        .route("/api/v1/log/key", get(log::key::show))
+        .route("/api/v1/log/entries", get(log::entries::list))
+        .route("/api/v1/log/proof/inclusion", get(log::proof::inclusion))
+        .route(
+            "/api/v1/log/proof/consistency",
+            get(log::proof::consistency),
+        )
+        .route("/api/v1/log/receipt/{index}", get(log::receipt::show))
         .fallback(system::not_found)
         .method_not_allowed_fallback(system::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -10,9 +10,14 @@
 //! write lock, and only then answers each request. A refused command does
 //! not abort its batch.
 //!
-//! Seam for the transparency log: the accepted versions of a batch, in log
-//! order, are appended to the Merkle tree where they are applied to the
-//! tallies.
+//! The transparency log: each accepted version becomes one log entry
+//! (`crate::log::entry`) written in the same transaction as the version,
+//! and its receipt is signed with the log key before the commit (stored
+//! with the idempotency record, so a retry gets the same receipt). After the
+//! commit the leaves are appended to the Merkle tree under the same write
+//! lock that applies the tallies. While the store is behind the highest
+//! signed checkpoint, every command is refused (nothing may be promised at
+//! an index a signed checkpoint already covers).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -20,15 +25,19 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use saksi_core::form::{self, CHasil, Issue};
+use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
-use saksi_store::{Batch, IdempotencyRecord, RequestKey, Store, StoredVersion};
+use saksi_log::{Hash, leaf_hash};
+use saksi_store::{Batch, IdempotencyRecord, LogEntry, RequestKey, Store, StoredVersion};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::codes;
 use crate::error::ApiError;
+use crate::log::entry::{FormEntry, FormEntryHeader, entry_sha256};
+use crate::log::{LogPublisher, receipt};
 use crate::metrics::Metrics;
 use crate::state::{Live, write_live};
 
@@ -43,6 +52,10 @@ pub struct Command {
     pub tps: RegionId,
     pub tps_code: RegionCode,
     pub contest: Contest,
+    /// The submitter's role and region, as the log entry records them (no
+    /// name, no user id: entries hold no personal data).
+    pub role: Role,
+    pub region: RegionCode,
     pub form: CHasil,
     pub warnings: Vec<Issue>,
     pub reply: oneshot::Sender<Outcome>,
@@ -99,6 +112,8 @@ pub(crate) struct Sequencer {
     pub live: Arc<RwLock<Live>>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
+    /// The log key (receipts) and whether the log may grow.
+    pub log: Arc<LogPublisher>,
     pub max_batch: usize,
     /// The next log index to assign: the log's size as stored.
     pub next_index: u64,
@@ -133,6 +148,13 @@ impl Sequencer {
 
     /// Decides, commits, applies and answers one batch.
     fn process(&mut self, commands: Vec<Command>) {
+        if let Some(refusal) = self.log.refusal() {
+            self.metrics.outcomes(0, 0, commands.len() as u64);
+            for c in commands {
+                let _ = c.reply.send(Outcome::Refused(refusal.error()));
+            }
+            return;
+        }
         let now = self.clock.now();
         let mut pending = Pending::default();
         let mut answers: Vec<(oneshot::Sender<Outcome>, Outcome)> = Vec::new();
@@ -197,8 +219,8 @@ impl Sequencer {
         for a in applied {
             live.tallies
                 .apply(&self.election, a.tps, a.contest, a.old.as_ref(), &a.new);
+            live.tree.append(a.leaf);
         }
-        live.log_size += applied.len() as u64;
         live.last_updated = Some(now);
     }
 
@@ -210,6 +232,8 @@ impl Sequencer {
             tps,
             tps_code,
             contest,
+            role,
+            region,
             form,
             warnings,
             reply,
@@ -236,27 +260,47 @@ impl Sequencer {
             Ok(None) => {}
         }
         // Version order: the current version, earlier in this batch or stored.
-        let (current, old) = match pending.forms.get(&(tps, contest)) {
-            Some((version, form)) => (*version, Some(form.clone())),
+        let (current, old, prev) = match pending.forms.get(&(tps, contest)) {
+            Some((version, form, prev)) => (*version, Some(form.clone()), Some(*prev)),
             None => match self.stored_current(tps_code, contest) {
-                Ok(Some((version, form))) => (version, Some(form)),
-                Ok(None) => (0, None),
+                Ok(Some((version, form, prev))) => (version, Some(form), Some(prev)),
+                Ok(None) => (0, None, None),
                 Err(err) => return Decided::Now(reply, Outcome::Refused(err)),
             },
         };
         let version = current + 1;
         let log_index = self.next_index + pending.applied.len() as u64;
-        let submitted_at = now.to_string();
+        let entry = FormEntry {
+            tps: tps_code,
+            contest,
+            version,
+            prev,
+            form: &form,
+            role,
+            region,
+            submitted_at: now,
+        };
+        let data = match entry.encode() {
+            Ok(data) => data,
+            Err(err) => return Decided::Now(reply, Outcome::Refused(ApiError::internal(err))),
+        };
+        let leaf = leaf_hash(&data);
+        let header = FormEntryHeader {
+            kind: "form".to_owned(),
+            tps: tps_code.to_string(),
+            contest: contest.id().to_owned(),
+            version,
+            submitted_at: now.to_string(),
+        };
+        let receipt =
+            match receipt::form_receipt(self.log.signer(), log_index, &header, &data, &leaf) {
+                Ok(receipt) => receipt,
+                Err(err) => return Decided::Now(reply, Outcome::Refused(ApiError::internal(err))),
+            };
         let body = json!({
             "version": version,
             "warnings": warnings,
-            "receipt": {
-                "tps": tps_code.to_string(),
-                "contest": contest,
-                "version": version,
-                "log_index": log_index,
-                "submitted_at": submitted_at,
-            },
+            "receipt": receipt,
         });
         let (Ok(body), Ok(form_json), Ok(warnings_json)) = (
             serde_json::to_string(&body),
@@ -293,22 +337,29 @@ impl Sequencer {
         pending.keys.insert(id_key, (request_hash, body.clone()));
         pending
             .forms
-            .insert((tps, contest), (version, form.clone()));
+            .insert((tps, contest), (version, form.clone(), entry_sha256(&data)));
+        pending.batch.entries.push(LogEntry {
+            index: log_index,
+            data,
+            leaf_hash: leaf,
+        });
         pending.applied.push(Applied {
             tps,
             contest,
             old,
             new: form,
+            leaf,
         });
         Decided::AfterCommit(reply, body)
     }
 
-    /// The stored current version of a form and the form itself.
+    /// The stored current version of a form, the form itself and the
+    /// SHA-256 of its log entry (the next version's `prev`).
     fn stored_current(
         &self,
         tps: RegionCode,
         contest: Contest,
-    ) -> Result<Option<(u32, CHasil)>, ApiError> {
+    ) -> Result<Option<(u32, CHasil, [u8; 32])>, ApiError> {
         let Some(stored) = self.store.current_form(tps, contest)? else {
             return Ok(None);
         };
@@ -318,7 +369,15 @@ impl Sequencer {
                 stored.version
             ))
         })?;
-        Ok(Some((stored.version, form)))
+        let index = stored.log_index;
+        let entry = self.store.log_entries(index, index + 1)?;
+        let Some(entry) = entry.first().filter(|e| e.index == index) else {
+            return Err(ApiError::internal(format!(
+                "stored form {tps}/{contest} v{} has no log entry at {index}",
+                stored.version
+            )));
+        };
+        Ok(Some((stored.version, form, entry_sha256(&entry.data))))
     }
 }
 
@@ -348,6 +407,7 @@ struct Applied {
     contest: Contest,
     old: Option<CHasil>,
     new: CHasil,
+    leaf: Hash,
 }
 
 /// What the commands decided so far in one batch have changed.
@@ -356,7 +416,8 @@ struct Pending {
     batch: Batch,
     /// (principal, key) -> (request hash, answer).
     keys: HashMap<(String, String), ([u8; 32], Bytes)>,
-    /// (tps, contest) -> (version, form) accepted in this batch.
-    forms: HashMap<(RegionId, Contest), (u32, CHasil)>,
+    /// (tps, contest) -> (version, form, SHA-256 of its entry) accepted in
+    /// this batch.
+    forms: HashMap<(RegionId, Contest), (u32, CHasil, [u8; 32])>,
     applied: Vec<Applied>,
 }

@@ -8,22 +8,34 @@ use axum::body::Bytes;
 use saksi_core::tally::Tallies;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionId};
+use saksi_log::MemoryTree;
 use saksi_store::Store;
 
 use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::log::LogPublisher;
 use crate::metrics::Metrics;
 use crate::sequencer::SequencerHandle;
 
 /// The state readers see, changed only by the sequencer, one whole batch at
-/// a time under the write lock: `tallies` reflect exactly the first
-/// `log_size` accepted versions, all applied and none after.
+/// a time under the write lock: `tree` holds exactly the durable log
+/// entries, and `tallies` reflect exactly those form versions, all applied
+/// and none after.
 #[derive(Debug)]
 pub struct Live {
     pub tallies: Tallies,
-    pub log_size: u64,
+    /// The Merkle tree of every log entry (RFC 9162), rebuilt at start-up.
+    pub tree: MemoryTree,
     pub last_updated: Option<UnixTime>,
+}
+
+impl Live {
+    /// The log's size: the entries in the tree, which every results
+    /// response states it reflects.
+    pub fn log_size(&self) -> u64 {
+        self.tree.len()
+    }
 }
 
 /// What a cached response renders.
@@ -81,6 +93,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub cache: Arc<ResultsCache>,
+    /// The log's checkpoints and key.
+    pub log: Arc<LogPublisher>,
     /// A hash verified when the user is unknown, so that answering takes as
     /// long as for a wrong password and does not reveal who exists.
     pub dummy_hash: Arc<str>,

@@ -168,8 +168,30 @@ async function showDapil(r) {
   ], status: "log " + fmt.format(data.log_size || 0) };
 }
 
+// The size of the latest signed checkpoint (its second line), or null.
+async function checkpointSize() {
+  try {
+    const r = await fetch("/api/v1/log/checkpoint", { cache: "no-cache" });
+    if (!r.ok) return null;
+    const size = Number((await r.text()).split("\n")[1]);
+    return Number.isSafeInteger(size) ? size : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+// A version's log index, linked to its inclusion proof at the latest
+// checkpoint once a checkpoint covers it.
+function logCell(v, size) {
+  if (typeof v.log_index !== "number") return el("span", { class: "muted" }, "–");
+  const label = "#" + v.log_index;
+  if (size === null || v.log_index >= size) return label;
+  const href = "/api/v1/log/proof/inclusion?index=" + v.log_index + "&size=" + size;
+  return el("a", { href, title: "Bukti inklusi (leaf " + (v.leaf_hash || "") + ")" }, label);
+}
+
 async function showTps(r) {
-  const data = await getJson("/api/v1/tps/" + r.code);
+  const [data, size] = await Promise.all([getJson("/api/v1/tps/" + r.code), checkpointSize()]);
   const parts = [
     await crumbs(data.code, c => "#/" + r.contest + "/" + c),
     el("div", { class: "level" }, "TPS"),
@@ -182,9 +204,10 @@ async function showTps(r) {
     if (c.held === false) { parts.push(el("p", { class: "muted" }, "Tidak diselenggarakan di TPS ini.")); continue; }
     const versions = c.versions || [];
     if (!versions.length) { parts.push(el("p", { class: "muted" }, "Belum ada formulir yang diterima.")); continue; }
-    parts.push(el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", {}, "Diterima"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Catatan"))),
+    parts.push(el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", {}, "Log"), el("th", {}, "Diterima"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Catatan"))),
       el("tbody", {}, versions.slice().reverse().map(v => el("tr", {},
         el("td", {}, String(v.version) + (v.version === versions.length ? " (berlaku)" : "")),
+        el("td", {}, logCell(v, size)),
         el("td", {}, v.submitted_at ? new Date(v.submitted_at).toLocaleString("id-ID") : ""),
         el("td", { class: "n" }, fmt.format(v.form.suara_sah)),
         el("td", { class: "n" }, fmt.format(v.form.suara_tidak_sah)),

@@ -62,6 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|i| version(&tps, i, &form_json))
                 .collect(),
             idempotency: Vec::new(),
+            entries: vec![],
         };
         store.commit_batch(&batch)?;
         log_index = end;

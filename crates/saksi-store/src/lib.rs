@@ -115,12 +115,29 @@ pub struct IdempotencyRecord {
     pub created_at: UnixTime,
 }
 
+/// One entry of the transparency log (DESIGN §5): the exact bytes that are
+/// hashed into the Merkle tree and served to auditors, kept with their
+/// RFC 9162 leaf hash so the tree can be rebuilt without rehashing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The entry's position in the log, assigned by the sequencer (0-based,
+    /// dense, shared with [`StoredVersion::log_index`]). Unique.
+    pub index: u64,
+    /// The entry bytes (RFC 8785 canonical JSON, documented in
+    /// `docs/log-entries.md`); opaque to the store.
+    pub data: Vec<u8>,
+    /// SHA-256(0x00 || data), RFC 9162 §2.1.1.
+    pub leaf_hash: [u8; 32],
+}
+
 /// Everything one group commit writes: all of it becomes durable and visible
-/// at once, or none of it does.
+/// at once, or none of it does. A fact and its log entry are in the same
+/// batch, so the log never lacks an accepted fact nor holds a refused one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
     pub versions: Vec<StoredVersion>,
     pub idempotency: Vec<IdempotencyRecord>,
+    pub entries: Vec<LogEntry>,
 }
 
 /// Why a store operation failed. Backend errors keep their source, so the
@@ -240,9 +257,20 @@ pub trait Store: Send + Sync {
     /// The first answer recorded for (principal, key), if any.
     fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>>;
 
-    /// One past the highest stored log index: the next index to assign, and
-    /// (log indexes being dense) the count of accepted versions.
+    /// One past the highest log index stored (of a form version or a log
+    /// entry): the next index to assign. Log indexes being dense, it is the
+    /// count of log entries when every fact has its entry.
     fn log_size(&self) -> Result<u64>;
+
+    /// Calls `f(index, leaf_hash)` for every log entry in index order, from
+    /// one consistent snapshot, without holding them all in memory: for
+    /// rebuilding the Merkle tree at start-up.
+    fn for_each_leaf_hash(&self, f: &mut dyn FnMut(u64, [u8; 32])) -> Result<()>;
+
+    /// The log entries with `start <= index < end`, in index order (fewer if
+    /// the log is shorter). Callers bound the range: the store returns what
+    /// it is asked for.
+    fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>>;
 
     /// Calls `f` with the latest version of every (tps, contest), one at a
     /// time in log order, without holding them all in memory: for

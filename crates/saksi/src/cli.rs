@@ -77,6 +77,8 @@ pub struct DemoArgs {
     pub data_dir: Option<PathBuf>,
     #[command(flatten)]
     pub generate: GenerateArgs,
+    #[command(flatten)]
+    pub origin: OriginArg,
     /// Simulated submissions per second; 0 generates the election without
     /// streaming submissions.
     #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
@@ -149,6 +151,15 @@ pub struct SimulateArgs {
     pub seed: u64,
 }
 
+/// The transparency log's name, for commands that create a data directory.
+#[derive(Debug, Args)]
+pub struct OriginArg {
+    /// The log's origin: the first line of every checkpoint and the name of
+    /// the log key (e.g. `pemilu2024.example.go.id/log`).
+    #[arg(long, env = "SAKSI_ORIGIN", default_value = "saksi.localhost/log")]
+    pub origin: String,
+}
+
 /// The data directory every command needs.
 #[derive(Debug, Args)]
 pub struct DataDirArg {
@@ -175,6 +186,8 @@ pub struct InitArgs {
     pub data_dir: DataDirArg,
     #[command(flatten)]
     pub generate: GenerateArgs,
+    #[command(flatten)]
+    pub origin: OriginArg,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +205,8 @@ pub struct ImportRegionsArgs {
     /// Seed for what the lists do not give: DPT, dapil and candidates.
     #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
     pub seed: u64,
+    #[command(flatten)]
+    pub origin: OriginArg,
 }
 
 fn parse_scale(s: &str) -> Result<f64, String> {

@@ -10,6 +10,7 @@ fn saksi(args: &[&str]) -> Output {
         .env_remove("SAKSI_DATA_DIR")
         .env_remove("SAKSI_SCALE")
         .env_remove("SAKSI_SEED")
+        .env_remove("SAKSI_ORIGIN")
         .output()
         .expect("the binary runs")
 }
@@ -40,6 +41,57 @@ fn init_generates_an_election_with_every_province() {
     assert!(stdout.starts_with("39 provinsi"), "{stdout}");
     assert!(stdout.contains("dprd-kabkota:"), "{stdout}");
     assert!(dir.join("saksi.db").exists());
+}
+
+#[test]
+fn init_writes_the_log_key_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&[
+        "init",
+        "--data-dir",
+        path(&dir),
+        "--scale",
+        "0.001",
+        "--origin",
+        "pemilu.example.test/log",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let key = dir.join("log.key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let contents = std::fs::read_to_string(&key).unwrap();
+    assert!(
+        contents.starts_with("PRIVATE+KEY+pemilu.example.test/log+"),
+        "{contents}"
+    );
+    // Only the public half is printed.
+    let printed = text(&out.stderr) + &text(&out.stdout);
+    assert!(!printed.contains("PRIVATE+KEY"), "{printed}");
+    assert!(printed.contains("pemilu.example.test/log+"), "{printed}");
+}
+
+#[test]
+fn init_refuses_an_origin_that_cannot_name_a_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&[
+        "init",
+        "--data-dir",
+        path(&dir),
+        "--scale",
+        "0.001",
+        "--origin",
+        "bad origin+x",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("origin"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.join("saksi.db").exists());
 }
 
 #[test]
@@ -141,4 +193,17 @@ fn a_missing_desa_list_is_named_in_the_error() {
     ]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("/nonexistent/desa.csv"));
+}
+
+#[test]
+fn serve_refuses_a_data_directory_without_a_log_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&["init", "--data-dir", path(&dir), "--scale", "0.001"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::remove_file(dir.join("log.key")).unwrap();
+    let out = saksi(&["serve", "--data-dir", path(&dir), "--listen", "127.0.0.1:0"]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("log key"), "{stderr}");
 }

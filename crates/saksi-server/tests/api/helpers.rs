@@ -1,4 +1,5 @@
-//! `spawn_app()`: a fresh store, a small election, users, and typed helpers.
+//! `spawn_app()`: a fresh store, a small election, users, a log key, and
+//! typed helpers; `restart()` reopens the same data directory.
 
 use std::sync::Arc;
 
@@ -6,7 +7,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
+use saksi_log::Signer;
 use saksi_server::auth::{password, token};
+use saksi_server::log::LogSetup;
 use saksi_server::{App, Config, ManualClock};
 use saksi_sim::rng::Rng;
 pub use saksi_store::Store;
@@ -22,8 +25,13 @@ pub struct TestApp {
     pub store: Arc<SqliteStore>,
     pub election: Arc<Election>,
     pub clock: Arc<ManualClock>,
-    _dir: tempfile::TempDir,
+    /// The log key (kept so a restart signs with the same key).
+    pub signer: Signer,
+    pub dir: tempfile::TempDir,
 }
+
+/// The origin of the test log.
+pub const ORIGIN: &str = "saksi.test/log";
 
 pub struct Answer {
     pub status: StatusCode,
@@ -86,18 +94,86 @@ pub fn spawn_app() -> TestApp {
         .unwrap();
     // A frozen clock: throttling locks last until the test moves it.
     let clock = Arc::new(ManualClock::new(UnixTime(now())));
-    let app = App::load_with_clock(store.clone(), Config::default(), clock.clone()).unwrap();
+    let signer = Signer::generate(ORIGIN).unwrap();
+    let app = App::load_with_clock(
+        store.clone(),
+        Config::default(),
+        log_setup(&dir, &signer),
+        clock.clone(),
+    )
+    .unwrap();
     let election = app.state().election.clone();
     TestApp {
         app,
         store,
         election,
         clock,
-        _dir: dir,
+        signer,
+        dir,
+    }
+}
+
+/// The log files of a test data directory.
+pub fn log_setup(dir: &tempfile::TempDir, signer: &Signer) -> LogSetup {
+    LogSetup {
+        signer: signer.clone(),
+        highest_path: dir.path().join("log.highest"),
     }
 }
 
 impl TestApp {
+    /// The database file.
+    pub fn database(&self) -> std::path::PathBuf {
+        self.dir.path().join("saksi.db")
+    }
+
+    /// Stops the app (every thread), runs `between` on the data directory
+    /// while nothing has the database open, and loads it again with the
+    /// same key: a server restart.
+    pub fn restart_with(self, between: impl FnOnce(&std::path::Path)) -> TestApp {
+        let TestApp {
+            app,
+            store,
+            election: _,
+            clock,
+            signer,
+            dir,
+        } = self;
+        app.shutdown();
+        drop(store);
+        between(dir.path());
+        let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
+        let app = App::load_with_clock(
+            store.clone(),
+            Config::default(),
+            log_setup(&dir, &signer),
+            clock.clone(),
+        )
+        .unwrap();
+        let election = app.state().election.clone();
+        TestApp {
+            app,
+            store,
+            election,
+            clock,
+            signer,
+            dir,
+        }
+    }
+
+    /// A restart that changes nothing.
+    pub fn restart(self) -> TestApp {
+        self.restart_with(|_| {})
+    }
+
+    /// A consistent copy of the database (SQLite `VACUUM INTO`), as a
+    /// backup tool would take while the server runs.
+    pub fn backup(&self, to: &std::path::Path) {
+        let conn = rusqlite::Connection::open(self.database()).unwrap();
+        conn.execute("VACUUM INTO ?1", [to.to_str().unwrap()])
+            .unwrap();
+    }
+
     pub async fn request(
         &self,
         method: Method,

@@ -4,5 +4,6 @@
 mod auth;
 mod bad_input;
 mod helpers;
+mod log;
 mod reads;
 mod submit;

@@ -215,8 +215,12 @@ async fn the_state_is_rebuilt_from_the_store_at_start() {
         StatusCode::CREATED
     );
     let before = app.get("/api/v1/results/ppwp").await.body;
-    let again =
-        saksi_server::App::load(app.store.clone(), saksi_server::Config::default()).unwrap();
+    let again = saksi_server::App::load(
+        app.store.clone(),
+        saksi_server::Config::default(),
+        log_setup(&app.dir, &app.signer),
+    )
+    .unwrap();
     let mut reloaded = app.get("/api/v1/results/ppwp").await;
     {
         use http_body_util::BodyExt;

@@ -35,7 +35,7 @@ fn version_row(row: &Row<'_>) -> rusqlite::Result<StoredVersion> {
 /// `synchronous=FULL` the commit returns once the WAL is fsynced. Any error
 /// drops the transaction, which rolls everything back.
 pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
-    if batch.versions.is_empty() && batch.idempotency.is_empty() {
+    if batch.versions.is_empty() && batch.idempotency.is_empty() && batch.entries.is_empty() {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -61,6 +61,7 @@ pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
                 ))
                 .map_err(conflict_or_sqlite)?;
         }
+        super::log::insert_entries(&tx, &batch.entries)?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO idempotency (principal, key, request_hash, response_status,
                  response_body, created_at)
@@ -131,10 +132,14 @@ pub(super) fn idempotency(
         .optional()?)
 }
 
-/// `MAX` of the rowid is one B-tree descent, not a count of millions.
+/// `MAX` of each rowid is one B-tree descent, not a count of millions. Both
+/// tables count: a database written before the log (0002) has versions
+/// without entries, which the server detects by comparing this with the
+/// entries it streams.
 pub(super) fn log_size(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row(
-        "SELECT COALESCE(MAX(log_index) + 1, 0) FROM form_versions",
+        "SELECT MAX(COALESCE((SELECT MAX(log_index) FROM form_versions), -1),
+                    COALESCE((SELECT MAX(log_index) FROM log_entries), -1)) + 1",
         [],
         |row| row.get(0),
     )?)

@@ -7,11 +7,18 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::{Result, StoreError};
 
 /// Every migration, in order: (version, name, SQL).
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "log",
+        include_str!("../../migrations/sqlite/0002_log.sql"),
+    ),
+];
 
 /// Applies the migrations not yet recorded, in one transaction (so two
 /// processes opening a fresh file at once cannot both apply them). Refuses a

@@ -11,6 +11,7 @@
 
 mod election;
 mod forms;
+mod log;
 mod migrate;
 mod users;
 
@@ -23,8 +24,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
 use saksi_core::{Contest, Election, RegionCode};
 
 use crate::{
-    Batch, IdempotencyRecord, NewUser, Result, Session, Store, StoreError, StoredVersion, UnixTime,
-    User, UserId,
+    Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredVersion,
+    UnixTime, User, UserId,
 };
 
 /// How long a connection waits for another's write lock before giving up.
@@ -198,6 +199,14 @@ impl Store for SqliteStore {
 
     fn for_each_current_form(&self, f: &mut dyn FnMut(StoredVersion)) -> Result<()> {
         self.read(|conn| forms::for_each_current(conn, f))
+    }
+
+    fn for_each_leaf_hash(&self, f: &mut dyn FnMut(u64, [u8; 32])) -> Result<()> {
+        self.read(|conn| log::for_each_leaf_hash(conn, f))
+    }
+
+    fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>> {
+        self.read(|conn| log::entries(conn, start, end))
     }
 }
 

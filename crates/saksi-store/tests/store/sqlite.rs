@@ -51,6 +51,7 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
         .commit_batch(&Batch {
             versions: vec![version("31.71.01.1001.001", Contest::Ppwp, 1, 0)],
             idempotency: vec![],
+            entries: vec![],
         })
         .unwrap();
     drop(first);

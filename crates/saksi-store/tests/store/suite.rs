@@ -8,8 +8,8 @@ use saksi_core::{
     RegionTree,
 };
 use saksi_store::{
-    Batch, IdempotencyRecord, NewUser, RequestKey, Session, Store, StoreError, StoredVersion,
-    UnixTime, UserId,
+    Batch, IdempotencyRecord, LogEntry, NewUser, RequestKey, Session, Store, StoreError,
+    StoredVersion, UnixTime, UserId,
 };
 
 /// A fresh, migrated, empty database for one test, and a way to open more
@@ -42,6 +42,10 @@ macro_rules! store_suite {
             a_second_handle_sees_a_new_user_at_once,
             a_second_handle_sees_a_committed_batch_at_once,
             writers_on_two_handles_wait_for_each_other_rather_than_fail,
+            log_entries_are_written_with_their_batch_and_read_back_in_order,
+            leaf_hashes_stream_in_index_order,
+            a_reused_log_entry_index_is_a_conflict_and_writes_nothing,
+            log_size_counts_entries_and_versions,
         );
     };
     (@tests $harness:ty; $($name:ident),* $(,)?) => {
@@ -399,6 +403,7 @@ pub fn a_batch_is_written_whole_or_not_at_all(h: &impl Harness) {
         .commit_batch(&Batch {
             versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
             idempotency: vec![record("user:1", "k0")],
+            entries: vec![],
         })
         .unwrap();
 
@@ -409,6 +414,7 @@ pub fn a_batch_is_written_whole_or_not_at_all(h: &impl Harness) {
             version(TPS1, Contest::Ppwp, 1, 2),
         ],
         idempotency: vec![record("user:2", "k1")],
+        entries: vec![],
     });
     assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
     assert_eq!(store.current_form(code(TPS2), Contest::Ppwp).unwrap(), None);
@@ -421,6 +427,7 @@ pub fn a_batch_is_written_whole_or_not_at_all(h: &impl Harness) {
         .commit_batch(&Batch {
             versions: vec![version(TPS2, Contest::Ppwp, 1, 1)],
             idempotency: vec![record("user:2", "k1")],
+            entries: vec![],
         })
         .unwrap();
     assert_eq!(store.log_size().unwrap(), 2);
@@ -432,6 +439,7 @@ pub fn a_reused_log_index_is_a_conflict(h: &impl Harness) {
     let batch = |v| Batch {
         versions: vec![v],
         idempotency: vec![],
+        entries: vec![],
     };
     store
         .commit_batch(&batch(version(TPS1, Contest::Ppwp, 1, 0)))
@@ -441,6 +449,7 @@ pub fn a_reused_log_index_is_a_conflict(h: &impl Harness) {
     let replayed = store.commit_batch(&Batch {
         versions: vec![],
         idempotency: vec![record("p", "k"), record("p", "k")],
+        entries: vec![],
     });
     assert!(
         matches!(replayed, Err(StoreError::Conflict(_))),
@@ -459,12 +468,14 @@ pub fn current_form_is_the_latest_version(h: &impl Harness) {
                 version(TPS1, Contest::Ppwp, 1, 1),
             ],
             idempotency: vec![],
+            entries: vec![],
         })
         .unwrap();
     store
         .commit_batch(&Batch {
             versions: vec![version(TPS1, Contest::Dpr, 2, 2)],
             idempotency: vec![],
+            entries: vec![],
         })
         .unwrap();
     let current = store.current_form(code(TPS1), Contest::Dpr).unwrap();
@@ -490,6 +501,7 @@ pub fn form_versions_lists_every_version_in_ballot_order(h: &impl Harness) {
                 version(TPS1, Contest::Ppwp, 2, 4),
             ],
             idempotency: vec![],
+            entries: vec![],
         })
         .unwrap();
     let listed: Vec<(Contest, u32)> = store
@@ -523,6 +535,7 @@ pub fn idempotency_records_round_trip(h: &impl Harness) {
         .commit_batch(&Batch {
             versions: vec![],
             idempotency: vec![first.clone(), record("user:9", "retry-1")],
+            entries: vec![],
         })
         .unwrap();
     assert_eq!(
@@ -551,6 +564,7 @@ pub fn log_size_is_the_count_of_accepted_versions(h: &impl Harness) {
             .commit_batch(&Batch {
                 versions,
                 idempotency: vec![],
+                entries: vec![],
             })
             .unwrap();
         assert_eq!(store.log_size().unwrap(), next);
@@ -573,6 +587,7 @@ pub fn for_each_current_form_streams_latest_versions_in_log_order(h: &impl Harne
         .commit_batch(&Batch {
             versions,
             idempotency: vec![],
+            entries: vec![],
         })
         .unwrap();
     let mut seen = Vec::new();
@@ -609,6 +624,7 @@ pub fn a_second_handle_sees_a_committed_batch_at_once(h: &impl Harness) {
         .commit_batch(&Batch {
             versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
             idempotency: vec![],
+            entries: vec![],
         })
         .unwrap();
     assert_eq!(reader.log_size().unwrap(), 1);
@@ -637,6 +653,7 @@ pub fn writers_on_two_handles_wait_for_each_other_rather_than_fail(h: &impl Harn
                     .commit_batch(&Batch {
                         versions,
                         idempotency: vec![],
+                        entries: vec![],
                     })
                     .unwrap();
             }
@@ -649,4 +666,114 @@ pub fn writers_on_two_handles_wait_for_each_other_rather_than_fail(h: &impl Harn
     });
     assert_eq!(server.log_size().unwrap(), 10_000);
     assert!(server.user_by_username("user99").unwrap().is_some());
+}
+
+/// A log entry with recognisable bytes (the store treats them as opaque).
+pub fn entry(index: u64) -> LogEntry {
+    LogEntry {
+        index,
+        data: format!(r#"{{"i":{index}}}"#).into_bytes(),
+        leaf_hash: [index as u8; 32],
+    }
+}
+
+pub fn log_entries_are_written_with_their_batch_and_read_back_in_order(h: &impl Harness) {
+    let store = h.open();
+    assert_eq!(store.log_entries(0, 10).unwrap(), vec![]);
+    store
+        .commit_batch(&Batch {
+            versions: vec![
+                version(TPS1, Contest::Ppwp, 1, 0),
+                version(TPS2, Contest::Ppwp, 1, 1),
+            ],
+            idempotency: vec![],
+            entries: vec![entry(0), entry(1)],
+        })
+        .unwrap();
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 2, 2)],
+            idempotency: vec![],
+            entries: vec![entry(2)],
+        })
+        .unwrap();
+    assert_eq!(
+        store.log_entries(0, 3).unwrap(),
+        vec![entry(0), entry(1), entry(2)]
+    );
+    assert_eq!(store.log_entries(1, 2).unwrap(), vec![entry(1)]);
+    assert_eq!(store.log_entries(2, u64::MAX).unwrap(), vec![entry(2)]);
+    assert_eq!(store.log_entries(2, 2).unwrap(), vec![]);
+    assert_eq!(store.log_entries(3, 1).unwrap(), vec![]);
+    assert_eq!(store.log_entries(u64::MAX - 1, u64::MAX).unwrap(), vec![]);
+    // Another handle (another process) sees them at once.
+    assert_eq!(h.open().log_entries(0, 3).unwrap().len(), 3);
+}
+
+pub fn leaf_hashes_stream_in_index_order(h: &impl Harness) {
+    let store = h.open();
+    let mut seen = Vec::new();
+    store
+        .for_each_leaf_hash(&mut |i, hash| seen.push((i, hash)))
+        .unwrap();
+    assert!(seen.is_empty());
+    // Written out of order within a batch, and over several batches.
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(1), entry(0)],
+            ..Batch::default()
+        })
+        .unwrap();
+    store
+        .commit_batch(&Batch {
+            entries: (2..300).map(entry).collect(),
+            ..Batch::default()
+        })
+        .unwrap();
+    store
+        .for_each_leaf_hash(&mut |i, hash| seen.push((i, hash)))
+        .unwrap();
+    let expected: Vec<(u64, [u8; 32])> = (0..300).map(|i| (i, [i as u8; 32])).collect();
+    assert_eq!(seen, expected);
+}
+
+pub fn a_reused_log_entry_index_is_a_conflict_and_writes_nothing(h: &impl Harness) {
+    let store = h.open();
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
+            idempotency: vec![],
+            entries: vec![entry(0)],
+        })
+        .unwrap();
+    let reused = store.commit_batch(&Batch {
+        versions: vec![version(TPS2, Contest::Ppwp, 1, 1)],
+        idempotency: vec![record("user:2", "k")],
+        entries: vec![entry(1), entry(0)],
+    });
+    assert!(matches!(reused, Err(StoreError::Conflict(_))), "{reused:?}");
+    assert_eq!(store.log_entries(0, 10).unwrap(), vec![entry(0)]);
+    assert_eq!(store.current_form(code(TPS2), Contest::Ppwp).unwrap(), None);
+    assert_eq!(store.idempotency("user:2", "k").unwrap(), None);
+    assert_eq!(store.log_size().unwrap(), 1);
+}
+
+pub fn log_size_counts_entries_and_versions(h: &impl Harness) {
+    let store = h.open();
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(0), entry(1)],
+            ..Batch::default()
+        })
+        .unwrap();
+    assert_eq!(store.log_size().unwrap(), 2);
+    // A version without its entry (a database from before the log) still
+    // counts, so the server can tell the two apart.
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 1, 2)],
+            ..Batch::default()
+        })
+        .unwrap();
+    assert_eq!(store.log_size().unwrap(), 3);
 }

@@ -51,7 +51,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     } else {
         Default::default()
     };
-    let app = load(Arc::clone(&store), args.listen.config())?;
+    let app = load(Arc::clone(&store), args.listen.config(), dir.log_setup()?)?;
     let election = Arc::clone(&app.state().election);
     runtime()?.block_on(async move {
         let listener = bind(args.listen.listen).await?;
@@ -110,6 +110,7 @@ fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<DataDir> {
         &dir,
         &election,
         &format!("demo: seed {} scale {}", opts.seed, opts.scale),
+        &args.origin.origin,
     )?;
     Ok(dir)
 }

@@ -26,7 +26,7 @@ pub fn run(args: &ImportRegionsArgs) -> Result<()> {
         .into_election(args.seed)
         .context("cannot build the election over the imported regions")?;
     let source = format!("imported: {} (seed {})", args.file.display(), args.seed);
-    setup::store_election(&dir, &election, &source)?;
+    setup::store_election(&dir, &election, &source, &args.origin.origin)?;
     println!("{}", setup::summary(&election));
     println!("data directory ready: {}", dir.root().display());
     Ok(())

@@ -28,7 +28,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let source = format!("generated: seed {} scale {}", opts.seed, opts.scale);
-    setup::store_election(&dir, &election, &source)?;
+    setup::store_election(&dir, &election, &source, &args.origin.origin)?;
     println!("{}", setup::summary(&election));
     println!("data directory ready: {}", dir.root().display());
     Ok(())

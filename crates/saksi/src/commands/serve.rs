@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use saksi_server::log::LogSetup;
 use saksi_server::{App, Config};
 use saksi_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
@@ -14,8 +15,9 @@ use crate::data_dir::DataDir;
 
 pub fn run(args: &ServeArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
+    let log = dir.log_setup()?;
     let store = open_store(&dir)?;
-    let app = load(store, args.listen.config())?;
+    let app = load(store, args.listen.config(), log)?;
     runtime()?.block_on(async {
         let listener = bind(args.listen.listen).await?;
         println!(
@@ -36,10 +38,15 @@ pub fn open_store(dir: &DataDir) -> Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
-/// Loads the election and its tallies, saying how long it took.
-pub fn load(store: Arc<dyn Store>, config: Config) -> Result<App> {
+/// Loads the election, its tallies and its log, saying how long it took
+/// and which log key signs (the public half only).
+pub fn load(store: Arc<dyn Store>, config: Config, log: LogSetup) -> Result<App> {
     let started = Instant::now();
-    let app = App::load(store, config).context("cannot load the election")?;
+    let app = App::load(store, config, log).context("cannot load the election")?;
+    eprintln!("log key: {}", app.state().log.verifier());
+    if let Some(refusal) = app.state().log.refusal() {
+        eprintln!("warning: the log refuses to sign: {}", refusal.message());
+    }
     eprintln!(
         "loaded the election in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -10,9 +10,19 @@ use saksi_store::{SqliteStore, Store};
 use crate::data_dir::DataDir;
 use crate::progress;
 
-/// Writes `election` into the new data directory's database and records
-/// where it came from (`source`) in the store's metadata.
-pub fn store_election(dir: &DataDir, election: &Election, source: &str) -> Result<SqliteStore> {
+/// Writes `election` into the new data directory's database, records where
+/// it came from (`source`) in the store's metadata, and creates the log key
+/// named `origin` (`log.key`, mode 0600; only its public half is printed).
+pub fn store_election(
+    dir: &DataDir,
+    election: &Election,
+    source: &str,
+    origin: &str,
+) -> Result<SqliteStore> {
+    // The key first: an invalid origin leaves no half-made directory behind
+    // it but the empty directory.
+    let verifier = dir.create_log_key(origin)?;
+    eprintln!("log key created: {}", verifier);
     let store = SqliteStore::open(dir.database())
         .with_context(|| format!("cannot create the database {}", dir.database().display()))?;
     let started = Instant::now();

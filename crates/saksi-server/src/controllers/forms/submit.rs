@@ -62,6 +62,8 @@ pub async fn submit(
         tps,
         tps_code,
         contest,
+        role: auth.principal.role(),
+        region: auth.principal.region(),
         form,
         warnings,
         reply,

@@ -35,7 +35,7 @@ pub async fn show(
         .ok_or_else(not_found)?;
     let key = CacheKey::Dapil(index);
     let etag = |log_size: u64| format!("W/\"{log_size}-{contest}-dapil-{code}\"");
-    let log_size = state.live().log_size;
+    let log_size = state.live().log_size();
     if etag_matches(&headers, &etag(log_size)) {
         return Ok(with_etag(&headers, etag(log_size), Bytes::new));
     }
@@ -95,7 +95,7 @@ fn render(state: &AppState, index: usize) -> (u64, Bytes) {
         "name": d.name,
         "seats": d.seats,
         "regions": d.regions,
-        "log_size": live.log_size,
+        "log_size": live.log_size(),
         "last_updated": live.last_updated.map(|t| t.to_string()),
         "provisional": true,
         "totals": live.tallies.dapil(election, index),
@@ -107,5 +107,5 @@ fn render(state: &AppState, index: usize) -> (u64, Bytes) {
             obj.insert("candidates".into(), Value::Array(individuals));
         }
     }
-    (live.log_size, Bytes::from(body.to_string()))
+    (live.log_size(), Bytes::from(body.to_string()))
 }

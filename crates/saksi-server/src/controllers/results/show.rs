@@ -48,7 +48,7 @@ async fn respond(
         .find(code)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no region {code}")))?;
     let key = CacheKey::Region(contest, id);
-    let log_size = state.live().log_size;
+    let log_size = state.live().log_size();
     let tag = etag(log_size, contest, code);
     if etag_matches(&headers, &tag) {
         return Ok(with_etag(&headers, tag, Bytes::new));
@@ -82,13 +82,13 @@ fn render_upper(state: &AppState, contest: Contest, id: RegionId) -> (u64, Bytes
         state,
         contest,
         id,
-        live.log_size,
+        live.log_size(),
         live.last_updated.map(|t| t.to_string()),
         &live.tallies.region(contest, id),
         children,
         dapil_totals(state, contest, id, &live.tallies),
     );
-    (live.log_size, body)
+    (live.log_size(), body)
 }
 
 /// A desa (children are TPS) or a TPS: TPS totals come from their current
@@ -110,7 +110,7 @@ async fn render_with_tps(
         let live = state.live();
         let totals = (!is_tps).then(|| live.tallies.region(contest, id));
         let dapil = dapil_totals(state, contest, id, &live.tallies);
-        (live.log_size, live.last_updated, totals, dapil)
+        (live.log_size(), live.last_updated, totals, dapil)
     };
     let codes: Vec<RegionCode> = tps.iter().map(|(_, c)| *c).collect();
     let versions = state

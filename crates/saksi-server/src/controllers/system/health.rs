@@ -1,4 +1,6 @@
-//! `GET /healthz`: 200 once the state is loaded (an `App` exists only then).
+//! `GET /healthz`: 200 once the state is loaded (an `App` exists only
+//! then), 503 with a `reason` code while the server refuses to sign its log
+//! (its store is behind or diverges from the highest signed checkpoint).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,9 +11,21 @@ use crate::controllers::json_value;
 use crate::state::AppState;
 
 pub async fn show(State(state): State<AppState>) -> Response {
-    let log_size = state.live().log_size;
+    let log_size = state.live().log_size();
+    if let Some(refusal) = state.log.refusal() {
+        return json_value(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({
+                "status": "error",
+                "reason": refusal.code().code,
+                "message": refusal.message(),
+                "log_size": log_size,
+            }),
+        );
+    }
+    let checkpoint_size = state.log.latest().ok().map(|p| p.checkpoint.size);
     json_value(
         StatusCode::OK,
-        &json!({"status": "ok", "log_size": log_size}),
+        &json!({"status": "ok", "log_size": log_size, "checkpoint_size": checkpoint_size}),
     )
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use crate::state::AppState;
 
 pub async fn show(State(state): State<AppState>) -> Response {
-    let log_size = state.live().log_size;
+    let log_size = state.live().log_size();
     let text = state.metrics.render(
         state.sequencer.depth(),
         state.sequencer.capacity(),

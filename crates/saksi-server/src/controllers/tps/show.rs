@@ -1,10 +1,14 @@
 //! `GET /api/v1/tps/{code}`: a TPS with every contest's current form and
-//! all its versions with their warnings, as of the log size stated.
+//! all its versions with their warnings, log index and leaf hash (for an
+//! inclusion proof), as of the log size stated.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use saksi_core::{Contest, Level};
+use saksi_log::NodeSource;
 use serde_json::{Value, json};
 
 use crate::codes;
@@ -23,10 +27,22 @@ pub async fn show(
         .find(code)
         .filter(|_| code.level() == Level::Tps)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {code}")))?;
-    let log_size = state.live().log_size;
+    let log_size = state.live().log_size();
     let versions = state
         .blocking(move |store| store.form_versions(code))
         .await?;
+    // Leaf hashes from the tree, which holds every index below `log_size`.
+    let leaves: std::collections::HashMap<u64, String> = {
+        let live = state.live();
+        versions
+            .iter()
+            .filter(|v| v.log_index < log_size)
+            .map(|v| {
+                let leaf = live.tree.node(0, v.log_index).map_err(ApiError::internal)?;
+                Ok((v.log_index, STANDARD.encode(leaf)))
+            })
+            .collect::<Result<_, ApiError>>()?
+    };
     let mut contests = Vec::with_capacity(Contest::ALL.len());
     for contest in Contest::ALL {
         let list: Vec<Value> = versions
@@ -42,6 +58,7 @@ pub async fn show(
                 Ok(json!({
                     "version": v.version,
                     "log_index": v.log_index,
+                    "leaf_hash": leaves.get(&v.log_index),
                     "submitted_at": v.submitted_at.to_string(),
                     "form": form,
                     "warnings": warnings,

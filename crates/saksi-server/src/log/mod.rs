@@ -1,0 +1,32 @@
+//! The transparency log's server side (DESIGN §5, issue 3 §2-§3): entries
+//! built from accepted facts ([`entry`]), signed receipts ([`receipt`]), the
+//! durable record of the highest checkpoint ever signed ([`highest`]) and
+//! the checkpoint publisher ([`publisher`]).
+//!
+//! As in tessera, the three steps are separate: *sequencing* (the sequencer
+//! gives an entry its index and writes it in the batch's transaction),
+//! *integration* (the sequencer appends the leaf to the in-memory tree under
+//! the same lock that applies the tallies) and *publishing* (the publisher
+//! signs a checkpoint over what is integrated, hence durable).
+
+use std::path::PathBuf;
+
+use saksi_log::Signer;
+
+pub mod entry;
+pub mod highest;
+pub mod publisher;
+pub mod receipt;
+
+pub use publisher::{LogPublisher, PublishError, Published, Refusal};
+
+/// What the server needs to sign for its log: the log key (its name is the
+/// log's origin) and where the highest signed checkpoint is recorded. The
+/// CLI reads both from the data directory (`log.key`, `log.highest`).
+#[derive(Debug, Clone)]
+pub struct LogSetup {
+    /// The log's private key; never logged nor served.
+    pub signer: Signer,
+    /// The file holding the highest checkpoint ever signed.
+    pub highest_path: PathBuf,
+}
