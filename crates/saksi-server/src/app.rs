@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::log::highest::{self, HighestError};
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
-use crate::sequencer::Sequencer;
+use crate::sequencer::{Known, Sequencer};
 use crate::state::{AppState, Live, ResultsCache};
 
 /// Why the server could not load its state.
@@ -88,6 +88,7 @@ impl App {
         let mut tallies = Tallies::new(&election)?;
         let mut failure: Option<LoadError> = None;
         let mut last_updated: Option<UnixTime> = None;
+        let mut known = Known::new(&election);
         store.for_each_current_form(&mut |v| {
             if failure.is_some() {
                 return;
@@ -102,6 +103,7 @@ impl App {
                 failure = Some(corrupt("no such TPS".into()));
                 return;
             };
+            known.set_version(tps, v.contest, v.version);
             match form::parse(v.contest, v.form_json.as_bytes()) {
                 Ok(f) => tallies.apply(&election, tps, v.contest, None, &f),
                 Err(e) => failure = Some(corrupt(e.to_string())),
@@ -111,6 +113,7 @@ impl App {
         if let Some(err) = failure {
             return Err(err);
         }
+        store.for_each_idempotency_key(&mut |principal, key| known.add_key(principal, key))?;
         let tree = load_tree(store.as_ref())?;
         let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
@@ -144,6 +147,7 @@ impl App {
             log: Arc::clone(&publisher),
             max_batch: config.max_batch.max(1),
             next_index: log_size,
+            known,
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;
@@ -162,6 +166,7 @@ impl App {
                 live,
                 sequencer: handle,
                 throttle: Arc::new(Throttle::default()),
+                sessions: Arc::default(),
                 clock,
                 config: Arc::new(config),
                 metrics,

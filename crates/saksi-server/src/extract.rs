@@ -18,6 +18,7 @@ use saksi_core::permission::{Action, Decision, Principal, Role, decide};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::auth::sessions::CachedSession;
 use crate::auth::token;
 use crate::codes;
 use crate::error::ApiError;
@@ -78,10 +79,17 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or_else(invalid)?;
         let hash = token::hash(token);
         let now = state.clock.now();
+        if let Some(s) = state.sessions.get(&hash, now) {
+            return Ok(Authenticated {
+                user_id: s.user_id,
+                principal: s.principal,
+                token_hash: hash,
+            });
+        }
         let found = state
             .blocking(move |store| store.session_user(&hash, now))
             .await?;
-        let Some((user, _expires)) = found else {
+        let Some((user, expires_at)) = found else {
             return Err(invalid());
         };
         let role = Role::parse(&user.role).ok_or_else(|| {
@@ -93,6 +101,14 @@ impl FromRequestParts<AppState> for Authenticated {
         let principal = Principal::new(role, user.region, user.party).map_err(|e| {
             ApiError::internal(format!("user {} is not a valid principal: {e}", user.id.0))
         })?;
+        state.sessions.put(
+            hash,
+            CachedSession {
+                user_id: user.id.0,
+                principal,
+                expires_at,
+            },
+        );
         Ok(Authenticated {
             user_id: user.id.0,
             principal,

@@ -57,7 +57,12 @@ pub struct Command {
     pub role: Role,
     pub region: RegionCode,
     pub form: CHasil,
+    /// The form as stored (its JSON) and as logged (RFC 8785), both made by
+    /// the handler.
+    pub form_json: String,
+    pub form_canonical: Vec<u8>,
     pub warnings: Vec<Issue>,
+    pub warnings_json: String,
     pub reply: oneshot::Sender<Outcome>,
 }
 
@@ -117,6 +122,74 @@ pub(crate) struct Sequencer {
     pub max_batch: usize,
     /// The next log index to assign: the log's size as stored.
     pub next_index: u64,
+    /// What the sequencer knows without asking the store.
+    pub known: Known,
+}
+
+/// What the sequencer keeps in memory so that the common case (a first
+/// version, a fresh idempotency key) needs no read from the store: the
+/// current version of every form (2 bytes a form: 8 MB for a nation) and a
+/// 64-bit fingerprint of every idempotency key ever recorded. A fingerprint
+/// hit only means "ask the store", so a collision costs a read, never a
+/// wrong answer.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// `versions[(tps - first_tps) * 5 + contest]`.
+    versions: Vec<u16>,
+    first_tps: usize,
+    keys: std::collections::HashSet<u64>,
+}
+
+impl Known {
+    /// Room for every form of `election`.
+    pub fn new(election: &Election) -> Known {
+        let first_tps = election.tree.upper_len();
+        Known {
+            versions: vec![0; (election.tree.len() - first_tps) * Contest::ALL.len()],
+            first_tps,
+            keys: Default::default(),
+        }
+    }
+
+    fn slot(&self, tps: RegionId, contest: Contest) -> Option<usize> {
+        let i = tps.index().checked_sub(self.first_tps)?;
+        Some(i * Contest::ALL.len() + contest.index())
+    }
+
+    /// Records a stored version.
+    pub fn set_version(&mut self, tps: RegionId, contest: Contest, version: u32) {
+        if let Some(slot) = self.slot(tps, contest).filter(|s| *s < self.versions.len()) {
+            self.versions[slot] = u16::try_from(version).unwrap_or(u16::MAX);
+        }
+    }
+
+    /// True if a version of this form is stored (or may be).
+    fn has_version(&self, tps: RegionId, contest: Contest) -> bool {
+        self.slot(tps, contest)
+            .and_then(|s| self.versions.get(s))
+            .is_none_or(|v| *v > 0)
+    }
+
+    /// Records an idempotency key as (possibly) stored.
+    pub fn add_key(&mut self, principal: &str, key: &str) {
+        self.keys.insert(fingerprint(principal, key));
+    }
+
+    fn may_have_key(&self, principal: &str, key: &str) -> bool {
+        self.keys.contains(&fingerprint(principal, key))
+    }
+}
+
+/// A 64-bit fingerprint of (principal, key): the first 8 bytes of SHA-256
+/// over both, separated, so no crafted key can aim at another's.
+fn fingerprint(principal: &str, key: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(principal.as_bytes());
+    h.update([0]);
+    h.update(key.as_bytes());
+    let d = h.finalize();
+    u64::from_le_bytes(d[..8].try_into().expect("SHA-256 has 32 bytes"))
 }
 
 impl Sequencer {
@@ -179,7 +252,12 @@ impl Sequencer {
             let result = self.store.commit_batch(&pending.batch);
             self.metrics.batch(size, started.elapsed());
             match result {
-                Ok(()) => self.apply(&pending.applied, now),
+                Ok(()) => {
+                    for a in &pending.applied {
+                        self.known.set_version(a.tps, a.contest, a.version);
+                    }
+                    self.apply(&pending.applied, now)
+                }
                 Err(err) => {
                     tracing::error!(error = %err, commands = size, "group commit failed; nothing of the batch was stored");
                     self.metrics.commit_failed();
@@ -224,7 +302,7 @@ impl Sequencer {
         live.last_updated = Some(now);
     }
 
-    fn decide(&self, command: Command, now: UnixTime, pending: &mut Pending) -> Decided {
+    fn decide(&mut self, command: Command, now: UnixTime, pending: &mut Pending) -> Decided {
         let Command {
             principal,
             key,
@@ -235,7 +313,10 @@ impl Sequencer {
             role,
             region,
             form,
+            form_json,
+            form_canonical,
             warnings,
+            warnings_json,
             reply,
         } = command;
         let id_key = (principal.clone(), key.clone());
@@ -247,7 +328,12 @@ impl Sequencer {
                 Decided::Now(reply, Outcome::Refused(key_reused()))
             };
         }
-        match self.store.idempotency(&principal, &key) {
+        let stored = if self.known.may_have_key(&principal, &key) {
+            self.store.idempotency(&principal, &key)
+        } else {
+            Ok(None)
+        };
+        match stored {
             Err(err) => return Decided::Now(reply, Outcome::Refused(err.into())),
             Ok(Some(record)) if record.request_hash == request_hash => {
                 let outcome = Outcome::Answer {
@@ -262,6 +348,7 @@ impl Sequencer {
         // Version order: the current version, earlier in this batch or stored.
         let (current, old, prev) = match pending.forms.get(&(tps, contest)) {
             Some((version, form, prev)) => (*version, Some(form.clone()), Some(*prev)),
+            None if !self.known.has_version(tps, contest) => (0, None, None),
             None => match self.stored_current(tps_code, contest) {
                 Ok(Some((version, form, prev))) => (version, Some(form), Some(prev)),
                 Ok(None) => (0, None, None),
@@ -270,20 +357,17 @@ impl Sequencer {
         };
         let version = current + 1;
         let log_index = self.next_index + pending.applied.len() as u64;
-        let entry = FormEntry {
+        let data = FormEntry {
             tps: tps_code,
             contest,
             version,
             prev,
-            form: &form,
+            form: &form_canonical,
             role,
             region,
             submitted_at: now,
-        };
-        let data = match entry.encode() {
-            Ok(data) => data,
-            Err(err) => return Decided::Now(reply, Outcome::Refused(ApiError::internal(err))),
-        };
+        }
+        .encode();
         let leaf = leaf_hash(&data);
         let header = FormEntryHeader {
             kind: "form".to_owned(),
@@ -292,24 +376,13 @@ impl Sequencer {
             version,
             submitted_at: now.to_string(),
         };
-        let receipt =
-            match receipt::form_receipt(self.log.signer(), log_index, &header, &data, &leaf) {
-                Ok(receipt) => receipt,
-                Err(err) => return Decided::Now(reply, Outcome::Refused(ApiError::internal(err))),
-            };
+        let receipt = receipt::unsigned_form_receipt(log_index, &header, &data, &leaf);
         let body = json!({
             "version": version,
             "warnings": warnings,
             "receipt": receipt,
-        });
-        let (Ok(body), Ok(form_json), Ok(warnings_json)) = (
-            serde_json::to_string(&body),
-            serde_json::to_string(&form),
-            serde_json::to_string(&warnings),
-        ) else {
-            let error = ApiError::internal("a form or answer could not be serialised");
-            return Decided::Now(reply, Outcome::Refused(error));
-        };
+        })
+        .to_string();
         let store_time = now;
         pending.batch.versions.push(StoredVersion {
             tps: tps_code,
@@ -325,6 +398,8 @@ impl Sequencer {
                 request_hash: request_hash.to_vec(),
             }),
         });
+        // Before the commit: if it fails, the fingerprint only costs a read.
+        self.known.add_key(&principal, &key);
         pending.batch.idempotency.push(IdempotencyRecord {
             principal,
             key,
@@ -346,6 +421,7 @@ impl Sequencer {
         pending.applied.push(Applied {
             tps,
             contest,
+            version,
             old,
             new: form,
             leaf,
@@ -405,6 +481,7 @@ enum Decided {
 struct Applied {
     tps: RegionId,
     contest: Contest,
+    version: u32,
     old: Option<CHasil>,
     new: CHasil,
     leaf: Hash,

@@ -89,6 +89,8 @@ pub struct AppState {
     pub live: Arc<RwLock<Live>>,
     pub sequencer: SequencerHandle,
     pub throttle: Arc<Throttle>,
+    /// Sessions already confirmed by the store.
+    pub sessions: Arc<crate::auth::sessions::SessionCache>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,

@@ -254,6 +254,10 @@ pub trait Store: Send + Sync {
     /// (ballot order, as [`Contest::ALL`]) then version.
     fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>>;
 
+    /// Every (principal, key) with a recorded answer, streamed: lets the
+    /// sequencer skip the store for keys it has never seen.
+    fn for_each_idempotency_key(&self, f: &mut dyn FnMut(&str, &str)) -> Result<()>;
+
     /// The first answer recorded for (principal, key), if any.
     fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>>;
 

@@ -35,9 +35,22 @@ pub fn form_receipt(
     entry: &[u8],
     leaf: &Hash,
 ) -> Result<Value, NoteError> {
-    let text = receipt_text(signer.name(), index, leaf, &header.submitted_at);
-    let signed = Note::sign(&text, &[signer])?.format();
-    Ok(json!({
+    let mut receipt = unsigned_form_receipt(index, header, entry, leaf);
+    sign_receipt(signer, &mut receipt)?;
+    Ok(receipt)
+}
+
+/// A receipt without its `signed` note: what the sequencer stores with the
+/// answer. The request handler adds the signature ([`sign_receipt`]) off
+/// the sequencer thread; Ed25519 is deterministic, so a replayed answer is
+/// signed to the same bytes.
+pub fn unsigned_form_receipt(
+    index: u64,
+    header: &FormEntryHeader,
+    entry: &[u8],
+    leaf: &Hash,
+) -> Value {
+    json!({
         "tps": header.tps,
         "contest": header.contest,
         "version": header.version,
@@ -45,6 +58,29 @@ pub fn form_receipt(
         "submitted_at": header.submitted_at,
         "leaf_hash": STANDARD.encode(leaf),
         "entry_sha256": hex::encode(entry_sha256(entry)),
-        "signed": signed,
-    }))
+    })
+}
+
+/// Adds `signed` to a receipt from its own `log_index`, `leaf_hash` and
+/// `submitted_at`. A receipt that has it already is left as it is.
+pub fn sign_receipt(signer: &Signer, receipt: &mut Value) -> Result<(), NoteError> {
+    let Some(fields) = receipt.as_object_mut() else {
+        return Ok(());
+    };
+    if fields.contains_key("signed") {
+        return Ok(());
+    }
+    let index = fields.get("log_index").and_then(Value::as_u64);
+    let leaf = fields
+        .get("leaf_hash")
+        .and_then(Value::as_str)
+        .and_then(|b| STANDARD.decode(b).ok())
+        .and_then(|b| Hash::try_from(b.as_slice()).ok());
+    let time = fields.get("submitted_at").and_then(Value::as_str);
+    if let (Some(index), Some(leaf), Some(time)) = (index, leaf, time) {
+        let text = receipt_text(signer.name(), index, &leaf, time);
+        let signed = Note::sign(&text, &[signer])?.format();
+        fields.insert("signed".into(), Value::String(signed));
+    }
+    Ok(())
 }

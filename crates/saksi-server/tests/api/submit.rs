@@ -249,3 +249,37 @@ async fn the_state_is_rebuilt_from_the_store_at_start() {
     assert_eq!(a["totals"], b["totals"]);
     assert_eq!(b["log_size"], 1);
 }
+
+/// The sequencer remembers versions and idempotency keys in memory; after a
+/// restart it must know them from the store, or a retry would be stored
+/// twice and a correction would not subtract its predecessor.
+#[tokio::test]
+async fn after_a_restart_a_retry_is_replayed_and_a_correction_replaces_its_predecessor() {
+    let app = spawn_app();
+    let tps = app.first_tps(TestApp::code("12"));
+    let token = app.kpps_token(tps);
+    let first = app.form_json(tps, Contest::Ppwp, 1);
+    let answer = app
+        .submit(&token, tps, Contest::Ppwp, "before", first.clone())
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let app = app.restart();
+
+    let retry = app
+        .submit(&token, tps, Contest::Ppwp, "before", first)
+        .await;
+    assert_eq!(retry.status, StatusCode::CREATED);
+    assert_eq!(retry.body, answer.body, "the first answer, byte for byte");
+    assert_eq!(app.get("/api/v1/results/ppwp").await.json()["log_size"], 1);
+
+    let second = app.form_json(tps, Contest::Ppwp, 2);
+    let corrected = app
+        .submit(&token, tps, Contest::Ppwp, "after", second.clone())
+        .await;
+    assert_eq!(corrected.status, StatusCode::CREATED);
+    assert_eq!(corrected.json()["version"], 2);
+    let national = app.get("/api/v1/results/ppwp").await.json();
+    let form: serde_json::Value = serde_json::from_str(&second).unwrap();
+    assert_eq!(national["totals"]["suara_sah"], form["suara_sah"]);
+    assert_eq!(national["totals"]["tps_reported"], 1);
+}

@@ -178,3 +178,17 @@ pub(super) fn for_each_current(
     tx.finish()?;
     Ok(())
 }
+
+pub(super) fn for_each_idempotency_key(
+    conn: &Connection,
+    f: &mut dyn FnMut(&str, &str),
+) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT principal, key FROM idempotency")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let principal: String = row.get(0)?;
+        let key: String = row.get(1)?;
+        f(&principal, &key);
+    }
+    Ok(())
+}

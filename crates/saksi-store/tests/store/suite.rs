@@ -37,6 +37,7 @@ macro_rules! store_suite {
             current_form_is_the_latest_version,
             form_versions_lists_every_version_in_ballot_order,
             idempotency_records_round_trip,
+            idempotency_keys_stream_every_recorded_key,
             log_size_is_the_count_of_accepted_versions,
             for_each_current_form_streams_latest_versions_in_log_order,
             a_second_handle_sees_a_new_user_at_once,
@@ -522,6 +523,42 @@ pub fn form_versions_lists_every_version_in_ballot_order(h: &impl Harness) {
     let dpd = store.current_form(code(TPS1), Contest::Dpd).unwrap();
     assert_eq!(dpd, Some(without_key));
     assert!(store.form_versions(code(TPSLN)).unwrap().is_empty());
+}
+
+pub fn idempotency_keys_stream_every_recorded_key(h: &impl Harness) {
+    let store = h.open();
+    let mut seen = Vec::new();
+    store
+        .for_each_idempotency_key(&mut |p, k| seen.push((p.to_owned(), k.to_owned())))
+        .unwrap();
+    assert!(seen.is_empty());
+    let record = |principal: &str, key: &str| IdempotencyRecord {
+        principal: principal.to_owned(),
+        key: key.to_owned(),
+        request_hash: vec![1; 32],
+        response_status: 201,
+        response_body: "{}".to_owned(),
+        created_at: UnixTime(5),
+    };
+    store
+        .commit_batch(&Batch {
+            idempotency: vec![
+                record("user:1", "a"),
+                record("user:2", "a"),
+                record("user:1", "b"),
+            ],
+            ..Batch::default()
+        })
+        .unwrap();
+    store
+        .for_each_idempotency_key(&mut |p, k| seen.push((p.to_owned(), k.to_owned())))
+        .unwrap();
+    seen.sort();
+    let expected: Vec<(String, String)> = [("user:1", "a"), ("user:1", "b"), ("user:2", "a")]
+        .iter()
+        .map(|(p, k)| (p.to_string(), k.to_string()))
+        .collect();
+    assert_eq!(seen, expected);
 }
 
 pub fn idempotency_records_round_trip(h: &impl Harness) {

@@ -12,6 +12,7 @@ pub async fn logout(
     auth: Authenticated,
 ) -> Result<StatusCode, ApiError> {
     let hash = auth.token_hash;
+    state.sessions.remove(&hash);
     state
         .blocking(move |store| store.delete_session(&hash))
         .await?;

@@ -22,6 +22,8 @@ use crate::codes;
 use crate::controllers::json_bytes;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, RawPath, body_bytes, contest, region_code};
+use crate::log::entry::canonical_form;
+use crate::log::receipt::sign_receipt;
 use crate::sequencer::{Command, Outcome};
 use crate::state::AppState;
 
@@ -48,6 +50,11 @@ pub async fn submit(
     let body = body_bytes(body)?;
     let form = form::parse(contest, &body).map_err(|e| form_error(e.0))?;
     let warnings = form::validate(&state.election, tps, contest, &form).map_err(form_error)?;
+    // Serialising is done here, on the request's own task, so the single
+    // sequencer thread only decides and concatenates.
+    let form_json = serde_json::to_string(&form).map_err(ApiError::internal)?;
+    let form_canonical = canonical_form(&form).map_err(ApiError::internal)?;
+    let warnings_json = serde_json::to_string(&warnings).map_err(ApiError::internal)?;
     let mut hasher = Sha256::new();
     hasher.update(tps_code.to_string().as_bytes());
     hasher.update([0]);
@@ -65,20 +72,36 @@ pub async fn submit(
         role: auth.principal.role(),
         region: auth.principal.region(),
         form,
+        form_json,
+        form_canonical,
         warnings,
+        warnings_json,
         reply,
     })?;
     match answer.await {
         Ok(Outcome::Answer { status, body }) => {
             tracing::debug!(tps = %tps_code, %contest, status, "form answered");
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-            Ok(json_bytes(status, body))
+            Ok(json_bytes(status, signed_answer(&state, &body)?))
         }
         Ok(Outcome::Refused(err)) => Err(err),
         Err(_) => {
             Err(ApiError::new(codes::UNAVAILABLE, "the sequencer stopped; retry").retry_after(5))
         }
     }
+}
+
+/// The answer with its receipt signed by the log key. Signing here rather
+/// than in the sequencer spreads the Ed25519 work over every core; it is
+/// deterministic, so a replayed answer comes out byte for byte the same.
+fn signed_answer(state: &AppState, body: &Bytes) -> Result<Bytes, ApiError> {
+    let mut answer: serde_json::Value = serde_json::from_slice(body).map_err(ApiError::internal)?;
+    if let Some(receipt) = answer.get_mut("receipt") {
+        sign_receipt(state.log.signer(), receipt).map_err(ApiError::internal)?;
+    }
+    Ok(Bytes::from(
+        serde_json::to_vec(&answer).map_err(ApiError::internal)?,
+    ))
 }
 
 /// The `Idempotency-Key` header: required, 1 to 128 printable ASCII.
