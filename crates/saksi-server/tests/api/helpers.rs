@@ -95,6 +95,13 @@ pub fn spawn_app() -> TestApp {
     // A frozen clock: throttling locks last until the test moves it.
     let clock = Arc::new(ManualClock::new(UnixTime(now())));
     let signer = Signer::generate(ORIGIN).unwrap();
+    drop(store);
+    load(dir, clock, signer)
+}
+
+/// Loads the app over the data directory's database with this key and clock.
+fn load(dir: tempfile::TempDir, clock: Arc<ManualClock>, signer: Signer) -> TestApp {
+    let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
     let app = App::load_with_clock(
         store.clone(),
         Config::default(),
@@ -142,23 +149,7 @@ impl TestApp {
         app.shutdown();
         drop(store);
         between(dir.path());
-        let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
-        let app = App::load_with_clock(
-            store.clone(),
-            Config::default(),
-            log_setup(&dir, &signer),
-            clock.clone(),
-        )
-        .unwrap();
-        let election = app.state().election.clone();
-        TestApp {
-            app,
-            store,
-            election,
-            clock,
-            signer,
-            dir,
-        }
+        load(dir, clock, signer)
     }
 
     /// A restart that changes nothing.
