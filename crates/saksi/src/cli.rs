@@ -32,6 +32,9 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Measure ingest: submit forms as fast as a running server takes them.
     Loadgen(LoadgenArgs),
+    /// Audit a running server from its transparency log alone: verify the
+    /// log, recount every contest and compare with the published results.
+    Audit(AuditArgs),
 }
 
 /// Where the server listens and how it batches.
@@ -248,6 +251,41 @@ pub struct LoadgenArgs {
     /// Seed of the drawn forms.
     #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
     pub seed: u64,
+}
+
+/// `saksi audit` (issue 3 §7).
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The server to audit.
+    #[arg(long, env = "SAKSI_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    /// The log's verifier key (`<origin>+<key id>+<base64>`, as served at
+    /// /api/v1/log/key), pinned out of band: checkpoints must be signed by
+    /// it and name its origin.
+    #[arg(long, value_name = "LOGVKEY")]
+    pub key: String,
+    /// Root keys of the officer key chain. Accepted and recorded, but the
+    /// log holds no key entries yet: the key chain check is skipped.
+    #[arg(long = "root", value_name = "ROOTVKEY")]
+    pub roots: Vec<String>,
+    /// Directory keeping the verified checkpoint and entries between runs:
+    /// a later run fetches only new entries and checks that the log grew
+    /// from the saved checkpoint (a consistency proof).
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// Besides every province and kab/kota, compare every region on the
+    /// path of this many randomly drawn reported TPS.
+    #[arg(long, default_value_t = 200)]
+    pub sample: u32,
+    /// Compare every region with a report instead of a sample.
+    #[arg(long)]
+    pub full: bool,
+    /// Seed of the sample (default: drawn from the clock).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// List every re-submission, not only their count.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 fn parse_duration(s: &str) -> Result<f64, String> {

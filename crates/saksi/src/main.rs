@@ -3,6 +3,7 @@
 //! Thin by design: parse arguments, resolve settings, call the libraries.
 //! Every command exits non-zero with a one-line reason on failure.
 
+mod audit;
 mod cli;
 mod commands;
 mod data_dir;

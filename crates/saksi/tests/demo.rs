@@ -2,158 +2,19 @@
 //! admin commands beside it, and the results page in a real browser
 //! (Debian's chromium, headless).
 
-use std::io::BufRead;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+mod common;
+
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-fn saksi() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_saksi"));
-    for var in [
-        "SAKSI_DATA_DIR",
-        "SAKSI_SCALE",
-        "SAKSI_SEED",
-        "SAKSI_RATE",
-        "SAKSI_LISTEN",
-        "SAKSI_PASSWORD",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-/// One HTTP/1.1 request with `Connection: close`; returns status and body.
-fn http(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("the server accepts connections");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
-}
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
-
-/// A running `saksi demo`, stopped (SIGTERM) when dropped.
-struct Demo {
-    child: Child,
-    addr: SocketAddr,
-    printed: String,
-    rest: Option<std::thread::JoinHandle<String>>,
-}
-
-impl Demo {
-    /// Starts a demo on a port the system picks, and reads the address it
-    /// prints (so parallel tests never race for a port).
-    fn start(dir: &Path, rate: &str) -> Demo {
-        let mut child = saksi()
-            .args([
-                "demo",
-                "--data-dir",
-                dir.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .args(["--scale", "0.001", "--seed", "5", "--rate", rate])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut printed = String::new();
-        let addr = loop {
-            let mut line = String::new();
-            if stdout.read_line(&mut line).unwrap() == 0 {
-                panic!("the demo exited before it listened: {printed}");
-            }
-            printed.push_str(&line);
-            if let Some(url) = line.trim().strip_prefix("Results page:") {
-                let addr = url
-                    .trim()
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/');
-                break addr.parse().unwrap();
-            }
-        };
-        let rest = std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = stdout.read_to_string(&mut rest);
-            rest
-        });
-        Demo {
-            child,
-            addr,
-            printed,
-            rest: Some(rest),
-        }
-    }
-
-    /// Everything the demo printed, once it has exited.
-    fn output(&mut self) -> String {
-        let rest = self
-            .rest
-            .take()
-            .map(|r| r.join().unwrap())
-            .unwrap_or_default();
-        format!("{}{rest}", self.printed)
-    }
-
-    fn terminate(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the demo did not stop within 10 s of SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{Server, http, json, saksi};
 
 #[test]
 fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let mut demo = Demo::start(&dir, "0");
+    let mut demo = Server::demo(&dir, "5", "0");
     let (status, body) = http(demo.addr, "GET", "/api/v1/regions", &[], "");
     assert_eq!(status, 200);
     assert_eq!(json(&body)["children"].as_array().unwrap().len(), 39);
@@ -193,7 +54,7 @@ fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
 fn a_user_added_while_the_server_runs_can_log_in_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let demo = Demo::start(&dir, "0");
+    let demo = Server::demo(&dir, "5", "0");
     let added = saksi()
         .args(["user", "add", "--data-dir", dir.to_str().unwrap()])
         .args([
@@ -306,7 +167,7 @@ fn user_add_refuses_bad_input_with_one_line() {
 fn user_token_gives_a_kpps_a_session_that_submits_a_form() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let demo = Demo::start(&dir, "0");
+    let demo = Server::demo(&dir, "5", "0");
     let out = saksi()
         .args([
             "user",
@@ -399,7 +260,7 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
     let Some(browser) = chromium() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let demo = Demo::start(&dir, "0");
+    let demo = Server::demo(&dir, "5", "0");
     let sim = saksi()
         .args(["simulate", "--data-dir", dir.to_str().unwrap()])
         .args([
@@ -496,7 +357,7 @@ fn first_reported_tps(addr: SocketAddr) -> String {
 fn loadgen_reports_throughput_and_writes_a_receipt_per_acknowledged_submission() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let demo = Demo::start(&dir, "0");
+    let demo = Server::demo(&dir, "5", "0");
     let receipts = tmp.path().join("receipts.jsonl");
     let out = saksi()
         .args(["loadgen", "--data-dir", dir.to_str().unwrap()])

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod audit;
 mod demo;
 mod import_regions;
 mod init;
@@ -24,5 +25,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(UserCommand::Token(args)) => user::token(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Loadgen(args) => loadgen::run_command(&args),
+        Command::Audit(args) => audit::run(&args),
     }
 }

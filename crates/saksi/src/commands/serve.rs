@@ -20,10 +20,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let app = load(store, args.listen.config(), log)?;
     runtime()?.block_on(async {
         let listener = bind(args.listen.listen).await?;
+        // The bound address: with port 0 the system picks one.
+        let addr = listener.local_addr().unwrap_or(args.listen.listen);
         println!(
-            "Saksi is serving {} on http://{}/",
-            dir.root().display(),
-            args.listen.listen
+            "Saksi is serving {} on http://{addr}/",
+            dir.root().display()
         );
         saksi_server::serve(listener, app, shutdown_signal())
             .await

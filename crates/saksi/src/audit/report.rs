@@ -1,0 +1,125 @@
+//! What the audit found: discrepancies (each precise enough to act on) and
+//! re-submissions, and the summary printed at the end.
+
+use std::fmt;
+
+/// One thing the audit found wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Discrepancy {
+    /// The log itself: a checkpoint, a proof, an entry or its chain.
+    Log {
+        /// The entry concerned, if one is.
+        index: Option<u64>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A published result that differs from the recount of the log.
+    Result {
+        /// The region's code (`0` for national).
+        region: String,
+        /// The contest id.
+        contest: String,
+        /// The field of `totals` (`options.<key>` for an option).
+        field: String,
+        /// The log's count (at the response's `log_size`).
+        expected: String,
+        /// What the server published.
+        published: String,
+        /// The `log_size` the response stated.
+        log_size: u64,
+    },
+}
+
+impl Discrepancy {
+    /// A problem with the log, at entry `index`.
+    pub fn entry(index: u64, message: impl Into<String>) -> Self {
+        Discrepancy::Log {
+            index: Some(index),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the log as a whole.
+    pub fn log(message: impl Into<String>) -> Self {
+        Discrepancy::Log {
+            index: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Discrepancy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Discrepancy::Log {
+                index: Some(i),
+                message,
+            } => write!(f, "log entry {i}: {message}"),
+            Discrepancy::Log {
+                index: None,
+                message,
+            } => write!(f, "log: {message}"),
+            Discrepancy::Result {
+                region,
+                contest,
+                field,
+                expected,
+                published,
+                log_size,
+            } => write!(
+                f,
+                "results {contest} region {region}: {field} is {published} published, \
+                 {expected} in the log (log_size {log_size})"
+            ),
+        }
+    }
+}
+
+/// A version after the first of one (TPS, contest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resubmission {
+    /// Its log index.
+    pub index: u64,
+    /// The TPS code.
+    pub tps: String,
+    /// The contest id.
+    pub contest: String,
+    /// Its version (2 or more).
+    pub version: u64,
+}
+
+impl fmt::Display for Resubmission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "entry {}: {} {} version {}",
+            self.index, self.tps, self.contest, self.version
+        )
+    }
+}
+
+/// Formats a count with thousands separators.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(4_100_000), "4,100,000");
+    }
+}

@@ -1,0 +1,181 @@
+//! What the binary's integration tests share: the `saksi` command with a
+//! clean environment, a running server read from its own output, and a
+//! plain HTTP/1.1 request.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses its own part of these helpers"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The `saksi` binary, without any `SAKSI_*` setting from the caller's
+/// environment.
+pub fn saksi() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_saksi"));
+    for var in [
+        "SAKSI_DATA_DIR",
+        "SAKSI_SCALE",
+        "SAKSI_SEED",
+        "SAKSI_RATE",
+        "SAKSI_LISTEN",
+        "SAKSI_PASSWORD",
+        "SAKSI_SERVER",
+        "SAKSI_ORIGIN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// One HTTP/1.1 request with `Connection: close`; returns status and body.
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("the server accepts connections");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A GET.
+pub fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    http(addr, "GET", path, &[], "")
+}
+
+/// A body as JSON, or a failure that shows it.
+pub fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+/// A running `saksi demo` or `saksi serve`, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+    printed: String,
+    rest: Option<JoinHandle<String>>,
+}
+
+impl Server {
+    /// Starts `saksi <args> --listen 127.0.0.1:0` on a port the system
+    /// picks, and reads the address the server prints (so parallel tests
+    /// never race for a port).
+    pub fn start(args: &[&str]) -> Server {
+        let mut child = saksi()
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut printed = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap() == 0 {
+                panic!("the server exited before it listened: {printed}");
+            }
+            printed.push_str(&line);
+            if let Some((_, url)) = line.trim().split_once("http://") {
+                break url.trim_end_matches('/').parse().unwrap();
+            }
+        };
+        let rest = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = stdout.read_to_string(&mut rest);
+            rest
+        });
+        Server {
+            child,
+            addr,
+            printed,
+            rest: Some(rest),
+        }
+    }
+
+    /// A demo of a small election (seed `seed`) streaming `rate` forms/s.
+    pub fn demo(dir: &Path, seed: &str, rate: &str) -> Server {
+        Server::start(&[
+            "demo",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--scale",
+            "0.001",
+            "--seed",
+            seed,
+            "--rate",
+            rate,
+        ])
+    }
+
+    /// `saksi serve` of an existing data directory.
+    pub fn serve(dir: &Path) -> Server {
+        Server::start(&["serve", "--data-dir", dir.to_str().unwrap()])
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Sends SIGTERM and waits (at most 10 s) for the exit.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop within 10 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Everything the server printed, once it has exited.
+    pub fn output(&mut self) -> String {
+        let rest = self
+            .rest
+            .take()
+            .map(|r| r.join().unwrap())
+            .unwrap_or_default();
+        format!("{}{rest}", self.printed)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
