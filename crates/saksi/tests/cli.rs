@@ -1,16 +1,16 @@
 //! The real `saksi` binary, run in fresh temporary directories: what a user
 //! or a script sees, exit codes included.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::{Server, get, json};
+
 fn saksi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_saksi"))
+    common::saksi()
         .args(args)
-        .env_remove("SAKSI_DATA_DIR")
-        .env_remove("SAKSI_SCALE")
-        .env_remove("SAKSI_SEED")
-        .env_remove("SAKSI_ORIGIN")
         .output()
         .expect("the binary runs")
 }
@@ -157,7 +157,33 @@ fn import_regions_builds_a_data_directory_from_a_desa_list() {
     let stdout = text(&out.stdout);
     // Two provinces from the list plus the overseas province 99.
     assert!(stdout.starts_with("3 provinsi"), "{stdout}");
-    assert!(dir.join("saksi.db").exists());
+
+    // `saksi serve` serves the imported tree as it is.
+    let server = Server::serve(&dir);
+    let (status, body) = get(server.addr, "/api/v1/regions/31.71.01.1001");
+    assert_eq!(status, 200, "{body}");
+    let desa = json(&body);
+    assert_eq!(desa["name"], "GAMBIR, PUSAT");
+    let tps: Vec<&str> = desa["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tps,
+        [
+            "31.71.01.1001.001",
+            "31.71.01.1001.002",
+            "31.71.01.1001.901"
+        ]
+    );
+    let (status, body) = get(server.addr, "/api/v1/results/ppwp");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        json(&body)["totals"]["tps_expected"].as_u64(),
+        Some(6 + 3205)
+    );
 }
 
 #[test]
