@@ -42,12 +42,20 @@ fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
     let (status, body) = http(demo.addr, "POST", "/api/v1/auth/login", &[], &login);
     assert_eq!(status, 200, "{body}");
     assert!(json(&body)["token"].as_str().unwrap().len() >= 32);
+    let (_, log_key) = http(demo.addr, "GET", "/api/v1/log/key", &[], "");
 
     let status = demo.terminate();
     assert!(status.success(), "{status:?}");
     let out = demo.output();
     assert!(out.contains(&format!("http://{}/", demo.addr)), "{out}");
     assert!(out.contains(kpu["password"].as_str().unwrap()), "{out}");
+    // The key an auditor pins, and the command that audits this server.
+    let audit = format!(
+        "saksi audit --server http://{} --key '{}'",
+        demo.addr,
+        log_key.trim()
+    );
+    assert!(out.contains(&audit), "{out}");
 }
 
 #[test]

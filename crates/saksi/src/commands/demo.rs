@@ -53,6 +53,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     };
     let app = load(Arc::clone(&store), args.listen.config(), dir.log_setup()?)?;
     let election = Arc::clone(&app.state().election);
+    let log_key = app.state().log.verifier().to_string();
     runtime()?.block_on(async move {
         let listener = bind(args.listen.listen).await?;
         // The port actually bound (`--listen 127.0.0.1:0` picks a free one).
@@ -62,7 +63,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         let server = tokio::spawn(saksi_server::serve(listener, app, async move {
             let _ = server_stop.changed().await;
         }));
-        print_welcome(&dir, listen, &accounts, args.rate);
+        print_welcome(&dir, listen, &accounts, &log_key, args.rate);
         tokio::spawn(async move {
             shutdown_signal().await;
             let _ = stop_tx.send(true);
@@ -174,7 +175,13 @@ fn write_accounts(dir: &DataDir, accounts: &[DemoAccount]) -> Result<()> {
     Ok(())
 }
 
-fn print_welcome(dir: &DataDir, listen: std::net::SocketAddr, accounts: &[DemoAccount], rate: f64) {
+fn print_welcome(
+    dir: &DataDir,
+    listen: std::net::SocketAddr,
+    accounts: &[DemoAccount],
+    log_key: &str,
+    rate: f64,
+) {
     println!();
     println!("Saksi demo is running.");
     println!();
@@ -183,6 +190,8 @@ fn print_welcome(dir: &DataDir, listen: std::net::SocketAddr, accounts: &[DemoAc
         "  API:            http://{listen}/api/v1/results/ppwp  (OpenAPI: /api/v1/openapi.json)"
     );
     println!("  Data directory: {}", dir.root().display());
+    println!("  Log key:        {log_key}");
+    println!("  Audit it:       saksi audit --server http://{listen} --key '{log_key}'");
     println!();
     println!(
         "  Demo accounts (also in {}):",
