@@ -123,6 +123,12 @@ impl App {
         }));
         let metrics = Arc::new(Metrics::default());
         let recorded = highest::read(&log.highest_path, &log.signer.verifier())?;
+        let roots: Arc<str> = log
+            .roots
+            .iter()
+            .map(|r| format!("{r}\n"))
+            .collect::<String>()
+            .into();
         let publisher = Arc::new(LogPublisher::new(
             log.signer,
             log.highest_path,
@@ -172,6 +178,7 @@ impl App {
                 metrics,
                 cache: Arc::new(ResultsCache::default()),
                 log: publisher,
+                roots,
                 dummy_hash,
             },
             sequencer: Some(thread),

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
         .route("/api/v1/log/key", get(log::key::show))
+        .route("/api/v1/log/roots", get(log::roots::show))
         .route("/api/v1/log/entries", get(log::entries::list))
         .route("/api/v1/log/proof/inclusion", get(log::proof::inclusion))
         .route(

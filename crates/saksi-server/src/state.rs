@@ -97,6 +97,8 @@ pub struct AppState {
     pub cache: Arc<ResultsCache>,
     /// The log's checkpoints and key.
     pub log: Arc<LogPublisher>,
+    /// The KPU RI root verifier keys, one per line, as served.
+    pub roots: Arc<str>,
     /// A hash verified when the user is unknown, so that answering takes as
     /// long as for a wrong password and does not reveal who exists.
     pub dummy_hash: Arc<str>,

@@ -161,6 +161,11 @@ pub struct OriginArg {
     /// the log key (e.g. `pemilu2024.example.go.id/log`).
     #[arg(long, env = "SAKSI_ORIGIN", default_value = "saksi.localhost/log")]
     pub origin: String,
+    /// A KPU RI root verifier key (`name+<key id>+<base64>`), repeatable;
+    /// auditors pin these out of band. Without one, a root key is made and
+    /// its private half kept in `DIR/root.key`.
+    #[arg(long = "root-key", value_name = "VKEY")]
+    pub root_keys: Vec<String>,
 }
 
 /// The data directory every command needs.

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use saksi_log::Signer;
+use saksi_log::{Signer, Verifier};
 use saksi_server::log::LogSetup;
 
 /// A resolved data directory.
@@ -22,6 +22,10 @@ impl DataDir {
     const DATABASE: &'static str = "saksi.db";
     /// The log's private key (Go signed-note text), mode 0600.
     const LOG_KEY: &'static str = "log.key";
+    /// The KPU RI root verifier keys, one per line (public).
+    const ROOT_KEYS: &'static str = "root-keys.txt";
+    /// The private half of a root key made by `init` (demo use).
+    const ROOT_KEY: &'static str = "root.key";
     /// The highest checkpoint the server ever signed.
     const LOG_HIGHEST: &'static str = "log.highest";
 
@@ -73,22 +77,40 @@ impl DataDir {
     /// readable by its owner only; refuses to replace an existing key.
     /// Returns the verifier key (public) for the user to note.
     pub fn create_log_key(&self, origin: &str) -> Result<String> {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
         let signer = Signer::generate(origin).with_context(|| {
             format!("cannot make a log key named {origin:?} (an origin such as `pemilu2024.example.go.id/log`: no spaces or '+')")
         })?;
-        let path = self.log_key();
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| format!("cannot create the log key {}", path.display()))?;
-        file.write_all(format!("{}\n", signer.to_private_key_string()).as_bytes())
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("cannot write the log key {}", path.display()))?;
+        write_new(
+            &self.log_key(),
+            &format!("{}\n", signer.to_private_key_string()),
+            0o600,
+        )?;
         Ok(signer.verifier().to_string())
+    }
+
+    /// Records the KPU RI root verifier keys: the ones given (checked with
+    /// [`check_root_keys`] first), or a new root key whose private half goes
+    /// to `root.key` (mode 0600). Returns the verifier keys for the user to
+    /// note.
+    pub fn create_root_keys(&self, given: Vec<Verifier>) -> Result<Vec<String>> {
+        let roots = if given.is_empty() {
+            let signer = Signer::generate(ROOT_KEY_NAME).context("cannot make a root key")?;
+            write_new(
+                &self.root.join(Self::ROOT_KEY),
+                &format!("{}\n", signer.to_private_key_string()),
+                0o600,
+            )?;
+            vec![signer.verifier()]
+        } else {
+            given
+        };
+        let lines: Vec<String> = roots.iter().map(ToString::to_string).collect();
+        write_new(
+            &self.root.join(Self::ROOT_KEYS),
+            &format!("{}\n", lines.join("\n")),
+            0o644,
+        )?;
+        Ok(lines)
     }
 
     /// The log key and the highest-signed record, for the server.
@@ -102,9 +124,20 @@ impl DataDir {
         })?;
         let signer = Signer::parse(text.trim_end())
             .with_context(|| format!("{} is not a log key (PRIVATE+KEY+...)", path.display()))?;
+        let roots_path = self.root.join(Self::ROOT_KEYS);
+        let roots = std::fs::read_to_string(&roots_path)
+            .with_context(|| format!("cannot read the root keys {}", roots_path.display()))?
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                Verifier::parse(l.trim())
+                    .with_context(|| format!("{} holds a bad key {l:?}", roots_path.display()))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(LogSetup {
             signer,
             highest_path: self.root.join(Self::LOG_HIGHEST),
+            roots,
         })
     }
 
@@ -112,4 +145,35 @@ impl DataDir {
     pub fn root(&self) -> &Path {
         &self.root
     }
+}
+
+/// Parses `--root-key` values strictly (a malformed or small-order key is
+/// refused), before anything is written.
+pub fn check_root_keys(given: &[String]) -> Result<Vec<Verifier>> {
+    given
+        .iter()
+        .map(|k| {
+            Verifier::parse(k).with_context(|| {
+                format!("--root-key {k:?} is not an Ed25519 verifier key (name+<key id>+<base64>)")
+            })
+        })
+        .collect()
+}
+
+/// The name of a root key made by `saksi init`.
+const ROOT_KEY_NAME: &str = "kpu-ri-root";
+
+/// Writes a new file (never replacing one) with `mode`, fsynced.
+fn write_new(path: &Path, text: &str, mode: u32) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
 }

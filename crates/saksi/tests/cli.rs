@@ -233,3 +233,83 @@ fn serve_refuses_a_data_directory_without_a_log_key() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("log key"), "{stderr}");
 }
+
+#[test]
+fn init_makes_a_root_key_when_none_is_given_and_keeps_its_private_half_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&["init", "--data-dir", path(&dir), "--scale", "0.001"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let private = dir.join("root.key");
+    let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let roots = std::fs::read_to_string(dir.join("root-keys.txt")).unwrap();
+    assert_eq!(roots.lines().count(), 1);
+    assert!(roots.starts_with("kpu-ri-root+"), "{roots}");
+    assert!(
+        text(&out.stderr).contains(roots.trim()),
+        "the root key is printed"
+    );
+}
+
+#[test]
+fn init_records_the_root_keys_given_and_serve_publishes_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys: Vec<String> = (0..2)
+        .map(|i| {
+            let file = tmp.path().join(format!("k{i}"));
+            let out = saksi(&[
+                "init",
+                "--data-dir",
+                path(&tmp.path().join(format!("scratch{i}"))),
+                "--scale",
+                "0.001",
+            ]);
+            assert!(out.status.success());
+            std::fs::copy(tmp.path().join(format!("scratch{i}/root-keys.txt")), &file).unwrap();
+            std::fs::read_to_string(file).unwrap().trim().to_owned()
+        })
+        .collect();
+    let dir = tmp.path().join("data");
+    let out = saksi(&[
+        "init",
+        "--data-dir",
+        path(&dir),
+        "--scale",
+        "0.001",
+        "--root-key",
+        &keys[0],
+        "--root-key",
+        &keys[1],
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !dir.join("root.key").exists(),
+        "no private root key when keys are given"
+    );
+    let server = Server::serve(&dir);
+    let (status, body) = get(server.addr, "/api/v1/log/roots");
+    assert_eq!(status, 200);
+    assert_eq!(body, format!("{}\n{}\n", keys[0], keys[1]));
+}
+
+#[test]
+fn a_malformed_root_key_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = saksi(&[
+        "init",
+        "--data-dir",
+        path(&dir),
+        "--scale",
+        "0.001",
+        "--root-key",
+        "kpu+00000000+AAAA",
+    ]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("--root-key"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!dir.join("log.key").exists() && !dir.join("root-keys.txt").exists());
+}

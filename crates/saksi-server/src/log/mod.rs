@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use saksi_log::Signer;
+use saksi_log::{Signer, Verifier};
 
 pub mod entry;
 pub mod highest;
@@ -29,4 +29,7 @@ pub struct LogSetup {
     pub signer: Signer,
     /// The file holding the highest checkpoint ever signed.
     pub highest_path: PathBuf,
+    /// The KPU RI root verifier keys the officer key chain starts from,
+    /// published at `/api/v1/log/roots` (auditors pin them out of band).
+    pub roots: Vec<Verifier>,
 }

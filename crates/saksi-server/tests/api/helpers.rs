@@ -125,7 +125,13 @@ pub fn log_setup(dir: &tempfile::TempDir, signer: &Signer) -> LogSetup {
     LogSetup {
         signer: signer.clone(),
         highest_path: dir.path().join("log.highest"),
+        roots: vec![root_key().verifier()],
     }
+}
+
+/// The KPU RI root key of every test app (fixed, so tests can compare).
+pub fn root_key() -> Signer {
+    Signer::from_seed("kpu-ri-root", &[9; 32]).unwrap()
 }
 
 impl TestApp {

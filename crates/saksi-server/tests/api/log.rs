@@ -395,3 +395,13 @@ async fn the_tps_page_carries_log_index_and_leaf_hash() {
     let entry = &app.store.log_entries(1, 2).unwrap()[0];
     assert_eq!(hash(&v["leaf_hash"]), entry.leaf_hash);
 }
+
+#[tokio::test]
+async fn the_root_keys_are_served_one_per_line() {
+    let app = spawn_app();
+    let answer = app.get("/api/v1/log/roots").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let text = String::from_utf8(answer.body.to_vec()).unwrap();
+    assert_eq!(text, format!("{}\n", root_key().verifier()));
+    assert!(Verifier::parse(text.trim()).is_ok());
+}

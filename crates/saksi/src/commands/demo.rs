@@ -111,7 +111,7 @@ fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<DataDir> {
         &dir,
         &election,
         &format!("demo: seed {} scale {}", opts.seed, opts.scale),
-        &args.origin.origin,
+        &args.origin,
     )?;
     Ok(dir)
 }

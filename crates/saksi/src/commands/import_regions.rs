@@ -6,10 +6,12 @@ use saksi_sim::import::import_files;
 
 use super::setup;
 use crate::cli::ImportRegionsArgs;
-use crate::data_dir::DataDir;
+use crate::data_dir::{DataDir, check_root_keys};
 use crate::progress;
 
 pub fn run(args: &ImportRegionsArgs) -> Result<()> {
+    // Refuse a bad --root-key before any work is done.
+    check_root_keys(&args.origin.root_keys)?;
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let total = size(&args.file) + args.names.as_deref().map_or(0, size);
     // Check the lists before creating anything: a malformed list leaves no
@@ -26,7 +28,7 @@ pub fn run(args: &ImportRegionsArgs) -> Result<()> {
         .into_election(args.seed)
         .context("cannot build the election over the imported regions")?;
     let source = format!("imported: {} (seed {})", args.file.display(), args.seed);
-    setup::store_election(&dir, &election, &source, &args.origin.origin)?;
+    setup::store_election(&dir, &election, &source, &args.origin)?;
     println!("{}", setup::summary(&election));
     println!("data directory ready: {}", dir.root().display());
     Ok(())

@@ -7,10 +7,12 @@ use saksi_sim::{GenerateOptions, Stage, generate_with_progress};
 
 use super::setup;
 use crate::cli::InitArgs;
-use crate::data_dir::DataDir;
+use crate::data_dir::{DataDir, check_root_keys};
 use crate::progress;
 
 pub fn run(args: &InitArgs) -> Result<()> {
+    // Refuse a bad --root-key before any work is done.
+    check_root_keys(&args.origin.root_keys)?;
     let dir = DataDir::create(&args.data_dir.data_dir)?;
     let opts = GenerateOptions {
         seed: args.generate.seed,
@@ -28,7 +30,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let source = format!("generated: seed {} scale {}", opts.seed, opts.scale);
-    setup::store_election(&dir, &election, &source, &args.origin.origin)?;
+    setup::store_election(&dir, &election, &source, &args.origin)?;
     println!("{}", setup::summary(&election));
     println!("data directory ready: {}", dir.root().display());
     Ok(())

@@ -7,22 +7,29 @@ use anyhow::{Context, Result};
 use saksi_core::{Contest, Election, Level};
 use saksi_store::{SqliteStore, Store};
 
-use crate::data_dir::DataDir;
+use crate::cli::OriginArg;
+use crate::data_dir::{DataDir, check_root_keys};
 use crate::progress;
 
 /// Writes `election` into the new data directory's database, records where
 /// it came from (`source`) in the store's metadata, and creates the log key
-/// named `origin` (`log.key`, mode 0600; only its public half is printed).
+/// named by the origin (`log.key`, mode 0600; only its public half is
+/// printed) and records the KPU RI root keys (`root-keys.txt`).
 pub fn store_election(
     dir: &DataDir,
     election: &Election,
     source: &str,
-    origin: &str,
+    log: &OriginArg,
 ) -> Result<SqliteStore> {
-    // The key first: an invalid origin leaves no half-made directory behind
-    // it but the empty directory.
-    let verifier = dir.create_log_key(origin)?;
+    // The keys first: an invalid origin or root key leaves no half-made
+    // directory behind it but the empty directory.
+    let given = check_root_keys(&log.root_keys)?;
+    let verifier = dir.create_log_key(&log.origin)?;
+    let roots = dir.create_root_keys(given)?;
     eprintln!("log key created: {}", verifier);
+    for root in roots {
+        eprintln!("root key: {root}");
+    }
     let store = SqliteStore::open(dir.database())
         .with_context(|| format!("cannot create the database {}", dir.database().display()))?;
     let started = Instant::now();

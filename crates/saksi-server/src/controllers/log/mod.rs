@@ -1,5 +1,5 @@
 //! The public log endpoints (issue 3 §6): the latest checkpoint, the log's
-//! verifier key, entries by page, inclusion and consistency proofs, and
+//! verifier key, the KPU RI root keys, entries by page, inclusion and consistency proofs, and
 //! receipts. Everything is bounded by the latest signed checkpoint, so an
 //! auditor never sees an entry or a size that no signed statement covers.
 
@@ -20,6 +20,7 @@ pub mod entries;
 pub mod key;
 pub mod proof;
 pub mod receipt;
+pub mod roots;
 
 /// Query parameters as strings, each parsed by [`param`].
 pub type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
