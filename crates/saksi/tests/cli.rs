@@ -15,6 +15,13 @@ fn saksi(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `saksi init` of a small election into `dir`, with `extra` flags.
+fn init(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["init", "--data-dir", path(dir), "--scale", "0.001"];
+    args.extend_from_slice(extra);
+    saksi(&args)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -27,15 +34,7 @@ fn path(p: &Path) -> &str {
 fn init_generates_an_election_with_every_province() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&[
-        "init",
-        "--data-dir",
-        path(&dir),
-        "--scale",
-        "0.001",
-        "--seed",
-        "7",
-    ]);
+    let out = init(&dir, &["--seed", "7"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("39 provinsi"), "{stdout}");
@@ -48,15 +47,7 @@ fn init_writes_the_log_key_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&[
-        "init",
-        "--data-dir",
-        path(&dir),
-        "--scale",
-        "0.001",
-        "--origin",
-        "pemilu.example.test/log",
-    ]);
+    let out = init(&dir, &["--origin", "pemilu.example.test/log"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let key = dir.join("log.key");
     let mode = std::fs::metadata(&key).unwrap().permissions().mode();
@@ -76,15 +67,7 @@ fn init_writes_the_log_key_readable_by_its_owner_only() {
 fn init_refuses_an_origin_that_cannot_name_a_key() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&[
-        "init",
-        "--data-dir",
-        path(&dir),
-        "--scale",
-        "0.001",
-        "--origin",
-        "bad origin+x",
-    ]);
+    let out = init(&dir, &["--origin", "bad origin+x"]);
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("origin"),
@@ -97,13 +80,8 @@ fn init_refuses_an_origin_that_cannot_name_a_key() {
 #[test]
 fn init_refuses_a_directory_that_already_holds_an_election() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = path(tmp.path());
-    assert!(
-        saksi(&["init", "--data-dir", dir, "--scale", "0.001"])
-            .status
-            .success()
-    );
-    let again = saksi(&["init", "--data-dir", dir, "--scale", "0.001"]);
+    assert!(init(tmp.path(), &[]).status.success());
+    let again = init(tmp.path(), &[]);
     assert!(!again.status.success());
     let stderr = text(&again.stderr);
     assert!(stderr.contains("already holds an election"), "{stderr}");
@@ -225,7 +203,7 @@ fn a_missing_desa_list_is_named_in_the_error() {
 fn serve_refuses_a_data_directory_without_a_log_key() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["init", "--data-dir", path(&dir), "--scale", "0.001"]);
+    let out = init(&dir, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::remove_file(dir.join("log.key")).unwrap();
     let out = saksi(&["serve", "--data-dir", path(&dir), "--listen", "127.0.0.1:0"]);
@@ -239,7 +217,7 @@ fn init_makes_a_root_key_when_none_is_given_and_keeps_its_private_half_private()
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["init", "--data-dir", path(&dir), "--scale", "0.001"]);
+    let out = init(&dir, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let private = dir.join("root.key");
     let mode = std::fs::metadata(&private).unwrap().permissions().mode();
@@ -259,30 +237,14 @@ fn init_records_the_root_keys_given_and_serve_publishes_them() {
     let keys: Vec<String> = (0..2)
         .map(|i| {
             let file = tmp.path().join(format!("k{i}"));
-            let out = saksi(&[
-                "init",
-                "--data-dir",
-                path(&tmp.path().join(format!("scratch{i}"))),
-                "--scale",
-                "0.001",
-            ]);
+            let out = init(&tmp.path().join(format!("scratch{i}")), &[]);
             assert!(out.status.success());
             std::fs::copy(tmp.path().join(format!("scratch{i}/root-keys.txt")), &file).unwrap();
             std::fs::read_to_string(file).unwrap().trim().to_owned()
         })
         .collect();
     let dir = tmp.path().join("data");
-    let out = saksi(&[
-        "init",
-        "--data-dir",
-        path(&dir),
-        "--scale",
-        "0.001",
-        "--root-key",
-        &keys[0],
-        "--root-key",
-        &keys[1],
-    ]);
+    let out = init(&dir, &["--root-key", &keys[0], "--root-key", &keys[1]]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         !dir.join("root.key").exists(),
@@ -298,15 +260,7 @@ fn init_records_the_root_keys_given_and_serve_publishes_them() {
 fn a_malformed_root_key_is_refused_before_anything_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&[
-        "init",
-        "--data-dir",
-        path(&dir),
-        "--scale",
-        "0.001",
-        "--root-key",
-        "kpu+00000000+AAAA",
-    ]);
+    let out = init(&dir, &["--root-key", "kpu+00000000+AAAA"]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("--root-key"), "{stderr}");
