@@ -83,40 +83,20 @@ fn draw_options(
                 .iter()
                 .map(|w| w * 10 + rng.below(150))
                 .collect();
-            let votes = split(valid, &weights, rng);
-            Options::Paslon(
-                election
-                    .paslon
-                    .iter()
-                    .zip(votes)
-                    .map(|(p, votes)| OptionVotes {
-                        number: u16::from(p.number),
-                        votes,
-                    })
-                    .collect(),
-            )
+            let numbers: Vec<u16> = election
+                .paslon
+                .iter()
+                .map(|p| u16::from(p.number))
+                .collect();
+            Options::Paslon(numbered(&numbers, split(valid, &weights, rng)))
         }
         Contest::Dpd => {
             let dapil = election
                 .dapil_of(tps, contest)
                 .expect("held, so it has a dapil");
-            let weights: Vec<u64> = dapil
-                .candidates
-                .iter()
-                .map(|_| 1 + rng.below(100))
-                .collect();
-            let votes = split(valid, &weights, rng);
-            Options::Candidates(
-                dapil
-                    .candidates
-                    .iter()
-                    .zip(votes)
-                    .map(|(c, votes)| OptionVotes {
-                        number: c.number,
-                        votes,
-                    })
-                    .collect(),
-            )
+            let numbers: Vec<u16> = dapil.candidates.iter().map(|c| c.number).collect();
+            let weights: Vec<u64> = numbers.iter().map(|_| 1 + rng.below(100)).collect();
+            Options::Candidates(numbered(&numbers, split(valid, &weights, rng)))
         }
         Contest::Dpr | Contest::DprdProv | Contest::DprdKabkota => {
             let dapil = election
@@ -148,24 +128,30 @@ fn draw_options(
                                 .iter()
                                 .map(|n| 10 + 60 / u64::from(*n) + rng.below(20)),
                         );
-                        let boxes = split(total, &weights, rng);
+                        let mut boxes = split(total, &weights, rng);
+                        let votes = boxes.remove(0);
                         PartyVotes {
                             party: *party,
-                            votes: boxes[0],
-                            candidates: numbers
-                                .iter()
-                                .zip(&boxes[1..])
-                                .map(|(number, votes)| OptionVotes {
-                                    number: *number,
-                                    votes: *votes,
-                                })
-                                .collect(),
+                            votes,
+                            candidates: numbered(&numbers, boxes),
                         }
                     })
                     .collect(),
             )
         }
     }
+}
+
+/// Ballot numbers paired with their votes.
+fn numbered(numbers: &[u16], votes: Vec<u32>) -> Vec<OptionVotes> {
+    numbers
+        .iter()
+        .zip(votes)
+        .map(|(number, votes)| OptionVotes {
+            number: *number,
+            votes,
+        })
+        .collect()
 }
 
 /// Splits `total` into parts proportional to `weights` (which must not be

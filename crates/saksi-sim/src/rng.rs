@@ -85,11 +85,31 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
+
+    /// Shuffles `items` in place (Fisher-Yates): every order equally likely,
+    /// the same order for the same generator state.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i as u64 + 1) as usize);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shuffle_keeps_every_item_and_depends_only_on_the_seed() {
+        let mut a: Vec<u32> = (0..100).collect();
+        let mut b = a.clone();
+        Rng::new(3).shuffle(&mut a);
+        Rng::new(3).shuffle(&mut b);
+        assert_eq!(a, b);
+        assert_ne!(a, (0..100).collect::<Vec<_>>());
+        a.sort_unstable();
+        assert_eq!(a, (0..100).collect::<Vec<_>>());
+    }
 
     #[test]
     fn splitmix64_matches_the_reference_output() {

@@ -49,9 +49,7 @@ pub fn corpus(
 ) -> Vec<Prepared> {
     let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
     let mut rng = Rng::stream(seed, &[0x10ad]);
-    for i in (1..tps.len()).rev() {
-        tps.swap(i, rng.below(i as u64 + 1) as usize);
-    }
+    rng.shuffle(&mut tps);
     // About five forms per TPS: enough TPS for `limit` forms, and no more.
     tps.truncate(limit.div_ceil(4).min(tps.len()));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

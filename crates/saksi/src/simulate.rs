@@ -39,6 +39,18 @@ pub struct Stats {
     pub failed: AtomicU64,
 }
 
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "accepted {}, refused {}, failed {}",
+            self.accepted.load(Ordering::Relaxed),
+            self.refused.load(Ordering::Relaxed),
+            self.failed.load(Ordering::Relaxed)
+        )
+    }
+}
+
 /// A simulation to run.
 pub struct Simulation {
     pub election: Arc<Election>,
@@ -56,9 +68,7 @@ pub struct Simulation {
 fn plan(election: &Election, seed: u64) -> Vec<Job> {
     let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
     let mut rng = Rng::stream(seed, &[0x5151]);
-    for i in (1..tps.len()).rev() {
-        tps.swap(i, rng.below(i as u64 + 1) as usize);
-    }
+    rng.shuffle(&mut tps);
     // (position, job): a correction is placed a little after its TPS's
     // first wave, as a PPK plenary would catch a slip.
     let mut jobs: Vec<(u64, Job)> = Vec::with_capacity(tps.len() * 5);

@@ -5,7 +5,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result};
 use saksi_core::permission::Role;
@@ -38,11 +37,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         .data_dir
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("saksi-demo-{}", std::process::id())));
-    let dir = prepare(&root, args)?;
-    let store = open_store(&dir)?;
-    let election = store
-        .require_election()
-        .context("cannot load the election")?;
+    let (dir, store) = prepare(&root, args)?;
+    // The server loads the election once; accounts and tokens use its copy.
+    let app = load(Arc::clone(&store), args.listen.config(), dir.log_setup()?)?;
+    let election = Arc::clone(&app.state().election);
     let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed)?;
     write_accounts(&dir, &accounts)?;
     let tps: Vec<RegionId> = election.tree.tps_ids().collect();
@@ -51,8 +49,6 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     } else {
         Default::default()
     };
-    let app = load(Arc::clone(&store), args.listen.config(), dir.log_setup()?)?;
-    let election = Arc::clone(&app.state().election);
     let log_key = app.state().log.verifier().to_string();
     runtime()?.block_on(async move {
         let listener = bind(args.listen.listen).await?;
@@ -79,12 +75,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             }
             .run(stop.clone())
             .await;
-            eprintln!(
-                "simulation finished: {} forms accepted, {} refused, {} failed",
-                stats.accepted.load(Ordering::Relaxed),
-                stats.refused.load(Ordering::Relaxed),
-                stats.failed.load(Ordering::Relaxed)
-            );
+            eprintln!("simulation finished: {stats}");
         }
         let _ = stop.wait_for(|stopped| *stopped).await;
         server
@@ -96,10 +87,11 @@ pub fn run(args: &DemoArgs) -> Result<()> {
 
 /// A fresh data directory with a generated election, or the one from an
 /// earlier demo as it is.
-fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<DataDir> {
+fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn Store>)> {
     if let Ok(dir) = DataDir::existing(root) {
         eprintln!("serving the election already in {}", root.display());
-        return Ok(dir);
+        let store = open_store(&dir)?;
+        return Ok((dir, store));
     }
     let dir = DataDir::create(root)?;
     let opts = GenerateOptions {
@@ -107,13 +99,13 @@ fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<DataDir> {
         scale: args.generate.scale,
     };
     let election = generate(&opts).context("cannot generate the election")?;
-    setup::store_election(
+    let store = setup::store_election(
         &dir,
         &election,
         &format!("demo: seed {} scale {}", opts.seed, opts.scale),
         &args.origin,
     )?;
-    Ok(dir)
+    Ok((dir, Arc::new(store)))
 }
 
 /// The demo's accounts: one per role, at the first region of the role's

@@ -1,7 +1,6 @@
 //! `saksi simulate`: streams drawn C.Hasil forms to a running server.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result};
 use saksi_core::RegionId;
@@ -46,12 +45,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         }
         .run(stop)
         .await;
-        println!(
-            "accepted {}, refused {}, failed {}",
-            stats.accepted.load(Ordering::Relaxed),
-            stats.refused.load(Ordering::Relaxed),
-            stats.failed.load(Ordering::Relaxed)
-        );
+        println!("{stats}");
         Ok(())
     })
 }
