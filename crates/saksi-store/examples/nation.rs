@@ -61,8 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             versions: (log_index..end)
                 .map(|i| version(&tps, i, &form_json))
                 .collect(),
-            idempotency: Vec::new(),
-            entries: vec![],
+            ..Default::default()
         };
         store.commit_batch(&batch)?;
         log_index = end;

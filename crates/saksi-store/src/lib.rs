@@ -130,6 +130,35 @@ pub struct LogEntry {
     pub leaf_hash: [u8; 32],
 }
 
+/// A public key registered in the log by a signed key statement (issue 3
+/// §4): an officer's key that certifies others, or a KPPS device's key that
+/// signs forms. Kept in its own table so the server rebuilds its key
+/// registry at start-up without scanning the whole log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    /// The verifier key text (`name+hex id+base64`), unique: a key is
+    /// registered at most once, even after it is revoked.
+    pub key: String,
+    /// The role the key acts in (`kpu-prov`, `kpu-kabkota`, `kpps`).
+    pub role: String,
+    /// The region (for `kpps`, the TPS) the key acts for.
+    pub region: RegionCode,
+    pub valid_from: UnixTime,
+    /// The key is valid while `time < valid_until`.
+    pub valid_until: UnixTime,
+    /// The log index of the registration entry.
+    pub registered_at: u64,
+    /// The log index of the revocation entry, if the key was revoked.
+    pub revoked_at: Option<u64>,
+}
+
+/// A revocation: the key and the log index of the entry that revoked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRevocation {
+    pub key: String,
+    pub log_index: u64,
+}
+
 /// Everything one group commit writes: all of it becomes durable and visible
 /// at once, or none of it does. A fact and its log entry are in the same
 /// batch, so the log never lacks an accepted fact nor holds a refused one.
@@ -138,6 +167,20 @@ pub struct Batch {
     pub versions: Vec<StoredVersion>,
     pub idempotency: Vec<IdempotencyRecord>,
     pub entries: Vec<LogEntry>,
+    /// Newly registered keys (their `revoked_at` is `None`).
+    pub keys: Vec<StoredKey>,
+    pub revocations: Vec<KeyRevocation>,
+}
+
+impl Batch {
+    /// True if the batch writes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.versions.is_empty()
+            && self.idempotency.is_empty()
+            && self.entries.is_empty()
+            && self.keys.is_empty()
+            && self.revocations.is_empty()
+    }
 }
 
 /// Why a store operation failed. Backend errors keep their source, so the
@@ -160,7 +203,8 @@ pub enum StoreError {
     #[error("username {0:?} is already taken")]
     UsernameTaken(String),
     /// A unique key was already present: a (tps, contest, version), a log
-    /// index or an idempotency (principal, key). The sequencer's view and the
+    /// index, an idempotency (principal, key), a registered key or a
+    /// revocation; or a revocation named a key that is not registered. The sequencer's view and the
     /// store disagree; the batch was not written.
     #[error("conflict with a stored record")]
     Conflict(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -275,6 +319,10 @@ pub trait Store: Send + Sync {
     /// the log is shorter). Callers bound the range: the store returns what
     /// it is asked for.
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>>;
+
+    /// Every registered key with its revocation, in registration (log)
+    /// order: a few per TPS, so a nation's ~900,000 fit in memory.
+    fn keys(&self) -> Result<Vec<StoredKey>>;
 
     /// Calls `f` with the latest version of every (tps, contest), one at a
     /// time in log order, without holding them all in memory: for

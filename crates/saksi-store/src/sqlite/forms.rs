@@ -35,7 +35,7 @@ fn version_row(row: &Row<'_>) -> rusqlite::Result<StoredVersion> {
 /// `synchronous=FULL` the commit returns once the WAL is fsynced. Any error
 /// drops the transaction, which rolls everything back.
 pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
-    if batch.versions.is_empty() && batch.idempotency.is_empty() && batch.entries.is_empty() {
+    if batch.is_empty() {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -62,6 +62,7 @@ pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
                 .map_err(conflict_or_sqlite)?;
         }
         super::log::insert_entries(&tx, &batch.entries)?;
+        super::keys::insert(&tx, &batch.keys, &batch.revocations)?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO idempotency (principal, key, request_hash, response_status,
                  response_body, created_at)

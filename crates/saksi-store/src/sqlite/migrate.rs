@@ -18,6 +18,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "log",
         include_str!("../../migrations/sqlite/0002_log.sql"),
     ),
+    (
+        3,
+        "keys",
+        include_str!("../../migrations/sqlite/0003_keys.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two

@@ -11,6 +11,7 @@
 
 mod election;
 mod forms;
+mod keys;
 mod log;
 mod migrate;
 mod users;
@@ -24,8 +25,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
 use saksi_core::{Contest, Election, RegionCode};
 
 use crate::{
-    Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredVersion,
-    UnixTime, User, UserId,
+    Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredKey,
+    StoredVersion, UnixTime, User, UserId,
 };
 
 /// How long a connection waits for another's write lock before giving up.
@@ -244,6 +245,10 @@ impl Store for SqliteStore {
 
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>> {
         self.read(|conn| log::entries(conn, start, end))
+    }
+
+    fn keys(&self) -> Result<Vec<StoredKey>> {
+        self.read(|conn| keys::all(conn))
     }
 }
 

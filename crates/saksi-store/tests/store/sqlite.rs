@@ -52,6 +52,7 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
             versions: vec![version("31.71.01.1001.001", Contest::Ppwp, 1, 0)],
             idempotency: vec![],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     drop(first);

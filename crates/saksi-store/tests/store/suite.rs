@@ -8,8 +8,8 @@ use saksi_core::{
     RegionTree,
 };
 use saksi_store::{
-    Batch, IdempotencyRecord, LogEntry, NewUser, RequestKey, Session, Store, StoreError,
-    StoredVersion, UnixTime, UserId,
+    Batch, IdempotencyRecord, KeyRevocation, LogEntry, NewUser, RequestKey, Session, Store,
+    StoreError, StoredKey, StoredVersion, UnixTime, UserId,
 };
 
 /// A fresh, migrated, empty database for one test, and a way to open more
@@ -47,6 +47,8 @@ macro_rules! store_suite {
             leaf_hashes_stream_in_index_order,
             a_reused_log_entry_index_is_a_conflict_and_writes_nothing,
             log_size_counts_entries_and_versions,
+            keys_are_registered_revoked_and_listed_in_log_order,
+            a_key_registered_twice_or_a_bad_revocation_is_a_conflict_and_writes_nothing,
         );
     };
     (@tests $harness:ty; $($name:ident),* $(,)?) => {
@@ -405,6 +407,7 @@ pub fn a_batch_is_written_whole_or_not_at_all(h: &impl Harness) {
             versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
             idempotency: vec![record("user:1", "k0")],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
 
@@ -416,6 +419,7 @@ pub fn a_batch_is_written_whole_or_not_at_all(h: &impl Harness) {
         ],
         idempotency: vec![record("user:2", "k1")],
         entries: vec![],
+        ..Default::default()
     });
     assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
     assert_eq!(store.current_form(code(TPS2), Contest::Ppwp).unwrap(), None);
@@ -429,6 +433,7 @@ pub fn a_batch_is_written_whole_or_not_at_all(h: &impl Harness) {
             versions: vec![version(TPS2, Contest::Ppwp, 1, 1)],
             idempotency: vec![record("user:2", "k1")],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(store.log_size().unwrap(), 2);
@@ -441,6 +446,7 @@ pub fn a_reused_log_index_is_a_conflict(h: &impl Harness) {
         versions: vec![v],
         idempotency: vec![],
         entries: vec![],
+        ..Default::default()
     };
     store
         .commit_batch(&batch(version(TPS1, Contest::Ppwp, 1, 0)))
@@ -451,6 +457,7 @@ pub fn a_reused_log_index_is_a_conflict(h: &impl Harness) {
         versions: vec![],
         idempotency: vec![record("p", "k"), record("p", "k")],
         entries: vec![],
+        ..Default::default()
     });
     assert!(
         matches!(replayed, Err(StoreError::Conflict(_))),
@@ -470,6 +477,7 @@ pub fn current_form_is_the_latest_version(h: &impl Harness) {
             ],
             idempotency: vec![],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     store
@@ -477,6 +485,7 @@ pub fn current_form_is_the_latest_version(h: &impl Harness) {
             versions: vec![version(TPS1, Contest::Dpr, 2, 2)],
             idempotency: vec![],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     let current = store.current_form(code(TPS1), Contest::Dpr).unwrap();
@@ -503,6 +512,7 @@ pub fn form_versions_lists_every_version_in_ballot_order(h: &impl Harness) {
             ],
             idempotency: vec![],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     let listed: Vec<(Contest, u32)> = store
@@ -573,6 +583,7 @@ pub fn idempotency_records_round_trip(h: &impl Harness) {
             versions: vec![],
             idempotency: vec![first.clone(), record("user:9", "retry-1")],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(
@@ -602,6 +613,7 @@ pub fn log_size_is_the_count_of_accepted_versions(h: &impl Harness) {
                 versions,
                 idempotency: vec![],
                 entries: vec![],
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(store.log_size().unwrap(), next);
@@ -625,6 +637,7 @@ pub fn for_each_current_form_streams_latest_versions_in_log_order(h: &impl Harne
             versions,
             idempotency: vec![],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     let mut seen = Vec::new();
@@ -662,6 +675,7 @@ pub fn a_second_handle_sees_a_committed_batch_at_once(h: &impl Harness) {
             versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
             idempotency: vec![],
             entries: vec![],
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(reader.log_size().unwrap(), 1);
@@ -691,6 +705,7 @@ pub fn writers_on_two_handles_wait_for_each_other_rather_than_fail(h: &impl Harn
                         versions,
                         idempotency: vec![],
                         entries: vec![],
+                        ..Default::default()
                     })
                     .unwrap();
             }
@@ -725,6 +740,7 @@ pub fn log_entries_are_written_with_their_batch_and_read_back_in_order(h: &impl 
             ],
             idempotency: vec![],
             entries: vec![entry(0), entry(1)],
+            ..Default::default()
         })
         .unwrap();
     store
@@ -732,6 +748,7 @@ pub fn log_entries_are_written_with_their_batch_and_read_back_in_order(h: &impl 
             versions: vec![version(TPS1, Contest::Ppwp, 2, 2)],
             idempotency: vec![],
             entries: vec![entry(2)],
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(
@@ -781,12 +798,14 @@ pub fn a_reused_log_entry_index_is_a_conflict_and_writes_nothing(h: &impl Harnes
             versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
             idempotency: vec![],
             entries: vec![entry(0)],
+            ..Default::default()
         })
         .unwrap();
     let reused = store.commit_batch(&Batch {
         versions: vec![version(TPS2, Contest::Ppwp, 1, 1)],
         idempotency: vec![record("user:2", "k")],
         entries: vec![entry(1), entry(0)],
+        ..Default::default()
     });
     assert!(matches!(reused, Err(StoreError::Conflict(_))), "{reused:?}");
     assert_eq!(store.log_entries(0, 10).unwrap(), vec![entry(0)]);
@@ -813,4 +832,91 @@ pub fn log_size_counts_entries_and_versions(h: &impl Harness) {
         })
         .unwrap();
     assert_eq!(store.log_size().unwrap(), 3);
+}
+
+fn stored_key(name: &str, role: &str, region: &str, index: u64) -> StoredKey {
+    StoredKey {
+        key: format!("{name}+01020304+AQID"),
+        role: role.to_owned(),
+        region: code(region),
+        valid_from: UnixTime(1_700_000_000),
+        valid_until: UnixTime(1_800_000_000),
+        registered_at: index,
+        revoked_at: None,
+    }
+}
+
+pub fn keys_are_registered_revoked_and_listed_in_log_order(h: &impl Harness) {
+    let store = h.open();
+    assert!(store.keys().unwrap().is_empty());
+    let prov = stored_key("prov", "kpu-prov", "31", 1);
+    let kpps = stored_key("kpps", "kpps", TPS1, 0);
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(0), entry(1)],
+            keys: vec![prov.clone(), kpps.clone()],
+            ..Batch::default()
+        })
+        .unwrap();
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(2)],
+            revocations: vec![KeyRevocation {
+                key: kpps.key.clone(),
+                log_index: 2,
+            }],
+            ..Batch::default()
+        })
+        .unwrap();
+    let revoked = StoredKey {
+        revoked_at: Some(2),
+        ..kpps
+    };
+    assert_eq!(store.keys().unwrap(), vec![revoked, prov]);
+    assert_eq!(h.open().keys().unwrap().len(), 2, "seen by a second handle");
+}
+
+pub fn a_key_registered_twice_or_a_bad_revocation_is_a_conflict_and_writes_nothing(
+    h: &impl Harness,
+) {
+    let store = h.open();
+    let kpps = stored_key("kpps", "kpps", TPS1, 0);
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(0)],
+            keys: vec![kpps.clone()],
+            ..Batch::default()
+        })
+        .unwrap();
+    let again = store.commit_batch(&Batch {
+        entries: vec![entry(1)],
+        keys: vec![StoredKey {
+            registered_at: 1,
+            ..kpps.clone()
+        }],
+        ..Batch::default()
+    });
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let unknown = store.commit_batch(&Batch {
+        entries: vec![entry(1)],
+        revocations: vec![KeyRevocation {
+            key: "nobody+01020304+AQID".to_owned(),
+            log_index: 1,
+        }],
+        ..Batch::default()
+    });
+    assert!(matches!(unknown, Err(StoreError::Conflict(_))), "{unknown:?}");
+    let revoke = |index| Batch {
+        entries: vec![entry(index)],
+        revocations: vec![KeyRevocation {
+            key: kpps.key.clone(),
+            log_index: index,
+        }],
+        ..Batch::default()
+    };
+    store.commit_batch(&revoke(1)).unwrap();
+    let twice = store.commit_batch(&revoke(2));
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    assert_eq!(store.log_size().unwrap(), 2, "nothing of the refused batches");
+    assert_eq!(store.keys().unwrap()[0].revoked_at, Some(1));
 }
