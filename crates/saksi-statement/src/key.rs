@@ -1,0 +1,240 @@
+//! An officer's key statement, schema v1: a registration
+//! `{"v": 1, "type": "key", "action": "register", "origin", "key", "role",
+//! "region", "valid_from", "valid_until", "signed_at"}` or a revocation
+//! `{"v": 1, "type": "key", "action": "revoke", "origin", "key",
+//! "signed_at"}`, signed by the officer whose key vouches for it.
+
+use saksi_core::time::UnixTime;
+use saksi_core::{Level, RegionCode};
+use saksi_log::Verifier;
+use serde_json::{Map, Value, json};
+
+use crate::{StatementError, check_header, string_member, time_member};
+
+/// The roles a registered key acts in, each certified by the one above it
+/// (the KPU RI root keys certify `kpu-prov`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyRole {
+    /// A KPU Provinsi officer: certifies KPU Kab/Kota officers' keys.
+    KpuProv,
+    /// A KPU Kab/Kota officer: registers KPPS device keys.
+    KpuKabkota,
+    /// A KPPS device: signs its TPS's forms.
+    Kpps,
+}
+
+impl KeyRole {
+    /// The stable id, the same as the account role's.
+    pub fn id(self) -> &'static str {
+        match self {
+            KeyRole::KpuProv => "kpu-prov",
+            KeyRole::KpuKabkota => "kpu-kabkota",
+            KeyRole::Kpps => "kpps",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<KeyRole> {
+        [KeyRole::KpuProv, KeyRole::KpuKabkota, KeyRole::Kpps]
+            .into_iter()
+            .find(|r| r.id() == id)
+    }
+
+    /// The level of the region a key of this role is bound to.
+    pub fn level(self) -> Level {
+        match self {
+            KeyRole::KpuProv => Level::Provinsi,
+            KeyRole::KpuKabkota => Level::Kabkota,
+            KeyRole::Kpps => Level::Tps,
+        }
+    }
+
+    /// The role whose keys may register (and revoke) keys of this role;
+    /// `None`: the pinned root keys.
+    pub fn certified_by(self) -> Option<KeyRole> {
+        match self {
+            KeyRole::KpuProv => None,
+            KeyRole::KpuKabkota => Some(KeyRole::KpuProv),
+            KeyRole::Kpps => Some(KeyRole::KpuKabkota),
+        }
+    }
+}
+
+/// What a key statement does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyAction {
+    Register {
+        role: KeyRole,
+        region: RegionCode,
+        valid_from: UnixTime,
+        /// The key is valid while the log's time is before this.
+        valid_until: UnixTime,
+    },
+    Revoke,
+}
+
+/// A parsed key statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStatement {
+    pub origin: String,
+    /// The key registered or revoked.
+    pub key: Verifier,
+    pub action: KeyAction,
+    pub signed_at: UnixTime,
+}
+
+const REGISTER_MEMBERS: &[&str] = &[
+    "action",
+    "origin",
+    "key",
+    "role",
+    "region",
+    "valid_from",
+    "valid_until",
+    "signed_at",
+];
+const REVOKE_MEMBERS: &[&str] = &["action", "origin", "key", "signed_at"];
+
+impl KeyStatement {
+    /// Reads a statement object. A weak or malformed `key` is refused here,
+    /// so a small-order key can never be registered.
+    pub fn from_object(object: &Map<String, Value>) -> Result<KeyStatement, StatementError> {
+        let malformed = |m: String| StatementError::Malformed(m);
+        let action = object.get("action").and_then(Value::as_str);
+        let members = match action {
+            Some("register") => REGISTER_MEMBERS,
+            Some("revoke") => REVOKE_MEMBERS,
+            _ => {
+                return Err(malformed(
+                    "`action` must be \"register\" or \"revoke\"".into(),
+                ));
+            }
+        };
+        check_header(object, "key", members)?;
+        let key = Verifier::parse(string_member(object, "key")?)
+            .map_err(|e| malformed(format!("`key` is not a usable verifier key: {e}")))?;
+        let action = if action == Some("register") {
+            let role = KeyRole::parse(string_member(object, "role")?)
+                .ok_or_else(|| malformed("`role` must be kpu-prov, kpu-kabkota or kpps".into()))?;
+            let region = RegionCode::parse(string_member(object, "region")?)
+                .ok()
+                .filter(|r| r.level() == role.level())
+                .ok_or_else(|| {
+                    malformed(format!(
+                        "`region` must be the code of a {} for a {} key",
+                        role.level().as_str(),
+                        role.id()
+                    ))
+                })?;
+            let valid_from = time_member(object, "valid_from")?;
+            let valid_until = time_member(object, "valid_until")?;
+            if valid_until <= valid_from {
+                return Err(malformed("`valid_until` must be after `valid_from`".into()));
+            }
+            KeyAction::Register {
+                role,
+                region,
+                valid_from,
+                valid_until,
+            }
+        } else {
+            KeyAction::Revoke
+        };
+        Ok(KeyStatement {
+            origin: string_member(object, "origin")?.to_owned(),
+            key,
+            action,
+            signed_at: time_member(object, "signed_at")?,
+        })
+    }
+
+    /// The statement object, as `saksi key certify` builds it.
+    pub fn to_object(&self) -> Map<String, Value> {
+        let mut value = json!({
+            "v": 1,
+            "type": "key",
+            "origin": self.origin,
+            "key": self.key.to_string(),
+            "signed_at": self.signed_at.to_string(),
+        });
+        match &self.action {
+            KeyAction::Register {
+                role,
+                region,
+                valid_from,
+                valid_until,
+            } => {
+                value["action"] = json!("register");
+                value["role"] = json!(role.id());
+                value["region"] = json!(region.to_string());
+                value["valid_from"] = json!(valid_from.to_string());
+                value["valid_until"] = json!(valid_until.to_string());
+            }
+            KeyAction::Revoke => value["action"] = json!("revoke"),
+        }
+        match value {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use saksi_log::Signer;
+
+    use super::*;
+
+    fn register() -> KeyStatement {
+        KeyStatement {
+            origin: "saksi.localhost/log".into(),
+            key: Signer::from_seed("kpps-11.01.01.2001.001", &[1; 32])
+                .unwrap()
+                .verifier(),
+            action: KeyAction::Register {
+                role: KeyRole::Kpps,
+                region: RegionCode::parse("11.01.01.2001.001").unwrap(),
+                valid_from: UnixTime(1_700_000_000),
+                valid_until: UnixTime(1_720_000_000),
+            },
+            signed_at: UnixTime(1_707_000_000),
+        }
+    }
+
+    #[test]
+    fn registrations_and_revocations_round_trip() {
+        let r = register();
+        assert_eq!(KeyStatement::from_object(&r.to_object()).unwrap(), r);
+        let revoke = KeyStatement {
+            action: KeyAction::Revoke,
+            ..r
+        };
+        assert_eq!(
+            KeyStatement::from_object(&revoke.to_object()).unwrap(),
+            revoke
+        );
+    }
+
+    #[test]
+    fn malformed_key_statements_are_refused() {
+        for (name, value) in [
+            ("action", json!("rotate")),
+            ("role", json!("kpu-ri")),
+            ("region", json!("11.01")),
+            ("valid_until", json!("2023-01-01T00:00:00Z")),
+            ("key", json!("x+00000000+AQ==")),
+            ("v", json!(3)),
+            ("reason", json!("lost")),
+        ] {
+            let mut object = register().to_object();
+            object.insert(name.to_owned(), value.clone());
+            assert!(
+                KeyStatement::from_object(&object).is_err(),
+                "{name} = {value} was accepted"
+            );
+        }
+        // A revocation carries no role.
+        let mut object = register().to_object();
+        object.insert("action".into(), json!("revoke"));
+        assert!(KeyStatement::from_object(&object).is_err());
+    }
+}

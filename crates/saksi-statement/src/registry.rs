@@ -1,0 +1,472 @@
+//! The key chain: which keys may sign what, decided the same way by the
+//! server (in its sequencer, in log order) and by `saksi audit` (replaying
+//! the log).
+//!
+//! - The KPU RI root keys are pinned (given to `saksi init`, published at
+//!   `/api/v1/log/roots`, compared out of band by auditors); they register
+//!   `kpu-prov` keys for a province.
+//! - A `kpu-prov` key registers `kpu-kabkota` keys for a kab/kota in its
+//!   province; a `kpu-kabkota` key registers `kpps` keys for a TPS in its
+//!   kab/kota. The key that may register a key may also revoke it, and a
+//!   root key may revoke any key.
+//! - A key signs only while it is registered and not revoked, and while the
+//!   log's time (the entry's `logged_at`, not the signer's own clock) is in
+//!   its validity. A revocation is forward-looking: what a key signed
+//!   before it was revoked stands, including the keys it registered (a
+//!   province officer's lost phone does not void every KPPS key).
+//! - A public key is registered at most once, whatever its name.
+
+use std::collections::HashMap;
+
+use saksi_core::RegionCode;
+use saksi_core::time::UnixTime;
+use saksi_log::Verifier;
+
+use crate::key::{KeyAction, KeyRole, KeyStatement};
+
+/// A registered key as the chain needs it: a few dozen bytes, so a
+/// nation's ~830,000 keys take tens of megabytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// The key ID of the registered verifier key (which binds its name).
+    pub key_id: u32,
+    pub role: KeyRole,
+    pub region: RegionCode,
+    pub valid_from: UnixTime,
+    pub valid_until: UnixTime,
+    /// Log index of the registration.
+    pub registered_at: u64,
+    /// Log index of the revocation.
+    pub revoked_at: Option<u64>,
+}
+
+/// Who signed: a pinned root key, or a registered key in its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    Root,
+    Key(KeyRecord),
+}
+
+/// Why the chain refuses a statement. Each maps to one stable API code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the key is neither a KPU RI root key nor registered in this log")]
+    UnknownKey,
+    #[error("the key was revoked (log index {0})")]
+    Revoked(u64),
+    #[error("the key is valid from {valid_from} until {valid_until}, not at {now}")]
+    OutsideValidity {
+        valid_from: UnixTime,
+        valid_until: UnixTime,
+        now: UnixTime,
+    },
+    #[error("the key belongs to TPS {key_tps}, not {tps}")]
+    WrongTps {
+        key_tps: RegionCode,
+        tps: RegionCode,
+    },
+    #[error("{0}")]
+    NotAuthorised(String),
+    #[error("the key is already registered (log index {0})")]
+    AlreadyRegistered(u64),
+    #[error("the key is a KPU RI root key, which the log neither registers nor revokes")]
+    RootKey,
+    #[error("the election has no region {0}")]
+    RegionNotFound(RegionCode),
+}
+
+/// The registered keys and the pinned roots.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    /// Root public key → its key ID.
+    roots: HashMap<[u8; 32], u32>,
+    keys: HashMap<[u8; 32], KeyRecord>,
+}
+
+impl Registry {
+    /// A registry with the pinned root keys and no registered key.
+    pub fn new(roots: &[Verifier]) -> Registry {
+        Registry {
+            roots: roots.iter().map(|r| (r.public_key(), r.key_id())).collect(),
+            keys: HashMap::new(),
+        }
+    }
+
+    /// Adds a registered key as stored (at start-up) or just decided.
+    pub fn insert(&mut self, public_key: [u8; 32], record: KeyRecord) {
+        self.keys.insert(public_key, record);
+    }
+
+    /// Registered keys, for reports.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// A registered key's record.
+    pub fn get(&self, key: &Verifier) -> Option<&KeyRecord> {
+        self.keys
+            .get(&key.public_key())
+            .filter(|r| r.key_id == key.key_id())
+    }
+
+    /// What `key` may do at `now`: a root key, or a registered key that is
+    /// unrevoked and within its validity.
+    pub fn authority(&self, key: &Verifier, now: UnixTime) -> Result<Authority, Refusal> {
+        let public = key.public_key();
+        if self.roots.get(&public) == Some(&key.key_id()) {
+            return Ok(Authority::Root);
+        }
+        let record = *self.get(key).ok_or(Refusal::UnknownKey)?;
+        if let Some(at) = record.revoked_at {
+            return Err(Refusal::Revoked(at));
+        }
+        if now < record.valid_from || now >= record.valid_until {
+            return Err(Refusal::OutsideValidity {
+                valid_from: record.valid_from,
+                valid_until: record.valid_until,
+                now,
+            });
+        }
+        Ok(Authority::Key(record))
+    }
+
+    /// Checks that `key` may sign a form of `tps` at `now`.
+    pub fn check_form_signer(
+        &self,
+        key: &Verifier,
+        tps: RegionCode,
+        now: UnixTime,
+    ) -> Result<(), Refusal> {
+        match self.authority(key, now)? {
+            Authority::Key(r) if r.role == KeyRole::Kpps && r.region == tps => Ok(()),
+            Authority::Key(r) if r.role == KeyRole::Kpps => Err(Refusal::WrongTps {
+                key_tps: r.region,
+                tps,
+            }),
+            _ => Err(Refusal::NotAuthorised(
+                "only a KPPS device key registered for the TPS signs its forms".into(),
+            )),
+        }
+    }
+
+    /// Checks that `signer` may make `statement` at `now`; `region_exists`
+    /// says whether the election has a region.
+    pub fn check_key_statement(
+        &self,
+        signer: &Verifier,
+        statement: &KeyStatement,
+        now: UnixTime,
+        region_exists: &dyn Fn(RegionCode) -> bool,
+    ) -> Result<(), Refusal> {
+        let authority = self.authority(signer, now)?;
+        let target = statement.key.public_key();
+        if self.roots.contains_key(&target) {
+            return Err(Refusal::RootKey);
+        }
+        let (role, region) = match &statement.action {
+            KeyAction::Register { role, region, .. } => {
+                if let Some(existing) = self.keys.get(&target) {
+                    return Err(Refusal::AlreadyRegistered(existing.registered_at));
+                }
+                if !region_exists(*region) {
+                    return Err(Refusal::RegionNotFound(*region));
+                }
+                (*role, *region)
+            }
+            KeyAction::Revoke => {
+                let record = self.get(&statement.key).ok_or(Refusal::UnknownKey)?;
+                if let Some(at) = record.revoked_at {
+                    return Err(Refusal::Revoked(at));
+                }
+                if authority == Authority::Root {
+                    return Ok(());
+                }
+                (record.role, record.region)
+            }
+        };
+        let allowed = match (role.certified_by(), authority) {
+            (None, Authority::Root) => true,
+            (Some(needed), Authority::Key(r)) => r.role == needed && r.region.contains(region),
+            _ => false,
+        };
+        if allowed {
+            return Ok(());
+        }
+        let by = match role.certified_by() {
+            None => "a KPU RI root key".to_owned(),
+            Some(r) => format!("a {} key of a region containing {region}", r.id()),
+        };
+        Err(Refusal::NotAuthorised(format!(
+            "a {} key for {region} is registered or revoked only by {by}",
+            role.id()
+        )))
+    }
+
+    /// Applies a checked key statement accepted at log index `index`.
+    pub fn apply(&mut self, statement: &KeyStatement, index: u64) {
+        let public = statement.key.public_key();
+        match &statement.action {
+            KeyAction::Register {
+                role,
+                region,
+                valid_from,
+                valid_until,
+            } => self.insert(
+                public,
+                KeyRecord {
+                    key_id: statement.key.key_id(),
+                    role: *role,
+                    region: *region,
+                    valid_from: *valid_from,
+                    valid_until: *valid_until,
+                    registered_at: index,
+                    revoked_at: None,
+                },
+            ),
+            KeyAction::Revoke => {
+                if let Some(r) = self.keys.get_mut(&public) {
+                    r.revoked_at.get_or_insert(index);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use saksi_log::Signer;
+
+    use super::*;
+
+    const NOW: UnixTime = UnixTime(1_707_915_600);
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    fn signer(name: &str) -> Signer {
+        Signer::generate(name).unwrap()
+    }
+
+    fn register(key: &Signer, role: KeyRole, region: &str) -> KeyStatement {
+        KeyStatement {
+            origin: "o".into(),
+            key: key.verifier(),
+            action: KeyAction::Register {
+                role,
+                region: code(region),
+                valid_from: NOW.plus(-86_400),
+                valid_until: NOW.plus(86_400),
+            },
+            signed_at: NOW,
+        }
+    }
+
+    fn revoke(key: &Signer) -> KeyStatement {
+        KeyStatement {
+            origin: "o".into(),
+            key: key.verifier(),
+            action: KeyAction::Revoke,
+            signed_at: NOW,
+        }
+    }
+
+    /// Checks and applies, as the sequencer does.
+    fn accept(
+        registry: &mut Registry,
+        by: &Signer,
+        statement: &KeyStatement,
+        index: u64,
+    ) -> Result<(), Refusal> {
+        registry.check_key_statement(&by.verifier(), statement, NOW, &|_| true)?;
+        registry.apply(statement, index);
+        Ok(())
+    }
+
+    struct Chain {
+        registry: Registry,
+        root: Signer,
+        prov: Signer,
+        kab: Signer,
+        kpps: Signer,
+    }
+
+    fn chain() -> Chain {
+        let root = signer("kpu-ri");
+        let mut registry = Registry::new(&[root.verifier()]);
+        let prov = signer("prov-11");
+        let kab = signer("kab-11.01");
+        let kpps = signer("kpps-11.01.01.2001.001");
+        accept(
+            &mut registry,
+            &root,
+            &register(&prov, KeyRole::KpuProv, "11"),
+            0,
+        )
+        .unwrap();
+        accept(
+            &mut registry,
+            &prov,
+            &register(&kab, KeyRole::KpuKabkota, "11.01"),
+            1,
+        )
+        .unwrap();
+        accept(
+            &mut registry,
+            &kab,
+            &register(&kpps, KeyRole::Kpps, "11.01.01.2001.001"),
+            2,
+        )
+        .unwrap();
+        Chain {
+            registry,
+            root,
+            prov,
+            kab,
+            kpps,
+        }
+    }
+
+    #[test]
+    fn the_chain_from_root_to_kpps_signs_its_own_tps_only() {
+        let c = chain();
+        let tps = code("11.01.01.2001.001");
+        assert_eq!(
+            c.registry.check_form_signer(&c.kpps.verifier(), tps, NOW),
+            Ok(())
+        );
+        assert!(matches!(
+            c.registry
+                .check_form_signer(&c.kpps.verifier(), code("11.01.01.2001.002"), NOW),
+            Err(Refusal::WrongTps { .. })
+        ));
+        assert!(matches!(
+            c.registry.check_form_signer(&c.kab.verifier(), tps, NOW),
+            Err(Refusal::NotAuthorised(_))
+        ));
+        assert_eq!(
+            c.registry
+                .check_form_signer(&signer("stranger").verifier(), tps, NOW),
+            Err(Refusal::UnknownKey)
+        );
+        assert!(matches!(
+            c.registry
+                .check_form_signer(&c.kpps.verifier(), tps, NOW.plus(86_400)),
+            Err(Refusal::OutsideValidity { .. })
+        ));
+    }
+
+    #[test]
+    fn nobody_registers_outside_their_role_or_region() {
+        let mut c = chain();
+        let new = signer("x");
+        let cases = [
+            // A kab/kota officer of another province.
+            (&c.prov, register(&new, KeyRole::KpuKabkota, "12.01")),
+            // Skipping a level.
+            (&c.root, register(&new, KeyRole::KpuKabkota, "11.01")),
+            (&c.prov, register(&new, KeyRole::Kpps, "11.01.01.2001.001")),
+            (&c.kab, register(&new, KeyRole::Kpps, "11.02.01.2001.001")),
+            (&c.kpps, register(&new, KeyRole::Kpps, "11.01.01.2001.001")),
+            (&c.kab, register(&new, KeyRole::KpuProv, "11")),
+        ];
+        for (by, statement) in cases {
+            assert!(
+                matches!(
+                    accept(&mut c.registry, by, &statement, 9),
+                    Err(Refusal::NotAuthorised(_))
+                ),
+                "{statement:?} by {}",
+                by.name()
+            );
+        }
+        // A key signed by nobody in the chain (the server's own key).
+        let server = signer("saksi.localhost/log");
+        assert_eq!(
+            accept(
+                &mut c.registry,
+                &server,
+                &register(&new, KeyRole::Kpps, "11.01.01.2001.001"),
+                9
+            ),
+            Err(Refusal::UnknownKey)
+        );
+        let again = register(&c.kpps, KeyRole::Kpps, "11.01.01.2001.002");
+        assert_eq!(
+            accept(&mut c.registry, &c.kab, &again, 9),
+            Err(Refusal::AlreadyRegistered(2))
+        );
+        let root_again = register(&c.root, KeyRole::KpuProv, "12");
+        assert_eq!(
+            accept(&mut c.registry, &c.root, &root_again, 9),
+            Err(Refusal::RootKey)
+        );
+        let missing = register(&new, KeyRole::Kpps, "11.01.01.2001.009");
+        assert_eq!(
+            c.registry
+                .check_key_statement(&c.kab.verifier(), &missing, NOW, &|r| r
+                    != code("11.01.01.2001.009")),
+            Err(Refusal::RegionNotFound(code("11.01.01.2001.009")))
+        );
+    }
+
+    #[test]
+    fn a_revoked_key_signs_nothing_and_a_replacement_takes_over() {
+        let mut c = chain();
+        let tps = code("11.01.01.2001.001");
+        accept(&mut c.registry, &c.kab, &revoke(&c.kpps), 10).unwrap();
+        assert_eq!(
+            c.registry.check_form_signer(&c.kpps.verifier(), tps, NOW),
+            Err(Refusal::Revoked(10))
+        );
+        assert_eq!(
+            accept(&mut c.registry, &c.kab, &revoke(&c.kpps), 11),
+            Err(Refusal::Revoked(10))
+        );
+        let phone = signer("kpps-11.01.01.2001.001-2");
+        accept(
+            &mut c.registry,
+            &c.kab,
+            &register(&phone, KeyRole::Kpps, "11.01.01.2001.001"),
+            12,
+        )
+        .unwrap();
+        assert_eq!(
+            c.registry.check_form_signer(&phone.verifier(), tps, NOW),
+            Ok(())
+        );
+        // What a revoked officer registered stands; the root revokes anyone.
+        accept(&mut c.registry, &c.root, &revoke(&c.kab), 13).unwrap();
+        assert_eq!(
+            c.registry.check_form_signer(&phone.verifier(), tps, NOW),
+            Ok(())
+        );
+        let other = signer("y");
+        assert_eq!(
+            accept(
+                &mut c.registry,
+                &c.kab,
+                &register(&other, KeyRole::Kpps, "11.01.01.2001.002"),
+                14
+            ),
+            Err(Refusal::Revoked(13))
+        );
+        // Another province's officer may not revoke here.
+        let prov12 = signer("prov-12");
+        accept(
+            &mut c.registry,
+            &c.root,
+            &register(&prov12, KeyRole::KpuProv, "12"),
+            15,
+        )
+        .unwrap();
+        assert!(matches!(
+            accept(&mut c.registry, &prov12, &revoke(&c.prov), 16),
+            Err(Refusal::NotAuthorised(_))
+        ));
+    }
+}
