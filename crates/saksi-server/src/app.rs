@@ -56,6 +56,8 @@ pub enum LoadError {
     Highest(#[from] HighestError),
     #[error("cannot publish the first checkpoint")]
     Publish(#[source] PublishError),
+    #[error("cannot load the registered keys")]
+    Keys(#[from] crate::keys::KeyLoadError),
 }
 
 /// A loaded server: state rebuilt from the store, a running sequencer and
@@ -115,6 +117,7 @@ impl App {
         }
         store.for_each_idempotency_key(&mut |principal, key| known.add_key(principal, key))?;
         let tree = load_tree(store.as_ref())?;
+        let registry = crate::keys::registry_from_store(&log.roots, store.as_ref())?;
         let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
             tallies,
@@ -154,6 +157,8 @@ impl App {
             max_batch: config.max_batch.max(1),
             next_index: log_size,
             known,
+            registry,
+            roots: log.roots.clone(),
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;

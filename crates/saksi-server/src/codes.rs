@@ -113,6 +113,76 @@ pub const FORM_INVALID: ErrorCode = code(
     422,
     "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
 );
+pub const STATEMENT_MALFORMED: ErrorCode = code(
+    "statement.malformed",
+    400,
+    "The signed statement or its envelope (`statement`, `signature`, `key`) is malformed; the message names the member (docs/statements.md).",
+);
+pub const STATEMENT_WRONG_ORIGIN: ErrorCode = code(
+    "statement.wrong_origin",
+    422,
+    "The statement names another log's origin (`details.origin` is this log's).",
+);
+pub const STATEMENT_PATH_MISMATCH: ErrorCode = code(
+    "statement.path_mismatch",
+    422,
+    "The statement's `tps` or `contest` is not the one in the URL.",
+);
+pub const STATEMENT_VERSION_NOT_NEXT: ErrorCode = code(
+    "statement.version_not_next",
+    409,
+    "The statement's `version` is not the next one of its form (`details.current_version`).",
+);
+pub const STATEMENT_PREV_MISMATCH: ErrorCode = code(
+    "statement.prev_mismatch",
+    409,
+    "The statement's `prev` is not the digest of the form's current version (`details.expected_prev`).",
+);
+pub const SIGNATURE_INVALID: ErrorCode = code(
+    "signature.invalid",
+    401,
+    "The signature does not verify under `key` (strict Ed25519 over `saksi/statement/v1` and the statement's RFC 8785 bytes).",
+);
+pub const KEY_UNKNOWN: ErrorCode = code(
+    "key.unknown",
+    401,
+    "The signing key (or the key to revoke) is neither a KPU RI root key nor registered in this log.",
+);
+pub const KEY_REVOKED: ErrorCode = code(
+    "key.revoked",
+    401,
+    "The key was revoked (`details.revoked_at` is the log index of the revocation).",
+);
+pub const KEY_OUTSIDE_VALIDITY: ErrorCode = code(
+    "key.outside_validity",
+    401,
+    "The signing key is not valid at the log's current time (`details.valid_from`, `details.valid_until`).",
+);
+pub const KEY_WRONG_TPS: ErrorCode = code(
+    "key.wrong_tps",
+    403,
+    "The KPPS key is registered for another TPS (`details.key_tps`).",
+);
+pub const KEY_NOT_AUTHORISED: ErrorCode = code(
+    "key.not_authorised",
+    403,
+    "The signing key's role or region may not make this statement (root → kpu-prov → kpu-kabkota → kpps, within its region).",
+);
+pub const KEY_ALREADY_REGISTERED: ErrorCode = code(
+    "key.already_registered",
+    409,
+    "The public key is already registered (`details.registered_at`); a key is registered once, even after it is revoked.",
+);
+pub const KEY_ROOT: ErrorCode = code(
+    "key.root",
+    422,
+    "The statement names a KPU RI root key, which is pinned at `saksi init` and neither registered nor revoked in the log.",
+);
+pub const KEYS_TOO_MANY: ErrorCode = code(
+    "keys.too_many",
+    400,
+    "A bulk key request holds more than 1,000 statements.",
+);
 pub const LOG_INVALID_PARAMETER: ErrorCode = code(
     "log.invalid_parameter",
     400,
@@ -180,6 +250,20 @@ pub const ALL: &[ErrorCode] = &[
     IDEMPOTENCY_KEY_INVALID,
     IDEMPOTENCY_KEY_REUSED,
     FORM_INVALID,
+    STATEMENT_MALFORMED,
+    STATEMENT_WRONG_ORIGIN,
+    STATEMENT_PATH_MISMATCH,
+    STATEMENT_VERSION_NOT_NEXT,
+    STATEMENT_PREV_MISMATCH,
+    SIGNATURE_INVALID,
+    KEY_UNKNOWN,
+    KEY_REVOKED,
+    KEY_OUTSIDE_VALIDITY,
+    KEY_WRONG_TPS,
+    KEY_NOT_AUTHORISED,
+    KEY_ALREADY_REGISTERED,
+    KEY_ROOT,
+    KEYS_TOO_MANY,
     LOG_INVALID_PARAMETER,
     LOG_INVALID_RANGE,
     LOG_BEYOND_CHECKPOINT,

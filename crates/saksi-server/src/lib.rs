@@ -13,6 +13,7 @@ pub mod config;
 pub mod controllers;
 pub mod error;
 pub mod extract;
+pub mod keys;
 pub mod log;
 pub mod metrics;
 pub mod router;

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::controllers::{auth, forms, log, regions, results, system, tps, web};
+use crate::controllers::{auth, forms, keys, log, regions, results, system, tps, web};
 use crate::state::AppState;
 
 /// The whole HTTP API over `state`.
@@ -36,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/tps/{code}/forms/{contest}",
             post(forms::submit::submit),
+        )
+        .route(
+            "/api/v1/keys",
+            post(keys::register::register).layer(DefaultBodyLimit::max(keys::register::BODY_LIMIT)),
         )
         .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
         .route("/api/v1/log/key", get(log::key::show))

@@ -10,10 +10,13 @@
 //! write lock, and only then answers each request. A refused command does
 //! not abort its batch.
 //!
-//! The transparency log: each accepted version becomes one log entry
-//! (`crate::log::entry`) written in the same transaction as the version,
-//! and its receipt is signed with the log key before the commit (stored
-//! with the idempotency record, so a retry gets the same receipt). After the
+//! The transparency log: each accepted fact (a form version, a key
+//! registration or revocation) becomes one log entry (`crate::log::entry`)
+//! written in the same transaction as the fact, and its receipt is made
+//! before the commit (stored with the idempotency record, so a retry gets
+//! the same receipt). Signed statements are checked here against the key
+//! chain as it stands at their place in the log: a revocation decided
+//! earlier in the same batch already counts. After the
 //! commit the leaves are appended to the Merkle tree under the same write
 //! lock that applies the tallies. While the store is behind the highest
 //! signed checkpoint, every command is refused (nothing may be promised at
@@ -28,34 +31,53 @@ use saksi_core::form::{self, CHasil, Issue};
 use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
-use saksi_log::{Hash, leaf_hash};
-use saksi_store::{Batch, IdempotencyRecord, LogEntry, RequestKey, Store, StoredVersion};
+use saksi_log::{Verifier, leaf_hash};
+use saksi_statement::{KeyAction, KeyStatement, Registry};
+use saksi_store::{
+    Batch, IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, Store, StoredKey, StoredVersion,
+};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::Clock;
 use crate::codes;
 use crate::error::ApiError;
-use crate::log::entry::{FormEntry, FormEntryHeader, entry_sha256};
+use crate::keys::{refusal_error, registry_from_store};
+use crate::log::entry::{
+    FormEntry, ReceiptHeader, SignedEntry, SignedKind, entry_sha256, version_digest,
+};
 use crate::log::{LogPublisher, receipt};
 use crate::metrics::Metrics;
 use crate::state::{Live, write_live};
 
-/// A validated submission waiting to be sequenced.
+/// A validated request waiting to be sequenced: a fact to log, with the
+/// idempotency scope that makes a retry return the first answer.
 #[derive(Debug)]
 pub struct Command {
-    /// Who submits (`user:<id>`): the scope of the idempotency key.
+    /// Who submits: `user:<id>` for a session, `statement` for a signed
+    /// statement (whose idempotency key is the statement's digest).
     pub principal: String,
     pub key: String,
-    /// SHA-256 of what was asked (TPS, contest, body).
+    /// SHA-256 of what was asked, so a reused key with another request is
+    /// refused.
     pub request_hash: [u8; 32],
+    pub fact: Fact,
+    pub reply: oneshot::Sender<Outcome>,
+}
+
+/// What a command asks to log.
+#[derive(Debug)]
+pub enum Fact {
+    Form(Box<FormFact>),
+    Key(Box<KeyFact>),
+}
+
+/// A validated C.Hasil version.
+#[derive(Debug)]
+pub struct FormFact {
     pub tps: RegionId,
     pub tps_code: RegionCode,
     pub contest: Contest,
-    /// The submitter's role and region, as the log entry records them (no
-    /// name, no user id: entries hold no personal data).
-    pub role: Role,
-    pub region: RegionCode,
     pub form: CHasil,
     /// The form as stored (its JSON) and as logged (RFC 8785), both made by
     /// the handler.
@@ -63,7 +85,41 @@ pub struct Command {
     pub form_canonical: Vec<u8>,
     pub warnings: Vec<Issue>,
     pub warnings_json: String,
-    pub reply: oneshot::Sender<Outcome>,
+    pub by: Submitter,
+}
+
+/// Who vouches for a form version.
+#[derive(Debug)]
+pub enum Submitter {
+    /// An officer's session: the entry records the role and region (no
+    /// name, no user id: entries hold no personal data).
+    Session { role: Role, region: RegionCode },
+    /// A KPPS device's signed statement, already verified by the handler;
+    /// the sequencer checks the key against the chain, the version and
+    /// `prev`.
+    Signed {
+        statement: Box<Signed>,
+        version: u32,
+        prev: Option<[u8; 32]>,
+    },
+}
+
+/// A signed statement whose signature the handler has verified.
+#[derive(Debug)]
+pub struct Signed {
+    /// The statement's RFC 8785 bytes.
+    pub canonical: Vec<u8>,
+    pub sha256: [u8; 32],
+    /// The signature in standard base64.
+    pub signature: String,
+    pub signer: Verifier,
+}
+
+/// An officer's key registration or revocation.
+#[derive(Debug)]
+pub struct KeyFact {
+    pub statement: KeyStatement,
+    pub signed: Signed,
 }
 
 /// The sequencer's answer to one command.
@@ -124,6 +180,11 @@ pub(crate) struct Sequencer {
     pub next_index: u64,
     /// What the sequencer knows without asking the store.
     pub known: Known,
+    /// The key chain as of the last assigned index.
+    pub registry: Registry,
+    /// The pinned root keys, to rebuild `registry` from the store when a
+    /// batch that changed it fails to commit.
+    pub roots: Vec<Verifier>,
 }
 
 /// What the sequencer keeps in memory so that the common case (a first
@@ -245,9 +306,9 @@ impl Sequencer {
                 Decided::AfterCommit(reply, body) => after_commit.push((reply, body)),
             }
         }
-        let accepted = pending.applied.len() as u64;
+        let accepted = pending.batch.entries.len() as u64;
         let mut refused = answers.len() as u64 - replayed;
-        if !pending.batch.versions.is_empty() || !pending.batch.idempotency.is_empty() {
+        if !pending.batch.is_empty() {
             let started = Instant::now();
             let result = self.store.commit_batch(&pending.batch);
             self.metrics.batch(size, started.elapsed());
@@ -256,11 +317,12 @@ impl Sequencer {
                     for a in &pending.applied {
                         self.known.set_version(a.tps, a.contest, a.version);
                     }
-                    self.apply(&pending.applied, now)
+                    self.apply(&pending, now)
                 }
                 Err(err) => {
                     tracing::error!(error = %err, commands = size, "group commit failed; nothing of the batch was stored");
                     self.metrics.commit_failed();
+                    self.reload_registry(&pending);
                     refused += after_commit.len() as u64;
                     for (reply, _) in after_commit.drain(..) {
                         let error = ApiError::new(
@@ -287,17 +349,36 @@ impl Sequencer {
         send_all(answers);
     }
 
-    /// Applies a committed batch to the tallies: one write lock, so readers
-    /// see all of it or none of it.
-    fn apply(&self, applied: &[Applied], now: UnixTime) {
-        if applied.is_empty() {
+    /// After a failed commit, forgets the batch's key changes (applied to
+    /// the registry as they were decided) by reading the keys back.
+    fn reload_registry(&mut self, pending: &Pending) {
+        if pending.batch.keys.is_empty() && pending.batch.revocations.is_empty() {
+            return;
+        }
+        match registry_from_store(&self.roots, self.store.as_ref()) {
+            Ok(registry) => self.registry = registry,
+            Err(err) => {
+                // Refuse every key and signed form until the keys can be
+                // read again, rather than decide on a wrong chain.
+                tracing::error!(error = %err, "cannot reload the key registry; signed statements are refused");
+                self.registry = Registry::new(&[]);
+            }
+        }
+    }
+
+    /// Applies a committed batch to the tallies and the tree: one write
+    /// lock, so readers see all of it or none of it.
+    fn apply(&self, pending: &Pending, now: UnixTime) {
+        if pending.batch.entries.is_empty() {
             return;
         }
         let mut live = write_live(&self.live);
-        for a in applied {
+        for a in &pending.applied {
             live.tallies
                 .apply(&self.election, a.tps, a.contest, a.old.as_ref(), &a.new);
-            live.tree.append(a.leaf);
+        }
+        for e in &pending.batch.entries {
+            live.tree.append(e.leaf_hash);
         }
         live.last_updated = Some(now);
     }
@@ -307,19 +388,10 @@ impl Sequencer {
             principal,
             key,
             request_hash,
-            tps,
-            tps_code,
-            contest,
-            role,
-            region,
-            form,
-            form_json,
-            form_canonical,
-            warnings,
-            warnings_json,
+            fact,
             reply,
         } = command;
-        let id_key = (principal.clone(), key.clone());
+        let id_key = (principal, key);
         // Idempotency: earlier in this batch, then the store.
         if let Some((hash, body)) = pending.keys.get(&id_key) {
             return if *hash == request_hash {
@@ -328,8 +400,9 @@ impl Sequencer {
                 Decided::Now(reply, Outcome::Refused(key_reused()))
             };
         }
-        let stored = if self.known.may_have_key(&principal, &key) {
-            self.store.idempotency(&principal, &key)
+        let (principal, key) = &id_key;
+        let stored = if self.known.may_have_key(principal, key) {
+            self.store.idempotency(principal, key)
         } else {
             Ok(None)
         };
@@ -345,45 +418,124 @@ impl Sequencer {
             Ok(Some(_)) => return Decided::Now(reply, Outcome::Refused(key_reused())),
             Ok(None) => {}
         }
+        let log_index = self.next_index + pending.batch.entries.len() as u64;
+        let decided = match fact {
+            Fact::Form(fact) => {
+                self.decide_form(*fact, log_index, now, &id_key, request_hash, pending)
+            }
+            Fact::Key(fact) => self.decide_key(*fact, log_index, now, pending),
+        };
+        let body = match decided {
+            Ok(body) => body,
+            Err(err) => return Decided::Now(reply, Outcome::Refused(err)),
+        };
+        // Before the commit: if it fails, the fingerprint only costs a read.
+        self.known.add_key(principal, key);
+        pending.batch.idempotency.push(IdempotencyRecord {
+            principal: principal.clone(),
+            key: key.clone(),
+            request_hash: request_hash.to_vec(),
+            response_status: 201,
+            response_body: body.clone(),
+            created_at: now,
+        });
+        let body = Bytes::from(body);
+        pending.keys.insert(id_key, (request_hash, body.clone()));
+        Decided::AfterCommit(reply, body)
+    }
+
+    /// Decides a form version: its place after the current version, and
+    /// for a signed statement its key, version and `prev`. Returns the
+    /// answer's body.
+    fn decide_form(
+        &mut self,
+        fact: FormFact,
+        log_index: u64,
+        now: UnixTime,
+        (principal, key): &(String, String),
+        request_hash: [u8; 32],
+        pending: &mut Pending,
+    ) -> Result<String, ApiError> {
+        let FormFact {
+            tps,
+            tps_code,
+            contest,
+            form,
+            form_json,
+            form_canonical,
+            warnings,
+            warnings_json,
+            by,
+        } = fact;
         // Version order: the current version, earlier in this batch or stored.
         let (current, old, prev) = match pending.forms.get(&(tps, contest)) {
             Some((version, form, prev)) => (*version, Some(form.clone()), Some(*prev)),
             None if !self.known.has_version(tps, contest) => (0, None, None),
-            None => match self.stored_current(tps_code, contest) {
-                Ok(Some((version, form, prev))) => (version, Some(form), Some(prev)),
-                Ok(None) => (0, None, None),
-                Err(err) => return Decided::Now(reply, Outcome::Refused(err)),
+            None => match self.stored_current(tps_code, contest)? {
+                Some((version, form, prev)) => (version, Some(form), Some(prev)),
+                None => (0, None, None),
             },
         };
         let version = current + 1;
-        let log_index = self.next_index + pending.applied.len() as u64;
-        let data = FormEntry {
-            tps: tps_code,
-            contest,
-            version,
-            prev,
-            form: &form_canonical,
-            role,
-            region,
-            submitted_at: now,
-        }
-        .encode();
-        let leaf = leaf_hash(&data);
-        let header = FormEntryHeader {
-            kind: "form".to_owned(),
-            tps: tps_code.to_string(),
-            contest: contest.id().to_owned(),
-            version,
-            submitted_at: now.to_string(),
+        let (data, digest, statement_sha256) = match &by {
+            Submitter::Session { role, region } => {
+                let data = FormEntry {
+                    tps: tps_code,
+                    contest,
+                    version,
+                    prev,
+                    form: &form_canonical,
+                    role: *role,
+                    region: *region,
+                    submitted_at: now,
+                }
+                .encode();
+                let digest = entry_sha256(&data);
+                (data, digest, None)
+            }
+            Submitter::Signed {
+                statement,
+                version: stated,
+                prev: stated_prev,
+            } => {
+                self.registry
+                    .check_form_signer(&statement.signer, tps_code, now)
+                    .map_err(refusal_error)?;
+                if *stated != version {
+                    return Err(ApiError::new(
+                        codes::STATEMENT_VERSION_NOT_NEXT,
+                        format!("the statement is version {stated}; the next version of this form is {version}"),
+                    )
+                    .with_details(json!({"current_version": current})));
+                }
+                if *stated_prev != prev {
+                    return Err(ApiError::new(
+                        codes::STATEMENT_PREV_MISMATCH,
+                        "`prev` is not the digest of the form's current version",
+                    )
+                    .with_details(json!({"expected_prev": prev.map(hex::encode)})));
+                }
+                let data = signed_entry(SignedKind::Form, statement, now)?;
+                (data, statement.sha256, Some(statement.sha256))
+            }
         };
-        let receipt = receipt::unsigned_form_receipt(log_index, &header, &data, &leaf);
+        let leaf = leaf_hash(&data);
+        let header = ReceiptHeader {
+            form: Some((tps_code.to_string(), contest.id().to_owned(), version)),
+            time: now.to_string(),
+            statement_sha256,
+        };
+        let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
         let body = json!({
             "version": version,
             "warnings": warnings,
             "receipt": receipt,
         })
         .to_string();
-        let store_time = now;
+        let submitted_by = match &by {
+            Submitter::Session { .. } => principal.clone(),
+            Submitter::Signed { statement, .. } => format!("key:{}", statement.signer),
+        };
         pending.batch.versions.push(StoredVersion {
             tps: tps_code,
             contest,
@@ -391,28 +543,16 @@ impl Sequencer {
             log_index,
             form_json,
             warnings_json,
-            submitted_by: principal.clone(),
-            submitted_at: store_time,
+            submitted_by,
+            submitted_at: now,
             request: Some(RequestKey {
                 key: key.clone(),
                 request_hash: request_hash.to_vec(),
             }),
         });
-        // Before the commit: if it fails, the fingerprint only costs a read.
-        self.known.add_key(&principal, &key);
-        pending.batch.idempotency.push(IdempotencyRecord {
-            principal,
-            key,
-            request_hash: request_hash.to_vec(),
-            response_status: 201,
-            response_body: body.clone(),
-            created_at: store_time,
-        });
-        let body = Bytes::from(body);
-        pending.keys.insert(id_key, (request_hash, body.clone()));
         pending
             .forms
-            .insert((tps, contest), (version, form.clone(), entry_sha256(&data)));
+            .insert((tps, contest), (version, form.clone(), digest));
         pending.batch.entries.push(LogEntry {
             index: log_index,
             data,
@@ -424,13 +564,78 @@ impl Sequencer {
             version,
             old,
             new: form,
-            leaf,
         });
-        Decided::AfterCommit(reply, body)
+        Ok(body)
     }
 
-    /// The stored current version of a form, the form itself and the
-    /// SHA-256 of its log entry (the next version's `prev`).
+    /// Decides a key statement against the chain and applies it to the
+    /// registry at once, so later commands of the batch see it.
+    fn decide_key(
+        &mut self,
+        fact: KeyFact,
+        log_index: u64,
+        now: UnixTime,
+        pending: &mut Pending,
+    ) -> Result<String, ApiError> {
+        let KeyFact { statement, signed } = fact;
+        let tree = &self.election.tree;
+        self.registry
+            .check_key_statement(&signed.signer, &statement, now, &|code| {
+                tree.find(code).is_some()
+            })
+            .map_err(refusal_error)?;
+        let data = signed_entry(SignedKind::Key, &signed, now)?;
+        let leaf = leaf_hash(&data);
+        let key_text = statement.key.to_string();
+        let action = match &statement.action {
+            KeyAction::Register {
+                role,
+                region,
+                valid_from,
+                valid_until,
+            } => {
+                pending.batch.keys.push(StoredKey {
+                    key: key_text.clone(),
+                    role: role.id().to_owned(),
+                    region: *region,
+                    valid_from: *valid_from,
+                    valid_until: *valid_until,
+                    registered_at: log_index,
+                    revoked_at: None,
+                });
+                "register"
+            }
+            KeyAction::Revoke => {
+                pending.batch.revocations.push(KeyRevocation {
+                    key: key_text.clone(),
+                    log_index,
+                });
+                "revoke"
+            }
+        };
+        self.registry.apply(&statement, log_index);
+        let header = ReceiptHeader {
+            form: None,
+            time: now.to_string(),
+            statement_sha256: Some(signed.sha256),
+        };
+        let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
+        pending.batch.entries.push(LogEntry {
+            index: log_index,
+            data,
+            leaf_hash: leaf,
+        });
+        Ok(json!({
+            "log_index": log_index,
+            "action": action,
+            "key": key_text,
+            "receipt": receipt,
+        })
+        .to_string())
+    }
+
+    /// The stored current version of a form, the form itself and its
+    /// digest (the next version's `prev`).
     fn stored_current(
         &self,
         tps: RegionCode,
@@ -447,14 +652,31 @@ impl Sequencer {
         })?;
         let index = stored.log_index;
         let entry = self.store.log_entries(index, index + 1)?;
-        let Some(entry) = entry.first().filter(|e| e.index == index) else {
-            return Err(ApiError::internal(format!(
-                "stored form {tps}/{contest} v{} has no log entry at {index}",
-                stored.version
-            )));
-        };
-        Ok(Some((stored.version, form, entry_sha256(&entry.data))))
+        let digest = entry
+            .first()
+            .filter(|e| e.index == index)
+            .and_then(|e| version_digest(&e.data))
+            .ok_or_else(|| {
+                ApiError::internal(format!(
+                    "stored form {tps}/{contest} v{} has no readable log entry at {index}",
+                    stored.version
+                ))
+            })?;
+        Ok(Some((stored.version, form, digest)))
     }
+}
+
+/// The entry bytes of a signed statement accepted at `now`.
+fn signed_entry(kind: SignedKind, signed: &Signed, now: UnixTime) -> Result<Vec<u8>, ApiError> {
+    SignedEntry {
+        kind,
+        statement: &signed.canonical,
+        signature: &signed.signature,
+        signer: &signed.signer.to_string(),
+        logged_at: now,
+    }
+    .encode()
+    .map_err(ApiError::internal)
 }
 
 fn key_reused() -> ApiError {
@@ -484,7 +706,6 @@ struct Applied {
     version: u32,
     old: Option<CHasil>,
     new: CHasil,
-    leaf: Hash,
 }
 
 /// What the commands decided so far in one batch have changed.
@@ -493,8 +714,7 @@ struct Pending {
     batch: Batch,
     /// (principal, key) -> (request hash, answer).
     keys: HashMap<(String, String), ([u8; 32], Bytes)>,
-    /// (tps, contest) -> (version, form, SHA-256 of its entry) accepted in
-    /// this batch.
+    /// (tps, contest) -> (version, form, digest) accepted in this batch.
     forms: HashMap<(RegionId, Contest), (u32, CHasil, [u8; 32])>,
     applied: Vec<Applied>,
 }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod forms;
+pub mod keys;
 pub mod log;
 pub mod regions;
 pub mod results;

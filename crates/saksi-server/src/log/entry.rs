@@ -8,7 +8,6 @@ use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionCode};
 use saksi_log::CanonicalJsonError;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 /// The schema version of form entries.
@@ -80,24 +79,124 @@ pub fn entry_sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
-/// The fields of a stored form entry a receipt repeats.
-#[derive(Debug, Clone, Deserialize)]
-pub struct FormEntryHeader {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub tps: String,
-    pub contest: String,
-    pub version: u32,
-    pub submitted_at: String,
+/// The schema version of form entries that carry a KPPS's signed
+/// statement (`form` v1 entries are versions entered through an officer's
+/// session).
+pub const SIGNED_FORM_ENTRY_VERSION: u64 = 2;
+
+/// The schema version of key entries.
+pub const KEY_ENTRY_VERSION: u64 = 1;
+
+/// What a signed entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedKind {
+    /// A KPPS's form statement: `{"type": "form", "v": 2}`.
+    Form,
+    /// An officer's key registration or revocation: `{"type": "key", "v": 1}`.
+    Key,
 }
 
-impl FormEntryHeader {
-    /// Reads the header of stored entry bytes; `None` if they are not a form
-    /// entry (another entry type, or bytes written by something else).
-    pub fn parse(data: &[u8]) -> Option<FormEntryHeader> {
-        serde_json::from_slice::<FormEntryHeader>(data)
-            .ok()
-            .filter(|h| h.kind == "form")
+/// An entry that carries a signed statement as it was signed, so anyone
+/// can check the signature from the log alone: the statement, the
+/// signature, the signer's verifier key and when the log accepted it.
+#[derive(Debug)]
+pub struct SignedEntry<'a> {
+    pub kind: SignedKind,
+    /// The statement's RFC 8785 bytes.
+    pub statement: &'a [u8],
+    /// The signature in standard base64.
+    pub signature: &'a str,
+    /// The signer's verifier key text.
+    pub signer: &'a str,
+    pub logged_at: UnixTime,
+}
+
+impl SignedEntry<'_> {
+    /// The entry bytes (RFC 8785), assembled as [`FormEntry::encode`] is;
+    /// the signer's key name is the one member that may need escaping, so
+    /// it goes through the general encoder.
+    pub fn encode(&self) -> Result<Vec<u8>, EntryError> {
+        let signer = saksi_log::canonical_json(&serde_json::Value::String(self.signer.to_owned()))?;
+        let (kind, v) = match self.kind {
+            SignedKind::Form => ("form", SIGNED_FORM_ENTRY_VERSION),
+            SignedKind::Key => ("key", KEY_ENTRY_VERSION),
+        };
+        let mut out = Vec::with_capacity(self.statement.len() + 256);
+        out.extend_from_slice(
+            format!(
+                "{{\"logged_at\":\"{}\",\"signature\":\"{}\",\"signer\":",
+                self.logged_at, self.signature
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&signer);
+        out.extend_from_slice(b",\"statement\":");
+        out.extend_from_slice(self.statement);
+        out.extend_from_slice(format!(",\"type\":\"{kind}\",\"v\":{v}}}").as_bytes());
+        Ok(out)
+    }
+}
+
+/// The digest a form version is chained by (the next version's `prev`):
+/// the SHA-256 of its statement's RFC 8785 bytes if it carries one, else of
+/// its entry bytes. `None` for bytes that are not JSON.
+pub fn version_digest(entry: &[u8]) -> Option<[u8; 32]> {
+    let value: serde_json::Value = serde_json::from_slice(entry).ok()?;
+    match value.get("statement") {
+        Some(statement) => Some(entry_sha256(&saksi_log::canonical_json(statement).ok()?)),
+        None => Some(entry_sha256(entry)),
+    }
+}
+
+/// The fields of a stored entry that its receipt repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptHeader {
+    /// (tps, contest, version) for a form entry.
+    pub form: Option<(String, String, u32)>,
+    /// When the log accepted the fact (RFC 3339).
+    pub time: String,
+    /// SHA-256 of the statement's RFC 8785 bytes, for signed entries.
+    pub statement_sha256: Option<[u8; 32]>,
+}
+
+impl ReceiptHeader {
+    /// Reads the header of stored entry bytes; `None` if they are not an
+    /// entry this server writes.
+    pub fn parse(data: &[u8]) -> Option<ReceiptHeader> {
+        let value: serde_json::Value = serde_json::from_slice(data).ok()?;
+        let text = |v: &serde_json::Value, name: &str| v.get(name)?.as_str().map(str::to_owned);
+        let form = |v: &serde_json::Value| {
+            Some((
+                text(v, "tps")?,
+                text(v, "contest")?,
+                u32::try_from(v.get("version")?.as_u64()?).ok()?,
+            ))
+        };
+        match (text(&value, "type")?.as_str(), value.get("v")?.as_u64()?) {
+            ("form", FORM_ENTRY_VERSION) => Some(ReceiptHeader {
+                form: Some(form(&value)?),
+                time: text(&value, "submitted_at")?,
+                statement_sha256: None,
+            }),
+            (kind @ ("form" | "key"), v)
+                if (kind == "form" && v == SIGNED_FORM_ENTRY_VERSION)
+                    || (kind == "key" && v == KEY_ENTRY_VERSION) =>
+            {
+                let statement = value.get("statement")?;
+                Some(ReceiptHeader {
+                    form: if kind == "form" {
+                        Some(form(statement)?)
+                    } else {
+                        None
+                    },
+                    time: text(&value, "logged_at")?,
+                    statement_sha256: Some(entry_sha256(
+                        &saksi_log::canonical_json(statement).ok()?,
+                    )),
+                })
+            }
+            _ => None,
+        }
     }
 }
 
@@ -164,6 +263,36 @@ mod tests {
                 String::from_utf8(entry.encode()).unwrap(),
                 String::from_utf8(saksi_log::canonical_json(&reference).unwrap()).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn signed_entries_are_exactly_the_canonical_encoding_and_their_receipt_header_reads_back() {
+        let statement = json!({"v": 1, "type": "form", "tps": "11.01.01.2001.001",
+            "contest": "ppwp", "version": 2, "prev": "ab", "form": {"z": 1, "a": [2]},
+            "photos": [], "signed_at": "2024-02-14T13:00:00Z", "origin": "o/log"});
+        let canonical = saksi_log::canonical_json(&statement).unwrap();
+        for (kind, name, v) in [(SignedKind::Form, "form", 2), (SignedKind::Key, "key", 1)] {
+            let signer = "odd\"name+01020304+AQID";
+            let entry = SignedEntry {
+                kind,
+                statement: &canonical,
+                signature: "c2ln",
+                signer,
+                logged_at: UnixTime(1_707_915_600),
+            }
+            .encode()
+            .unwrap();
+            let reference = json!({"type": name, "v": v, "statement": statement,
+                "signature": "c2ln", "signer": signer, "logged_at": "2024-02-14T13:00:00Z"});
+            assert_eq!(entry, saksi_log::canonical_json(&reference).unwrap());
+            let header = ReceiptHeader::parse(&entry).unwrap();
+            assert_eq!(header.time, "2024-02-14T13:00:00Z");
+            assert_eq!(header.statement_sha256, Some(entry_sha256(&canonical)));
+            assert_eq!(version_digest(&entry), Some(entry_sha256(&canonical)));
+            let form = (kind == SignedKind::Form)
+                .then(|| ("11.01.01.2001.001".to_owned(), "ppwp".to_owned(), 2));
+            assert_eq!(header.form, form);
         }
     }
 }

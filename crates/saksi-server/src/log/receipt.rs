@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use saksi_log::{Hash, Note, NoteError, Signer};
 use serde_json::{Value, json};
 
-use super::entry::{FormEntryHeader, entry_sha256};
+use super::entry::{ReceiptHeader, entry_sha256};
 
 /// The first line of every receipt's signed text.
 pub const RECEIPT_HEADER: &str = "saksi/receipt/v1";
@@ -25,17 +25,18 @@ pub fn receipt_text(origin: &str, index: u64, leaf: &Hash, time: &str) -> String
     )
 }
 
-/// The `receipt` object of a form version: the fields scripts already read
-/// (`tps`, `contest`, `version`, `log_index`, `submitted_at`) and the proof
-/// (`leaf_hash`, `entry_sha256`, `signed`).
-pub fn form_receipt(
+/// The `receipt` object of an entry: the fields scripts already read
+/// (`log_index`, `submitted_at`, and for a form `tps`, `contest`,
+/// `version`), the proof (`leaf_hash`, `entry_sha256`, `signed`) and, for
+/// a signed statement, `statement_sha256`.
+pub fn receipt(
     signer: &Signer,
     index: u64,
-    header: &FormEntryHeader,
+    header: &ReceiptHeader,
     entry: &[u8],
     leaf: &Hash,
 ) -> Result<Value, NoteError> {
-    let mut receipt = unsigned_form_receipt(index, header, entry, leaf);
+    let mut receipt = unsigned_receipt(index, header, entry, leaf);
     sign_receipt(signer, &mut receipt)?;
     Ok(receipt)
 }
@@ -44,21 +45,22 @@ pub fn form_receipt(
 /// answer. The request handler adds the signature ([`sign_receipt`]) off
 /// the sequencer thread; Ed25519 is deterministic, so a replayed answer is
 /// signed to the same bytes.
-pub fn unsigned_form_receipt(
-    index: u64,
-    header: &FormEntryHeader,
-    entry: &[u8],
-    leaf: &Hash,
-) -> Value {
-    json!({
-        "tps": header.tps,
-        "contest": header.contest,
-        "version": header.version,
+pub fn unsigned_receipt(index: u64, header: &ReceiptHeader, entry: &[u8], leaf: &Hash) -> Value {
+    let mut receipt = json!({
         "log_index": index,
-        "submitted_at": header.submitted_at,
+        "submitted_at": header.time,
         "leaf_hash": STANDARD.encode(leaf),
         "entry_sha256": hex::encode(entry_sha256(entry)),
-    })
+    });
+    if let Some((tps, contest, version)) = &header.form {
+        receipt["tps"] = json!(tps);
+        receipt["contest"] = json!(contest);
+        receipt["version"] = json!(version);
+    }
+    if let Some(digest) = header.statement_sha256 {
+        receipt["statement_sha256"] = json!(hex::encode(digest));
+    }
+    receipt
 }
 
 /// Adds `signed` to a receipt from its own `log_index`, `leaf_hash` and

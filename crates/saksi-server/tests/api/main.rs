@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod helpers;
+mod keys;
 mod log;
 mod reads;
 mod submit;

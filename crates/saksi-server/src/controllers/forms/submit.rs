@@ -1,38 +1,55 @@
-//! `POST /api/v1/tps/{code}/forms/{contest}`: a KPPS submits its C.Hasil.
+//! `POST /api/v1/tps/{code}/forms/{contest}`: a C.Hasil version, either
+//! signed by the TPS's KPPS device key (`{"statement", "signature",
+//! "key"}`, no session: the statement authenticates itself) or entered
+//! through an officer's session (the form itself, with `Authorization` and
+//! `Idempotency-Key`).
 //!
 //! Everything that needs no shared state happens here, concurrently with
 //! other requests: authentication (before the body is read), permission,
-//! parsing and validation. What needs state (idempotency, version order)
-//! is decided by the sequencer, which answers once the version is durable
-//! and visible in the tallies.
+//! parsing, the signature and validation. What needs state (idempotency,
+//! the key chain, version order, `prev`) is decided by the sequencer, which
+//! answers once the version is durable and visible in the tallies.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use saksi_core::Level;
-use saksi_core::form::{self, codes as form_codes};
+use saksi_core::form::{self, CHasil};
 use saksi_core::permission::Action;
-use serde_json::json;
+use saksi_core::{Contest, Level, RegionCode, RegionId};
+use saksi_statement::{Envelope, FormStatement};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
+use super::form_error;
 use crate::codes;
 use crate::controllers::json_bytes;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, RawPath, body_bytes, contest, region_code};
+use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
 use crate::log::entry::canonical_form;
 use crate::log::receipt::sign_receipt;
-use crate::sequencer::{Command, Outcome};
+use crate::sequencer::{Command, Fact, FormFact, Outcome, Signed, Submitter};
 use crate::state::AppState;
 
 /// The longest `Idempotency-Key` accepted.
 const MAX_KEY_LEN: usize = 128;
 
+/// The principal of every signed statement: retries are recognised by the
+/// statement's digest, whoever sends it.
+pub const STATEMENT_PRINCIPAL: &str = "statement";
+
+/// The form being submitted, where the URL points.
+struct Target {
+    tps: RegionId,
+    tps_code: RegionCode,
+    contest: Contest,
+}
+
 pub async fn submit(
     State(state): State<AppState>,
-    auth: Authenticated,
+    auth: Result<Authenticated, ApiError>,
     RawPath((code, contest_id)): RawPath<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -44,43 +61,31 @@ pub async fn submit(
         .find(tps_code)
         .filter(|_| tps_code.level() == Level::Tps)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {tps_code}")))?;
-    let contest = contest(&contest_id)?;
-    auth.require(Action::SubmitForm, tps_code)?;
-    let key = idempotency_key(&headers)?;
-    let body = body_bytes(body)?;
-    let form = form::parse(contest, &body).map_err(|e| form_error(e.0))?;
-    let warnings = form::validate(&state.election, tps, contest, &form).map_err(form_error)?;
-    // Serialising is done here, on the request's own task, so the single
-    // sequencer thread only decides and concatenates.
-    let form_json = serde_json::to_string(&form).map_err(ApiError::internal)?;
-    let form_canonical = canonical_form(&form).map_err(ApiError::internal)?;
-    let warnings_json = serde_json::to_string(&warnings).map_err(ApiError::internal)?;
-    let mut hasher = Sha256::new();
-    hasher.update(tps_code.to_string().as_bytes());
-    hasher.update([0]);
-    hasher.update(contest.id().as_bytes());
-    hasher.update([0]);
-    hasher.update(&body);
-    let (reply, answer) = oneshot::channel();
-    state.sequencer.submit(Command {
-        principal: auth.principal_id(),
-        key,
-        request_hash: hasher.finalize().into(),
+    let target = Target {
         tps,
         tps_code,
-        contest,
-        role: auth.principal.role(),
-        region: auth.principal.region(),
-        form,
-        form_json,
-        form_canonical,
-        warnings,
-        warnings_json,
-        reply,
-    })?;
+        contest: contest(&contest_id)?,
+    };
+    let (reply, answer) = oneshot::channel();
+    let command = if headers.contains_key(header::AUTHORIZATION) {
+        session_command(&state, auth?, &target, &headers, body, reply)?
+    } else {
+        let body = body_bytes(body)?;
+        if !looks_signed(&body) {
+            // Neither a session nor a statement: say what is missing.
+            return Err(auth.err().unwrap_or_else(|| {
+                ApiError::new(
+                    codes::AUTH_REQUIRED,
+                    "a session or a signed statement is needed",
+                )
+            }));
+        }
+        signed_command(&state, &target, &body, reply)?
+    };
+    state.sequencer.submit(command)?;
     match answer.await {
         Ok(Outcome::Answer { status, body }) => {
-            tracing::debug!(tps = %tps_code, %contest, status, "form answered");
+            tracing::debug!(tps = %target.tps_code, contest = %target.contest, status, "form answered");
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
             Ok(json_bytes(status, signed_answer(&state, &body)?))
         }
@@ -91,10 +96,115 @@ pub async fn submit(
     }
 }
 
+/// True if the body is a JSON object with a `statement` member: cheap, so
+/// that a form posted without a session is told it needs one.
+fn looks_signed(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+        .is_ok_and(|m| m.contains_key("statement"))
+}
+
+/// A form entered through an officer's session.
+fn session_command(
+    state: &AppState,
+    auth: Authenticated,
+    target: &Target,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    reply: oneshot::Sender<Outcome>,
+) -> Result<Command, ApiError> {
+    auth.require(Action::SubmitForm, target.tps_code)?;
+    let key = idempotency_key(headers)?;
+    let body = body_bytes(body)?;
+    let form = form::parse(target.contest, &body).map_err(|e| form_error(e.0))?;
+    let mut hasher = Sha256::new();
+    hasher.update(target.tps_code.to_string().as_bytes());
+    hasher.update([0]);
+    hasher.update(target.contest.id().as_bytes());
+    hasher.update([0]);
+    hasher.update(&body);
+    let by = Submitter::Session {
+        role: auth.principal.role(),
+        region: auth.principal.region(),
+    };
+    Ok(Command {
+        principal: auth.principal_id(),
+        key,
+        request_hash: hasher.finalize().into(),
+        fact: Fact::Form(Box::new(form_fact(state, target, form, by)?)),
+        reply,
+    })
+}
+
+/// A form statement signed by a KPPS device key. The key's place in the
+/// chain, the version and `prev` are the sequencer's to check.
+fn signed_command(
+    state: &AppState,
+    target: &Target,
+    body: &[u8],
+    reply: oneshot::Sender<Outcome>,
+) -> Result<Command, ApiError> {
+    let envelope = Envelope::parse(body).map_err(envelope_error)?;
+    let statement = FormStatement::from_object(&envelope.statement).map_err(statement_error)?;
+    check_origin(&statement.origin, state.log.origin())?;
+    if statement.tps != target.tps_code || statement.contest != target.contest {
+        return Err(ApiError::new(
+            codes::STATEMENT_PATH_MISMATCH,
+            format!(
+                "the statement is for {}/{}, the URL for {}/{}",
+                statement.tps, statement.contest, target.tps_code, target.contest
+            ),
+        ));
+    }
+    if !envelope.verify() {
+        return Err(signature_invalid());
+    }
+    let sha256 = envelope.statement_sha256();
+    let by = Submitter::Signed {
+        statement: Box::new(Signed {
+            signature: envelope.signature_base64(),
+            canonical: envelope.canonical,
+            sha256,
+            signer: envelope.key,
+        }),
+        version: statement.version,
+        prev: statement.prev,
+    };
+    Ok(Command {
+        principal: STATEMENT_PRINCIPAL.to_owned(),
+        key: hex::encode(sha256),
+        request_hash: sha256,
+        fact: Fact::Form(Box::new(form_fact(state, target, statement.form, by)?)),
+        reply,
+    })
+}
+
+/// Validates a parsed form and serialises it, here on the request's own
+/// task, so the single sequencer thread only decides and concatenates.
+fn form_fact(
+    state: &AppState,
+    target: &Target,
+    form: CHasil,
+    by: Submitter,
+) -> Result<FormFact, ApiError> {
+    let warnings =
+        form::validate(&state.election, target.tps, target.contest, &form).map_err(form_error)?;
+    Ok(FormFact {
+        tps: target.tps,
+        tps_code: target.tps_code,
+        contest: target.contest,
+        form_json: serde_json::to_string(&form).map_err(ApiError::internal)?,
+        form_canonical: canonical_form(&form).map_err(ApiError::internal)?,
+        warnings_json: serde_json::to_string(&warnings).map_err(ApiError::internal)?,
+        warnings,
+        form,
+        by,
+    })
+}
+
 /// The answer with its receipt signed by the log key. Signing here rather
 /// than in the sequencer spreads the Ed25519 work over every core; it is
 /// deterministic, so a replayed answer comes out byte for byte the same.
-fn signed_answer(state: &AppState, body: &Bytes) -> Result<Bytes, ApiError> {
+pub(crate) fn signed_answer(state: &AppState, body: &Bytes) -> Result<Bytes, ApiError> {
     let mut answer: serde_json::Value = serde_json::from_slice(body).map_err(ApiError::internal)?;
     if let Some(receipt) = answer.get_mut("receipt") {
         sign_receipt(state.log.signer(), receipt).map_err(ApiError::internal)?;
@@ -122,24 +232,4 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
             "an Idempotency-Key is 1 to 128 printable ASCII characters",
         )),
     }
-}
-
-/// Every problem of a form, as one answer: 400 for a body that is not JSON,
-/// else 422 `form.invalid`.
-fn form_error(issues: Vec<form::Issue>) -> ApiError {
-    let malformed = issues
-        .iter()
-        .any(|i| i.code == form_codes::MALFORMED_JSON.code);
-    let (code, message) = if malformed {
-        (
-            codes::MALFORMED_JSON,
-            "the body is not valid JSON".to_owned(),
-        )
-    } else {
-        (
-            codes::FORM_INVALID,
-            format!("the form was refused: {} problem(s)", issues.len()),
-        )
-    };
-    ApiError::new(code, message).with_details(json!({"errors": issues}))
 }

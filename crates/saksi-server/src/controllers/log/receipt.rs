@@ -12,8 +12,8 @@ use crate::codes;
 use crate::controllers::json_value;
 use crate::error::ApiError;
 use crate::extract::RawPath;
-use crate::log::entry::FormEntryHeader;
-use crate::log::receipt::form_receipt;
+use crate::log::entry::ReceiptHeader;
+use crate::log::receipt::receipt;
 use crate::state::AppState;
 
 pub async fn show(
@@ -42,9 +42,12 @@ pub async fn show(
         .into_iter()
         .find(|e| e.index == index)
         .ok_or_else(|| ApiError::internal(format!("log entry {index} is not stored")))?;
-    let header = FormEntryHeader::parse(&entry.data)
-        .ok_or_else(|| ApiError::internal(format!("log entry {index} is not a form entry")))?;
-    let receipt = form_receipt(state.log.signer(), index, &header, &entry.data, &leaf)
+    let header = ReceiptHeader::parse(&entry.data).ok_or_else(|| {
+        ApiError::internal(format!(
+            "log entry {index} is of no type this server writes"
+        ))
+    })?;
+    let receipt = receipt(state.log.signer(), index, &header, &entry.data, &leaf)
         .map_err(ApiError::internal)?;
     Ok(json_value(StatusCode::OK, &receipt))
 }

@@ -1,0 +1,3 @@
+//! `/api/v1/keys`: officers' key registrations and revocations.
+
+pub mod register;

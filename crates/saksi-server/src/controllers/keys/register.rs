@@ -1,0 +1,186 @@
+//! `POST /api/v1/keys`: a key statement signed by the officer who vouches
+//! for it (issue 3 §4), one envelope per request, or up to
+//! [`MAX_STATEMENTS`] as `{"statements": [...]}` so that a KPU Kab/Kota
+//! registers its TPS devices in a few requests.
+//!
+//! The envelope, the statement, the origin and the signature are checked
+//! here (a bulk request verifies its signatures in one batch); the chain
+//! (is the signer a valid key whose role and region may make this
+//! statement?) is decided by the sequencer, in log order.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use saksi_statement::{Envelope, KeyStatement};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::codes;
+use crate::controllers::forms::submit::{STATEMENT_PRINCIPAL, signed_answer};
+use crate::controllers::{json_bytes, json_value};
+use crate::error::ApiError;
+use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
+use crate::sequencer::{Command, Fact, KeyFact, Outcome, Signed};
+use crate::state::AppState;
+
+/// The most statements in one bulk request.
+pub const MAX_STATEMENTS: usize = 1000;
+
+/// The largest body: a full bulk request (a statement is about 500 bytes).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub async fn register(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(codes::TOO_LARGE, "the body is larger than 1 MiB")
+        } else {
+            ApiError::new(codes::MALFORMED_JSON, "the body could not be read")
+        }
+    })?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(codes::MALFORMED_JSON, format!("the body is not JSON: {e}")))?;
+    let bulk = match value {
+        Value::Object(mut object) if object.contains_key("statements") => {
+            match object.remove("statements") {
+                Some(Value::Array(items)) if object.is_empty() => items,
+                _ => {
+                    return Err(ApiError::new(
+                        codes::STATEMENT_MALFORMED,
+                        "a bulk request is {\"statements\": [envelope, ...]} and nothing else",
+                    ));
+                }
+            }
+        }
+        single => {
+            let (envelope, statement) = parse(&state, single)?;
+            if !envelope.verify() {
+                return Err(signature_invalid());
+            }
+            let answer = submit(&state, envelope, statement)?;
+            return answered(&state, answer.await);
+        }
+    };
+    if bulk.len() > MAX_STATEMENTS {
+        return Err(ApiError::new(
+            codes::KEYS_TOO_MANY,
+            format!(
+                "{} statements; at most {MAX_STATEMENTS} per request",
+                bulk.len()
+            ),
+        ));
+    }
+    let parsed: Vec<_> = bulk.into_iter().map(|item| parse(&state, item)).collect();
+    let (parsed, valid) = tokio::task::spawn_blocking(move || {
+        let items: Vec<_> = parsed
+            .iter()
+            .filter_map(|p| p.as_ref().ok())
+            .map(|(e, _)| (e, e.signed_bytes()))
+            .collect();
+        let batch: Vec<saksi_log::batch::Item<'_>> = items
+            .iter()
+            .map(|(e, bytes)| (&e.key, bytes.as_slice(), &e.signature))
+            .collect();
+        let valid = saksi_log::verify_batch(&batch);
+        drop(batch);
+        drop(items);
+        (parsed, valid)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    // Queue every verified statement first, in order, then wait: the
+    // sequencer decides them in one or a few batches.
+    let mut valid = valid.into_iter();
+    let pending: Vec<_> = parsed
+        .into_iter()
+        .map(|p| {
+            let (envelope, statement) = p?;
+            if !valid.next().unwrap_or(false) {
+                return Err(signature_invalid());
+            }
+            submit(&state, envelope, statement)
+        })
+        .collect();
+    let mut results = Vec::with_capacity(pending.len());
+    for p in pending {
+        let result = match p {
+            Ok(answer) => answered(&state, answer.await),
+            Err(err) => Err(err),
+        };
+        let response = result.unwrap_or_else(IntoResponse::into_response);
+        results.push(response_item(response).await);
+    }
+    Ok(json_value(StatusCode::OK, &json!({ "results": results })))
+}
+
+/// Parses one envelope and its key statement, and checks its origin.
+fn parse(state: &AppState, value: Value) -> Result<(Envelope, KeyStatement), ApiError> {
+    let envelope = Envelope::from_value(value).map_err(envelope_error)?;
+    let statement = KeyStatement::from_object(&envelope.statement).map_err(statement_error)?;
+    check_origin(&statement.origin, state.log.origin())?;
+    Ok((envelope, statement))
+}
+
+/// Queues a verified statement; the receiver gets the sequencer's answer.
+fn submit(
+    state: &AppState,
+    envelope: Envelope,
+    statement: KeyStatement,
+) -> Result<oneshot::Receiver<Outcome>, ApiError> {
+    let sha256 = envelope.statement_sha256();
+    let (reply, answer) = oneshot::channel();
+    state.sequencer.submit(Command {
+        principal: STATEMENT_PRINCIPAL.to_owned(),
+        key: hex::encode(sha256),
+        request_hash: sha256,
+        fact: Fact::Key(Box::new(KeyFact {
+            statement,
+            signed: Signed {
+                signature: envelope.signature_base64(),
+                canonical: envelope.canonical,
+                sha256,
+                signer: envelope.key,
+            },
+        })),
+        reply,
+    })?;
+    Ok(answer)
+}
+
+/// The sequencer's answer as a response.
+fn answered(
+    state: &AppState,
+    answer: Result<Outcome, oneshot::error::RecvError>,
+) -> Result<Response, ApiError> {
+    match answer {
+        Ok(Outcome::Answer { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+            Ok(json_bytes(status, signed_answer(state, &body)?))
+        }
+        Ok(Outcome::Refused(err)) => Err(err),
+        Err(_) => {
+            Err(ApiError::new(codes::UNAVAILABLE, "the sequencer stopped; retry").retry_after(5))
+        }
+    }
+}
+
+/// One bulk result: `{"status", "body"}` for an accepted statement, the
+/// usual `{"error": {...}}` with its `status` for a refused one.
+async fn response_item(response: Response) -> Value {
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
+    match body {
+        Value::Object(mut error) if !status.is_success() => {
+            error.insert("status".into(), json!(status.as_u16()));
+            Value::Object(error)
+        }
+        body => json!({"status": status.as_u16(), "body": body}),
+    }
+}
