@@ -35,6 +35,12 @@ pub enum Command {
     /// Audit a running server from its transparency log alone: verify the
     /// log, recount every contest and compare with the published results.
     Audit(AuditArgs),
+    /// Officer keys: make one, certify or revoke another.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// KPPS device keys: register one for a TPS, sign a form statement.
+    #[command(subcommand)]
+    Kpps(KppsCommand),
 }
 
 /// Where the server listens and how it batches.
@@ -230,8 +236,9 @@ fn parse_scale(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub struct LoadgenArgs {
-    /// The data directory the server serves (for the election and to mint
-    /// KPPS tokens through the local administrative path).
+    /// The data directory the server serves: the election, the log origin
+    /// and the demo root key (`root.key`) that registers the simulated
+    /// officers' and KPPS devices' keys.
     #[command(flatten)]
     pub data_dir: DataDirArg,
     /// The server to load.
@@ -293,6 +300,157 @@ pub struct AuditArgs {
     pub verbose: bool,
 }
 
+/// `saksi key ...` (issue 3 §4–5). Statements are built and signed on
+/// the officer's machine; the server only relays them into the log.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make an Ed25519 key: the private key goes to a new file (mode
+    /// 0600), the verifier key is printed on standard output.
+    Generate(KeyGenerateArgs),
+    /// Register a verifier key for a role and region, signed with your key:
+    /// prints the signed statement, or posts it with --server.
+    Certify(KeyCertifyArgs),
+    /// Revoke a registered key, signed with your key: prints the signed
+    /// statement, or posts it with --server.
+    Revoke(KeyRevokeArgs),
+}
+
+/// `saksi kpps ...`.
+#[derive(Debug, Subcommand)]
+pub enum KppsCommand {
+    /// Register a KPPS device key for a TPS, signed with a KPU Kab/Kota key
+    /// (`saksi key certify --role kpps --region TPS`).
+    Register(KppsRegisterArgs),
+    /// Sign one form statement (a JSON object on standard input) with a
+    /// KPPS device key and print the signed envelope. A statement without
+    /// `signed_at` gets the current time; an invalid one is not signed
+    /// (exit code 2, every problem listed).
+    Sign(KppsSignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// The key's name: no spaces, no '+' (e.g. `kpu-kabkota-11.01-ani` or
+    /// `kpps-11.01.01.2001.001`).
+    #[arg(long)]
+    pub name: String,
+    /// The private key file to create (mode 0600); an existing file is
+    /// never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyCertifyArgs {
+    /// Your private key file (`PRIVATE+KEY+...`): a KPU RI root key
+    /// certifies kpu-prov keys, a kpu-prov key kpu-kabkota keys, a
+    /// kpu-kabkota key kpps keys.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The verifier key to register (`name+<key id>+<base64>`, as `saksi
+    /// key generate` prints it).
+    #[arg(long, value_name = "VKEY")]
+    pub verifier: String,
+    /// The role the key acts in.
+    #[arg(long, value_parser = ["kpu-prov", "kpu-kabkota", "kpps"])]
+    pub role: String,
+    /// The region the key is bound to, at the role's level: a province
+    /// (`11`) for kpu-prov, a kab/kota (`11.01`) for kpu-kabkota, a TPS
+    /// (`11.01.01.2001.001`) for kpps.
+    #[arg(long, value_name = "CODE")]
+    pub region: String,
+    #[command(flatten)]
+    pub validity: ValidityArgs,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KppsRegisterArgs {
+    /// Your KPU Kab/Kota private key file (`PRIVATE+KEY+...`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The KPPS device's verifier key (`name+<key id>+<base64>`).
+    #[arg(long, value_name = "VKEY")]
+    pub verifier: String,
+    /// The TPS the device signs forms for (e.g. `11.01.01.2001.001`).
+    #[arg(long, value_name = "CODE")]
+    pub tps: String,
+    #[command(flatten)]
+    pub validity: ValidityArgs,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyRevokeArgs {
+    /// Your private key file (`PRIVATE+KEY+...`): the kind of key that
+    /// registered the revoked one, or a KPU RI root key.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The verifier key to revoke (`name+<key id>+<base64>`).
+    #[arg(long, value_name = "VKEY")]
+    pub verifier: String,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KppsSignArgs {
+    /// The KPPS device's private key file (`PRIVATE+KEY+...`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+}
+
+/// How long a registered key is valid.
+#[derive(Debug, Args)]
+pub struct ValidityArgs {
+    /// Start of the key's validity, RFC 3339 UTC (default: now).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub valid_from: Option<saksi_core::time::UnixTime>,
+    /// End of the key's validity (exclusive), RFC 3339 UTC (default: 180
+    /// days from now).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub valid_until: Option<saksi_core::time::UnixTime>,
+}
+
+/// Where a signed key statement goes: standard output, or a server.
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The transparency log the statement is for (its origin, the first
+    /// line of its checkpoints). Default: with --server, the server's;
+    /// otherwise the default of `saksi init --origin`
+    /// (`saksi.localhost/log`).
+    #[arg(long, env = "SAKSI_ORIGIN")]
+    pub origin: Option<String>,
+    /// Post the signed statement to this server's /api/v1/keys and print
+    /// its answer instead of the statement (http://host:port; deliberately
+    /// no variable: posting is never implied by the environment).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+}
+
+impl OriginArg {
+    /// The default `--origin`: the one `saksi init` gives a new log, read
+    /// from its flag so that it is written in one place.
+    pub fn default_origin() -> String {
+        use clap::Args as _;
+        let command = OriginArg::augment_args(clap::Command::new("origin"));
+        command
+            .get_arguments()
+            .find(|a| a.get_id() == "origin")
+            .and_then(|a| a.get_default_values().first())
+            .and_then(|v| v.to_str())
+            .expect("OriginArg's --origin has a default")
+            .to_owned()
+    }
+}
+
+fn parse_time(s: &str) -> Result<saksi_core::time::UnixTime, String> {
+    saksi_core::time::UnixTime::parse_rfc3339(s)
+        .ok_or_else(|| format!("{s:?} is not an RFC 3339 UTC time like 2024-02-14T13:00:00Z"))
+}
+
 fn parse_duration(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(d) if d.is_finite() && d > 0.0 && d <= 86_400.0 => Ok(d),
@@ -337,5 +495,10 @@ mod tests {
         assert!(parse_scale("1.5").is_err());
         assert!(parse_scale("abc").is_err());
         assert_eq!(parse_scale("0.01"), Ok(0.01));
+    }
+
+    #[test]
+    fn the_default_origin_is_read_from_the_origin_flag() {
+        assert_eq!(OriginArg::default_origin(), "saksi.localhost/log");
     }
 }

@@ -141,6 +141,22 @@ impl DataDir {
         })
     }
 
+    /// The private KPU RI root key `init` made (demo use): what registers
+    /// the simulated officers' and KPPS devices' keys.
+    pub fn root_signer(&self) -> Result<Signer> {
+        let path = self.root.join(Self::ROOT_KEY);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}: simulated KPPS sign their forms with keys registered by the \
+                 KPU RI root key that `saksi init` makes when no --root-key is given; with real \
+                 root keys, register KPPS keys with `saksi kpps register`",
+                path.display()
+            )
+        })?;
+        Signer::parse(text.trim_end())
+            .with_context(|| format!("{} is not a private key (PRIVATE+KEY+...)", path.display()))
+    }
+
     /// The directory itself.
     pub fn root(&self) -> &Path {
         &self.root
@@ -165,15 +181,26 @@ const ROOT_KEY_NAME: &str = "kpu-ri-root";
 
 /// Writes a new file (never replacing one) with `mode`, fsynced.
 fn write_new(path: &Path, text: &str, mode: u32) -> Result<()> {
+    create_new_file(path, text, mode).with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// Creates `path` with `mode` (failing with `AlreadyExists` if it is
+/// there), writes `text` and fsyncs; a file left half-written is removed.
+/// Every private key Saksi writes goes through here.
+pub(crate) fn create_new_file(path: &Path, text: &str, mode: u32) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(mode)
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))
+        .open(path)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    if written.is_err() {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+    }
+    written
 }

@@ -1,13 +1,12 @@
-//! The load generator: submits a pre-built corpus of signed-in KPPS forms
+//! The load generator: submits a pre-signed corpus of KPPS form statements
 //! to a running server over N keep-alive connections and measures what the
 //! server sustains (forms/s) and how long each answer took (p50, p99).
 //!
-//! Everything costly on the client side (drawing forms, serializing
-//! bodies, minting tokens) happens before the clock starts, so the figures
-//! are the server's. Every acknowledged submission can be written as a
-//! receipt line, so a later check can prove none was lost.
+//! Everything costly on the client side (drawing forms, signing
+//! statements, serializing bodies) happens before the clock starts, so the
+//! figures are the server's. Every acknowledged submission can be written
+//! as a receipt line, so a later check can prove none was lost.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,6 +19,7 @@ use saksi_sim::rng::Rng;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::demo_keys::{DemoKeys, sign_form};
 use crate::http::Client;
 
 /// One submission, ready to send.
@@ -27,7 +27,6 @@ pub struct Prepared {
     tps: String,
     contest: Contest,
     path: String,
-    auth: String,
     body: Vec<u8>,
 }
 
@@ -38,59 +37,90 @@ impl Prepared {
     }
 }
 
-/// Draws one form for every (TPS, contest) held, in a shuffled order: the
-/// corpus a run sends (round after round when it needs more). At most
-/// `limit` forms are prepared; the work is split over the machine's cores.
-pub fn corpus(
-    election: &Election,
-    tokens: &HashMap<RegionId, String>,
-    seed: u64,
-    limit: usize,
-) -> Vec<Prepared> {
+/// Draws and signs forms for (TPS, contest) pairs in a shuffled order, at
+/// most `limit`: version 1 of every form held first, then, if `limit` asks
+/// for more, version 2 of each (chained by `prev`), and so on. The work is
+/// split over the machine's cores.
+pub fn corpus(election: &Election, keys: &DemoKeys, seed: u64, limit: usize) -> Vec<Prepared> {
     let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
     let mut rng = Rng::stream(seed, &[0x10ad]);
     rng.shuffle(&mut tps);
-    // About five forms per TPS: enough TPS for `limit` forms, and no more.
-    tps.truncate(limit.div_ceil(4).min(tps.len()));
+    let forms: usize = tps
+        .iter()
+        .map(|id| {
+            Contest::ALL
+                .iter()
+                .filter(|c| election.holds(*id, **c))
+                .count()
+        })
+        .sum();
+    let versions = limit.div_ceil(forms.max(1)).max(1);
+    if versions == 1 {
+        // About five forms per TPS: enough TPS for `limit` forms, and no more.
+        tps.truncate(limit.div_ceil(4).min(tps.len()));
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = tps.len().div_ceil(threads).max(1);
-    let mut out: Vec<Prepared> = std::thread::scope(|scope| {
+    let chains: Vec<Vec<Prepared>> = std::thread::scope(|scope| {
         let handles: Vec<_> = tps
             .chunks(chunk)
-            .map(|part| scope.spawn(move || prepare(election, tokens, seed, part)))
+            .map(|part| scope.spawn(move || prepare(election, keys, seed, part, versions)))
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("preparing forms does not panic"))
             .collect()
     });
+    // Every form's version 1, then every version 2, ...: a version is sent
+    // long after the one it follows.
+    let mut out = Vec::with_capacity(limit.min(chains.len() * versions));
+    let mut chains: Vec<std::vec::IntoIter<Prepared>> =
+        chains.into_iter().map(Vec::into_iter).collect();
+    for _ in 0..versions {
+        out.extend(chains.iter_mut().filter_map(Iterator::next));
+    }
     out.truncate(limit);
     out
 }
 
-/// The forms of `tps`, every contest held at each.
+/// The chains of versions `1..=versions` of every form of `tps`.
 fn prepare(
     election: &Election,
-    tokens: &HashMap<RegionId, String>,
+    keys: &DemoKeys,
     seed: u64,
     tps: &[RegionId],
-) -> Vec<Prepared> {
+    versions: usize,
+) -> Vec<Vec<Prepared>> {
     let mut out = Vec::with_capacity(tps.len() * 5);
     for id in tps {
         let code = election.tree.get(*id).code;
-        let Some(token) = tokens.get(id) else {
+        let Some(key) = keys.kpps(*id) else {
             continue;
         };
         for contest in Contest::ALL {
-            let mut form_rng = Rng::stream(seed, &[u64::from(id.0), contest.index() as u64]);
-            if let Some(form) = draw_form(election, *id, contest, &mut form_rng) {
-                out.push(Prepared {
+            let mut chain = Vec::with_capacity(versions);
+            let mut prev = None;
+            for version in 1..=versions as u32 {
+                let mut form_rng = Rng::stream(
+                    seed,
+                    &[u64::from(id.0), contest.index() as u64, u64::from(version)],
+                );
+                let Some(form) = draw_form(election, *id, contest, &mut form_rng) else {
+                    break;
+                };
+                let (body, digest) =
+                    sign_form(key, keys.origin(), code, contest, version, prev, form)
+                        .expect("a drawn form always signs");
+                prev = Some(digest);
+                chain.push(Prepared {
                     tps: code.to_string(),
                     contest,
                     path: format!("/api/v1/tps/{code}/forms/{}", contest.id()),
-                    auth: format!("Bearer {token}"),
-                    body: serde_json::to_vec(&form).expect("a form always serializes"),
+                    body,
                 });
+            }
+            if !chain.is_empty() {
+                out.push(chain);
             }
         }
     }
@@ -108,8 +138,6 @@ pub struct Plan {
     /// Submissions per second across all connections (`None`: as fast as
     /// the server answers).
     pub rate: Option<f64>,
-    /// A tag in every idempotency key, so runs never collide.
-    pub run_id: String,
 }
 
 /// What a run measured.
@@ -207,7 +235,6 @@ pub async fn run(
         let counters = Arc::clone(&counters);
         let receipts = writer.as_ref().map(|_| receipt_tx.clone());
         let permits = Arc::clone(&permit_rx);
-        let run_id = plan.run_id.clone();
         let server = plan.server;
         workers.push(tokio::spawn(async move {
             let mut client = Client::new(server);
@@ -217,17 +244,10 @@ pub async fn run(
                     break;
                 }
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= total || corpus.is_empty() {
+                let Some(p) = corpus.get(n).filter(|_| n < total) else {
                     break;
-                }
-                let p = &corpus[n % corpus.len()];
-                let round = n / corpus.len();
-                let key = format!("lg-{run_id}-{n}-{round}");
-                let headers = [
-                    ("Authorization", p.auth.as_str()),
-                    ("Idempotency-Key", key.as_str()),
-                    ("Content-Type", "application/json"),
-                ];
+                };
+                let headers = [("Content-Type", "application/json")];
                 let t = Instant::now();
                 let answer = client.request("POST", &p.path, &headers, &p.body).await;
                 let us = t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
@@ -238,7 +258,7 @@ pub async fn run(
                             201 => {
                                 counters.accepted.fetch_add(1, Ordering::Relaxed);
                                 if let Some(tx) = &receipts {
-                                    let _ = tx.send(receipt_line(p, &key, &r.body)).await;
+                                    let _ = tx.send(receipt_line(p, &r.body)).await;
                                 }
                             }
                             503 | 429 => {
@@ -289,13 +309,12 @@ pub async fn run(
     }
 }
 
-/// `{"tps", "contest", "idempotency_key", "version", "receipt"}`.
-fn receipt_line(p: &Prepared, key: &str, body: &[u8]) -> String {
+/// `{"tps", "contest", "version", "receipt"}`.
+fn receipt_line(p: &Prepared, body: &[u8]) -> String {
     let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     serde_json::json!({
         "tps": p.tps,
         "contest": p.contest,
-        "idempotency_key": key,
         "version": answer["version"],
         "receipt": answer["receipt"],
     })

@@ -7,8 +7,8 @@ mod audit;
 mod cli;
 mod commands;
 mod data_dir;
+mod demo_keys;
 mod http;
-mod kpps;
 mod loadgen;
 mod progress;
 mod simulate;
@@ -29,6 +29,10 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            // The command has said what went wrong; only its code is left.
+            if let Some(commands::Reported(code)) = err.downcast_ref() {
+                return ExitCode::from(*code);
+            }
             // One line: the outermost context, then each cause after a colon.
             eprintln!("saksi: {err:#}");
             ExitCode::FAILURE

@@ -3,10 +3,10 @@
 //!
 //! TPS report in a random order (by seed); each reports every contest held
 //! there, and about one TPS in thirty later sends a corrected version of
-//! one form, as happens in a real count. Submissions go through the public
-//! API with a KPPS session token, exactly like a field app's.
+//! one form, as happens in a real count. Each form is a statement signed by
+//! its TPS's simulated KPPS device key and posted to the public API,
+//! exactly as a field app does (`crate::demo_keys`).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +17,7 @@ use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
 use tokio::sync::{mpsc, watch};
 
+use crate::demo_keys::{DemoKeys, sign_form};
 use crate::http::Client;
 
 /// Concurrent connections the simulator keeps open.
@@ -55,8 +56,8 @@ impl std::fmt::Display for Stats {
 pub struct Simulation {
     pub election: Arc<Election>,
     pub server: SocketAddr,
-    /// KPPS session token per TPS.
-    pub tokens: Arc<HashMap<RegionId, String>>,
+    /// The simulated KPPS device keys, registered with the server.
+    pub keys: Arc<DemoKeys>,
     /// Forms per second.
     pub rate: f64,
     pub seed: u64,
@@ -117,7 +118,7 @@ impl Simulation {
             let rx = Arc::clone(&rx);
             let stats = Arc::clone(&stats);
             let election = Arc::clone(&self.election);
-            let tokens = Arc::clone(&self.tokens);
+            let keys = Arc::clone(&self.keys);
             let server = self.server;
             let seed = self.seed;
             workers.push(tokio::spawn(async move {
@@ -125,7 +126,7 @@ impl Simulation {
                 loop {
                     let job = { rx.lock().await.recv().await };
                     let Some(job) = job else { break };
-                    send(&mut client, &election, &tokens, seed, worker, job, &stats).await;
+                    send(&mut client, &election, &keys, seed, worker, job, &stats).await;
                 }
             }));
         }
@@ -160,7 +161,7 @@ impl Simulation {
 async fn send(
     client: &mut Client,
     election: &Election,
-    tokens: &HashMap<RegionId, String>,
+    keys: &DemoKeys,
     seed: u64,
     worker: usize,
     job: Job,
@@ -168,35 +169,41 @@ async fn send(
 ) {
     let code = election.tree.get(job.tps).code;
     debug_assert_eq!(code.level(), Level::Tps);
-    let mut rng = Rng::stream(
-        seed,
-        &[
-            u64::from(job.tps.0),
-            job.contest.index() as u64,
-            u64::from(job.attempt),
-        ],
-    );
-    let Some(form) = draw_form(election, job.tps, job.contest, &mut rng) else {
-        return;
-    };
-    let Some(token) = tokens.get(&job.tps) else {
+    let Some(key) = keys.kpps(job.tps) else {
         stats.failed.fetch_add(1, Ordering::Relaxed);
         return;
     };
-    let body = serde_json::to_vec(&form).expect("a form always serializes");
+    // Each version chains to the one before; every statement is
+    // deterministic, so the previous one's digest is recomputed here.
+    let mut prev = None;
+    let mut body = None;
+    for version in 1..=job.attempt {
+        let mut rng = Rng::stream(
+            seed,
+            &[
+                u64::from(job.tps.0),
+                job.contest.index() as u64,
+                u64::from(version),
+            ],
+        );
+        let Some(form) = draw_form(election, job.tps, job.contest, &mut rng) else {
+            return;
+        };
+        match sign_form(key, keys.origin(), code, job.contest, version, prev, form) {
+            Ok((b, digest)) => {
+                prev = Some(digest);
+                body = Some(b);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot sign a simulated form");
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        }
+    }
+    let Some(body) = body else { return };
     let path = format!("/api/v1/tps/{code}/forms/{}", job.contest.id());
-    let auth = format!("Bearer {token}");
-    let key = format!(
-        "sim-{seed}-{}-{}-{}",
-        code.compact(),
-        job.contest.id(),
-        job.attempt
-    );
-    let headers = [
-        ("Authorization", auth.as_str()),
-        ("Idempotency-Key", key.as_str()),
-        ("Content-Type", "application/json"),
-    ];
+    let headers = [("Content-Type", "application/json")];
     // A few quick retries ride out a restart or an overload.
     for attempt in 0..5 {
         match client.request("POST", &path, &headers, &body).await {

@@ -5,10 +5,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use saksi_core::permission::Role;
-use saksi_core::{Election, Level, RegionCode, RegionId};
+use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::password;
 use saksi_sim::{GenerateOptions, generate};
 use saksi_store::{NewUser, Store};
@@ -20,8 +21,13 @@ use super::setup;
 use super::user::now;
 use crate::cli::DemoArgs;
 use crate::data_dir::DataDir;
-use crate::kpps;
+use crate::demo_keys::DemoKeys;
+use crate::progress;
 use crate::simulate::Simulation;
+
+/// Where a demo keeps its simulated KPPS device keys, one file per TPS
+/// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms.
+const DEMO_KEYS: &str = "demo-keys";
 
 /// A demo account as printed and written to `demo-accounts.json`.
 #[derive(Debug, Serialize)]
@@ -43,13 +49,18 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let election = Arc::clone(&app.state().election);
     let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed)?;
     write_accounts(&dir, &accounts)?;
-    let tps: Vec<RegionId> = election.tree.tps_ids().collect();
-    let tokens = if args.rate > 0.0 {
-        kpps::provision(store.as_ref(), &election, &tps)?
-    } else {
-        Default::default()
-    };
+    let started = Instant::now();
+    let keys = DemoKeys::derive(dir.root_signer()?, app.state().log.origin(), &election);
+    let key_dir = dir.root().join(DEMO_KEYS);
+    let written = keys.write_files(&election, &key_dir)?;
+    eprintln!(
+        "derived {} simulated KPPS keys in {:.1} s ({written} new files in {})",
+        election.tree.tps_ids().len(),
+        started.elapsed().as_secs_f64(),
+        key_dir.display()
+    );
     let log_key = app.state().log.verifier().to_string();
+    let roots = app.state().roots.trim_end().replace('\n', "' --root '");
     runtime()?.block_on(async move {
         let listener = bind(args.listen.listen).await?;
         // The port actually bound (`--listen 127.0.0.1:0` picks a free one).
@@ -59,7 +70,23 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         let server = tokio::spawn(saksi_server::serve(listener, app, async move {
             let _ = server_stop.changed().await;
         }));
-        print_welcome(&dir, listen, &accounts, &log_key, args.rate);
+        let started = Instant::now();
+        let total = election.tree.len() as u64;
+        let bar = progress::bar("registering keys", total, "keys");
+        let registered = keys
+            .register(&election, listen, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+        bar.finish_and_clear();
+        eprintln!(
+            "registered {} officer and KPPS keys in {:.1} s ({} already registered)",
+            registered.new,
+            started.elapsed().as_secs_f64(),
+            registered.already
+        );
+        print_welcome(&dir, listen, &accounts, &log_key, &roots, args.rate);
         tokio::spawn(async move {
             shutdown_signal().await;
             let _ = stop_tx.send(true);
@@ -68,7 +95,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             let stats = Simulation {
                 election,
                 server: listen,
-                tokens: Arc::new(tokens),
+                keys: Arc::new(keys),
                 rate: args.rate,
                 seed: args.generate.seed,
                 count: None,
@@ -172,6 +199,7 @@ fn print_welcome(
     listen: std::net::SocketAddr,
     accounts: &[DemoAccount],
     log_key: &str,
+    roots: &str,
     rate: f64,
 ) {
     println!();
@@ -183,7 +211,13 @@ fn print_welcome(
     );
     println!("  Data directory: {}", dir.root().display());
     println!("  Log key:        {log_key}");
-    println!("  Audit it:       saksi audit --server http://{listen} --key '{log_key}'");
+    println!(
+        "  Audit it:       saksi audit --server http://{listen} --key '{log_key}' --root '{roots}'"
+    );
+    println!(
+        "  KPPS keys:      {} (sign a form: saksi kpps sign --key FILE)",
+        dir.root().join(DEMO_KEYS).display()
+    );
     println!();
     println!(
         "  Demo accounts (also in {}):",

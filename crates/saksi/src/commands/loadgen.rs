@@ -5,17 +5,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use saksi_core::RegionId;
 
 use super::serve::{open_store, runtime};
 use crate::cli::LoadgenArgs;
 use crate::data_dir::DataDir;
+use crate::demo_keys::DemoKeys;
 use crate::loadgen::{Plan, corpus, run};
-use crate::{http, kpps};
+use crate::{http, progress};
 
 /// Forms prepared per second of `--duration`: above any rate measured
-/// here, so a run never starves; beyond it the corpus is sent again as new
-/// versions.
+/// here, so a run never starves (beyond every form's first version the
+/// corpus holds later versions, chained by `prev`).
 const PREPARED_PER_SECOND: f64 = 30_000.0;
 
 pub fn run_command(args: &LoadgenArgs) -> Result<()> {
@@ -28,17 +28,16 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
     let election = store
         .require_election()
         .context("cannot load the election")?;
-    let tps: Vec<RegionId> = election.tree.tps_ids().collect();
     eprintln!(
         "loaded {} TPS in {:.1} s",
-        tps.len(),
+        election.tree.tps_ids().len(),
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    let tokens = kpps::provision(store.as_ref(), &election, &tps)?;
+    let origin = dir.log_setup()?.signer.name().to_owned();
+    let keys = DemoKeys::derive(dir.root_signer()?, &origin, &election);
     eprintln!(
-        "minted {} KPPS session tokens in {:.1} s",
-        tokens.len(),
+        "derived the simulated officers' and KPPS keys in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
@@ -49,14 +48,13 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
         (None, Some(secs)) => (secs * PREPARED_PER_SECOND) as usize,
         (None, None) => usize::MAX,
     };
-    let corpus = Arc::new(corpus(&election, &tokens, args.seed, limit));
+    let corpus = Arc::new(corpus(&election, &keys, args.seed, limit));
     eprintln!(
-        "prepared {} forms ({} MB of JSON) in {:.1} s",
+        "drew and signed {} form statements ({} MB of JSON) in {:.1} s",
         corpus.len(),
         corpus.iter().map(|p| p.body_len()).sum::<usize>() / 1_000_000,
         started.elapsed().as_secs_f64()
     );
-    drop(election);
     let receipts: Option<Box<dyn std::io::Write + Send>> = match &args.receipts {
         Some(path) => Some(Box::new(
             std::fs::File::create(path)
@@ -69,13 +67,28 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
         .or(args.duration.is_none().then_some(corpus.len() as u64));
     runtime()?.block_on(async {
         let server = http::resolve(&args.server).await?;
+        let started = Instant::now();
+        let bar = progress::bar("registering keys", election.tree.len() as u64, "keys");
+        let registered = keys
+            .register(&election, server, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+        bar.finish_and_clear();
+        eprintln!(
+            "registered {} keys in {:.1} s ({} already registered)",
+            registered.new,
+            started.elapsed().as_secs_f64(),
+            registered.already
+        );
+        drop(election);
         let plan = Plan {
             server,
             connections: args.connections as usize,
             count,
             duration: args.duration.map(Duration::from_secs_f64),
             rate: args.rate,
-            run_id: format!("{}-{}", std::process::id(), started.elapsed().as_nanos()),
         };
         eprintln!(
             "sending {} over {} connections to {}",

@@ -4,15 +4,18 @@ mod audit;
 mod demo;
 mod import_regions;
 mod init;
+mod key;
 mod loadgen;
 mod serve;
 mod setup;
 mod simulate;
 pub mod user;
 
+pub use key::Reported;
+
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, UserCommand};
+use crate::cli::{Cli, Command, KeyCommand, KppsCommand, UserCommand};
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<()> {
@@ -26,5 +29,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Simulate(args) => simulate::run(&args),
         Command::Loadgen(args) => loadgen::run_command(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Key(KeyCommand::Generate(args)) => key::generate(&args),
+        Command::Key(KeyCommand::Certify(args)) => key::certify(&args),
+        Command::Key(KeyCommand::Revoke(args)) => key::revoke(&args),
+        Command::Kpps(KppsCommand::Register(args)) => key::kpps_register(&args),
+        Command::Kpps(KppsCommand::Sign(args)) => key::kpps_sign(&args),
     }
 }

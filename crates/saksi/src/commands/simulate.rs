@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use saksi_core::RegionId;
 use tokio::sync::watch;
 
 use super::serve::{open_store, runtime, shutdown_signal};
 use crate::cli::SimulateArgs;
 use crate::data_dir::DataDir;
+use crate::demo_keys::DemoKeys;
+use crate::http;
 use crate::simulate::Simulation;
-use crate::{http, kpps};
 
 pub fn run(args: &SimulateArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
@@ -20,10 +20,15 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
             .require_election()
             .context("cannot load the election")?,
     );
-    let tps: Vec<RegionId> = election.tree.tps_ids().collect();
-    let tokens = kpps::provision(store.as_ref(), &election, &tps)?;
+    let origin = dir.log_setup()?.signer.name().to_owned();
+    let keys = DemoKeys::derive(dir.root_signer()?, &origin, &election);
     runtime()?.block_on(async {
         let server = http::resolve(&args.server).await?;
+        let registered = keys.register(&election, server, &|_, _| {}).await?;
+        eprintln!(
+            "registered {} simulated keys ({} already registered)",
+            registered.new, registered.already
+        );
         let (stop_tx, stop) = watch::channel(false);
         tokio::spawn(async move {
             shutdown_signal().await;
@@ -31,14 +36,14 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         });
         println!(
             "simulating {} TPS at {} forms/s against {}",
-            tps.len(),
+            election.tree.tps_ids().len(),
             args.rate,
             args.server
         );
         let stats = Simulation {
             election,
             server,
-            tokens: Arc::new(tokens),
+            keys: Arc::new(keys),
             rate: args.rate,
             seed: args.seed,
             count: args.count,

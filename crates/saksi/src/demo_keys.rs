@@ -1,0 +1,370 @@
+//! The simulated officers' and KPPS devices' keys (issue 3 §5): one
+//! `kpu-prov` key per province, one `kpu-kabkota` key per kab/kota and one
+//! `kpps` key per TPS, registered through `POST /api/v1/keys` along the
+//! real chain from the demo's KPU RI root key, so that simulated forms are
+//! signed exactly as a field app signs them.
+//!
+//! Everything is derived from the root key's private text (which only a
+//! demo data directory holds): the keys, their registrations and the form
+//! statements come out byte for byte the same on every run, so a second
+//! run against the same server is a retry that gets the first answers,
+//! never a conflict.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use saksi_core::form::CHasil;
+use saksi_core::time::UnixTime;
+use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
+use saksi_log::Signer;
+use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::data_dir::create_new_file;
+use crate::http::Client;
+
+/// When the simulated registrations were signed and from when the keys
+/// are valid: 2024-01-01T00:00:00Z.
+const VALID_FROM: UnixTime = UnixTime(1_704_067_200);
+
+/// Until when the simulated keys are valid: 2100-01-01T00:00:00Z, so a
+/// demo keeps working whatever the machine's date.
+const VALID_UNTIL: UnixTime = UnixTime(4_102_444_800);
+
+/// When a simulated KPPS signs the first version of a form (election day,
+/// 15:00 WIB); a correction is signed an hour per version later.
+const FORM_SIGNED_AT: UnixTime = UnixTime(1_707_897_600);
+
+/// Statements per bulk registration request (the server's limit).
+const BULK: usize = 1000;
+
+/// Concurrent registration requests.
+const CONNECTIONS: usize = 4;
+
+/// The simulated keys of an election.
+pub struct DemoKeys {
+    origin: String,
+    root: Signer,
+    provinces: Vec<(RegionCode, Signer)>,
+    kabkota: Vec<(RegionCode, Signer)>,
+    kpps: HashMap<RegionId, Signer>,
+}
+
+/// What registering did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Registered {
+    pub new: usize,
+    /// Keys the server had already (an earlier run).
+    pub already: usize,
+}
+
+impl DemoKeys {
+    /// Derives the keys of every TPS of `election` (and their officers),
+    /// spread over the machine's cores.
+    pub fn derive(root: Signer, origin: &str, election: &Election) -> DemoKeys {
+        let base = root.to_private_key_string();
+        let upper = |level: Level| -> Vec<(RegionCode, Signer)> {
+            election
+                .tree
+                .iter()
+                .filter(|(_, r)| r.level() == level)
+                .map(|(_, r)| {
+                    let name = officer_name(level, r.code);
+                    (r.code, derive(&base, &name))
+                })
+                .collect()
+        };
+        let provinces = upper(Level::Provinsi);
+        let kabkota = upper(Level::Kabkota);
+        let tps: Vec<(RegionId, RegionCode)> = election
+            .tree
+            .tps_ids()
+            .map(|id| (id, election.tree.get(id).code))
+            .collect();
+        let kpps = parallel(&tps, |(id, code)| (*id, derive(&base, &kpps_name(*code))))
+            .into_iter()
+            .collect();
+        DemoKeys {
+            origin: origin.to_owned(),
+            root,
+            provinces,
+            kabkota,
+            kpps,
+        }
+    }
+
+    /// The device key of a TPS.
+    pub fn kpps(&self, tps: RegionId) -> Option<&Signer> {
+        self.kpps.get(&tps)
+    }
+
+    /// The log origin the statements name.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Registers every key with the server at `server`, parents before
+    /// children; `progress(done, total)` after each request.
+    pub async fn register(
+        &self,
+        election: &Election,
+        server: SocketAddr,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<Registered> {
+        let ancestor_key = |keys: &[(RegionCode, Signer)], code: RegionCode, level: Level| {
+            let wanted = code.ancestor_at(level);
+            keys.iter()
+                .find(|(c, _)| Some(*c) == wanted)
+                .map(|(_, k)| k.clone())
+        };
+        let provinces: Vec<Vec<u8>> = self
+            .provinces
+            .iter()
+            .map(|(code, key)| self.registration(key, KeyRole::KpuProv, *code, &self.root))
+            .collect::<Result<_>>()?;
+        let kabkota: Vec<Vec<u8>> = self
+            .kabkota
+            .iter()
+            .map(|(code, key)| {
+                let by = ancestor_key(&self.provinces, *code, Level::Provinsi)
+                    .with_context(|| format!("no province key above {code}"))?;
+                self.registration(key, KeyRole::KpuKabkota, *code, &by)
+            })
+            .collect::<Result<_>>()?;
+        let by_kab: HashMap<RegionCode, &Signer> =
+            self.kabkota.iter().map(|(c, k)| (*c, k)).collect();
+        let tps: Vec<(RegionCode, &Signer)> = self
+            .kpps
+            .iter()
+            .map(|(id, key)| (election.tree.get(*id).code, key))
+            .collect();
+        let devices = parallel(&tps, |(code, key)| {
+            let by = code
+                .ancestor_at(Level::Kabkota)
+                .and_then(|k| by_kab.get(&k))
+                .with_context(|| format!("no kab/kota key above {code}"))?;
+            self.registration(key, KeyRole::Kpps, *code, by)
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+        let total = (provinces.len() + kabkota.len() + devices.len()) as u64;
+        let mut done = Registered::default();
+        for phase in [provinces, kabkota, devices] {
+            let before = (done.new + done.already) as u64;
+            let counted = post_bulk(server, phase, &|n| progress(before + n, total)).await?;
+            done.new += counted.new;
+            done.already += counted.already;
+        }
+        Ok(done)
+    }
+
+    /// One registration envelope, as JSON bytes.
+    fn registration(
+        &self,
+        key: &Signer,
+        role: KeyRole,
+        region: RegionCode,
+        by: &Signer,
+    ) -> Result<Vec<u8>> {
+        let statement = KeyStatement {
+            origin: self.origin.clone(),
+            key: key.verifier(),
+            action: KeyAction::Register {
+                role,
+                region,
+                valid_from: VALID_FROM,
+                valid_until: VALID_UNTIL,
+            },
+            signed_at: VALID_FROM,
+        };
+        let envelope = Envelope::sign(statement.to_object(), by)?;
+        Ok(envelope.to_value().to_string().into_bytes())
+    }
+
+    /// Writes each TPS's device key to `dir/<tps code>.key` (mode 0600),
+    /// skipping files already there; returns how many it wrote.
+    pub fn write_files(&self, election: &Election, dir: &Path) -> Result<usize> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut written = 0;
+        for (id, key) in &self.kpps {
+            let path = dir.join(format!("{}.key", election.tree.get(*id).code));
+            let text = format!("{}\n", key.to_private_key_string());
+            match create_new_file(&path, &text, 0o600) {
+                Ok(()) => written += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot write {}", path.display()));
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// A form statement signed by a simulated KPPS: the POST body and the
+/// statement's digest (the next version's `prev`).
+pub fn sign_form(
+    key: &Signer,
+    origin: &str,
+    tps: RegionCode,
+    contest: Contest,
+    version: u32,
+    prev: Option<[u8; 32]>,
+    form: CHasil,
+) -> Result<(Vec<u8>, [u8; 32])> {
+    let statement = FormStatement {
+        origin: origin.to_owned(),
+        tps,
+        contest,
+        version,
+        prev,
+        form,
+        photos: vec![],
+        signed_at: FORM_SIGNED_AT.plus(3600 * i64::from(version - 1)),
+    };
+    let envelope = Envelope::sign(statement.to_object(), key)?;
+    Ok((
+        envelope.to_value().to_string().into_bytes(),
+        envelope.statement_sha256(),
+    ))
+}
+
+fn officer_name(level: Level, code: RegionCode) -> String {
+    match level {
+        Level::Provinsi => format!("kpu-prov-{code}"),
+        _ => format!("kpu-kabkota-{code}"),
+    }
+}
+
+fn kpps_name(code: RegionCode) -> String {
+    format!("kpps-{code}")
+}
+
+/// A key derived from the root's private text and a name.
+fn derive(base: &str, name: &str) -> Signer {
+    let mut h = Sha256::new();
+    h.update(b"saksi/demo-key/v1\n");
+    h.update(base.as_bytes());
+    h.update(b"\n");
+    h.update(name.as_bytes());
+    Signer::from_seed(name, &h.finalize().into()).expect("derived names are valid key names")
+}
+
+/// `f` over `items`, split over the machine's cores, in order.
+fn parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("deriving keys does not panic"))
+            .collect()
+    })
+}
+
+/// Posts envelopes in bulk requests over a few connections; a key the
+/// server already holds counts as registered.
+async fn post_bulk(
+    server: SocketAddr,
+    envelopes: Vec<Vec<u8>>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Registered> {
+    let chunks: Vec<Vec<u8>> = envelopes
+        .chunks(BULK)
+        .map(|c| {
+            let mut body = b"{\"statements\":[".to_vec();
+            for (i, e) in c.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(e);
+            }
+            body.extend_from_slice(b"]}");
+            body
+        })
+        .collect();
+    let counts: Vec<usize> = envelopes.chunks(BULK).map(<[_]>::len).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let results = futures_join(CONNECTIONS, |_| async {
+        let mut client = Client::new(server);
+        let mut counted = Registered::default();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(body) = chunks.get(i) else { break };
+            let answer = client
+                .request(
+                    "POST",
+                    "/api/v1/keys",
+                    &[("Content-Type", "application/json")],
+                    body,
+                )
+                .await
+                .context("cannot register the simulated keys")?;
+            let value: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+            if answer.status != 200 {
+                bail!(
+                    "the server refused the simulated keys ({}): {}",
+                    answer.status,
+                    value["error"]
+                );
+            }
+            for result in value["results"].as_array().into_iter().flatten() {
+                match (result["status"].as_u64(), result["error"]["code"].as_str()) {
+                    (Some(201), _) => counted.new += 1,
+                    (_, Some("key.already_registered")) => counted.already += 1,
+                    _ => bail!("the server refused a simulated key: {}", json!(result)),
+                }
+            }
+            let n = done.fetch_add(counts[i] as u64, std::sync::atomic::Ordering::Relaxed);
+            progress(n + counts[i] as u64);
+        }
+        Ok(counted)
+    })
+    .await;
+    let mut total = Registered::default();
+    for r in results {
+        let r = r?;
+        total.new += r.new;
+        total.already += r.already;
+    }
+    Ok(total)
+}
+
+/// Runs `n` copies of a future concurrently on the current task and
+/// collects their outputs.
+async fn futures_join<F, Fut, T>(n: usize, f: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut futures: Vec<_> = (0..n).map(|i| Box::pin(f(i))).collect();
+    let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, fut) in futures.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}
