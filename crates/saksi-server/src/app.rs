@@ -159,6 +159,7 @@ impl App {
             known,
             registry,
             roots: log.roots.clone(),
+            uncertain: None,
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;

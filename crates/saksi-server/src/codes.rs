@@ -223,6 +223,11 @@ pub const UNAVAILABLE: ErrorCode = code(
     503,
     "The server is shutting down; retry later. Nothing was stored.",
 );
+pub const STORE_UNAVAILABLE: ErrorCode = code(
+    "store.unavailable",
+    503,
+    "The database is unavailable (down, unreachable, out of disk or failing); nothing was stored. Retry after `Retry-After` seconds; reads keep being served.",
+);
 pub const INTERNAL: ErrorCode = code(
     "internal",
     500,
@@ -272,6 +277,7 @@ pub const ALL: &[ErrorCode] = &[
     LOG_DIVERGED,
     OVERLOADED,
     UNAVAILABLE,
+    STORE_UNAVAILABLE,
     INTERNAL,
 ];
 

@@ -57,6 +57,26 @@ impl ApiError {
         self
     }
 
+    /// The same answer for another request of a refused batch: a client
+    /// error is copied, an internal one keeps its message (the cause is
+    /// logged once, where it happened).
+    pub fn clone_for_reply(&self) -> ApiError {
+        match self {
+            ApiError::Client {
+                code,
+                message,
+                details,
+                retry_after,
+            } => ApiError::Client {
+                code: *code,
+                message: message.clone(),
+                details: details.clone(),
+                retry_after: *retry_after,
+            },
+            ApiError::Internal(err) => ApiError::internal(err.to_string()),
+        }
+    }
+
     /// Wraps any failure of the server itself.
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ApiError {
         ApiError::Internal(err.into())
@@ -71,8 +91,21 @@ impl ApiError {
     }
 }
 
+/// Seconds a client is asked to wait while the database is unavailable.
+pub const STORE_RETRY_AFTER: u64 = 5;
+
 impl From<saksi_store::StoreError> for ApiError {
+    /// A database that is not there right now is 503 with `Retry-After`
+    /// (logged once here, with its cause); anything else is a bug: 500.
     fn from(err: saksi_store::StoreError) -> ApiError {
+        if err.is_unavailable() {
+            tracing::warn!(error = %DisplayChain(&err), "the database is unavailable");
+            return ApiError::new(
+                codes::STORE_UNAVAILABLE,
+                "the database is unavailable; nothing was stored, retry later",
+            )
+            .retry_after(STORE_RETRY_AFTER);
+        }
         ApiError::internal(err)
     }
 }

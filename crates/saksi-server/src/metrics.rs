@@ -55,6 +55,7 @@ pub struct Metrics {
     commit_failures: AtomicU64,
     checkpoint_size: AtomicU64,
     log_refusing: AtomicU64,
+    store_degraded: AtomicU64,
     responses: Mutex<BTreeMap<u16, u64>>,
 }
 
@@ -90,6 +91,16 @@ impl Metrics {
     /// from the highest checkpoint signed).
     pub fn log_refusing(&self, refusing: bool) {
         self.log_refusing.store(u64::from(refusing), Relaxed);
+    }
+
+    /// Whether the last write to the store failed because the database was
+    /// unavailable (cleared by the next write or probe that succeeds).
+    pub fn set_store_degraded(&self, degraded: bool) {
+        self.store_degraded.store(u64::from(degraded), Relaxed);
+    }
+
+    pub fn store_degraded(&self) -> bool {
+        self.store_degraded.load(Relaxed) != 0
     }
 
     /// One answered HTTP request.
@@ -141,6 +152,13 @@ impl Metrics {
             "gauge",
             "1 while the store is behind or diverges from the highest signed checkpoint.",
             self.log_refusing.load(Relaxed).to_string(),
+        );
+        gauge(
+            &mut out,
+            "saksi_store_degraded",
+            "gauge",
+            "1 while the database is unavailable: submissions get 503, reads are served from memory.",
+            self.store_degraded.load(Relaxed).to_string(),
         );
         for (name, help, counter) in [
             (

@@ -185,7 +185,26 @@ pub(crate) struct Sequencer {
     /// The pinned root keys, to rebuild `registry` from the store when a
     /// batch that changed it fails to commit.
     pub roots: Vec<Verifier>,
+    /// A batch whose commit failed. It may still have been written (a
+    /// connection lost during COMMIT leaves the outcome unknown), so it is
+    /// kept until the store's log size says which: nothing is decided
+    /// before then.
+    pub uncertain: Option<Uncertain>,
 }
+
+/// A batch whose commit failed, kept until the store says whether it was
+/// written.
+pub(crate) struct Uncertain {
+    pending: Pending,
+    now: UnixTime,
+}
+
+/// The metadata key a degraded sequencer writes to see whether the
+/// database takes writes again.
+const PROBE_KEY: &str = "write_probe";
+
+/// How often a degraded sequencer asks the store whether it is back.
+const SETTLE_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// What the sequencer keeps in memory so that the common case (a first
 /// version, a fresh idempotency key) needs no read from the store: the
@@ -267,7 +286,25 @@ impl Sequencer {
     }
 
     fn run(mut self, mut rx: mpsc::Receiver<Command>) {
-        while let Some(first) = rx.blocking_recv() {
+        loop {
+            // While the store is unavailable, wake now and then to see
+            // whether it is back, so that health recovers without traffic.
+            let first = if self.uncertain.is_some() || self.metrics.store_degraded() {
+                match rx.try_recv() {
+                    Ok(c) => c,
+                    Err(mpsc::error::TryRecvError::Empty) => {
+                        std::thread::sleep(SETTLE_POLL);
+                        let _ = self.settle();
+                        continue;
+                    }
+                    Err(mpsc::error::TryRecvError::Disconnected) => break,
+                }
+            } else {
+                match rx.blocking_recv() {
+                    Some(c) => c,
+                    None => break,
+                }
+            };
             let mut commands = vec![first];
             while commands.len() < self.max_batch {
                 match rx.try_recv() {
@@ -282,10 +319,14 @@ impl Sequencer {
 
     /// Decides, commits, applies and answers one batch.
     fn process(&mut self, commands: Vec<Command>) {
-        if let Some(refusal) = self.log.refusal() {
+        let refusal = match self.settle() {
+            Err(err) => Some(err),
+            Ok(()) => self.log.refusal().map(|r| r.error()),
+        };
+        if let Some(refusal) = refusal {
             self.metrics.outcomes(0, 0, commands.len() as u64);
             for c in commands {
-                let _ = c.reply.send(Outcome::Refused(refusal.error()));
+                let _ = c.reply.send(Outcome::Refused(refusal.clone_for_reply()));
             }
             return;
         }
@@ -314,22 +355,22 @@ impl Sequencer {
             self.metrics.batch(size, started.elapsed());
             match result {
                 Ok(()) => {
-                    for a in &pending.applied {
-                        self.known.set_version(a.tps, a.contest, a.version);
-                    }
-                    self.apply(&pending, now)
+                    self.metrics.set_store_degraded(false);
+                    self.integrate(&pending, now);
                 }
                 Err(err) => {
-                    tracing::error!(error = %err, commands = size, "group commit failed; nothing of the batch was stored");
+                    tracing::error!(error = %crate::error::DisplayChain(&err), commands = size, "group commit failed");
                     self.metrics.commit_failed();
-                    self.reload_registry(&pending);
+                    let unavailable = err.is_unavailable();
+                    self.metrics.set_store_degraded(unavailable);
+                    self.uncertain = Some(Uncertain { pending, now });
+                    // Settled at once if the store answers (a refused
+                    // write); otherwise before the next batch.
+                    let _ = self.settle();
                     refused += after_commit.len() as u64;
+                    let error = ApiError::from(err);
                     for (reply, _) in after_commit.drain(..) {
-                        let error = ApiError::new(
-                            codes::INTERNAL,
-                            "the server failed to store the submission; retry",
-                        );
-                        answers.push((reply, Outcome::Refused(error)));
+                        answers.push((reply, Outcome::Refused(error.clone_for_reply())));
                     }
                     self.metrics.outcomes(0, replayed, refused);
                     send_all(answers);
@@ -337,7 +378,6 @@ impl Sequencer {
                 }
             }
         }
-        self.next_index += accepted;
         self.metrics.outcomes(
             accepted,
             replayed + (after_commit.len() as u64 - accepted),
@@ -349,21 +389,81 @@ impl Sequencer {
         send_all(answers);
     }
 
-    /// After a failed commit, forgets the batch's key changes (applied to
-    /// the registry as they were decided) by reading the keys back.
-    fn reload_registry(&mut self, pending: &Pending) {
-        if pending.batch.keys.is_empty() && pending.batch.revocations.is_empty() {
-            return;
+    /// Integrates a durable batch: the versions it stored, the tallies,
+    /// the tree and the next index.
+    fn integrate(&mut self, pending: &Pending, now: UnixTime) {
+        for a in &pending.applied {
+            self.known.set_version(a.tps, a.contest, a.version);
         }
-        match registry_from_store(&self.roots, self.store.as_ref()) {
-            Ok(registry) => self.registry = registry,
+        self.apply(pending, now);
+        self.next_index += pending.batch.entries.len() as u64;
+    }
+
+    /// Before deciding anything after a failed write: settles the batch
+    /// whose commit failed ([`Sequencer::resolve`]), then, while degraded,
+    /// probes with a small write (a full disk still answers reads) and
+    /// clears the degraded state once it succeeds. Any failure refuses the
+    /// batch at hand with 503.
+    fn settle(&mut self) -> Result<(), ApiError> {
+        if let Some(uncertain) = self.uncertain.take() {
+            self.resolve(uncertain)?;
+        }
+        if self.metrics.store_degraded() {
+            self.store
+                .set_meta(PROBE_KEY, &self.clock.now().to_string())?;
+            self.metrics.set_store_degraded(false);
+            tracing::info!("the database takes writes again");
+        }
+        Ok(())
+    }
+
+    /// Settles a batch whose commit failed, from the store's log size: not
+    /// written (the batch's key changes, applied to the registry as they
+    /// were decided, are read back from the store), or written (integrated
+    /// as if the commit had answered). While the store cannot say, it stays
+    /// uncertain; a size that is neither is a store changed behind the
+    /// server's back, refused until a restart.
+    fn resolve(&mut self, uncertain: Uncertain) -> Result<(), ApiError> {
+        let Uncertain { pending, now } = uncertain;
+        let written = self.next_index + pending.batch.entries.len() as u64;
+        let size = match self.store.log_size() {
+            Ok(size) => size,
             Err(err) => {
-                // Refuse every key and signed form until the keys can be
-                // read again, rather than decide on a wrong chain.
-                tracing::error!(error = %err, "cannot reload the key registry; signed statements are refused");
-                self.registry = Registry::new(&[]);
+                self.uncertain = Some(Uncertain { pending, now });
+                return Err(err.into());
             }
+        };
+        if size == written && written > self.next_index {
+            tracing::warn!(size, "the failed commit was written after all; integrated");
+            self.integrate(&pending, now);
+        } else if size == self.next_index {
+            if !pending.batch.keys.is_empty() || !pending.batch.revocations.is_empty() {
+                match registry_from_store(&self.roots, self.store.as_ref()) {
+                    Ok(registry) => self.registry = registry,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot read the keys back yet");
+                        self.uncertain = Some(Uncertain { pending, now });
+                        return Err(ApiError::new(
+                            codes::STORE_UNAVAILABLE,
+                            "the database is unavailable; nothing was stored, retry later",
+                        )
+                        .retry_after(crate::error::STORE_RETRY_AFTER));
+                    }
+                }
+            }
+        } else {
+            tracing::error!(
+                size,
+                expected = self.next_index,
+                "the store's log size changed behind the server; restart it"
+            );
+            self.uncertain = Some(Uncertain { pending, now });
+            return Err(ApiError::internal(format!(
+                "the store holds {size} log entries, expected {} or {written}",
+                self.next_index
+            )));
         }
+        Ok(())
     }
 
     /// Applies a committed batch to the tallies and the tree: one write

@@ -3,9 +3,10 @@
 //! The trait is what the server, the sequencer and the CLI see: the election
 //! frame, users and sessions, and the append-only history of C.Hasil form
 //! versions with their idempotency records. Each backend is its own
-//! implementation with its own migrations: [`SqliteStore`] (embedded, the
-//! default) now, PostgreSQL later through the same trait and the same test
-//! suite (`tests/store`).
+//! implementation with its own migrations, and both pass the same test
+//! suite (`tests/store`): [`SqliteStore`] (embedded, one file, the default)
+//! and [`PgStore`] (a PostgreSQL server, for a deployment whose database
+//! lives apart from the server; see `docs/postgres.md`).
 //!
 //! The API is synchronous: the server calls it from one dedicated writer
 //! thread (the sequencer) and a few reader threads. The store never reads a
@@ -14,8 +15,13 @@
 use saksi_core::region::TreeError;
 use saksi_core::{Contest, Election, ElectionError, RegionCode};
 
+pub mod failpoint;
+pub mod postgres;
+mod shared;
 pub mod sqlite;
+mod unavailable;
 
+pub use postgres::PgStore;
 /// Times are the domain's Unix seconds, stored as integers by every backend
 /// so comparisons (session expiry) are exact and need no text-format rules.
 pub use saksi_core::time::UnixTime;
@@ -192,6 +198,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("SQLite error")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL error")]
+    Postgres(#[from] ::postgres::Error),
     /// The database cannot run in WAL mode (some network file systems), so
     /// readers would block the writer; refused rather than run degraded.
     #[error("the database could not be switched to WAL mode (journal mode is {0:?})")]
@@ -204,10 +212,14 @@ pub enum StoreError {
     UsernameTaken(String),
     /// A unique key was already present: a (tps, contest, version), a log
     /// index, an idempotency (principal, key), a registered key or a
-    /// revocation; or a revocation named a key that is not registered. The sequencer's view and the
-    /// store disagree; the batch was not written.
+    /// revocation; or a revocation named a key that is not registered. The
+    /// sequencer's view and the store disagree; the batch was not written.
     #[error("conflict with a stored record")]
     Conflict(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A number given to the store (a log index) beyond what the database's
+    /// signed 64-bit integers hold; refused rather than wrapped.
+    #[error("{what} {value} is too large for the database")]
+    OutOfRange { what: &'static str, value: u64 },
     #[error("migration {version} failed")]
     Migration {
         version: u32,

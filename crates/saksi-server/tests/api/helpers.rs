@@ -99,11 +99,43 @@ pub fn spawn_app() -> TestApp {
     load(dir, clock, signer)
 }
 
+/// [`spawn_app`] over a store whose writes fail as a full disk's do
+/// while the returned flag is set.
+pub fn spawn_failing_app() -> (TestApp, Arc<std::sync::atomic::AtomicBool>) {
+    let app = spawn_app();
+    let TestApp {
+        app,
+        store,
+        election: _,
+        clock,
+        signer,
+        dir,
+    } = app;
+    app.shutdown();
+    drop(store);
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let switch = saksi_store::failpoint::FailSwitch::Flag(flag.clone());
+    let app = load_with(dir, clock, signer, |store| {
+        Arc::new(saksi_store::failpoint::FailingStore::new(store, switch))
+    });
+    (app, flag)
+}
+
 /// Loads the app over the data directory's database with this key and clock.
 fn load(dir: tempfile::TempDir, clock: Arc<ManualClock>, signer: Signer) -> TestApp {
+    load_with(dir, clock, signer, |store| store)
+}
+
+/// [`load`], with the store the app sees made by `wrap`.
+fn load_with(
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    signer: Signer,
+    wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
+) -> TestApp {
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
     let app = App::load_with_clock(
-        store.clone(),
+        wrap(store.clone()),
         Config::default(),
         log_setup(&dir, &signer),
         clock.clone(),

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod faults;
 mod helpers;
 mod keys;
 mod log;

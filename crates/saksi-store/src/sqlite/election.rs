@@ -10,31 +10,12 @@ use std::fmt::Write;
 
 use rusqlite::{Connection, OptionalExtension, Statement, Transaction, TransactionBehavior};
 use saksi_core::{
-    Candidate, Dapil, DapilCode, Dpt, Election, Level, Party, Paslon, RegionCode, RegionInput,
-    RegionTree,
+    Candidate, Dapil, DapilCode, Dpt, Election, Party, Paslon, RegionCode, RegionTree,
 };
 
 use super::{contest_column, parse_column, region_column};
+use crate::shared::{Progress, candidate_rows, dapil_at, region_input, regions_in_code_order};
 use crate::{Result, StoreError};
-
-/// Rows written between two calls of the progress callback.
-const PROGRESS_EVERY: u64 = 16_384;
-
-/// Counts rows written and reports progress now and then.
-struct Progress<'a> {
-    done: u64,
-    total: u64,
-    report: &'a dyn Fn(u64, u64),
-}
-
-impl Progress<'_> {
-    fn row(&mut self) {
-        self.done += 1;
-        if self.done.is_multiple_of(PROGRESS_EVERY) {
-            (self.report)(self.done, self.total);
-        }
-    }
-}
 
 pub(super) fn save(
     conn: &mut Connection,
@@ -45,22 +26,11 @@ pub(super) fn save(
     if is_initialised(&tx)? {
         return Err(StoreError::AlreadyInitialised);
     }
-    let dapil_rows: usize = election
-        .dapil
-        .iter()
-        .map(|d| 1 + d.regions.len() + d.parties.len() + d.candidates.len())
-        .sum();
-    let total = election.tree.len() + election.parties.len() + election.paslon.len() + dapil_rows;
-    let mut progress = Progress {
-        done: 0,
-        total: total as u64,
-        report: progress,
-    };
-    (progress.report)(0, progress.total);
+    let mut progress = Progress::start(election, progress);
     save_regions(&tx, &election.tree, &mut progress)?;
     save_ballots(&tx, election, &mut progress)?;
     tx.commit()?;
-    (progress.report)(progress.total, progress.total);
+    progress.finish();
     Ok(())
 }
 
@@ -107,7 +77,7 @@ fn insert_many<T>(
         };
         for (i, row) in chunk.iter().enumerate() {
             bind(insert, i * columns.len() + 1, row)?;
-            progress.row();
+            progress.rows(1);
         }
         insert.raw_execute()?;
     }
@@ -119,13 +89,7 @@ fn save_regions(
     tree: &RegionTree,
     progress: &mut Progress<'_>,
 ) -> Result<()> {
-    // Depth first, children in code order: the dotted codes' text order.
-    let mut order = Vec::with_capacity(tree.len());
-    let mut stack = vec![tree.root()];
-    while let Some(id) = stack.pop() {
-        order.push(id);
-        stack.extend(tree.children(id).rev());
-    }
+    let order = regions_in_code_order(tree);
     let mut code = String::new();
     let mut parent = String::new();
     let columns = ["code", "name", "level", "parent", "dpt_l", "dpt_p"];
@@ -162,12 +126,12 @@ fn save_ballots(
     let mut party = tx.prepare("INSERT INTO parties (number, name, local) VALUES (?1, ?2, ?3)")?;
     for p in &election.parties {
         party.execute((p.number, p.name.as_str(), p.local))?;
-        progress.row();
+        progress.rows(1);
     }
     let mut paslon = tx.prepare("INSERT INTO paslon (number, name) VALUES (?1, ?2)")?;
     for p in &election.paslon {
         paslon.execute((p.number, p.name.as_str()))?;
-        progress.row();
+        progress.rows(1);
     }
     let mut dapil = tx.prepare(
         "INSERT INTO dapil (id, contest, code, name, seats) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -184,28 +148,18 @@ fn save_ballots(
             d.name.as_str(),
             d.seats,
         ))?;
-        progress.row();
+        progress.rows(1);
         for (ord, code) in d.regions.iter().enumerate() {
             region.execute((id, ord, code.to_string()))?;
-            progress.row();
+            progress.rows(1);
         }
         for (ord, p) in d.parties.iter().enumerate() {
             dapil_party.execute((id, ord, p))?;
-            progress.row();
+            progress.rows(1);
         }
     }
     // About 370,000 rows nationally: the other bulk table.
-    let candidates: Vec<(usize, usize, &Candidate)> = election
-        .dapil
-        .iter()
-        .enumerate()
-        .flat_map(|(id, d)| {
-            d.candidates
-                .iter()
-                .enumerate()
-                .map(move |(ord, c)| (id, ord, c))
-        })
-        .collect();
+    let candidates = candidate_rows(election);
     let columns = ["dapil_id", "ord", "party", "number", "name"];
     insert_many(
         tx,
@@ -260,21 +214,11 @@ fn load_tree(tx: &Transaction<'_>) -> Result<RegionTree> {
     let mut select = tx.prepare("SELECT code, name, dpt_l, dpt_p FROM regions")?;
     let mut rows = select.query([])?;
     while let Some(row) = rows.next()? {
-        let code = region_column(row, 0)?;
-        // Above a TPS the stored DPT is a sum; the tree recomputes it.
-        let dpt = if code.level() == Level::Tps {
-            Dpt {
-                l: row.get(2)?,
-                p: row.get(3)?,
-            }
-        } else {
-            Dpt::default()
+        let dpt = Dpt {
+            l: row.get(2)?,
+            p: row.get(3)?,
         };
-        inputs.push(RegionInput {
-            code,
-            name: row.get(1)?,
-            dpt,
-        });
+        inputs.push(region_input(region_column(row, 0)?, row.get(1)?, dpt));
     }
     // The root is always stored, so its stored name wins over this one.
     Ok(RegionTree::build("", inputs)?)
@@ -337,14 +281,6 @@ fn load_dapil(tx: &Transaction<'_>) -> Result<Vec<Dapil>> {
             });
     }
     Ok(dapil)
-}
-
-/// The dapil with a stored id (its position in the list).
-fn dapil_at(dapil: &mut [Dapil], id: usize) -> Result<&mut Dapil> {
-    dapil.get_mut(id).ok_or_else(|| StoreError::Corrupt {
-        what: "dapil id",
-        value: id.to_string(),
-    })
 }
 
 pub(super) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {

@@ -36,16 +36,14 @@ pub(super) fn insert(
         let mut insert =
             tx.prepare_cached("INSERT INTO key_revocations (log_index, key) VALUES (?1, ?2)")?;
         for r in revocations {
-            insert
-                .execute((r.log_index, &r.key))
-                .map_err(|e| match e {
-                    rusqlite::Error::SqliteFailure(f, _)
-                        if f.code == ErrorCode::ConstraintViolation =>
-                    {
-                        StoreError::Conflict(Box::new(e))
-                    }
-                    e => conflict_or_sqlite(e),
-                })?;
+            insert.execute((r.log_index, &r.key)).map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == ErrorCode::ConstraintViolation =>
+                {
+                    StoreError::Conflict(Box::new(e))
+                }
+                e => conflict_or_sqlite(e),
+            })?;
         }
     }
     Ok(())

@@ -4,10 +4,11 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use crate::shared::{Migration, pending_migrations};
 use crate::{Result, StoreError};
 
 /// Every migration, in order: (version, name, SQL).
-const MIGRATIONS: &[(u32, &str, &str)] = &[
+const MIGRATIONS: &[Migration] = &[
     (
         1,
         "init",
@@ -41,14 +42,7 @@ pub(super) fn run(conn: &mut Connection) -> Result<()> {
         [],
         |row| row.get(0),
     )?;
-    let known = MIGRATIONS.last().map_or(0, |m| m.0);
-    if current > known {
-        return Err(StoreError::SchemaTooNew {
-            found: current,
-            known,
-        });
-    }
-    for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+    for (version, name, sql) in pending_migrations(MIGRATIONS, current)? {
         tx.execute_batch(sql)
             .and_then(|()| {
                 tx.execute(

@@ -17,13 +17,14 @@ mod migrate;
 mod users;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::Type;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
 use saksi_core::{Contest, Election, RegionCode};
 
+use crate::shared::{Pool, UnknownContest};
 use crate::{
     Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredKey,
     StoredVersion, UnixTime, User, UserId,
@@ -33,11 +34,9 @@ use crate::{
 /// Long enough for a `saksi user add` to wait out a server's group commit.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Reader connections at most. Callers beyond it wait for one to come back
-/// rather than open another: a fresh connection re-reads and re-parses the
-/// schema and re-prepares every statement, which under load cost more than
-/// the queries themselves (a profile at 64 concurrent requests showed 8% of
-/// all CPU in `sqlite3Prepare` with a pool that opened and closed extras).
+/// Reader connections at most (see [`Pool`]): a profile at 64 concurrent
+/// requests showed 8% of all CPU in `sqlite3Prepare` with a pool that
+/// opened and closed extras.
 const MAX_READERS: usize = 16;
 
 /// Page cache of the writer connection (negative: KiB). Kept small on
@@ -51,21 +50,12 @@ const WRITER_CACHE_KIB: i64 = 8 * 1024;
 /// Page cache of each reader connection, in KiB (small for the same reason).
 const READER_CACHE_KIB: i64 = 4 * 1024;
 
-/// The reader connections: idle ones, and how many exist in all.
-#[derive(Debug, Default)]
-struct Readers {
-    idle: Vec<Connection>,
-    open: usize,
-}
-
 /// A [`Store`] on one SQLite database file.
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Mutex<Readers>,
-    /// Signalled when a reader connection comes back to the pool.
-    reader_back: Condvar,
+    readers: Pool<Connection>,
 }
 
 impl SqliteStore {
@@ -88,8 +78,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             path,
             writer: Mutex::new(writer),
-            readers: Mutex::new(Readers::default()),
-            reader_back: Condvar::new(),
+            readers: Pool::new(MAX_READERS, |_| true),
         })
     }
 
@@ -118,40 +107,7 @@ impl SqliteStore {
     /// Runs `f` on a pooled reader connection, waiting for one if all
     /// [`MAX_READERS`] are busy.
     fn read<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let mut conn = {
-            let mut pool = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
-            loop {
-                if let Some(conn) = pool.idle.pop() {
-                    break conn;
-                }
-                if pool.open < MAX_READERS {
-                    pool.open += 1;
-                    drop(pool);
-                    match self.open_reader() {
-                        Ok(conn) => break conn,
-                        Err(e) => {
-                            self.readers
-                                .lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .open -= 1;
-                            return Err(e);
-                        }
-                    }
-                }
-                pool = self
-                    .reader_back
-                    .wait(pool)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-        };
-        let out = f(&mut conn);
-        self.readers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .idle
-            .push(conn);
-        self.reader_back.notify_one();
-        out
+        self.readers.with(|| self.open_reader(), f)
     }
 
     fn open_reader(&self) -> Result<Connection> {
@@ -296,11 +252,6 @@ where
 fn region_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<RegionCode> {
     parse_column(row, idx, RegionCode::parse)
 }
-
-/// A contest id that names no contest.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown contest id {0:?}")]
-struct UnknownContest(String);
 
 /// Reads a contest id column.
 fn contest_column(row: &Row<'_>, idx: usize) -> rusqlite::Result<Contest> {

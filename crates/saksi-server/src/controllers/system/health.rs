@@ -1,12 +1,16 @@
 //! `GET /healthz`: 200 once the state is loaded (an `App` exists only
 //! then), 503 with a `reason` code while the server refuses to sign its log
 //! (its store is behind or diverges from the highest signed checkpoint).
+//! While the database is unavailable it answers 200 with `"status":
+//! "degraded"`: reads are still served from memory, submissions get 503
+//! until the database is back, which needs no restart.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
+use crate::codes;
 use crate::controllers::json_value;
 use crate::state::AppState;
 
@@ -24,6 +28,18 @@ pub async fn show(State(state): State<AppState>) -> Response {
         );
     }
     let checkpoint_size = state.log.latest().ok().map(|p| p.checkpoint.size);
+    if state.metrics.store_degraded() {
+        return json_value(
+            StatusCode::OK,
+            &json!({
+                "status": "degraded",
+                "reason": codes::STORE_UNAVAILABLE.code,
+                "message": "the database is unavailable: submissions get 503 until it is back; reads are served from memory",
+                "log_size": log_size,
+                "checkpoint_size": checkpoint_size,
+            }),
+        );
+    }
     json_value(
         StatusCode::OK,
         &json!({"status": "ok", "log_size": log_size, "checkpoint_size": checkpoint_size}),

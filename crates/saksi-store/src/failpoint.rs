@@ -1,0 +1,158 @@
+//! A failpoint: a [`Store`] that fails every write the way a full disk
+//! does while it is armed, so tests can show that a submission then gets
+//! 503, nothing is half-written, reads go on, and the server recovers by
+//! itself once writes succeed again. Tests run as root, so file
+//! permissions cannot make a real disk refuse writes.
+//!
+//! A running `saksi serve` is armed from outside through a file: with
+//! `SAKSI_FAILPOINT_WRITES=PATH` in its environment, every write fails
+//! while `PATH` exists ([`FailSwitch::file`]).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use saksi_core::{Contest, Election, RegionCode};
+
+use crate::{
+    Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredKey,
+    StoredVersion, UnixTime, User, UserId,
+};
+
+/// What arms the failpoint.
+#[derive(Debug, Clone)]
+pub enum FailSwitch {
+    /// Armed while the flag is set (in-process tests).
+    Flag(Arc<AtomicBool>),
+    /// Armed while the file exists (another process's tests).
+    File(PathBuf),
+}
+
+impl FailSwitch {
+    /// A switch armed while `path` exists.
+    pub fn file(path: impl Into<PathBuf>) -> FailSwitch {
+        FailSwitch::File(path.into())
+    }
+
+    fn armed(&self) -> bool {
+        match self {
+            FailSwitch::Flag(flag) => flag.load(Ordering::Relaxed),
+            FailSwitch::File(path) => path.exists(),
+        }
+    }
+}
+
+/// `inner`, with writes failing while `switch` is armed.
+pub struct FailingStore {
+    inner: Arc<dyn Store>,
+    switch: FailSwitch,
+}
+
+impl FailingStore {
+    pub fn new(inner: Arc<dyn Store>, switch: FailSwitch) -> FailingStore {
+        FailingStore { inner, switch }
+    }
+
+    /// Refuses a write as a full disk would, if armed.
+    fn write(&self) -> Result<()> {
+        if self.switch.armed() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "failpoint: no space left on device",
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Store for FailingStore {
+    fn save_election(&self, election: &Election, progress: &dyn Fn(u64, u64)) -> Result<()> {
+        self.write()?;
+        self.inner.save_election(election, progress)
+    }
+
+    fn load_election(&self) -> Result<Option<Election>> {
+        self.inner.load_election()
+    }
+
+    fn region_name(&self, code: RegionCode) -> Result<Option<String>> {
+        self.inner.region_name(code)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.inner.meta(key)
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.write()?;
+        self.inner.set_meta(key, value)
+    }
+
+    fn add_users(&self, users: &[NewUser]) -> Result<Vec<UserId>> {
+        self.write()?;
+        self.inner.add_users(users)
+    }
+
+    fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        self.inner.user_by_username(username)
+    }
+
+    fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
+        self.inner.user_by_id(id)
+    }
+
+    fn insert_sessions(&self, sessions: &[Session]) -> Result<()> {
+        self.write()?;
+        self.inner.insert_sessions(sessions)
+    }
+
+    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>> {
+        self.inner.session_user(token_hash, now)
+    }
+
+    fn delete_session(&self, token_hash: &[u8]) -> Result<bool> {
+        self.write()?;
+        self.inner.delete_session(token_hash)
+    }
+
+    fn commit_batch(&self, batch: &Batch) -> Result<()> {
+        self.write()?;
+        self.inner.commit_batch(batch)
+    }
+
+    fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>> {
+        self.inner.current_form(tps, contest)
+    }
+
+    fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>> {
+        self.inner.form_versions(tps)
+    }
+
+    fn for_each_idempotency_key(&self, f: &mut dyn FnMut(&str, &str)) -> Result<()> {
+        self.inner.for_each_idempotency_key(f)
+    }
+
+    fn idempotency(&self, principal: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
+        self.inner.idempotency(principal, key)
+    }
+
+    fn log_size(&self) -> Result<u64> {
+        self.inner.log_size()
+    }
+
+    fn for_each_leaf_hash(&self, f: &mut dyn FnMut(u64, [u8; 32])) -> Result<()> {
+        self.inner.for_each_leaf_hash(f)
+    }
+
+    fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>> {
+        self.inner.log_entries(start, end)
+    }
+
+    fn keys(&self) -> Result<Vec<StoredKey>> {
+        self.inner.keys()
+    }
+
+    fn for_each_current_form(&self, f: &mut dyn FnMut(StoredVersion)) -> Result<()> {
+        self.inner.for_each_current_form(f)
+    }
+}
