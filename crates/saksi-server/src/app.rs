@@ -125,6 +125,9 @@ impl App {
             last_updated,
         }));
         let metrics = Arc::new(Metrics::default());
+        if let Some(lease) = &config.lease {
+            metrics.watch_lease(Arc::clone(lease));
+        }
         let recorded = highest::read(&log.highest_path, &log.signer.verifier())?;
         let roots: Arc<str> = log
             .roots
@@ -138,10 +141,11 @@ impl App {
             recorded,
             Arc::clone(&live),
             Arc::clone(&metrics),
+            config.lease.clone(),
         ));
         match publisher.publish() {
             // Logged by the publisher; the server comes up to say why.
-            Ok(_) | Err(PublishError::Refused(_)) => {}
+            Ok(_) | Err(PublishError::Refused(_) | PublishError::LeaseLost) => {}
             Err(err) => return Err(LoadError::Publish(err)),
         }
         let publisher_thread = publisher
@@ -160,6 +164,7 @@ impl App {
             registry,
             roots: log.roots.clone(),
             uncertain: None,
+            lease: config.lease.clone(),
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;
@@ -169,6 +174,7 @@ impl App {
             regions = election.tree.len(),
             origin = publisher.origin(),
             log_key = %publisher.verifier(),
+            lease_token = config.lease.as_ref().map(|l| l.token()),
             "state loaded"
         );
         Ok(App {
@@ -200,14 +206,17 @@ impl App {
 
     /// Stops the sequencer after its last batch and the publisher, and
     /// waits for both threads: afterwards no thread of this app touches the
-    /// store. Handler state cloned elsewhere (a router) must be dropped
-    /// first, or the sequencer keeps waiting for it.
+    /// store. Then releases the writer lease, if the server holds one, so
+    /// that the next server starts at once. Handler state cloned elsewhere
+    /// (a router) must be dropped first, or the sequencer keeps waiting for
+    /// it.
     pub fn shutdown(self) {
         let App {
             state,
             sequencer,
             publisher,
         } = self;
+        let lease = state.config.lease.clone();
         drop(state);
         if let Some((stop, thread)) = publisher {
             drop(stop);
@@ -219,6 +228,9 @@ impl App {
             && thread.join().is_err()
         {
             tracing::error!("the sequencer thread ended abnormally");
+        }
+        if let Some(lease) = lease {
+            lease.release();
         }
     }
 

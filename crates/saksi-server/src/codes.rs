@@ -228,6 +228,11 @@ pub const STORE_UNAVAILABLE: ErrorCode = code(
     503,
     "The database is unavailable (down, unreachable, out of disk or failing); nothing was stored. Retry after `Retry-After` seconds; reads keep being served.",
 );
+pub const LEASE_LOST: ErrorCode = code(
+    "lease.lost",
+    503,
+    "Another server took over writing this election (its writer lease); this one no longer writes nor signs. Nothing was stored; submit to the server that writes now.",
+);
 pub const INTERNAL: ErrorCode = code(
     "internal",
     500,
@@ -278,6 +283,7 @@ pub const ALL: &[ErrorCode] = &[
     OVERLOADED,
     UNAVAILABLE,
     STORE_UNAVAILABLE,
+    LEASE_LOST,
     INTERNAL,
 ];
 

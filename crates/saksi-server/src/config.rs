@@ -1,6 +1,9 @@
 //! Server settings, resolved once by the caller (the CLI) and passed in.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::lease::WriterLease;
 
 /// Settings of one server. `Default` gives the production values.
 #[derive(Debug, Clone)]
@@ -19,6 +22,10 @@ pub struct Config {
     /// signs when the tree grew, at most this often (C2SP witnesses and
     /// auditors poll; a second keeps checkpoints fresh and cheap).
     pub checkpoint_interval: Duration,
+    /// The writer lease this server took ([`crate::lease::acquire`]): its
+    /// token fences every batch and checkpoint, and a stop releases it.
+    /// `None` (the default, for tests and tools) writes without a lease.
+    pub lease: Option<Arc<WriterLease>>,
 }
 
 impl Default for Config {
@@ -30,6 +37,7 @@ impl Default for Config {
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             checkpoint_interval: Duration::from_secs(1),
+            lease: None,
         }
     }
 }

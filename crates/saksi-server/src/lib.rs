@@ -14,6 +14,7 @@ pub mod controllers;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod lease;
 pub mod log;
 pub mod metrics;
 pub mod router;

@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+use crate::lease::WriterLease;
 
 /// Upper bounds of the batch-size histogram buckets.
 const BATCH_BUCKETS: [u64; 5] = [1, 10, 100, 500, 1000];
@@ -56,6 +58,8 @@ pub struct Metrics {
     checkpoint_size: AtomicU64,
     log_refusing: AtomicU64,
     store_degraded: AtomicU64,
+    /// The writer lease, if the server writes under one.
+    lease: OnceLock<Arc<WriterLease>>,
     responses: Mutex<BTreeMap<u16, u64>>,
 }
 
@@ -101,6 +105,11 @@ impl Metrics {
 
     pub fn store_degraded(&self) -> bool {
         self.store_degraded.load(Relaxed) != 0
+    }
+
+    /// Reports the state of the writer lease the server writes under.
+    pub fn watch_lease(&self, lease: Arc<WriterLease>) {
+        let _ = self.lease.set(lease);
     }
 
     /// One answered HTTP request.
@@ -159,6 +168,21 @@ impl Metrics {
             "gauge",
             "1 while the database is unavailable: submissions get 503, reads are served from memory.",
             self.store_degraded.load(Relaxed).to_string(),
+        );
+        let lease = self.lease.get();
+        gauge(
+            &mut out,
+            "saksi_writer_lease_token",
+            "gauge",
+            "Fencing token of the writer lease this server writes under (0: no lease).",
+            lease.map_or(0, |l| l.token()).to_string(),
+        );
+        gauge(
+            &mut out,
+            "saksi_writer_lease_lost",
+            "gauge",
+            "1 once another server took the writer lease over: this server no longer writes nor signs.",
+            u8::from(lease.is_some_and(|l| l.is_lost())).to_string(),
         );
         for (name, help, counter) in [
             (

@@ -20,7 +20,10 @@
 //! commit the leaves are appended to the Merkle tree under the same write
 //! lock that applies the tallies. While the store is behind the highest
 //! signed checkpoint, every command is refused (nothing may be promised at
-//! an index a signed checkpoint already covers).
+//! an index a signed checkpoint already covers). Under a writer lease each
+//! batch carries its fencing token, checked by the store in the batch's
+//! transaction; once the store says another server took the lease over,
+//! every command is refused (`lease.lost`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -34,7 +37,8 @@ use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::{Verifier, leaf_hash};
 use saksi_statement::{KeyAction, KeyStatement, Registry};
 use saksi_store::{
-    Batch, IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, Store, StoredKey, StoredVersion,
+    Batch, IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, Store, StoreError, StoredKey,
+    StoredVersion,
 };
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
@@ -43,6 +47,7 @@ use crate::clock::Clock;
 use crate::codes;
 use crate::error::ApiError;
 use crate::keys::{refusal_error, registry_from_store};
+use crate::lease::{self, WriterLease};
 use crate::log::entry::{
     FormEntry, ReceiptHeader, SignedEntry, SignedKind, entry_sha256, version_digest,
 };
@@ -190,6 +195,8 @@ pub(crate) struct Sequencer {
     /// kept until the store's log size says which: nothing is decided
     /// before then.
     pub uncertain: Option<Uncertain>,
+    /// The writer lease every batch is fenced with (`None`: no lease).
+    pub lease: Option<Arc<WriterLease>>,
 }
 
 /// A batch whose commit failed, kept until the store says whether it was
@@ -319,9 +326,12 @@ impl Sequencer {
 
     /// Decides, commits, applies and answers one batch.
     fn process(&mut self, commands: Vec<Command>) {
-        let refusal = match self.settle() {
-            Err(err) => Some(err),
-            Ok(()) => self.log.refusal().map(|r| r.error()),
+        let refusal = match self.lease.as_ref().and_then(|l| l.refusal()) {
+            Some(lost) => Some(lost),
+            None => match self.settle() {
+                Err(err) => Some(err),
+                Ok(()) => self.log.refusal().map(|r| r.error()),
+            },
         };
         if let Some(refusal) = refusal {
             self.metrics.outcomes(0, 0, commands.len() as u64);
@@ -347,6 +357,14 @@ impl Sequencer {
                 Decided::AfterCommit(reply, body) => after_commit.push((reply, body)),
             }
         }
+        // A read that found the database gone degrades the server as a
+        // failed commit does, so health says so and recovery is probed.
+        if answers.iter().any(
+            |(_, o)| matches!(o, Outcome::Refused(e) if e.code() == codes::STORE_UNAVAILABLE.code),
+        ) {
+            self.metrics.set_store_degraded(true);
+        }
+        pending.batch.fencing = self.lease.as_ref().map(|l| l.token());
         let accepted = pending.batch.entries.len() as u64;
         let mut refused = answers.len() as u64 - replayed;
         if !pending.batch.is_empty() {
@@ -357,6 +375,22 @@ impl Sequencer {
                 Ok(()) => {
                     self.metrics.set_store_degraded(false);
                     self.integrate(&pending, now);
+                }
+                // Another server took the lease over: nothing was written,
+                // and this server writes nothing more.
+                Err(StoreError::Fenced { current }) => {
+                    if let Some(lease) = &self.lease {
+                        lease.mark_lost(current);
+                    }
+                    self.metrics.commit_failed();
+                    refused += after_commit.len() as u64;
+                    let error = lease::lost_error();
+                    for (reply, _) in after_commit.drain(..) {
+                        answers.push((reply, Outcome::Refused(error.clone_for_reply())));
+                    }
+                    self.metrics.outcomes(0, replayed, refused);
+                    send_all(answers);
+                    return;
                 }
                 Err(err) => {
                     tracing::error!(error = %crate::error::DisplayChain(&err), commands = size, "group commit failed");

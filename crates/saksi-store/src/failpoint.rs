@@ -6,7 +6,8 @@
 //!
 //! A running `saksi serve` is armed from outside through a file: with
 //! `SAKSI_FAILPOINT_WRITES=PATH` in its environment, every write fails
-//! while `PATH` exists ([`FailSwitch::file`]).
+//! while `PATH` exists ([`FailSwitch::file`]). The same wrapper can slow
+//! every group commit down, to show batches growing on a slow disk.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,8 +16,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use saksi_core::{Contest, Election, RegionCode};
 
 use crate::{
-    Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredKey,
-    StoredVersion, UnixTime, User, UserId,
+    Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store, StoreError,
+    StoredKey, StoredVersion, UnixTime, User, UserId,
 };
 
 /// What arms the failpoint.
@@ -42,15 +43,28 @@ impl FailSwitch {
     }
 }
 
-/// `inner`, with writes failing while `switch` is armed.
+/// `inner`, with writes failing while `switch` is armed, and each group
+/// commit slowed down by `commit_delay` (a slow disk or database).
 pub struct FailingStore {
     inner: Arc<dyn Store>,
     switch: FailSwitch,
+    commit_delay: Option<std::time::Duration>,
 }
 
 impl FailingStore {
     pub fn new(inner: Arc<dyn Store>, switch: FailSwitch) -> FailingStore {
-        FailingStore { inner, switch }
+        FailingStore {
+            inner,
+            switch,
+            commit_delay: None,
+        }
+    }
+
+    /// Makes every group commit take `delay` longer, as a slow disk or a
+    /// distant database would (`SAKSI_FAILPOINT_COMMIT_DELAY_MS`).
+    pub fn with_commit_delay(mut self, delay: std::time::Duration) -> FailingStore {
+        self.commit_delay = Some(delay);
+        self
     }
 
     /// Refuses a write as a full disk would, if armed.
@@ -117,7 +131,33 @@ impl Store for FailingStore {
 
     fn commit_batch(&self, batch: &Batch) -> Result<()> {
         self.write()?;
+        if let Some(delay) = self.commit_delay {
+            std::thread::sleep(delay);
+        }
         self.inner.commit_batch(batch)
+    }
+
+    fn database_now_ms(&self) -> Result<i64> {
+        self.inner.database_now_ms()
+    }
+
+    fn acquire_lease(&self, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<LeaseOutcome> {
+        self.write()?;
+        self.inner.acquire_lease(holder, now_ms, ttl_ms)
+    }
+
+    fn renew_lease(&self, token: u64, now_ms: i64, ttl_ms: i64) -> Result<bool> {
+        self.write()?;
+        self.inner.renew_lease(token, now_ms, ttl_ms)
+    }
+
+    fn release_lease(&self, token: u64, now_ms: i64) -> Result<bool> {
+        self.write()?;
+        self.inner.release_lease(token, now_ms)
+    }
+
+    fn check_fence(&self, token: u64) -> Result<()> {
+        self.inner.check_fence(token)
     }
 
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>> {

@@ -10,7 +10,9 @@
 //!
 //! The API is synchronous: the server calls it from one dedicated writer
 //! thread (the sequencer) and a few reader threads. The store never reads a
-//! clock: every time is passed in as a [`UnixTime`].
+//! clock of its own: every time is passed in as a [`UnixTime`] (or, for the
+//! writer lease, as milliseconds the caller read from
+//! [`Store::database_now_ms`], the database's clock).
 
 use saksi_core::region::TreeError;
 use saksi_core::{Contest, Election, ElectionError, RegionCode};
@@ -176,6 +178,13 @@ pub struct Batch {
     /// Newly registered keys (their `revoked_at` is `None`).
     pub keys: Vec<StoredKey>,
     pub revocations: Vec<KeyRevocation>,
+    /// The fencing token of the writer lease the batch is written under.
+    /// When set, the batch's transaction first checks that the lease's
+    /// current token is this one, and otherwise writes nothing and fails
+    /// with [`StoreError::Fenced`]: a server that lost the lease (paused,
+    /// partitioned, taken over) cannot commit. `None` (tests, tools) checks
+    /// nothing.
+    pub fencing: Option<u64>,
 }
 
 impl Batch {
@@ -187,6 +196,32 @@ impl Batch {
             && self.keys.is_empty()
             && self.revocations.is_empty()
     }
+}
+
+/// The writer lease (issue 4 §1): the one row that says which server may
+/// write the election, until when, and under which fencing token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// Who holds (or last held) it: `<hostname>:<pid>` for a server; empty
+    /// before anyone held it.
+    pub holder: String,
+    /// The fencing token: every grant gets one strictly greater than any
+    /// before (the previous one plus one, in the granting transaction), so
+    /// a write checked against it tells the current holder from an earlier
+    /// one. 0 before the first grant.
+    pub token: u64,
+    /// Until when it is held, in milliseconds since the Unix epoch on the
+    /// database's clock: held while `now_ms < expires_at_ms`.
+    pub expires_at_ms: i64,
+}
+
+/// What [`Store::acquire_lease`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaseOutcome {
+    /// The caller holds the lease now, under a new fencing token.
+    Granted(Lease),
+    /// Someone holds it and it has not expired; nothing was written.
+    Held(Lease),
 }
 
 /// Why a store operation failed. Backend errors keep their source, so the
@@ -236,6 +271,14 @@ pub enum StoreError {
     Tree(#[from] TreeError),
     #[error("the stored election is invalid")]
     Election(#[from] ElectionError),
+    /// The fencing token a write (a fenced batch) or a check was made with
+    /// is no longer the writer lease's: another server took the lease
+    /// over. Nothing was written.
+    #[error(
+        "this server's fencing token is no longer current (the writer lease's is {current}): \
+         another server took over writing"
+    )]
+    Fenced { current: u64 },
 }
 
 /// The persistence interface. Implementations are safe to share between
@@ -301,7 +344,43 @@ pub trait Store: Send + Sync {
     /// Writes a whole batch of accepted versions and idempotency records in
     /// one durable transaction: all or nothing. A unique key already present
     /// is [`StoreError::Conflict`], and then nothing of the batch is written.
+    /// With [`Batch::fencing`] set, the transaction first checks the writer
+    /// lease's token (locking the lease row against a takeover until it
+    /// commits): another token is [`StoreError::Fenced`], and nothing is
+    /// written.
     fn commit_batch(&self, batch: &Batch) -> Result<()>;
+
+    /// The database's clock, in milliseconds since the Unix epoch: the one
+    /// clock every server writing this database measures the writer lease
+    /// with (SQLite's is the host's; PostgreSQL's is the database server's,
+    /// the same for servers on several hosts).
+    fn database_now_ms(&self) -> Result<i64>;
+
+    /// Takes the writer lease for `holder` until `now_ms + ttl_ms`, with a
+    /// new fencing token (the previous one plus one), if it is free: never
+    /// held, released, or not renewed since it expired (`expires_at_ms <=
+    /// now_ms`). Otherwise it is [`LeaseOutcome::Held`] by someone (who may
+    /// be `holder` itself under an earlier token) and nothing is written.
+    /// One transaction that locks the lease row, so of two servers asking
+    /// at once exactly one is granted. `now_ms` comes from
+    /// [`Store::database_now_ms`] (tests pass their own).
+    fn acquire_lease(&self, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<LeaseOutcome>;
+
+    /// Extends the lease held under `token` to `now_ms + ttl_ms` (never
+    /// shortening it). False if `token` is no longer the lease's: another
+    /// server took it over, and this one must stop writing. A lease that
+    /// expired but was not taken over is still this token's and is renewed.
+    fn renew_lease(&self, token: u64, now_ms: i64, ttl_ms: i64) -> Result<bool>;
+
+    /// Gives the lease held under `token` up at `now_ms` (a graceful stop),
+    /// so that the next server need not wait for it to expire. False (and
+    /// nothing changed) if `token` is no longer the lease's.
+    fn release_lease(&self, token: u64, now_ms: i64) -> Result<bool>;
+
+    /// `Ok` if `token` is the lease's current fencing token, else
+    /// [`StoreError::Fenced`]: checked before signing a checkpoint, so a
+    /// server that lost the lease signs nothing more.
+    fn check_fence(&self, token: u64) -> Result<()>;
 
     /// The latest version of one form, if any was accepted.
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>>;

@@ -8,6 +8,9 @@
 //! ([`super::highest`]). A store that is behind that record (a restored
 //! backup), or that holds another history at a signed size, makes the
 //! publisher refuse: it signs nothing more and says why ([`Refusal`]).
+//! Under a writer lease it also checks the lease's fencing token with the
+//! store before each signature, so a server another took over from signs
+//! nothing more ([`PublishError::LeaseLost`]).
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -15,10 +18,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use saksi_log::{Checkpoint, CheckpointError, Signer, Verifier, root_at};
+use saksi_store::StoreError;
 
 use super::highest;
 use crate::codes::{self, ErrorCode};
 use crate::error::ApiError;
+use crate::lease::WriterLease;
 use crate::metrics::Metrics;
 use crate::state::Live;
 
@@ -79,6 +84,13 @@ pub enum PublishError {
     Sign(#[from] CheckpointError),
     #[error("cannot record the highest signed checkpoint")]
     Record(#[from] std::io::Error),
+    /// Another server took the writer lease over: this one signs no more.
+    #[error("not signing: another server took over writing this election")]
+    LeaseLost,
+    /// The lease's token could not be checked (the database did not
+    /// answer): nothing is signed until it can be.
+    #[error("not signing: cannot check the writer lease")]
+    Fence(#[source] StoreError),
 }
 
 /// What readers see: the latest checkpoint, or why there is none.
@@ -102,6 +114,8 @@ pub struct LogPublisher {
     /// never interleave.
     highest: Mutex<Option<Published>>,
     view: RwLock<View>,
+    /// The writer lease whose token is checked before each signature.
+    lease: Option<Arc<WriterLease>>,
 }
 
 impl LogPublisher {
@@ -112,6 +126,7 @@ impl LogPublisher {
         highest: Option<Published>,
         live: Arc<RwLock<Live>>,
         metrics: Arc<Metrics>,
+        lease: Option<Arc<WriterLease>>,
     ) -> LogPublisher {
         LogPublisher {
             verifier: signer.verifier(),
@@ -121,6 +136,7 @@ impl LogPublisher {
             metrics,
             highest: Mutex::new(highest),
             view: RwLock::new(View::default()),
+            lease,
         }
     }
 
@@ -206,6 +222,13 @@ impl LogPublisher {
             self.metrics.log_refusing(false);
             return Ok(false);
         }
+        if let Some(lease) = &self.lease {
+            match lease.check_fence() {
+                Ok(()) => {}
+                Err(StoreError::Fenced { .. }) => return Err(PublishError::LeaseLost),
+                Err(err) => return Err(PublishError::Fence(err)),
+            }
+        }
         let checkpoint = Checkpoint::new(self.signer.name(), size, root);
         let note = checkpoint.sign(&self.signer)?;
         highest::write(&self.highest_path, &note)?;
@@ -233,7 +256,8 @@ impl LogPublisher {
             .spawn(move || {
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(interval) {
                     match me.publish() {
-                        Ok(_) | Err(PublishError::Refused(_)) => {}
+                        // Said once, where it was found.
+                        Ok(_) | Err(PublishError::Refused(_) | PublishError::LeaseLost) => {}
                         Err(err) => {
                             tracing::error!(error = %crate::error::DisplayChain(&err), "checkpoint not published; will retry");
                         }

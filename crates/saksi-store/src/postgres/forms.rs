@@ -75,7 +75,8 @@ fn version_row(row: &Row) -> Result<StoredVersion> {
 
 /// One transaction for the whole batch, one multi-row `INSERT` per table;
 /// with `synchronous_commit = on` the commit returns once the WAL is
-/// flushed. Any error rolls everything back.
+/// flushed. Any error rolls everything back. A fenced batch first locks the
+/// lease row and checks its token.
 pub(super) fn commit_batch(conn: &mut Conn, batch: &Batch) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
@@ -120,7 +121,14 @@ pub(super) fn commit_batch(conn: &mut Conn, batch: &Batch) -> Result<()> {
             refused: conflict_or_postgres,
         });
     }
+    let fence = match batch.fencing {
+        Some(token) => Some((super::lease::check_statement(conn)?, token)),
+        None => None,
+    };
     in_transaction(&mut conn.client, |tx| {
+        if let Some((statement, token)) = &fence {
+            super::lease::check_locked(tx, statement, *token)?;
+        }
         inserts.iter().try_for_each(|insert| insert.run(tx))
     })
 }

@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         "keys",
         include_str!("../../migrations/postgres/0003_keys.sql"),
     ),
+    (
+        4,
+        "lease",
+        include_str!("../../migrations/postgres/0004_lease.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.

@@ -20,6 +20,7 @@
 mod election;
 mod forms;
 mod keys;
+mod lease;
 mod log;
 mod migrate;
 mod users;
@@ -35,8 +36,8 @@ use saksi_core::{Contest, Election, RegionCode};
 
 use crate::shared::Pool;
 use crate::{
-    Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredKey,
-    StoredVersion, UnixTime, User, UserId,
+    Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store, StoreError,
+    StoredKey, StoredVersion, UnixTime, User, UserId,
 };
 
 /// Reader sessions at most. Each is a server process, so the pool is kept
@@ -205,6 +206,26 @@ impl Store for PgStore {
 
     fn commit_batch(&self, batch: &Batch) -> Result<()> {
         self.write(|conn| forms::commit_batch(conn, batch))
+    }
+
+    fn database_now_ms(&self) -> Result<i64> {
+        self.read(lease::now_ms)
+    }
+
+    fn acquire_lease(&self, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<LeaseOutcome> {
+        self.write(|conn| lease::acquire(conn, holder, now_ms, ttl_ms))
+    }
+
+    fn renew_lease(&self, token: u64, now_ms: i64, ttl_ms: i64) -> Result<bool> {
+        self.write(|conn| lease::renew(conn, token, now_ms, ttl_ms))
+    }
+
+    fn release_lease(&self, token: u64, now_ms: i64) -> Result<bool> {
+        self.write(|conn| lease::release(conn, token, now_ms))
+    }
+
+    fn check_fence(&self, token: u64) -> Result<()> {
+        self.read(|conn| lease::check(conn, token))
     }
 
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>> {

@@ -33,12 +33,16 @@ fn version_row(row: &Row<'_>) -> rusqlite::Result<StoredVersion> {
 
 /// One `BEGIN IMMEDIATE ... COMMIT` for the whole batch: with
 /// `synchronous=FULL` the commit returns once the WAL is fsynced. Any error
-/// drops the transaction, which rolls everything back.
+/// drops the transaction, which rolls everything back. A fenced batch
+/// checks the lease's token first, under the same write lock.
 pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let Some(token) = batch.fencing {
+        super::lease::check(&tx, token)?;
+    }
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO form_versions (log_index, tps, contest, version, form_json,

@@ -24,6 +24,11 @@ const MIGRATIONS: &[Migration] = &[
         "keys",
         include_str!("../../migrations/sqlite/0003_keys.sql"),
     ),
+    (
+        4,
+        "lease",
+        include_str!("../../migrations/sqlite/0004_lease.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two

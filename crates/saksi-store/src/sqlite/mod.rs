@@ -12,6 +12,7 @@
 mod election;
 mod forms;
 mod keys;
+mod lease;
 mod log;
 mod migrate;
 mod users;
@@ -26,8 +27,8 @@ use saksi_core::{Contest, Election, RegionCode};
 
 use crate::shared::{Pool, UnknownContest};
 use crate::{
-    Batch, IdempotencyRecord, LogEntry, NewUser, Result, Session, Store, StoreError, StoredKey,
-    StoredVersion, UnixTime, User, UserId,
+    Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store, StoreError,
+    StoredKey, StoredVersion, UnixTime, User, UserId,
 };
 
 /// How long a connection waits for another's write lock before giving up.
@@ -169,6 +170,26 @@ impl Store for SqliteStore {
 
     fn commit_batch(&self, batch: &Batch) -> Result<()> {
         forms::commit_batch(&mut self.writer(), batch)
+    }
+
+    fn database_now_ms(&self) -> Result<i64> {
+        self.read(|conn| lease::now_ms(conn))
+    }
+
+    fn acquire_lease(&self, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<LeaseOutcome> {
+        lease::acquire(&mut self.writer(), holder, now_ms, ttl_ms)
+    }
+
+    fn renew_lease(&self, token: u64, now_ms: i64, ttl_ms: i64) -> Result<bool> {
+        lease::renew(&self.writer(), token, now_ms, ttl_ms)
+    }
+
+    fn release_lease(&self, token: u64, now_ms: i64) -> Result<bool> {
+        lease::release(&self.writer(), token, now_ms)
+    }
+
+    fn check_fence(&self, token: u64) -> Result<()> {
+        self.read(|conn| lease::check(conn, token))
     }
 
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>> {

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use ::postgres::{Client, NoTls};
 use saksi_core::Contest;
-use saksi_store::{Batch, PgStore, Store, StoreError};
+use saksi_store::{Batch, LeaseOutcome, PgStore, Store, StoreError};
 
 use crate::suite::{Harness, entry, small_election, store_suite, version};
 
@@ -164,7 +164,7 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(applied, [1, 2, 3]);
+    assert_eq!(applied, [1, 2, 3, 4]);
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn stores_connecting_to_a_fresh_database_at_once_migrate_it_once() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 3);
+    assert_eq!(applied, 4);
 }
 
 #[test]
@@ -229,6 +229,90 @@ fn scans_longer_than_one_fetch_stream_every_row_in_order() {
         store.for_each_leaf_hash(&mut |i, _| seen.push(i)).unwrap();
         assert_eq!(seen, (0..start + n).collect::<Vec<_>>());
     }
+}
+
+/// A takeover committing while a fenced batch is on its way: the batch
+/// waits for the lease row, then reads the new token and writes nothing.
+#[test]
+fn a_fenced_batch_waits_for_a_takeover_in_flight_and_is_then_refused() {
+    if !PgHarness::available() {
+        return;
+    }
+    let h = PgHarness::new();
+    let store = h.open();
+    let LeaseOutcome::Granted(lease) = store.acquire_lease("host-a:1", 0, 10_000).unwrap() else {
+        panic!("a fresh lease is free");
+    };
+    let mut other = h.client();
+    let mut takeover = other.transaction().unwrap();
+    takeover
+        .execute(
+            "UPDATE writer_lease SET holder = 'host-b:2', token = token + 1 WHERE id = 1",
+            &[],
+        )
+        .unwrap();
+    std::thread::scope(|s| {
+        let batch = s.spawn(|| {
+            store.commit_batch(&Batch {
+                entries: vec![entry(0)],
+                fencing: Some(lease.token),
+                ..Batch::default()
+            })
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!batch.is_finished(), "the batch waits for the lease row");
+        takeover.commit().unwrap();
+        let refused = batch.join().unwrap();
+        assert!(
+            matches!(refused, Err(StoreError::Fenced { current }) if current == lease.token + 1),
+            "{refused:?}"
+        );
+    });
+    assert_eq!(store.log_size().unwrap(), 0);
+}
+
+/// The other way round: a grant waits for a fenced batch in flight, so the
+/// new writer loads a database that holds the batch.
+#[test]
+fn a_takeover_waits_for_a_fenced_batch_in_flight() {
+    if !PgHarness::available() {
+        return;
+    }
+    let h = PgHarness::new();
+    let store = h.open();
+    let LeaseOutcome::Granted(lease) = store.acquire_lease("host-a:1", 0, 10_000).unwrap() else {
+        panic!("a fresh lease is free");
+    };
+    let mut other = h.client();
+    let mut batch = other.transaction().unwrap();
+    // What a fenced batch does first: lock the row and read the token.
+    let token: i64 = batch
+        .query_one(
+            "SELECT token FROM writer_lease WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(token as u64, lease.token);
+    let next = h.open();
+    std::thread::scope(|s| {
+        let grant = s.spawn(|| next.acquire_lease("host-b:2", 20_000, 10_000));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!grant.is_finished(), "the grant waits for the batch");
+        batch
+            .execute(
+                "INSERT INTO log_entries (log_index, data, leaf_hash) VALUES (0, $1, $2)",
+                &[&b"{}".as_slice(), &[0u8; 32].as_slice()],
+            )
+            .unwrap();
+        batch.commit().unwrap();
+        let granted = grant.join().unwrap().unwrap();
+        assert!(
+            matches!(&granted, LeaseOutcome::Granted(l) if l.token == lease.token + 1),
+            "{granted:?}"
+        );
+    });
+    assert_eq!(next.log_size().unwrap(), 1);
 }
 
 #[test]

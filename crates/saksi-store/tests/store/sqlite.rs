@@ -2,10 +2,10 @@
 //! settings only SQLite has: WAL mode, `synchronous=FULL`, migrations.
 
 use saksi_core::Contest;
-use saksi_store::{Batch, SqliteStore, Store, StoreError};
+use saksi_store::{Batch, LeaseOutcome, SqliteStore, Store, StoreError};
 use tempfile::TempDir;
 
-use crate::suite::{Harness, small_election, store_suite, version};
+use crate::suite::{Harness, entry, small_election, store_suite, version};
 
 /// A database file in its own temporary directory, removed on drop.
 pub struct SqliteHarness {
@@ -77,4 +77,40 @@ fn a_database_from_a_newer_program_is_refused() {
         matches!(refused, Err(StoreError::SchemaTooNew { found: 9999, .. })),
         "{refused:?}"
     );
+}
+
+/// A takeover committing while a fenced batch is on its way: the batch
+/// waits for the write lock, then reads the new token and writes nothing.
+#[test]
+fn a_fenced_batch_waits_for_a_takeover_in_flight_and_is_then_refused() {
+    let h = SqliteHarness::new();
+    let store = h.open();
+    let LeaseOutcome::Granted(lease) = store.acquire_lease("host-a:1", 0, 10_000).unwrap() else {
+        panic!("a fresh lease is free");
+    };
+    let other = rusqlite::Connection::open(h.path()).unwrap();
+    other
+        .execute_batch(
+            "BEGIN IMMEDIATE;
+             UPDATE writer_lease SET holder = 'host-b:2', token = token + 1 WHERE id = 1;",
+        )
+        .unwrap();
+    std::thread::scope(|s| {
+        let batch = s.spawn(|| {
+            store.commit_batch(&Batch {
+                entries: vec![entry(0)],
+                fencing: Some(lease.token),
+                ..Batch::default()
+            })
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!batch.is_finished(), "the batch waits for the write lock");
+        other.execute_batch("COMMIT").unwrap();
+        let refused = batch.join().unwrap();
+        assert!(
+            matches!(refused, Err(StoreError::Fenced { current }) if current == lease.token + 1),
+            "{refused:?}"
+        );
+    });
+    assert_eq!(store.log_size().unwrap(), 0);
 }

@@ -8,8 +8,8 @@ use saksi_core::{
     RegionTree,
 };
 use saksi_store::{
-    Batch, IdempotencyRecord, KeyRevocation, LogEntry, NewUser, RequestKey, Session, Store,
-    StoreError, StoredKey, StoredVersion, UnixTime, UserId,
+    Batch, IdempotencyRecord, KeyRevocation, Lease, LeaseOutcome, LogEntry, NewUser, RequestKey,
+    Session, Store, StoreError, StoredKey, StoredVersion, UnixTime, UserId,
 };
 
 /// A fresh, migrated, empty database for one test, and a way to open more
@@ -54,6 +54,13 @@ macro_rules! store_suite {
             log_size_counts_entries_and_versions,
             keys_are_registered_revoked_and_listed_in_log_order,
             a_key_registered_twice_or_a_bad_revocation_is_a_conflict_and_writes_nothing,
+            the_database_clock_is_in_milliseconds_since_the_epoch,
+            a_fresh_store_grants_the_lease_with_a_first_token,
+            a_held_lease_is_refused_until_it_expires_then_taken_over_with_a_greater_token,
+            a_renewed_lease_stays_held_and_an_old_token_cannot_renew,
+            a_released_lease_is_granted_at_once_and_only_its_holder_releases_it,
+            a_batch_with_a_stale_fencing_token_is_refused_and_writes_nothing,
+            of_servers_asking_at_once_exactly_one_is_granted,
         );
     };
     (@tests $harness:ty; $($name:ident),* $(,)?) => {
@@ -942,4 +949,220 @@ pub fn a_key_registered_twice_or_a_bad_revocation_is_a_conflict_and_writes_nothi
         "nothing of the refused batches"
     );
     assert_eq!(store.keys().unwrap()[0].revoked_at, Some(1));
+}
+
+pub fn the_database_clock_is_in_milliseconds_since_the_epoch(h: &impl Harness) {
+    let store = h.open();
+    let system = |()| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    };
+    let before = system(());
+    let first = store.database_now_ms().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = store.database_now_ms().unwrap();
+    // The database runs on this machine (or one whose clock is kept close).
+    assert!((first - before).abs() < 60_000, "{first} vs {before}");
+    assert!(
+        second >= first + 10,
+        "the clock moves: {first} then {second}"
+    );
+}
+
+/// The time every lease test starts at (milliseconds; the store takes the
+/// caller's `now_ms`, so no test depends on the real clock).
+const T0: i64 = 1_707_800_000_000;
+const TTL: i64 = 10_000;
+
+/// The lease granted to `holder` at `now_ms`, or a failure that shows why not.
+fn granted(store: &impl Store, holder: &str, now_ms: i64) -> Lease {
+    match store.acquire_lease(holder, now_ms, TTL).unwrap() {
+        LeaseOutcome::Granted(lease) => lease,
+        held => panic!("{holder} was not granted the lease at {now_ms}: {held:?}"),
+    }
+}
+
+pub fn a_fresh_store_grants_the_lease_with_a_first_token(h: &impl Harness) {
+    let store = h.open();
+    let lease = granted(&store, "host-a:1", T0);
+    assert_eq!(lease.holder, "host-a:1");
+    assert!(lease.token >= 1, "{lease:?}");
+    assert_eq!(lease.expires_at_ms, T0 + TTL);
+    store.check_fence(lease.token).unwrap();
+    // A handle of another process sees it.
+    h.open().check_fence(lease.token).unwrap();
+}
+
+pub fn a_held_lease_is_refused_until_it_expires_then_taken_over_with_a_greater_token(
+    h: &impl Harness,
+) {
+    let a = h.open();
+    let b = h.open();
+    let first = granted(&a, "host-a:1", T0);
+    for now in [T0, T0 + 5_000, T0 + TTL - 1] {
+        assert_eq!(
+            b.acquire_lease("host-b:2", now, TTL).unwrap(),
+            LeaseOutcome::Held(first.clone()),
+            "at {now}"
+        );
+    }
+    // The holder itself is not granted a second token while it holds one.
+    assert!(matches!(
+        a.acquire_lease("host-a:1", T0 + 1, TTL).unwrap(),
+        LeaseOutcome::Held(_)
+    ));
+    let second = granted(&b, "host-b:2", T0 + TTL);
+    assert!(second.token > first.token, "{second:?} after {first:?}");
+    assert_eq!(second.expires_at_ms, T0 + 2 * TTL);
+    assert!(matches!(
+        a.check_fence(first.token),
+        Err(StoreError::Fenced { current }) if current == second.token
+    ));
+    b.check_fence(second.token).unwrap();
+    // And again: tokens only grow.
+    let third = granted(&a, "host-a:3", T0 + 5 * TTL);
+    assert!(third.token > second.token);
+}
+
+pub fn a_renewed_lease_stays_held_and_an_old_token_cannot_renew(h: &impl Harness) {
+    let a = h.open();
+    let b = h.open();
+    let first = granted(&a, "host-a:1", T0);
+    assert!(a.renew_lease(first.token, T0 + 3_000, TTL).unwrap());
+    let held = b.acquire_lease("host-b:2", T0 + TTL + 1, TTL).unwrap();
+    assert_eq!(
+        held,
+        LeaseOutcome::Held(Lease {
+            expires_at_ms: T0 + 3_000 + TTL,
+            ..first.clone()
+        })
+    );
+    // A renewal never shortens the lease (a clock read a little behind).
+    assert!(a.renew_lease(first.token, T0, TTL).unwrap());
+    assert!(matches!(
+        b.acquire_lease("host-b:2", T0 + TTL + 1, TTL).unwrap(),
+        LeaseOutcome::Held(Lease { expires_at_ms, .. }) if expires_at_ms == T0 + 3_000 + TTL
+    ));
+    // Expired but not taken over: still the holder's to renew.
+    assert!(a.renew_lease(first.token, T0 + 60_000, TTL).unwrap());
+    assert!(matches!(
+        b.acquire_lease("host-b:2", T0 + 60_000 + TTL - 1, TTL)
+            .unwrap(),
+        LeaseOutcome::Held(_)
+    ));
+    let second = granted(&b, "host-b:2", T0 + 60_000 + TTL);
+    assert!(
+        !a.renew_lease(first.token, T0 + 60_000 + TTL, TTL).unwrap(),
+        "a lease taken over is lost for good"
+    );
+    assert!(!a.renew_lease(second.token + 1, T0, TTL).unwrap());
+    assert!(b.renew_lease(second.token, T0 + 61_000 + TTL, TTL).unwrap());
+}
+
+pub fn a_released_lease_is_granted_at_once_and_only_its_holder_releases_it(h: &impl Harness) {
+    let a = h.open();
+    let b = h.open();
+    let first = granted(&a, "host-a:1", T0);
+    assert!(!b.release_lease(first.token + 1, T0 + 1_000).unwrap());
+    assert!(matches!(
+        b.acquire_lease("host-b:2", T0 + 1_000, TTL).unwrap(),
+        LeaseOutcome::Held(_)
+    ));
+    assert!(a.release_lease(first.token, T0 + 1_000).unwrap());
+    let second = granted(&b, "host-b:2", T0 + 1_000);
+    assert!(second.token > first.token);
+    // The old holder can release nothing any more.
+    assert!(!a.release_lease(first.token, T0 + 2_000).unwrap());
+    assert!(matches!(
+        a.acquire_lease("host-a:1", T0 + 2_000, TTL).unwrap(),
+        LeaseOutcome::Held(Lease { token, .. }) if token == second.token
+    ));
+}
+
+pub fn a_batch_with_a_stale_fencing_token_is_refused_and_writes_nothing(h: &impl Harness) {
+    let a = h.open();
+    let b = h.open();
+    let first = granted(&a, "host-a:1", T0);
+    a.commit_batch(&Batch {
+        versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
+        entries: vec![entry(0)],
+        fencing: Some(first.token),
+        ..Batch::default()
+    })
+    .unwrap();
+    // The lease expires (the writer was paused) and another server takes it.
+    let second = granted(&b, "host-b:2", T0 + TTL);
+    let stale = Batch {
+        versions: vec![version(TPS2, Contest::Ppwp, 1, 1)],
+        idempotency: vec![record("user:2", "k")],
+        entries: vec![entry(1)],
+        keys: vec![stored_key("kpps", "kpps", TPS2, 1)],
+        fencing: Some(first.token),
+        ..Batch::default()
+    };
+    let refused = a.commit_batch(&stale);
+    assert!(
+        matches!(refused, Err(StoreError::Fenced { current }) if current == second.token),
+        "{refused:?}"
+    );
+    assert_eq!(a.log_size().unwrap(), 1, "nothing of it was written");
+    assert_eq!(a.log_entries(0, 10).unwrap(), vec![entry(0)]);
+    assert_eq!(a.current_form(code(TPS2), Contest::Ppwp).unwrap(), None);
+    assert_eq!(a.idempotency("user:2", "k").unwrap(), None);
+    assert!(a.keys().unwrap().is_empty());
+    // A token that was never granted is refused too.
+    let future = a.commit_batch(&Batch {
+        fencing: Some(second.token + 1),
+        ..stale.clone()
+    });
+    assert!(
+        matches!(future, Err(StoreError::Fenced { .. })),
+        "{future:?}"
+    );
+    // The current holder writes the same batch.
+    b.commit_batch(&Batch {
+        fencing: Some(second.token),
+        ..stale
+    })
+    .unwrap();
+    assert_eq!(b.log_size().unwrap(), 2);
+    // A batch without a token (tests, tools) is not checked.
+    a.commit_batch(&Batch {
+        entries: vec![entry(2)],
+        ..Batch::default()
+    })
+    .unwrap();
+    assert_eq!(a.log_size().unwrap(), 3);
+}
+
+/// Four servers starting at the same moment on their own handles: one
+/// gets the lease, the others see it held by that one.
+pub fn of_servers_asking_at_once_exactly_one_is_granted(h: &impl Harness) {
+    let stores: Vec<_> = (0..4).map(|_| h.open()).collect();
+    let outcomes: Vec<LeaseOutcome> = std::thread::scope(|s| {
+        let asking: Vec<_> = stores
+            .iter()
+            .enumerate()
+            .map(|(i, store)| s.spawn(move || store.acquire_lease(&format!("host:{i}"), T0, TTL)))
+            .collect();
+        asking
+            .into_iter()
+            .map(|t| t.join().unwrap().unwrap())
+            .collect()
+    });
+    let winners: Vec<&Lease> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            LeaseOutcome::Granted(l) => Some(l),
+            LeaseOutcome::Held(_) => None,
+        })
+        .collect();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    for o in &outcomes {
+        if let LeaseOutcome::Held(held) = o {
+            assert_eq!(held, winners[0]);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! `GET /healthz`: 200 once the state is loaded (an `App` exists only
 //! then), 503 with a `reason` code while the server refuses to sign its log
-//! (its store is behind or diverges from the highest signed checkpoint).
+//! (its store is behind or diverges from the highest signed checkpoint), or
+//! for good once another server took its writer lease over (`lease.lost`).
 //! While the database is unavailable it answers 200 with `"status":
 //! "degraded"`: reads are still served from memory, submissions get 503
 //! until the database is back, which needs no restart.
@@ -16,6 +17,18 @@ use crate::state::AppState;
 
 pub async fn show(State(state): State<AppState>) -> Response {
     let log_size = state.live().log_size();
+    if state.config.lease.as_ref().is_some_and(|l| l.is_lost()) {
+        return json_value(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({
+                "status": "error",
+                "reason": codes::LEASE_LOST.code,
+                "message": "another server took over writing this election (the writer lease); \
+                            this one no longer writes nor signs: stop it",
+                "log_size": log_size,
+            }),
+        );
+    }
     if let Some(refusal) = state.log.refusal() {
         return json_value(
             StatusCode::SERVICE_UNAVAILABLE,
