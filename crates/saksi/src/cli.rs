@@ -41,6 +41,34 @@ pub enum Command {
     /// KPPS device keys: register one for a TPS, sign a form statement.
     #[command(subcommand)]
     Kpps(KppsCommand),
+    /// Back up a SQLite data directory while its server runs: one file
+    /// with the database and the public files, never a secret.
+    ///
+    /// The backup is one SQLite file: a consistent copy of `DIR/saksi.db`
+    /// made with SQLite's online backup API (the server keeps writing
+    /// meanwhile), plus `root-keys.txt` and `log.highest` (the highest
+    /// checkpoint signed, read before the copy so that it never claims more
+    /// than the copy holds). Secrets are never in a backup: `log.key`,
+    /// `root.key`, `demo-accounts.json` and `demo-keys/` stay out; keep the
+    /// log key apart, offline. The file is written as FILE.partial, fsynced
+    /// and renamed, with mode 0600 (it holds password hashes). SQLite only:
+    /// back up a PostgreSQL store with pg_dump or point-in-time recovery.
+    Backup(BackupArgs),
+    /// Recreate a data directory from a `saksi backup` file.
+    ///
+    /// Writes `saksi.db`, `root-keys.txt` and `log.highest` into DIR, which
+    /// must not hold a database. The log key is never in a backup: it must
+    /// be in DIR already or be given with --log-key (or a new log is
+    /// started with --new-origin). Of the backup's `log.highest` and one
+    /// already in DIR the higher is kept, so the record of what was
+    /// published never goes backwards; a database older than that record
+    /// makes the server refuse to sign (503 `log.behind_signed`) until a
+    /// newer backup is restored or a new log is started.
+    Restore(RestoreArgs),
+    /// The transparency log itself: start a new one when the old one
+    /// cannot continue.
+    #[command(subcommand)]
+    Log(LogCommand),
 }
 
 /// Where the server listens and how it batches.
@@ -62,6 +90,12 @@ pub struct ListenArg {
     #[arg(long, env = "SAKSI_SESSION_HOURS", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_hours: u32,
+    /// The writer lease's lifetime, in seconds: the server renews it every
+    /// third of it, and a server killed without stopping keeps the next one
+    /// waiting at most this long (only one server writes an election).
+    #[arg(long, env = "SAKSI_LEASE_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(2..=10))]
+    pub lease_seconds: u32,
 }
 
 impl ListenArg {
@@ -84,6 +118,8 @@ pub struct DemoArgs {
     /// if not given. A directory from an earlier demo is served as it is.
     #[arg(long, env = "SAKSI_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArg,
     #[command(flatten)]
     pub generate: GenerateArgs,
     #[command(flatten)]
@@ -180,6 +216,20 @@ pub struct DataDirArg {
     /// Directory holding the database and everything else of a deployment.
     #[arg(long, env = "SAKSI_DATA_DIR", value_name = "DIR")]
     pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+}
+
+/// Which database: SQLite inside the data directory (the default), or
+/// PostgreSQL.
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// A PostgreSQL database (`postgres://user@host:5432/db`) instead of
+    /// SQLite. `init`, `import-regions` and `demo` record it (without its
+    /// password) in `DIR/database.url`, so later commands need only
+    /// `--data-dir`; the password then comes from `SAKSI_DATABASE_PASSWORD`.
+    #[arg(long = "database", env = "SAKSI_DATABASE_URL", value_name = "URL")]
+    pub url: Option<String>,
 }
 
 /// How big the generated election is, and which one.
@@ -276,8 +326,9 @@ pub struct AuditArgs {
     /// it and name its origin.
     #[arg(long, value_name = "LOGVKEY")]
     pub key: String,
-    /// Root keys of the officer key chain. Accepted and recorded, but the
-    /// log holds no key entries yet: the key chain check is skipped.
+    /// A KPU RI root key of the officer key chain (repeatable), pinned out
+    /// of band: every key entry and signed form must trace back to one.
+    /// Without any, every key entry is a discrepancy.
     #[arg(long = "root", value_name = "ROOTVKEY")]
     pub roots: Vec<String>,
     /// Directory keeping the verified checkpoint and entries between runs:
@@ -295,7 +346,9 @@ pub struct AuditArgs {
     /// Seed of the sample (default: drawn from the clock).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// List every re-submission, not only their count.
+    /// List every re-submission and key rotation, not only the first 20
+    /// (`--state` also writes them all to DIR/resubmissions.json and
+    /// DIR/rotations.json).
     #[arg(long, short)]
     pub verbose: bool,
 }
@@ -400,6 +453,74 @@ pub struct KppsSignArgs {
     /// The KPPS device's private key file (`PRIVATE+KEY+...`).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+}
+
+/// The data directory of a SQLite deployment, for the commands that work
+/// on the database file itself (`backup`, `restore`, `log new-origin`).
+#[derive(Debug, Args)]
+pub struct SqliteDataDirArg {
+    /// Directory holding the SQLite database (`saksi.db`) and everything
+    /// else of a deployment.
+    #[arg(long, env = "SAKSI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: PathBuf,
+}
+
+/// `saksi backup` (issue 4 §4).
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub data_dir: SqliteDataDirArg,
+    /// The backup file to create (one SQLite file, mode 0600); an existing
+    /// file is never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `saksi restore` (issue 4 §4).
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file, as `saksi backup` wrote it.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The data directory to recreate: new, or one that lost its database
+    /// (its `log.key` and `log.highest` are kept).
+    #[command(flatten)]
+    pub data_dir: SqliteDataDirArg,
+    /// The log's private key (`PRIVATE+KEY+...`), copied to `DIR/log.key`
+    /// (mode 0600); needed when DIR holds none, as a backup never does.
+    #[arg(long, value_name = "KEYFILE", conflicts_with = "new_origin")]
+    pub log_key: Option<PathBuf>,
+    /// Instead of continuing the backed-up log, start a new log under this
+    /// origin with a new log key (as `saksi log new-origin` does): for a
+    /// lost log key, or a database older than checkpoints already published.
+    #[arg(long, value_name = "ORIGIN")]
+    pub new_origin: Option<String>,
+}
+
+/// `saksi log ...`.
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Start a new log under a new origin and a new log key, when the old
+    /// log cannot continue (the database is older than checkpoints already
+    /// published, or the log key is lost). Stop the server first.
+    ///
+    /// The entries the database holds become the new log's first entries;
+    /// submissions the old log acknowledged beyond them are not in the new
+    /// log and must be submitted again (their receipts from the old log
+    /// prove they were acknowledged). The old `log.key` and `log.highest`
+    /// are kept as `log.key.retired-<time>` and `log.highest.retired-<time>`.
+    /// Prints the new log's verifier key, which auditors must pin.
+    NewOrigin(LogNewOriginArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogNewOriginArgs {
+    #[command(flatten)]
+    pub data_dir: SqliteDataDirArg,
+    /// The new log's origin; it must differ from the old one (e.g.
+    /// `pemilu2024.example.go.id/log2`).
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: String,
 }
 
 /// How long a registered key is valid.

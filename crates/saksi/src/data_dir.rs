@@ -28,17 +28,21 @@ impl DataDir {
     const ROOT_KEY: &'static str = "root.key";
     /// The highest checkpoint the server ever signed.
     const LOG_HIGHEST: &'static str = "log.highest";
+    /// For a deployment on PostgreSQL: the database URL, without its
+    /// password (which comes from the environment).
+    const DATABASE_URL: &'static str = "database.url";
 
     /// Opens an existing data directory (one that `saksi init` made).
     pub fn existing(root: &Path) -> Result<DataDir> {
         let dir = DataDir {
             root: root.to_owned(),
         };
-        if !dir.database().exists() {
+        if !dir.database().exists() && !dir.database_url_file().exists() {
             bail!(
-                "{} is not a Saksi data directory (no {}); create one with `saksi init --data-dir {}`",
+                "{} is not a Saksi data directory (no {} nor {}); create one with `saksi init --data-dir {}`",
                 root.display(),
                 Self::DATABASE,
+                Self::DATABASE_URL,
                 root.display()
             );
         }
@@ -53,14 +57,21 @@ impl DataDir {
         let dir = DataDir {
             root: root.to_owned(),
         };
-        if dir.database().exists() {
-            bail!(
-                "{} already holds an election ({} exists); choose another --data-dir",
-                root.display(),
-                dir.database().display()
-            );
+        for held in [dir.database(), dir.database_url_file()] {
+            if held.exists() {
+                bail!(
+                    "{} already holds an election ({} exists); choose another --data-dir",
+                    root.display(),
+                    held.display()
+                );
+            }
         }
         Ok(dir)
+    }
+
+    /// Where a PostgreSQL deployment records its database URL.
+    pub fn database_url_file(&self) -> PathBuf {
+        self.root.join(Self::DATABASE_URL)
     }
 
     /// The SQLite database.
@@ -161,6 +172,32 @@ impl DataDir {
     pub fn root(&self) -> &Path {
         &self.root
     }
+
+    /// A data directory at `root` as it is, made or not, with or without a
+    /// database (`saksi restore` checks what it finds itself).
+    pub fn at(root: &Path) -> DataDir {
+        DataDir {
+            root: root.to_owned(),
+        }
+    }
+
+    /// The highest-signed record (`log.highest`).
+    pub fn log_highest(&self) -> PathBuf {
+        self.root.join(Self::LOG_HIGHEST)
+    }
+
+    /// The KPU RI root verifier keys (`root-keys.txt`).
+    pub fn root_keys(&self) -> PathBuf {
+        self.root.join(Self::ROOT_KEYS)
+    }
+
+    /// The files a backup carries besides the database: public, and
+    /// nothing else. Secrets (`log.key`, `root.key`, `demo-accounts.json`,
+    /// `demo-keys/`) are never among them.
+    pub const PUBLIC_FILES: [&'static str; 2] = [Self::ROOT_KEYS, Self::LOG_HIGHEST];
+
+    /// The files of the directory that a backup never holds, for messages.
+    pub const SECRETS: &'static str = "log.key, root.key, demo-accounts.json and demo-keys/";
 }
 
 /// Parses `--root-key` values strictly (a malformed or small-order key is

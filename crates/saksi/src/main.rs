@@ -7,6 +7,7 @@ mod audit;
 mod cli;
 mod commands;
 mod data_dir;
+mod database;
 mod demo_keys;
 mod http;
 mod loadgen;

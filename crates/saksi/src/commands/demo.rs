@@ -16,7 +16,7 @@ use saksi_store::{NewUser, Store};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::serve::{bind, load, open_store, runtime, shutdown_signal};
+use super::serve::{acquire_lease, bind, load, open_store, runtime, shutdown_signal};
 use super::setup;
 use super::user::now;
 use crate::cli::DemoArgs;
@@ -44,8 +44,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("saksi-demo-{}", std::process::id())));
     let (dir, store) = prepare(&root, args)?;
+    let log = dir.log_setup()?;
+    let lease = acquire_lease(&store, args.listen.lease_seconds)?;
     // The server loads the election once; accounts and tokens use its copy.
-    let app = load(Arc::clone(&store), args.listen.config(), dir.log_setup()?)?;
+    let app = load(Arc::clone(&store), args.listen.config(), log, lease)?;
     let election = Arc::clone(&app.state().election);
     let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed)?;
     write_accounts(&dir, &accounts)?;
@@ -117,7 +119,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
 fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn Store>)> {
     if let Ok(dir) = DataDir::existing(root) {
         eprintln!("serving the election already in {}", root.display());
-        let store = open_store(&dir)?;
+        let store = open_store(&dir, &args.database)?;
         return Ok((dir, store));
     }
     let dir = DataDir::create(root)?;
@@ -131,8 +133,9 @@ fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn 
         &election,
         &format!("demo: seed {} scale {}", opts.seed, opts.scale),
         &args.origin,
+        &args.database,
     )?;
-    Ok((dir, Arc::new(store)))
+    Ok((dir, store))
 }
 
 /// The demo's accounts: one per role, at the first region of the role's

@@ -28,7 +28,13 @@ pub fn run(args: &ImportRegionsArgs) -> Result<()> {
         .into_election(args.seed)
         .context("cannot build the election over the imported regions")?;
     let source = format!("imported: {} (seed {})", args.file.display(), args.seed);
-    setup::store_election(&dir, &election, &source, &args.origin)?;
+    setup::store_election(
+        &dir,
+        &election,
+        &source,
+        &args.origin,
+        &args.data_dir.database,
+    )?;
     println!("{}", setup::summary(&election));
     println!("data directory ready: {}", dir.root().display());
     Ok(())

@@ -30,7 +30,13 @@ pub fn run(args: &InitArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let source = format!("generated: seed {} scale {}", opts.seed, opts.scale);
-    setup::store_election(&dir, &election, &source, &args.origin)?;
+    setup::store_election(
+        &dir,
+        &election,
+        &source,
+        &args.origin,
+        &args.data_dir.database,
+    )?;
     println!("{}", setup::summary(&election));
     println!("data directory ready: {}", dir.root().display());
     Ok(())

@@ -23,7 +23,7 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
         bail!("give --count or --duration, not both");
     }
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
-    let store = open_store(&dir)?;
+    let store = open_store(&dir, &args.data_dir.database)?;
     let started = Instant::now();
     let election = store
         .require_election()

@@ -1,11 +1,13 @@
 //! One module per command; `run` dispatches.
 
 mod audit;
+mod backup;
 mod demo;
 mod import_regions;
 mod init;
 mod key;
 mod loadgen;
+mod restore;
 mod serve;
 mod setup;
 mod simulate;
@@ -15,7 +17,7 @@ pub use key::Reported;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, KeyCommand, KppsCommand, UserCommand};
+use crate::cli::{Cli, Command, KeyCommand, KppsCommand, LogCommand, UserCommand};
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<()> {
@@ -34,5 +36,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Key(KeyCommand::Revoke(args)) => key::revoke(&args),
         Command::Kpps(KppsCommand::Register(args)) => key::kpps_register(&args),
         Command::Kpps(KppsCommand::Sign(args)) => key::kpps_sign(&args),
+        Command::Backup(args) => backup::run(&args),
+        Command::Restore(args) => restore::run(&args),
+        Command::Log(LogCommand::NewOrigin(args)) => restore::new_origin(&args),
     }
 }

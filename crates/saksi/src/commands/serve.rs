@@ -2,22 +2,25 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config};
-use saksi_store::{SqliteStore, Store};
+use saksi_store::Store;
 use tokio::net::TcpListener;
 
-use crate::cli::ServeArgs;
+use crate::cli::{DatabaseArg, ServeArgs};
 use crate::data_dir::DataDir;
+use crate::database;
 
 pub fn run(args: &ServeArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
     let log = dir.log_setup()?;
-    let store = open_store(&dir)?;
-    let app = load(store, args.listen.config(), log)?;
+    let store = open_store(&dir, &args.data_dir.database)?;
+    let lease = acquire_lease(&store, args.listen.lease_seconds)?;
+    let app = load(store, args.listen.config(), log, lease)?;
     runtime()?.block_on(async {
         let listener = bind(args.listen.listen).await?;
         // The bound address: with port 0 the system picks one.
@@ -33,17 +36,53 @@ pub fn run(args: &ServeArgs) -> Result<()> {
 }
 
 /// The store of a data directory.
-pub fn open_store(dir: &DataDir) -> Result<Arc<dyn Store>> {
-    let store = SqliteStore::open(dir.database())
-        .with_context(|| format!("cannot open the database {}", dir.database().display()))?;
-    Ok(Arc::new(store))
+pub fn open_store(dir: &DataDir, database: &DatabaseArg) -> Result<Arc<dyn Store>> {
+    database::open(dir, database.url.as_deref())
 }
 
-/// Loads the election, its tallies and its log, saying how long it took
-/// and which log key signs (the public half only).
-pub fn load(store: Arc<dyn Store>, config: Config, log: LogSetup) -> Result<App> {
+/// Takes the writer lease (only one server writes an election): at once
+/// if it is free, after saying so and waiting for it to expire if its
+/// holder stopped renewing it, or not at all if its holder is alive.
+pub fn acquire_lease(store: &Arc<dyn Store>, seconds: u32) -> Result<Arc<WriterLease>> {
+    let clock = Arc::new(lease::DatabaseClock(Arc::clone(store)));
+    let ttl = Duration::from_secs(u64::from(seconds));
+    let acquired = lease::acquire(
+        Arc::clone(store),
+        &lease::holder_name(),
+        ttl,
+        clock,
+        &mut |waiting| eprintln!("{waiting}"),
+    )?;
+    let token = acquired.lease.token();
+    match acquired.waited {
+        Some((waiting, waited)) => eprintln!(
+            "acquired the write lease (fencing token {token}) after waiting {:.1} s for the \
+             lease of {} to expire",
+            waited.as_secs_f64(),
+            waiting.holder
+        ),
+        None => eprintln!(
+            "acquired the write lease (fencing token {token}, renewed every {:.1} s)",
+            ttl.as_secs_f64() / 3.0
+        ),
+    }
+    Ok(acquired.lease)
+}
+
+/// Loads the election, its tallies and its log under the writer lease,
+/// saying how long it took and which log key signs (the public half
+/// only). If it cannot, the lease is released.
+pub fn load(
+    store: Arc<dyn Store>,
+    mut config: Config,
+    log: LogSetup,
+    lease: Arc<WriterLease>,
+) -> Result<App> {
     let started = Instant::now();
-    let app = App::load(store, config, log).context("cannot load the election")?;
+    config.lease = Some(Arc::clone(&lease));
+    let app = App::load(store, config, log)
+        .inspect_err(|_| lease.release())
+        .context("cannot load the election")?;
     eprintln!("log key: {}", app.state().log.verifier());
     if let Some(refusal) = app.state().log.refusal() {
         eprintln!("warning: the log refuses to sign: {}", refusal.message());

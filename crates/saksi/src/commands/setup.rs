@@ -1,14 +1,16 @@
 //! What `init`, `import-regions` and `demo` share: storing a freshly made
 //! election in a new data directory, with a progress bar and a summary.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use saksi_core::{Contest, Election, Level};
-use saksi_store::{SqliteStore, Store};
+use saksi_store::Store;
 
-use crate::cli::OriginArg;
+use crate::cli::{DatabaseArg, OriginArg};
 use crate::data_dir::{DataDir, check_root_keys};
+use crate::database;
 use crate::progress;
 
 /// Writes `election` into the new data directory's database, records where
@@ -20,7 +22,8 @@ pub fn store_election(
     election: &Election,
     source: &str,
     log: &OriginArg,
-) -> Result<SqliteStore> {
+    database: &DatabaseArg,
+) -> Result<Arc<dyn Store>> {
     // The keys first: an invalid origin or root key leaves no half-made
     // directory behind it but the empty directory.
     let given = check_root_keys(&log.root_keys)?;
@@ -30,8 +33,7 @@ pub fn store_election(
     for root in roots {
         eprintln!("root key: {root}");
     }
-    let store = SqliteStore::open(dir.database())
-        .with_context(|| format!("cannot create the database {}", dir.database().display()))?;
+    let store = database::create(dir, database.url.as_deref())?;
     let started = Instant::now();
     let bar = progress::bar("saving", 1, "rows");
     store

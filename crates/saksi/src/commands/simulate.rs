@@ -14,7 +14,7 @@ use crate::simulate::Simulation;
 
 pub fn run(args: &SimulateArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
-    let store = open_store(&dir)?;
+    let store = open_store(&dir, &args.data_dir.database)?;
     let election = Arc::new(
         store
             .require_election()

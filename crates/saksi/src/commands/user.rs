@@ -10,9 +10,9 @@ use saksi_core::permission::{Principal, Role};
 use saksi_core::username::Username;
 use saksi_core::{RegionCode, time::UnixTime};
 use saksi_server::auth::{password, token};
-use saksi_store::{NewUser, Session, SqliteStore, Store, StoreError};
+use saksi_store::{NewUser, Session, Store, StoreError};
 
-use crate::cli::{UserAddArgs, UserTokenArgs};
+use crate::cli::{DataDirArg, UserAddArgs, UserTokenArgs};
 use crate::data_dir::DataDir;
 
 /// The shortest password accepted for a staff account.
@@ -36,7 +36,7 @@ pub fn add(args: &UserAddArgs) -> Result<()> {
     {
         bail!("--party {party} is not a party number (1-24)");
     }
-    let store = open(&args.data_dir.data_dir)?;
+    let store = open(&args.data_dir)?;
     if store.region_name(region)?.is_none() {
         bail!("region {region} is not in this election");
     }
@@ -63,11 +63,11 @@ pub fn add(args: &UserAddArgs) -> Result<()> {
 }
 
 pub fn token(args: &UserTokenArgs) -> Result<()> {
-    let store = open(&args.data_dir.data_dir)?;
+    let store = open(&args.data_dir)?;
     let user = store
         .user_by_username(&args.username)?
         .ok_or_else(|| anyhow!("no user {:?} in this election", args.username))?;
-    let token = issue_token(&store, user.id, args.ttl_hours)?;
+    let token = issue_token(store.as_ref(), user.id, args.ttl_hours)?;
     println!("{token}");
     Ok(())
 }
@@ -87,10 +87,9 @@ pub fn issue_token(store: &dyn Store, user: saksi_store::UserId, ttl_hours: u32)
     Ok(token)
 }
 
-fn open(dir: &std::path::Path) -> Result<SqliteStore> {
-    let dir = DataDir::existing(dir)?;
-    SqliteStore::open(dir.database())
-        .with_context(|| format!("cannot open {}", dir.database().display()))
+fn open(args: &DataDirArg) -> Result<std::sync::Arc<dyn Store>> {
+    let dir = DataDir::existing(&args.data_dir)?;
+    crate::database::open(&dir, args.database.url.as_deref())
 }
 
 /// The password from `SAKSI_PASSWORD`, else one line of standard input

@@ -14,6 +14,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub mod pg;
+
 /// The `saksi` binary, without any `SAKSI_*` setting from the caller's
 /// environment.
 pub fn saksi() -> Command {
@@ -41,10 +43,20 @@ pub fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("the server accepts connections");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
+    try_http(addr, method, path, headers, body).expect("the server answers")
+}
+
+/// [`http`], with a connection failure as an error (for a server that may
+/// be gone).
+pub fn try_http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -54,15 +66,18 @@ pub fn http(
     }
     request.push_str("\r\n");
     request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(request.as_bytes())?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {response:?}")))?;
     let body = response
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
-    (status, body)
+    Ok((status, body))
 }
 
 /// A GET.
@@ -88,7 +103,13 @@ impl Server {
     /// picks, and reads the address the server prints (so parallel tests
     /// never race for a port).
     pub fn start(args: &[&str]) -> Server {
+        Server::start_env(args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables set.
+    pub fn start_env(args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = saksi()
+            .envs(env.iter().copied())
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())

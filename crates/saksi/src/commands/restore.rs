@@ -1,0 +1,582 @@
+//! `saksi restore` and `saksi log new-origin` (issue 4 §4).
+//!
+//! A restore recreates a data directory from a `saksi backup` file:
+//! `saksi.db` (without the backup's own tables), `root-keys.txt` and
+//! `log.highest`. Everything is checked before anything is written (the
+//! backup, the target, the log key, the records), and the database is given
+//! its name last, so a restore cut short leaves a directory that `saksi
+//! serve` refuses (no `saksi.db`) and that a second restore completes.
+//!
+//! The record of what was published never goes backwards: of the backup's
+//! `log.highest` and one already in the directory (a restore onto the
+//! original machine after losing the database), the higher is kept. A
+//! database older than that record makes the server refuse to sign
+//! (`log.behind_signed`); the restore says so, and the recovery is either a
+//! newer backup or a new log ([`new_origin`]): a new origin and log key
+//! whose first entries are those the database holds.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
+use saksi_log::{Checkpoint, Signer, Verifier};
+use saksi_server::log::highest;
+use serde_json::{Value, json};
+
+use super::backup::{
+    BACKUP_TABLES, BackupFile, LOG_HIGHEST, ROOT_KEYS, RecordState, fsync_parent, human_bytes,
+    log_size, record_state, sqlite_data_dir, tree_of, unverified_checkpoint,
+};
+use crate::cli::{LogNewOriginArgs, RestoreArgs};
+use crate::data_dir::{DataDir, create_new_file};
+
+/// The database while it is being restored, renamed to `saksi.db` last.
+const RESTORING: &str = "saksi.db.restoring";
+
+/// The store's metadata key listing the logs a database's entries were
+/// carried over from (a JSON array, oldest first).
+const PREDECESSORS: &str = "log.predecessors";
+
+/// Which log the restored directory continues.
+enum Plan {
+    /// The backed-up log, signed by `signer`; `copy_key` when the key comes
+    /// from --log-key, `write_record` when the backup's record is higher
+    /// than the directory's.
+    Continue {
+        signer: Signer,
+        copy_key: bool,
+        record: Option<(Checkpoint, String)>,
+        write_record: bool,
+    },
+    /// A new log under this origin.
+    NewLog { origin: String, old: OldLog },
+}
+
+/// `saksi restore --from FILE --data-dir DIR [--log-key KEYFILE | --new-origin ORIGIN]`.
+pub fn run(args: &RestoreArgs) -> Result<()> {
+    let started = Instant::now();
+    let from = args.from.as_path();
+    let backup = BackupFile::open(from)?;
+    let dir = DataDir::at(&args.data_dir.data_dir);
+
+    // Refusals, before anything is written.
+    refuse_a_database(&dir)?;
+    let roots = backup
+        .files
+        .get(ROOT_KEYS)
+        .with_context(|| format!("{} holds no {ROOT_KEYS}", from.display()))?;
+    let roots = parse_root_keys(roots)
+        .with_context(|| format!("the {ROOT_KEYS} in {} is damaged", from.display()))?;
+    let write_roots = match std::fs::read(dir.root_keys()) {
+        Ok(existing) => {
+            let existing = parse_root_keys(&existing)
+                .with_context(|| format!("{} is damaged", dir.root_keys().display()))?;
+            if existing != roots {
+                bail!(
+                    "{} holds other root keys than the backup: the directory belongs to \
+                     another deployment; restore into a new directory",
+                    dir.root_keys().display()
+                );
+            }
+            false
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => true,
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read {}", dir.root_keys().display()));
+        }
+    };
+    let backup_note = backup.files.get(LOG_HIGHEST);
+    let plan = match &args.new_origin {
+        Some(origin) => {
+            let old = OldLog::read(&dir, backup_note.map(Vec::as_slice))?;
+            check_new_origin(origin, &old)?;
+            Plan::NewLog {
+                origin: origin.clone(),
+                old,
+            }
+        }
+        None => continue_plan(
+            &dir,
+            args.log_key.as_deref(),
+            backup_note.map(Vec::as_slice),
+        )?,
+    };
+
+    // Writing starts here: the database under a temporary name first.
+    std::fs::create_dir_all(dir.root())
+        .with_context(|| format!("cannot create {}", dir.root().display()))?;
+    let restoring = dir.root().join(RESTORING);
+    let prepared = std::fs::copy(from, &restoring)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), restoring.display()))
+        .and_then(|_| prepare_database(&restoring, &plan, backup.log_size));
+    if let Err(err) = prepared {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = restoring.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+        return Err(err);
+    }
+
+    // The directory's files, then the database's final name.
+    let mut new_key = None;
+    match &plan {
+        Plan::Continue {
+            signer,
+            copy_key,
+            record,
+            write_record,
+        } => {
+            if *copy_key {
+                create_new_file(
+                    &dir.log_key(),
+                    &format!("{}\n", signer.to_private_key_string()),
+                    0o600,
+                )
+                .with_context(|| format!("cannot create {}", dir.log_key().display()))?;
+            }
+            if let (true, Some((_, note))) = (write_record, record) {
+                highest::write(&dir.log_highest(), note)
+                    .with_context(|| format!("cannot write {}", dir.log_highest().display()))?;
+            }
+        }
+        Plan::NewLog { origin, .. } => {
+            retire_old_log(&dir)?;
+            new_key = Some(dir.create_log_key(origin)?);
+        }
+    }
+    if write_roots {
+        let text = roots.iter().map(|r| format!("{r}\n")).collect::<String>();
+        create_new_file(&dir.root_keys(), &text, 0o644)
+            .with_context(|| format!("cannot create {}", dir.root_keys().display()))?;
+    }
+    std::fs::rename(&restoring, dir.database()).with_context(|| {
+        format!(
+            "cannot rename {} to {}",
+            restoring.display(),
+            dir.database().display()
+        )
+    })?;
+    fsync_parent(&dir.database())?;
+
+    // What the server will find.
+    let conn = Connection::open(dir.database())?;
+    let entries = log_size(&conn)?;
+    let record_text = match &plan {
+        Plan::Continue {
+            record: Some((checkpoint, _)),
+            write_record,
+            ..
+        } => {
+            let state = tree_of(&conn).map(|tree| record_state(&tree, checkpoint));
+            match state {
+                Ok(RecordState::Matches) => {}
+                Ok(state) => warn_refusal(&dir, &state),
+                Err(err) => eprintln!("warning: cannot check the restored log: {err:#}"),
+            }
+            format!(
+                "highest signed checkpoint size {} ({})",
+                checkpoint.size,
+                if *write_record {
+                    "the backup's"
+                } else {
+                    "kept from the directory"
+                }
+            )
+        }
+        Plan::Continue { record: None, .. } => "no checkpoint signed yet".to_owned(),
+        Plan::NewLog { .. } => "a new log".to_owned(),
+    };
+    drop(conn);
+    let bytes = std::fs::metadata(dir.database()).map_or(0, |m| m.len());
+    println!(
+        "restored {} from {} (made {} of {} by saksi {}): {}, {entries} log entries, {record_text}, {:.1} s",
+        dir.root().display(),
+        from.display(),
+        backup.created_at,
+        backup.source,
+        backup.saksi_version,
+        human_bytes(bytes),
+        started.elapsed().as_secs_f64()
+    );
+    if let (Some(key), Plan::NewLog { origin, old }) = (new_key, &plan) {
+        explain_new_log(&dir, origin, old, entries);
+        println!("new log key: {key}");
+    }
+    Ok(())
+}
+
+/// `saksi log new-origin --data-dir DIR --origin ORIGIN`.
+pub fn new_origin(args: &LogNewOriginArgs) -> Result<()> {
+    let dir = sqlite_data_dir(&args.data_dir.data_dir, "log new-origin")?;
+    let old = OldLog::read(&dir, None)?;
+    check_new_origin(&args.origin, &old)?;
+    let conn = lock_exclusively(&dir.database())?;
+    let entries = log_size(&conn).context("cannot read the log's size")?;
+    retire_old_log(&dir)?;
+    let key = dir.create_log_key(&args.origin)?;
+    record_predecessor(&conn, &old, &args.origin, entries)?;
+    conn.execute_batch("COMMIT")
+        .context("cannot record the old log in the database")?;
+    conn.close()
+        .map_err(|(_, e)| e)
+        .context("cannot close the database")?;
+    explain_new_log(&dir, &args.origin, &old, entries);
+    println!("{key}");
+    Ok(())
+}
+
+/// Refuses a directory that holds a database (or what is left of one).
+fn refuse_a_database(dir: &DataDir) -> Result<()> {
+    let db = dir.database();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        if path.symlink_metadata().is_ok() {
+            bail!(
+                "{} already holds a database ({} exists): a restore never replaces one; restore \
+                 into a new directory, or move the database (with its -wal and -shm files) away first",
+                dir.root().display(),
+                path.display()
+            );
+        }
+    }
+    // A database of another kind (PostgreSQL's `database.url`).
+    if DataDir::existing(dir.root()).is_ok() {
+        bail!(
+            "{} is already a Saksi data directory: a restore never replaces its database; \
+             restore into a new directory",
+            dir.root().display()
+        );
+    }
+    let restoring = dir.root().join(RESTORING);
+    if restoring.symlink_metadata().is_ok() {
+        bail!(
+            "{} exists: another restore into {} is running, or one was interrupted (then remove it)",
+            restoring.display(),
+            dir.root().display()
+        );
+    }
+    Ok(())
+}
+
+/// The key and records for continuing the backed-up log.
+fn continue_plan(
+    dir: &DataDir,
+    log_key: Option<&Path>,
+    backup_note: Option<&[u8]>,
+) -> Result<Plan> {
+    let present = read_signer(&dir.log_key())?;
+    let (signer, copy_key) = match (log_key, present) {
+        (Some(path), present) => {
+            let given = read_signer(path)?
+                .with_context(|| format!("--log-key {}: no such file", path.display()))?;
+            match present {
+                Some(p) if p.verifier() != given.verifier() => bail!(
+                    "{} holds another log key than --log-key {}: the directory belongs to \
+                     another log; restore into a new directory",
+                    dir.log_key().display(),
+                    path.display()
+                ),
+                Some(p) => (p, false),
+                None => (given, true),
+            }
+        }
+        (None, Some(present)) => (present, false),
+        (None, None) => bail!(
+            "{} holds no log key and no --log-key was given: the log key is never in a backup \
+             (keep it apart, offline); give it with --log-key KEYFILE, or start a new log with \
+             --new-origin ORIGIN",
+            dir.root().display()
+        ),
+    };
+    let verifier = signer.verifier();
+    let from_backup = backup_note
+        .map(|note| {
+            let checkpoint = Checkpoint::open(note, &verifier, verifier.name()).with_context(|| {
+                format!(
+                    "the backup's {LOG_HIGHEST} is not a checkpoint signed by the log key {verifier}: \
+                     is the key the backed-up log's?"
+                )
+            })?;
+            let note = String::from_utf8(note.to_vec()).context("not UTF-8")?;
+            Ok::<_, anyhow::Error>((checkpoint, note))
+        })
+        .transpose()?;
+    let in_dir = highest::read(&dir.log_highest(), &verifier)
+        .with_context(|| format!("{} cannot be kept", dir.log_highest().display()))?
+        .map(|p| (p.checkpoint, p.note));
+    // The higher record wins; at equal sizes the directory's stays.
+    let (record, write_record) = match (from_backup, in_dir) {
+        (Some(b), Some(d)) if b.0.size > d.0.size => (Some(b), true),
+        (Some(_), Some(d)) => (Some(d), false),
+        (Some(b), None) => (Some(b), true),
+        (None, d) => (d, false),
+    };
+    Ok(Plan::Continue {
+        signer,
+        copy_key,
+        record,
+        write_record,
+    })
+}
+
+/// A private log key from a file, or `None` if there is no file.
+fn read_signer(path: &Path) -> Result<Option<Signer>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Signer::parse(text.trim_end())
+            .map(Some)
+            .with_context(|| format!("{} is not a log key (PRIVATE+KEY+...)", path.display())),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Checks the copied database, drops the backup's tables and, for a new
+/// log, records the old one; leaves the file closed and fsynced.
+fn prepare_database(path: &Path, plan: &Plan, backup_log_size: u64) -> Result<()> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |row| row.get(0))
+        .context("cannot check the backup's database")?;
+    if check != "ok" {
+        bail!("the backup's database is damaged: {check}");
+    }
+    let entries = log_size(&conn).context("cannot read the backup's log")?;
+    if entries != backup_log_size {
+        bail!(
+            "the backup's database holds {entries} log entries but the backup says {backup_log_size}: damaged"
+        );
+    }
+    let mut sql = String::new();
+    for table in BACKUP_TABLES {
+        sql.push_str(&format!("DROP TABLE {table};\n"));
+    }
+    // The copied lease belongs to the server that was running when the
+    // backup was taken: expire it (keeping its fencing token, which only
+    // grows) so the restored server need not wait it out.
+    let has_lease: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'writer_lease')",
+        [],
+        |row| row.get(0),
+    )?;
+    if has_lease {
+        sql.push_str("UPDATE writer_lease SET expires_at_ms = 0;\n");
+    }
+    conn.execute_batch(&format!("BEGIN IMMEDIATE;\n{sql}"))?;
+    if let Plan::NewLog { origin, old } = plan {
+        record_predecessor(&conn, old, origin, entries)?;
+    }
+    conn.execute_batch("COMMIT")
+        .context("cannot drop the backup's tables")?;
+    conn.close()
+        .map_err(|(_, e)| e)
+        .context("cannot close the restored database")?;
+    // Opened as the server opens it (WAL mode, pending migrations) while it
+    // still has its temporary name: a backup this program cannot serve
+    // (of a newer schema) leaves no `saksi.db` behind.
+    let store = saksi_store::SqliteStore::open(path)
+        .with_context(|| format!("cannot open the restored database {}", path.display()))?;
+    drop(store);
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot fsync {}", path.display()))
+}
+
+/// What is known of a log being replaced: its key (if the directory still
+/// has it) and its highest signed checkpoint (the directory's or the
+/// backup's, whichever is higher).
+struct OldLog {
+    origin: Option<String>,
+    key: Option<Verifier>,
+    checkpoint: Option<(Checkpoint, String)>,
+}
+
+impl OldLog {
+    fn read(dir: &DataDir, backup_note: Option<&[u8]>) -> Result<OldLog> {
+        let key = read_signer(&dir.log_key())?.map(|s| s.verifier());
+        let in_dir = match std::fs::read(dir.log_highest()) {
+            Ok(note) => Some(note),
+            Err(e) if e.kind() == ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot read {}", dir.log_highest().display()));
+            }
+        };
+        // Recorded for what it says; a damaged note is kept as a file only.
+        let checkpoint = [in_dir.as_deref(), backup_note]
+            .into_iter()
+            .flatten()
+            .filter_map(|note| {
+                let checkpoint = unverified_checkpoint(note).ok()?;
+                Some((checkpoint, String::from_utf8(note.to_vec()).ok()?))
+            })
+            .max_by_key(|(c, _)| c.size);
+        let origin = key
+            .as_ref()
+            .map(|k| k.name().to_owned())
+            .or_else(|| checkpoint.as_ref().map(|(c, _)| c.origin.clone()));
+        Ok(OldLog {
+            origin,
+            key,
+            checkpoint,
+        })
+    }
+}
+
+/// A new origin must be a key name and not the old log's.
+fn check_new_origin(origin: &str, old: &OldLog) -> Result<()> {
+    if !saksi_log::keys::is_valid_name(origin) {
+        bail!(
+            "{origin:?} is not an origin (such as `pemilu2024.example.go.id/log2`: no spaces or '+')"
+        );
+    }
+    if old.origin.as_deref() == Some(origin) {
+        bail!(
+            "{origin:?} is the old log's origin: a new log needs a new origin (checkpoints name \
+             their log by its origin, and auditors have pinned the old one)"
+        );
+    }
+    Ok(())
+}
+
+/// Keeps the old `log.key` and `log.highest` under retired names (the key
+/// stays mode 0600); the new log starts with no record.
+fn retire_old_log(dir: &DataDir) -> Result<()> {
+    let stamp = super::user::now().0;
+    for path in [dir.log_key(), dir.log_highest()] {
+        if path.symlink_metadata().is_err() {
+            continue;
+        }
+        let mut n = 0;
+        let retired = loop {
+            let mut name = path.as_os_str().to_owned();
+            name.push(format!(".retired-{stamp}"));
+            if n > 0 {
+                name.push(format!("-{n}"));
+            }
+            let candidate = PathBuf::from(name);
+            if candidate.symlink_metadata().is_err() {
+                break candidate;
+            }
+            n += 1;
+        };
+        std::fs::rename(&path, &retired).with_context(|| {
+            format!("cannot rename {} to {}", path.display(), retired.display())
+        })?;
+        eprintln!("kept the old {} as {}", path.display(), retired.display());
+    }
+    fsync_parent(&dir.log_key())
+}
+
+/// Adds the old log to the database's `log.predecessors` (the store's
+/// metadata): which log the first `entries` entries were published in, and
+/// the highest checkpoint it signed, for auditors and operators.
+fn record_predecessor(conn: &Connection, old: &OldLog, origin: &str, entries: u64) -> Result<()> {
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [PREDECESSORS],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let mut list = match existing.as_deref().map(serde_json::from_str::<Value>) {
+        Some(Ok(Value::Array(list))) => list,
+        _ => Vec::new(),
+    };
+    list.push(json!({
+        "origin": old.origin,
+        "key": old.key.as_ref().map(ToString::to_string),
+        "highest_checkpoint": old.checkpoint.as_ref().map(|(_, note)| note),
+        "entries_carried_over": entries,
+        "new_origin": origin,
+        "started_at": super::user::now().to_string(),
+    }));
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (PREDECESSORS, Value::Array(list).to_string()),
+    )
+    .context("cannot record the old log in the database")?;
+    Ok(())
+}
+
+/// Opens the database holding SQLite's exclusive lock, which a running
+/// server (or any other open connection) prevents: the log key must not
+/// change under a server that signs with the old one. Returns inside an
+/// open write transaction.
+fn lock_exclusively(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open the database {}", path.display()))?;
+    conn.busy_timeout(Duration::from_secs(2))?;
+    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+    match conn.execute_batch("BEGIN EXCLUSIVE") {
+        Ok(()) => Ok(conn),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::DatabaseBusy => bail!(
+            "{} is in use by another process (a running `saksi serve` or `saksi demo`?): stop \
+             the server first",
+            path.display()
+        ),
+        Err(e) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+    }
+}
+
+/// Tells the operator what the restored directory's server will do.
+fn warn_refusal(dir: &DataDir, state: &RecordState) {
+    let code = match state {
+        RecordState::Behind { .. } => "log.behind_signed",
+        _ => "log.diverged",
+    };
+    eprintln!(
+        "warning: the restored database {}: `saksi serve` will refuse to sign and to take \
+         submissions (503 {code}) until a newer backup is restored, or a new log is started with \
+         `saksi log new-origin --data-dir {} --origin NEW_ORIGIN` (README: Backup and restore)",
+        state.describe(),
+        dir.root().display()
+    );
+}
+
+/// What a new log means for those who relied on the old one.
+fn explain_new_log(dir: &DataDir, origin: &str, old: &OldLog, entries: u64) {
+    let old_name = old.origin.as_deref().unwrap_or("(unknown)");
+    eprintln!(
+        "started a new log {origin:?} in {}: its first {entries} entries are those the database \
+         holds, published before in the log {old_name:?}",
+        dir.root().display()
+    );
+    if let Some((checkpoint, _)) = &old.checkpoint
+        && checkpoint.size > entries
+    {
+        eprintln!(
+            "the old log published {} entries: the {} entries from index {entries} to {} are not \
+             in the new log and must be submitted again (their receipts from the old log prove \
+             they were acknowledged)",
+            checkpoint.size,
+            checkpoint.size - entries,
+            checkpoint.size - 1
+        );
+    }
+    eprintln!(
+        "auditors must pin the new log key (below); the old log's checkpoints and receipts stay \
+         verifiable with the old key"
+    );
+}
+
+/// The root keys of a `root-keys.txt`, checked.
+fn parse_root_keys(text: &[u8]) -> Result<Vec<Verifier>> {
+    std::str::from_utf8(text)
+        .context("not UTF-8")?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| Verifier::parse(l.trim()).with_context(|| format!("bad key {l:?}")))
+        .collect()
+}

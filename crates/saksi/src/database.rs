@@ -1,0 +1,162 @@
+//! Opening the store of a data directory: SQLite inside it by default, or
+//! the PostgreSQL database given with `--database` / `SAKSI_DATABASE_URL`
+//! or recorded in `DIR/database.url` when the directory was made.
+//!
+//! The recorded URL never holds a password (a data directory is copied and
+//! backed up more freely than a secret should be); the password comes from
+//! `SAKSI_DATABASE_PASSWORD` when the URL has none.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use saksi_store::failpoint::{FailSwitch, FailingStore};
+use saksi_store::{PgStore, SqliteStore, Store};
+
+use crate::data_dir::DataDir;
+
+/// The variable that holds the PostgreSQL password.
+const PASSWORD_VAR: &str = "SAKSI_DATABASE_PASSWORD";
+
+/// Arms the store's write failpoint (tests): writes fail as on a full disk
+/// while the file it names exists.
+const FAILPOINT_VAR: &str = "SAKSI_FAILPOINT_WRITES";
+
+/// Slows every group commit down by this many milliseconds (measurements
+/// of a slow disk or database).
+const COMMIT_DELAY_VAR: &str = "SAKSI_FAILPOINT_COMMIT_DELAY_MS";
+
+/// The store of an existing data directory.
+pub fn open(dir: &DataDir, given: Option<&str>) -> Result<Arc<dyn Store>> {
+    let recorded = recorded_url(dir)?;
+    let store: Arc<dyn Store> =
+        match (given, recorded) {
+            (Some(given), Some(recorded)) if redact(given) != recorded => bail!(
+                "{} uses the database {recorded}, not {}",
+                dir.root().display(),
+                redact(given)
+            ),
+            (Some(url), _) => Arc::new(connect(url)?),
+            (None, Some(recorded)) => Arc::new(connect(&with_password(&recorded))?),
+            (None, None) => Arc::new(SqliteStore::open(dir.database()).with_context(|| {
+                format!("cannot open the database {}", dir.database().display())
+            })?),
+        };
+    Ok(with_failpoint(store))
+}
+
+/// The store of a new data directory: PostgreSQL if a URL is given (and
+/// recorded, without its password), else a new SQLite file.
+pub fn create(dir: &DataDir, given: Option<&str>) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> =
+        match given {
+            Some(url) => {
+                let store = connect(url)?;
+                let path = dir.database_url_file();
+                std::fs::write(&path, format!("{}\n", redact(url)))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Arc::new(store)
+            }
+            None => Arc::new(SqliteStore::open(dir.database()).with_context(|| {
+                format!("cannot create the database {}", dir.database().display())
+            })?),
+        };
+    Ok(with_failpoint(store))
+}
+
+/// The URL recorded by `init`, if the directory is on PostgreSQL.
+pub fn recorded_url(dir: &DataDir) -> Result<Option<String>> {
+    let path = dir.database_url_file();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text.trim().to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+fn connect(url: &str) -> Result<PgStore> {
+    PgStore::connect(url)
+        .with_context(|| format!("cannot open the PostgreSQL database {}", redact(url)))
+}
+
+fn with_failpoint(store: Arc<dyn Store>) -> Arc<dyn Store> {
+    let path = std::env::var_os(FAILPOINT_VAR);
+    let delay = std::env::var(COMMIT_DELAY_VAR)
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .map(std::time::Duration::from_millis);
+    if path.is_none() && delay.is_none() {
+        return store;
+    }
+    // Without a flag file the switch names a path that never exists.
+    let switch = FailSwitch::file(path.unwrap_or_default());
+    let failing = FailingStore::new(store, switch);
+    Arc::new(match delay {
+        Some(d) => failing.with_commit_delay(d),
+        None => failing,
+    })
+}
+
+/// `url` without its password: `postgres://user:secret@host/db` becomes
+/// `postgres://user@host/db`, and `password=...` is dropped from the
+/// `key=value` form.
+pub fn redact(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let authority = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split(':').next().unwrap_or_default();
+                format!("{user}@{host}")
+            }
+            None => authority.to_owned(),
+        };
+        return format!("{scheme}://{authority}{path}");
+    }
+    url.split_whitespace()
+        .filter(|kv| !kv.starts_with("password="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A recorded URL with the password from the environment, if any.
+fn with_password(url: &str) -> String {
+    let Ok(password) = std::env::var(PASSWORD_VAR) else {
+        return url.to_owned();
+    };
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((user, host)) = rest.split_once('@')
+    {
+        let encoded: String = password
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        return format!("{scheme}://{user}:{encoded}@{host}");
+    }
+    format!("{url} password='{}'", password.replace('\'', "\\'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recorded_urls_never_hold_a_password() {
+        assert_eq!(
+            redact("postgres://saksi:s3cret@db.example:5432/pemilu?sslmode=disable"),
+            "postgres://saksi@db.example:5432/pemilu?sslmode=disable"
+        );
+        assert_eq!(
+            redact("postgres://saksi@db/pemilu"),
+            "postgres://saksi@db/pemilu"
+        );
+        assert_eq!(redact("postgres://db/pemilu"), "postgres://db/pemilu");
+        assert_eq!(
+            redact("host=db user=saksi password=s3cret dbname=pemilu"),
+            "host=db user=saksi dbname=pemilu"
+        );
+    }
+}

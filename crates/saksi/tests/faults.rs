@@ -1,0 +1,171 @@
+//! Faults a real deployment meets (issue 4 §3), on real processes: the
+//! PostgreSQL database going away under a running server, and a disk that
+//! refuses writes (the store's failpoint, as tests run as root and file
+//! permissions cannot make a disk refuse). Either way a submission gets 503
+//! `store.unavailable`, nothing is half-written, reads keep being served,
+//! `/healthz` says degraded, and the server recovers by itself.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{Server, get, http, json, saksi};
+
+/// A small election in `dir` (on `database` if given).
+fn prepare(dir: &Path, database: Option<&str>) {
+    let mut init = saksi();
+    init.args(["init", "--data-dir", dir.to_str().unwrap()])
+        .args(["--scale", "0.001", "--seed", "5"]);
+    if let Some(url) = database {
+        init.args(["--database", url]);
+    }
+    let out = init.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The first TPS of the election a server serves.
+fn first_tps(server: &Server) -> String {
+    let mut code = "0".to_owned();
+    loop {
+        let (_, body) = get(server.addr, &format!("/api/v1/regions/{code}"));
+        let region = json(&body);
+        if region["level"] == "tps" {
+            return code;
+        }
+        code = region["children"][0]["code"].as_str().unwrap().to_owned();
+    }
+}
+
+/// A session token for a new KPPS officer of `tps`.
+fn kpps_token(dir: &Path, tps: &str) -> String {
+    let d = dir.to_str().unwrap();
+    let out = saksi()
+        .args(["user", "add", "--data-dir", d, "--username", "kpps-fault"])
+        .args(["--role", "kpps", "--region", tps])
+        .env("SAKSI_PASSWORD", "a-long-enough-password")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = saksi()
+        .args(["user", "token", "--data-dir", d, "--username", "kpps-fault"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+const FORM: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+    "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
+    "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
+    "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
+    "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
+    "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
+    "options": {"01": 30, "02": 50, "03": 18}}"#;
+
+/// Posts the form with an idempotency key: (status, body).
+fn submit(server: &Server, tps: &str, token: &str, key: &str) -> (u16, serde_json::Value) {
+    let auth = format!("Bearer {token}");
+    let (status, body) = http(
+        server.addr,
+        "POST",
+        &format!("/api/v1/tps/{tps}/forms/ppwp"),
+        &[("Authorization", &auth), ("Idempotency-Key", key)],
+        FORM,
+    );
+    (status, json(&body))
+}
+
+fn log_size(server: &Server) -> u64 {
+    json(&get(server.addr, "/api/v1/results/ppwp").1)["log_size"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Submits while `break_it` holds the store down, then after `mend_it`:
+/// the behaviour every fault must have.
+fn refused_while_down_then_recovers(
+    server: &Server,
+    tps: &str,
+    token: &str,
+    break_it: impl FnOnce(),
+    mend_it: impl FnOnce(),
+) {
+    let (status, answer) = submit(server, tps, token, "before");
+    assert_eq!(status, 201, "{answer}");
+    let size = log_size(server);
+    break_it();
+    let (status, answer) = submit(server, tps, token, "during");
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(answer["error"]["code"], "store.unavailable", "{answer}");
+    // Reads are served from memory.
+    assert_eq!(log_size(server), size, "nothing half-written is visible");
+    let health = json(&get(server.addr, "/healthz").1);
+    assert_eq!(health["status"], "degraded", "{health}");
+    mend_it();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while json(&get(server.addr, "/healthz").1)["status"] != "ok" {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not recover by itself"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (status, answer) = submit(server, tps, token, "during");
+    assert_eq!(status, 201, "the refused submission, retried: {answer}");
+    assert_eq!(answer["version"], 2, "{answer}");
+    assert_eq!(log_size(server), size + 1);
+}
+
+#[test]
+fn a_postgresql_database_that_goes_away_gives_503_and_the_server_recovers_by_itself() {
+    let Some(cluster) = common::pg::private_cluster() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    prepare(&dir, Some(&cluster.url()));
+    let server = Server::serve(&dir);
+    let tps = first_tps(&server);
+    let token = kpps_token(&dir, &tps);
+    refused_while_down_then_recovers(
+        &server,
+        &tps,
+        &token,
+        || cluster.crash(),
+        || cluster.start_server().unwrap(),
+    );
+}
+
+#[test]
+fn a_disk_that_refuses_writes_gives_503_and_the_server_recovers_by_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    prepare(&dir, None);
+    let flag = tmp.path().join("disk-full");
+    let server = Server::start_env(
+        &["serve", "--data-dir", dir.to_str().unwrap()],
+        &[("SAKSI_FAILPOINT_WRITES", flag.to_str().unwrap())],
+    );
+    let tps = first_tps(&server);
+    let token = kpps_token(&dir, &tps);
+    refused_while_down_then_recovers(
+        &server,
+        &tps,
+        &token,
+        || std::fs::write(&flag, "").unwrap(),
+        || std::fs::remove_file(&flag).unwrap(),
+    );
+}
