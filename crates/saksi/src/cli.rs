@@ -331,6 +331,12 @@ pub struct AuditArgs {
     /// Without any, every key entry is a discrepancy.
     #[arg(long = "root", value_name = "ROOTVKEY")]
     pub roots: Vec<String>,
+    /// The origin of an earlier log whose entries this one carried over
+    /// when it was restarted under a new origin (`saksi log new-origin`)
+    /// (repeatable): statements naming it are accepted. Pin it as you pin
+    /// the keys.
+    #[arg(long = "previous-origin", value_name = "ORIGIN")]
+    pub previous_origins: Vec<String>,
     /// Directory keeping the verified checkpoint and entries between runs:
     /// a later run fetches only new entries and checks that the log grew
     /// from the saved checkpoint (a consistency proof).

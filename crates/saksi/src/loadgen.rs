@@ -38,10 +38,16 @@ impl Prepared {
 }
 
 /// Draws and signs forms for (TPS, contest) pairs in a shuffled order, at
-/// most `limit`: version 1 of every form held first, then, if `limit` asks
+/// most `limit` (`None`: every form once): version 1 of every form held
+/// first, then, if `limit` asks
 /// for more, version 2 of each (chained by `prev`), and so on. The work is
 /// split over the machine's cores.
-pub fn corpus(election: &Election, keys: &DemoKeys, seed: u64, limit: usize) -> Vec<Prepared> {
+pub fn corpus(
+    election: &Election,
+    keys: &DemoKeys,
+    seed: u64,
+    limit: Option<usize>,
+) -> Vec<Prepared> {
     let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
     let mut rng = Rng::stream(seed, &[0x10ad]);
     rng.shuffle(&mut tps);
@@ -54,6 +60,7 @@ pub fn corpus(election: &Election, keys: &DemoKeys, seed: u64, limit: usize) -> 
                 .count()
         })
         .sum();
+    let limit = limit.unwrap_or(forms);
     let versions = limit.div_ceil(forms.max(1)).max(1);
     if versions == 1 {
         // About five forms per TPS: enough TPS for `limit` forms, and no more.

@@ -1,6 +1,9 @@
-//! `saksi audit` against real servers: an honest one, one whose database
-//! was changed behind its back, one whose log was replaced by another of
-//! the same size, a checkpoint signed by another key, and a resumed audit.
+//! `saksi audit` against real servers: an honest one (signed forms, a key
+//! rotation, a re-submission), one whose database was changed behind its
+//! back, one whose log was replaced by another of the same size, forged
+//! entries appended by a malicious server (a statement whose signature does
+//! not verify, a key registered by the server's own key and what it
+//! signed), a checkpoint signed by another key, and a resumed audit.
 
 mod common;
 
@@ -8,12 +11,22 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{Server, get, saksi};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use saksi_core::RegionCode;
+use saksi_core::time::UnixTime;
+use saksi_log::Signer;
+use saksi_statement::{Envelope, KeyAction, KeyRole, KeyStatement};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use common::{Server, get, http, json, saksi};
 
 /// What these tests do with a server beyond starting it.
 trait AuditTarget {
     fn key(&self) -> String;
-    fn submit(&self, dir: &Path, count: u64, seed: u64, size: u64);
+    fn submit(&self, dir: &Path, count: u64, seed: u64) -> u64;
+    fn settled(&self) -> u64;
     fn stop(self);
 }
 
@@ -23,9 +36,10 @@ impl AuditTarget for Server {
         get(self.addr, "/api/v1/log/key").1.trim().to_owned()
     }
 
-    /// Submits `count` forms with `saksi loadgen` and waits until a signed
-    /// checkpoint covers `size` entries.
-    fn submit(&self, dir: &Path, count: u64, seed: u64, size: u64) {
+    /// Submits `count` signed forms with `saksi loadgen` (which registers
+    /// the simulated keys first, if the server lacks them) and returns the
+    /// log's size once a signed checkpoint covers it.
+    fn submit(&self, dir: &Path, count: u64, seed: u64) -> u64 {
         let out = saksi()
             .args(["loadgen", "--data-dir", dir.to_str().unwrap()])
             .args(["--server", &self.url(), "--connections", "4"])
@@ -37,15 +51,21 @@ impl AuditTarget for Server {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        self.settled()
+    }
+
+    /// The log's size once a signed checkpoint covers every entry.
+    fn settled(&self) -> u64 {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let (_, note) = get(self.addr, "/api/v1/log/checkpoint");
-            if note.lines().nth(1) == Some(size.to_string().as_str()) {
-                return;
+            let health = json(&get(self.addr, "/healthz").1);
+            let size = health["log_size"].as_u64();
+            if size.is_some() && size == health["checkpoint_size"].as_u64() {
+                return size.unwrap_or_default();
             }
             assert!(
                 Instant::now() < deadline,
-                "no checkpoint of size {size}: {note}"
+                "no checkpoint covers the log: {health}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -55,6 +75,16 @@ impl AuditTarget for Server {
     fn stop(mut self) {
         self.terminate();
     }
+}
+
+/// The KPU RI root keys of a data directory, as `--root` arguments.
+fn roots(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("root-keys.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .flat_map(|l| ["--root".to_owned(), l.trim().to_owned()])
+        .collect()
 }
 
 /// `saksi audit --server URL --key KEY ARGS...`.
@@ -68,40 +98,496 @@ fn audit(url: &str, key: &str, args: &[&str]) -> (Output, String) {
     (out, stdout)
 }
 
+/// [`audit`] with the root keys of `dir` pinned.
+fn audit_with_roots(url: &str, key: &str, dir: &Path, args: &[&str]) -> (Output, String) {
+    let mut all: Vec<String> = roots(dir);
+    all.extend(args.iter().map(|a| (*a).to_owned()));
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    audit(url, key, &all)
+}
+
+/// A number printed after `prefix` on a line of `stdout`.
+fn count_after(stdout: &str, prefix: &str) -> u64 {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .and_then(|l| l.split_whitespace().next())
+        .map(|n| n.replace(',', "").parse().unwrap())
+        .unwrap_or_else(|| panic!("no {prefix:?} in {stdout}"))
+}
+
+/// A count as the report prints it (`1,102`).
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Entries `start..end` as served, decoded.
+fn entries(server: &Server, start: u64, end: u64) -> Vec<Value> {
+    let (status, body) = get(
+        server.addr,
+        &format!("/api/v1/log/entries?start={start}&end={end}"),
+    );
+    assert_eq!(status, 200, "{body}");
+    json(&body)["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let data = STANDARD.decode(e["data"].as_str().unwrap()).unwrap();
+            serde_json::from_slice(&data).unwrap()
+        })
+        .collect()
+}
+
+/// The latest signed form entry of the log (a `form` v2 that loadgen
+/// submitted) and its index.
+fn a_signed_form(server: &Server, size: u64) -> (u64, Value) {
+    let start = size.saturating_sub(1000);
+    entries(server, start, size)
+        .into_iter()
+        .enumerate()
+        .rev()
+        .find(|(_, e)| e["type"] == "form" && e["v"] == 2 && e["statement"]["version"] == 1)
+        .map(|(i, e)| (start + i as u64, e))
+        .expect("a signed form in the log")
+}
+
+/// SHA-256 of a statement's RFC 8785 bytes: the next version's `prev`.
+fn digest(statement: &Value) -> String {
+    hex(&Sha256::digest(
+        saksi_log::canonical_json(statement).unwrap(),
+    ))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Version 2 of the form statement `v1`, as its TPS's device would sign
+/// it (same numbers, chained by `prev`), unsigned.
+fn next_version(v1: &Value) -> Map<String, Value> {
+    let mut statement = v1.as_object().unwrap().clone();
+    statement.insert("version".into(), json!(2));
+    statement.insert("prev".into(), json!(digest(v1)));
+    statement.insert("signed_at".into(), json!(UnixTime(now()).to_string()));
+    statement
+}
+
+fn register(key: &Signer, role: KeyRole, region: RegionCode, origin: &str) -> KeyStatement {
+    KeyStatement {
+        origin: origin.into(),
+        key: key.verifier(),
+        action: KeyAction::Register {
+            role,
+            region,
+            valid_from: UnixTime(now() - 3600),
+            valid_until: UnixTime(now() + 30 * 86_400),
+        },
+        signed_at: UnixTime(now()),
+    }
+}
+
+/// POSTs a signed envelope; the answer must be 201.
+fn post(server: &Server, path: &str, statement: Map<String, Value>, by: &Signer) -> Value {
+    let body = Envelope::sign(statement, by)
+        .unwrap()
+        .to_value()
+        .to_string();
+    let (status, answer) = http(
+        server.addr,
+        "POST",
+        path,
+        &[("content-type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 201, "POST {path}: {answer}");
+    json(&answer)
+}
+
+/// A private key file of the data directory.
+fn signer(file: &Path) -> Signer {
+    Signer::parse(std::fs::read_to_string(file).unwrap().trim()).unwrap()
+}
+
+/// The entry bytes of a signed statement logged at `logged_at`, as the
+/// server writes them (docs/log-entries.md).
+fn signed_entry(
+    kind: &str,
+    statement: &Map<String, Value>,
+    signature: &str,
+    signer: &str,
+    logged_at: i64,
+) -> Vec<u8> {
+    saksi_log::canonical_json(&json!({
+        "logged_at": UnixTime(logged_at).to_string(),
+        "signature": signature,
+        "signer": signer,
+        "statement": Value::Object(statement.clone()),
+        "type": kind,
+        "v": if kind == "form" { 2 } else { 1 },
+    }))
+    .unwrap()
+}
+
+/// Appends an entry to a stopped server's log, with its RFC 9162 leaf
+/// hash, as a malicious server would; returns its index.
+fn append_entry(db: &rusqlite::Connection, data: &[u8]) -> i64 {
+    let index: i64 = db
+        .query_row("SELECT COUNT(*) FROM log_entries", [], |r| r.get(0))
+        .unwrap();
+    db.execute(
+        "INSERT INTO log_entries (log_index, data, leaf_hash) VALUES (?1, ?2, ?3)",
+        rusqlite::params![index, data, saksi_log::leaf_hash(data).to_vec()],
+    )
+    .unwrap();
+    index
+}
+
 #[test]
 fn an_audit_of_an_honest_server_passes_and_says_what_it_compared() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let server = Server::demo(&dir, "5", "0");
-    server.submit(&dir, 200, 2024, 200);
-    let (out, stdout) = audit(&server.url(), &server.key(), &["--full"]);
+    let size = server.submit(&dir, 200, 2024);
+    let (out, stdout) = audit_with_roots(&server.url(), &server.key(), &dir, &["--full"]);
     assert!(
         out.status.success(),
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("checkpoint: size 200,"), "{stdout}");
     assert!(
-        stdout.contains("entries verified: 200 (200 fetched"),
+        stdout.contains(&format!("checkpoint: size {size},")),
         "{stdout}"
     );
+    let size = thousands(size);
     assert!(
-        stdout.contains("key chain: not yet in the log; skipped"),
+        stdout.contains(&format!("entries verified: {size} ({size} fetched")),
         "{stdout}"
     );
+    assert!(stdout.contains("200 form v2"), "{stdout}");
+    assert!(
+        stdout.contains("key chain: from 1 root key pinned with --root;"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 not applied"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "form versions: 200 accepted (200 signed by a registered KPPS key, 0 entered through a session"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(", 0 invalid"), "{stdout}");
+    assert!(stdout.contains(", 0 not in the list"), "{stdout}");
     assert!(stdout.contains("discrepancies: 0"), "{stdout}");
-    let compared: u64 = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("regions compared: "))
-        .and_then(|l| l.split_whitespace().next())
-        .map(|n| n.replace(',', "").parse().unwrap())
-        .expect("a count of regions compared");
+    let compared = count_after(&stdout, "regions compared: ");
     assert!(compared > 200, "{stdout}");
     assert!(stdout.contains("transferred: "), "{stdout}");
 
     // The default sample passes too.
-    let (out, stdout) = audit(&server.url(), &server.key(), &["--sample", "20"]);
+    let (out, stdout) = audit_with_roots(&server.url(), &server.key(), &dir, &["--sample", "20"]);
     assert!(out.status.success(), "{stdout}");
+
+    // Without the root keys nothing can be traced to them.
+    let (out, stdout) = audit(&server.url(), &server.key(), &["--sample", "0"]);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("with no --root no key entry can be traced to a root"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "the key is neither a KPU RI root key nor registered in this log (not applied)"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn signed_forms_and_a_key_rotation_pass_and_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let server = Server::demo(&dir, "5", "0");
+    let size = server.submit(&dir, 30, 2024);
+    let origin = server.key().split('+').next().unwrap().to_owned();
+    let (v1_index, v1) = a_signed_form(&server, size);
+    let tps = RegionCode::parse(v1["statement"]["tps"].as_str().unwrap()).unwrap();
+    let contest = v1["statement"]["contest"].as_str().unwrap().to_owned();
+    let old_key = v1["signer"].as_str().unwrap().to_owned();
+
+    // A province and a kab/kota officer of our own along the chain: the kab/kota
+    // officer revokes the device's key (a lost phone) and registers another.
+    let root = signer(&dir.join("root.key"));
+    let prov = Signer::generate("kpu-prov-rotation").unwrap();
+    let kab = Signer::generate("kpu-kabkota-rotation").unwrap();
+    let phone = Signer::generate(&format!("kpps-{tps}-2")).unwrap();
+    let prov_region = tps.ancestor_at(saksi_core::Level::Provinsi).unwrap();
+    let kab_region = tps.ancestor_at(saksi_core::Level::Kabkota).unwrap();
+    post(
+        &server,
+        "/api/v1/keys",
+        register(&prov, KeyRole::KpuProv, prov_region, &origin).to_object(),
+        &root,
+    );
+    post(
+        &server,
+        "/api/v1/keys",
+        register(&kab, KeyRole::KpuKabkota, kab_region, &origin).to_object(),
+        &prov,
+    );
+    let revoke = KeyStatement {
+        origin: origin.clone(),
+        key: saksi_log::Verifier::parse(&old_key).unwrap(),
+        action: KeyAction::Revoke,
+        signed_at: UnixTime(now()),
+    };
+    let revoked_at = post(&server, "/api/v1/keys", revoke.to_object(), &kab)["log_index"]
+        .as_u64()
+        .unwrap();
+    let registered_at = post(
+        &server,
+        "/api/v1/keys",
+        register(&phone, KeyRole::Kpps, tps, &origin).to_object(),
+        &kab,
+    )["log_index"]
+        .as_u64()
+        .unwrap();
+    // The new phone sends version 2, chained to the old phone's version 1.
+    let answer = post(
+        &server,
+        &format!("/api/v1/tps/{tps}/forms/{contest}"),
+        next_version(&v1["statement"]),
+        &phone,
+    );
+    assert_eq!(answer["version"], 2);
+    let v2_index = answer["receipt"]["log_index"].as_u64().unwrap();
+    let size = server.settled();
+    assert_eq!(v2_index + 1, size);
+
+    let state = tmp.path().join("state");
+    let (out, stdout) = audit_with_roots(
+        &server.url(),
+        &server.key(),
+        &dir,
+        &["--sample", "50", "--state", state.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("discrepancies: 0"), "{stdout}");
+    assert!(
+        stdout.contains("key rotations (a TPS's KPPS key revoked, another registered): 1"),
+        "{stdout}"
+    );
+    let registered_old = entries(&server, 0, size.min(1000))
+        .iter()
+        .position(|e| e["type"] == "key" && e["statement"]["key"] == old_key.as_str())
+        .expect("the old key's registration");
+    let rotation = format!(
+        "  TPS {tps}: {old_key} (registered at entry {registered_old}, revoked at entry {revoked_at}) replaced by {} (registered at entry {registered_at})",
+        phone.verifier()
+    );
+    assert!(stdout.contains(&rotation), "{rotation} in {stdout}");
+    assert!(stdout.contains("1 revoked"), "{stdout}");
+    assert!(stdout.contains("re-submissions: 1\n"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "  entry {v2_index}: {tps} {contest} version 2 (signed)"
+        )),
+        "{stdout}"
+    );
+    assert!(v1_index < v2_index);
+    // The full lists are in the state directory.
+    let listed: Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("resubmissions.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        listed,
+        json!([{"index": v2_index, "tps": tps.to_string(), "contest": contest, "version": 2, "signed": true}])
+    );
+    let listed: Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("rotations.json")).unwrap())
+            .unwrap();
+    assert_eq!(listed[0]["new_key"], phone.verifier().to_string());
+    assert_eq!(listed[0]["revoked_at"], revoked_at);
+    // The version of the new phone is the one counted, at the TPS too.
+    let (out, stdout) = audit_with_roots(&server.url(), &server.key(), &dir, &["--full"]);
+    assert!(out.status.success(), "{stdout}");
+}
+
+#[test]
+fn a_statement_whose_signature_does_not_verify_is_caught_and_not_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let server = Server::demo(&dir, "5", "0");
+    let size = server.submit(&dir, 30, 2024);
+    let key = server.key();
+    let (v1_index, v1) = a_signed_form(&server, size);
+    let tps = v1["statement"]["tps"].as_str().unwrap().to_owned();
+    let contest = v1["statement"]["contest"].as_str().unwrap().to_owned();
+    let device = signer(&dir.join("demo-keys").join(format!("{tps}.key")));
+    assert_eq!(v1["signer"], device.verifier().to_string());
+    server.stop();
+
+    // Version 2 signed by the TPS's own device, then seven votes more for the
+    // first option in the logged statement: the signature no longer covers it.
+    let statement = next_version(&v1["statement"]);
+    let signature = Envelope::sign(statement.clone(), &device)
+        .unwrap()
+        .signature_base64();
+    let mut forged = statement.clone();
+    let form = forged.get_mut("form").unwrap();
+    let options = form["options"].as_object_mut().unwrap();
+    let (first, votes) = options.iter_mut().next().unwrap();
+    let first = first.clone();
+    match votes {
+        Value::Number(n) => *votes = json!(n.as_u64().unwrap() + 7),
+        party => party["party"] = json!(party["party"].as_u64().unwrap() + 7),
+    }
+    for field in ["suara_sah", "suara_total"] {
+        form[field] = json!(form[field].as_u64().unwrap() + 7);
+    }
+    let form_json = form.to_string();
+    let data = signed_entry(
+        "form",
+        &forged,
+        &signature,
+        &device.verifier().to_string(),
+        now(),
+    );
+    let db = rusqlite::Connection::open(dir.join("saksi.db")).unwrap();
+    let index = append_entry(&db, &data);
+    // The server counts it as the current version (it rebuilds its tallies
+    // from its form versions).
+    db.execute(
+        "INSERT INTO form_versions (log_index, tps, contest, version, form_json, \
+         warnings_json, submitted_by, submitted_at) \
+         SELECT ?1, tps, contest, 2, ?2, warnings_json, submitted_by, submitted_at \
+         FROM form_versions WHERE log_index = ?3",
+        rusqlite::params![index, form_json, v1_index as i64],
+    )
+    .unwrap();
+    drop(db);
+
+    let server = Server::serve(&dir);
+    assert_eq!(server.settled(), index as u64 + 1);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--full"]);
+    assert!(!out.status.success(), "{stdout}");
+    let expected = format!(
+        "log entry {index}: form v2 {tps} {contest} version 2: the signature does not verify under {} (not counted)",
+        device.verifier()
+    );
+    assert!(stdout.contains(&expected), "{expected} in {stdout}");
+    assert!(stdout.contains(", 1 invalid"), "{stdout}");
+    assert!(
+        stdout.contains("1 not counted for failing a check"),
+        "{stdout}"
+    );
+    // Not counted: the server, which counts it, publishes seven votes more.
+    assert!(
+        stdout.contains(&format!("results {contest} region {tps}: suara_sah is ")),
+        "{stdout}"
+    );
+    let province = &tps[..2];
+    assert!(
+        stdout.contains(&format!(
+            "results {contest} region {province}: options.{first} is "
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_key_registered_by_the_server_itself_is_caught_with_what_it_signed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let server = Server::demo(&dir, "5", "0");
+    let size = server.submit(&dir, 30, 2024);
+    let key = server.key();
+    let origin = key.split('+').next().unwrap().to_owned();
+    let (_, v1) = a_signed_form(&server, size);
+    let tps = RegionCode::parse(v1["statement"]["tps"].as_str().unwrap()).unwrap();
+    let contest = v1["statement"]["contest"].as_str().unwrap().to_owned();
+    server.stop();
+
+    // The server registers a KPPS key of its own, signed with the log key,
+    // and takes it for a registered key from then on.
+    let log_key = signer(&dir.join("log.key"));
+    let rogue = Signer::generate(&format!("kpps-{tps}")).unwrap();
+    let statement = register(&rogue, KeyRole::Kpps, tps, &origin).to_object();
+    let signature = Envelope::sign(statement.clone(), &log_key)
+        .unwrap()
+        .signature_base64();
+    let data = signed_entry(
+        "key",
+        &statement,
+        &signature,
+        &log_key.verifier().to_string(),
+        now(),
+    );
+    let db = rusqlite::Connection::open(dir.join("saksi.db")).unwrap();
+    let index = append_entry(&db, &data);
+    db.execute(
+        "INSERT INTO officer_keys (log_index, key, role, region, valid_from, valid_until) \
+         VALUES (?1, ?2, 'kpps', ?3, ?4, ?5)",
+        rusqlite::params![
+            index,
+            rogue.verifier().to_string(),
+            tps.to_string(),
+            now() - 3600,
+            now() + 30 * 86_400
+        ],
+    )
+    .unwrap();
+    drop(db);
+
+    // Its key then signs version 2 of the TPS's form, which the server
+    // accepts and counts.
+    let server = Server::serve(&dir);
+    let answer = post(
+        &server,
+        &format!("/api/v1/tps/{tps}/forms/{contest}"),
+        next_version(&v1["statement"]),
+        &rogue,
+    );
+    let form_index = answer["receipt"]["log_index"].as_u64().unwrap();
+    server.settled();
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--sample", "10"]);
+    assert!(!out.status.success(), "{stdout}");
+    let refused_key = format!(
+        "log entry {index}: key v1 registering {} as kpps for {tps}: the key chain refuses it (signed by {} at ",
+        rogue.verifier(),
+        log_key.verifier()
+    );
+    assert!(stdout.contains(&refused_key), "{refused_key} in {stdout}");
+    assert!(
+        stdout.contains(
+            "the key is neither a KPU RI root key nor registered in this log (not applied)"
+        ),
+        "{stdout}"
+    );
+    let refused_form = format!(
+        "log entry {form_index}: form v2 {tps} {contest} version 2: the key chain refuses its signer {} at ",
+        rogue.verifier()
+    );
+    assert!(stdout.contains(&refused_form), "{refused_form} in {stdout}");
+    assert!(stdout.contains("1 not applied"), "{stdout}");
 }
 
 #[test]
@@ -109,7 +595,7 @@ fn a_vote_count_changed_in_the_database_is_caught_as_a_results_discrepancy() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let server = Server::demo(&dir, "5", "0");
-    server.submit(&dir, 200, 2024, 200);
+    let size = server.submit(&dir, 200, 2024);
     let key = server.key();
     server.stop();
 
@@ -137,7 +623,7 @@ fn a_vote_count_changed_in_the_database_is_caught_as_a_results_discrepancy() {
     drop(db);
 
     let server = Server::serve(&dir);
-    let (out, stdout) = audit(&server.url(), &key, &["--sample", "0"]);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--sample", "0"]);
     assert!(!out.status.success(), "{stdout}");
     let province = &tps[..2];
     for region in ["0", province] {
@@ -149,11 +635,14 @@ fn a_vote_count_changed_in_the_database_is_caught_as_a_results_discrepancy() {
         "{stdout}"
     );
     // The log itself is intact.
-    assert!(stdout.contains("entries verified: 200"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("entries verified: {}", thousands(size))),
+        "{stdout}"
+    );
     assert!(!stdout.contains("log entry"), "{stdout}");
 
     // Down to the TPS with --full.
-    let (_, stdout) = audit(&server.url(), &key, &["--full"]);
+    let (_, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--full"]);
     assert!(
         stdout.contains(&format!(
             "results ppwp region {tps}: suara_sah is {} published, {sah} in the log",
@@ -170,13 +659,13 @@ fn a_history_rewritten_after_a_saved_checkpoint_is_caught() {
     let state = state.to_str().unwrap();
     let first = tmp.path().join("first");
     let server = Server::demo(&first, "5", "0");
-    server.submit(&first, 200, 2024, 200);
+    let size = server.submit(&first, 200, 2024);
     let key = server.key();
-    let (out, stdout) = audit(&server.url(), &key, &["--state", state]);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &first, &["--state", state]);
     assert!(out.status.success(), "{stdout}");
     server.stop();
 
-    // Another log of the same size, signed with the same key.
+    // Another log, signed with the same key, grown to the same size.
     let second = tmp.path().join("second");
     let init = saksi()
         .args(["init", "--data-dir", second.to_str().unwrap()])
@@ -191,17 +680,21 @@ fn a_history_rewritten_after_a_saved_checkpoint_is_caught() {
     std::fs::copy(first.join("log.key"), second.join("log.key")).unwrap();
     let server = Server::serve(&second);
     assert_eq!(server.key(), key);
-    server.submit(&second, 200, 7, 200);
-    let (out, stdout) = audit(&server.url(), &key, &["--state", state]);
+    // Loadgen registers the keys, then sends forms; the same seed with a
+    // larger count resends the first ones (retries, not logged again).
+    let keys = server.submit(&second, 1, 7) - 1;
+    assert!(keys < size, "{keys} key entries");
+    assert_eq!(server.submit(&second, size - keys, 7), size);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &second, &["--state", state]);
     assert!(!out.status.success(), "{stdout}");
     assert!(stdout.contains("history rewritten"), "{stdout}");
 
     // Grown past the saved size, it is the consistency proof that fails.
-    server.submit(&second, 50, 8, 250);
-    let (out, stdout) = audit(&server.url(), &key, &["--state", state]);
+    let larger = server.submit(&second, size - keys + 50, 7);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &second, &["--state", state]);
     assert!(!out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("history rewritten: the consistency proof from the saved size 200 to 250 does not verify"),
+        stdout.contains(&format!("history rewritten: the consistency proof from the saved size {size} to {larger} does not verify")),
         "{stdout}"
     );
 }
@@ -226,36 +719,61 @@ fn a_checkpoint_signed_by_another_key_is_refused() {
 fn a_resumed_audit_fetches_only_the_new_entries_and_checks_the_log_grew() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let state = tmp.path().join("state");
-    let state = state.to_str().unwrap();
+    let state_dir = tmp.path().join("state");
+    let state = state_dir.to_str().unwrap();
     let server = Server::demo(&dir, "5", "0");
-    server.submit(&dir, 100, 2024, 100);
+    let first = server.submit(&dir, 100, 2024);
     let key = server.key();
-    let (out, stdout) = audit(&server.url(), &key, &["--state", state, "--root", &key]);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--state", state]);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("entries verified: 100 (100 fetched, 0 from the saved state"),
+        stdout.contains(&format!(
+            "entries verified: {} ({} fetched, 0 from the saved state",
+            thousands(first),
+            thousands(first)
+        )),
         "{stdout}"
     );
-    assert!(stdout.contains("1 root key recorded"), "{stdout}");
+    let pinned = std::fs::read_to_string(state_dir.join("roots")).unwrap();
+    assert_eq!(
+        pinned.trim(),
+        std::fs::read_to_string(dir.join("root-keys.txt"))
+            .unwrap()
+            .trim()
+    );
 
-    server.submit(&dir, 50, 9, 150);
-    let (out, stdout) = audit(&server.url(), &key, &["--state", state, "--verbose"]);
+    // The same corpus, larger: 50 new forms (the first 100 are retries).
+    let second = server.submit(&dir, 150, 2024);
+    assert_eq!(second, first + 50);
+    let (out, stdout) =
+        audit_with_roots(&server.url(), &key, &dir, &["--state", state, "--verbose"]);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("entries verified: 150 (50 fetched, 100 from the saved state"),
+        stdout.contains(&format!(
+            "entries verified: {} ({} fetched, {} from the saved state",
+            thousands(second),
+            second - first,
+            thousands(first)
+        )),
         "{stdout}"
     );
     assert!(
-        stdout.contains("proof from the saved size 100 to 150 verified"),
+        stdout.contains(&format!(
+            "proof from the saved size {first} to {second} verified"
+        )),
         "{stdout}"
     );
+    assert!(stdout.contains("discrepancies: 0"), "{stdout}");
 
     // Nothing new: nothing fetched.
-    let (out, stdout) = audit(&server.url(), &key, &["--state", state]);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--state", state]);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("entries verified: 150 (0 fetched, 150 from the saved state"),
+        stdout.contains(&format!(
+            "entries verified: {} (0 fetched, {} from the saved state",
+            thousands(second),
+            thousands(second)
+        )),
         "{stdout}"
     );
     assert!(

@@ -1,20 +1,39 @@
-//! What the auditor asks the server, over one keep-alive connection, with a
+//! What the auditor asks the server: a few keep-alive connections, a
 //! timeout on every request and a count of the bytes received. Every answer
 //! is checked field by field: a malicious server gets an error, never a
 //! panic.
+//!
+//! Log entries come through [`Pool::stream`]: [`CONNECTIONS`] connections
+//! take pages of [`PAGE`] entries from a shared counter, at most
+//! [`WINDOW`] pages ahead of the page being verified, so the network, the
+//! server and the decoding of the next pages overlap the verification of
+//! the current one while memory holds a few pages, never the log.
 
+use std::borrow::Cow;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use saksi_log::Hash;
+use serde::Deserialize;
 use serde_json::Value;
+use tokio::sync::{Semaphore, mpsc};
 
 use crate::http::{self, Client};
 
 /// The most entries one page of `/api/v1/log/entries` holds.
 pub const PAGE: u64 = 1000;
+
+/// Connections to the server: enough to keep it busy while a page is
+/// verified, few enough not to crowd the two cores it may share with us.
+pub const CONNECTIONS: usize = 3;
+
+/// Pages fetched ahead of the one being verified.
+const WINDOW: usize = 6;
 
 /// How long one request may take before the audit gives up.
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -26,38 +45,35 @@ pub struct ServedEntry {
     pub index: u64,
     /// The exact entry bytes (decoded from base64).
     pub data: Vec<u8>,
-    /// The leaf hash the server states.
-    pub leaf_hash: Hash,
+    /// The leaf hash the server states (none for an entry read back from
+    /// the state directory).
+    pub leaf_hash: Option<Hash>,
+}
+
+/// Bytes and requests of every connection of one audit.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub bytes: AtomicU64,
+    pub requests: AtomicU64,
 }
 
 /// A connection to the audited server.
 pub struct Fetcher {
     client: Client,
-    /// Bytes of response bodies received so far.
-    pub bytes: u64,
-    /// Requests made so far.
-    pub requests: u64,
+    counters: Arc<Counters>,
 }
 
 impl Fetcher {
-    /// A fetcher for `http://host:port`.
-    pub async fn connect(url: &str) -> Result<Fetcher> {
-        let addr = http::resolve(url).await?;
-        Ok(Fetcher {
-            client: Client::new(addr),
-            bytes: 0,
-            requests: 0,
-        })
-    }
-
     /// GET `path`: the status and body; one retry on a dropped connection.
     pub async fn get(&mut self, path: &str) -> Result<(u16, Vec<u8>)> {
         let mut last = None;
         for _ in 0..2 {
-            self.requests += 1;
+            self.counters.requests.fetch_add(1, Ordering::Relaxed);
             match tokio::time::timeout(TIMEOUT, self.client.request("GET", path, &[], b"")).await {
                 Ok(Ok(response)) => {
-                    self.bytes += response.body.len() as u64;
+                    self.counters
+                        .bytes
+                        .fetch_add(response.body.len() as u64, Ordering::Relaxed);
                     return Ok((response.status, response.body));
                 }
                 Ok(Err(e)) => last = Some(anyhow!(e)),
@@ -96,7 +112,7 @@ impl Fetcher {
     /// answer fewer, never more, and never an index out of order).
     pub async fn entries(&mut self, start: u64, end: u64) -> Result<Vec<ServedEntry>> {
         let path = format!("/api/v1/log/entries?start={start}&end={end}");
-        let body = self.get_json(&path).await?;
+        let body = self.get_ok(&path).await?;
         parse_entries(&body, start, end).with_context(|| format!("GET {path}"))
     }
 
@@ -119,50 +135,220 @@ impl Fetcher {
     }
 }
 
+/// Entries `start..end` delivered by [`Pool::stream`], in any order.
+pub struct Chunk {
+    pub start: u64,
+    pub entries: Vec<ServedEntry>,
+}
+
+/// The connections of one audit.
+pub struct Pool {
+    addr: SocketAddr,
+    pub counters: Arc<Counters>,
+    /// The connection for one-off requests.
+    pub main: Fetcher,
+}
+
+impl Pool {
+    /// A pool for `http://host:port`.
+    pub async fn connect(url: &str) -> Result<Pool> {
+        let addr = http::resolve(url).await?;
+        let counters = Arc::new(Counters::default());
+        Ok(Pool {
+            addr,
+            main: Fetcher {
+                client: Client::new(addr),
+                counters: counters.clone(),
+            },
+            counters,
+        })
+    }
+
+    fn fetcher(&self) -> Fetcher {
+        Fetcher {
+            client: Client::new(self.addr),
+            counters: self.counters.clone(),
+        }
+    }
+
+    /// Bytes of response bodies received so far.
+    pub fn bytes(&self) -> u64 {
+        self.counters.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Requests made so far.
+    pub fn requests(&self) -> u64 {
+        self.counters.requests.load(Ordering::Relaxed)
+    }
+
+    /// GETs every path over [`CONNECTIONS`] connections and maps each
+    /// answer (status, body) as it arrives, so bodies are not all held at
+    /// once. The results are in the order of `paths`.
+    pub async fn get_each<T, F>(&self, paths: Vec<String>, map: F) -> Result<Vec<T>>
+    where
+        T: Send + 'static,
+        F: Fn(&str, u16, Vec<u8>) -> T + Send + Sync + 'static,
+    {
+        let paths = Arc::new(paths);
+        let map = Arc::new(map);
+        let next = Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..CONNECTIONS.min(paths.len()) {
+            let (paths, map, next) = (paths.clone(), map.clone(), next.clone());
+            let mut fetcher = self.fetcher();
+            tasks.spawn(async move {
+                let mut out = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else {
+                        return Ok::<_, anyhow::Error>(out);
+                    };
+                    let (status, body) = fetcher.get(path).await?;
+                    out.push((i, map(path, status, body)));
+                }
+            });
+        }
+        let mut all: Vec<(usize, T)> = Vec::with_capacity(paths.len());
+        while let Some(done) = tasks.join_next().await {
+            all.extend(done.context("a fetching task failed")??);
+        }
+        all.sort_unstable_by_key(|(i, _)| *i);
+        Ok(all.into_iter().map(|(_, t)| t).collect())
+    }
+
+    /// Streams entries `start..end` to `sink` (a channel the verifier
+    /// reads), page by page over [`CONNECTIONS`] connections. Chunks come
+    /// in any order; the verifier puts them back in order and calls
+    /// `done_page` after each page it has verified, which lets one more
+    /// page be fetched. A failure is sent down the channel and ends the
+    /// stream.
+    pub fn stream(
+        &self,
+        start: u64,
+        end: u64,
+        sink: mpsc::Sender<Result<Chunk>>,
+    ) -> (Arc<Semaphore>, tokio::task::JoinSet<()>) {
+        let window = Arc::new(Semaphore::new(WINDOW));
+        let next_page = Arc::new(AtomicU64::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..CONNECTIONS {
+            let (window, next_page, sink) = (window.clone(), next_page.clone(), sink.clone());
+            let mut fetcher = self.fetcher();
+            tasks.spawn(async move {
+                loop {
+                    let Ok(permit) = window.acquire().await else {
+                        return;
+                    };
+                    permit.forget();
+                    let page = next_page.fetch_add(1, Ordering::Relaxed);
+                    let from = start.saturating_add(page.saturating_mul(PAGE));
+                    if from >= end {
+                        return;
+                    }
+                    let to = end.min(from + PAGE);
+                    let mut at = from;
+                    while at < to {
+                        let got = match fetcher.entries(at, to).await {
+                            Ok(list) if list.is_empty() => {
+                                Err(anyhow!("the server served no entry at {at}"))
+                            }
+                            other => other,
+                        };
+                        let n = got.as_ref().map_or(0, |l| l.len() as u64);
+                        let failed = got.is_err();
+                        let chunk = got.map(|entries| Chunk { start: at, entries });
+                        if sink.send(chunk).await.is_err() || failed {
+                            return;
+                        }
+                        at += n;
+                    }
+                }
+            });
+        }
+        (window, tasks)
+    }
+}
+
 /// Standard base64 of exactly 32 bytes.
 pub fn decode_hash(text: &str) -> Option<Hash> {
     let bytes = STANDARD.decode(text).ok()?;
     Hash::try_from(bytes.as_slice()).ok()
 }
 
+/// An entries page, borrowed from the body where nothing is escaped.
+#[derive(Deserialize)]
+struct Page<'a> {
+    #[serde(borrow)]
+    entries: Vec<PageEntry<'a>>,
+}
+
+#[derive(Deserialize)]
+struct PageEntry<'a> {
+    index: u64,
+    #[serde(borrow)]
+    data: Cow<'a, str>,
+    #[serde(borrow)]
+    leaf_hash: Cow<'a, str>,
+}
+
 /// Checks the shape of an entries page for `start..end`.
-fn parse_entries(body: &Value, start: u64, end: u64) -> Result<Vec<ServedEntry>> {
-    let list = body
-        .get("entries")
-        .and_then(Value::as_array)
-        .ok_or_else(|| anyhow!("no `entries` array"))?;
-    if list.len() as u64 > end.saturating_sub(start) {
+fn parse_entries(body: &[u8], start: u64, end: u64) -> Result<Vec<ServedEntry>> {
+    let page: Page<'_> = serde_json::from_slice(body).map_err(|e| {
+        anyhow!(
+            "not a page of entries ({{\"entries\": [{{\"index\", \"data\", \"leaf_hash\"}}]}}): {e}"
+        )
+    })?;
+    if page.entries.len() as u64 > end.saturating_sub(start) {
         bail!(
             "{} entries for a range of {}",
-            list.len(),
+            page.entries.len(),
             end.saturating_sub(start)
         );
     }
-    let mut out = Vec::with_capacity(list.len());
-    for (i, item) in list.iter().enumerate() {
+    let mut out = Vec::with_capacity(page.entries.len());
+    for (i, item) in page.entries.into_iter().enumerate() {
         let expected = start + i as u64;
-        let index = item
-            .get("index")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| anyhow!("entry {expected} has no integer `index`"))?;
-        if index != expected {
-            bail!("entry {expected} is served as index {index}");
+        if item.index != expected {
+            bail!("entry {expected} is served as index {}", item.index);
         }
-        let data = item
-            .get("data")
-            .and_then(Value::as_str)
-            .and_then(|d| STANDARD.decode(d).ok())
-            .ok_or_else(|| anyhow!("entry {index}: `data` is not standard base64"))?;
-        let leaf_hash = item
-            .get("leaf_hash")
-            .and_then(Value::as_str)
-            .and_then(decode_hash)
-            .ok_or_else(|| anyhow!("entry {index}: `leaf_hash` is not base64 of 32 bytes"))?;
+        let data = STANDARD
+            .decode(item.data.as_bytes())
+            .map_err(|_| anyhow!("entry {expected}: `data` is not standard base64"))?;
+        let leaf_hash = decode_hash(&item.leaf_hash)
+            .ok_or_else(|| anyhow!("entry {expected}: `leaf_hash` is not base64 of 32 bytes"))?;
         out.push(ServedEntry {
-            index,
+            index: expected,
             data,
-            leaf_hash,
+            leaf_hash: Some(leaf_hash),
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_checked_field_by_field() {
+        let hash = STANDARD.encode([7u8; 32]);
+        let good = format!(
+            r#"{{"entries":[{{"index":5,"data":"e30=","leaf_hash":"{hash}"}},{{"index":6,"data":"W10=","leaf_hash":"{hash}","extra":1}}]}}"#
+        );
+        let page = parse_entries(good.as_bytes(), 5, 10).unwrap();
+        assert_eq!(page.len(), 2);
+        assert_eq!(page[1].data, b"[]");
+        assert!(
+            parse_entries(good.as_bytes(), 4, 10).is_err(),
+            "index out of order"
+        );
+        assert!(
+            parse_entries(good.as_bytes(), 5, 6).is_err(),
+            "more than asked"
+        );
+        let bad_data = good.replace("e30=", "e30");
+        assert!(parse_entries(bad_data.as_bytes(), 5, 10).is_err());
+        assert!(parse_entries(br#"{"entries":[{"index":"5"}]}"#, 5, 10).is_err());
+        assert!(parse_entries(b"[]", 5, 10).is_err());
+    }
 }

@@ -1,14 +1,14 @@
 //! The counting rule replayed over the log (docs/log-entries.md): for each
-//! (TPS, contest) the highest version among the entries below a log size
-//! counts, and a region's totals are the sums over the TPS below it, a TPS's
-//! ancestors being its code's prefixes up to the national root `0`. No
-//! election frame is needed, so `dpt` and `tps_expected` are not recounted.
+//! (TPS, contest) the current counting version ([`Forms`]) counts, and a
+//! region's totals are the sums over the TPS below it, a TPS's ancestors
+//! being its code's prefixes up to the national root `0`. No election
+//! frame is needed, so `dpt` and `tps_expected` are not recounted.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use saksi_core::{Contest, RegionCode};
 
-use super::entry::FormEntry;
+use super::forms::{Forms, option_name};
 
 /// The recounted fields of `totals`, in order.
 pub const FIELDS: [&str; 5] = [
@@ -38,10 +38,10 @@ pub fn path(code: RegionCode) -> impl Iterator<Item = RegionCode> {
     })
 }
 
-/// Every unit with at least one reported TPS among `forms`.
-pub fn reported(forms: &[FormEntry]) -> HashSet<Unit> {
+/// Every unit with at least one counting form.
+pub fn reported(forms: &Forms) -> HashSet<Unit> {
     let mut out = HashSet::new();
-    for f in forms {
+    for f in forms.counted() {
         for code in path(f.tps) {
             if !out.insert((f.contest, code)) {
                 break;
@@ -51,50 +51,68 @@ pub fn reported(forms: &[FormEntry]) -> HashSet<Unit> {
     out
 }
 
-/// The totals of the `wanted` units as of log size `size` (`forms` in log
-/// order). Units without a counting entry are absent (all zero).
-pub fn recount(forms: &[FormEntry], size: u64, wanted: &HashSet<Unit>) -> HashMap<Unit, Totals> {
-    let mut latest: HashMap<(RegionCode, Contest), &FormEntry> = HashMap::new();
-    for f in forms.iter().take_while(|f| f.index < size) {
-        let slot = latest.entry((f.tps, f.contest)).or_insert(f);
-        if f.version >= slot.version {
-            *slot = f;
-        }
+/// The totals of the `wanted` units over the counting forms as they stand.
+/// Units without a counting form are absent (all zero).
+pub fn recount(forms: &Forms, wanted: &HashSet<Unit>) -> HashMap<Unit, Totals> {
+    #[derive(Default)]
+    struct Sums {
+        counts: [u64; 5],
+        options: HashMap<u32, u64>,
     }
-    let mut out: HashMap<Unit, Totals> = HashMap::new();
-    for f in latest.values() {
+    let mut sums: HashMap<Unit, Sums> = HashMap::new();
+    for f in forms.counted() {
         for code in path(f.tps) {
             let unit = (f.contest, code);
             if !wanted.contains(&unit) {
                 continue;
             }
-            let t = out.entry(unit).or_default();
+            let t = sums.entry(unit).or_default();
             for (cell, v) in t.counts.iter_mut().zip(f.counts) {
-                *cell = cell.saturating_add(v);
+                *cell += u64::from(v);
             }
             t.counts[4] += 1;
-            for (key, votes) in &f.options {
-                let cell = t.options.entry(key.clone()).or_default();
-                *cell = cell.saturating_add(*votes);
+            for (key, votes) in forms.options(f) {
+                *t.options.entry(key).or_default() += u64::from(votes);
             }
         }
     }
-    out
+    sums.into_iter()
+        .map(|(unit, s)| {
+            let options = s
+                .options
+                .into_iter()
+                .map(|(k, v)| (option_name(k), v))
+                .collect();
+            (
+                unit,
+                Totals {
+                    counts: s.counts,
+                    options,
+                },
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::forms::Tally;
     use super::*;
 
-    fn form(index: u64, tps: &str, version: u64, sah: u64) -> FormEntry {
-        FormEntry {
-            index,
-            tps: RegionCode::parse(tps).unwrap(),
-            contest: Contest::Ppwp,
-            version,
+    fn set(forms: &mut Forms, tps: &str, version: u32, sah: u32) {
+        let tally = Tally {
             counts: [sah + 1, sah, 1, sah + 1],
-            options: vec![("01".into(), sah)],
-        }
+            options: vec![(1, sah)],
+        };
+        forms
+            .set(
+                RegionCode::parse(tps).unwrap(),
+                Contest::Ppwp,
+                version,
+                [0; 32],
+                &tally,
+            )
+            .unwrap();
     }
 
     #[test]
@@ -116,17 +134,19 @@ mod tests {
     }
 
     #[test]
-    fn the_latest_version_below_the_size_counts() {
-        let forms = [
-            form(0, "11.01.01.2001.001", 1, 10),
-            form(1, "11.01.01.2001.002", 1, 5),
-            form(2, "11.01.01.2001.001", 2, 20),
-        ];
+    fn the_current_versions_add_up() {
+        let mut forms = Forms::default();
+        set(&mut forms, "11.01.01.2001.001", 1, 10);
+        set(&mut forms, "11.01.01.2001.002", 1, 5);
         let wanted = reported(&forms);
         let nat = (Contest::Ppwp, RegionCode::NASIONAL);
-        assert_eq!(recount(&forms, 2, &wanted)[&nat].counts[1], 15);
-        assert_eq!(recount(&forms, 3, &wanted)[&nat].counts[1], 25);
-        assert_eq!(recount(&forms, 3, &wanted)[&nat].counts[4], 2);
-        assert_eq!(recount(&forms, 3, &wanted)[&nat].options["01"], 25);
+        assert_eq!(recount(&forms, &wanted)[&nat].counts[1], 15);
+        set(&mut forms, "11.01.01.2001.001", 2, 20);
+        let totals = recount(&forms, &wanted);
+        assert_eq!(totals[&nat].counts[1], 25);
+        assert_eq!(totals[&nat].counts[4], 2);
+        assert_eq!(totals[&nat].options["01"], 25);
+        let only: HashSet<Unit> = [nat].into();
+        assert_eq!(recount(&forms, &only).len(), 1);
     }
 }

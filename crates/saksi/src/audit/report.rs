@@ -1,7 +1,10 @@
-//! What the audit found: discrepancies (each precise enough to act on) and
-//! re-submissions, and the summary printed at the end.
+//! What the audit found: discrepancies (each precise enough to act on),
+//! re-submissions and key rotations, and how they are written.
 
 use std::fmt;
+
+use saksi_core::{Contest, RegionCode};
+use serde_json::{Value, json};
 
 /// One thing the audit found wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,25 +78,82 @@ impl fmt::Display for Discrepancy {
     }
 }
 
-/// A version after the first of one (TPS, contest).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A counted version after the first of one (TPS, contest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resubmission {
     /// Its log index.
     pub index: u64,
-    /// The TPS code.
-    pub tps: String,
-    /// The contest id.
-    pub contest: String,
+    pub tps: RegionCode,
+    pub contest: Contest,
     /// Its version (2 or more).
-    pub version: u64,
+    pub version: u32,
+    /// Whether it is a KPPS's signed statement (`form` v2).
+    pub signed: bool,
+}
+
+impl Resubmission {
+    pub fn to_json(self) -> Value {
+        json!({
+            "index": self.index,
+            "tps": self.tps.to_string(),
+            "contest": self.contest.id(),
+            "version": self.version,
+            "signed": self.signed,
+        })
+    }
 }
 
 impl fmt::Display for Resubmission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "entry {}: {} {} version {}",
-            self.index, self.tps, self.contest, self.version
+            "entry {}: {} {} version {}{}",
+            self.index,
+            self.tps,
+            self.contest,
+            self.version,
+            if self.signed { " (signed)" } else { "" }
+        )
+    }
+}
+
+/// A TPS whose KPPS key was revoked and another one registered after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    pub tps: RegionCode,
+    pub old_key: String,
+    /// Log indexes of the old key's registration and revocation.
+    pub old_registered_at: u64,
+    pub revoked_at: u64,
+    pub new_key: String,
+    /// Log index of the new key's registration.
+    pub new_registered_at: u64,
+}
+
+impl Rotation {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "tps": self.tps.to_string(),
+            "old_key": self.old_key,
+            "old_registered_at": self.old_registered_at,
+            "revoked_at": self.revoked_at,
+            "new_key": self.new_key,
+            "new_registered_at": self.new_registered_at,
+        })
+    }
+}
+
+impl fmt::Display for Rotation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "TPS {}: {} (registered at entry {}, revoked at entry {}) replaced by {} (registered at entry {})",
+            self.tps,
+            self.old_key,
+            self.old_registered_at,
+            self.revoked_at,
+            self.new_key,
+            self.new_registered_at
         )
     }
 }

@@ -2,29 +2,25 @@
 //!
 //! - `checkpoint`: the last verified signed checkpoint, as the server sent it;
 //! - `entries`: every entry up to its size, each as a 4-byte little-endian
-//!   length and the exact bytes (append-only);
-//! - `roots`: the root keys given, recorded for the key chain check to come.
+//!   length and the exact bytes (append-only), read back and written as a
+//!   stream, never whole;
+//! - `roots`: the root keys the last run pinned;
+//! - `resubmissions.json`, `rotations.json`: every re-submission and key
+//!   rotation the last run found (the summary prints the first ones).
 //!
 //! Nothing here is trusted: the checkpoint is opened with the pinned key
-//! again, and the entries are hashed again and must give its root.
+//! again, and the entries are verified again and must give its root.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use saksi_log::{Checkpoint, Verifier};
 
-/// A saved, re-verified checkpoint and the entries it covers.
+/// A saved checkpoint, its signature verified with the pinned key.
 pub struct Saved {
-    /// The signed note.
-    pub note: Vec<u8>,
-    /// Its checkpoint (signature verified with the pinned key).
     pub checkpoint: Checkpoint,
-    /// Entries `0..checkpoint.size`, exact bytes.
-    pub entries: Vec<Vec<u8>>,
-    /// Where the entries file's first `checkpoint.size` entries end.
-    pub entries_len: u64,
 }
 
 /// A state directory.
@@ -42,11 +38,11 @@ impl StateDir {
         })
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
 
-    /// The saved state, if a run saved one.
+    /// The saved checkpoint, if a run saved one.
     pub fn load(&self, key: &Verifier) -> Result<Option<Saved>> {
         let path = self.path("checkpoint");
         let note = match fs::read(&path) {
@@ -60,38 +56,25 @@ impl StateDir {
                 path.display()
             )
         })?;
-        let path = self.path("entries");
-        let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut entries = Vec::new();
-        let mut at = 0usize;
-        while (entries.len() as u64) < checkpoint.size {
-            let Some(len) = bytes.get(at..at + 4) else {
-                bail!(
-                    "{} holds {} entries, the saved checkpoint {}",
-                    path.display(),
-                    entries.len(),
-                    checkpoint.size
-                );
-            };
-            let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
-            let Some(data) = bytes.get(at + 4..at + 4 + len) else {
-                bail!("{} is truncated", path.display());
-            };
-            entries.push(data.to_vec());
-            at += 4 + len;
-        }
-        Ok(Some(Saved {
-            note,
-            checkpoint,
-            entries,
-            entries_len: at as u64,
-        }))
+        Ok(Some(Saved { checkpoint }))
     }
 
-    /// Saves a verified checkpoint: the new entries are appended after the
-    /// first `kept_len` bytes of the entries file, then the checkpoint is
-    /// replaced atomically (a crash in between leaves the old state valid).
-    pub fn save(&self, note: &[u8], kept_len: u64, new_entries: &[Vec<u8>]) -> Result<()> {
+    /// The saved entries `0..size`, read in order.
+    pub fn entries(&self, size: u64) -> Result<SavedEntries> {
+        let path = self.path("entries");
+        let file = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(SavedEntries {
+            reader: BufReader::with_capacity(1 << 20, file),
+            remaining: size,
+            offset: 0,
+            path,
+        })
+    }
+
+    /// A writer appending entries after the first `kept_len` bytes of the
+    /// entries file (whatever follows them, from a run that did not save
+    /// its checkpoint, is dropped).
+    pub fn writer(&self, kept_len: u64) -> Result<EntriesWriter> {
         let path = self.path("entries");
         let file = OpenOptions::new()
             .create(true)
@@ -99,17 +82,22 @@ impl StateDir {
             .truncate(false)
             .open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
-        file.set_len(kept_len)?;
-        let mut out = BufWriter::new(OpenOptions::new().append(true).open(&path)?);
-        for entry in new_entries {
-            let len = u32::try_from(entry.len()).context("an entry over 4 GiB")?;
-            out.write_all(&len.to_le_bytes())?;
-            out.write_all(entry)?;
-        }
-        out.into_inner()
-            .map_err(|e| e.into_error())?
-            .sync_all()
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.set_len(kept_len)
+            .with_context(|| format!("cannot truncate {}", path.display()))?;
+        drop(file);
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        Ok(EntriesWriter {
+            out: BufWriter::with_capacity(1 << 20, file),
+            path,
+        })
+    }
+
+    /// Replaces the saved checkpoint atomically, once the entries it
+    /// covers are on disk (a crash in between leaves the old state valid).
+    pub fn save_checkpoint(&self, note: &[u8]) -> Result<()> {
         let tmp = self.path("checkpoint.tmp");
         let mut f = File::create(&tmp)?;
         f.write_all(note)?;
@@ -123,9 +111,91 @@ impl StateDir {
     pub fn record_roots(&self, roots: &[String]) -> Result<()> {
         let mut text = String::new();
         for r in roots {
-            text.push_str(r);
+            text.push_str(r.trim());
             text.push('\n');
         }
         fs::write(self.path("roots"), text).context("cannot record the root keys")
+    }
+
+    /// Writes a JSON list, one item per line.
+    pub fn write_list(
+        &self,
+        name: &str,
+        items: impl Iterator<Item = serde_json::Value>,
+    ) -> Result<PathBuf> {
+        let path = self.path(name);
+        let mut out = BufWriter::new(
+            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        out.write_all(b"[")?;
+        for (i, item) in items.enumerate() {
+            out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut out, &item)?;
+        }
+        out.write_all(b"\n]\n")?;
+        out.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(path)
+    }
+}
+
+/// Saved entries, read one by one.
+pub struct SavedEntries {
+    reader: BufReader<File>,
+    remaining: u64,
+    /// Bytes of the file read so far.
+    pub offset: u64,
+    path: PathBuf,
+}
+
+impl SavedEntries {
+    /// Up to `max` more entries; empty once all are read.
+    pub fn next_chunk(&mut self, max: usize) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        while self.remaining > 0 && out.len() < max {
+            let mut len = [0u8; 4];
+            if self.reader.read_exact(&mut len).is_err() {
+                bail!(
+                    "{} ends {} entries before the saved checkpoint's size",
+                    self.path.display(),
+                    self.remaining
+                );
+            }
+            let len = u32::from_le_bytes(len) as usize;
+            let mut data = vec![0; len];
+            self.reader
+                .read_exact(&mut data)
+                .with_context(|| format!("{} is truncated", self.path.display()))?;
+            self.offset += 4 + len as u64;
+            self.remaining -= 1;
+            out.push(data);
+        }
+        Ok(out)
+    }
+}
+
+/// Entries appended to the state as they are verified.
+pub struct EntriesWriter {
+    out: BufWriter<File>,
+    path: PathBuf,
+}
+
+impl EntriesWriter {
+    pub fn append(&mut self, entry: &[u8]) -> Result<()> {
+        let len = u32::try_from(entry.len()).context("an entry over 4 GiB")?;
+        self.out.write_all(&len.to_le_bytes())?;
+        self.out
+            .write_all(entry)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// Flushes and syncs to disk.
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        self.out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 }

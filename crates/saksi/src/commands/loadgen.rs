@@ -42,11 +42,11 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
     );
     let started = Instant::now();
     // Prepare what the run can send: the count asked, or (for a duration)
-    // what a fast server could take in that time; every form at most.
+    // what a fast server could take in that time, or every form once.
     let limit = match (args.count, args.duration) {
-        (Some(count), _) => count as usize,
-        (None, Some(secs)) => (secs * PREPARED_PER_SECOND) as usize,
-        (None, None) => usize::MAX,
+        (Some(count), _) => Some(count as usize),
+        (None, Some(secs)) => Some((secs * PREPARED_PER_SECOND) as usize),
+        (None, None) => None,
     };
     let corpus = Arc::new(corpus(&election, &keys, args.seed, limit));
     eprintln!(

@@ -1,0 +1,304 @@
+//! Replaying decoded entries in index order (docs/log-entries.md, "The key
+//! chain" and "The counting rule"):
+//!
+//! - a `key` entry changes the key chain only if its signature verifies and
+//!   its signer may make it at that point of the log
+//!   (`saksi_statement::Registry`, the rules the server applies, judged at
+//!   the entry's `logged_at`);
+//! - a `form` v2 entry counts only if its signature verifies, its signer is
+//!   a `kpps` key registered for the TPS and valid at `logged_at`, and it
+//!   is the next version of its form with `prev` the digest of the current
+//!   one; a `form` v1 entry (no signature) counts if it is the next version;
+//! - an entry that fails any check is a discrepancy per failure, and does
+//!   not count (a form) or is not applied (a key): the chains carry on from
+//!   the last entry that passed.
+
+use std::collections::HashMap;
+
+use saksi_core::RegionCode;
+use saksi_log::Verifier;
+use saksi_statement::{KeyAction, KeyRole, Registry};
+
+use super::entry::{Body, Decoded, FormVersion, KeyEntry, Label};
+use super::forms::Forms;
+use super::regions::Regions;
+use super::report::{Discrepancy, Resubmission, Rotation};
+
+/// Counts for the report.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Keys registered, by role (kpu-prov, kpu-kabkota, kpps).
+    pub registered: [u64; 3],
+    /// Keys revoked, by the revoked key's role.
+    pub revoked: [u64; 3],
+    /// Key entries not applied.
+    pub keys_refused: u64,
+    /// Signatures checked and, of them, those that do not verify.
+    pub signatures: u64,
+    pub bad_signatures: u64,
+    /// Counted form versions: signed statements (v2), and entered through
+    /// an officer's session without a KPPS signature (v1).
+    pub forms_signed: u64,
+    pub forms_unsigned: u64,
+    /// Form entries that fail a check (not counted).
+    pub forms_refused: u64,
+    /// Counted versions that stopped counting because their TPS is not in
+    /// the published region list.
+    pub forms_excluded: u64,
+}
+
+/// Position of a role in the per-role counts.
+pub fn role_slot(role: KeyRole) -> usize {
+    match role {
+        KeyRole::KpuProv => 0,
+        KeyRole::KpuKabkota => 1,
+        KeyRole::Kpps => 2,
+    }
+}
+
+/// A revoked KPPS key, until its TPS gets another.
+#[derive(Debug)]
+struct Revoked {
+    key: String,
+    registered_at: u64,
+    revoked_at: u64,
+}
+
+/// Everything learnt from the entries so far.
+#[derive(Debug)]
+pub struct Ledger {
+    pub registry: Registry,
+    pub forms: Forms,
+    pub regions: Regions,
+    pub stats: Stats,
+    pub resubmissions: Vec<Resubmission>,
+    pub rotations: Vec<Rotation>,
+    revoked_kpps: HashMap<RegionCode, Revoked>,
+}
+
+impl Ledger {
+    /// An empty ledger over the pinned root keys.
+    pub fn new(roots: &[Verifier], regions: Regions) -> Ledger {
+        Ledger {
+            registry: Registry::new(roots),
+            forms: Forms::default(),
+            regions,
+            stats: Stats::default(),
+            resubmissions: Vec::new(),
+            rotations: Vec::new(),
+            revoked_kpps: HashMap::new(),
+        }
+    }
+
+    /// Replays entry `index`; every problem goes to `found`.
+    pub fn apply(&mut self, index: u64, decoded: Decoded, found: &mut Vec<Discrepancy>) {
+        let Decoded {
+            label,
+            body,
+            problems,
+        } = decoded;
+        match body {
+            Some(Body::Form(form)) => self.form(index, &label, form, problems, found),
+            Some(Body::Key(key)) => self.key(index, key, problems, found),
+            None => {
+                for p in problems {
+                    let message = match label {
+                        // The problem names what it is.
+                        Label::Other(_) => p,
+                        _ => format!("{label}: {p}"),
+                    };
+                    found.push(Discrepancy::entry(index, message));
+                }
+                match label {
+                    Label::FormV1 | Label::FormV2 => self.stats.forms_refused += 1,
+                    Label::KeyV1 => self.stats.keys_refused += 1,
+                    Label::Other(_) => {}
+                }
+            }
+        }
+    }
+
+    fn form(
+        &mut self,
+        index: u64,
+        label: &Label,
+        f: FormVersion,
+        mut problems: Vec<String>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        if let Some(s) = &f.signed {
+            self.stats.signatures += 1;
+            if !s.valid {
+                self.stats.bad_signatures += 1;
+                problems.push(format!("the signature does not verify under {}", s.signer));
+            }
+            if let Err(refusal) = self
+                .registry
+                .check_form_signer(&s.signer, f.tps, s.logged_at)
+            {
+                problems.push(format!(
+                    "the key chain refuses its signer {} at {}: {refusal}",
+                    s.signer, s.logged_at
+                ));
+            }
+        }
+        match self.forms.current(f.tps, f.contest) {
+            None if f.version == 1 && f.prev.is_none() => {}
+            None if f.version == 1 => problems.push("version 1 has a `prev`".into()),
+            None => problems.push(format!(
+                "version {} has no version {} before it",
+                f.version,
+                f.version - 1
+            )),
+            Some(cur) if f.version != cur.version.saturating_add(1) => problems.push(format!(
+                "version {} follows version {}",
+                f.version, cur.version
+            )),
+            Some(cur) if f.prev != Some(cur.digest) => problems.push(format!(
+                "`prev` is not the digest of version {} ({})",
+                cur.version,
+                super::entry::hex(&cur.digest)
+            )),
+            Some(_) => {}
+        }
+        if problems.is_empty() && !self.regions.note_tps(f.tps, index) {
+            problems.push(format!("TPS {} is not in the published region list", f.tps));
+        }
+        if problems.is_empty()
+            && let Err(e) = self
+                .forms
+                .set(f.tps, f.contest, f.version, f.digest, &f.tally)
+        {
+            problems.push(format!("cannot be counted: {e}"));
+        }
+        if !problems.is_empty() {
+            self.stats.forms_refused += 1;
+            for p in problems {
+                found.push(Discrepancy::entry(
+                    index,
+                    format!(
+                        "{label} {} {} version {}: {p} (not counted)",
+                        f.tps, f.contest, f.version
+                    ),
+                ));
+            }
+            return;
+        }
+        if f.signed.is_some() {
+            self.stats.forms_signed += 1;
+        } else {
+            self.stats.forms_unsigned += 1;
+        }
+        if f.version > 1 {
+            self.resubmissions.push(Resubmission {
+                index,
+                tps: f.tps,
+                contest: f.contest,
+                version: f.version,
+                signed: f.signed.is_some(),
+            });
+        }
+    }
+
+    fn key(
+        &mut self,
+        index: u64,
+        k: KeyEntry,
+        mut problems: Vec<String>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        let statement = &k.statement;
+        if let Some(s) = &k.signed {
+            self.stats.signatures += 1;
+            if !s.valid {
+                self.stats.bad_signatures += 1;
+                problems.push(format!("the signature does not verify under {}", s.signer));
+            }
+            let regions = &self.regions;
+            if let Err(refusal) =
+                self.registry
+                    .check_key_statement(&s.signer, statement, s.logged_at, &|code| {
+                        regions.exists(code)
+                    })
+            {
+                problems.push(format!(
+                    "the key chain refuses it (signed by {} at {}): {refusal}",
+                    s.signer, s.logged_at
+                ));
+            }
+        }
+        let subject = match &statement.action {
+            KeyAction::Register { role, region, .. } => format!(
+                "key v1 registering {} as {} for {region}",
+                statement.key,
+                role.id()
+            ),
+            KeyAction::Revoke => format!("key v1 revoking {}", statement.key),
+        };
+        if !problems.is_empty() {
+            self.stats.keys_refused += 1;
+            for p in problems {
+                found.push(Discrepancy::entry(
+                    index,
+                    format!("{subject}: {p} (not applied)"),
+                ));
+            }
+            return;
+        }
+        match &statement.action {
+            KeyAction::Register { role, region, .. } => {
+                self.stats.registered[role_slot(*role)] += 1;
+                if *role == KeyRole::Kpps {
+                    self.regions.note_tps(*region, index);
+                    if let Some(old) = self.revoked_kpps.remove(region) {
+                        self.rotations.push(Rotation {
+                            tps: *region,
+                            old_key: old.key,
+                            old_registered_at: old.registered_at,
+                            revoked_at: old.revoked_at,
+                            new_key: statement.key.to_string(),
+                            new_registered_at: index,
+                        });
+                    }
+                }
+            }
+            KeyAction::Revoke => {
+                if let Some(record) = self.registry.get(&statement.key).copied() {
+                    self.stats.revoked[role_slot(record.role)] += 1;
+                    if record.role == KeyRole::Kpps {
+                        self.revoked_kpps.insert(
+                            record.region,
+                            Revoked {
+                                key: statement.key.to_string(),
+                                registered_at: record.registered_at,
+                                revoked_at: index,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        self.registry.apply(statement, index);
+    }
+
+    /// TPS found missing from the region list after their entries were
+    /// replayed: reported at the first entry naming each, and their forms
+    /// stop counting.
+    pub fn exclude_missing(
+        &mut self,
+        missing: Vec<(RegionCode, u64)>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        for (tps, index) in missing {
+            let n = self.forms.exclude(tps);
+            self.stats.forms_excluded += u64::from(n);
+            found.push(Discrepancy::entry(
+                index,
+                format!(
+                    "TPS {tps} (named here first) is not in the published region list; its {n} form{} not counted",
+                    if n == 1 { " is" } else { "s are" }
+                ),
+            ));
+        }
+    }
+}
