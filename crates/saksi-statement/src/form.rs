@@ -133,7 +133,6 @@ pub(crate) fn hex_digest(s: &str) -> Option<[u8; 32]> {
 
 #[cfg(test)]
 mod tests {
-    use saksi_core::form::{OptionVotes, Options, Triple};
 
     use super::*;
 
@@ -144,23 +143,7 @@ mod tests {
             contest: Contest::Ppwp,
             version: 1,
             prev: None,
-            form: CHasil {
-                pemilih_dpt: Triple::of(100, 101),
-                pengguna_dpt: Triple::of(50, 51),
-                pengguna_dptb: Triple::of(1, 0),
-                pengguna_non_dpt: Triple::of(0, 2),
-                pengguna_total: Triple::of(51, 53),
-                disabilitas: None,
-                surat_suara: None,
-                suara_sah: 100,
-                suara_tidak_sah: 4,
-                suara_total: 104,
-                options: Options::Paslon(
-                    [(1, 30), (2, 50), (3, 20)]
-                        .map(|(number, votes)| OptionVotes { number, votes })
-                        .to_vec(),
-                ),
-            },
+            form: CHasil::example_ppwp(),
             photos: vec![],
             signed_at: UnixTime(1_707_915_600),
         }

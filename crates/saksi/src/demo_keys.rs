@@ -293,7 +293,7 @@ async fn post_bulk(
     let counts: Vec<usize> = envelopes.chunks(BULK).map(<[_]>::len).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::atomic::AtomicU64::new(0);
-    let results = futures_join(CONNECTIONS, |_| async {
+    let results = futures_util::future::join_all((0..CONNECTIONS).map(|_| async {
         let mut client = Client::new(server);
         let mut counted = Registered::default();
         loop {
@@ -327,7 +327,7 @@ async fn post_bulk(
             progress(n + counts[i] as u64);
         }
         Ok(counted)
-    })
+    }))
     .await;
     let mut total = Registered::default();
     for r in results {
@@ -336,35 +336,4 @@ async fn post_bulk(
         total.already += r.already;
     }
     Ok(total)
-}
-
-/// Runs `n` copies of a future concurrently on the current task and
-/// collects their outputs.
-async fn futures_join<F, Fut, T>(n: usize, f: F) -> Vec<T>
-where
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let mut futures: Vec<_> = (0..n).map(|i| Box::pin(f(i))).collect();
-    let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, fut) in futures.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match fut.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter()
-        .map(|o| o.expect("every future finished"))
-        .collect()
 }

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use saksi_core::form::{CHasil, OptionVotes, Options, Triple};
+use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionCode};
 use saksi_log::Signer;
@@ -88,23 +88,7 @@ fn form_statement() -> FormStatement {
         contest: Contest::Ppwp,
         version: 1,
         prev: None,
-        form: CHasil {
-            pemilih_dpt: Triple::of(100, 101),
-            pengguna_dpt: Triple::of(50, 51),
-            pengguna_dptb: Triple::of(1, 0),
-            pengguna_non_dpt: Triple::of(0, 2),
-            pengguna_total: Triple::of(51, 53),
-            disabilitas: None,
-            surat_suara: None,
-            suara_sah: 100,
-            suara_tidak_sah: 4,
-            suara_total: 104,
-            options: Options::Paslon(
-                [(1, 30), (2, 50), (3, 20)]
-                    .map(|(number, votes)| OptionVotes { number, votes })
-                    .to_vec(),
-            ),
-        },
+        form: CHasil::example_ppwp(),
         photos: vec![],
         signed_at: UnixTime(1_707_915_600),
     }

@@ -27,6 +27,32 @@ pub use types::{
 };
 pub use validate::validate;
 
+impl CHasil {
+    /// A small consistent PPWP form (201 voters on the list, 104 ballots,
+    /// pairs 01-03 with 30, 50 and 20 votes): the example that docs and the
+    /// tests of every crate build on, so a change to the form's shape is
+    /// made in one place.
+    pub fn example_ppwp() -> CHasil {
+        CHasil {
+            pemilih_dpt: Triple::of(100, 101),
+            pengguna_dpt: Triple::of(50, 51),
+            pengguna_dptb: Triple::of(1, 0),
+            pengguna_non_dpt: Triple::of(0, 2),
+            pengguna_total: Triple::of(51, 53),
+            disabilitas: None,
+            surat_suara: None,
+            suara_sah: 100,
+            suara_tidak_sah: 4,
+            suara_total: 104,
+            options: Options::Paslon(
+                [(1, 30), (2, 50), (3, 20)]
+                    .map(|(number, votes)| OptionVotes { number, votes })
+                    .to_vec(),
+            ),
+        }
+    }
+}
+
 /// One problem found in a form: a stable code for machines, the field it is
 /// about, and an English sentence with the numbers for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

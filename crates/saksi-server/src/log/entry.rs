@@ -202,39 +202,13 @@ impl ReceiptHeader {
 
 #[cfg(test)]
 mod tests {
-    use saksi_core::form::{OptionVotes, Options, Triple};
     use serde_json::json;
 
     use super::*;
 
     #[test]
     fn assembled_entries_are_exactly_the_canonical_encoding() {
-        let form = CHasil {
-            pemilih_dpt: Triple::of(100, 101),
-            pengguna_dpt: Triple::of(50, 51),
-            pengguna_dptb: Triple::of(1, 0),
-            pengguna_non_dpt: Triple::of(0, 2),
-            pengguna_total: Triple::of(51, 53),
-            disabilitas: None,
-            surat_suara: None,
-            suara_sah: 100,
-            suara_tidak_sah: 4,
-            suara_total: 104,
-            options: Options::Paslon(vec![
-                OptionVotes {
-                    number: 1,
-                    votes: 30,
-                },
-                OptionVotes {
-                    number: 2,
-                    votes: 50,
-                },
-                OptionVotes {
-                    number: 3,
-                    votes: 20,
-                },
-            ]),
-        };
+        let form = CHasil::example_ppwp();
         let canonical = canonical_form(&form).unwrap();
         let tps = RegionCode::parse("11.01.01.2001.001").unwrap();
         for prev in [None, Some([7u8; 32])] {

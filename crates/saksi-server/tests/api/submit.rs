@@ -102,10 +102,8 @@ async fn concurrent_retries_in_one_batch_store_one_version() {
     let tps = app.first_tps(TestApp::code("11"));
     let token = app.kpps_token(tps);
     let form = app.form_json(tps, Contest::Ppwp, 1);
-    let answers = futures_all(
-        (0..8)
-            .map(|_| app.submit(&token, tps, Contest::Ppwp, "same", form.clone()))
-            .collect(),
+    let answers = futures_util::future::join_all(
+        (0..8).map(|_| app.submit(&token, tps, Contest::Ppwp, "same", form.clone())),
     )
     .await;
     for a in &answers {
@@ -113,30 +111,6 @@ async fn concurrent_retries_in_one_batch_store_one_version() {
         assert_eq!(a.body, answers[0].body);
     }
     assert_eq!(app.store.log_size().unwrap(), 1);
-}
-
-/// Polls all at once, so they reach the sequencer together.
-async fn futures_all<F: std::future::Future<Output = Answer>>(futures: Vec<F>) -> Vec<Answer> {
-    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<Answer>> = (0..pinned.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in pinned.iter_mut().enumerate() {
-            if results[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(a) => results[i] = Some(a),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    results.into_iter().map(Option::unwrap).collect()
 }
 
 #[tokio::test]

@@ -596,7 +596,7 @@ fn is_utc_seconds(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use saksi_core::form::{CHasil, OptionVotes, Options, PartyVotes, Triple};
+    use saksi_core::form::{CHasil, OptionVotes, Options, PartyVotes};
     use saksi_log::Signer;
     use saksi_statement::{Envelope, FormStatement};
     use serde_json::json;
@@ -644,17 +644,8 @@ mod tests {
             version: 1,
             prev: None,
             form: CHasil {
-                pemilih_dpt: Triple::of(100, 101),
-                pengguna_dpt: Triple::of(50, 51),
-                pengguna_dptb: Triple::of(1, 0),
-                pengguna_non_dpt: Triple::of(0, 2),
-                pengguna_total: Triple::of(51, 53),
-                disabilitas: None,
-                surat_suara: None,
-                suara_sah: 100,
-                suara_tidak_sah: 4,
-                suara_total: 104,
                 options,
+                ..CHasil::example_ppwp()
             },
             photos: vec![],
             signed_at: UnixTime(1_707_915_600),
