@@ -158,6 +158,9 @@ pub struct Report {
     pub elapsed: Duration,
     /// Latencies of every answered request, sorted, in microseconds.
     pub latencies_us: Vec<u32>,
+    /// Latencies of the accepted ones only (under overload, what an
+    /// admitted submission waits), sorted, in microseconds.
+    pub accepted_latencies_us: Vec<u32>,
 }
 
 impl Report {
@@ -168,12 +171,22 @@ impl Report {
 
     /// The latency below which `q` of the answers came, in milliseconds.
     pub fn quantile_ms(&self, q: f64) -> f64 {
-        if self.latencies_us.is_empty() {
-            return 0.0;
-        }
-        let i = ((self.latencies_us.len() - 1) as f64 * q).round() as usize;
-        f64::from(self.latencies_us[i]) / 1000.0
+        quantile_ms(&self.latencies_us, q)
     }
+
+    /// The same over accepted submissions only.
+    pub fn accepted_quantile_ms(&self, q: f64) -> f64 {
+        quantile_ms(&self.accepted_latencies_us, q)
+    }
+}
+
+/// The `q` quantile of sorted microseconds, in milliseconds.
+fn quantile_ms(sorted_us: &[u32], q: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted_us.len() - 1) as f64 * q).round() as usize;
+    f64::from(sorted_us[i]) / 1000.0
 }
 
 #[derive(Default)]
@@ -246,6 +259,7 @@ pub async fn run(
         workers.push(tokio::spawn(async move {
             let mut client = Client::new(server);
             let mut latencies = Vec::new();
+            let mut accepted_latencies = Vec::new();
             while !done.load(Ordering::Relaxed) {
                 if paced && permits.lock().await.recv().await.is_none() {
                     break;
@@ -263,6 +277,7 @@ pub async fn run(
                         latencies.push(us);
                         match r.status {
                             201 => {
+                                accepted_latencies.push(us);
                                 counters.accepted.fetch_add(1, Ordering::Relaxed);
                                 if let Some(tx) = &receipts {
                                     let _ = tx.send(receipt_line(p, &r.body)).await;
@@ -281,14 +296,16 @@ pub async fn run(
                     }
                 }
             }
-            latencies
+            (latencies, accepted_latencies)
         }));
     }
     drop(receipt_tx);
     let mut latencies_us = Vec::new();
+    let mut accepted_latencies_us = Vec::new();
     for w in workers {
-        if let Ok(l) = w.await {
-            latencies_us.extend(l);
+        if let Ok((all, accepted)) = w.await {
+            latencies_us.extend(all);
+            accepted_latencies_us.extend(accepted);
         }
     }
     let elapsed = started.elapsed();
@@ -300,6 +317,7 @@ pub async fn run(
         let _ = w.await;
     }
     latencies_us.sort_unstable();
+    accepted_latencies_us.sort_unstable();
     let c = &counters;
     let accepted = c.accepted.load(Ordering::Relaxed);
     let refused = c.refused.load(Ordering::Relaxed);
@@ -313,6 +331,7 @@ pub async fn run(
         errors,
         elapsed,
         latencies_us,
+        accepted_latencies_us,
     }
 }
 
