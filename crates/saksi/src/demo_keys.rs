@@ -269,6 +269,63 @@ fn parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U>
     })
 }
 
+/// How often a statement the server shed (503, its queue full) is sent
+/// again before registering gives up.
+const SHED_RETRIES: u32 = 30;
+
+/// Registers one bulk request's statements, sending again those the
+/// server shed while its queue was full.
+async fn register_chunk(
+    client: &mut Client,
+    chunk: &[Vec<u8>],
+    counted: &mut Registered,
+) -> Result<()> {
+    let mut pending: Vec<&Vec<u8>> = chunk.iter().collect();
+    for attempt in 0..=SHED_RETRIES {
+        let mut body = b"{\"statements\":[".to_vec();
+        for (i, e) in pending.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(e);
+        }
+        body.extend_from_slice(b"]}");
+        let answer = client
+            .request(
+                "POST",
+                "/api/v1/keys",
+                &[("Content-Type", "application/json")],
+                &body,
+            )
+            .await
+            .context("cannot register the simulated keys")?;
+        let value: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        if answer.status != 200 {
+            bail!(
+                "the server refused the simulated keys ({}): {}",
+                answer.status,
+                value["error"]
+            );
+        }
+        let results = value["results"].as_array().cloned().unwrap_or_default();
+        let mut shed = Vec::new();
+        for (envelope, result) in pending.iter().zip(&results) {
+            match (result["status"].as_u64(), result["error"]["code"].as_str()) {
+                (Some(201), _) => counted.new += 1,
+                (_, Some("key.already_registered")) => counted.already += 1,
+                (Some(503), _) if attempt < SHED_RETRIES => shed.push(*envelope),
+                _ => bail!("the server refused a simulated key: {}", json!(result)),
+            }
+        }
+        if shed.is_empty() {
+            return Ok(());
+        }
+        pending = shed;
+        tokio::time::sleep(std::time::Duration::from_millis(100 << attempt.min(4))).await;
+    }
+    Ok(())
+}
+
 /// Posts envelopes in bulk requests over a few connections; a key the
 /// server already holds counts as registered.
 async fn post_bulk(
@@ -276,21 +333,7 @@ async fn post_bulk(
     envelopes: Vec<Vec<u8>>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Registered> {
-    let chunks: Vec<Vec<u8>> = envelopes
-        .chunks(BULK)
-        .map(|c| {
-            let mut body = b"{\"statements\":[".to_vec();
-            for (i, e) in c.iter().enumerate() {
-                if i > 0 {
-                    body.push(b',');
-                }
-                body.extend_from_slice(e);
-            }
-            body.extend_from_slice(b"]}");
-            body
-        })
-        .collect();
-    let counts: Vec<usize> = envelopes.chunks(BULK).map(<[_]>::len).collect();
+    let chunks: Vec<&[Vec<u8>]> = envelopes.chunks(BULK).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::atomic::AtomicU64::new(0);
     let results = futures_util::future::join_all((0..CONNECTIONS).map(|_| async {
@@ -298,35 +341,12 @@ async fn post_bulk(
         let mut counted = Registered::default();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(body) = chunks.get(i) else { break };
-            let answer = client
-                .request(
-                    "POST",
-                    "/api/v1/keys",
-                    &[("Content-Type", "application/json")],
-                    body,
-                )
-                .await
-                .context("cannot register the simulated keys")?;
-            let value: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-            if answer.status != 200 {
-                bail!(
-                    "the server refused the simulated keys ({}): {}",
-                    answer.status,
-                    value["error"]
-                );
-            }
-            for result in value["results"].as_array().into_iter().flatten() {
-                match (result["status"].as_u64(), result["error"]["code"].as_str()) {
-                    (Some(201), _) => counted.new += 1,
-                    (_, Some("key.already_registered")) => counted.already += 1,
-                    _ => bail!("the server refused a simulated key: {}", json!(result)),
-                }
-            }
-            let n = done.fetch_add(counts[i] as u64, std::sync::atomic::Ordering::Relaxed);
-            progress(n + counts[i] as u64);
+            let Some(chunk) = chunks.get(i) else { break };
+            register_chunk(&mut client, chunk, &mut counted).await?;
+            let n = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            progress(n + chunk.len() as u64);
         }
-        Ok(counted)
+        Ok::<_, anyhow::Error>(counted)
     }))
     .await;
     let mut total = Registered::default();

@@ -15,8 +15,10 @@
 //! runs, before the server is killed.
 //!
 //! `SAKSI_CRASH_CYCLES` sets the number of crashes per backend (default 5,
-//! as in CI); the test prints the count of crashes, receipts checked and
-//! anomalies.
+//! as in CI) and `SAKSI_CRASH_PER_CYCLE` the new submissions per cycle; the
+//! test prints the count of crashes, receipts checked and anomalies. A long
+//! run by hand: `SAKSI_CRASH_CYCLES=100 SAKSI_CRASH_PER_CYCLE=300 cargo
+//! test --release -p saksi --test crash -- --nocapture`.
 
 mod common;
 
@@ -60,10 +62,21 @@ impl Moments {
 }
 
 fn cycles() -> usize {
-    std::env::var("SAKSI_CRASH_CYCLES")
+    env_number("SAKSI_CRASH_CYCLES", 5)
+}
+
+/// New submissions a cycle adds to the load (`SAKSI_CRASH_PER_CYCLE`,
+/// default 1,500): each cycle's loadgen sends the whole corpus so far,
+/// replaying what earlier cycles stored, so a long run by hand wants fewer.
+fn per_cycle() -> u64 {
+    env_number("SAKSI_CRASH_PER_CYCLE", 1500)
+}
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(5)
+        .unwrap_or(default)
 }
 
 /// The server's signed checkpoint: size and root, checked with its key.
@@ -266,7 +279,7 @@ fn crash_cycles(backend: &str, cluster: Option<&common::pg::PrivateCluster>) {
     let mut moments = Moments(seed);
     let mut tally = Tally::default();
     let mut database_crashes = 0;
-    let per_cycle = 1500;
+    let per_cycle = per_cycle();
     for cycle in 0..cycles() {
         let server = serve(&dir);
         let key = log_key(server.addr);
