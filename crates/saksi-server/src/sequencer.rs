@@ -46,7 +46,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::codes;
 use crate::error::ApiError;
-use crate::keys::{refusal_error, registry_from_store};
+use crate::keys::{KeyLoadError, refusal_error, registry_from_store};
 use crate::lease::{self, WriterLease};
 use crate::log::entry::{
     FormEntry, ReceiptHeader, SignedEntry, SignedKind, entry_sha256, version_digest,
@@ -477,11 +477,10 @@ impl Sequencer {
                     Err(err) => {
                         tracing::warn!(error = %err, "cannot read the keys back yet");
                         self.uncertain = Some(Uncertain { pending, now });
-                        return Err(ApiError::new(
-                            codes::STORE_UNAVAILABLE,
-                            "the database is unavailable; nothing was stored, retry later",
-                        )
-                        .retry_after(crate::error::STORE_RETRY_AFTER));
+                        return Err(match err {
+                            KeyLoadError::Store(e) => e.into(),
+                            corrupt => ApiError::internal(corrupt),
+                        });
                     }
                 }
             }

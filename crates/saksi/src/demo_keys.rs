@@ -253,8 +253,9 @@ fn derive(base: &str, name: &str) -> Signer {
     Signer::from_seed(name, &h.finalize().into()).expect("derived names are valid key names")
 }
 
-/// `f` over `items`, split over the machine's cores, in order.
-fn parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+/// `f` over `items`, split over the machine's cores, in order (key
+/// derivation here, drawing and signing the load generator's corpus).
+pub(crate) fn parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = items.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -264,7 +265,7 @@ fn parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U>
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("deriving keys does not panic"))
+            .flat_map(|h| h.join().expect("the work of a core does not panic"))
             .collect()
     })
 }

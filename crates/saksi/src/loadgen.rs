@@ -19,7 +19,7 @@ use saksi_sim::rng::Rng;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::demo_keys::{DemoKeys, sign_form};
+use crate::demo_keys::{DemoKeys, parallel, sign_form};
 use crate::http::Client;
 
 /// One submission, ready to send.
@@ -66,18 +66,11 @@ pub fn corpus(
         // About five forms per TPS: enough TPS for `limit` forms, and no more.
         tps.truncate(limit.div_ceil(4).min(tps.len()));
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = tps.len().div_ceil(threads).max(1);
-    let chains: Vec<Vec<Prepared>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = tps
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || prepare(election, keys, seed, part, versions)))
-            .collect();
-        handles
+    let chains: Vec<Vec<Prepared>> =
+        parallel(&tps, |id| prepare(election, keys, seed, *id, versions))
             .into_iter()
-            .flat_map(|h| h.join().expect("preparing forms does not panic"))
-            .collect()
-    });
+            .flatten()
+            .collect();
     // Every form's version 1, then every version 2, ...: a version is sent
     // long after the one it follows.
     let mut out = Vec::with_capacity(limit.min(chains.len() * versions));
@@ -90,45 +83,42 @@ pub fn corpus(
     out
 }
 
-/// The chains of versions `1..=versions` of every form of `tps`.
+/// The chains of versions `1..=versions` of every form held at `id`.
 fn prepare(
     election: &Election,
     keys: &DemoKeys,
     seed: u64,
-    tps: &[RegionId],
+    id: RegionId,
     versions: usize,
 ) -> Vec<Vec<Prepared>> {
-    let mut out = Vec::with_capacity(tps.len() * 5);
-    for id in tps {
-        let code = election.tree.get(*id).code;
-        let Some(key) = keys.kpps(*id) else {
-            continue;
-        };
-        for contest in Contest::ALL {
-            let mut chain = Vec::with_capacity(versions);
-            let mut prev = None;
-            for version in 1..=versions as u32 {
-                let mut form_rng = Rng::stream(
-                    seed,
-                    &[u64::from(id.0), contest.index() as u64, u64::from(version)],
-                );
-                let Some(form) = draw_form(election, *id, contest, &mut form_rng) else {
-                    break;
-                };
-                let (body, digest) =
-                    sign_form(key, keys.origin(), code, contest, version, prev, form)
-                        .expect("a drawn form always signs");
-                prev = Some(digest);
-                chain.push(Prepared {
-                    tps: code.to_string(),
-                    contest,
-                    path: format!("/api/v1/tps/{code}/forms/{}", contest.id()),
-                    body,
-                });
-            }
-            if !chain.is_empty() {
-                out.push(chain);
-            }
+    let code = election.tree.get(id).code;
+    let Some(key) = keys.kpps(id) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(Contest::ALL.len());
+    for contest in Contest::ALL {
+        let mut chain = Vec::with_capacity(versions);
+        let mut prev = None;
+        for version in 1..=versions as u32 {
+            let mut form_rng = Rng::stream(
+                seed,
+                &[u64::from(id.0), contest.index() as u64, u64::from(version)],
+            );
+            let Some(form) = draw_form(election, id, contest, &mut form_rng) else {
+                break;
+            };
+            let (body, digest) = sign_form(key, keys.origin(), code, contest, version, prev, form)
+                .expect("a drawn form always signs");
+            prev = Some(digest);
+            chain.push(Prepared {
+                tps: code.to_string(),
+                contest,
+                path: format!("/api/v1/tps/{code}/forms/{}", contest.id()),
+                body,
+            });
+        }
+        if !chain.is_empty() {
+            out.push(chain);
         }
     }
     out
