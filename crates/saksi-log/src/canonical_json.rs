@@ -73,7 +73,9 @@ fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalJsonErro
     Ok(())
 }
 
-fn write_string(s: &str, out: &mut Vec<u8>) {
+/// Appends a string in its RFC 8785 form (§3.2.2.2), quotes included:
+/// for writers that assemble canonical bytes member by member.
+pub fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     for c in s.chars() {
         match c {

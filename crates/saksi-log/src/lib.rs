@@ -10,9 +10,11 @@
 //! - [`batch`]: batch verification that answers exactly as the strict
 //!   single rule;
 //! - [`tiles`]: C2SP tlog-tiles paths and tile contents;
-//! - [`canonical_json`]: RFC 8785 for log entries.
+//! - [`canonical_json`], [`canonical_check`]: RFC 8785 for log entries,
+//!   written, and checked and read in place.
 
 pub mod batch;
+pub mod canonical_check;
 pub mod canonical_json;
 pub mod checkpoint;
 pub mod compact;
@@ -26,7 +28,9 @@ pub mod tiles;
 pub mod verify;
 
 pub use batch::verify_batch;
-pub use canonical_json::{CanonicalJsonError, canonical_json};
+pub use canonical_json::{
+    CanonicalJsonError, canonical_json, write_string as write_canonical_string,
+};
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use compact::CompactRange;
 pub use hash::{EMPTY_ROOT, HASH_LEN, Hash, leaf_hash, merkle_root, node_hash};

@@ -35,7 +35,10 @@ use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::{Verifier, leaf_hash};
-use saksi_statement::{KeyAction, KeyStatement, Registry};
+use saksi_statement::form::version_digest;
+use saksi_statement::{
+    Entry, FormEntryV1, FormStatement, KeyAction, KeyStatement, Registry, Signed,
+};
 use saksi_store::{
     Batch, IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, Store, StoreError, StoredKey,
     StoredVersion,
@@ -48,9 +51,7 @@ use crate::codes;
 use crate::error::ApiError;
 use crate::keys::{KeyLoadError, refusal_error, registry_from_store};
 use crate::lease::{self, WriterLease};
-use crate::log::entry::{
-    FormEntry, ReceiptHeader, SignedEntry, SignedKind, entry_sha256, version_digest,
-};
+use crate::log::receipt::ReceiptHeader;
 use crate::log::{LogPublisher, receipt};
 use crate::metrics::Metrics;
 use crate::state::{Live, write_live};
@@ -103,28 +104,18 @@ pub enum Submitter {
     /// the sequencer checks the key against the chain, the version and
     /// `prev`.
     Signed {
-        statement: Box<Signed>,
-        version: u32,
-        prev: Option<[u8; 32]>,
+        signed: Box<Signed<FormStatement>>,
+        /// The parsed signer key, for the chain's checks.
+        signer: Box<Verifier>,
     },
 }
 
-/// A signed statement whose signature the handler has verified.
-#[derive(Debug)]
-pub struct Signed {
-    /// The statement's RFC 8785 bytes.
-    pub canonical: Vec<u8>,
-    pub sha256: [u8; 32],
-    /// The signature in standard base64.
-    pub signature: String,
-    pub signer: Verifier,
-}
-
-/// An officer's key registration or revocation.
+/// An officer's key registration or revocation, its signature verified by
+/// the handler.
 #[derive(Debug)]
 pub struct KeyFact {
-    pub statement: KeyStatement,
-    pub signed: Signed,
+    pub signed: Signed<KeyStatement>,
+    pub signer: Verifier,
 }
 
 /// The sequencer's answer to one command.
@@ -612,27 +603,26 @@ impl Sequencer {
         let version = current + 1;
         let (data, digest, statement_sha256) = match &by {
             Submitter::Session { role, region } => {
-                let data = FormEntry {
+                let data = FormEntryV1 {
                     tps: tps_code,
                     contest,
                     version,
                     prev,
-                    form: &form_canonical,
+                    form: form.clone(),
+                    form_bytes: form_canonical,
                     role: *role,
                     region: *region,
                     submitted_at: now,
                 }
                 .encode();
-                let digest = entry_sha256(&data);
+                let digest = saksi_statement::entry::entry_sha256(&data);
                 (data, digest, None)
             }
-            Submitter::Signed {
-                statement,
-                version: stated,
-                prev: stated_prev,
-            } => {
+            Submitter::Signed { signed, signer } => {
+                let stated = &signed.statement.version;
+                let stated_prev = &signed.statement.prev;
                 self.registry
-                    .check_form_signer(&statement.signer, tps_code, now)
+                    .check_form_signer(signer, tps_code, now)
                     .map_err(refusal_error)?;
                 if *stated != version {
                     return Err(ApiError::new(
@@ -648,8 +638,8 @@ impl Sequencer {
                     )
                     .with_details(json!({"expected_prev": prev.map(hex::encode)})));
                 }
-                let data = signed_entry(SignedKind::Form, statement, now)?;
-                (data, statement.sha256, Some(statement.sha256))
+                let sha256 = signed.sha256();
+                (signed.entry(now), sha256, Some(sha256))
             }
         };
         let leaf = leaf_hash(&data);
@@ -667,7 +657,7 @@ impl Sequencer {
         .to_string();
         let submitted_by = match &by {
             Submitter::Session { .. } => principal.clone(),
-            Submitter::Signed { statement, .. } => format!("key:{}", statement.signer),
+            Submitter::Signed { signed, .. } => format!("key:{}", signed.signer),
         };
         pending.batch.versions.push(StoredVersion {
             tps: tps_code,
@@ -710,14 +700,13 @@ impl Sequencer {
         now: UnixTime,
         pending: &mut Pending,
     ) -> Result<String, ApiError> {
-        let KeyFact { statement, signed } = fact;
+        let KeyFact { signed, signer } = fact;
+        let statement = &signed.statement;
         let tree = &self.election.tree;
         self.registry
-            .check_key_statement(&signed.signer, &statement, now, &|code| {
-                tree.find(code).is_some()
-            })
+            .check_key_statement(&signer, statement, now, &|code| tree.find(code).is_some())
             .map_err(refusal_error)?;
-        let data = signed_entry(SignedKind::Key, &signed, now)?;
+        let data = signed.entry(now);
         let leaf = leaf_hash(&data);
         let key_text = statement.key.to_string();
         let action = match &statement.action {
@@ -746,11 +735,11 @@ impl Sequencer {
                 "revoke"
             }
         };
-        self.registry.apply(&statement, log_index);
+        self.registry.apply(statement, log_index);
         let header = ReceiptHeader {
             form: None,
             time: now.to_string(),
-            statement_sha256: Some(signed.sha256),
+            statement_sha256: Some(signed.sha256()),
         };
         let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
         pending.batch.entries.push(LogEntry {
@@ -788,7 +777,10 @@ impl Sequencer {
         let digest = entry
             .first()
             .filter(|e| e.index == index)
-            .and_then(|e| version_digest(&e.data))
+            .and_then(|e| {
+                let decoded = Entry::decode(&e.data).ok()?;
+                version_digest(&decoded, &e.data)
+            })
             .ok_or_else(|| {
                 ApiError::internal(format!(
                     "stored form {tps}/{contest} v{} has no readable log entry at {index}",
@@ -797,19 +789,6 @@ impl Sequencer {
             })?;
         Ok(Some((stored.version, form, digest)))
     }
-}
-
-/// The entry bytes of a signed statement accepted at `now`.
-fn signed_entry(kind: SignedKind, signed: &Signed, now: UnixTime) -> Result<Vec<u8>, ApiError> {
-    SignedEntry {
-        kind,
-        statement: &signed.canonical,
-        signature: &signed.signature,
-        signer: &signed.signer.to_string(),
-        logged_at: now,
-    }
-    .encode()
-    .map_err(ApiError::internal)
 }
 
 fn key_reused() -> ApiError {

@@ -9,7 +9,10 @@ use saksi_core::{Level, RegionCode};
 use saksi_log::Verifier;
 use serde_json::{Map, Value, json};
 
-use crate::{StatementError, check_header, string_member, time_member};
+use saksi_log::canonical_check;
+
+use crate::read::Object;
+use crate::{Statement, StatementError};
 
 /// The roles a registered key acts in, each certified by the one above it
 /// (the KPU RI root keys certify `kpu-prov`).
@@ -94,13 +97,16 @@ const REGISTER_MEMBERS: &[&str] = &[
 ];
 const REVOKE_MEMBERS: &[&str] = &["action", "origin", "key", "signed_at"];
 
-impl KeyStatement {
-    /// Reads a statement object. A weak or malformed `key` is refused here,
+impl Statement for KeyStatement {
+    const TYPE: &'static str = "key";
+    const ENTRY_VERSION: u64 = 1;
+
+    /// Reads a key statement. A weak or malformed `key` is refused here,
     /// so a small-order key can never be registered.
-    pub fn from_object(object: &Map<String, Value>) -> Result<KeyStatement, StatementError> {
+    fn read(object: &Object<'_>) -> Result<KeyStatement, StatementError> {
         let malformed = |m: String| StatementError::Malformed(m);
-        let action = object.get("action").and_then(Value::as_str);
-        let members = match action {
+        let action = object.get("action").and_then(canonical_check::as_str);
+        let members = match action.as_deref() {
             Some("register") => REGISTER_MEMBERS,
             Some("revoke") => REVOKE_MEMBERS,
             _ => {
@@ -109,13 +115,13 @@ impl KeyStatement {
                 ));
             }
         };
-        check_header(object, "key", members)?;
-        let key = Verifier::parse(string_member(object, "key")?)
+        object.check_header("key", members)?;
+        let key = Verifier::parse(&object.str("key")?)
             .map_err(|e| malformed(format!("`key` is not a usable verifier key: {e}")))?;
-        let action = if action == Some("register") {
-            let role = KeyRole::parse(string_member(object, "role")?)
+        let action = if action.as_deref() == Some("register") {
+            let role = KeyRole::parse(&object.str("role")?)
                 .ok_or_else(|| malformed("`role` must be kpu-prov, kpu-kabkota or kpps".into()))?;
-            let region = RegionCode::parse(string_member(object, "region")?)
+            let region = RegionCode::parse(&object.str("region")?)
                 .ok()
                 .filter(|r| r.level() == role.level())
                 .ok_or_else(|| {
@@ -125,8 +131,8 @@ impl KeyStatement {
                         role.id()
                     ))
                 })?;
-            let valid_from = time_member(object, "valid_from")?;
-            let valid_until = time_member(object, "valid_until")?;
+            let valid_from = object.time("valid_from")?;
+            let valid_until = object.time("valid_until")?;
             if valid_until <= valid_from {
                 return Err(malformed("`valid_until` must be after `valid_from`".into()));
             }
@@ -140,13 +146,15 @@ impl KeyStatement {
             KeyAction::Revoke
         };
         Ok(KeyStatement {
-            origin: string_member(object, "origin")?.to_owned(),
+            origin: object.str("origin")?.into_owned(),
             key,
             action,
-            signed_at: time_member(object, "signed_at")?,
+            signed_at: object.time("signed_at")?,
         })
     }
+}
 
+impl KeyStatement {
     /// The statement object, as `saksi key certify` builds it.
     pub fn to_object(&self) -> Map<String, Value> {
         let mut value = json!({
@@ -184,6 +192,11 @@ mod tests {
 
     use super::*;
 
+    fn read(object: &Map<String, Value>) -> Result<KeyStatement, StatementError> {
+        let bytes = saksi_log::canonical_json(&Value::Object(object.clone())).unwrap();
+        crate::decode_statement(&bytes)
+    }
+
     fn register() -> KeyStatement {
         KeyStatement {
             origin: "saksi.localhost/log".into(),
@@ -203,15 +216,12 @@ mod tests {
     #[test]
     fn registrations_and_revocations_round_trip() {
         let r = register();
-        assert_eq!(KeyStatement::from_object(&r.to_object()).unwrap(), r);
+        assert_eq!(read(&r.to_object()).unwrap(), r);
         let revoke = KeyStatement {
             action: KeyAction::Revoke,
             ..r
         };
-        assert_eq!(
-            KeyStatement::from_object(&revoke.to_object()).unwrap(),
-            revoke
-        );
+        assert_eq!(read(&revoke.to_object()).unwrap(), revoke);
     }
 
     #[test]
@@ -227,14 +237,11 @@ mod tests {
         ] {
             let mut object = register().to_object();
             object.insert(name.to_owned(), value.clone());
-            assert!(
-                KeyStatement::from_object(&object).is_err(),
-                "{name} = {value} was accepted"
-            );
+            assert!(read(&object).is_err(), "{name} = {value} was accepted");
         }
         // A revocation carries no role.
         let mut object = register().to_object();
         object.insert("action".into(), json!("revoke"));
-        assert!(KeyStatement::from_object(&object).is_err());
+        assert!(read(&object).is_err());
     }
 }

@@ -1,26 +1,38 @@
-//! Signed statements (issue 3 §4–5): what a KPPS device or an officer signs
-//! with their own key, so that the server relays facts it cannot forge.
+//! Every kind of fact the transparency log records, one module per kind
+//! owning its format, its rules and its digest, shared by the server
+//! (which checks and writes facts) and `saksi audit` (which reads them
+//! back), so both decide every fact the same way:
 //!
-//! - [`signed`]: the envelope `{"statement", "signature", "key"}` and the
-//!   signed bytes, `saksi/statement/v1\n` followed by the statement's
-//!   RFC 8785 bytes;
-//! - [`form`]: a KPPS's C.Hasil statement;
+//! - [`signed`]: the envelope `{"statement", "signature", "key"}` a KPPS
+//!   app or an officer posts, and the signed bytes,
+//!   `saksi/statement/v1\n` followed by the statement's RFC 8785 bytes;
+//! - [`form`]: the C.Hasil: a KPPS's signed statement, the `form` v1
+//!   entries of old logs, and the digest chaining a form's versions;
 //! - [`key`]: an officer's registration or revocation of a key;
+//! - [`entry`]: the log entry codec: every entry written and read by one
+//!   implementation, signed statements logged exactly as signed;
 //! - [`registry`]: the key chain (root → KPU Provinsi → KPU Kab/Kota →
-//!   KPPS device) and its rules, one implementation for the server and the
-//!   auditor so that both decide every statement the same way.
+//!   KPPS device) and its rules;
+//! - [`read`]: reading canonical objects in place.
 //!
-//! Formats are documented field by field in `docs/statements.md`.
+//! Statement formats are documented member by member in
+//! `docs/statements.md`, entries in `docs/log-entries.md`; the recipe for
+//! a new kind of fact is in `docs/architecture.md`.
 
+pub mod entry;
 pub mod form;
 pub mod key;
+pub mod read;
 pub mod registry;
 pub mod signed;
 
-pub use form::FormStatement;
+pub use entry::{Entry, EntryError, Kind, Signed, SignedEntry};
+pub use form::{FormEntryV1, FormStatement};
 pub use key::{KeyAction, KeyRole, KeyStatement};
 pub use registry::{Authority, Refusal, Registry};
 pub use signed::{Envelope, EnvelopeError, STATEMENT_PREFIX, signed_bytes};
+
+use read::Object;
 
 /// Why a statement's content was refused (its envelope may be fine).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,63 +49,25 @@ pub enum StatementError {
     Form(Vec<saksi_core::form::Issue>),
 }
 
-/// A member of a statement object, or [`StatementError::Malformed`].
-fn member<'a>(
-    object: &'a serde_json::Map<String, serde_json::Value>,
-    name: &str,
-) -> Result<&'a serde_json::Value, StatementError> {
-    object
-        .get(name)
-        .ok_or_else(|| StatementError::Malformed(format!("`{name}` is missing")))
+/// A kind of signed statement: its `type`, the `v` of the log entry that
+/// carries it, and its rules for reading one.
+pub trait Statement: Sized {
+    /// The statement's (and its entry's) `type`.
+    const TYPE: &'static str;
+    /// The `v` of the entry that logs it.
+    const ENTRY_VERSION: u64;
+
+    /// Reads a statement object, refusing anything its schema does not
+    /// allow (every member required, none other).
+    fn read(object: &Object<'_>) -> Result<Self, StatementError>;
 }
 
-/// A string member.
-fn string_member<'a>(
-    object: &'a serde_json::Map<String, serde_json::Value>,
-    name: &str,
-) -> Result<&'a str, StatementError> {
-    member(object, name)?
-        .as_str()
-        .ok_or_else(|| StatementError::Malformed(format!("`{name}` must be a string")))
-}
-
-/// An RFC 3339 UTC time member.
-fn time_member(
-    object: &serde_json::Map<String, serde_json::Value>,
-    name: &str,
-) -> Result<saksi_core::time::UnixTime, StatementError> {
-    let text = string_member(object, name)?;
-    saksi_core::time::UnixTime::parse_rfc3339(text).ok_or_else(|| {
-        StatementError::Malformed(format!(
-            "`{name}` must be an RFC 3339 UTC time like 2024-02-14T13:00:00Z"
-        ))
-    })
-}
-
-/// Checks the members common to every statement (`v` = 1, `type`) and that
-/// no member outside `allowed` is present: an unknown member would be
-/// signed but ignored, which a statement must never be.
-fn check_header(
-    object: &serde_json::Map<String, serde_json::Value>,
-    kind: &str,
-    allowed: &[&str],
-) -> Result<(), StatementError> {
-    let v = member(object, "v")?;
-    if v.as_u64() != Some(1) {
-        return Err(StatementError::UnsupportedVersion(v.to_string()));
-    }
-    if string_member(object, "type")? != kind {
-        return Err(StatementError::Malformed(format!(
-            "`type` must be \"{kind}\""
-        )));
-    }
-    if let Some(unknown) = object
-        .keys()
-        .find(|k| !allowed.contains(&k.as_str()) && *k != "v" && *k != "type")
-    {
-        return Err(StatementError::Malformed(format!(
-            "`{unknown}` is not a member of a {kind} statement"
-        )));
-    }
-    Ok(())
+/// Reads a statement from its RFC 8785 bytes (what an envelope's
+/// statement becomes once canonicalised).
+pub fn decode_statement<S: Statement>(bytes: &[u8]) -> Result<S, StatementError> {
+    let layout = saksi_log::canonical_check::check(bytes)
+        .map_err(|e| StatementError::Malformed(format!("not canonical JSON: {e}")))?;
+    let object = Object::top(bytes, &layout)
+        .ok_or_else(|| StatementError::Malformed("a statement is a JSON object".into()))?;
+    S::read(&object)
 }

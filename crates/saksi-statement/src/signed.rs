@@ -13,6 +13,8 @@ use saksi_log::{Signer, Verifier};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::{Signed, Statement, StatementError, decode_statement};
+
 /// The line that starts every signed statement's bytes.
 pub const STATEMENT_PREFIX: &[u8] = b"saksi/statement/v1\n";
 
@@ -133,6 +135,17 @@ impl Envelope {
     /// The signature in standard base64.
     pub fn signature_base64(&self) -> String {
         STANDARD.encode(self.signature)
+    }
+
+    /// The statement read as an `S` (its schema's rules), with its bytes,
+    /// signature and signer as the log keeps them.
+    pub fn open<S: Statement>(&self) -> Result<Signed<S>, StatementError> {
+        Ok(Signed {
+            statement: decode_statement(&self.canonical)?,
+            bytes: self.canonical.clone(),
+            signature: self.signature,
+            signer: self.key.to_string(),
+        })
     }
 
     /// The envelope as the POST body.

@@ -172,7 +172,10 @@ fn certify_prints_a_signed_registration_for_the_role_and_region() {
     ]);
     let envelope = signed(&out);
     assert_eq!(envelope.key, prov.verifier(), "signed by the --key");
-    let statement = KeyStatement::from_object(&envelope.statement).expect("a key statement");
+    let statement = envelope
+        .open::<KeyStatement>()
+        .expect("a key statement")
+        .statement;
     assert_eq!(statement.origin, "saksi.localhost/log");
     assert_eq!(statement.key, kabkota().verifier());
     let KeyAction::Register {
@@ -225,7 +228,7 @@ fn certify_takes_validity_and_origin_from_flags_or_the_environment() {
             .unwrap(),
     );
     for envelope in [from_flag, from_env] {
-        let statement = KeyStatement::from_object(&envelope.statement).unwrap();
+        let statement = envelope.open::<KeyStatement>().unwrap().statement;
         assert_eq!(statement.origin, "pemilu.example.test/log");
         assert_eq!(
             statement.action,
@@ -355,7 +358,7 @@ fn kpps_register_certifies_a_device_for_a_tps_only() {
     ]);
     let envelope = signed(&out);
     assert_eq!(envelope.key, kabkota().verifier());
-    let statement = KeyStatement::from_object(&envelope.statement).unwrap();
+    let statement = envelope.open::<KeyStatement>().unwrap().statement;
     assert_eq!(statement.key, device().verifier());
     assert!(matches!(
         statement.action,
@@ -401,7 +404,7 @@ fn revoke_prints_a_signed_revocation() {
     ]);
     let envelope = signed(&out);
     assert_eq!(envelope.key, kabkota().verifier());
-    let statement = KeyStatement::from_object(&envelope.statement).unwrap();
+    let statement = envelope.open::<KeyStatement>().unwrap().statement;
     assert_eq!(statement.action, KeyAction::Revoke);
     assert_eq!(statement.key, device().verifier());
     assert_eq!(statement.origin, "pemilu.example.test/log");
@@ -422,7 +425,7 @@ fn kpps_sign_signs_a_valid_form_statement_as_given() {
     assert_eq!(envelope.key, device().verifier());
     assert_eq!(envelope.statement, statement.to_object());
     assert_eq!(
-        FormStatement::from_object(&envelope.statement).unwrap(),
+        envelope.open::<FormStatement>().unwrap().statement,
         statement
     );
 
@@ -434,7 +437,7 @@ fn kpps_sign_signs_a_valid_form_statement_as_given() {
         &["kpps", "sign", "--key", &key],
         &Value::Object(object).to_string(),
     );
-    let signed = FormStatement::from_object(&signed(&out).statement).unwrap();
+    let signed = signed(&out).open::<FormStatement>().unwrap().statement;
     assert!((before..=now()).contains(&signed.signed_at.0));
 }
 

@@ -1,5 +1,5 @@
-//! The transparency log's server side (DESIGN §5, issue 3 §2-§3): entries
-//! built from accepted facts ([`entry`]), signed receipts ([`receipt`]), the
+//! The transparency log's server side (docs/log-entries.md): signed
+//! receipts ([`receipt`]), the
 //! durable record of the highest checkpoint ever signed ([`highest`]) and
 //! the checkpoint publisher ([`publisher`]).
 //!
@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use saksi_log::{Signer, Verifier};
 
-pub mod entry;
 pub mod highest;
 pub mod publisher;
 pub mod receipt;

@@ -12,7 +12,32 @@ use base64::engine::general_purpose::STANDARD;
 use saksi_log::{Hash, Note, NoteError, Signer};
 use serde_json::{Value, json};
 
-use super::entry::{ReceiptHeader, entry_sha256};
+use saksi_statement::Entry;
+use saksi_statement::entry::entry_sha256;
+
+/// The fields of an entry that its receipt repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptHeader {
+    /// (tps, contest, version) for a form entry.
+    pub form: Option<(String, String, u32)>,
+    /// When the log accepted the fact (RFC 3339).
+    pub time: String,
+    /// SHA-256 of the statement's RFC 8785 bytes, for signed entries.
+    pub statement_sha256: Option<[u8; 32]>,
+}
+
+impl ReceiptHeader {
+    /// The header of a decoded entry.
+    pub fn of(entry: &Entry) -> ReceiptHeader {
+        ReceiptHeader {
+            form: entry
+                .form_version()
+                .map(|(tps, contest, version)| (tps.to_string(), contest.id().to_owned(), version)),
+            time: entry.logged_at().to_string(),
+            statement_sha256: entry.statement_sha256(),
+        }
+    }
+}
 
 /// The first line of every receipt's signed text.
 pub const RECEIPT_HEADER: &str = "saksi/receipt/v1";

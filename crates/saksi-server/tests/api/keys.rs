@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Level, RegionCode};
 use saksi_log::Signer;
-use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
+use saksi_statement::{Entry, Envelope, FormStatement, KeyAction, KeyRole, KeyStatement, Kind};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -384,6 +384,28 @@ async fn a_signed_version_follows_one_entered_through_a_session() {
     let v2 = app.signed_form(&chain.kpps, tps, 2, Some(prev), 2);
     let answer = app.post_form(tps, &v2).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+
+    // Every entry the server wrote, of every kind, is read back by the one
+    // codec the auditor uses and re-encodes to the same bytes.
+    app.app.publish_checkpoint().unwrap();
+    let page = app.get("/api/v1/log/entries?start=0&end=5").await.json();
+    let mut kinds = Vec::new();
+    for served in page["entries"].as_array().unwrap() {
+        let bytes = STANDARD.decode(served["data"].as_str().unwrap()).unwrap();
+        let entry = Entry::decode(&bytes).unwrap();
+        assert_eq!(entry.encode(), bytes, "{}", String::from_utf8_lossy(&bytes));
+        kinds.push(entry.kind());
+    }
+    assert_eq!(
+        kinds,
+        [
+            Kind::KeyV1,
+            Kind::KeyV1,
+            Kind::KeyV1,
+            Kind::FormV1,
+            Kind::FormV2
+        ]
+    );
 }
 
 #[tokio::test]

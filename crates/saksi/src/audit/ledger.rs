@@ -19,6 +19,8 @@ use saksi_core::RegionCode;
 use saksi_log::Verifier;
 use saksi_statement::{KeyAction, KeyRole, Registry};
 
+use saksi_statement::entry::Kind;
+
 use super::entry::{Body, Decoded, FormVersion, KeyEntry, Label};
 use super::forms::Forms;
 use super::regions::Regions;
@@ -110,8 +112,8 @@ impl Ledger {
                     found.push(Discrepancy::entry(index, message));
                 }
                 match label {
-                    Label::FormV1 | Label::FormV2 => self.stats.forms_refused += 1,
-                    Label::KeyV1 => self.stats.keys_refused += 1,
+                    Label::Known(Kind::FormV1 | Kind::FormV2) => self.stats.forms_refused += 1,
+                    Label::Known(Kind::KeyV1) => self.stats.keys_refused += 1,
                     Label::Other(_) => {}
                 }
             }
@@ -157,7 +159,7 @@ impl Ledger {
             Some(cur) if f.prev != Some(cur.digest) => problems.push(format!(
                 "`prev` is not the digest of version {} ({})",
                 cur.version,
-                super::entry::hex(&cur.digest)
+                hex::encode(cur.digest)
             )),
             Some(_) => {}
         }
@@ -208,24 +210,23 @@ impl Ledger {
         found: &mut Vec<Discrepancy>,
     ) {
         let statement = &k.statement;
-        if let Some(s) = &k.signed {
-            self.stats.signatures += 1;
-            if !s.valid {
-                self.stats.bad_signatures += 1;
-                problems.push(format!("the signature does not verify under {}", s.signer));
-            }
-            let regions = &self.regions;
-            if let Err(refusal) =
-                self.registry
-                    .check_key_statement(&s.signer, statement, s.logged_at, &|code| {
-                        regions.exists(code)
-                    })
-            {
-                problems.push(format!(
-                    "the key chain refuses it (signed by {} at {}): {refusal}",
-                    s.signer, s.logged_at
-                ));
-            }
+        let s = &k.signed;
+        self.stats.signatures += 1;
+        if !s.valid {
+            self.stats.bad_signatures += 1;
+            problems.push(format!("the signature does not verify under {}", s.signer));
+        }
+        let regions = &self.regions;
+        if let Err(refusal) =
+            self.registry
+                .check_key_statement(&s.signer, statement, s.logged_at, &|code| {
+                    regions.exists(code)
+                })
+        {
+            problems.push(format!(
+                "the key chain refuses it (signed by {} at {}): {refusal}",
+                s.signer, s.logged_at
+            ));
         }
         let subject = match &statement.action {
             KeyAction::Register { role, region, .. } => format!(

@@ -15,7 +15,6 @@
 //!    published results at the `log_size` each response states.
 //! 5. Findings are printed; any discrepancy exits non-zero.
 
-mod canonical;
 mod entry;
 mod fetch;
 mod forms;

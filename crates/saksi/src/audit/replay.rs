@@ -19,6 +19,8 @@ use indicatif::ProgressBar;
 use saksi_log::{CompactRange, Hash, Verifier, leaf_hash};
 use tokio::sync::mpsc;
 
+use saksi_statement::entry::Kind;
+
 use super::entry::{self, Body, Context, Decoded, Label, Signed, Signers};
 use super::fetch::{Chunk, PAGE, Pool, ServedEntry};
 use super::ledger::Ledger;
@@ -41,7 +43,7 @@ pub struct Replay {
     pub found: Vec<Discrepancy>,
     /// Entries of each known kind (`form v1`, `form v2`, `key v1`), and
     /// of others.
-    kinds: [u64; 3],
+    kinds: [u64; Kind::ALL.len()],
     other_kinds: BTreeMap<String, u64>,
     /// Where verified entries are saved (`--state`).
     pub writer: Option<EntriesWriter>,
@@ -63,7 +65,7 @@ impl Replay {
             origin: origin.to_owned(),
             previous_origins: previous_origins.to_vec(),
             found: Vec::new(),
-            kinds: [0; 3],
+            kinds: [0; Kind::ALL.len()],
             other_kinds: BTreeMap::new(),
             writer: None,
             write_error: None,
@@ -77,8 +79,7 @@ impl Replay {
 
     /// Entries verified by kind, as `(count, kind)`.
     pub fn by_kind(&self) -> Vec<(u64, String)> {
-        let known = [Label::FormV1, Label::FormV2, Label::KeyV1];
-        known
+        Kind::ALL
             .iter()
             .zip(self.kinds)
             .filter(|(_, n)| *n > 0)
@@ -121,9 +122,7 @@ impl Replay {
             }
             self.range.append(leaf);
             match &decoded.label {
-                Label::FormV1 => self.kinds[0] += 1,
-                Label::FormV2 => self.kinds[1] += 1,
-                Label::KeyV1 => self.kinds[2] += 1,
+                Label::Known(kind) => self.kinds[*kind as usize] += 1,
                 Label::Other(other) => *self.other_kinds.entry(other.clone()).or_default() += 1,
             }
             self.ledger.apply(served.index, decoded, &mut self.found);
@@ -162,7 +161,7 @@ impl Replay {
 fn signed_mut(d: &mut Decoded) -> Option<&mut Signed> {
     match &mut d.body {
         Some(Body::Form(f)) => f.signed.as_mut(),
-        Some(Body::Key(k)) => k.signed.as_mut(),
+        Some(Body::Key(k)) => Some(&mut k.signed),
         None => None,
     }
 }

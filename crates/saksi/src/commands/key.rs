@@ -16,7 +16,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use saksi_core::time::UnixTime;
 use saksi_core::{Level, RegionCode};
 use saksi_log::{Signer, Verifier};
-use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement, StatementError};
+use saksi_statement::{
+    Envelope, FormStatement, KeyAction, KeyRole, KeyStatement, StatementError, decode_statement,
+};
 use serde_json::{Map, Value};
 
 use crate::cli::{
@@ -407,7 +409,9 @@ fn form_statement(input: &str, now: UnixTime) -> Result<Map<String, Value>, Vec<
     statement
         .entry("signed_at")
         .or_insert_with(|| Value::String(now.to_string()));
-    match FormStatement::from_object(&statement) {
+    let bytes = saksi_log::canonical_json(&Value::Object(statement.clone()))
+        .map_err(|e| vec![format!("the statement has no canonical form: {e}")])?;
+    match decode_statement::<FormStatement>(&bytes) {
         Ok(_) => Ok(statement),
         Err(StatementError::Form(issues)) => Err(issues
             .iter()

@@ -28,9 +28,8 @@ use crate::controllers::json_bytes;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, RawPath, body_bytes, contest, region_code};
 use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
-use crate::log::entry::canonical_form;
 use crate::log::receipt::sign_receipt;
-use crate::sequencer::{Command, Fact, FormFact, Outcome, Signed, Submitter};
+use crate::sequencer::{Command, Fact, FormFact, Outcome, Submitter};
 use crate::state::AppState;
 
 /// The longest `Idempotency-Key` accepted.
@@ -144,7 +143,8 @@ fn signed_command(
     reply: oneshot::Sender<Outcome>,
 ) -> Result<Command, ApiError> {
     let envelope = Envelope::parse(body).map_err(envelope_error)?;
-    let statement = FormStatement::from_object(&envelope.statement).map_err(statement_error)?;
+    let signed = envelope.open::<FormStatement>().map_err(statement_error)?;
+    let statement = &signed.statement;
     check_origin(&statement.origin, state.log.origin())?;
     if statement.tps != target.tps_code || statement.contest != target.contest {
         return Err(ApiError::new(
@@ -158,22 +158,17 @@ fn signed_command(
     if !envelope.verify() {
         return Err(signature_invalid());
     }
-    let sha256 = envelope.statement_sha256();
+    let sha256 = signed.sha256();
+    let form = statement.form.clone();
     let by = Submitter::Signed {
-        statement: Box::new(Signed {
-            signature: envelope.signature_base64(),
-            canonical: envelope.canonical,
-            sha256,
-            signer: envelope.key,
-        }),
-        version: statement.version,
-        prev: statement.prev,
+        signed: Box::new(signed),
+        signer: Box::new(envelope.key),
     };
     Ok(Command {
         principal: STATEMENT_PRINCIPAL.to_owned(),
         key: hex::encode(sha256),
         request_hash: sha256,
-        fact: Fact::Form(Box::new(form_fact(state, target, statement.form, by)?)),
+        fact: Fact::Form(Box::new(form_fact(state, target, form, by)?)),
         reply,
     })
 }
@@ -193,7 +188,7 @@ fn form_fact(
         tps_code: target.tps_code,
         contest: target.contest,
         form_json: serde_json::to_string(&form).map_err(ApiError::internal)?,
-        form_canonical: canonical_form(&form).map_err(ApiError::internal)?,
+        form_canonical: saksi_statement::form::form_bytes(&form).map_err(ApiError::internal)?,
         warnings_json: serde_json::to_string(&warnings).map_err(ApiError::internal)?,
         warnings,
         form,

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use saksi_statement::{Envelope, KeyStatement};
+use saksi_statement::{Envelope, KeyStatement, Signed};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -22,7 +22,7 @@ use crate::controllers::forms::submit::{STATEMENT_PRINCIPAL, signed_answer};
 use crate::controllers::{json_bytes, json_value};
 use crate::error::ApiError;
 use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
-use crate::sequencer::{Command, Fact, KeyFact, Outcome, Signed};
+use crate::sequencer::{Command, Fact, KeyFact, Outcome};
 use crate::state::AppState;
 
 /// The most statements in one bulk request.
@@ -118,33 +118,28 @@ pub async fn register(
 }
 
 /// Parses one envelope and its key statement, and checks its origin.
-fn parse(state: &AppState, value: Value) -> Result<(Envelope, KeyStatement), ApiError> {
+fn parse(state: &AppState, value: Value) -> Result<(Envelope, Signed<KeyStatement>), ApiError> {
     let envelope = Envelope::from_value(value).map_err(envelope_error)?;
-    let statement = KeyStatement::from_object(&envelope.statement).map_err(statement_error)?;
-    check_origin(&statement.origin, state.log.origin())?;
-    Ok((envelope, statement))
+    let signed = envelope.open::<KeyStatement>().map_err(statement_error)?;
+    check_origin(&signed.statement.origin, state.log.origin())?;
+    Ok((envelope, signed))
 }
 
 /// Queues a verified statement; the receiver gets the sequencer's answer.
 fn submit(
     state: &AppState,
     envelope: Envelope,
-    statement: KeyStatement,
+    signed: Signed<KeyStatement>,
 ) -> Result<oneshot::Receiver<Outcome>, ApiError> {
-    let sha256 = envelope.statement_sha256();
+    let sha256 = signed.sha256();
     let (reply, answer) = oneshot::channel();
     state.sequencer.submit(Command {
         principal: STATEMENT_PRINCIPAL.to_owned(),
         key: hex::encode(sha256),
         request_hash: sha256,
         fact: Fact::Key(Box::new(KeyFact {
-            statement,
-            signed: Signed {
-                signature: envelope.signature_base64(),
-                canonical: envelope.canonical,
-                sha256,
-                signer: envelope.key,
-            },
+            signed,
+            signer: envelope.key,
         })),
         reply,
     })?;

@@ -6,14 +6,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use saksi_log::NodeSource;
+use saksi_statement::Entry;
 
 use super::{decimal, invalid_parameter};
 use crate::codes;
 use crate::controllers::json_value;
 use crate::error::ApiError;
 use crate::extract::RawPath;
-use crate::log::entry::ReceiptHeader;
-use crate::log::receipt::receipt;
+use crate::log::receipt::{ReceiptHeader, receipt};
 use crate::state::AppState;
 
 pub async fn show(
@@ -42,11 +42,9 @@ pub async fn show(
         .into_iter()
         .find(|e| e.index == index)
         .ok_or_else(|| ApiError::internal(format!("log entry {index} is not stored")))?;
-    let header = ReceiptHeader::parse(&entry.data).ok_or_else(|| {
-        ApiError::internal(format!(
-            "log entry {index} is of no type this server writes"
-        ))
-    })?;
+    let decoded = Entry::decode(&entry.data)
+        .map_err(|e| ApiError::internal(format!("log entry {index} cannot be read: {e}")))?;
+    let header = ReceiptHeader::of(&decoded);
     let receipt = receipt(state.log.signer(), index, &header, &entry.data, &leaf)
         .map_err(ApiError::internal)?;
     Ok(json_value(StatusCode::OK, &receipt))

@@ -1,18 +1,19 @@
 //! A KPPS's signed C.Hasil statement, schema v1:
 //! `{"v": 1, "type": "form", "origin", "tps", "contest", "version", "prev",
-//! "form": {...}, "photos": [], "signed_at"}`.
+//! "form": {...}, "photos": [], "signed_at"}` (docs/statements.md).
 //!
-//! `prev` chains the versions of one (TPS, contest): it is the hex SHA-256
-//! of the previous version's statement bytes (or, if that version was
-//! entered through an officer's session and has no statement, of its log
-//! entry's bytes), so a version cannot be slipped between two others.
+//! `prev` chains the versions of one (TPS, contest): it is the digest of
+//! the previous version ([`super::version_digest`]), so a version cannot be
+//! slipped between two others.
 
 use saksi_core::form::{self, CHasil};
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Level, RegionCode};
+use saksi_log::canonical_check;
 use serde_json::{Map, Value, json};
 
-use crate::{StatementError, check_header, member, string_member, time_member};
+use crate::read::{Object, hex_digest};
+use crate::{Statement, StatementError};
 
 /// The members a form statement has besides `v` and `type`.
 const MEMBERS: &[&str] = &[
@@ -45,51 +46,53 @@ pub struct FormStatement {
     pub signed_at: UnixTime,
 }
 
-impl FormStatement {
-    /// Reads a statement object.
-    pub fn from_object(object: &Map<String, Value>) -> Result<FormStatement, StatementError> {
-        check_header(object, "form", MEMBERS)?;
+impl Statement for FormStatement {
+    const TYPE: &'static str = "form";
+    const ENTRY_VERSION: u64 = 2;
+
+    fn read(object: &Object<'_>) -> Result<FormStatement, StatementError> {
+        object.check_header("form", MEMBERS)?;
         let malformed = |m: &str| StatementError::Malformed(m.to_owned());
-        let origin = string_member(object, "origin")?.to_owned();
-        let tps = RegionCode::parse(string_member(object, "tps")?)
+        let origin = object.str("origin")?.into_owned();
+        let tps = RegionCode::parse(&object.str("tps")?)
             .ok()
             .filter(|c| c.level() == Level::Tps)
             .ok_or_else(|| malformed("`tps` must be a TPS code like 11.01.01.2001.001"))?;
-        let contest = Contest::parse(string_member(object, "contest")?).ok_or_else(|| {
+        let contest = Contest::parse(&object.str("contest")?).ok_or_else(|| {
             malformed("`contest` must be ppwp, dpr, dpd, dprd-prov or dprd-kabkota")
         })?;
-        let version = member(object, "version")?
-            .as_u64()
+        let version = canonical_check::as_u64(object.member("version")?)
             .and_then(|v| u32::try_from(v).ok())
             .filter(|v| *v >= 1)
             .ok_or_else(|| malformed("`version` must be an integer from 1"))?;
-        let prev = match member(object, "prev")? {
-            Value::Null => None,
-            Value::String(s) => Some(
-                hex_digest(s)
-                    .ok_or_else(|| malformed("`prev` must be null or 64 lowercase hex digits"))?,
-            ),
-            _ => return Err(malformed("`prev` must be null or a string")),
-        };
+        let prev =
+            match object.member("prev")? {
+                b"null" => None,
+                p => {
+                    let text = canonical_check::as_str(p)
+                        .ok_or_else(|| malformed("`prev` must be null or a string"))?;
+                    Some(hex_digest(&text).ok_or_else(|| {
+                        malformed("`prev` must be null or 64 lowercase hex digits")
+                    })?)
+                }
+            };
         if (version == 1) != prev.is_none() {
             return Err(malformed(
                 "`prev` must be null for version 1 and a digest for later versions",
             ));
         }
-        let photos = member(object, "photos")?
-            .as_array()
+        let photos = canonical_check::items(object.member("photos")?)
             .filter(|p| p.len() <= MAX_PHOTOS)
             .ok_or_else(|| malformed("`photos` must be a list of at most 64 digests"))?
-            .iter()
-            .map(|p| p.as_str().and_then(hex_digest))
+            .into_iter()
+            .map(|p| canonical_check::as_str(p).and_then(|s| hex_digest(&s)))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| malformed("each photo must be 64 lowercase hex digits"))?;
-        let form_value = member(object, "form")?;
-        if !form_value.is_object() {
+        let form_bytes = object.member("form")?;
+        if !canonical_check::is_object(form_bytes) {
             return Err(malformed("`form` must be an object"));
         }
-        let form_bytes = serde_json::to_vec(form_value).map_err(|e| malformed(&e.to_string()))?;
-        let form = form::parse(contest, &form_bytes).map_err(|e| StatementError::Form(e.0))?;
+        let form = form::parse(contest, form_bytes).map_err(|e| StatementError::Form(e.0))?;
         Ok(FormStatement {
             origin,
             tps,
@@ -98,10 +101,12 @@ impl FormStatement {
             prev,
             form,
             photos,
-            signed_at: time_member(object, "signed_at")?,
+            signed_at: object.time("signed_at")?,
         })
     }
+}
 
+impl FormStatement {
     /// The statement object, as a KPPS app builds it before signing.
     pub fn to_object(&self) -> Map<String, Value> {
         let value = json!({
@@ -123,18 +128,10 @@ impl FormStatement {
     }
 }
 
-/// 64 lowercase hex digits as 32 bytes.
-pub(crate) fn hex_digest(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || s.bytes().any(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    hex::decode(s).ok()?.try_into().ok()
-}
-
 #[cfg(test)]
 mod tests {
-
     use super::*;
+    use crate::decode_statement;
 
     pub(crate) fn sample() -> FormStatement {
         FormStatement {
@@ -149,42 +146,67 @@ mod tests {
         }
     }
 
+    fn read(object: &Map<String, Value>) -> Result<FormStatement, StatementError> {
+        let bytes = saksi_log::canonical_json(&Value::Object(object.clone())).unwrap();
+        decode_statement(&bytes)
+    }
+
     #[test]
     fn a_statement_round_trips_through_its_object() {
         let s = sample();
-        assert_eq!(FormStatement::from_object(&s.to_object()).unwrap(), s);
+        assert_eq!(read(&s.to_object()).unwrap(), s);
         let v2 = FormStatement {
             version: 2,
             prev: Some([0xab; 32]),
             photos: vec![[1; 32]],
             ..s
         };
-        assert_eq!(FormStatement::from_object(&v2.to_object()).unwrap(), v2);
+        assert_eq!(read(&v2.to_object()).unwrap(), v2);
+        let mut compact = sample().to_object();
+        compact.insert("tps".into(), json!("1101012001001"));
+        assert_eq!(read(&compact).unwrap(), sample());
     }
 
     #[test]
     fn every_malformed_member_is_refused() {
+        let digest = "ab".repeat(32);
         let cases: Vec<(&str, Value)> = vec![
             ("v", json!(2)),
+            ("v", json!("1")),
             ("type", json!("key")),
+            ("type", json!(1)),
             ("tps", json!("11.01")),
+            ("tps", json!(5)),
             ("contest", json!("dprd")),
             ("version", json!(0)),
             ("version", json!(2)),
+            ("version", json!(-1)),
+            ("version", json!(4_294_967_296u64)),
             ("prev", json!("AB".repeat(32))),
+            ("prev", json!(digest.clone())),
+            ("prev", json!(3)),
             ("photos", json!(["zz"])),
+            ("photos", json!(vec![digest.clone(); 65])),
+            ("photos", json!({})),
             ("signed_at", json!("yesterday")),
             ("form", json!({"suara_sah": 1})),
+            ("form", json!([])),
             ("extra", json!(true)),
+            ("origin", json!(7)),
         ];
         for (name, value) in cases {
             let mut object = sample().to_object();
             object.insert(name.to_owned(), value.clone());
-            let refused = FormStatement::from_object(&object);
-            assert!(refused.is_err(), "{name} = {value} was accepted");
+            assert!(read(&object).is_err(), "{name} = {value} was accepted");
         }
+        for name in ["photos", "prev", "v", "type", "form", "signed_at", "origin"] {
+            let mut object = sample().to_object();
+            object.remove(name);
+            assert!(read(&object).is_err(), "without {name}");
+        }
+        // A fraction of a second is a valid RFC 3339 time for the signer.
         let mut object = sample().to_object();
-        object.remove("photos");
-        assert!(FormStatement::from_object(&object).is_err());
+        object.insert("signed_at".into(), json!("2024-02-14T13:05:09.123Z"));
+        assert!(read(&object).is_ok());
     }
 }

@@ -1,10 +1,10 @@
 //! RFC 8785 checked in place, without decoding: an entry's bytes are
 //! canonical iff decoding them and re-encoding the value with
-//! `saksi_log::canonical_json` gives the same bytes, and this module
+//! `crate::canonical_json` gives the same bytes, and this module
 //! decides that in one pass over the bytes (no `serde_json::Value`, which
 //! costs over 100 µs for a DPR entry). A test holds it against the encoder.
 //!
-//! Canonical here (as `saksi_log::canonical_json` writes it): no
+//! Canonical here (as `crate::canonical_json` writes it): no
 //! whitespace; object members strictly increasing by the UTF-16 code units
 //! of their names (so no duplicates); strings in UTF-8 with only the
 //! escapes `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t` and lowercase `\u00xx`
@@ -71,11 +71,21 @@ impl Layout {
     }
 }
 
+/// Why bytes are not one JSON value in canonical form, with the offset or
+/// the part at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotCanonical(pub String);
+
 /// Checks that `bytes` are one JSON value in canonical form (the error
 /// says what is not), and where its outer members are.
-pub fn check(bytes: &[u8]) -> Result<Layout, String> {
+pub fn check(bytes: &[u8]) -> Result<Layout, NotCanonical> {
+    scan(bytes).map_err(NotCanonical)
+}
+
+fn scan(bytes: &[u8]) -> Result<Layout, String> {
     if u32::try_from(bytes.len()).is_err() {
-        return Err("an entry over 4 GiB".into());
+        return Err("a value over 4 GiB".into());
     }
     let mut s = Scanner {
         b: bytes,
@@ -515,7 +525,7 @@ mod tests {
     fn reference(bytes: &[u8]) -> bool {
         serde_json::from_slice::<Value>(bytes)
             .ok()
-            .and_then(|v| saksi_log::canonical_json(&v).ok())
+            .and_then(|v| crate::canonical_json(&v).ok())
             .is_some_and(|c| c == bytes)
     }
 
@@ -529,7 +539,7 @@ mod tests {
             json!({"logged_at": "2024-02-14T13:05:09Z", "statement": {"form": {"01": 3}}, "v": 2}),
         ];
         for value in canonical {
-            let bytes = saksi_log::canonical_json(&value).unwrap();
+            let bytes = crate::canonical_json(&value).unwrap();
             assert!(
                 check(&bytes).is_ok(),
                 "{}: {:?}",

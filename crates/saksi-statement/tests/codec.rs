@@ -1,0 +1,335 @@
+//! The log entry codec: every entry type written by the one encoder is
+//! exactly RFC 8785, decodes to what was written, and decoded bytes
+//! re-encode to themselves (so the server's bytes and the auditor's reading
+//! of them cannot drift apart).
+
+use proptest::prelude::*;
+use saksi_core::form::{CHasil, OptionVotes, Options, PartyVotes, SuratSuara, Triple};
+use saksi_core::permission::Role;
+use saksi_core::time::UnixTime;
+use saksi_core::{Contest, RegionCode};
+use saksi_log::Signer;
+use saksi_statement::form::{form_bytes, version_digest};
+use saksi_statement::{
+    Entry, EntryError, Envelope, FormEntryV1, FormStatement, KeyAction, KeyRole, KeyStatement,
+    Kind, SignedEntry, Statement,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const ORIGIN: &str = "saksi.localhost/log";
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+/// Signs a statement as a device or officer does and logs it at `at`.
+fn logged<S: Statement>(statement: &Value, by: &Signer, at: i64) -> SignedEntry<S> {
+    let Value::Object(object) = statement.clone() else {
+        panic!("a statement is an object")
+    };
+    SignedEntry {
+        signed: Envelope::sign(object, by).unwrap().open::<S>().unwrap(),
+        logged_at: UnixTime(at),
+    }
+}
+
+#[test]
+fn assembled_form_v1_entries_are_exactly_the_canonical_encoding() {
+    let form = CHasil::example_ppwp();
+    let tps = code("11.01.01.2001.001");
+    for prev in [None, Some([7u8; 32])] {
+        let entry = FormEntryV1 {
+            tps,
+            contest: Contest::Ppwp,
+            version: if prev.is_some() { 2 } else { 1 },
+            prev,
+            form_bytes: form_bytes(&form).unwrap(),
+            form: form.clone(),
+            role: Role::Kpps,
+            region: tps,
+            submitted_at: UnixTime(1_707_915_600),
+        };
+        let reference = json!({
+            "type": "form",
+            "v": 1,
+            "tps": tps.to_string(),
+            "contest": "ppwp",
+            "version": entry.version,
+            "prev": prev.map(hex::encode),
+            "form": serde_json::to_value(&form).unwrap(),
+            "submitted_by": {"role": "kpps", "region": tps.to_string()},
+            "submitted_at": "2024-02-14T13:00:00Z",
+        });
+        let bytes = entry.encode();
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            String::from_utf8(saksi_log::canonical_json(&reference).unwrap()).unwrap()
+        );
+        let decoded = Entry::decode(&bytes).unwrap();
+        assert_eq!(decoded, Entry::FormV1(entry));
+        assert_eq!(
+            version_digest(&decoded, &bytes),
+            Some(Sha256::digest(&bytes).into())
+        );
+        assert_eq!(decoded.statement_sha256(), None);
+    }
+}
+
+#[test]
+fn signed_entries_are_exactly_the_canonical_encoding_and_read_back() {
+    let kpps = Signer::from_seed("odd\"name", &[3; 32]).unwrap();
+    let statement = FormStatement {
+        origin: ORIGIN.into(),
+        tps: code("11.01.01.2001.001"),
+        contest: Contest::Ppwp,
+        version: 2,
+        prev: Some([0xab; 32]),
+        form: CHasil::example_ppwp(),
+        photos: vec![[1; 32]],
+        signed_at: UnixTime(1_707_915_600),
+    };
+    let value = Value::Object(statement.to_object());
+    let entry: SignedEntry<FormStatement> = logged(&value, &kpps, 1_707_915_909);
+    let bytes = entry.encode();
+    let reference = json!({"type": "form", "v": 2, "statement": value,
+        "signature": base64_of(&entry.signed.signature), "signer": kpps.verifier().to_string(),
+        "logged_at": "2024-02-14T13:05:09Z"});
+    assert_eq!(bytes, saksi_log::canonical_json(&reference).unwrap());
+    let decoded = Entry::decode(&bytes).unwrap();
+    assert_eq!(decoded.kind(), Kind::FormV2);
+    assert_eq!(decoded.logged_at(), UnixTime(1_707_915_909));
+    let statement_bytes = saksi_log::canonical_json(&value).unwrap();
+    let digest: [u8; 32] = Sha256::digest(&statement_bytes).into();
+    assert_eq!(decoded.statement_sha256(), Some(digest));
+    assert_eq!(version_digest(&decoded, &bytes), Some(digest));
+    assert_eq!(
+        decoded.form_version(),
+        Some((statement.tps, Contest::Ppwp, 2))
+    );
+    let Entry::FormV2(read) = decoded else {
+        panic!("a form v2 entry")
+    };
+    assert_eq!(read.signed.statement, statement);
+    assert!(
+        kpps.verifier()
+            .verify(&read.signed.signed_bytes(), &read.signed.signature)
+    );
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn entries_that_break_their_format_are_refused_with_the_reason() {
+    let cases: [(&[u8], &str); 6] = [
+        (br#"{"type":"objection","v":1}"#, "objection v1"),
+        (br#"{"v":1}"#, "? v1"),
+        (br#"{"type":"form", "v":1}"#, "whitespace"),
+        (b"[1]", "not a JSON object"),
+        (br#"{"type":"form","v":2}"#, "form v2: signed entry members"),
+        (br#"{"type":"form","v":1}"#, "form v1: members are"),
+    ];
+    for (bytes, reason) in cases {
+        let error = Entry::decode(bytes).unwrap_err();
+        assert!(error.to_string().contains(reason), "{error}");
+    }
+    assert!(matches!(
+        Entry::decode(b"{\"a\":1} "),
+        Err(EntryError::NotCanonical(_))
+    ));
+}
+
+fn triple() -> impl Strategy<Value = Triple> {
+    (0u32..=9999, 0u32..=9999, 0u32..=9999).prop_map(|(l, p, j)| Triple { l, p, j })
+}
+
+fn votes(max_number: u16) -> impl Strategy<Value = Vec<OptionVotes>> {
+    proptest::collection::btree_map(1..=max_number, 0u32..=9999, 1..6).prop_map(|m| {
+        m.into_iter()
+            .map(|(number, votes)| OptionVotes { number, votes })
+            .collect()
+    })
+}
+
+/// Any parseable C.Hasil of `contest` (ranges, not the validation rules:
+/// the codec carries what a paper form says).
+fn chasil(contest: Contest) -> impl Strategy<Value = CHasil> {
+    let options = match contest {
+        Contest::Ppwp => votes(3).prop_map(Options::Paslon).boxed(),
+        Contest::Dpd => votes(40).prop_map(Options::Candidates).boxed(),
+        _ => proptest::collection::btree_map(1u8..=24, (0u32..=9999, votes(12)), 1..5)
+            .prop_map(|m| {
+                Options::Parties(
+                    m.into_iter()
+                        .map(|(party, (votes, candidates))| PartyVotes {
+                            party,
+                            votes,
+                            candidates,
+                        })
+                        .collect(),
+                )
+            })
+            .boxed(),
+    };
+    (
+        [triple(), triple(), triple(), triple(), triple()],
+        proptest::option::of((0u32..=9999, 0u32..=9999, 0u32..=9999, 0u32..=9999)),
+        (0u32..=9999, 0u32..=9999, 0u32..=9999),
+        options,
+    )
+        .prop_map(|(t, surat, (sah, tidak_sah, total), options)| CHasil {
+            pemilih_dpt: t[0],
+            pengguna_dpt: t[1],
+            pengguna_dptb: t[2],
+            pengguna_non_dpt: t[3],
+            pengguna_total: t[4],
+            disabilitas: None,
+            surat_suara: surat.map(|(diterima, digunakan, tidak_digunakan, rusak)| SuratSuara {
+                diterima,
+                digunakan,
+                tidak_digunakan,
+                rusak,
+            }),
+            suara_sah: sah,
+            suara_tidak_sah: tidak_sah,
+            suara_total: total,
+            options,
+        })
+}
+
+fn tps() -> impl Strategy<Value = RegionCode> {
+    prop_oneof![
+        (11u32..=94, 1u32..=99, 1u32..=99, 1001u32..=2999, 1u32..=999)
+            .prop_map(|(p, k, c, d, t)| code(&format!("{p:02}.{k:02}.{c:02}.{d:04}.{t:03}"))),
+        (1u32..=99, 1u32..=99, 1u32..=999)
+            .prop_map(|(c, m, t)| code(&format!("99.{c:02}.{m:02}.1000.{t:03}"))),
+    ]
+}
+
+fn contest() -> impl Strategy<Value = Contest> {
+    proptest::sample::select(Contest::ALL.to_vec())
+}
+
+fn digest() -> impl Strategy<Value = [u8; 32]> {
+    any::<[u8; 32]>()
+}
+
+fn time() -> impl Strategy<Value = UnixTime> {
+    (1_600_000_000i64..1_900_000_000).prop_map(UnixTime)
+}
+
+/// A form statement whose form is as decoding gives it back (options in
+/// the order the parser reads them).
+fn form_statement() -> impl Strategy<Value = FormStatement> {
+    (contest(), tps(), 1u32..50, digest(), time(), 0usize..3).prop_flat_map(
+        |(contest, tps, version, prev, signed_at, photos)| {
+            (chasil(contest), proptest::collection::vec(digest(), photos)).prop_map(
+                move |(form, photos)| FormStatement {
+                    origin: ORIGIN.into(),
+                    tps,
+                    contest,
+                    version,
+                    prev: (version > 1).then_some(prev),
+                    form: normalised(contest, &form),
+                    photos,
+                    signed_at,
+                },
+            )
+        },
+    )
+}
+
+fn normalised(contest: Contest, form: &CHasil) -> CHasil {
+    saksi_core::form::parse(contest, &form_bytes(form).unwrap()).unwrap()
+}
+
+fn key_statement() -> impl Strategy<Value = KeyStatement> {
+    let roles = proptest::sample::select(vec![
+        (KeyRole::KpuProv, "31"),
+        (KeyRole::KpuKabkota, "31.71"),
+        (KeyRole::Kpps, "31.71.01.1001.001"),
+    ]);
+    (
+        any::<[u8; 32]>(),
+        any::<bool>(),
+        roles,
+        time(),
+        time(),
+        time(),
+    )
+        .prop_map(
+            |(seed, register, (role, region), from, until, signed_at)| KeyStatement {
+                origin: ORIGIN.into(),
+                key: Signer::from_seed(&format!("{}-{region}", role.id()), &seed)
+                    .unwrap()
+                    .verifier(),
+                action: if register {
+                    KeyAction::Register {
+                        role,
+                        region: code(region),
+                        valid_from: from.min(until),
+                        valid_until: UnixTime(from.0.max(until.0) + 1),
+                    }
+                } else {
+                    KeyAction::Revoke
+                },
+                signed_at,
+            },
+        )
+}
+
+/// Decoding gives back what was encoded, and re-encoding the decoded entry
+/// gives the same bytes.
+fn round_trips(entry: Entry) -> Result<(), TestCaseError> {
+    let bytes = entry.encode();
+    let value: Value = serde_json::from_slice(&bytes).unwrap();
+    prop_assert_eq!(&saksi_log::canonical_json(&value).unwrap(), &bytes);
+    let decoded = Entry::decode(&bytes).unwrap();
+    prop_assert_eq!(&decoded.encode(), &bytes);
+    prop_assert_eq!(decoded, entry);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn form_v1_entries_round_trip(
+        statement in form_statement(),
+        at in time(),
+        role in proptest::sample::select(vec![Role::Kpps, Role::Pps, Role::Ppk]),
+    ) {
+        let region = match role {
+            Role::Kpps => statement.tps,
+            _ => statement.tps.parent().unwrap(),
+        };
+        round_trips(Entry::FormV1(FormEntryV1 {
+            tps: statement.tps,
+            contest: statement.contest,
+            version: statement.version,
+            prev: statement.prev,
+            form_bytes: form_bytes(&statement.form).unwrap(),
+            form: statement.form,
+            role,
+            region,
+            submitted_at: at,
+        }))?;
+    }
+
+    #[test]
+    fn signed_form_entries_round_trip(statement in form_statement(), at in time(), seed in any::<[u8; 32]>()) {
+        let kpps = Signer::from_seed(&format!("kpps-{}", statement.tps), &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::FormV2(logged(&value, &kpps, at.0)))?;
+    }
+
+    #[test]
+    fn key_entries_round_trip(statement in key_statement(), at in time(), seed in any::<[u8; 32]>()) {
+        let officer = Signer::from_seed("kpu-ri-root", &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::KeyV1(logged(&value, &officer, at.0)))?;
+    }
+}
