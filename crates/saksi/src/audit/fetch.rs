@@ -18,6 +18,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saksi_audit::ServedEntry;
 use saksi_log::Hash;
 use serde::Deserialize;
 use serde_json::Value;
@@ -37,18 +38,6 @@ const WINDOW: usize = 6;
 
 /// How long one request may take before the audit gives up.
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-/// One entry as served: its bytes and the leaf hash the server claims.
-#[derive(Debug)]
-pub struct ServedEntry {
-    /// The entry's index as served.
-    pub index: u64,
-    /// The exact entry bytes (decoded from base64).
-    pub data: Vec<u8>,
-    /// The leaf hash the server states (none for an entry read back from
-    /// the state directory).
-    pub leaf_hash: Option<Hash>,
-}
 
 /// Bytes and requests of every connection of one audit.
 #[derive(Debug, Default)]

@@ -1,29 +1,26 @@
-//! `saksi audit`: checks a server from its transparency log alone.
+//! `saksi audit`: checks a server from its transparency log alone. The
+//! checks are `saksi_audit`'s; this is their I/O shell (fetching, the
+//! saved state, the progress bars, the printed report).
 //!
 //! 1. The checkpoint must be signed by the pinned log key; with a saved
 //!    state, a consistency proof from the saved checkpoint must verify
 //!    (a log that rewrote history fails here).
 //! 2. Every entry is fetched ([`fetch`]) and verified as its page arrives
-//!    ([`replay`]): leaf hash, canonical bytes, the entry's own checks and
-//!    its signature ([`entry`], both cores), then the version and key
-//!    chains in index order ([`ledger`]) from the pinned `--root` keys. The
-//!    root is rebuilt and compared with the checkpoint's. Only a compact
-//!    state stays in memory ([`forms`]), never the entries.
+//!    ([`stream`], [`saksi_audit::Replay`]): leaf hash, canonical bytes,
+//!    the entry's own checks and its signature (both cores), then the
+//!    version and key chains in index order from the pinned `--root` keys.
+//!    The root is rebuilt and compared with the checkpoint's. Only a
+//!    compact state stays in memory, never the entries.
 //! 3. The TPS the log names are checked against the published region list
 //!    ([`regions`]).
-//! 4. The counting rule is replayed ([`recount`]) and compared with the
-//!    published results at the `log_size` each response states.
+//! 4. The counting rule is replayed and compared with the published
+//!    results at the `log_size` each response states.
 //! 5. Findings are printed; any discrepancy exits non-zero.
 
-mod entry;
 mod fetch;
-mod forms;
-mod ledger;
-mod recount;
 mod regions;
-mod replay;
-mod report;
 mod state;
+mod stream;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -31,15 +28,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use saksi_core::{Level, RegionCode};
-use saksi_log::{Checkpoint, Verifier, verify_consistency};
+use saksi_audit::compare::{Selection, compare, select};
+use saksi_audit::growth::{self, Growth};
+use saksi_audit::recount::{self, Unit};
+use saksi_audit::{Discrepancy, Regions, Replay, thousands};
+use saksi_core::RegionCode;
+use saksi_log::{Checkpoint, Verifier};
 use serde_json::Value;
 
 use crate::cli::AuditArgs;
 use fetch::{Fetcher, Pool};
-use recount::{FIELDS, Unit};
-use replay::Replay;
-use report::{Discrepancy, thousands};
+use stream::Audit;
 
 /// Re-submissions and rotations printed in the summary; the rest are
 /// counted (and listed with `--verbose`, or in the state directory).
@@ -105,10 +104,15 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
             key.name()
         )
     })?;
-    let regions = regions::Regions::fetch(&mut pool)
+    let regions = regions::fetch(&mut pool)
         .await
         .context("cannot read the published region list")?;
-    let mut replay = Replay::new(roots, key.name(), &args.previous_origins, regions);
+    let mut audit = Audit::new(Replay::new(
+        roots,
+        key.name(),
+        &args.previous_origins,
+        regions,
+    ));
     let mut run = Run {
         args,
         started,
@@ -123,14 +127,14 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
     if let (Some(state), Some(saved)) = (&state, &saved) {
         let mut entries = state.entries(saved.checkpoint.size)?;
         let (back, result, entries) = tokio::task::spawn_blocking(move || {
-            let result = replay.replay_saved(&mut entries);
-            (replay, result, entries)
+            let result = audit.replay_saved(&mut entries);
+            (audit, result, entries)
         })
         .await
         .context("replaying the saved entries failed")?;
-        replay = back;
+        audit = back;
         result?;
-        if replay.range.root() != saved.checkpoint.root {
+        if audit.replay.range.root() != saved.checkpoint.root {
             bail!(
                 "the saved entries do not give the saved checkpoint's root: the state directory is corrupt"
             );
@@ -144,41 +148,41 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
         Some(saved) => match check_growth(&mut pool.main, &saved.checkpoint, &checkpoint).await {
             Ok(line) => line,
             Err(problem) => {
-                replay.found.push(Discrepancy::log(problem));
-                print_report(&run, &checkpoint, &replay, false, &pool);
+                audit.replay.found.push(Discrepancy::log(problem));
+                print_report(&run, &checkpoint, &audit.replay, false, &pool);
                 bail!("the log is not consistent with the saved checkpoint");
             }
         },
     };
 
     if let Some(state) = &state {
-        replay.writer = Some(state.writer(kept_len)?);
+        audit.writer = Some(state.writer(kept_len)?);
     }
-    extend(&pool, &mut replay, checkpoint.size).await?;
+    extend(&pool, &mut audit, checkpoint.size).await?;
     run.log_elapsed = started.elapsed().as_secs_f64();
-    if replay.range.root() != checkpoint.root {
-        replay.found.push(Discrepancy::log(format!(
+    if audit.replay.range.root() != checkpoint.root {
+        audit.replay.found.push(Discrepancy::log(format!(
             "the entries give root {}, the checkpoint signs {}",
-            STANDARD.encode(replay.range.root()),
+            STANDARD.encode(audit.replay.range.root()),
             STANDARD.encode(checkpoint.root)
         )));
-        print_report(&run, &checkpoint, &replay, true, &pool);
+        print_report(&run, &checkpoint, &audit.replay, true, &pool);
         bail!("the entries do not give the signed root");
     }
-    resolve_regions(&pool, &mut replay).await?;
+    resolve_regions(&pool, &mut audit.replay).await?;
 
     let mut verified = Verified { note, checkpoint };
-    run.compared = compare_results(args, key, &mut pool, &mut replay, &mut verified).await?;
+    run.compared = compare_results(args, key, &mut pool, &mut audit, &mut verified).await?;
 
     if let Some(state) = &state {
-        if let Some(writer) = replay.writer.take() {
+        if let Some(writer) = audit.writer.take() {
             writer.finish()?;
         }
-        if let Some(e) = replay.write_error.take() {
+        if let Some(e) = audit.write_error.take() {
             return Err(e.context("the state directory was not updated"));
         }
         state.save_checkpoint(&verified.note)?;
-        let ledger = &replay.ledger;
+        let ledger = &audit.replay.ledger;
         let path = state.write_list(
             "resubmissions.json",
             ledger.resubmissions.iter().map(|r| r.to_json()),
@@ -192,32 +196,29 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
             .map(|p| p.display().to_string())
             .or_else(|| Some(path.display().to_string()));
     }
-    print_report(&run, &verified.checkpoint, &replay, true, &pool);
+    print_report(&run, &verified.checkpoint, &audit.replay, true, &pool);
     println!("consistency: {consistency}");
-    if replay.found.is_empty() {
+    if audit.replay.found.is_empty() {
         Ok(())
     } else {
-        bail!("{} discrepancies", replay.found.len())
+        bail!("{} discrepancies", audit.replay.found.len())
     }
 }
 
-/// Verifies entries up to `to` (see [`replay::fetch_into`]).
-async fn extend(pool: &Pool, replay: &mut Replay, to: u64) -> Result<()> {
+/// Verifies entries up to `to` (see [`stream::fetch_into`]).
+async fn extend(pool: &Pool, audit: &mut Audit, to: u64) -> Result<()> {
     let owned = std::mem::replace(
-        replay,
-        Replay::new(&[], "", &[], regions::Regions::default()),
+        audit,
+        Audit::new(Replay::new(&[], "", &[], Regions::default())),
     );
-    let (back, result) = replay::fetch_into(pool, owned, to).await;
-    *replay = back;
+    let (back, result) = stream::fetch_into(pool, owned, to).await;
+    *audit = back;
     result
 }
 
 /// Checks the TPS named since the last call against the region list.
 async fn resolve_regions(pool: &Pool, replay: &mut Replay) -> Result<()> {
-    let missing = replay
-        .ledger
-        .regions
-        .resolve(pool)
+    let missing = regions::resolve(&mut replay.ledger.regions, pool)
         .await
         .context("cannot read the published region list")?;
     replay.ledger.exclude_missing(missing, &mut replay.found);
@@ -231,29 +232,8 @@ async fn check_growth(
     old: &Checkpoint,
     new: &Checkpoint,
 ) -> Result<String, String> {
-    if new.size < old.size {
-        return Err(format!(
-            "the log shrank: the saved checkpoint has {} entries, the server's {}",
-            old.size, new.size
-        ));
-    }
-    if new.size == old.size {
-        return if new.root == old.root {
-            Ok(format!(
-                "unchanged since the saved checkpoint (size {})",
-                old.size
-            ))
-        } else {
-            Err(format!(
-                "history rewritten: two signed checkpoints of size {} with different roots (saved {}, served {})",
-                old.size,
-                STANDARD.encode(old.root),
-                STANDARD.encode(new.root)
-            ))
-        };
-    }
-    if old.size == 0 {
-        return Ok("grew from the empty log".to_owned());
+    if let Growth::Decided(line) = growth::precheck(old, new)? {
+        return Ok(line);
     }
     let proof = fetcher.consistency(old.size, new.size).await.map_err(|e| {
         format!(
@@ -261,16 +241,7 @@ async fn check_growth(
             old.size, new.size
         )
     })?;
-    verify_consistency(old.size, new.size, &old.root, &new.root, &proof).map_err(|e| {
-        format!(
-            "history rewritten: the consistency proof from the saved size {} to {} does not verify ({e})",
-            old.size, new.size
-        )
-    })?;
-    Ok(format!(
-        "proof from the saved size {} to {} verified",
-        old.size, new.size
-    ))
+    growth::verify(old, new, &proof)
 }
 
 /// One published result as far as it is compared: its `totals` kept as
@@ -320,11 +291,23 @@ async fn compare_results(
     args: &AuditArgs,
     key: &Verifier,
     pool: &mut Pool,
-    replay: &mut Replay,
+    audit: &mut Audit,
     verified: &mut Verified,
 ) -> Result<u64> {
-    let reported = recount::reported(&replay.ledger.forms);
-    let units = select(args, &reported, &replay.ledger.forms);
+    let reported = recount::reported(&audit.replay.ledger.forms);
+    let selection = if args.full {
+        Selection::Full
+    } else {
+        Selection::Sample {
+            tps: args.sample,
+            seed: args.seed.unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            }),
+        }
+    };
+    let units = select(selection, &reported, &audit.replay.ledger.forms);
     let bar = crate::progress::bar("results", units.len() as u64, "regions");
     let mut answers = fetch_results(pool, &units).await?;
     bar.finish_and_clear();
@@ -356,7 +339,7 @@ async fn compare_results(
         let (contest, code) = units[i];
         match answer {
             Published::Totals { log_size, .. } => by_size.entry(*log_size).or_default().push(i),
-            Published::Refused(what) => replay.found.push(Discrepancy::Result {
+            Published::Refused(what) => audit.replay.found.push(Discrepancy::Result {
                 region: code.to_string(),
                 contest: contest.id().to_owned(),
                 field: "results".into(),
@@ -387,7 +370,7 @@ async fn compare_results(
     if grew
         && let Err(problem) = check_growth(&mut pool.main, &verified.checkpoint, &target.1).await
     {
-        replay.found.push(Discrepancy::log(problem));
+        audit.replay.found.push(Discrepancy::log(problem));
         return Ok(0);
     }
 
@@ -398,10 +381,10 @@ async fn compare_results(
                 "at most {} (the latest signed checkpoint)",
                 target.1.size
             ))
-        } else if size < replay.size() {
+        } else if size < audit.replay.size() {
             Some(format!(
                 "at least {} (the checkpoint verified before asking)",
-                replay.size()
+                audit.replay.size()
             ))
         } else {
             None
@@ -409,7 +392,7 @@ async fn compare_results(
         if let Some(expected) = out_of_range {
             for i in indexes {
                 let (contest, code) = units[i];
-                replay.found.push(Discrepancy::Result {
+                audit.replay.found.push(Discrepancy::Result {
                     region: code.to_string(),
                     contest: contest.id().to_owned(),
                     field: "log_size".into(),
@@ -421,142 +404,33 @@ async fn compare_results(
             continue;
         }
         // The recount at `size`: the log verified up to there.
-        extend(pool, replay, size).await?;
-        resolve_regions(pool, replay).await?;
+        extend(pool, audit, size).await?;
+        resolve_regions(pool, &mut audit.replay).await?;
         let wanted: HashSet<Unit> = indexes.iter().map(|i| units[*i]).collect();
-        let totals = recount::recount(&replay.ledger.forms, &wanted);
+        let totals = recount::recount(&audit.replay.ledger.forms, &wanted);
         for i in indexes {
             let Published::Totals { totals: text, .. } = &answers[i] else {
                 continue;
             };
             let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
             let expected = totals.get(&units[i]).cloned().unwrap_or_default();
-            compare(units[i], size, &expected, &value, &mut replay.found);
+            compare(units[i], size, &expected, &value, &mut audit.replay.found);
             compared += 1;
         }
     }
     if grew {
-        extend(pool, replay, target.1.size).await?;
-        resolve_regions(pool, replay).await?;
-        if replay.range.root() == target.1.root {
+        extend(pool, audit, target.1.size).await?;
+        resolve_regions(pool, &mut audit.replay).await?;
+        if audit.replay.range.root() == target.1.root {
             verified.note = target.0;
             verified.checkpoint = target.1;
         } else {
-            replay.found.push(Discrepancy::log(
+            audit.replay.found.push(Discrepancy::log(
                 "the new entries do not give the newer checkpoint's root",
             ));
         }
     }
     Ok(compared)
-}
-
-/// The units to compare: all with `--full`; otherwise national, every
-/// province and kab/kota, and the path of `--sample` random reported TPS.
-fn select(args: &AuditArgs, reported: &HashSet<Unit>, forms: &forms::Forms) -> Vec<Unit> {
-    let mut chosen: HashSet<Unit> = if args.full {
-        reported.clone()
-    } else {
-        reported
-            .iter()
-            .filter(|(_, c)| c.level() <= Level::Kabkota)
-            .copied()
-            .collect()
-    };
-    let counted = forms.counted().count();
-    if !args.full && counted > 0 {
-        let mut seed = args.seed.unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        });
-        let mut drawn = 0;
-        // Draws among every form with a counting version; one whose TPS
-        // left the count (not in the region list) is drawn again, a bounded
-        // number of times.
-        for _ in 0..u64::from(args.sample).saturating_mul(100) {
-            if drawn >= args.sample {
-                break;
-            }
-            let n = splitmix(&mut seed) % forms.len() as u64;
-            let Some(f) = forms.get(n as usize).filter(|f| !f.excluded) else {
-                continue;
-            };
-            for code in recount::path(f.tps) {
-                chosen.insert((f.contest, code));
-            }
-            drawn += 1;
-        }
-    }
-    let mut units: Vec<Unit> = chosen.into_iter().collect();
-    units.sort_unstable_by_key(|(c, code)| (c.index(), *code));
-    units
-}
-
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// Compares one response's `totals` (`value`) with the recount.
-fn compare(
-    unit: Unit,
-    size: u64,
-    expected: &recount::Totals,
-    value: &Value,
-    found: &mut Vec<Discrepancy>,
-) {
-    let (contest, code) = unit;
-    let mut report = |field: String, expected: String, published: String| {
-        found.push(Discrepancy::Result {
-            region: code.to_string(),
-            contest: contest.id().to_owned(),
-            field,
-            expected,
-            published,
-            log_size: size,
-        });
-    };
-    let Some(totals) = value.as_object() else {
-        report("totals".into(), "an object".into(), "none".into());
-        return;
-    };
-    let shown = |v: Option<&Value>| v.map_or("absent".to_owned(), Value::to_string);
-    for (name, want) in FIELDS.iter().zip(expected.counts) {
-        let got = totals.get(*name);
-        if got.and_then(Value::as_u64) != Some(want) {
-            report((*name).into(), want.to_string(), shown(got));
-        }
-    }
-    // DPD candidates are numbered per province: above it their numbers
-    // name different people, and results publish no DPD options there.
-    if contest == saksi_core::Contest::Dpd && code == RegionCode::NASIONAL {
-        return;
-    }
-    let empty = serde_json::Map::new();
-    let options = match totals.get("options") {
-        Some(Value::Object(o)) => o,
-        None if expected.options.is_empty() => &empty,
-        other => {
-            report("options".into(), "an object".into(), shown(other));
-            return;
-        }
-    };
-    let mut keys: Vec<&String> = expected.options.keys().collect();
-    keys.extend(
-        options
-            .keys()
-            .filter(|k| !expected.options.contains_key(*k)),
-    );
-    for k in keys {
-        let want = expected.options.get(k).copied().unwrap_or(0);
-        let got = options.get(k);
-        if got.and_then(Value::as_u64) != Some(want) {
-            report(format!("options.{k}"), want.to_string(), shown(got));
-        }
-    }
 }
 
 /// The process's peak resident memory (`VmHWM`), where the system says.

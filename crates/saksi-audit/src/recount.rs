@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use saksi_core::{Contest, RegionCode};
 
-use super::forms::{Forms, option_name};
+use crate::forms::{Forms, option_name};
 
 /// The recounted fields of `totals`, in order.
 pub const FIELDS: [&str; 5] = [
@@ -96,8 +96,8 @@ pub fn recount(forms: &Forms, wanted: &HashSet<Unit>) -> HashMap<Unit, Totals> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::forms::Tally;
     use super::*;
+    use crate::forms::Tally;
 
     fn set(forms: &mut Forms, tps: &str, version: u32, sah: u32) {
         let tally = Tally {

@@ -3,7 +3,7 @@
 //! auditor needs of it: the form's totals, the signature to check, the
 //! signer's parsed key. Nothing here depends on earlier entries, so pages
 //! are decoded on both cores; what depends on order (version chains, the
-//! key chain) is [`super::ledger`]'s.
+//! key chain) is [`crate::ledger`]'s.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use saksi_statement::{Entry, KeyAction, KeyStatement, Statement};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::forms::{Tally, option_key};
+use crate::forms::{Tally, option_key};
 
 /// What kind of entry, for counts and messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl std::fmt::Display for Label {
     }
 }
 
-/// A signature to check, and after [`super::replay`] checked it, its
+/// A signature to check, and after [`crate::replay`] checked it, its
 /// verdict.
 #[derive(Debug)]
 pub struct Signed {

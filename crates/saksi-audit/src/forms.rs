@@ -186,6 +186,11 @@ impl Forms {
         self.slots.len()
     }
 
+    /// Whether no form has a counting version yet.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
     /// The `n`th form (for drawing a sample).
     pub fn get(&self, n: usize) -> Option<&Slot> {
         self.slots.get(n)

@@ -21,10 +21,10 @@ use saksi_statement::{KeyAction, KeyRole, Registry};
 
 use saksi_statement::entry::Kind;
 
-use super::entry::{Body, Decoded, FormVersion, KeyEntry, Label};
-use super::forms::Forms;
-use super::regions::Regions;
-use super::report::{Discrepancy, Resubmission, Rotation};
+use crate::entry::{Body, Decoded, FormVersion, KeyEntry, Label};
+use crate::forms::Forms;
+use crate::regions::Regions;
+use crate::report::{Discrepancy, Resubmission, Rotation};
 
 /// Counts for the report.
 #[derive(Debug, Default, Clone)]

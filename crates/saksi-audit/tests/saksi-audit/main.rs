@@ -1,0 +1,7 @@
+//! The audit library driven directly: entries built in the test, one
+//! module per class of tampering it must catch.
+
+mod build;
+mod chains;
+mod growth;
+mod results;
