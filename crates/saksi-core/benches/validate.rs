@@ -1,5 +1,5 @@
-//! Validation and parsing throughput (issue 2 §12: validation above one
-//! million forms per second on one core). Run with
+//! Validation and parsing throughput (the target: above one million forms
+//! per second on one core, the README's Performance section). Run with
 //! `cargo bench -p saksi-core --bench validate`.
 
 use std::hint::black_box;

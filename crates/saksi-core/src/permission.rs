@@ -1,6 +1,6 @@
 //! Who may do what, where: the one rule behind every endpoint.
 //!
-//! DESIGN §7: each principal is bound to one region and may act only inside
+//! Each principal is bound to one region and may act only inside
 //! that region's subtree, and only with its role's verbs. Every endpoint asks
 //! [`decide`] and nothing else, so the whole access policy reads in one
 //! screen and is tested exhaustively (role x action x region relation).

@@ -1,5 +1,5 @@
 //! Live tallies: every contest's totals at every region above TPS, kept in
-//! memory as dense arrays and updated incrementally (DESIGN §8).
+//! memory as dense arrays and updated incrementally (docs/architecture.md, "What the code relies on").
 //!
 //! A region's row is [`FIXED`] counts followed by one slot per ballot
 //! option (paslon, party, or DPD candidate, by number). Applying a new

@@ -1,6 +1,6 @@
 //! Instants as Unix seconds, written as RFC 3339 UTC.
 //!
-//! Time enters Saksi only through an injectable clock (DESIGN §8), as plain
+//! Time enters Saksi only through an injectable clock (docs/architecture.md), as plain
 //! seconds; this module turns them into the `2024-02-14T13:00:00Z` text the
 //! API and the log publish, without a calendar crate.
 

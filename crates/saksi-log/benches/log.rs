@@ -1,4 +1,4 @@
-//! Benchmarks of the log (issue 3 §8): MemoryTree append throughput, proof
+//! Benchmarks of the log: MemoryTree append throughput, proof
 //! generation at 4,000,000 entries, and Ed25519 under the strict rule:
 //! signing, single verification, and batch verification (one core and two
 //! threads) of 4,096 signatures by 512 keys.

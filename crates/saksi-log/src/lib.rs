@@ -1,4 +1,5 @@
-//! Saksi's transparency log, pure and without I/O (DESIGN §5):
+//! Saksi's transparency log, pure and without I/O
+//! (docs/architecture.md, "The crates and their arrows"):
 //!
 //! - [`hash`]: RFC 9162 §2.1.1 leaf and node hashes, the Merkle Tree Hash;
 //! - [`compact`], [`source`], [`memory`]: appending in O(log n) with a

@@ -13,7 +13,7 @@ use serde::Serialize;
 pub enum Severity {
     /// The form is refused and nothing is stored.
     Error,
-    /// The form is stored and flagged for the PPK to review (DESIGN §3: the
+    /// The form is stored and flagged for the PPK to review (docs/form-codes.md: the
     /// paper form is authoritative, so a wrong but real form is kept).
     Warning,
 }
@@ -23,7 +23,7 @@ pub enum Severity {
 pub struct Code {
     /// The stable identifier, for example `form.options_sum_mismatch`.
     pub code: &'static str,
-    /// The rule of issue 2 §4 this code enforces, if any (structural checks
+    /// The rule of docs/form-codes.md this code enforces, if any (structural checks
     /// have none).
     pub rule: Option<&'static str>,
     pub severity: Severity,

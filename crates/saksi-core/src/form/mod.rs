@@ -1,5 +1,5 @@
 //! The C.Hasil form: its data, parsing it from a request, and checking it
-//! against the election (issue 2 §4, DESIGN §3).
+//! against the election (docs/form-codes.md).
 //!
 //! Two steps, both pure and free of shared state so handlers run them
 //! concurrently before anything reaches the sequencer:

@@ -73,7 +73,7 @@ pub struct PartyVotes {
 }
 
 impl PartyVotes {
-    /// The party's total: its own box plus every candidate's (DESIGN §3).
+    /// The party's total: its own box plus every candidate's (docs/form-codes.md).
     pub fn total(&self) -> u64 {
         u64::from(self.votes)
             + self

@@ -1,5 +1,5 @@
-//! Checking a parsed C.Hasil form against the election (issue 2 §4,
-//! DESIGN §3).
+//! Checking a parsed C.Hasil form against the election (the rules and
+//! their codes: docs/form-codes.md).
 //!
 //! Errors are the identities *inside* one section of the form (R1, R2, R4,
 //! R5), counts out of range (R9) and options that are not on this TPS's

@@ -1,5 +1,5 @@
 -- Saksi PostgreSQL schema, version 2: the transparency log's entries
--- (DESIGN §5, docs/log-entries.md), as migrations/sqlite/0002_log.sql.
+-- (docs/log-entries.md), as migrations/sqlite/0002_log.sql.
 -- Append-only like 0001; adds a table only, so a server of schema 1 keeps
 -- running against it during a deploy.
 --

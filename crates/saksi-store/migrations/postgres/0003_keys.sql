@@ -1,5 +1,5 @@
--- Saksi PostgreSQL schema, version 3: registered keys (issue 3 §4,
--- docs/log-entries.md `key`), as migrations/sqlite/0003_keys.sql.
+-- Saksi PostgreSQL schema, version 3: registered keys
+-- (docs/log-entries.md `key`), as migrations/sqlite/0003_keys.sql.
 -- Append-only like 0001 and 0002; adds tables only.
 --
 -- A key registration or revocation is a log entry (in log_entries); these

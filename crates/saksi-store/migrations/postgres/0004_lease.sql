@@ -1,4 +1,4 @@
--- Saksi PostgreSQL schema, version 4: the writer lease (issue 4 §1), as
+-- Saksi PostgreSQL schema, version 4: the writer lease, as
 -- migrations/sqlite/0004_lease.sql. Adds one table of exactly one row.
 --
 -- Only one server may write an election at a time. The server holding the

@@ -1,5 +1,5 @@
--- Saksi SQLite schema, version 2: the transparency log's entries (DESIGN §5,
--- docs/log-entries.md). Append-only like 0001; adds a table only, so a
+-- Saksi SQLite schema, version 2: the transparency log's entries
+-- (docs/log-entries.md). Append-only like 0001; adds a table only, so a
 -- server of schema 1 keeps running against it during a deploy.
 --
 -- One row per log entry, never updated or deleted. log_index is assigned by

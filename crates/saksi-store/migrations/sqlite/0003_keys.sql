@@ -1,5 +1,5 @@
--- Saksi SQLite schema, version 3: registered keys (issue 3 §4,
--- docs/log-entries.md `key`). Append-only like 0001 and 0002; adds tables
+-- Saksi SQLite schema, version 3: registered keys
+-- (docs/log-entries.md `key`). Append-only like 0001 and 0002; adds tables
 -- only.
 --
 -- A key registration or revocation is a log entry (in log_entries); these

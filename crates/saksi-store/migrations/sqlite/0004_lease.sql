@@ -1,4 +1,4 @@
--- Saksi SQLite schema, version 4: the writer lease (issue 4 §1). Adds one
+-- Saksi SQLite schema, version 4: the writer lease. Adds one
 -- table of exactly one row.
 --
 -- Only one server may write an election at a time. The server holding the
