@@ -1,10 +1,13 @@
-//! The command-line contract (issue 2 §10). Scripts rely on these flags and
-//! their `SAKSI_*` environment variables exactly: add, never rename.
+//! The command-line contract, as the README documents it. Scripts rely on
+//! these flags and their `SAKSI_*` environment variables exactly: add,
+//! never rename.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::client::CaCertArg;
 
 /// Saksi: election administration with results anyone can check.
 #[derive(Debug, Parser)]
@@ -185,6 +188,8 @@ pub struct SimulateArgs {
     /// The server to submit to.
     #[arg(long, env = "SAKSI_SERVER", default_value = "http://127.0.0.1:8080")]
     pub server: String,
+    #[command(flatten)]
+    pub tls: CaCertArg,
     /// Submissions per second.
     #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
     pub rate: f64,
@@ -294,6 +299,8 @@ pub struct LoadgenArgs {
     /// The server to load.
     #[arg(long, env = "SAKSI_SERVER", default_value = "http://127.0.0.1:8080")]
     pub server: String,
+    #[command(flatten)]
+    pub tls: CaCertArg,
     /// Keep-alive connections.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub connections: u32,
@@ -315,12 +322,14 @@ pub struct LoadgenArgs {
     pub seed: u64,
 }
 
-/// `saksi audit` (issue 3 §7).
+/// `saksi audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// The server to audit.
     #[arg(long, env = "SAKSI_SERVER", default_value = "http://127.0.0.1:8080")]
     pub server: String,
+    #[command(flatten)]
+    pub tls: CaCertArg,
     /// The log's verifier key (`<origin>+<key id>+<base64>`, as served at
     /// /api/v1/log/key), pinned out of band: checkpoints must be signed by
     /// it and name its origin.
@@ -359,8 +368,8 @@ pub struct AuditArgs {
     pub verbose: bool,
 }
 
-/// `saksi key ...` (issue 3 §4–5). Statements are built and signed on
-/// the officer's machine; the server only relays them into the log.
+/// `saksi key ...`. Statements are built and signed on the officer's
+/// machine; the server only relays them into the log.
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Make an Ed25519 key: the private key goes to a new file (mode
@@ -471,7 +480,7 @@ pub struct SqliteDataDirArg {
     pub data_dir: PathBuf,
 }
 
-/// `saksi backup` (issue 4 §4).
+/// `saksi backup`.
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     #[command(flatten)]
@@ -482,7 +491,7 @@ pub struct BackupArgs {
     pub out: PathBuf,
 }
 
-/// `saksi restore` (issue 4 §4).
+/// `saksi restore`.
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// The backup file, as `saksi backup` wrote it.
@@ -555,6 +564,8 @@ pub struct PostArgs {
     /// no variable: posting is never implied by the environment).
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
+    #[command(flatten)]
+    pub tls: CaCertArg,
 }
 
 impl OriginArg {

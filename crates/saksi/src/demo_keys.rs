@@ -1,4 +1,4 @@
-//! The simulated officers' and KPPS devices' keys (issue 3 §5): one
+//! The simulated officers' and KPPS devices' keys: one
 //! `kpu-prov` key per province, one `kpu-kabkota` key per kab/kota and one
 //! `kpps` key per TPS, registered through `POST /api/v1/keys` along the
 //! real chain from the demo's KPU RI root key, so that simulated forms are
@@ -11,8 +11,8 @@
 //! never a conflict.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use saksi_core::form::CHasil;
@@ -23,8 +23,8 @@ use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement}
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::client::Client;
 use crate::data_dir::create_new_file;
-use crate::http::Client;
 
 /// When the simulated registrations were signed and from when the keys
 /// are valid: 2024-01-01T00:00:00Z.
@@ -43,6 +43,10 @@ const BULK: usize = 1000;
 
 /// Concurrent registration requests.
 const CONNECTIONS: usize = 4;
+
+/// How long one bulk registration may take: a thousand statements, each
+/// checked and logged, on a server that may be busy with submissions.
+const BULK_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The simulated keys of an election.
 pub struct DemoKeys {
@@ -106,12 +110,12 @@ impl DemoKeys {
         &self.origin
     }
 
-    /// Registers every key with the server at `server`, parents before
+    /// Registers every key with the server of `client`, parents before
     /// children; `progress(done, total)` after each request.
     pub async fn register(
         &self,
         election: &Election,
-        server: SocketAddr,
+        client: &Client,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Registered> {
         let ancestor_key = |keys: &[(RegionCode, Signer)], code: RegionCode, level: Level| {
@@ -151,10 +155,11 @@ impl DemoKeys {
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
         let total = (provinces.len() + kabkota.len() + devices.len()) as u64;
+        let client = client.with_timeout(BULK_TIMEOUT);
         let mut done = Registered::default();
         for phase in [provinces, kabkota, devices] {
             let before = (done.new + done.already) as u64;
-            let counted = post_bulk(server, phase, &|n| progress(before + n, total)).await?;
+            let counted = post_bulk(&client, phase, &|n| progress(before + n, total)).await?;
             done.new += counted.new;
             done.already += counted.already;
         }
@@ -277,7 +282,7 @@ const SHED_RETRIES: u32 = 30;
 /// Registers one bulk request's statements, sending again those the
 /// server shed while its queue was full.
 async fn register_chunk(
-    client: &mut Client,
+    client: &Client,
     chunk: &[Vec<u8>],
     counted: &mut Registered,
 ) -> Result<()> {
@@ -292,12 +297,7 @@ async fn register_chunk(
         }
         body.extend_from_slice(b"]}");
         let answer = client
-            .request(
-                "POST",
-                "/api/v1/keys",
-                &[("Content-Type", "application/json")],
-                &body,
-            )
+            .post_json("/api/v1/keys", body)
             .await
             .context("cannot register the simulated keys")?;
         let value: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
@@ -330,7 +330,7 @@ async fn register_chunk(
 /// Posts envelopes in bulk requests over a few connections; a key the
 /// server already holds counts as registered.
 async fn post_bulk(
-    server: SocketAddr,
+    client: &Client,
     envelopes: Vec<Vec<u8>>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Registered> {
@@ -338,12 +338,11 @@ async fn post_bulk(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::atomic::AtomicU64::new(0);
     let results = futures_util::future::join_all((0..CONNECTIONS).map(|_| async {
-        let mut client = Client::new(server);
         let mut counted = Registered::default();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(chunk) = chunks.get(i) else { break };
-            register_chunk(&mut client, chunk, &mut counted).await?;
+            register_chunk(client, chunk, &mut counted).await?;
             let n = done.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
             progress(n + chunk.len() as u64);
         }

@@ -8,26 +8,26 @@
 //! as a receipt line, so a later check can prove none was lost.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use hyper::body::Bytes;
 use saksi_core::{Contest, Election, RegionId};
 use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::client::Client;
 use crate::demo_keys::{DemoKeys, parallel, sign_form};
-use crate::http::Client;
 
 /// One submission, ready to send.
 pub struct Prepared {
     tps: String,
     contest: Contest,
     path: String,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 impl Prepared {
@@ -114,7 +114,7 @@ fn prepare(
                 tps: code.to_string(),
                 contest,
                 path: format!("/api/v1/tps/{code}/forms/{}", contest.id()),
-                body,
+                body: Bytes::from(body),
             });
         }
         if !chain.is_empty() {
@@ -126,7 +126,8 @@ fn prepare(
 
 /// How a run goes.
 pub struct Plan {
-    pub server: SocketAddr,
+    /// The server's client: the workers share its pool of connections.
+    pub client: Client,
     pub connections: usize,
     /// Stop after this many submissions...
     pub count: Option<u64>,
@@ -245,9 +246,8 @@ pub async fn run(
         let counters = Arc::clone(&counters);
         let receipts = writer.as_ref().map(|_| receipt_tx.clone());
         let permits = Arc::clone(&permit_rx);
-        let server = plan.server;
+        let client = plan.client.clone();
         workers.push(tokio::spawn(async move {
-            let mut client = Client::new(server);
             let mut latencies = Vec::new();
             let mut accepted_latencies = Vec::new();
             while !done.load(Ordering::Relaxed) {
@@ -258,9 +258,8 @@ pub async fn run(
                 let Some(p) = corpus.get(n).filter(|_| n < total) else {
                     break;
                 };
-                let headers = [("Content-Type", "application/json")];
                 let t = Instant::now();
-                let answer = client.request("POST", &p.path, &headers, &p.body).await;
+                let answer = client.post_json(&p.path, p.body.clone()).await;
                 let us = t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
                 match answer {
                     Ok(r) => {

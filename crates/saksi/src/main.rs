@@ -5,11 +5,11 @@
 
 mod audit;
 mod cli;
+mod client;
 mod commands;
 mod data_dir;
 mod database;
 mod demo_keys;
-mod http;
 mod loadgen;
 mod progress;
 mod simulate;

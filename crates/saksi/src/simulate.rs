@@ -7,7 +7,6 @@
 //! its TPS's simulated KPPS device key and posted to the public API,
 //! exactly as a field app does (`crate::demo_keys`).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -17,11 +16,15 @@ use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
 use tokio::sync::{mpsc, watch};
 
+use crate::client::Client;
 use crate::demo_keys::{DemoKeys, sign_form};
-use crate::http::Client;
 
 /// Concurrent connections the simulator keeps open.
 const CONNECTIONS: usize = 4;
+
+/// How long one form may wait for its answer: far above a healthy
+/// server's, and a form not answered in time is retried like one shed.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One form to send.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +58,8 @@ impl std::fmt::Display for Stats {
 /// A simulation to run.
 pub struct Simulation {
     pub election: Arc<Election>,
-    pub server: SocketAddr,
+    /// The server's client; its connections are shared by the workers.
+    pub client: Client,
     /// The simulated KPPS device keys, registered with the server.
     pub keys: Arc<DemoKeys>,
     /// Forms per second.
@@ -119,14 +123,13 @@ impl Simulation {
             let stats = Arc::clone(&stats);
             let election = Arc::clone(&self.election);
             let keys = Arc::clone(&self.keys);
-            let server = self.server;
+            let client = self.client.clone();
             let seed = self.seed;
             workers.push(tokio::spawn(async move {
-                let mut client = Client::new(server);
                 loop {
                     let job = { rx.lock().await.recv().await };
                     let Some(job) = job else { break };
-                    send(&mut client, &election, &keys, seed, worker, job, &stats).await;
+                    send(&client, &election, &keys, seed, worker, job, &stats).await;
                 }
             }));
         }
@@ -159,7 +162,7 @@ impl Simulation {
 }
 
 async fn send(
-    client: &mut Client,
+    client: &Client,
     election: &Election,
     keys: &DemoKeys,
     seed: u64,
@@ -203,10 +206,10 @@ async fn send(
     }
     let Some(body) = body else { return };
     let path = format!("/api/v1/tps/{code}/forms/{}", job.contest.id());
-    let headers = [("Content-Type", "application/json")];
+    let body = hyper::body::Bytes::from(body);
     // A few quick retries ride out a restart or an overload.
     for attempt in 0..5 {
-        match client.request("POST", &path, &headers, &body).await {
+        match client.post_json(&path, body.clone()).await {
             Ok(r) if r.status == 201 => {
                 stats.accepted.fetch_add(1, Ordering::Relaxed);
                 return;

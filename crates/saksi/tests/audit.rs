@@ -3,7 +3,8 @@
 //! back, one whose log was replaced by another of the same size, forged
 //! entries appended by a malicious server (a statement whose signature does
 //! not verify, a key registered by the server's own key and what it
-//! signed), a checkpoint signed by another key, and a resumed audit.
+//! signed), a checkpoint signed by another key, a resumed audit, and an
+//! audit over HTTPS through a TLS endpoint with a private CA.
 
 mod common;
 
@@ -780,4 +781,155 @@ fn a_resumed_audit_fetches_only_the_new_entries_and_checks_the_log_grew() {
         stdout.contains("unchanged since the saved checkpoint"),
         "{stdout}"
     );
+}
+
+/// The auditor against a server on HTTPS: a TLS endpoint (as a reverse
+/// proxy in front of a real deployment would be) whose certificate a
+/// private CA signed.
+mod over_https {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+        SanType,
+    };
+    use tokio_rustls::TlsAcceptor;
+    use tokio_rustls::rustls::ServerConfig;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    use super::*;
+
+    /// A TLS-terminating proxy on 127.0.0.1 in front of a plain server,
+    /// and the PEM file of the CA that signed its certificate (for
+    /// 127.0.0.1 and localhost). It serves until the test process ends.
+    struct TlsEndpoint {
+        addr: SocketAddr,
+        ca_pem: PathBuf,
+    }
+
+    impl TlsEndpoint {
+        fn start(backend: SocketAddr, dir: &Path) -> TlsEndpoint {
+            let ca_key = KeyPair::generate().unwrap();
+            let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            ca_params
+                .distinguished_name
+                .push(DnType::CommonName, "Saksi test CA");
+            ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+            let ca = Issuer::new(ca_params, ca_key);
+
+            let key = KeyPair::generate().unwrap();
+            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.subject_alt_names = vec![
+                SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+                SanType::DnsName("localhost".try_into().unwrap()),
+            ];
+            params
+                .distinguished_name
+                .push(DnType::CommonName, "127.0.0.1");
+            let cert = params.signed_by(&key, &ca).unwrap();
+
+            let ca_pem = dir.join("ca.pem");
+            std::fs::write(&ca_pem, ca_cert.pem()).unwrap();
+            let config = ServerConfig::builder()
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![CertificateDer::from(cert.der().to_vec())],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+                )
+                .unwrap();
+            let acceptor = TlsAcceptor::from(Arc::new(config));
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.set_nonblocking(true).unwrap();
+            let addr = listener.local_addr().unwrap();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                    while let Ok((tcp, _)) = listener.accept().await {
+                        let acceptor = acceptor.clone();
+                        tokio::spawn(async move {
+                            // A client that refuses the certificate ends
+                            // the handshake; nothing is proxied then.
+                            let Ok(mut tls) = acceptor.accept(tcp).await else {
+                                return;
+                            };
+                            let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await
+                            else {
+                                return;
+                            };
+                            let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                        });
+                    }
+                });
+            });
+            TlsEndpoint { addr, ca_pem }
+        }
+
+        fn url(&self) -> String {
+            format!("https://{}", self.addr)
+        }
+    }
+
+    /// The report without what differs between two runs of one audit:
+    /// the server's URL, the bytes, the time and the memory it took.
+    fn report(stdout: &str, url: &str) -> String {
+        stdout
+            .lines()
+            .filter(|l| !l.starts_with("transferred: ") && !l.starts_with("log verified in "))
+            .map(|l| l.replace(url, "SERVER"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn an_audit_over_https_trusts_the_ca_given_and_names_an_unknown_issuer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("demo");
+        let server = Server::demo(&dir, "6", "0");
+        server.submit(&dir, 50, 2024);
+        let key = server.key();
+        let tls = TlsEndpoint::start(server.addr, tmp.path());
+        let ca = tls.ca_pem.to_str().unwrap();
+
+        let (out, plain) = audit_with_roots(&server.url(), &key, &dir, &["--full"]);
+        assert!(out.status.success(), "{plain}");
+        let (out, stdout) = audit_with_roots(&tls.url(), &key, &dir, &["--full", "--ca-cert", ca]);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            report(&stdout, &tls.url()),
+            report(&plain, &server.url()),
+            "the same report over HTTPS as over HTTP"
+        );
+
+        // The CA from the environment.
+        let out = saksi()
+            .env("SAKSI_CA_CERT", ca)
+            .args(["audit", "--server", &tls.url(), "--key", &key, "--full"])
+            .args(roots(&dir))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert_eq!(report(&stdout, &tls.url()), report(&plain, &server.url()));
+
+        // Without the CA the certificate's issuer is unknown: the message
+        // says so, names the server and the remedy.
+        let (out, stdout) = audit_with_roots(&tls.url(), &key, &dir, &["--full"]);
+        assert!(!out.status.success(), "{stdout}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("unknown issuer"), "{stderr}");
+        assert!(stderr.contains(&tls.url()), "{stderr}");
+        assert!(stderr.contains("--ca-cert"), "{stderr}");
+    }
 }

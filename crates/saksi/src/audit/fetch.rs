@@ -10,7 +10,7 @@
 //! the current one while memory holds a few pages, never the log.
 
 use std::borrow::Cow;
-use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::http::{self, Client};
+use crate::client::Client;
 
 /// The most entries one page of `/api/v1/log/entries` holds.
 pub const PAGE: u64 = 1000;
@@ -58,15 +58,20 @@ impl Fetcher {
         let mut last = None;
         for _ in 0..2 {
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            match tokio::time::timeout(TIMEOUT, self.client.request("GET", path, &[], b"")).await {
-                Ok(Ok(response)) => {
+            match self.client.get(path).await {
+                Ok(response) => {
                     self.counters
                         .bytes
                         .fetch_add(response.body.len() as u64, Ordering::Relaxed);
                     return Ok((response.status, response.body));
                 }
-                Ok(Err(e)) => last = Some(anyhow!(e)),
-                Err(_) => last = Some(anyhow!("no answer within {} s", TIMEOUT.as_secs())),
+                Err(e) => {
+                    let again = e.is_transient();
+                    last = Some(anyhow!(e));
+                    if !again {
+                        break;
+                    }
+                }
             }
         }
         Err(last
@@ -132,30 +137,31 @@ pub struct Chunk {
 
 /// The connections of one audit.
 pub struct Pool {
-    addr: SocketAddr,
+    client: Client,
     pub counters: Arc<Counters>,
     /// The connection for one-off requests.
     pub main: Fetcher,
 }
 
 impl Pool {
-    /// A pool for `http://host:port`.
-    pub async fn connect(url: &str) -> Result<Pool> {
-        let addr = http::resolve(url).await?;
+    /// A pool for `http://host:port` or `https://host[:port]`, trusting
+    /// the authorities in `ca_cert` besides the public ones.
+    pub fn connect(url: &str, ca_cert: Option<&Path>) -> Result<Pool> {
+        let client = Client::new(url, ca_cert, TIMEOUT)?;
         let counters = Arc::new(Counters::default());
         Ok(Pool {
-            addr,
             main: Fetcher {
-                client: Client::new(addr),
+                client: client.clone(),
                 counters: counters.clone(),
             },
+            client,
             counters,
         })
     }
 
     fn fetcher(&self) -> Fetcher {
         Fetcher {
-            client: Client::new(self.addr),
+            client: self.client.clone(),
             counters: self.counters.clone(),
         }
     }

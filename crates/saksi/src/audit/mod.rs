@@ -96,7 +96,7 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
         None => None,
     };
 
-    let mut pool = Pool::connect(&args.server).await?;
+    let mut pool = Pool::connect(&args.server, args.tls.ca_cert.as_deref())?;
     let note = pool.main.checkpoint().await?;
     let checkpoint = Checkpoint::open(&note, key, key.name()).map_err(|e| {
         anyhow!(

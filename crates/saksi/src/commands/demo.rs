@@ -20,10 +20,11 @@ use super::serve::{acquire_lease, bind, load, open_store, runtime, shutdown_sign
 use super::setup;
 use super::user::now;
 use crate::cli::DemoArgs;
+use crate::client::Client;
 use crate::data_dir::DataDir;
 use crate::demo_keys::DemoKeys;
 use crate::progress;
-use crate::simulate::Simulation;
+use crate::simulate::{self, Simulation};
 
 /// Where a demo keeps its simulated KPPS device keys, one file per TPS
 /// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms.
@@ -72,11 +73,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         let server = tokio::spawn(saksi_server::serve(listener, app, async move {
             let _ = server_stop.changed().await;
         }));
+        let client = Client::new(&format!("http://{listen}"), None, simulate::TIMEOUT)?;
         let started = Instant::now();
         let total = election.tree.len() as u64;
         let bar = progress::bar("registering keys", total, "keys");
         let registered = keys
-            .register(&election, listen, &|done, total| {
+            .register(&election, &client, &|done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
             })
@@ -96,7 +98,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         if args.rate > 0.0 {
             let stats = Simulation {
                 election,
-                server: listen,
+                client,
                 keys: Arc::new(keys),
                 rate: args.rate,
                 seed: args.generate.seed,

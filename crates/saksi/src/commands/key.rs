@@ -1,7 +1,7 @@
 //! `saksi key generate|certify|revoke` and `saksi kpps register|sign`: the
-//! officer's side of the key chain (issue 3 §4–5). Statements are built
-//! and signed here, on the officer's own machine, with a key the server
-//! never sees; the server only relays them into the log.
+//! officer's side of the key chain (docs/statements.md). Statements are
+//! built and signed here, on the officer's own machine, with a key the
+//! server never sees; the server only relays them into the log.
 //!
 //! A signed statement is printed as its envelope, the POST body
 //! `{"statement", "signature", "key"}`, or with `--server` posted to
@@ -13,6 +13,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
+use hyper::Method;
+use hyper::body::Bytes;
 use saksi_core::time::UnixTime;
 use saksi_core::{Level, RegionCode};
 use saksi_log::{Signer, Verifier};
@@ -25,8 +27,8 @@ use crate::cli::{
     KeyCertifyArgs, KeyGenerateArgs, KeyRevokeArgs, KppsRegisterArgs, KppsSignArgs, OriginArg,
     PostArgs, ValidityArgs,
 };
+use crate::client::{CaCertArg, Client};
 use crate::data_dir::create_new_file;
-use crate::http::{self, Client};
 
 /// How long a key stays valid without `--valid-until`.
 const DEFAULT_VALIDITY_SECS: i64 = 180 * 86_400;
@@ -248,7 +250,7 @@ fn publish(
         return Ok(());
     };
     super::serve::runtime()?.block_on(async {
-        let mut server = Server::connect(url).await?;
+        let mut server = Server::connect(url, &post.tls)?;
         let origin = match &post.origin {
             Some(origin) => origin.clone(),
             None => server.origin().await?,
@@ -316,35 +318,29 @@ struct Server {
 }
 
 impl Server {
-    async fn connect(url: &str) -> Result<Server> {
-        let addr = http::resolve(url)
-            .await
+    fn connect(url: &str, tls: &CaCertArg) -> Result<Server> {
+        let client = tls
+            .client(url, TIMEOUT)
             .with_context(|| format!("cannot find the server {url}"))?;
         Ok(Server {
             url: url.trim_end_matches('/').to_owned(),
-            client: Client::new(addr),
+            client,
         })
     }
 
-    async fn request(&mut self, method: &str, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
-        let headers: &[(&str, &str)] = if body.is_empty() {
-            &[]
-        } else {
-            &[("Content-Type", "application/json")]
-        };
+    async fn request(&mut self, method: Method, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
         let what = || format!("{method} {}{path}", self.url);
-        match tokio::time::timeout(TIMEOUT, self.client.request(method, path, headers, body)).await
-        {
-            Ok(Ok(response)) => Ok((response.status, response.body)),
-            Ok(Err(e)) => Err(anyhow!(e).context(what())),
-            Err(_) => bail!("{}: no answer within {} s", what(), TIMEOUT.as_secs()),
+        let json = (!body.is_empty()).then(|| Bytes::copy_from_slice(body));
+        match self.client.request(method.clone(), path, json).await {
+            Ok(response) => Ok((response.status, response.body)),
+            Err(e) => Err(anyhow!(e).context(what())),
         }
     }
 
     /// The log's origin: the first line of its checkpoint.
     async fn origin(&mut self) -> Result<String> {
         const PATH: &str = "/api/v1/log/checkpoint";
-        let (status, body) = self.request("GET", PATH, b"").await?;
+        let (status, body) = self.request(Method::GET, PATH, b"").await?;
         let first = String::from_utf8_lossy(&body)
             .lines()
             .next()
@@ -361,7 +357,7 @@ impl Server {
     }
 
     async fn post(&mut self, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
-        self.request("POST", path, body).await
+        self.request(Method::POST, path, body).await
     }
 }
 

@@ -1,5 +1,5 @@
 //! `saksi loadgen`: measures ingest through the HTTP API of a running
-//! server (issue 2 §12).
+//! server.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,12 +11,16 @@ use crate::cli::LoadgenArgs;
 use crate::data_dir::DataDir;
 use crate::demo_keys::DemoKeys;
 use crate::loadgen::{Plan, corpus, run};
-use crate::{http, progress};
+use crate::progress;
 
 /// Forms prepared per second of `--duration`: above any rate measured
 /// here, so a run never starves (beyond every form's first version the
 /// corpus holds later versions, chained by `prev`).
 const PREPARED_PER_SECOND: f64 = 30_000.0;
+
+/// How long one submission may wait for its answer before it counts as a
+/// connection error: far beyond any latency worth measuring.
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn run_command(args: &LoadgenArgs) -> Result<()> {
     if args.count.is_some() && args.duration.is_some() {
@@ -66,11 +70,11 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
         .count
         .or(args.duration.is_none().then_some(corpus.len() as u64));
     runtime()?.block_on(async {
-        let server = http::resolve(&args.server).await?;
+        let client = args.tls.client(&args.server, TIMEOUT)?;
         let started = Instant::now();
         let bar = progress::bar("registering keys", election.tree.len() as u64, "keys");
         let registered = keys
-            .register(&election, server, &|done, total| {
+            .register(&election, &client, &|done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
             })
@@ -84,7 +88,7 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
         );
         drop(election);
         let plan = Plan {
-            server,
+            client,
             connections: args.connections as usize,
             count,
             duration: args.duration.map(Duration::from_secs_f64),

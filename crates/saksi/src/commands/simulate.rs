@@ -9,8 +9,7 @@ use super::serve::{open_store, runtime, shutdown_signal};
 use crate::cli::SimulateArgs;
 use crate::data_dir::DataDir;
 use crate::demo_keys::DemoKeys;
-use crate::http;
-use crate::simulate::Simulation;
+use crate::simulate::{self, Simulation};
 
 pub fn run(args: &SimulateArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
@@ -23,8 +22,8 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let origin = dir.log_setup()?.signer.name().to_owned();
     let keys = DemoKeys::derive(dir.root_signer()?, &origin, &election);
     runtime()?.block_on(async {
-        let server = http::resolve(&args.server).await?;
-        let registered = keys.register(&election, server, &|_, _| {}).await?;
+        let client = args.tls.client(&args.server, simulate::TIMEOUT)?;
+        let registered = keys.register(&election, &client, &|_, _| {}).await?;
         eprintln!(
             "registered {} simulated keys ({} already registered)",
             registered.new, registered.already
@@ -42,7 +41,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         );
         let stats = Simulation {
             election,
-            server,
+            client,
             keys: Arc::new(keys),
             rate: args.rate,
             seed: args.seed,

@@ -29,6 +29,7 @@ pub fn saksi() -> Command {
         "SAKSI_PASSWORD",
         "SAKSI_SERVER",
         "SAKSI_ORIGIN",
+        "SAKSI_CA_CERT",
     ] {
         cmd.env_remove(var);
     }
