@@ -7,7 +7,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use saksi_api::ErrorBody;
+use serde_json::Value;
 
 use crate::codes::{self, ErrorCode};
 
@@ -116,17 +117,16 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
-/// The body of an error answer.
-pub(crate) fn error_body(code: &str, message: &str, details: Option<&Value>) -> Value {
-    json!({"error": {
-        "code": code,
-        "message": message,
-        "details": details.cloned().unwrap_or_else(|| json!({})),
-    }})
+/// An error as answered: its status, its body and its `Retry-After`.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+    pub retry_after: Option<u64>,
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The answer to this error; an internal one is logged here, once.
+    pub(crate) fn answer(self) -> Answer {
         let (code, message, details, retry_after) = match self {
             ApiError::Client {
                 code,
@@ -144,8 +144,21 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        let status = StatusCode::from_u16(code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = error_body(code.code, &message, details.as_deref());
+        Answer {
+            status: StatusCode::from_u16(code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: ErrorBody::new(code.code, message).with_details(details.map(|d| *d)),
+            retry_after,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let Answer {
+            status,
+            body,
+            retry_after,
+        } = self.answer();
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(secs) = retry_after {
             response

@@ -30,6 +30,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use axum::body::Bytes;
+use saksi_api::{Accepted, KeyAccepted};
 use saksi_core::form::{self, CHasil, Issue};
 use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
@@ -649,12 +650,12 @@ impl Sequencer {
             statement_sha256,
         };
         let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
-        let body = json!({
-            "version": version,
-            "warnings": warnings,
-            "receipt": receipt,
+        let body = serde_json::to_string(&Accepted {
+            version,
+            warnings: warnings.iter().map(Into::into).collect(),
+            receipt,
         })
-        .to_string();
+        .map_err(ApiError::internal)?;
         let submitted_by = match &by {
             Submitter::Session { .. } => principal.clone(),
             Submitter::Signed { signed, .. } => format!("key:{}", signed.signer),
@@ -747,13 +748,13 @@ impl Sequencer {
             data,
             leaf_hash: leaf,
         });
-        Ok(json!({
-            "log_index": log_index,
-            "action": action,
-            "key": key_text,
-            "receipt": receipt,
+        serde_json::to_string(&KeyAccepted {
+            log_index,
+            action: action.to_owned(),
+            key: key_text,
+            receipt,
         })
-        .to_string())
+        .map_err(ApiError::internal)
     }
 
     /// The stored current version of a form, the form itself and its

@@ -15,6 +15,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use saksi_api::Receipt;
 use saksi_core::form::{self, CHasil};
 use saksi_core::permission::Action;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
@@ -201,8 +202,11 @@ fn form_fact(
 /// deterministic, so a replayed answer comes out byte for byte the same.
 pub(crate) fn signed_answer(state: &AppState, body: &Bytes) -> Result<Bytes, ApiError> {
     let mut answer: serde_json::Value = serde_json::from_slice(body).map_err(ApiError::internal)?;
-    if let Some(receipt) = answer.get_mut("receipt") {
-        sign_receipt(state.log.signer(), receipt).map_err(ApiError::internal)?;
+    if let Some(slot) = answer.get_mut("receipt") {
+        let mut receipt: Receipt =
+            serde_json::from_value(slot.take()).map_err(ApiError::internal)?;
+        sign_receipt(state.log.signer(), &mut receipt).map_err(ApiError::internal)?;
+        *slot = serde_json::to_value(receipt).map_err(ApiError::internal)?;
     }
     Ok(Bytes::from(
         serde_json::to_vec(&answer).map_err(ApiError::internal)?,

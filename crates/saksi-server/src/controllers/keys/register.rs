@@ -1,5 +1,5 @@
 //! `POST /api/v1/keys`: a key statement signed by the officer who vouches
-//! for it (issue 3 §4), one envelope per request, or up to
+//! for it (`docs/statements.md`), one envelope per request, or up to
 //! [`MAX_STATEMENTS`] as `{"statements": [...]}` so that a KPU Kab/Kota
 //! registers its TPS devices in a few requests.
 //!
@@ -12,14 +12,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use saksi_api::{BulkItem, BulkResults};
 use saksi_statement::{Envelope, KeyStatement, Signed};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::codes;
 use crate::controllers::forms::submit::{STATEMENT_PRINCIPAL, signed_answer};
-use crate::controllers::{json_bytes, json_value};
+use crate::controllers::{json_bytes, json_of};
 use crate::error::ApiError;
 use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
 use crate::sequencer::{Command, Fact, KeyFact, Outcome};
@@ -62,7 +63,8 @@ pub async fn register(
                 return Err(signature_invalid());
             }
             let answer = submit(&state, envelope, statement)?;
-            return answered(&state, answer.await);
+            let (status, body) = answered(&state, answer.await)?;
+            return Ok(json_bytes(status, body));
         }
     };
     if bulk.len() > MAX_STATEMENTS {
@@ -111,10 +113,9 @@ pub async fn register(
             Ok(answer) => answered(&state, answer.await),
             Err(err) => Err(err),
         };
-        let response = result.unwrap_or_else(IntoResponse::into_response);
-        results.push(response_item(response).await);
+        results.push(bulk_item(result)?);
     }
-    Ok(json_value(StatusCode::OK, &json!({ "results": results })))
+    Ok(json_of(StatusCode::OK, &BulkResults { results }))
 }
 
 /// Parses one envelope and its key statement, and checks its origin.
@@ -146,15 +147,15 @@ fn submit(
     Ok(answer)
 }
 
-/// The sequencer's answer as a response.
+/// The sequencer's answer: its status and its body, the receipt signed.
 fn answered(
     state: &AppState,
     answer: Result<Outcome, oneshot::error::RecvError>,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Bytes), ApiError> {
     match answer {
         Ok(Outcome::Answer { status, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-            Ok(json_bytes(status, signed_answer(state, &body)?))
+            Ok((status, signed_answer(state, &body)?))
         }
         Ok(Outcome::Refused(err)) => Err(err),
         Err(_) => {
@@ -165,17 +166,18 @@ fn answered(
 
 /// One bulk result: `{"status", "body"}` for an accepted statement, the
 /// usual `{"error": {...}}` with its `status` for a refused one.
-async fn response_item(response: Response) -> Value {
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), BODY_LIMIT)
-        .await
-        .unwrap_or_default();
-    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
-    match body {
-        Value::Object(mut error) if !status.is_success() => {
-            error.insert("status".into(), json!(status.as_u16()));
-            Value::Object(error)
+fn bulk_item(result: Result<(StatusCode, Bytes), ApiError>) -> Result<BulkItem, ApiError> {
+    Ok(match result {
+        Ok((status, body)) => BulkItem::Accepted {
+            status: status.as_u16(),
+            body: serde_json::from_slice(&body).map_err(ApiError::internal)?,
+        },
+        Err(err) => {
+            let answer = err.answer();
+            BulkItem::Refused {
+                error: answer.body.error,
+                status: answer.status.as_u16(),
+            }
         }
-        body => json!({"status": status.as_u16(), "body": body}),
-    }
+    })
 }
