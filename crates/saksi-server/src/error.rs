@@ -58,26 +58,6 @@ impl ApiError {
         self
     }
 
-    /// The same answer for another request of a refused batch: a client
-    /// error is copied, an internal one keeps its message (the cause is
-    /// logged once, where it happened).
-    pub fn clone_for_reply(&self) -> ApiError {
-        match self {
-            ApiError::Client {
-                code,
-                message,
-                details,
-                retry_after,
-            } => ApiError::Client {
-                code: *code,
-                message: message.clone(),
-                details: details.clone(),
-                retry_after: *retry_after,
-            },
-            ApiError::Internal(err) => ApiError::internal(err.to_string()),
-        }
-    }
-
     /// Wraps any failure of the server itself.
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ApiError {
         ApiError::Internal(err.into())
@@ -101,14 +81,19 @@ impl From<saksi_store::StoreError> for ApiError {
     fn from(err: saksi_store::StoreError) -> ApiError {
         if err.is_unavailable() {
             tracing::warn!(error = %DisplayChain(&err), "the database is unavailable");
-            return ApiError::new(
-                codes::STORE_UNAVAILABLE,
-                "the database is unavailable; nothing was stored, retry later",
-            )
-            .retry_after(STORE_RETRY_AFTER);
+            return store_unavailable();
         }
         ApiError::internal(err)
     }
+}
+
+/// 503 with `Retry-After` while the database is unavailable.
+pub(crate) fn store_unavailable() -> ApiError {
+    ApiError::new(
+        codes::STORE_UNAVAILABLE,
+        "the database is unavailable; nothing was stored, retry later",
+    )
+    .retry_after(STORE_RETRY_AFTER)
 }
 
 impl From<tokio::task::JoinError> for ApiError {

@@ -6,6 +6,8 @@ pub mod keys;
 pub mod log;
 pub mod regions;
 pub mod results;
+pub mod sequenced;
+pub mod statements;
 pub mod system;
 pub mod tps;
 pub mod web;

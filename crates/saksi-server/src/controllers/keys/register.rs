@@ -19,11 +19,14 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::codes;
-use crate::controllers::forms::submit::{STATEMENT_PRINCIPAL, signed_answer};
+use crate::controllers::forms::submit::STATEMENT_PRINCIPAL;
+use crate::controllers::sequenced::{self, Answer, refusal};
+use crate::controllers::statements::{
+    check_origin, envelope_error, signature_invalid, statement_error,
+};
 use crate::controllers::{json_bytes, json_of};
 use crate::error::ApiError;
-use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
-use crate::sequencer::{Command, Fact, KeyFact, Outcome};
+use crate::sequencer::{Command, Fact, IdempotencyKey, KeyFact, Outcome};
 use crate::state::AppState;
 
 /// The most statements in one bulk request.
@@ -63,8 +66,8 @@ pub async fn register(
                 return Err(signature_invalid());
             }
             let answer = submit(&state, envelope, statement)?;
-            let (status, body) = answered(&state, answer.await)?;
-            return Ok(json_bytes(status, body));
+            let (status, answer) = sequenced::answer(&state, answer.await)?;
+            return Ok(json_bytes(status, answer.to_bytes()));
         }
     };
     if bulk.len() > MAX_STATEMENTS {
@@ -110,7 +113,7 @@ pub async fn register(
     let mut results = Vec::with_capacity(pending.len());
     for p in pending {
         let result = match p {
-            Ok(answer) => answered(&state, answer.await),
+            Ok(answer) => sequenced::answer(&state, answer.await),
             Err(err) => Err(err),
         };
         results.push(bulk_item(result)?);
@@ -134,43 +137,37 @@ fn submit(
 ) -> Result<oneshot::Receiver<Outcome>, ApiError> {
     let sha256 = signed.sha256();
     let (reply, answer) = oneshot::channel();
-    state.sequencer.submit(Command {
-        principal: STATEMENT_PRINCIPAL.to_owned(),
-        key: hex::encode(sha256),
+    let command = Command {
+        request: IdempotencyKey {
+            principal: STATEMENT_PRINCIPAL.to_owned(),
+            key: hex::encode(sha256),
+        },
         request_hash: sha256,
         fact: Fact::Key(Box::new(KeyFact {
             signed,
             signer: envelope.key,
         })),
         reply,
-    })?;
+    };
+    state.sequencer.submit(command).map_err(refusal)?;
     Ok(answer)
-}
-
-/// The sequencer's answer: its status and its body, the receipt signed.
-fn answered(
-    state: &AppState,
-    answer: Result<Outcome, oneshot::error::RecvError>,
-) -> Result<(StatusCode, Bytes), ApiError> {
-    match answer {
-        Ok(Outcome::Answer { status, body }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-            Ok((status, signed_answer(state, &body)?))
-        }
-        Ok(Outcome::Refused(err)) => Err(err),
-        Err(_) => {
-            Err(ApiError::new(codes::UNAVAILABLE, "the sequencer stopped; retry").retry_after(5))
-        }
-    }
 }
 
 /// One bulk result: `{"status", "body"}` for an accepted statement, the
 /// usual `{"error": {...}}` with its `status` for a refused one.
-fn bulk_item(result: Result<(StatusCode, Bytes), ApiError>) -> Result<BulkItem, ApiError> {
+fn bulk_item(result: Result<(StatusCode, Answer), ApiError>) -> Result<BulkItem, ApiError> {
     Ok(match result {
-        Ok((status, body)) => BulkItem::Accepted {
+        Ok((status, answer)) => BulkItem::Accepted {
             status: status.as_u16(),
-            body: serde_json::from_slice(&body).map_err(ApiError::internal)?,
+            body: match answer {
+                Answer::Key(body) => body,
+                Answer::Stored(body) => {
+                    serde_json::from_slice(&body).map_err(ApiError::internal)?
+                }
+                Answer::Form(_) => {
+                    return Err(ApiError::internal("a key statement answered as a form"));
+                }
+            },
         },
         Err(err) => {
             let answer = err.answer();
