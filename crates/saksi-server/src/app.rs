@@ -17,11 +17,12 @@ use crate::auth::password;
 use crate::auth::throttle::Throttle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::live::Live;
 use crate::log::highest::{self, HighestError};
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
 use crate::sequencer::{Known, Sequencer};
-use crate::state::{AppState, Live, ResultsCache};
+use crate::state::{AppState, ResultsCache};
 
 /// Why the server could not load its state.
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +116,9 @@ impl App {
         if let Some(err) = failure {
             return Err(err);
         }
-        store.for_each_idempotency_key(&mut |principal, key| known.add_key(principal, key))?;
+        store.for_each_idempotency_key(&mut |principal, key| {
+            known.remember_request(principal, key)
+        })?;
         let tree = load_tree(store.as_ref())?;
         let registry = crate::keys::registry_from_store(&log.roots, store.as_ref())?;
         let log_size = tree.len();

@@ -7,7 +7,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use saksi_api::ErrorBody;
+use serde_json::Value;
 
 use crate::codes::{self, ErrorCode};
 
@@ -57,26 +58,6 @@ impl ApiError {
         self
     }
 
-    /// The same answer for another request of a refused batch: a client
-    /// error is copied, an internal one keeps its message (the cause is
-    /// logged once, where it happened).
-    pub fn clone_for_reply(&self) -> ApiError {
-        match self {
-            ApiError::Client {
-                code,
-                message,
-                details,
-                retry_after,
-            } => ApiError::Client {
-                code: *code,
-                message: message.clone(),
-                details: details.clone(),
-                retry_after: *retry_after,
-            },
-            ApiError::Internal(err) => ApiError::internal(err.to_string()),
-        }
-    }
-
     /// Wraps any failure of the server itself.
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ApiError {
         ApiError::Internal(err.into())
@@ -100,14 +81,19 @@ impl From<saksi_store::StoreError> for ApiError {
     fn from(err: saksi_store::StoreError) -> ApiError {
         if err.is_unavailable() {
             tracing::warn!(error = %DisplayChain(&err), "the database is unavailable");
-            return ApiError::new(
-                codes::STORE_UNAVAILABLE,
-                "the database is unavailable; nothing was stored, retry later",
-            )
-            .retry_after(STORE_RETRY_AFTER);
+            return store_unavailable();
         }
         ApiError::internal(err)
     }
+}
+
+/// 503 with `Retry-After` while the database is unavailable.
+pub(crate) fn store_unavailable() -> ApiError {
+    ApiError::new(
+        codes::STORE_UNAVAILABLE,
+        "the database is unavailable; nothing was stored, retry later",
+    )
+    .retry_after(STORE_RETRY_AFTER)
 }
 
 impl From<tokio::task::JoinError> for ApiError {
@@ -116,17 +102,16 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
-/// The body of an error answer.
-pub(crate) fn error_body(code: &str, message: &str, details: Option<&Value>) -> Value {
-    json!({"error": {
-        "code": code,
-        "message": message,
-        "details": details.cloned().unwrap_or_else(|| json!({})),
-    }})
+/// An error as answered: its status, its body and its `Retry-After`.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+    pub retry_after: Option<u64>,
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The answer to this error; an internal one is logged here, once.
+    pub(crate) fn answer(self) -> Answer {
         let (code, message, details, retry_after) = match self {
             ApiError::Client {
                 code,
@@ -144,8 +129,21 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        let status = StatusCode::from_u16(code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = error_body(code.code, &message, details.as_deref());
+        Answer {
+            status: StatusCode::from_u16(code.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: ErrorBody::new(code.code, message).with_details(details.map(|d| *d)),
+            retry_after,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let Answer {
+            status,
+            body,
+            retry_after,
+        } = self.answer();
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(secs) = retry_after {
             response

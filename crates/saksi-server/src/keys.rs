@@ -1,15 +1,12 @@
-//! The server's side of the key chain (issue 3 §4): the registry rebuilt
-//! from the store, and the chain's refusals as API errors. The rules
-//! themselves are `saksi_statement::registry`, shared with the auditor.
+//! The server's side of the key chain (`docs/statements.md`): the registry
+//! rebuilt from the store. The rules themselves are
+//! `saksi_statement::registry`, shared with the auditor; their refusals are
+//! answered by `controllers::statements`.
 
 use saksi_log::Verifier;
 use saksi_statement::registry::KeyRecord;
-use saksi_statement::{EnvelopeError, KeyRole, Refusal, Registry, StatementError};
+use saksi_statement::{KeyRole, Registry};
 use saksi_store::{Store, StoreError};
-use serde_json::json;
-
-use crate::codes;
-use crate::error::ApiError;
 
 /// Why the stored keys could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -48,65 +45,4 @@ pub fn registry_from_store(
         );
     }
     Ok(registry)
-}
-
-/// The chain's refusal as the API answers it.
-pub fn refusal_error(refusal: Refusal) -> ApiError {
-    let message = refusal.to_string();
-    match refusal {
-        Refusal::UnknownKey => ApiError::new(codes::KEY_UNKNOWN, message),
-        Refusal::Revoked(at) => {
-            ApiError::new(codes::KEY_REVOKED, message).with_details(json!({"revoked_at": at}))
-        }
-        Refusal::OutsideValidity {
-            valid_from,
-            valid_until,
-            now,
-        } => ApiError::new(codes::KEY_OUTSIDE_VALIDITY, message).with_details(json!({
-            "valid_from": valid_from.to_string(),
-            "valid_until": valid_until.to_string(),
-            "now": now.to_string(),
-        })),
-        Refusal::WrongTps { key_tps, .. } => ApiError::new(codes::KEY_WRONG_TPS, message)
-            .with_details(json!({"key_tps": key_tps.to_string()})),
-        Refusal::NotAuthorised(_) => ApiError::new(codes::KEY_NOT_AUTHORISED, message),
-        Refusal::AlreadyRegistered(at) => ApiError::new(codes::KEY_ALREADY_REGISTERED, message)
-            .with_details(json!({"registered_at": at})),
-        Refusal::RootKey => ApiError::new(codes::KEY_ROOT, message),
-        Refusal::RegionNotFound(_) => ApiError::new(codes::REGION_NOT_FOUND, message),
-    }
-}
-
-/// A malformed envelope as the API answers it.
-pub fn envelope_error(error: EnvelopeError) -> ApiError {
-    ApiError::new(codes::STATEMENT_MALFORMED, error.to_string())
-}
-
-/// A malformed statement as the API answers it; a form's problems are
-/// listed as any form submission's are.
-pub fn statement_error(error: StatementError) -> ApiError {
-    match error {
-        StatementError::Form(issues) => crate::controllers::forms::form_error(issues),
-        other => ApiError::new(codes::STATEMENT_MALFORMED, other.to_string()),
-    }
-}
-
-/// Refuses a statement made for another log.
-pub fn check_origin(statement_origin: &str, origin: &str) -> Result<(), ApiError> {
-    if statement_origin == origin {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        codes::STATEMENT_WRONG_ORIGIN,
-        format!("the statement is for the log {statement_origin:?}, not this one"),
-    )
-    .with_details(json!({"origin": origin})))
-}
-
-/// Refuses a statement whose signature does not verify.
-pub fn signature_invalid() -> ApiError {
-    ApiError::new(
-        codes::SIGNATURE_INVALID,
-        "the signature does not verify under the given key",
-    )
 }

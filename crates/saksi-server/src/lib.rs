@@ -1,4 +1,4 @@
-//! The HTTP API of Saksi, its sequencer and its live tallies (DESIGN §8).
+//! The HTTP API of Saksi, its sequencer and its live tallies.
 //!
 //! Layout after crates.io: every URL in [`router`], handlers in
 //! `controllers/<resource>/<action>.rs`, one error type ([`ApiError`])
@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod keys;
 pub mod lease;
+pub mod live;
 pub mod log;
 pub mod metrics;
 pub mod router;

@@ -2,41 +2,19 @@
 //! the sequencer's queue, the login throttle, the clock and the settings.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use axum::body::Bytes;
-use saksi_core::tally::Tallies;
-use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionId};
-use saksi_log::MemoryTree;
 use saksi_store::Store;
 
 use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
+pub use crate::live::Live;
 use crate::log::LogPublisher;
 use crate::metrics::Metrics;
 use crate::sequencer::SequencerHandle;
-
-/// The state readers see, changed only by the sequencer, one whole batch at
-/// a time under the write lock: `tree` holds exactly the durable log
-/// entries, and `tallies` reflect exactly those form versions, all applied
-/// and none after.
-#[derive(Debug)]
-pub struct Live {
-    pub tallies: Tallies,
-    /// The Merkle tree of every log entry (RFC 9162), rebuilt at start-up.
-    pub tree: MemoryTree,
-    pub last_updated: Option<UnixTime>,
-}
-
-impl Live {
-    /// The log's size: the entries in the tree, which every results
-    /// response states it reflects.
-    pub fn log_size(&self) -> u64 {
-        self.tree.len()
-    }
-}
 
 /// What a cached response renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,7 +25,8 @@ pub enum CacheKey {
 }
 
 /// Rendered results bodies, each valid for the `log_size` it was rendered
-/// at: a response is serialised at most once per batch (DESIGN §8).
+/// at: a response is serialised at most once per batch, however many
+/// clients poll it.
 #[derive(Debug, Default)]
 pub struct ResultsCache {
     entries: Mutex<HashMap<CacheKey, (u64, Bytes)>>,
@@ -120,9 +99,4 @@ impl AppState {
         let store = Arc::clone(&self.store);
         Ok(tokio::task::spawn_blocking(move || f(&*store)).await??)
     }
-}
-
-/// Takes the write lock of the live state.
-pub(crate) fn write_live(live: &RwLock<Live>) -> RwLockWriteGuard<'_, Live> {
-    live.write().unwrap_or_else(|e| e.into_inner())
 }

@@ -15,12 +15,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use saksi_api::{BulkItem, BulkResults, ErrorBody};
 use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use saksi_log::Signer;
 use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::client::Client;
@@ -300,22 +300,32 @@ async fn register_chunk(
             .post_json("/api/v1/keys", body)
             .await
             .context("cannot register the simulated keys")?;
-        let value: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
         if answer.status != 200 {
+            let error = serde_json::from_slice::<ErrorBody>(&answer.body)
+                .map(|b| serde_json::to_string(&b.error).unwrap_or_default())
+                .unwrap_or_else(|_| "null".to_owned());
             bail!(
-                "the server refused the simulated keys ({}): {}",
+                "the server refused the simulated keys ({}): {error}",
                 answer.status,
-                value["error"]
             );
         }
-        let results = value["results"].as_array().cloned().unwrap_or_default();
+        let results = serde_json::from_slice::<BulkResults>(&answer.body)
+            .map(|r| r.results)
+            .unwrap_or_default();
         let mut shed = Vec::new();
         for (envelope, result) in pending.iter().zip(&results) {
-            match (result["status"].as_u64(), result["error"]["code"].as_str()) {
-                (Some(201), _) => counted.new += 1,
-                (_, Some("key.already_registered")) => counted.already += 1,
-                (Some(503), _) if attempt < SHED_RETRIES => shed.push(*envelope),
-                _ => bail!("the server refused a simulated key: {}", json!(result)),
+            match result {
+                BulkItem::Accepted { status: 201, .. } => counted.new += 1,
+                BulkItem::Refused { error, .. } if error.code == "key.already_registered" => {
+                    counted.already += 1
+                }
+                BulkItem::Refused { status: 503, .. } if attempt < SHED_RETRIES => {
+                    shed.push(*envelope)
+                }
+                _ => bail!(
+                    "the server refused a simulated key: {}",
+                    serde_json::to_string(result).unwrap_or_default()
+                ),
             }
         }
         if shed.is_empty() {

@@ -13,10 +13,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use hyper::body::Bytes;
+use saksi_api::{Accepted, Receipt};
 use saksi_core::{Contest, Election, RegionId};
 use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::client::Client;
@@ -324,14 +324,26 @@ pub async fn run(
     }
 }
 
-/// `{"tps", "contest", "version", "receipt"}`.
+/// `{"tps", "contest", "version", "receipt"}`; `null`s for an answer that
+/// is not the documented one, so the line still says which form it was.
 fn receipt_line(p: &Prepared, body: &[u8]) -> String {
-    let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    serde_json::json!({
-        "tps": p.tps,
-        "contest": p.contest,
-        "version": answer["version"],
-        "receipt": answer["receipt"],
-    })
-    .to_string()
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        tps: &'a str,
+        contest: Contest,
+        version: Option<u32>,
+        receipt: Option<Receipt>,
+    }
+    let answer = serde_json::from_slice::<Accepted>(body).ok();
+    let (version, receipt) = match answer {
+        Some(a) => (Some(a.version), Some(a.receipt)),
+        None => (None, None),
+    };
+    let line = Line {
+        tps: &p.tps,
+        contest: p.contest,
+        version,
+        receipt,
+    };
+    serde_json::to_string(&line).unwrap_or_default()
 }

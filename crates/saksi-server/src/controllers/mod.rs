@@ -6,6 +6,8 @@ pub mod keys;
 pub mod log;
 pub mod regions;
 pub mod results;
+pub mod sequenced;
+pub mod statements;
 pub mod system;
 pub mod tps;
 pub mod web;
@@ -25,9 +27,15 @@ pub(crate) fn json_bytes(status: StatusCode, body: Bytes) -> Response {
     response
 }
 
-/// A JSON answer of a value.
-pub(crate) fn json_value(status: StatusCode, value: &serde_json::Value) -> Response {
-    json_bytes(status, Bytes::from(value.to_string()))
+/// A JSON answer of one of the API's shapes (`saksi_api`).
+pub(crate) fn json_of<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
+    json_bytes(status, to_bytes(value))
+}
+
+/// The JSON bytes of one of the API's shapes. The shapes are plain structs
+/// of strings, numbers and maps with string keys, which always serialise.
+pub(crate) fn to_bytes<T: serde::Serialize>(value: &T) -> Bytes {
+    Bytes::from(serde_json::to_vec(value).expect("an API shape serialises"))
 }
 
 /// True if `If-None-Match` lists `etag` (or `*`). Weak comparison

@@ -24,8 +24,8 @@ use super::highest;
 use crate::codes::{self, ErrorCode};
 use crate::error::ApiError;
 use crate::lease::WriterLease;
+use crate::live::Live;
 use crate::metrics::Metrics;
-use crate::state::Live;
 
 /// A signed checkpoint and its parsed content.
 #[derive(Debug, Clone)]

@@ -1,5 +1,5 @@
 //! Receipts: the log key's signed promise that an entry is in the log at an
-//! index, so an officer can later prove an omission (DESIGN §5).
+//! index, so an officer can later prove an omission (`docs/log-entries.md`, "Receipts").
 //!
 //! The signature is a C2SP signed note by the log key over the text
 //! `saksi/receipt/v1\n<origin>\n<log index>\n<base64 leaf hash>\n<RFC 3339
@@ -9,8 +9,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saksi_api::Receipt;
 use saksi_log::{Hash, Note, NoteError, Signer};
-use serde_json::{Value, json};
 
 use saksi_statement::Entry;
 use saksi_statement::entry::entry_sha256;
@@ -60,7 +60,7 @@ pub fn receipt(
     header: &ReceiptHeader,
     entry: &[u8],
     leaf: &Hash,
-) -> Result<Value, NoteError> {
+) -> Result<Receipt, NoteError> {
     let mut receipt = unsigned_receipt(index, header, entry, leaf);
     sign_receipt(signer, &mut receipt)?;
     Ok(receipt)
@@ -70,44 +70,44 @@ pub fn receipt(
 /// answer. The request handler adds the signature ([`sign_receipt`]) off
 /// the sequencer thread; Ed25519 is deterministic, so a replayed answer is
 /// signed to the same bytes.
-pub fn unsigned_receipt(index: u64, header: &ReceiptHeader, entry: &[u8], leaf: &Hash) -> Value {
-    let mut receipt = json!({
-        "log_index": index,
-        "submitted_at": header.time,
-        "leaf_hash": STANDARD.encode(leaf),
-        "entry_sha256": hex::encode(entry_sha256(entry)),
-    });
-    if let Some((tps, contest, version)) = &header.form {
-        receipt["tps"] = json!(tps);
-        receipt["contest"] = json!(contest);
-        receipt["version"] = json!(version);
+pub fn unsigned_receipt(index: u64, header: &ReceiptHeader, entry: &[u8], leaf: &Hash) -> Receipt {
+    let (tps, contest, version) = match &header.form {
+        Some((tps, contest, version)) => (Some(tps.clone()), Some(contest.clone()), Some(*version)),
+        None => (None, None, None),
+    };
+    Receipt {
+        log_index: index,
+        submitted_at: header.time.clone(),
+        leaf_hash: STANDARD.encode(leaf),
+        entry_sha256: hex::encode(entry_sha256(entry)),
+        tps,
+        contest,
+        version,
+        statement_sha256: header.statement_sha256.map(hex::encode),
+        signed: None,
     }
-    if let Some(digest) = header.statement_sha256 {
-        receipt["statement_sha256"] = json!(hex::encode(digest));
-    }
-    receipt
 }
 
 /// Adds `signed` to a receipt from its own `log_index`, `leaf_hash` and
-/// `submitted_at`. A receipt that has it already is left as it is.
-pub fn sign_receipt(signer: &Signer, receipt: &mut Value) -> Result<(), NoteError> {
-    let Some(fields) = receipt.as_object_mut() else {
-        return Ok(());
-    };
-    if fields.contains_key("signed") {
+/// `submitted_at`. A receipt that has it already, or whose leaf hash is not
+/// one (a stored answer can only be as the server wrote it), is left as it
+/// is.
+pub fn sign_receipt(signer: &Signer, receipt: &mut Receipt) -> Result<(), NoteError> {
+    if receipt.signed.is_some() {
         return Ok(());
     }
-    let index = fields.get("log_index").and_then(Value::as_u64);
-    let leaf = fields
-        .get("leaf_hash")
-        .and_then(Value::as_str)
-        .and_then(|b| STANDARD.decode(b).ok())
+    let leaf = STANDARD
+        .decode(&receipt.leaf_hash)
+        .ok()
         .and_then(|b| Hash::try_from(b.as_slice()).ok());
-    let time = fields.get("submitted_at").and_then(Value::as_str);
-    if let (Some(index), Some(leaf), Some(time)) = (index, leaf, time) {
-        let text = receipt_text(signer.name(), index, &leaf, time);
-        let signed = Note::sign(&text, &[signer])?.format();
-        fields.insert("signed".into(), Value::String(signed));
+    if let Some(leaf) = leaf {
+        let text = receipt_text(
+            signer.name(),
+            receipt.log_index,
+            &leaf,
+            &receipt.submitted_at,
+        );
+        receipt.signed = Some(Note::sign(&text, &[signer])?.format());
     }
     Ok(())
 }

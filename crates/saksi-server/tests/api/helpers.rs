@@ -45,12 +45,31 @@ impl Answer {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
+    /// The body as one of the API's shapes, checked to hold every field
+    /// the server wrote, in the order it wrote them: a client reading the
+    /// type misses nothing.
+    pub fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(&self) -> T {
+        let typed: T = serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not a {} ({e}): {}",
+                std::any::type_name::<T>(),
+                String::from_utf8_lossy(&self.body)
+            )
+        });
+        assert_eq!(
+            serde_json::to_vec(&typed).unwrap(),
+            self.body,
+            "{} does not write the server's bytes",
+            std::any::type_name::<T>()
+        );
+        typed
+    }
+
     /// The error code of an error answer.
     pub fn code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+        serde_json::from_slice::<saksi_api::ErrorBody>(&self.body)
+            .map(|b| b.error.code)
+            .unwrap_or_default()
     }
 
     /// The codes of `details.errors`.

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saksi_api::{Accepted, LogEntries, Proof, Receipt};
 use saksi_core::{Contest, RegionCode};
 use saksi_log::{
     Checkpoint, Hash, Verifier, canonical_json, leaf_hash, merkle_root, verify_consistency,
@@ -74,13 +75,12 @@ async fn fetch_entries(app: &TestApp, size: u64, page: u64) -> Vec<Vec<u8>> {
         let uri = format!("/api/v1/log/entries?start={start}&end={}", start + page);
         let answer = app.get(&uri).await;
         assert_eq!(answer.status, StatusCode::OK, "{uri}");
-        let body = answer.json();
-        let entries = body["entries"].as_array().unwrap();
+        let entries = answer.typed::<LogEntries>().entries;
         assert!(!entries.is_empty() && entries.len() as u64 <= page, "{uri}");
         for e in entries {
-            assert_eq!(e["index"], out.len() as u64);
-            let data = b64(&e["data"]);
-            assert_eq!(hash(&e["leaf_hash"]), leaf_hash(&data));
+            assert_eq!(e.index, out.len() as u64);
+            let data = b64(&e.data.as_str().into());
+            assert_eq!(hash(&e.leaf_hash.as_str().into()), leaf_hash(&data));
             out.push(data);
         }
     }
@@ -90,11 +90,11 @@ async fn fetch_entries(app: &TestApp, size: u64, page: u64) -> Vec<Vec<u8>> {
 async fn proof(app: &TestApp, uri: &str) -> Vec<Vec<u8>> {
     let answer = app.get(uri).await;
     assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.json());
-    answer.json()["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(b64)
+    answer
+        .typed::<Proof>()
+        .proof
+        .into_iter()
+        .map(|h| b64(&h.into()))
         .collect()
 }
 
@@ -215,33 +215,32 @@ async fn receipts_verify_with_the_log_key_and_are_served_again() {
     let token = app.kpps_token(tps);
     let form = app.form_json(tps, Contest::Ppwp, 1);
     let answer = app.submit(&token, tps, Contest::Ppwp, "r", form).await;
-    let receipt = answer.json()["receipt"].clone();
+    let receipt = answer.typed::<Accepted>().receipt;
     // The fields scripts already rely on are still there.
-    assert_eq!(receipt["tps"], tps.to_string());
-    assert_eq!(receipt["contest"], "ppwp");
-    assert_eq!(receipt["version"], 1);
-    assert_eq!(receipt["log_index"], 0);
+    assert_eq!(receipt.tps, Some(tps.to_string()));
+    assert_eq!(receipt.contest.as_deref(), Some("ppwp"));
+    assert_eq!(receipt.version, Some(1));
+    assert_eq!(receipt.log_index, 0);
 
     let key = log_key(&app).await;
-    let signed = receipt["signed"].as_str().unwrap();
+    let signed = receipt.signed.as_deref().unwrap();
     let opened = saksi_log::open(signed.as_bytes(), std::slice::from_ref(&key)).unwrap();
     let expected = format!(
         "saksi/receipt/v1\n{ORIGIN}\n0\n{}\n{}\n",
-        receipt["leaf_hash"].as_str().unwrap(),
-        receipt["submitted_at"].as_str().unwrap()
+        receipt.leaf_hash, receipt.submitted_at
     );
     assert_eq!(opened.text, expected);
 
     let entry = &app.store.log_entries(0, 1).unwrap()[0];
-    assert_eq!(hash(&receipt["leaf_hash"]), entry.leaf_hash);
+    assert_eq!(hash(&receipt.leaf_hash.as_str().into()), entry.leaf_hash);
     assert_eq!(
-        receipt["entry_sha256"],
+        receipt.entry_sha256,
         hex::encode(Sha256::digest(&entry.data))
     );
 
     let served = app.get("/api/v1/log/receipt/0").await;
     assert_eq!(served.status, StatusCode::OK);
-    assert_eq!(served.json(), receipt);
+    assert_eq!(served.typed::<Receipt>(), receipt);
     let missing = app.get("/api/v1/log/receipt/1").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.code(), "log.entry_not_found");

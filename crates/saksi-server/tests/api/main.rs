@@ -6,6 +6,7 @@ mod bad_input;
 mod faults;
 mod helpers;
 mod keys;
+mod layout;
 mod lease;
 mod log;
 mod reads;

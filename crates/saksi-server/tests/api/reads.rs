@@ -1,4 +1,5 @@
 use axum::http::{Method, StatusCode};
+use saksi_api::Region;
 use saksi_core::Contest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -10,29 +11,29 @@ async fn the_national_region_has_39_children() {
     for uri in ["/api/v1/regions", "/api/v1/regions/0"] {
         let r = app.get(uri).await;
         assert_eq!(r.status, StatusCode::OK);
-        let r = r.json();
-        assert_eq!(r["code"], "0");
-        assert_eq!(r["level"], "nasional");
-        assert_eq!(r["parent"], serde_json::Value::Null);
-        assert_eq!(r["children"].as_array().unwrap().len(), 39);
+        let r: Region = r.typed();
+        assert_eq!(r.code, "0");
+        assert_eq!(r.level, saksi_core::Level::Nasional);
+        assert_eq!(r.parent, None);
+        assert_eq!(r.children.len(), 39);
     }
     let tps = app.first_tps(TestApp::code("11"));
-    let compact = app
+    let compact: Region = app
         .get(&format!("/api/v1/regions/{}", tps.compact()))
         .await
-        .json();
-    assert_eq!(compact["code"], tps.to_string());
-    assert_eq!(compact["children"].as_array().unwrap().len(), 0);
-    let desa = app
+        .typed();
+    assert_eq!(compact.code, tps.to_string());
+    assert_eq!(compact.children.len(), 0);
+    let desa: Region = app
         .get(&format!("/api/v1/regions/{}", tps.parent().unwrap()))
         .await
-        .json();
+        .typed();
     let expected = app
         .election
         .tree
         .children(app.election.tree.find(tps.parent().unwrap()).unwrap())
         .len();
-    assert_eq!(desa["children"].as_array().unwrap().len(), expected);
+    assert_eq!(desa.children.len(), expected);
 }
 
 #[tokio::test]

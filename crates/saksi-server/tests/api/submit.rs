@@ -21,12 +21,12 @@ async fn a_submission_shows_in_results_at_every_level() {
 
     let answer = app.submit(&token, tps, Contest::Ppwp, "key-1", form).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
-    let body = answer.json();
-    assert_eq!(body["version"], 1);
-    assert_eq!(body["warnings"], serde_json::json!([]));
-    assert_eq!(body["receipt"]["tps"], tps.to_string());
-    assert_eq!(body["receipt"]["contest"], "ppwp");
-    assert_eq!(body["receipt"]["log_index"], 0);
+    let body: saksi_api::Accepted = answer.typed();
+    assert_eq!(body.version, 1);
+    assert_eq!(body.warnings, []);
+    assert_eq!(body.receipt.tps, Some(tps.to_string()));
+    assert_eq!(body.receipt.contest.as_deref(), Some("ppwp"));
+    assert_eq!(body.receipt.log_index, 0);
 
     for uri in [
         "/api/v1/results/ppwp".to_owned(),
@@ -36,16 +36,11 @@ async fn a_submission_shows_in_results_at_every_level() {
     ] {
         let r = app.get(&uri).await;
         assert_eq!(r.status, StatusCode::OK, "{uri}");
-        let r = r.json();
-        assert_eq!(r["log_size"], 1, "{uri}");
-        assert_eq!(total(&r, "suara_sah"), sah, "{uri}");
-        assert_eq!(total(&r, "tps_reported"), 1, "{uri}");
-        let votes: u64 = r["totals"]["options"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum();
+        let r: saksi_api::Results = r.typed();
+        assert_eq!(r.log_size, 1, "{uri}");
+        assert_eq!(r.totals.suara_sah, sah, "{uri}");
+        assert_eq!(r.totals.tps_reported, 1, "{uri}");
+        let votes: u64 = r.totals.options.0.iter().map(|(_, v)| v).sum();
         assert_eq!(votes, sah, "{uri}");
     }
     let desa_results = app

@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use hyper::Method;
 use hyper::body::Bytes;
+use saksi_api::ErrorBody;
 use saksi_core::time::UnixTime;
 use saksi_core::{Level, RegionCode};
 use saksi_log::{Signer, Verifier};
@@ -284,27 +285,15 @@ fn sign(statement: KeyStatement, signer: &Signer) -> Result<Envelope> {
 /// Prints a refusal as `error: <code>: <message>` (and its details, if
 /// any) on standard error.
 fn report_refusal(status: u16, body: &[u8]) {
-    let error = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("error").cloned());
-    let code = error
-        .as_ref()
-        .and_then(|e| e.get("code")?.as_str().map(str::to_owned));
-    let message = error
-        .as_ref()
-        .and_then(|e| e.get("message")?.as_str().map(str::to_owned));
-    match (code, message) {
-        (Some(code), Some(message)) => {
-            eprintln!("error: {code}: {message}");
-            if let Some(details) = error
-                .as_ref()
-                .and_then(|e| e.get("details"))
-                .filter(|d| !d.is_null() && d.as_object().is_none_or(|o| !o.is_empty()))
-            {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody { error }) => {
+            eprintln!("error: {}: {}", error.code, error.message);
+            let details = &error.details;
+            if !details.is_null() && details.as_object().is_none_or(|o| !o.is_empty()) {
                 eprintln!("details: {details}");
             }
         }
-        _ => {
+        Err(_) => {
             let text = String::from_utf8_lossy(&body[..body.len().min(300)]);
             eprintln!("error: the server answered {status}: {}", text.trim());
         }

@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
+use saksi_api::Session;
 use saksi_core::username::Username;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::auth::{password, token};
 use crate::codes;
-use crate::controllers::json_value;
+use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::extract::{ClientAddr, body_bytes};
 use crate::state::AppState;
@@ -93,8 +93,11 @@ pub async fn login(
         .blocking(move |store| store.insert_session(&session))
         .await?;
     tracing::info!(user = user.id.0, role = %user.role, "login");
-    Ok(json_value(
+    Ok(json_of(
         StatusCode::OK,
-        &json!({"token": token, "expires_at": expires_at.to_string()}),
+        &Session {
+            token,
+            expires_at: expires_at.to_string(),
+        },
     ))
 }

@@ -13,23 +13,26 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use saksi_core::form::{self, CHasil};
 use saksi_core::permission::Action;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
 use saksi_statement::{Envelope, FormStatement};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use super::form_error;
 use crate::codes;
 use crate::controllers::json_bytes;
+use crate::controllers::sequenced::{self, refusal};
+use crate::controllers::statements::{
+    check_origin, envelope_error, signature_invalid, statement_error,
+};
 use crate::error::ApiError;
 use crate::extract::{Authenticated, RawPath, body_bytes, contest, region_code};
-use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
-use crate::log::receipt::sign_receipt;
-use crate::sequencer::{Command, Fact, FormFact, Outcome, Submitter};
+use crate::sequencer::{Command, Fact, FormFact, IdempotencyKey, Outcome, Submitter};
 use crate::state::AppState;
 
 /// The longest `Idempotency-Key` accepted.
@@ -70,36 +73,26 @@ pub async fn submit(
         session_command(&state, auth?, &target, &headers, body, reply)?
     } else {
         let body = body_bytes(body)?;
-        if !looks_signed(&body) {
-            // Neither a session nor a statement: say what is missing.
-            return Err(auth.err().unwrap_or_else(|| {
-                ApiError::new(
-                    codes::AUTH_REQUIRED,
-                    "a session or a signed statement is needed",
-                )
-            }));
+        // Parsed once: a JSON object with a `statement` member is an
+        // envelope; anything else is told what is missing.
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(value) if value.get("statement").is_some() => {
+                signed_command(&state, &target, value, reply)?
+            }
+            _ => {
+                return Err(auth.err().unwrap_or_else(|| {
+                    ApiError::new(
+                        codes::AUTH_REQUIRED,
+                        "a session or a signed statement is needed",
+                    )
+                }));
+            }
         }
-        signed_command(&state, &target, &body, reply)?
     };
-    state.sequencer.submit(command)?;
-    match answer.await {
-        Ok(Outcome::Answer { status, body }) => {
-            tracing::debug!(tps = %target.tps_code, contest = %target.contest, status, "form answered");
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-            Ok(json_bytes(status, signed_answer(&state, &body)?))
-        }
-        Ok(Outcome::Refused(err)) => Err(err),
-        Err(_) => {
-            Err(ApiError::new(codes::UNAVAILABLE, "the sequencer stopped; retry").retry_after(5))
-        }
-    }
-}
-
-/// True if the body is a JSON object with a `statement` member: cheap, so
-/// that a form posted without a session is told it needs one.
-fn looks_signed(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
-        .is_ok_and(|m| m.contains_key("statement"))
+    state.sequencer.submit(command).map_err(refusal)?;
+    let (status, answer) = sequenced::answer(&state, answer.await)?;
+    tracing::debug!(tps = %target.tps_code, contest = %target.contest, status = status.as_u16(), "form answered");
+    Ok(json_bytes(status, answer.to_bytes()))
 }
 
 /// A form entered through an officer's session.
@@ -126,8 +119,10 @@ fn session_command(
         region: auth.principal.region(),
     };
     Ok(Command {
-        principal: auth.principal_id(),
-        key,
+        request: IdempotencyKey {
+            principal: auth.principal_id(),
+            key,
+        },
         request_hash: hasher.finalize().into(),
         fact: Fact::Form(Box::new(form_fact(state, target, form, by)?)),
         reply,
@@ -139,10 +134,10 @@ fn session_command(
 fn signed_command(
     state: &AppState,
     target: &Target,
-    body: &[u8],
+    body: Value,
     reply: oneshot::Sender<Outcome>,
 ) -> Result<Command, ApiError> {
-    let envelope = Envelope::parse(body).map_err(envelope_error)?;
+    let envelope = Envelope::from_value(body).map_err(envelope_error)?;
     let signed = envelope.open::<FormStatement>().map_err(statement_error)?;
     let statement = &signed.statement;
     check_origin(&statement.origin, state.log.origin())?;
@@ -165,8 +160,10 @@ fn signed_command(
         signer: Box::new(envelope.key),
     };
     Ok(Command {
-        principal: STATEMENT_PRINCIPAL.to_owned(),
-        key: hex::encode(sha256),
+        request: IdempotencyKey {
+            principal: STATEMENT_PRINCIPAL.to_owned(),
+            key: hex::encode(sha256),
+        },
         request_hash: sha256,
         fact: Fact::Form(Box::new(form_fact(state, target, form, by)?)),
         reply,
@@ -194,19 +191,6 @@ fn form_fact(
         form,
         by,
     })
-}
-
-/// The answer with its receipt signed by the log key. Signing here rather
-/// than in the sequencer spreads the Ed25519 work over every core; it is
-/// deterministic, so a replayed answer comes out byte for byte the same.
-pub(crate) fn signed_answer(state: &AppState, body: &Bytes) -> Result<Bytes, ApiError> {
-    let mut answer: serde_json::Value = serde_json::from_slice(body).map_err(ApiError::internal)?;
-    if let Some(receipt) = answer.get_mut("receipt") {
-        sign_receipt(state.log.signer(), receipt).map_err(ApiError::internal)?;
-    }
-    Ok(Bytes::from(
-        serde_json::to_vec(&answer).map_err(ApiError::internal)?,
-    ))
 }
 
 /// The `Idempotency-Key` header: required, 1 to 128 printable ASCII.

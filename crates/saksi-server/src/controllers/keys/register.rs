@@ -1,5 +1,5 @@
 //! `POST /api/v1/keys`: a key statement signed by the officer who vouches
-//! for it (issue 3 §4), one envelope per request, or up to
+//! for it (`docs/statements.md`), one envelope per request, or up to
 //! [`MAX_STATEMENTS`] as `{"statements": [...]}` so that a KPU Kab/Kota
 //! registers its TPS devices in a few requests.
 //!
@@ -12,17 +12,21 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use saksi_api::{BulkItem, BulkResults};
 use saksi_statement::{Envelope, KeyStatement, Signed};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::codes;
-use crate::controllers::forms::submit::{STATEMENT_PRINCIPAL, signed_answer};
-use crate::controllers::{json_bytes, json_value};
+use crate::controllers::forms::submit::STATEMENT_PRINCIPAL;
+use crate::controllers::sequenced::{self, Answer, refusal};
+use crate::controllers::statements::{
+    check_origin, envelope_error, signature_invalid, statement_error,
+};
+use crate::controllers::{json_bytes, json_of};
 use crate::error::ApiError;
-use crate::keys::{check_origin, envelope_error, signature_invalid, statement_error};
-use crate::sequencer::{Command, Fact, KeyFact, Outcome};
+use crate::sequencer::{Command, Fact, IdempotencyKey, KeyFact, Outcome};
 use crate::state::AppState;
 
 /// The most statements in one bulk request.
@@ -62,7 +66,8 @@ pub async fn register(
                 return Err(signature_invalid());
             }
             let answer = submit(&state, envelope, statement)?;
-            return answered(&state, answer.await);
+            let (status, answer) = sequenced::answer(&state, answer.await)?;
+            return Ok(json_bytes(status, answer.to_bytes()));
         }
     };
     if bulk.len() > MAX_STATEMENTS {
@@ -108,13 +113,12 @@ pub async fn register(
     let mut results = Vec::with_capacity(pending.len());
     for p in pending {
         let result = match p {
-            Ok(answer) => answered(&state, answer.await),
+            Ok(answer) => sequenced::answer(&state, answer.await),
             Err(err) => Err(err),
         };
-        let response = result.unwrap_or_else(IntoResponse::into_response);
-        results.push(response_item(response).await);
+        results.push(bulk_item(result)?);
     }
-    Ok(json_value(StatusCode::OK, &json!({ "results": results })))
+    Ok(json_of(StatusCode::OK, &BulkResults { results }))
 }
 
 /// Parses one envelope and its key statement, and checks its origin.
@@ -133,49 +137,44 @@ fn submit(
 ) -> Result<oneshot::Receiver<Outcome>, ApiError> {
     let sha256 = signed.sha256();
     let (reply, answer) = oneshot::channel();
-    state.sequencer.submit(Command {
-        principal: STATEMENT_PRINCIPAL.to_owned(),
-        key: hex::encode(sha256),
+    let command = Command {
+        request: IdempotencyKey {
+            principal: STATEMENT_PRINCIPAL.to_owned(),
+            key: hex::encode(sha256),
+        },
         request_hash: sha256,
         fact: Fact::Key(Box::new(KeyFact {
             signed,
             signer: envelope.key,
         })),
         reply,
-    })?;
+    };
+    state.sequencer.submit(command).map_err(refusal)?;
     Ok(answer)
-}
-
-/// The sequencer's answer as a response.
-fn answered(
-    state: &AppState,
-    answer: Result<Outcome, oneshot::error::RecvError>,
-) -> Result<Response, ApiError> {
-    match answer {
-        Ok(Outcome::Answer { status, body }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-            Ok(json_bytes(status, signed_answer(state, &body)?))
-        }
-        Ok(Outcome::Refused(err)) => Err(err),
-        Err(_) => {
-            Err(ApiError::new(codes::UNAVAILABLE, "the sequencer stopped; retry").retry_after(5))
-        }
-    }
 }
 
 /// One bulk result: `{"status", "body"}` for an accepted statement, the
 /// usual `{"error": {...}}` with its `status` for a refused one.
-async fn response_item(response: Response) -> Value {
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), BODY_LIMIT)
-        .await
-        .unwrap_or_default();
-    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
-    match body {
-        Value::Object(mut error) if !status.is_success() => {
-            error.insert("status".into(), json!(status.as_u16()));
-            Value::Object(error)
+fn bulk_item(result: Result<(StatusCode, Answer), ApiError>) -> Result<BulkItem, ApiError> {
+    Ok(match result {
+        Ok((status, answer)) => BulkItem::Accepted {
+            status: status.as_u16(),
+            body: match answer {
+                Answer::Key(body) => body,
+                Answer::Stored(body) => {
+                    serde_json::from_slice(&body).map_err(ApiError::internal)?
+                }
+                Answer::Form(_) => {
+                    return Err(ApiError::internal("a key statement answered as a form"));
+                }
+            },
+        },
+        Err(err) => {
+            let answer = err.answer();
+            BulkItem::Refused {
+                error: answer.body.error,
+                status: answer.status.as_u16(),
+            }
         }
-        body => json!({"status": status.as_u16(), "body": body}),
-    }
+    })
 }

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
+use saksi_api::{LogEntries, LogEntry};
 
 use super::{Params, beyond_checkpoint, invalid_range, param};
-use crate::controllers::json_value;
+use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -38,15 +38,13 @@ pub async fn list(State(state): State<AppState>, params: Params) -> Result<Respo
             entries.len()
         )));
     }
-    let entries: Vec<Value> = entries
+    let entries = entries
         .iter()
-        .map(|e| {
-            json!({
-                "index": e.index,
-                "data": STANDARD.encode(&e.data),
-                "leaf_hash": STANDARD.encode(e.leaf_hash),
-            })
+        .map(|e| LogEntry {
+            index: e.index,
+            data: STANDARD.encode(&e.data),
+            leaf_hash: STANDARD.encode(e.leaf_hash),
         })
         .collect();
-    Ok(json_value(StatusCode::OK, &json!({"entries": entries})))
+    Ok(json_of(StatusCode::OK, &LogEntries { entries }))
 }

@@ -9,17 +9,17 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saksi_api::Proof;
 use saksi_log::{Hash, consistency_proof, inclusion_proof};
-use serde_json::json;
 
 use super::{Params, beyond_checkpoint, invalid_range, param};
-use crate::controllers::json_value;
+use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 fn answer(proof: Vec<Hash>) -> Response {
-    let proof: Vec<String> = proof.iter().map(|h| STANDARD.encode(h)).collect();
-    json_value(StatusCode::OK, &json!({"proof": proof}))
+    let proof = proof.iter().map(|h| STANDARD.encode(h)).collect();
+    json_of(StatusCode::OK, &Proof { proof })
 }
 
 pub async fn inclusion(

@@ -10,7 +10,7 @@ use saksi_statement::Entry;
 
 use super::{decimal, invalid_parameter};
 use crate::codes;
-use crate::controllers::json_value;
+use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::extract::RawPath;
 use crate::log::receipt::{ReceiptHeader, receipt};
@@ -47,5 +47,5 @@ pub async fn show(
     let header = ReceiptHeader::of(&decoded);
     let receipt = receipt(state.log.signer(), index, &header, &entry.data, &leaf)
         .map_err(ApiError::internal)?;
-    Ok(json_value(StatusCode::OK, &receipt))
+    Ok(json_of(StatusCode::OK, &receipt))
 }

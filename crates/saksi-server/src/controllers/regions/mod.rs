@@ -2,22 +2,30 @@
 
 pub mod show;
 
-use saksi_core::{RegionId, RegionTree};
-use serde_json::{Map, Value, json};
+use saksi_api::Dpt;
+use saksi_core::{Level, RegionId, RegionTree};
 
 /// What every region answer starts with: the region itself, its parent and
-/// its registered voters. Callers add their own fields.
-pub(crate) fn header(tree: &RegionTree, id: RegionId) -> Map<String, Value> {
+/// its registered voters.
+pub(crate) struct Header {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    pub dpt: Dpt,
+}
+
+pub(crate) fn header(tree: &RegionTree, id: RegionId) -> Header {
     let region = tree.get(id);
-    let value = json!({
-        "code": region.code,
-        "name": region.name,
-        "level": region.level(),
-        "parent": region.parent.map(|p| tree.get(p).code),
-        "dpt": {"l": region.dpt.l, "p": region.dpt.p, "j": region.dpt.total()},
-    });
-    match value {
-        Value::Object(map) => map,
-        _ => unreachable!("json! of an object literal is an object"),
+    Header {
+        code: region.code.to_string(),
+        name: region.name.clone(),
+        level: region.level(),
+        parent: region.parent.map(|p| tree.get(p).code.to_string()),
+        dpt: Dpt {
+            l: region.dpt.l,
+            p: region.dpt.p,
+            j: region.dpt.total(),
+        },
     }
 }

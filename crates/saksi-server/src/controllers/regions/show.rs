@@ -5,11 +5,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use saksi_api::{Region, RegionChild};
 use saksi_core::RegionCode;
-use serde_json::{Value, json};
 
 use crate::codes;
-use crate::controllers::json_value;
+use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::extract::{RawPath, region_code};
 use crate::state::AppState;
@@ -30,14 +30,31 @@ fn render(state: &AppState, code: RegionCode) -> Result<Response, ApiError> {
     let id = tree
         .find(code)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no region {code}")))?;
-    let children: Vec<_> = tree
+    let children = tree
         .children(id)
         .map(|c| {
             let child = tree.get(c);
-            json!({"code": child.code, "name": child.name, "level": child.level()})
+            RegionChild {
+                code: child.code.to_string(),
+                name: child.name.clone(),
+                level: child.level(),
+            }
         })
         .collect();
-    let mut body = super::header(tree, id);
-    body.insert("children".into(), Value::Array(children));
-    Ok(json_value(StatusCode::OK, &Value::Object(body)))
+    let super::Header {
+        code,
+        name,
+        level,
+        parent,
+        dpt,
+    } = super::header(tree, id);
+    let body = Region {
+        code,
+        name,
+        level,
+        parent,
+        dpt,
+        children,
+    };
+    Ok(json_of(StatusCode::OK, &body))
 }

@@ -7,11 +7,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use saksi_api::{CandidateVotes, DapilResults, PartyVotes};
 use saksi_core::DapilCode;
-use serde_json::{Value, json};
 
 use crate::codes;
-use crate::controllers::{etag_matches, with_etag};
+use crate::controllers::{etag_matches, to_bytes, with_etag};
 use crate::error::ApiError;
 use crate::extract::{RawPath, contest};
 use crate::state::{AppState, CacheKey};
@@ -60,52 +60,54 @@ fn render(state: &AppState, index: usize) -> (u64, Bytes) {
             .parties
             .iter()
             .find(|q| q.number == p)
-            .map(|q| q.name.as_str())
+            .map(|q| q.name.clone())
     };
+    let name_of =
+        |party: Option<u8>, number: u16| names.get(&(party, number)).map(|n| (*n).to_owned());
     let live = state.live();
-    let mut parties: Vec<Value> = Vec::new();
-    let mut individuals: Vec<Value> = Vec::new();
+    let mut parties: Vec<PartyVotes> = Vec::new();
+    let mut individuals: Vec<CandidateVotes> = Vec::new();
     for (party, number, votes) in live.tallies.dapil_boxes(index) {
         match party {
-            None => individuals.push(json!({
-                "number": number, "name": names.get(&(None, number)), "votes": votes,
-            })),
-            Some(p) if number == 0 => parties.push(json!({
-                "number": p, "name": party_name(p), "party_votes": votes,
-                "total": votes, "candidates": [],
-            })),
+            None => individuals.push(CandidateVotes {
+                number,
+                name: name_of(None, number),
+                votes,
+            }),
+            Some(p) if number == 0 => parties.push(PartyVotes {
+                number: p,
+                name: party_name(p),
+                party_votes: votes,
+                total: votes,
+                candidates: Vec::new(),
+            }),
             Some(p) => {
                 if let Some(entry) = parties.last_mut()
-                    && entry["number"] == p
+                    && entry.number == p
                 {
-                    entry["total"] = json!(entry["total"].as_u64().unwrap_or(0) + votes);
-                    if let Some(list) = entry["candidates"].as_array_mut() {
-                        list.push(json!({
-                            "number": number, "name": names.get(&(Some(p), number)),
-                            "votes": votes,
-                        }));
-                    }
+                    entry.total += votes;
+                    entry.candidates.push(CandidateVotes {
+                        number,
+                        name: name_of(Some(p), number),
+                        votes,
+                    });
                 }
             }
         }
     }
-    let mut body = json!({
-        "contest": d.contest,
-        "code": d.code,
-        "name": d.name,
-        "seats": d.seats,
-        "regions": d.regions,
-        "log_size": live.log_size(),
-        "last_updated": live.last_updated.map(|t| t.to_string()),
-        "provisional": true,
-        "totals": live.tallies.dapil(election, index),
-    });
-    if let Some(obj) = body.as_object_mut() {
-        if d.contest.is_party_list() {
-            obj.insert("parties".into(), Value::Array(parties));
-        } else {
-            obj.insert("candidates".into(), Value::Array(individuals));
-        }
-    }
-    (live.log_size(), Bytes::from(body.to_string()))
+    let party_list = d.contest.is_party_list();
+    let body = DapilResults {
+        contest: d.contest.id().to_owned(),
+        code: d.code.to_string(),
+        name: d.name.clone(),
+        seats: d.seats,
+        regions: d.regions.iter().map(ToString::to_string).collect(),
+        log_size: live.log_size(),
+        last_updated: live.last_updated.map(|t| t.to_string()),
+        provisional: true,
+        totals: (&live.tallies.dapil(election, index)).into(),
+        parties: party_list.then_some(parties),
+        candidates: (!party_list).then_some(individuals),
+    };
+    (live.log_size(), to_bytes(&body))
 }

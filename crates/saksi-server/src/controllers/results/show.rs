@@ -4,13 +4,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use saksi_api::{ChildTotals, DapilTotals, OrderedMap, Results};
 use saksi_core::tally::Totals;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
-use serde_json::{Value, json};
 
 use super::{current_at, parse_stored};
 use crate::codes;
-use crate::controllers::{etag_matches, with_etag};
+use crate::controllers::{etag_matches, to_bytes, with_etag};
 use crate::error::ApiError;
 use crate::extract::{RawPath, contest, region_code};
 use crate::state::{AppState, CacheKey};
@@ -70,12 +70,15 @@ fn render_upper(state: &AppState, contest: Contest, id: RegionId) -> (u64, Bytes
     let election = &state.election;
     let tree = &election.tree;
     let live = state.live();
-    let children: Vec<Value> = tree
+    let children = tree
         .children(id)
         .map(|c| {
             let child = tree.get(c);
-            json!({"code": child.code, "name": child.name,
-                   "totals": live.tallies.region(contest, c)})
+            ChildTotals {
+                code: child.code.to_string(),
+                name: child.name.clone(),
+                totals: (&live.tallies.region(contest, c)).into(),
+            }
         })
         .collect();
     let body = envelope(
@@ -131,8 +134,11 @@ async fn render_with_tps(
         if is_tps {
             own = Some(totals);
         } else {
-            children.push(json!({"code": tps_code, "name": tree.get(*tps_id).name,
-                                 "totals": totals}));
+            children.push(ChildTotals {
+                code: tps_code.to_string(),
+                name: tree.get(*tps_id).name.clone(),
+                totals: (&totals).into(),
+            });
         }
     }
     let totals = desa_totals
@@ -158,7 +164,7 @@ fn dapil_totals(
     contest: Contest,
     id: RegionId,
     tallies: &saksi_core::tally::Tallies,
-) -> Option<Vec<Value>> {
+) -> Option<Vec<DapilTotals>> {
     if contest == Contest::Ppwp {
         return None;
     }
@@ -174,9 +180,11 @@ fn dapil_totals(
                 .iter()
                 .any(|r| code.contains(*r) || r.contains(code))
         })
-        .map(|(i, d)| {
-            json!({"code": d.code, "name": d.name, "seats": d.seats,
-                   "totals": tallies.dapil(election, i)})
+        .map(|(i, d)| DapilTotals {
+            code: d.code.to_string(),
+            name: d.name.clone(),
+            seats: d.seats,
+            totals: (&tallies.dapil(election, i)).into(),
         })
         .collect();
     Some(list)
@@ -185,26 +193,43 @@ fn dapil_totals(
 /// Names of the options in `totals`, keyed like them: paslon, parties, or
 /// (within one province) DPD candidates. Lets a page label every number
 /// without a second request.
-fn option_names(election: &saksi_core::Election, contest: Contest, id: RegionId) -> Value {
-    let names: serde_json::Map<String, Value> = match contest {
+fn option_names(
+    election: &saksi_core::Election,
+    contest: Contest,
+    id: RegionId,
+) -> OrderedMap<String> {
+    let names: Vec<(String, String)> = match contest {
         Contest::Ppwp => election
             .paslon
             .iter()
-            .map(|p| (p.key(), Value::from(p.name.clone())))
+            .map(|p| (p.key(), p.name.clone()))
             .collect(),
         Contest::Dpd => election
             .dapil_of(id, contest)
             .into_iter()
             .flat_map(|d| &d.candidates)
-            .map(|c| (c.number.to_string(), Value::from(c.name.clone())))
+            .map(|c| (c.number.to_string(), c.name.clone()))
             .collect(),
         _ => election
             .parties
             .iter()
-            .map(|p| (p.number.to_string(), Value::from(p.name.clone())))
+            .map(|p| (p.number.to_string(), p.name.clone()))
             .collect(),
     };
-    Value::Object(names)
+    dedup_keys(names)
+}
+
+/// A JSON object keeps the last value of a repeated key at the first key's
+/// place; the list keeps that, so the bytes are the object's.
+fn dedup_keys(list: Vec<(String, String)>) -> OrderedMap<String> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(list.len());
+    for (k, v) in list {
+        match out.iter_mut().find(|(seen, _)| *seen == k) {
+            Some(slot) => slot.1 = v,
+            None => out.push((k, v)),
+        }
+    }
+    OrderedMap(out)
 }
 
 #[expect(clippy::too_many_arguments, reason = "one field each of the body")]
@@ -215,26 +240,23 @@ fn envelope(
     log_size: u64,
     last_updated: Option<String>,
     totals: &Totals,
-    children: Vec<Value>,
-    dapil: Option<Vec<Value>>,
+    children: Vec<ChildTotals>,
+    dapil: Option<Vec<DapilTotals>>,
 ) -> Bytes {
     let tree = &state.election.tree;
     let region = tree.get(id);
-    let mut body = json!({
-        "code": region.code,
-        "name": region.name,
-        "level": region.level(),
-        "parent": region.parent.map(|p| tree.get(p).code),
-        "contest": contest,
-        "log_size": log_size,
-        "last_updated": last_updated,
-        "provisional": true,
-        "totals": totals,
-        "option_names": option_names(&state.election, contest, id),
-        "children": children,
-    });
-    if let (Some(dapil), Some(obj)) = (dapil, body.as_object_mut()) {
-        obj.insert("dapil".into(), Value::Array(dapil));
-    }
-    Bytes::from(body.to_string())
+    to_bytes(&Results {
+        code: region.code.to_string(),
+        name: region.name.clone(),
+        level: region.level(),
+        parent: region.parent.map(|p| tree.get(p).code.to_string()),
+        contest: contest.id().to_owned(),
+        log_size,
+        last_updated,
+        provisional: true,
+        totals: totals.into(),
+        option_names: option_names(&state.election, contest, id),
+        children,
+        dapil,
+    })
 }

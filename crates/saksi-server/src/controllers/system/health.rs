@@ -9,52 +9,67 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::json;
+use saksi_api::Health;
 
 use crate::codes;
-use crate::controllers::json_value;
+use crate::controllers::json_of;
 use crate::state::AppState;
 
 pub async fn show(State(state): State<AppState>) -> Response {
     let log_size = state.live().log_size();
     if state.config.lease.as_ref().is_some_and(|l| l.is_lost()) {
-        return json_value(
+        return json_of(
             StatusCode::SERVICE_UNAVAILABLE,
-            &json!({
-                "status": "error",
-                "reason": codes::LEASE_LOST.code,
-                "message": "another server took over writing this election (the writer lease); \
-                            this one no longer writes nor signs: stop it",
-                "log_size": log_size,
-            }),
+            &Health {
+                status: "error".into(),
+                reason: Some(codes::LEASE_LOST.code.into()),
+                message: Some(
+                    "another server took over writing this election (the writer lease); \
+                     this one no longer writes nor signs: stop it"
+                        .into(),
+                ),
+                log_size,
+                checkpoint_size: None,
+            },
         );
     }
     if let Some(refusal) = state.log.refusal() {
-        return json_value(
+        return json_of(
             StatusCode::SERVICE_UNAVAILABLE,
-            &json!({
-                "status": "error",
-                "reason": refusal.code().code,
-                "message": refusal.message(),
-                "log_size": log_size,
-            }),
+            &Health {
+                status: "error".into(),
+                reason: Some(refusal.code().code.into()),
+                message: Some(refusal.message().to_string()),
+                log_size,
+                checkpoint_size: None,
+            },
         );
     }
     let checkpoint_size = state.log.latest().ok().map(|p| p.checkpoint.size);
     if state.metrics.store_degraded() {
-        return json_value(
+        return json_of(
             StatusCode::OK,
-            &json!({
-                "status": "degraded",
-                "reason": codes::STORE_UNAVAILABLE.code,
-                "message": "the database is unavailable: submissions get 503 until it is back; reads are served from memory",
-                "log_size": log_size,
-                "checkpoint_size": checkpoint_size,
-            }),
+            &Health {
+                status: "degraded".into(),
+                reason: Some(codes::STORE_UNAVAILABLE.code.into()),
+                message: Some(
+                    "the database is unavailable: submissions get 503 until it is back; \
+                     reads are served from memory"
+                        .into(),
+                ),
+                log_size,
+                checkpoint_size: Some(checkpoint_size),
+            },
         );
     }
-    json_value(
+    json_of(
         StatusCode::OK,
-        &json!({"status": "ok", "log_size": log_size, "checkpoint_size": checkpoint_size}),
+        &Health {
+            status: "ok".into(),
+            reason: None,
+            message: None,
+            log_size,
+            checkpoint_size: Some(checkpoint_size),
+        },
     )
 }

@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saksi_api::{FormVersion, Issue, TpsContest, TpsPage};
 use saksi_core::{Contest, Level};
 use saksi_log::NodeSource;
-use serde_json::{Value, json};
 
 use crate::codes;
-use crate::controllers::json_value;
+use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::extract::{RawPath, region_code};
 use crate::state::AppState;
@@ -45,36 +45,42 @@ pub async fn show(
     };
     let mut contests = Vec::with_capacity(Contest::ALL.len());
     for contest in Contest::ALL {
-        let list: Vec<Value> = versions
+        let list: Vec<FormVersion> = versions
             .iter()
             .filter(|v| v.contest == contest && v.log_index < log_size)
             .map(|v| {
-                let form: Value = serde_json::from_str(&v.form_json).map_err(|e| {
+                let form = serde_json::from_str(&v.form_json).map_err(|e| {
                     ApiError::internal(format!("stored form {code}/{contest} is not JSON: {e}"))
                 })?;
-                let warnings: Value = serde_json::from_str(&v.warnings_json).map_err(|e| {
+                let warnings: Vec<Issue> = serde_json::from_str(&v.warnings_json).map_err(|e| {
                     ApiError::internal(format!("stored warnings {code}/{contest}: {e}"))
                 })?;
-                Ok(json!({
-                    "version": v.version,
-                    "log_index": v.log_index,
-                    "leaf_hash": leaves.get(&v.log_index),
-                    "submitted_at": v.submitted_at.to_string(),
-                    "form": form,
-                    "warnings": warnings,
-                }))
+                Ok(FormVersion {
+                    version: v.version,
+                    log_index: v.log_index,
+                    leaf_hash: leaves.get(&v.log_index).cloned(),
+                    submitted_at: v.submitted_at.to_string(),
+                    form,
+                    warnings,
+                })
             })
             .collect::<Result<_, ApiError>>()?;
-        contests.push(json!({
-            "contest": contest,
-            "held": state.election.holds(id, contest),
-            "current": list.last(),
-            "versions": list,
-        }));
+        contests.push(TpsContest {
+            contest: contest.id().to_owned(),
+            held: state.election.holds(id, contest),
+            current: list.last().cloned(),
+            versions: list,
+        });
     }
-    let mut body = crate::controllers::regions::header(tree, id);
-    body.insert("log_size".into(), json!(log_size));
-    body.insert("contests".into(), Value::Array(contests));
-    let body = Value::Object(body);
-    Ok(json_value(StatusCode::OK, &body))
+    let header = crate::controllers::regions::header(tree, id);
+    let body = TpsPage {
+        code: header.code,
+        name: header.name,
+        level: header.level,
+        parent: header.parent,
+        dpt: header.dpt,
+        log_size,
+        contests,
+    };
+    Ok(json_of(StatusCode::OK, &body))
 }

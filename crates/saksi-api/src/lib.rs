@@ -1,0 +1,30 @@
+//! The public JSON shapes of the API (the OpenAPI file served at
+//! `/api/v1/openapi.json`), one serde type each.
+//!
+//! The server serialises these and every client in the workspace
+//! deserialises them, so a renamed or dropped field breaks the build
+//! rather than a script. Field order is the order on the wire: clients and
+//! cached bodies compare bytes, so fields are declared in the order the
+//! server has always written them, and optional ones are left out rather
+//! than written as `null` where the server always left them out.
+//!
+//! Nothing here knows HTTP: status codes and headers are the server's.
+
+pub mod error;
+pub mod log;
+pub mod regions;
+pub mod results;
+pub mod submit;
+pub mod system;
+pub mod tps;
+
+pub use error::{ErrorBody, ErrorInfo, Issue};
+pub use log::{LogEntries, LogEntry, Proof};
+pub use regions::{Dpt, Region, RegionChild};
+pub use results::{
+    CandidateVotes, ChildTotals, DapilResults, DapilTotals, Options, OrderedMap, PartyVotes,
+    Results, Totals,
+};
+pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, Receipt};
+pub use system::{Health, Session};
+pub use tps::{FormVersion, TpsContest, TpsPage};

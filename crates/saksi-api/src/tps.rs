@@ -1,0 +1,45 @@
+//! `GET /api/v1/tps/{code}`: a TPS with every version of every contest's
+//! form, as of `log_size`.
+
+use saksi_core::Level;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::Issue;
+use crate::regions::Dpt;
+
+/// A TPS page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TpsPage {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    pub dpt: Dpt,
+    pub log_size: u64,
+    /// Every contest, held here or not, in ballot order.
+    pub contests: Vec<TpsContest>,
+}
+
+/// One contest's forms at a TPS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TpsContest {
+    pub contest: String,
+    pub held: bool,
+    /// The latest version, the last of `versions`.
+    pub current: Option<FormVersion>,
+    pub versions: Vec<FormVersion>,
+}
+
+/// One logged version of a form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormVersion {
+    pub version: u32,
+    pub log_index: u64,
+    /// Standard base64 of the leaf hash, for an inclusion proof.
+    pub leaf_hash: Option<String>,
+    pub submitted_at: String,
+    /// The C.Hasil as stored (the OpenAPI schema `CHasil`).
+    pub form: Value,
+    pub warnings: Vec<Issue>,
+}

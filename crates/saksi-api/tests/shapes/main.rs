@@ -1,0 +1,6 @@
+//! The public shapes against the OpenAPI file and against the bytes the
+//! server wrote before they had types.
+
+mod bytes;
+mod openapi;
+mod samples;

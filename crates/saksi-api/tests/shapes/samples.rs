@@ -1,0 +1,282 @@
+//! A value of every shape, with every optional field filled ([`full`]) and
+//! with the optional fields left out ([`minimal`]).
+
+use saksi_api::*;
+use saksi_core::Level;
+use serde_json::json;
+
+pub fn totals(n: u64) -> Totals {
+    Totals {
+        dpt: 250 * n,
+        pengguna_total_j: 200 * n,
+        suara_sah: 190 * n,
+        suara_tidak_sah: 10 * n,
+        suara_total: 200 * n,
+        tps_expected: n,
+        tps_reported: n,
+        options: OrderedMap(vec![
+            ("01".into(), 100 * n),
+            ("02".into(), 60 * n),
+            ("03".into(), 30 * n),
+        ]),
+    }
+}
+
+pub fn receipt_form() -> Receipt {
+    Receipt {
+        log_index: 41,
+        submitted_at: "2024-02-14T13:05:00Z".into(),
+        leaf_hash: "3q2+7w==".into(),
+        entry_sha256: "ab".repeat(32),
+        tps: Some("32.73.01.1001.001".into()),
+        contest: Some("ppwp".into()),
+        version: Some(2),
+        statement_sha256: Some("cd".repeat(32)),
+        signed: Some("saksi/receipt/v1\n...\n\n— log abc=\n".into()),
+    }
+}
+
+pub fn receipt_key() -> Receipt {
+    Receipt {
+        tps: None,
+        contest: None,
+        version: None,
+        ..receipt_form()
+    }
+}
+
+pub fn issue(rule: bool) -> Issue {
+    Issue {
+        code: "form.sum_mismatch".into(),
+        rule: rule.then(|| "R1".into()),
+        field: (!rule).then(|| "suara_sah".into()),
+        message: "suara_sah + suara_tidak_sah is 201, suara_total is 200".into(),
+    }
+}
+
+pub fn chasil() -> serde_json::Value {
+    json!({
+        "pemilih_dpt_l": 120, "pemilih_dpt_p": 130, "pemilih_dpt_j": 250,
+        "pengguna_dpt_l": 90, "pengguna_dpt_p": 100, "pengguna_dpt_j": 190,
+        "pengguna_dptb_l": 4, "pengguna_dptb_p": 4, "pengguna_dptb_j": 8,
+        "pengguna_non_dpt_l": 1, "pengguna_non_dpt_p": 1, "pengguna_non_dpt_j": 2,
+        "pengguna_total_l": 95, "pengguna_total_p": 105, "pengguna_total_j": 200,
+        "suara_sah": 190, "suara_tidak_sah": 10, "suara_total": 200,
+        "options": {"01": 100, "02": 60, "03": 30},
+    })
+}
+
+pub fn region(children: bool) -> Region {
+    Region {
+        code: "32.73".into(),
+        name: "KOTA BANDUNG".into(),
+        level: Level::Kabkota,
+        parent: Some("32".into()),
+        dpt: Dpt {
+            l: 900,
+            p: 950,
+            j: 1850,
+        },
+        children: if children {
+            vec![RegionChild {
+                code: "32.73.01".into(),
+                name: "SUKASARI".into(),
+                level: Level::Kecamatan,
+            }]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+pub fn results(dapil: bool) -> Results {
+    Results {
+        code: "32".into(),
+        name: "JAWA BARAT".into(),
+        level: Level::Provinsi,
+        parent: Some("0".into()),
+        contest: if dapil { "dpr" } else { "ppwp" }.into(),
+        log_size: 1234,
+        last_updated: Some("2024-02-14T13:05:00Z".into()),
+        provisional: true,
+        totals: totals(3),
+        option_names: OrderedMap(vec![
+            ("01".into(), "Paslon Satu".into()),
+            ("02".into(), "Paslon Dua".into()),
+        ]),
+        children: vec![ChildTotals {
+            code: "32.73".into(),
+            name: "KOTA BANDUNG".into(),
+            totals: totals(1),
+        }],
+        dapil: dapil.then(|| {
+            vec![DapilTotals {
+                code: "32-01".into(),
+                name: "JAWA BARAT I".into(),
+                seats: 7,
+                totals: totals(2),
+            }]
+        }),
+    }
+}
+
+pub fn dapil_results(party_list: bool) -> DapilResults {
+    let candidate = |number| CandidateVotes {
+        number,
+        name: Some(format!("Calon {number}")),
+        votes: 12,
+    };
+    DapilResults {
+        contest: if party_list { "dpr" } else { "dpd" }.into(),
+        code: "32-01".into(),
+        name: "JAWA BARAT I".into(),
+        seats: 7,
+        regions: vec!["32.73".into(), "32.77".into()],
+        log_size: 99,
+        last_updated: None,
+        provisional: true,
+        totals: totals(4),
+        parties: party_list.then(|| {
+            vec![PartyVotes {
+                number: 1,
+                name: Some("Partai Satu".into()),
+                party_votes: 20,
+                total: 44,
+                candidates: vec![candidate(1), candidate(2)],
+            }]
+        }),
+        candidates: (!party_list).then(|| {
+            vec![CandidateVotes {
+                name: None,
+                ..candidate(21)
+            }]
+        }),
+    }
+}
+
+pub fn form_version(version: u32) -> FormVersion {
+    FormVersion {
+        version,
+        log_index: 40 + u64::from(version),
+        leaf_hash: Some("3q2+7w==".into()),
+        submitted_at: "2024-02-14T13:05:00Z".into(),
+        form: chasil(),
+        warnings: vec![issue(true), issue(false)],
+    }
+}
+
+pub fn tps_page() -> TpsPage {
+    TpsPage {
+        code: "32.73.01.1001.001".into(),
+        name: "TPS 001".into(),
+        level: Level::Tps,
+        parent: Some("32.73.01.1001".into()),
+        dpt: Dpt {
+            l: 120,
+            p: 130,
+            j: 250,
+        },
+        log_size: 50,
+        contests: vec![
+            TpsContest {
+                contest: "ppwp".into(),
+                held: true,
+                current: Some(form_version(2)),
+                versions: vec![form_version(1), form_version(2)],
+            },
+            TpsContest {
+                contest: "dpd".into(),
+                held: true,
+                current: None,
+                versions: Vec::new(),
+            },
+        ],
+    }
+}
+
+pub fn accepted() -> Accepted {
+    Accepted {
+        version: 2,
+        warnings: vec![issue(true)],
+        receipt: receipt_form(),
+    }
+}
+
+pub fn key_accepted() -> KeyAccepted {
+    KeyAccepted {
+        log_index: 7,
+        action: "register".into(),
+        key: "kpps-32.73.01.1001.001+0a1b2c3d+AAAA".into(),
+        receipt: receipt_key(),
+    }
+}
+
+pub fn error(details: bool) -> ErrorBody {
+    ErrorBody::new("form.invalid", "the form has 1 error").with_details(
+        details.then(|| json!({"errors": [issue(true)], "reason": "r", "checkpoint_size": 3})),
+    )
+}
+
+pub fn bulk() -> BulkResults {
+    BulkResults {
+        results: vec![
+            BulkItem::Accepted {
+                status: 201,
+                body: key_accepted(),
+            },
+            BulkItem::Refused {
+                error: error(false).error,
+                status: 409,
+            },
+        ],
+    }
+}
+
+pub fn log_entries() -> LogEntries {
+    LogEntries {
+        entries: vec![LogEntry {
+            index: 0,
+            data: "eyJ9".into(),
+            leaf_hash: "3q2+7w==".into(),
+        }],
+    }
+}
+
+pub fn proof() -> Proof {
+    Proof {
+        proof: vec!["3q2+7w==".into(), "AAAA".into()],
+    }
+}
+
+pub fn session() -> Session {
+    Session {
+        token: "t".repeat(43),
+        expires_at: "2024-02-15T01:05:00Z".into(),
+    }
+}
+
+pub fn health(status: &str) -> Health {
+    match status {
+        "ok" => Health {
+            status: "ok".into(),
+            reason: None,
+            message: None,
+            log_size: 10,
+            checkpoint_size: Some(Some(10)),
+        },
+        "degraded" => Health {
+            status: "degraded".into(),
+            reason: Some("store.unavailable".into()),
+            message: Some("the database is unavailable".into()),
+            log_size: 10,
+            checkpoint_size: Some(None),
+        },
+        _ => Health {
+            status: "error".into(),
+            reason: Some("lease.lost".into()),
+            message: Some("another server took over".into()),
+            log_size: 10,
+            checkpoint_size: None,
+        },
+    }
+}

@@ -1,0 +1,36 @@
+//! The state readers see and only the sequencer changes: kept apart from
+//! the handlers' state so that the sequencer and the log's publisher need
+//! not know the handlers.
+
+use std::sync::{RwLock, RwLockWriteGuard};
+
+use saksi_core::tally::Tallies;
+use saksi_core::time::UnixTime;
+use saksi_log::MemoryTree;
+
+/// The state readers see, changed only by the sequencer, one whole batch at
+/// a time under the write lock: `tree` holds exactly the durable log
+/// entries, and `tallies` reflect exactly those form versions, all applied
+/// and none after.
+#[derive(Debug)]
+pub struct Live {
+    pub tallies: Tallies,
+    /// The Merkle tree of every log entry (RFC 9162), rebuilt at start-up.
+    pub tree: MemoryTree,
+    pub last_updated: Option<UnixTime>,
+}
+
+impl Live {
+    /// The log's size: the entries in the tree, which every results
+    /// response states it reflects.
+    pub fn log_size(&self) -> u64 {
+        self.tree.len()
+    }
+}
+
+/// Takes the write lock of the live state. A poisoned lock is taken over:
+/// the sequencer applies a batch without panicking paths, so the data stays
+/// whole.
+pub(crate) fn write_live(live: &RwLock<Live>) -> RwLockWriteGuard<'_, Live> {
+    live.write().unwrap_or_else(|e| e.into_inner())
+}

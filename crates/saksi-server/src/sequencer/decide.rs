@@ -1,0 +1,302 @@
+//! Deciding one command against the store, the key chain and the earlier
+//! commands of its batch.
+
+use saksi_api::{KeyAccepted, Receipt};
+use saksi_core::form::{self, CHasil};
+use saksi_core::time::UnixTime;
+use saksi_core::{Contest, RegionCode};
+use saksi_log::leaf_hash;
+use saksi_statement::form::version_digest;
+use saksi_statement::{Entry, FormEntryV1, KeyAction};
+use saksi_store::{
+    IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, StoredKey, StoredVersion,
+};
+
+use super::decision::{Accepted, Outcome, Refused, Replayed};
+use super::memory::IdempotencyKey;
+use super::run::{Applied, Decided, Pending};
+use super::{Command, Fact, FormFact, KeyFact, Sequencer, Submitter};
+use crate::log::receipt::{self, ReceiptHeader};
+
+impl Sequencer {
+    pub(super) fn decide(
+        &mut self,
+        command: Command,
+        now: UnixTime,
+        pending: &mut Pending,
+    ) -> Decided {
+        let Command {
+            request,
+            request_hash,
+            fact,
+            reply,
+        } = command;
+        // Idempotency: earlier in this batch, then the store.
+        if let Some((hash, accepted)) = pending.requests.get(&request) {
+            return if *hash == request_hash {
+                Decided::AfterCommit(reply, accepted.clone())
+            } else {
+                Decided::Now(reply, Outcome::Refused(Refused::IdempotencyKeyReused))
+            };
+        }
+        let stored = if self.known.may_have_request(&request) {
+            self.store.idempotency(&request.principal, &request.key)
+        } else {
+            Ok(None)
+        };
+        match stored {
+            Err(err) => return Decided::Now(reply, Outcome::Refused(err.into())),
+            Ok(Some(record)) if record.request_hash == request_hash => {
+                let outcome = Outcome::Replayed(Replayed {
+                    status: record.response_status,
+                    body: record.response_body,
+                });
+                return Decided::Now(reply, outcome);
+            }
+            Ok(Some(_)) => {
+                return Decided::Now(reply, Outcome::Refused(Refused::IdempotencyKeyReused));
+            }
+            Ok(None) => {}
+        }
+        let log_index = self.next_index + pending.batch.entries.len() as u64;
+        let decided = match fact {
+            Fact::Form(fact) => {
+                self.decide_form(*fact, log_index, now, &request, request_hash, pending)
+            }
+            Fact::Key(fact) => self.decide_key(*fact, log_index, now, pending),
+        };
+        let accepted = match decided {
+            Ok(accepted) => accepted,
+            Err(refused) => return Decided::Now(reply, Outcome::Refused(refused)),
+        };
+        // Before the commit: if it fails, the fingerprint only costs a read.
+        self.known
+            .remember_request(&request.principal, &request.key);
+        pending.batch.idempotency.push(IdempotencyRecord {
+            principal: request.principal.clone(),
+            key: request.key.clone(),
+            request_hash: request_hash.to_vec(),
+            response_status: 201,
+            response_body: accepted.to_stored(),
+            created_at: now,
+        });
+        pending
+            .requests
+            .insert(request, (request_hash, accepted.clone()));
+        Decided::AfterCommit(reply, accepted)
+    }
+
+    /// Decides a form version: its place after the current version, and
+    /// for a signed statement its key, version and `prev`.
+    fn decide_form(
+        &mut self,
+        fact: FormFact,
+        log_index: u64,
+        now: UnixTime,
+        request: &IdempotencyKey,
+        request_hash: [u8; 32],
+        pending: &mut Pending,
+    ) -> Result<Accepted, Refused> {
+        let FormFact {
+            tps,
+            tps_code,
+            contest,
+            form,
+            form_json,
+            form_canonical,
+            warnings,
+            warnings_json,
+            by,
+        } = fact;
+        // Version order: the current version, earlier in this batch or stored.
+        let (current, old, prev) = match pending.forms.get(&(tps, contest)) {
+            Some((version, form, prev)) => (*version, Some(form.clone()), Some(*prev)),
+            None if !self.known.has_version(tps, contest) => (0, None, None),
+            None => match self.stored_current(tps_code, contest)? {
+                Some((version, form, prev)) => (version, Some(form), Some(prev)),
+                None => (0, None, None),
+            },
+        };
+        let version = current + 1;
+        let (data, digest, statement_sha256) = match &by {
+            Submitter::Session { role, region } => {
+                let data = FormEntryV1 {
+                    tps: tps_code,
+                    contest,
+                    version,
+                    prev,
+                    form: form.clone(),
+                    form_bytes: form_canonical,
+                    role: *role,
+                    region: *region,
+                    submitted_at: now,
+                }
+                .encode();
+                let digest = saksi_statement::entry::entry_sha256(&data);
+                (data, digest, None)
+            }
+            Submitter::Signed { signed, signer } => {
+                let stated = signed.statement.version;
+                self.registry
+                    .check_form_signer(signer, tps_code, now)
+                    .map_err(Refused::Chain)?;
+                if stated != version {
+                    return Err(Refused::VersionNotNext {
+                        stated,
+                        next: version,
+                        current,
+                    });
+                }
+                if signed.statement.prev != prev {
+                    return Err(Refused::PrevMismatch { expected: prev });
+                }
+                let sha256 = signed.sha256();
+                (signed.entry(now), sha256, Some(sha256))
+            }
+        };
+        let leaf = leaf_hash(&data);
+        let header = ReceiptHeader {
+            form: Some((tps_code.to_string(), contest.id().to_owned(), version)),
+            time: now.to_string(),
+            statement_sha256,
+        };
+        let receipt: Receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
+        let accepted = Accepted::Form(saksi_api::Accepted {
+            version,
+            warnings: warnings.iter().map(Into::into).collect(),
+            receipt,
+        });
+        let submitted_by = match &by {
+            Submitter::Session { .. } => request.principal.clone(),
+            Submitter::Signed { signed, .. } => format!("key:{}", signed.signer),
+        };
+        pending.batch.versions.push(StoredVersion {
+            tps: tps_code,
+            contest,
+            version,
+            log_index,
+            form_json,
+            warnings_json,
+            submitted_by,
+            submitted_at: now,
+            request: Some(RequestKey {
+                key: request.key.clone(),
+                request_hash: request_hash.to_vec(),
+            }),
+        });
+        pending
+            .forms
+            .insert((tps, contest), (version, form.clone(), digest));
+        pending.batch.entries.push(LogEntry {
+            index: log_index,
+            data,
+            leaf_hash: leaf,
+        });
+        pending.applied.push(Applied {
+            tps,
+            contest,
+            version,
+            old,
+            new: form,
+        });
+        Ok(accepted)
+    }
+
+    /// Decides a key statement against the chain and applies it to the
+    /// registry at once, so later commands of the batch see it.
+    fn decide_key(
+        &mut self,
+        fact: KeyFact,
+        log_index: u64,
+        now: UnixTime,
+        pending: &mut Pending,
+    ) -> Result<Accepted, Refused> {
+        let KeyFact { signed, signer } = fact;
+        let statement = &signed.statement;
+        let tree = &self.election.tree;
+        self.registry
+            .check_key_statement(&signer, statement, now, &|code| tree.find(code).is_some())
+            .map_err(Refused::Chain)?;
+        let data = signed.entry(now);
+        let leaf = leaf_hash(&data);
+        let key_text = statement.key.to_string();
+        let action = match &statement.action {
+            KeyAction::Register {
+                role,
+                region,
+                valid_from,
+                valid_until,
+            } => {
+                pending.batch.keys.push(StoredKey {
+                    key: key_text.clone(),
+                    role: role.id().to_owned(),
+                    region: *region,
+                    valid_from: *valid_from,
+                    valid_until: *valid_until,
+                    registered_at: log_index,
+                    revoked_at: None,
+                });
+                "register"
+            }
+            KeyAction::Revoke => {
+                pending.batch.revocations.push(KeyRevocation {
+                    key: key_text.clone(),
+                    log_index,
+                });
+                "revoke"
+            }
+        };
+        self.registry.apply(statement, log_index);
+        let header = ReceiptHeader {
+            form: None,
+            time: now.to_string(),
+            statement_sha256: Some(signed.sha256()),
+        };
+        let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
+        pending.batch.entries.push(LogEntry {
+            index: log_index,
+            data,
+            leaf_hash: leaf,
+        });
+        Ok(Accepted::Key(KeyAccepted {
+            log_index,
+            action: action.to_owned(),
+            key: key_text,
+            receipt,
+        }))
+    }
+
+    /// The stored current version of a form, the form itself and its
+    /// digest (the next version's `prev`).
+    fn stored_current(
+        &self,
+        tps: RegionCode,
+        contest: Contest,
+    ) -> Result<Option<(u32, CHasil, [u8; 32])>, Refused> {
+        let Some(stored) = self.store.current_form(tps, contest)? else {
+            return Ok(None);
+        };
+        let form = form::parse(contest, stored.form_json.as_bytes()).map_err(|e| {
+            Refused::internal(format!(
+                "stored form {tps}/{contest} v{} does not parse: {e}",
+                stored.version
+            ))
+        })?;
+        let index = stored.log_index;
+        let entry = self.store.log_entries(index, index + 1)?;
+        let digest = entry
+            .first()
+            .filter(|e| e.index == index)
+            .and_then(|e| {
+                let decoded = Entry::decode(&e.data).ok()?;
+                version_digest(&decoded, &e.data)
+            })
+            .ok_or_else(|| {
+                Refused::internal(format!(
+                    "stored form {tps}/{contest} v{} has no readable log entry at {index}",
+                    stored.version
+                ))
+            })?;
+        Ok(Some((stored.version, form, digest)))
+    }
+}
