@@ -1,8 +1,7 @@
-//! The sequencer: the one writer, deciding what depends on state
-//! (DESIGN §8, issue 2 §8).
+//! The sequencer: the one writer, deciding what depends on state.
 //!
 //! Handlers parse and validate concurrently, then queue a [`Command`]. One
-//! dedicated thread (rusqlite is synchronous) drains the queue into batches
+//! dedicated thread (the store is synchronous) drains the queue into batches
 //! (group commit), decides each command against the store *and* the earlier
 //! commands of its batch (idempotency keys, version order), assigns log
 //! indexes from its own counter, writes the batch in one durable
