@@ -1,4 +1,4 @@
-//! Validation and parsing throughput (issue 2 §12: validation above one
+//! Validation and parsing throughput (README: Performance, target above one
 //! million forms per second on one core). Run with
 //! `cargo bench -p saksi-core --bench validate`.
 
@@ -8,7 +8,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use saksi_core::Contest;
 use saksi_core::form::{parse, validate};
 
-#[path = "../tests/fixture/mod.rs"]
+#[path = "../tests/domain/fixture.rs"]
 mod fixture;
 
 fn bench(c: &mut Criterion) {
