@@ -493,10 +493,7 @@ pub fn restore(
 
 /// Rewrites the predecessor list: `update` gets the stored value (if any)
 /// and returns the new one.
-fn record_predecessor(
-    conn: &Connection,
-    update: &UpdatePredecessors,
-) -> Result<(), BackupError> {
+fn record_predecessor(conn: &Connection, update: &UpdatePredecessors) -> Result<(), BackupError> {
     let existing: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = ?1",
@@ -566,10 +563,7 @@ impl ExclusiveLock {
     /// from (the store's `log.predecessors` metadata, read by operators and
     /// auditors): `update` gets the stored value, if any, and returns the
     /// new one. Written at [`commit`](Self::commit).
-    pub fn record_predecessor(
-        &self,
-        update: &UpdatePredecessors,
-    ) -> Result<(), BackupError> {
+    pub fn record_predecessor(&self, update: &UpdatePredecessors) -> Result<(), BackupError> {
         record_predecessor(&self.conn, update)
     }
 
