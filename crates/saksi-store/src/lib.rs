@@ -18,6 +18,7 @@ use saksi_core::region::TreeError;
 use saksi_core::{Contest, Election, ElectionError, RegionCode};
 
 pub mod failpoint;
+pub mod highest;
 pub mod postgres;
 mod shared;
 pub mod sqlite;

@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use saksi_log::{Checkpoint, Signer, Verifier};
-use saksi_server::log::highest;
+use saksi_store::highest;
 use saksi_store::sqlite::backup::{self as store_backup, BackupError, BackupFile, ExclusiveLock};
 use serde_json::{Value, json};
 
