@@ -8,7 +8,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use saksi_core::Contest;
 use saksi_core::form::{parse, validate};
 
-#[path = "../tests/fixture/mod.rs"]
+#[path = "../tests/domain/fixture.rs"]
 mod fixture;
 
 fn bench(c: &mut Criterion) {

@@ -10,6 +10,7 @@ use saksi_core::form;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
+use saksi_store::highest::{self, HighestError};
 use saksi_store::{Store, StoreError};
 use tokio::net::TcpListener;
 
@@ -18,7 +19,6 @@ use crate::auth::throttle::Throttle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::live::Live;
-use crate::log::highest::{self, HighestError};
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
 use crate::sequencer::{Known, Sequencer};

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use saksi_core::Contest;
-use saksi_sim::{GenerateOptions, generate};
+use saksi_sim::generate::{GenerateOptions, generate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -18,10 +18,12 @@ use saksi_core::region::TreeError;
 use saksi_core::{Contest, Election, ElectionError, RegionCode};
 
 pub mod failpoint;
+pub mod highest;
 pub mod postgres;
 mod shared;
 pub mod sqlite;
 mod unavailable;
+pub mod url;
 
 pub use postgres::PgStore;
 /// Times are the domain's Unix seconds, stored as integers by every backend
@@ -123,7 +125,7 @@ pub struct IdempotencyRecord {
     pub created_at: UnixTime,
 }
 
-/// One entry of the transparency log (DESIGN §5): the exact bytes that are
+/// One entry of the transparency log (docs/log-entries.md): the exact bytes that are
 /// hashed into the Merkle tree and served to auditors, kept with their
 /// RFC 9162 leaf hash so the tree can be rebuilt without rehashing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,8 +140,8 @@ pub struct LogEntry {
     pub leaf_hash: [u8; 32],
 }
 
-/// A public key registered in the log by a signed key statement (issue 3
-/// §4): an officer's key that certifies others, or a KPPS device's key that
+/// A public key registered in the log by a signed key statement
+/// (docs/statements.md): an officer's key that certifies others, or a KPPS device's key that
 /// signs forms. Kept in its own table so the server rebuilds its key
 /// registry at start-up without scanning the whole log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +200,7 @@ impl Batch {
     }
 }
 
-/// The writer lease (issue 4 §1): the one row that says which server may
+/// The writer lease (README: Writer lease): the one row that says which server may
 /// write the election, until when, and under which fencing token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {

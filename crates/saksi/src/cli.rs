@@ -1,6 +1,5 @@
-//! The command-line contract, as the README documents it. Scripts rely on
-//! these flags and their `SAKSI_*` environment variables exactly: add,
-//! never rename.
+//! The command-line contract (README: Command line). Scripts rely on these flags and
+//! their `SAKSI_*` environment variables exactly: add, never rename.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -46,16 +45,7 @@ pub enum Command {
     Kpps(KppsCommand),
     /// Back up a SQLite data directory while its server runs: one file
     /// with the database and the public files, never a secret.
-    ///
-    /// The backup is one SQLite file: a consistent copy of `DIR/saksi.db`
-    /// made with SQLite's online backup API (the server keeps writing
-    /// meanwhile), plus `root-keys.txt` and `log.highest` (the highest
-    /// checkpoint signed, read before the copy so that it never claims more
-    /// than the copy holds). Secrets are never in a backup: `log.key`,
-    /// `root.key`, `demo-accounts.json` and `demo-keys/` stay out; keep the
-    /// log key apart, offline. The file is written as FILE.partial, fsynced
-    /// and renamed, with mode 0600 (it holds password hashes). SQLite only:
-    /// back up a PostgreSQL store with pg_dump or point-in-time recovery.
+    #[command(long_about = backup_long_about())]
     Backup(BackupArgs),
     /// Recreate a data directory from a `saksi backup` file.
     ///
@@ -225,16 +215,35 @@ pub struct DataDirArg {
     pub database: DatabaseArg,
 }
 
-/// Which database: SQLite inside the data directory (the default), or
-/// PostgreSQL.
+/// Which database: SQLite inside the data directory (the default), or a
+/// server database given by URL.
 #[derive(Debug, Args)]
 pub struct DatabaseArg {
-    /// A PostgreSQL database (`postgres://user@host:5432/db`) instead of
-    /// SQLite. `init`, `import-regions` and `demo` record it (without its
-    /// password) in `DIR/database.url`, so later commands need only
-    /// `--data-dir`; the password then comes from `SAKSI_DATABASE_PASSWORD`.
-    #[arg(long = "database", env = "SAKSI_DATABASE_URL", value_name = "URL")]
+    // The help names the other backend, so the store words it.
+    #[arg(
+        long = "database",
+        env = "SAKSI_DATABASE_URL",
+        value_name = "URL",
+        help = saksi_store::url::ARG_HELP
+    )]
     pub url: Option<String>,
+}
+
+/// `saksi backup --help`: what a backup holds, and what to use for a store
+/// that is not SQLite.
+fn backup_long_about() -> String {
+    format!(
+        "Back up a SQLite data directory while its server runs: one file with the database and \
+         the public files, never a secret.\n\n\
+         The backup is one SQLite file: a consistent copy of `DIR/saksi.db` made with SQLite's \
+         online backup API (the server keeps writing meanwhile), plus `root-keys.txt` and \
+         `log.highest` (the highest checkpoint signed, read before the copy so that it never \
+         claims more than the copy holds). Secrets are never in a backup: `log.key`, \
+         `root.key`, `demo-accounts.json` and `demo-keys/` stay out; keep the log key apart, \
+         offline. The file is written as FILE.partial, fsynced and renamed, with mode 0600 (it \
+         holds password hashes). SQLite only: {}.",
+        saksi_store::url::OTHER_BACKUP
+    )
 }
 
 /// How big the generated election is, and which one.

@@ -28,7 +28,7 @@ impl DataDir {
     const ROOT_KEY: &'static str = "root.key";
     /// The highest checkpoint the server ever signed.
     const LOG_HIGHEST: &'static str = "log.highest";
-    /// For a deployment on PostgreSQL: the database URL, without its
+    /// For a deployment on a server database: its URL, without its
     /// password (which comes from the environment).
     const DATABASE_URL: &'static str = "database.url";
 
@@ -69,7 +69,7 @@ impl DataDir {
         Ok(dir)
     }
 
-    /// Where a PostgreSQL deployment records its database URL.
+    /// Where a deployment on a server database records its URL.
     pub fn database_url_file(&self) -> PathBuf {
         self.root.join(Self::DATABASE_URL)
     }

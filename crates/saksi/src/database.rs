@@ -1,20 +1,20 @@
 //! Opening the store of a data directory: SQLite inside it by default, or
-//! the PostgreSQL database given with `--database` / `SAKSI_DATABASE_URL`
-//! or recorded in `DIR/database.url` when the directory was made.
+//! the server database given with `--database` / `SAKSI_DATABASE_URL` or
+//! recorded in `DIR/database.url` when the directory was made.
 //!
-//! The recorded URL never holds a password (a data directory is copied and
-//! backed up more freely than a secret should be); the password comes from
-//! `SAKSI_DATABASE_PASSWORD` when the URL has none.
+//! The recorded URL never holds a password (see `saksi_store::url`); the
+//! password comes from `SAKSI_DATABASE_PASSWORD` when the URL has none.
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use saksi_store::failpoint::{FailSwitch, FailingStore};
+use saksi_store::url::{self, redact};
 use saksi_store::{PgStore, SqliteStore, Store};
 
 use crate::data_dir::DataDir;
 
-/// The variable that holds the PostgreSQL password.
+/// The variable that holds the server database's password.
 const PASSWORD_VAR: &str = "SAKSI_DATABASE_PASSWORD";
 
 /// Arms the store's write failpoint (tests): writes fail as on a full disk
@@ -44,7 +44,7 @@ pub fn open(dir: &DataDir, given: Option<&str>) -> Result<Arc<dyn Store>> {
     Ok(with_failpoint(store))
 }
 
-/// The store of a new data directory: PostgreSQL if a URL is given (and
+/// The store of a new data directory: the server database if a URL is given (and
 /// recorded, without its password), else a new SQLite file.
 pub fn create(dir: &DataDir, given: Option<&str>) -> Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> =
@@ -63,7 +63,7 @@ pub fn create(dir: &DataDir, given: Option<&str>) -> Result<Arc<dyn Store>> {
     Ok(with_failpoint(store))
 }
 
-/// The URL recorded by `init`, if the directory is on PostgreSQL.
+/// The URL recorded by `init`, if the directory's store is a server database.
 pub fn recorded_url(dir: &DataDir) -> Result<Option<String>> {
     let path = dir.database_url_file();
     match std::fs::read_to_string(&path) {
@@ -74,8 +74,7 @@ pub fn recorded_url(dir: &DataDir) -> Result<Option<String>> {
 }
 
 fn connect(url: &str) -> Result<PgStore> {
-    PgStore::connect(url)
-        .with_context(|| format!("cannot open the PostgreSQL database {}", redact(url)))
+    PgStore::connect(url).with_context(|| format!("cannot open {}", url::describe(url)))
 }
 
 fn with_failpoint(store: Arc<dyn Store>) -> Arc<dyn Store> {
@@ -96,67 +95,10 @@ fn with_failpoint(store: Arc<dyn Store>) -> Arc<dyn Store> {
     })
 }
 
-/// `url` without its password: `postgres://user:secret@host/db` becomes
-/// `postgres://user@host/db`, and `password=...` is dropped from the
-/// `key=value` form.
-pub fn redact(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let authority = match authority.rsplit_once('@') {
-            Some((userinfo, host)) => {
-                let user = userinfo.split(':').next().unwrap_or_default();
-                format!("{user}@{host}")
-            }
-            None => authority.to_owned(),
-        };
-        return format!("{scheme}://{authority}{path}");
-    }
-    url.split_whitespace()
-        .filter(|kv| !kv.starts_with("password="))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// A recorded URL with the password from the environment, if any.
 fn with_password(url: &str) -> String {
-    let Ok(password) = std::env::var(PASSWORD_VAR) else {
-        return url.to_owned();
-    };
-    if let Some((scheme, rest)) = url.split_once("://")
-        && let Some((user, host)) = rest.split_once('@')
-    {
-        let encoded: String = password
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
-        return format!("{scheme}://{user}:{encoded}@{host}");
-    }
-    format!("{url} password='{}'", password.replace('\'', "\\'"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recorded_urls_never_hold_a_password() {
-        assert_eq!(
-            redact("postgres://saksi:s3cret@db.example:5432/pemilu?sslmode=disable"),
-            "postgres://saksi@db.example:5432/pemilu?sslmode=disable"
-        );
-        assert_eq!(
-            redact("postgres://saksi@db/pemilu"),
-            "postgres://saksi@db/pemilu"
-        );
-        assert_eq!(redact("postgres://db/pemilu"), "postgres://db/pemilu");
-        assert_eq!(
-            redact("host=db user=saksi password=s3cret dbname=pemilu"),
-            "host=db user=saksi dbname=pemilu"
-        );
+    match std::env::var(PASSWORD_VAR) {
+        Ok(password) => url::with_password(url, &password),
+        Err(_) => url.to_owned(),
     }
 }

@@ -230,7 +230,7 @@ async fn send(
 
 #[cfg(test)]
 mod tests {
-    use saksi_sim::{GenerateOptions, generate};
+    use saksi_sim::generate::{GenerateOptions, generate};
 
     use super::*;
 

@@ -1,7 +1,7 @@
 //! The transparency log's server side (docs/log-entries.md): signed
-//! receipts ([`receipt`]), the
-//! durable record of the highest checkpoint ever signed ([`highest`]) and
-//! the checkpoint publisher ([`publisher`]).
+//! receipts ([`receipt`]) and the checkpoint publisher ([`publisher`]),
+//! which keeps the durable record of the highest checkpoint ever signed
+//! ([`saksi_store::highest`]) before it publishes.
 //!
 //! As in tessera, the three steps are separate: *sequencing* (the sequencer
 //! gives an entry its index and writes it in the batch's transaction),
@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use saksi_log::{Signer, Verifier};
 
-pub mod highest;
 pub mod publisher;
 pub mod receipt;
 

@@ -5,7 +5,7 @@
 //! It reads the size and root under the live lock, which only ever reflects
 //! committed batches, so it never signs over an entry that is not durable.
 //! Before a checkpoint is published its note is recorded in `log.highest`
-//! ([`super::highest`]). A store that is behind that record (a restored
+//! ([`saksi_store::highest`]). A store that is behind that record (a restored
 //! backup), or that holds another history at a signed size, makes the
 //! publisher refuse: it signs nothing more and says why ([`Refusal`]).
 //! Under a writer lease it also checks the lease's fencing token with the
@@ -19,21 +19,15 @@ use std::time::Duration;
 
 use saksi_log::{Checkpoint, CheckpointError, Signer, Verifier, root_at};
 use saksi_store::StoreError;
+use saksi_store::highest;
 
-use super::highest;
 use crate::codes::{self, ErrorCode};
 use crate::error::ApiError;
 use crate::lease::WriterLease;
 use crate::live::Live;
 use crate::metrics::Metrics;
 
-/// A signed checkpoint and its parsed content.
-#[derive(Debug, Clone)]
-pub struct Published {
-    pub checkpoint: Checkpoint,
-    /// The signed note, as served at `/api/v1/log/checkpoint`.
-    pub note: String,
-}
+pub use saksi_store::highest::Published;
 
 /// Why the server refuses to sign.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -95,7 +95,7 @@ pub fn now() -> i64 {
 pub fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
-    let election = saksi_sim::generate(&saksi_sim::GenerateOptions {
+    let election = saksi_sim::generate::generate(&saksi_sim::generate::GenerateOptions {
         seed: 7,
         scale: 0.001,
     })

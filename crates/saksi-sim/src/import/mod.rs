@@ -22,7 +22,7 @@ use std::path::Path;
 
 use saksi_core::{Election, RegionCode, RegionInput, RegionTree};
 
-use crate::{
+use crate::generate::{
     GenerateError, GenerateOptions, NATION_NAME, assign_dpt, election_over, overseas_regions,
 };
 

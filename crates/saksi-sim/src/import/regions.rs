@@ -8,7 +8,7 @@ use saksi_core::{Dpt, Level, RegionCode, RegionInput};
 
 use super::desa::DesaRow;
 use super::{ImportReport, ImportedRegions, LevelCounts};
-use crate::table;
+use crate::generate::table;
 
 /// Builds every region (TPS without DPT) and the report. The rows are
 /// well-formed and unique, which the readers checked.

@@ -9,6 +9,7 @@
 //! a server runs on the same file; nothing takes an exclusive lock. Readers
 //! see a committed snapshot and never wait for the writer (WAL).
 
+pub mod backup;
 mod election;
 mod forms;
 mod keys;

@@ -3,4 +3,5 @@
 
 mod postgres;
 mod sqlite;
+mod sqlite_backup;
 mod suite;

@@ -174,7 +174,7 @@ pub fn small_election() -> Election {
 }
 
 /// Everything observable about an election, for comparing two of them.
-fn snapshot(e: &Election) -> impl PartialEq + std::fmt::Debug {
+pub fn snapshot(e: &Election) -> impl PartialEq + std::fmt::Debug {
     let regions: Vec<_> = e.tree.iter().map(|(_, r)| r.clone()).collect();
     (
         regions,

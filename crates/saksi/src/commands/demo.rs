@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::password;
-use saksi_sim::{GenerateOptions, generate};
+use saksi_sim::generate::{GenerateOptions, generate};
 use saksi_store::{NewUser, Store};
 use serde::Serialize;
 use tokio::sync::watch;

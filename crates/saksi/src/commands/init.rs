@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use saksi_sim::{GenerateOptions, Stage, generate_with_progress};
+use saksi_sim::generate::{GenerateOptions, Stage, generate_with_progress};
 
 use super::setup;
 use crate::cli::InitArgs;

@@ -1,4 +1,4 @@
-//! `saksi restore` and `saksi log new-origin` (issue 4 §4).
+//! `saksi restore` and `saksi log new-origin` (README: Backup and restore).
 //!
 //! A restore recreates a data directory from a `saksi backup` file:
 //! `saksi.db` (without the backup's own tables), `root-keys.txt` and
@@ -17,27 +17,23 @@
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 use saksi_log::{Checkpoint, Signer, Verifier};
-use saksi_server::log::highest;
+use saksi_store::highest;
+use saksi_store::sqlite::backup::{self as store_backup, BackupError, BackupFile, ExclusiveLock};
 use serde_json::{Value, json};
 
 use super::backup::{
-    BACKUP_TABLES, BackupFile, LOG_HIGHEST, ROOT_KEYS, RecordState, fsync_parent, human_bytes,
-    log_size, record_state, sqlite_data_dir, tree_of, unverified_checkpoint,
+    LOG_HIGHEST, ROOT_KEYS, RecordState, fsync_parent, human_bytes, record_state, sqlite_data_dir,
+    tree_of, unverified_checkpoint,
 };
 use crate::cli::{LogNewOriginArgs, RestoreArgs};
 use crate::data_dir::{DataDir, create_new_file};
 
 /// The database while it is being restored, renamed to `saksi.db` last.
 const RESTORING: &str = "saksi.db.restoring";
-
-/// The store's metadata key listing the logs a database's entries were
-/// carried over from (a JSON array, oldest first).
-const PREDECESSORS: &str = "log.predecessors";
 
 /// Which log the restored directory continues.
 enum Plan {
@@ -162,15 +158,14 @@ pub fn run(args: &RestoreArgs) -> Result<()> {
     fsync_parent(&dir.database())?;
 
     // What the server will find.
-    let conn = Connection::open(dir.database())?;
-    let entries = log_size(&conn)?;
+    let entries = store_backup::log_size(&dir.database())?;
     let record_text = match &plan {
         Plan::Continue {
             record: Some((checkpoint, _)),
             write_record,
             ..
         } => {
-            let state = tree_of(&conn).map(|tree| record_state(&tree, checkpoint));
+            let state = tree_of(&dir.database()).map(|tree| record_state(&tree, checkpoint));
             match state {
                 Ok(RecordState::Matches) => {}
                 Ok(state) => warn_refusal(&dir, &state),
@@ -189,7 +184,6 @@ pub fn run(args: &RestoreArgs) -> Result<()> {
         Plan::Continue { record: None, .. } => "no checkpoint signed yet".to_owned(),
         Plan::NewLog { .. } => "a new log".to_owned(),
     };
-    drop(conn);
     let bytes = std::fs::metadata(dir.database()).map_or(0, |m| m.len());
     println!(
         "restored {} from {} (made {} of {} by saksi {}): {}, {entries} log entries, {record_text}, {:.1} s",
@@ -213,16 +207,12 @@ pub fn new_origin(args: &LogNewOriginArgs) -> Result<()> {
     let dir = sqlite_data_dir(&args.data_dir.data_dir, "log new-origin")?;
     let old = OldLog::read(&dir, None)?;
     check_new_origin(&args.origin, &old)?;
-    let conn = lock_exclusively(&dir.database())?;
-    let entries = log_size(&conn).context("cannot read the log's size")?;
+    let lock = lock_exclusively(&dir.database())?;
+    let entries = lock.log_size()?;
     retire_old_log(&dir)?;
     let key = dir.create_log_key(&args.origin)?;
-    record_predecessor(&conn, &old, &args.origin, entries)?;
-    conn.execute_batch("COMMIT")
-        .context("cannot record the old log in the database")?;
-    conn.close()
-        .map_err(|(_, e)| e)
-        .context("cannot close the database")?;
+    lock.record_predecessor(&|existing| predecessors(existing, &old, &args.origin, entries))?;
+    lock.commit()?;
     explain_new_log(&dir, &args.origin, &old, entries);
     println!("{key}");
     Ok(())
@@ -244,7 +234,7 @@ fn refuse_a_database(dir: &DataDir) -> Result<()> {
             );
         }
     }
-    // A database of another kind (PostgreSQL's `database.url`).
+    // A database of another kind (a server database's `database.url`).
     if DataDir::existing(dir.root()).is_ok() {
         bail!(
             "{} is already a Saksi data directory: a restore never replaces its database; \
@@ -338,55 +328,15 @@ fn read_signer(path: &Path) -> Result<Option<Signer>> {
 /// Checks the copied database, drops the backup's tables and, for a new
 /// log, records the old one; leaves the file closed and fsynced.
 fn prepare_database(path: &Path, plan: &Plan, backup_log_size: u64) -> Result<()> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    let check: String = conn
-        .query_row("PRAGMA quick_check", [], |row| row.get(0))
-        .context("cannot check the backup's database")?;
-    if check != "ok" {
-        bail!("the backup's database is damaged: {check}");
-    }
-    let entries = log_size(&conn).context("cannot read the backup's log")?;
-    if entries != backup_log_size {
-        bail!(
-            "the backup's database holds {entries} log entries but the backup says {backup_log_size}: damaged"
-        );
-    }
-    let mut sql = String::new();
-    for table in BACKUP_TABLES {
-        sql.push_str(&format!("DROP TABLE {table};\n"));
-    }
-    // The copied lease belongs to the server that was running when the
-    // backup was taken: expire it (keeping its fencing token, which only
-    // grows) so the restored server need not wait it out.
-    let has_lease: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'writer_lease')",
-        [],
-        |row| row.get(0),
-    )?;
-    if has_lease {
-        sql.push_str("UPDATE writer_lease SET expires_at_ms = 0;\n");
-    }
-    conn.execute_batch(&format!("BEGIN IMMEDIATE;\n{sql}"))?;
-    if let Plan::NewLog { origin, old } = plan {
-        record_predecessor(&conn, old, origin, entries)?;
-    }
-    conn.execute_batch("COMMIT")
-        .context("cannot drop the backup's tables")?;
-    conn.close()
-        .map_err(|(_, e)| e)
-        .context("cannot close the restored database")?;
-    // Opened as the server opens it (WAL mode, pending migrations) while it
-    // still has its temporary name: a backup this program cannot serve
-    // (of a newer schema) leaves no `saksi.db` behind.
-    let store = saksi_store::SqliteStore::open(path)
-        .with_context(|| format!("cannot open the restored database {}", path.display()))?;
-    drop(store);
-    std::fs::File::open(path)
-        .and_then(|f| f.sync_all())
-        .with_context(|| format!("cannot fsync {}", path.display()))
+    match plan {
+        Plan::NewLog { origin, old } => {
+            let record =
+                |existing: Option<&str>| predecessors(existing, old, origin, backup_log_size);
+            store_backup::restore(path, backup_log_size, Some(&record))
+        }
+        Plan::Continue { .. } => store_backup::restore(path, backup_log_size, None),
+    }?;
+    Ok(())
 }
 
 /// What is known of a log being replaced: its key (if the directory still
@@ -475,18 +425,11 @@ fn retire_old_log(dir: &DataDir) -> Result<()> {
     fsync_parent(&dir.log_key())
 }
 
-/// Adds the old log to the database's `log.predecessors` (the store's
-/// metadata): which log the first `entries` entries were published in, and
-/// the highest checkpoint it signed, for auditors and operators.
-fn record_predecessor(conn: &Connection, old: &OldLog, origin: &str, entries: u64) -> Result<()> {
-    let existing: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            [PREDECESSORS],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let mut list = match existing.as_deref().map(serde_json::from_str::<Value>) {
+/// The database's `log.predecessors` (a JSON array, oldest first) with the
+/// old log added: which log the first `entries` entries were published in,
+/// and the highest checkpoint it signed, for auditors and operators.
+fn predecessors(existing: Option<&str>, old: &OldLog, origin: &str, entries: u64) -> String {
+    let mut list = match existing.map(serde_json::from_str::<Value>) {
         Some(Ok(Value::Array(list))) => list,
         _ => Vec::new(),
     };
@@ -498,35 +441,20 @@ fn record_predecessor(conn: &Connection, old: &OldLog, origin: &str, entries: u6
         "new_origin": origin,
         "started_at": super::user::now().to_string(),
     }));
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (PREDECESSORS, Value::Array(list).to_string()),
-    )
-    .context("cannot record the old log in the database")?;
-    Ok(())
+    Value::Array(list).to_string()
 }
 
-/// Opens the database holding SQLite's exclusive lock, which a running
-/// server (or any other open connection) prevents: the log key must not
-/// change under a server that signs with the old one. Returns inside an
-/// open write transaction.
-fn lock_exclusively(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .with_context(|| format!("cannot open the database {}", path.display()))?;
-    conn.busy_timeout(Duration::from_secs(2))?;
-    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
-    match conn.execute_batch("BEGIN EXCLUSIVE") {
-        Ok(()) => Ok(conn),
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::DatabaseBusy => bail!(
+/// Takes the database's exclusive lock, which a running server (or any
+/// other open connection) prevents: the log key must not change under a
+/// server that signs with the old one.
+fn lock_exclusively(path: &Path) -> Result<ExclusiveLock> {
+    match ExclusiveLock::acquire(path) {
+        Err(BackupError::InUse(_)) => bail!(
             "{} is in use by another process (a running `saksi serve` or `saksi demo`?): stop \
              the server first",
             path.display()
         ),
-        Err(e) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+        locked => Ok(locked?),
     }
 }
 

@@ -25,10 +25,10 @@ use std::ops::Range;
 
 use saksi_core::{Contest, Dapil, DapilCode, Level, RegionCode, RegionId, RegionTree};
 
-use crate::names::roman;
-use crate::parties::on_ballot;
-use crate::split::{Share, apportion, contiguous, shares};
-use crate::table::{self, DPRD_KABKOTA_DAPIL, DPRD_KABKOTA_REGIONS, DPRD_KABKOTA_SEATS};
+use super::names::roman;
+use super::parties::on_ballot;
+use super::split::{Share, apportion, contiguous, shares};
+use super::table::{self, DPRD_KABKOTA_DAPIL, DPRD_KABKOTA_REGIONS, DPRD_KABKOTA_SEATS};
 
 /// Seats of the DPD in every province.
 const DPD_SEATS: u16 = 4;

@@ -2,14 +2,14 @@
 //! triggered, the two real Sirekap records, and property tests for the
 //! arithmetic and for parsing hostile input.
 
-mod fixture;
-
 use proptest::prelude::*;
 use saksi_core::form::{
     self, CHasil, Disabilitas, Issue, OptionVotes, Options, PartyVotes, SuratSuara, Triple, parse,
     validate,
 };
 use saksi_core::{Contest, Election, RegionId};
+
+use crate::fixture;
 
 fn setup(tps: &str, contest: Contest) -> (Election, RegionId, CHasil) {
     let election = fixture::election();
@@ -432,7 +432,7 @@ fn every_error_is_reported_at_once() {
     );
 }
 
-/// The two real Sirekap PPWP records of `../shared/data` (issue 2 §4).
+/// The two real Sirekap PPWP records of `../shared/data`.
 #[test]
 fn the_real_sirekap_records_validate_without_error_or_warning() {
     let path = concat!(

@@ -7,7 +7,7 @@
 
 use saksi_core::{Candidate, Contest, Dapil, RegionTree};
 
-use crate::names;
+use super::names;
 use crate::rng::Rng;
 
 /// Stream label of the candidate draws.

@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use saksi_core::form::{CHasil, validate};
 use saksi_core::tally::{Tallies, Totals};
 use saksi_core::{Contest, Election, Level, RegionId};
 use saksi_sim::forms::draw_form;
+use saksi_sim::generate::{GenerateOptions, generate};
 use saksi_sim::rng::Rng;
-use saksi_sim::{GenerateOptions, generate};
 
 fn election() -> &'static Election {
     static ELECTION: OnceLock<Election> = OnceLock::new();
@@ -114,7 +115,13 @@ fn expected_tps_and_dpt_add_up_before_anything_is_reported() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // Regressions beside this file: by default proptest would look in
+    // `tests/proptest-regressions/` once the binary has a `main.rs`.
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn tallies_equal_a_recount_after_random_submissions_and_corrections(seed in any::<u64>(), count in 1usize..300) {

@@ -11,12 +11,12 @@
 
 use saksi_core::{RegionCode, RegionInput};
 
-use crate::GenerateOptions;
-use crate::names;
+use super::GenerateOptions;
+use super::names;
+use super::split::{apportion, shares, skewed};
+use super::table::{COUNTRIES, LUAR_NEGERI_NAME, MISSIONS, MISSIONS_WITH, OVERSEAS_UNITS};
+use super::tree::{child, input, scaled};
 use crate::rng::Rng;
-use crate::split::{apportion, shares, skewed};
-use crate::table::{COUNTRIES, LUAR_NEGERI_NAME, MISSIONS, MISSIONS_WITH, OVERSEAS_UNITS};
-use crate::tree::{child, input, scaled};
 
 /// Stream label of the overseas draws.
 const STREAM: u64 = 2;
@@ -25,7 +25,7 @@ pub(crate) const METHODS: [(u32, &str); 3] = [(1000, "TPSLN"), (2000, "KSK"), (3
 
 /// The regions of province `99` at `opts.scale` (at least one mission and
 /// one unit of each method at any scale), without DPT: draw it with
-/// [`crate::assign_dpt`] together with the domestic TPS. The importer adds
+/// [`super::assign_dpt`] together with the domestic TPS. The importer adds
 /// these to a real domestic tree, whose desa list has no overseas part.
 pub fn overseas_regions(opts: &GenerateOptions) -> Vec<RegionInput> {
     let mut rng = Rng::stream(opts.seed, &[STREAM]);

@@ -10,11 +10,11 @@
 
 use saksi_core::{Dpt, Level, RegionInput};
 
-use crate::overseas::METHODS;
+use super::overseas::METHODS;
+use super::split::{Share, apportion};
+use super::table::{DOMESTIC_DPT, DOMESTIC_TPS, OVERSEAS_DPT, OVERSEAS_UNITS};
+use super::tree::FIRST_SPECIAL_TPS;
 use crate::rng::Rng;
-use crate::split::{Share, apportion};
-use crate::table::{DOMESTIC_DPT, DOMESTIC_TPS, OVERSEAS_DPT, OVERSEAS_UNITS};
-use crate::tree::FIRST_SPECIAL_TPS;
 
 /// Stream label of the DPT draws.
 const STREAM: u64 = 3;

@@ -10,10 +10,10 @@
 
 use saksi_core::{Dpt, RegionCode, RegionInput};
 
-use crate::names;
+use super::names;
+use super::split::{Share, apportion, shares, skewed};
+use super::table::{DESA_WITH_SPECIAL_TPS, DOMESTIC_TPS, Province};
 use crate::rng::Rng;
-use crate::split::{Share, apportion, shares, skewed};
-use crate::table::{DESA_WITH_SPECIAL_TPS, DOMESTIC_TPS, Province};
 
 /// Stream label of the domestic tree's draws.
 const STREAM: u64 = 1;

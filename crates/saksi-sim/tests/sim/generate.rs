@@ -1,4 +1,4 @@
-//! The generator against the facts of issue 2: the 2024 per-province
+//! The generator against the facts in the README: the 2024 per-province
 //! counts, the national totals, the contests held at every TPS, the dapil
 //! totals, determinism by seed, and every province at every scale.
 
@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use saksi_core::{Contest, Election, Level, RegionCode, RegionTree};
-use saksi_sim::{GenerateError, GenerateOptions, MAX_DPT_PER_TPS, generate, generate_tree};
+use saksi_sim::generate::{
+    GenerateError, GenerateOptions, MAX_DPT_PER_TPS, generate, generate_tree,
+};
 
-/// The issue's table: code, kab/kota, kecamatan, desa, TPS.
+/// The 2024 table: code, kab/kota, kecamatan, desa, TPS.
 const TABLE: [(u32, u32, u32, u32, u32); 38] = [
     (11, 23, 290, 6499, 16046),
     (12, 33, 455, 6110, 45875),

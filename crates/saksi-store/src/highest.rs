@@ -10,7 +10,13 @@ use std::path::Path;
 
 use saksi_log::{Checkpoint, CheckpointError, Verifier};
 
-use super::publisher::Published;
+/// A signed checkpoint and its parsed content.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub checkpoint: Checkpoint,
+    /// The signed note, as served at `/api/v1/log/checkpoint`.
+    pub note: String,
+}
 
 /// Why the record could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -72,4 +78,43 @@ pub fn write(path: &Path, note: &str) -> std::io::Result<()> {
     }
     std::fs::rename(&tmp, path)?;
     std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use saksi_log::Signer;
+
+    /// A fresh directory of this test's own under the system's temporary
+    /// directory.
+    fn scratch(test: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("saksi-store-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_record_is_read_back_only_with_its_log_key() {
+        let dir = scratch("highest");
+        let path = dir.join("log.highest");
+        let signer = Signer::from_seed("example.org/log", &[7; 32]).unwrap();
+        assert!(read(&path, &signer.verifier()).unwrap().is_none());
+
+        let note = Checkpoint::new("example.org/log", 3, [1; 32])
+            .sign(&signer)
+            .unwrap();
+        write(&path, &note).unwrap();
+        let read_back = read(&path, &signer.verifier()).unwrap().unwrap();
+        assert_eq!(read_back.note, note);
+        assert_eq!(read_back.checkpoint.size, 3);
+        assert!(!dir.join("log.highest.tmp").exists());
+
+        let other = Signer::from_seed("example.org/log", &[8; 32]).unwrap();
+        assert!(matches!(
+            read(&path, &other.verifier()),
+            Err(HighestError::Invalid { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
