@@ -15,6 +15,9 @@
 //! 4. [`recount`] and [`compare`]: the counting rule replayed and compared
 //!    with the published results at the `log_size` each response states.
 //! 5. [`report`]: every discrepancy, re-submission and key rotation.
+//!
+//! What the server serves is read through the public shapes of `saksi-api`
+//! ([`served`]), the same types the server writes.
 
 pub mod compare;
 pub mod entry;
@@ -25,6 +28,7 @@ pub mod recount;
 pub mod regions;
 pub mod replay;
 pub mod report;
+pub mod served;
 
 pub use compare::Selection;
 pub use regions::Regions;

@@ -10,19 +10,11 @@ use saksi_core::{Contest, RegionCode};
 
 use crate::forms::{Forms, option_name};
 
-/// The recounted fields of `totals`, in order.
-pub const FIELDS: [&str; 5] = [
-    "pengguna_total_j",
-    "suara_sah",
-    "suara_tidak_sah",
-    "suara_total",
-    "tps_reported",
-];
-
 /// A region's recounted totals for one contest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
-    /// The [`FIELDS`], in order.
+    /// `pengguna_total_j`, `suara_sah`, `suara_tidak_sah`, `suara_total`
+    /// and `tps_reported`, in that order.
     pub counts: [u64; 5],
     /// Votes per option key.
     pub options: BTreeMap<String, u64>,

@@ -17,8 +17,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use saksi_api::Region;
 use saksi_core::{Level, RegionCode};
-use serde_json::Value;
 
 /// What is known of the region list.
 #[derive(Debug, Default)]
@@ -40,12 +40,9 @@ pub struct Regions {
 /// A region list answer the audit cannot use.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ListError {
-    /// The body is not JSON.
-    #[error("not JSON")]
-    NotJson,
-    /// The answer has no list of children.
-    #[error("no `children` array")]
-    NoChildren,
+    /// Not the documented region answer.
+    #[error("not the documented region answer: {0}")]
+    Shape(String),
     /// A child that cannot be where the list puts it.
     #[error("a child that is not a {level} of {parent}")]
     WrongChild {
@@ -62,16 +59,14 @@ pub fn children(
     parent: RegionCode,
     level: Level,
 ) -> Result<Vec<RegionCode>, ListError> {
-    let value: Value = serde_json::from_slice(body).map_err(|_| ListError::NotJson)?;
-    let list = value
-        .get("children")
-        .and_then(Value::as_array)
-        .ok_or(ListError::NoChildren)?;
-    list.iter()
+    let region: Region =
+        serde_json::from_slice(body).map_err(|e| ListError::Shape(e.to_string()))?;
+    region
+        .children
+        .iter()
         .map(|c| {
-            c.get("code")
-                .and_then(Value::as_str)
-                .and_then(|s| RegionCode::parse(s).ok())
+            RegionCode::parse(&c.code)
+                .ok()
                 .filter(|c| c.level() == level && c.parent() == Some(parent))
                 .ok_or(ListError::WrongChild {
                     level: level.as_str(),
@@ -207,26 +202,46 @@ mod tests {
         RegionCode::parse(s).unwrap()
     }
 
+    /// A desa's answer as the server writes it.
+    fn desa(code: &str, tps: &[&str]) -> Vec<u8> {
+        serde_json::to_vec(&Region {
+            code: code.into(),
+            name: "Desa".into(),
+            level: Level::Desa,
+            parent: None,
+            dpt: saksi_api::Dpt { l: 1, p: 1, j: 2 },
+            children: tps
+                .iter()
+                .map(|c| saksi_api::RegionChild {
+                    code: (*c).into(),
+                    name: "TPS".into(),
+                    level: Level::Tps,
+                })
+                .collect(),
+        })
+        .unwrap()
+    }
+
     #[test]
     fn children_must_be_of_the_level_below_their_parent() {
-        let body = br#"{"code":"11.01.01.2001","children":[{"code":"11.01.01.2001.001"},{"code":"11.01.01.2001.002"}]}"#;
-        let tps = children(body, code("11.01.01.2001"), Level::Tps).unwrap();
+        let body = desa("11.01.01.2001", &["11.01.01.2001.001", "11.01.01.2001.002"]);
+        let tps = children(&body, code("11.01.01.2001"), Level::Tps).unwrap();
         assert_eq!(tps.len(), 2);
         assert_eq!(
-            children(body, code("11.01.01.2002"), Level::Tps),
+            children(&body, code("11.01.01.2002"), Level::Tps),
             Err(ListError::WrongChild {
                 level: "tps",
                 parent: code("11.01.01.2002")
             })
         );
-        assert_eq!(
-            children(b"{}", code("11"), Level::Kabkota),
-            Err(ListError::NoChildren)
-        );
-        assert_eq!(
+        assert!(matches!(
+            children(br#"{"children":[]}"#, code("11"), Level::Kabkota),
+            Err(ListError::Shape(_))
+        ));
+        assert!(matches!(
             children(b"<html>", code("11"), Level::Kabkota),
-            Err(ListError::NotJson)
-        );
+            Err(ListError::Shape(_))
+        ));
     }
 
     #[test]

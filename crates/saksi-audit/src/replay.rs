@@ -25,7 +25,7 @@ use crate::report::Discrepancy;
 const SPLIT_MIN: usize = 64;
 
 /// One entry as the log serves it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServedEntry {
     /// The entry's index as served.
     pub index: u64,

@@ -9,19 +9,14 @@
 //! server and the decoding of the next pages overlap the verification of
 //! the current one while memory holds a few pages, never the log.
 
-use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use saksi_audit::ServedEntry;
+use saksi_audit::{ServedEntry, served};
 use saksi_log::Hash;
-use serde::Deserialize;
-use serde_json::Value;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::client::Client;
@@ -91,12 +86,6 @@ impl Fetcher {
         Ok(body)
     }
 
-    /// GET `path` as JSON (200 only).
-    pub async fn get_json(&mut self, path: &str) -> Result<Value> {
-        let body = self.get_ok(path).await?;
-        serde_json::from_slice(&body).with_context(|| format!("GET {path}: not JSON"))
-    }
-
     /// The latest signed checkpoint (the note's bytes, unverified).
     pub async fn checkpoint(&mut self) -> Result<Vec<u8>> {
         self.get_ok("/api/v1/log/checkpoint").await
@@ -107,25 +96,14 @@ impl Fetcher {
     pub async fn entries(&mut self, start: u64, end: u64) -> Result<Vec<ServedEntry>> {
         let path = format!("/api/v1/log/entries?start={start}&end={end}");
         let body = self.get_ok(&path).await?;
-        parse_entries(&body, start, end).with_context(|| format!("GET {path}"))
+        served::entries_page(&body, start, end).with_context(|| format!("GET {path}"))
     }
 
     /// The consistency proof from size `from` to size `to`.
     pub async fn consistency(&mut self, from: u64, to: u64) -> Result<Vec<Hash>> {
         let path = format!("/api/v1/log/proof/consistency?from={from}&to={to}");
-        let body = self.get_json(&path).await?;
-        let proof = body
-            .get("proof")
-            .and_then(Value::as_array)
-            .ok_or_else(|| anyhow!("GET {path}: no `proof` array"))?;
-        if proof.len() > 128 {
-            bail!("GET {path}: a proof of {} hashes", proof.len());
-        }
-        proof
-            .iter()
-            .map(|h| h.as_str().and_then(decode_hash))
-            .collect::<Option<Vec<Hash>>>()
-            .ok_or_else(|| anyhow!("GET {path}: a proof hash is not base64 of 32 bytes"))
+        let body = self.get_ok(&path).await?;
+        served::proof(&body).with_context(|| format!("GET {path}"))
     }
 }
 
@@ -261,89 +239,5 @@ impl Pool {
             });
         }
         (window, tasks)
-    }
-}
-
-/// Standard base64 of exactly 32 bytes.
-pub fn decode_hash(text: &str) -> Option<Hash> {
-    let bytes = STANDARD.decode(text).ok()?;
-    Hash::try_from(bytes.as_slice()).ok()
-}
-
-/// An entries page, borrowed from the body where nothing is escaped.
-#[derive(Deserialize)]
-struct Page<'a> {
-    #[serde(borrow)]
-    entries: Vec<PageEntry<'a>>,
-}
-
-#[derive(Deserialize)]
-struct PageEntry<'a> {
-    index: u64,
-    #[serde(borrow)]
-    data: Cow<'a, str>,
-    #[serde(borrow)]
-    leaf_hash: Cow<'a, str>,
-}
-
-/// Checks the shape of an entries page for `start..end`.
-fn parse_entries(body: &[u8], start: u64, end: u64) -> Result<Vec<ServedEntry>> {
-    let page: Page<'_> = serde_json::from_slice(body).map_err(|e| {
-        anyhow!(
-            "not a page of entries ({{\"entries\": [{{\"index\", \"data\", \"leaf_hash\"}}]}}): {e}"
-        )
-    })?;
-    if page.entries.len() as u64 > end.saturating_sub(start) {
-        bail!(
-            "{} entries for a range of {}",
-            page.entries.len(),
-            end.saturating_sub(start)
-        );
-    }
-    let mut out = Vec::with_capacity(page.entries.len());
-    for (i, item) in page.entries.into_iter().enumerate() {
-        let expected = start + i as u64;
-        if item.index != expected {
-            bail!("entry {expected} is served as index {}", item.index);
-        }
-        let data = STANDARD
-            .decode(item.data.as_bytes())
-            .map_err(|_| anyhow!("entry {expected}: `data` is not standard base64"))?;
-        let leaf_hash = decode_hash(&item.leaf_hash)
-            .ok_or_else(|| anyhow!("entry {expected}: `leaf_hash` is not base64 of 32 bytes"))?;
-        out.push(ServedEntry {
-            index: expected,
-            data,
-            leaf_hash: Some(leaf_hash),
-        });
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pages_are_checked_field_by_field() {
-        let hash = STANDARD.encode([7u8; 32]);
-        let good = format!(
-            r#"{{"entries":[{{"index":5,"data":"e30=","leaf_hash":"{hash}"}},{{"index":6,"data":"W10=","leaf_hash":"{hash}","extra":1}}]}}"#
-        );
-        let page = parse_entries(good.as_bytes(), 5, 10).unwrap();
-        assert_eq!(page.len(), 2);
-        assert_eq!(page[1].data, b"[]");
-        assert!(
-            parse_entries(good.as_bytes(), 4, 10).is_err(),
-            "index out of order"
-        );
-        assert!(
-            parse_entries(good.as_bytes(), 5, 6).is_err(),
-            "more than asked"
-        );
-        let bad_data = good.replace("e30=", "e30");
-        assert!(parse_entries(bad_data.as_bytes(), 5, 10).is_err());
-        assert!(parse_entries(br#"{"entries":[{"index":"5"}]}"#, 5, 10).is_err());
-        assert!(parse_entries(b"[]", 5, 10).is_err());
     }
 }

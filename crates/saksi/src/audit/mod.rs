@@ -31,10 +31,9 @@ use base64::engine::general_purpose::STANDARD;
 use saksi_audit::compare::{Selection, compare, select};
 use saksi_audit::growth::{self, Growth};
 use saksi_audit::recount::{self, Unit};
-use saksi_audit::{Discrepancy, Regions, Replay, thousands};
+use saksi_audit::{Discrepancy, Regions, Replay, served, thousands};
 use saksi_core::RegionCode;
 use saksi_log::{Checkpoint, Verifier};
-use serde_json::Value;
 
 use crate::cli::AuditArgs;
 use fetch::{Fetcher, Pool};
@@ -245,8 +244,8 @@ async fn check_growth(
 }
 
 /// One published result as far as it is compared: its `totals` kept as
-/// JSON text (a decoded `Value` takes several times the memory, and
-/// `--full` holds one per region and contest).
+/// JSON text (decoded, they take several times the memory, and `--full`
+/// holds one per region and contest).
 enum Published {
     Totals { log_size: u64, totals: Box<str> },
     Refused(String),
@@ -267,19 +266,16 @@ async fn fetch_results(pool: &Pool, units: &[Unit]) -> Result<Vec<Published>> {
         if status != 200 {
             return Published::Refused(format!("HTTP {status}"));
         }
-        let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-            return Published::Refused("not JSON".into());
-        };
-        let Some(log_size) = value.get("log_size").and_then(Value::as_u64) else {
-            return Published::Refused("no integer log_size".into());
-        };
-        // Only `totals` is compared: keep that, not the children.
-        let totals = value
-            .get("totals")
-            .unwrap_or(&Value::Null)
-            .to_string()
-            .into();
-        Published::Totals { log_size, totals }
+        match served::results(&body) {
+            Ok(results) => Published::Totals {
+                log_size: results.log_size,
+                // Only `totals` is compared: keep that, not the children.
+                totals: serde_json::to_string(&results.totals)
+                    .unwrap_or_default()
+                    .into(),
+            },
+            Err(e) => Published::Refused(e.to_string()),
+        }
     })
     .await
 }
@@ -412,9 +408,20 @@ async fn compare_results(
             let Published::Totals { totals: text, .. } = &answers[i] else {
                 continue;
             };
-            let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
             let expected = totals.get(&units[i]).cloned().unwrap_or_default();
-            compare(units[i], size, &expected, &value, &mut audit.replay.found);
+            match serde_json::from_str::<saksi_api::Totals>(text) {
+                Ok(published) => compare(
+                    units[i],
+                    size,
+                    &expected,
+                    &published,
+                    &mut audit.replay.found,
+                ),
+                Err(e) => audit.replay.found.push(Discrepancy::log(format!(
+                    "the totals kept for {} lost their shape: {e}",
+                    units[i].1
+                ))),
+            }
             compared += 1;
         }
     }
