@@ -1,4 +1,5 @@
-//! Where time comes from: injectable, so tests can move it (DESIGN §8).
+//! Where time comes from: injectable, so tests can move it
+//! (docs/architecture.md, "What the code relies on").
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -4,7 +4,7 @@
 //!
 //! [`Authenticated`] reads only the request head, and axum runs head
 //! extractors before the body one: a request without a valid session is
-//! refused before a byte of its body is read (issue 2 §7).
+//! refused before a byte of its body is read.
 
 use std::net::SocketAddr;
 

@@ -1,4 +1,4 @@
-//! The writer lease (issue 4 §1): only one server writes an election at a
+//! The writer lease (README: Reliability): only one server writes an election at a
 //! time.
 //!
 //! The lease is one row in the store ([`Store::acquire_lease`]) naming its

@@ -1,4 +1,4 @@
-//! Password hashing with Argon2id (DESIGN §7).
+//! Password hashing with Argon2id (RFC 9106).
 //!
 //! Only staff accounts have passwords: generated KPPS officers have none, so
 //! no election or simulation ever hashes passwords at national scale.

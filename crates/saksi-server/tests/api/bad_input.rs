@@ -1,4 +1,4 @@
-//! Issue 2 §11: each bad input gets a 4xx with a stable code and stores
+//! Each bad input gets a 4xx with a stable code and stores
 //! nothing.
 
 use axum::http::{Method, StatusCode};

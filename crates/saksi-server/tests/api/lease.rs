@@ -1,4 +1,4 @@
-//! The writer lease (issue 4 §1): a server whose lease another took over
+//! The writer lease (README: Reliability): a server whose lease another took over
 //! commits nothing and signs nothing (503 `lease.lost`, `/healthz`,
 //! `/metrics`), whether it learns it from a commit, a signature or a
 //! renewal; a stopped server releases its lease; a second server waits out

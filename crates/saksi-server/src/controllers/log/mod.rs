@@ -1,4 +1,4 @@
-//! The public log endpoints (issue 3 §6): the latest checkpoint, the log's
+//! The public log endpoints (docs/log-entries.md): the latest checkpoint, the log's
 //! verifier key, the KPU RI root keys, entries by page, inclusion and consistency proofs, and
 //! receipts. Everything is bounded by the latest signed checkpoint, so an
 //! auditor never sees an entry or a size that no signed statement covers.
