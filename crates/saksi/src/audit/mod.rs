@@ -308,7 +308,7 @@ async fn compare_results(
         }
     };
     let units = select(selection, &reported, &audit.replay.ledger.forms);
-    let bar = crate::progress::bar("results", units.len() as u64, "regions");
+    let bar = crate::support::progress::bar("results", units.len() as u64, "regions");
     let mut answers = fetch_results(pool, &units).await?;
     bar.finish_and_clear();
 

@@ -30,8 +30,9 @@ use saksi_log::{Checkpoint, MemoryTree, Note, root_at};
 use saksi_store::sqlite::backup::{self as store_backup, BackupInfo};
 
 use crate::cli::BackupArgs;
-use crate::data_dir::{DataDir, create_new_file};
-use crate::progress;
+use crate::support::data_dir::{DataDir, create_new_file};
+use crate::support::now;
+use crate::support::progress;
 
 /// Name of the highest-signed record among the backup's files.
 pub(super) const LOG_HIGHEST: &str = "log.highest";
@@ -121,7 +122,7 @@ fn copy(
 ) -> Result<u64> {
     let source_dir = std::fs::canonicalize(dir.root()).unwrap_or_else(|_| dir.root().to_owned());
     let info = BackupInfo {
-        created_at: super::user::now().to_string(),
+        created_at: now().to_string(),
         source: source_dir.display().to_string(),
         saksi_version: env!("CARGO_PKG_VERSION").to_owned(),
         highest_size: recorded.map(|c| c.size),

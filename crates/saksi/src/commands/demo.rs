@@ -16,15 +16,14 @@ use saksi_store::{NewUser, Store};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::serve::{acquire_lease, bind, load, open_store, runtime, shutdown_signal};
-use super::setup;
-use super::user::now;
+use super::serve::{acquire_lease, bind, load};
 use crate::cli::DemoArgs;
 use crate::client::Client;
-use crate::data_dir::DataDir;
 use crate::demo_keys::DemoKeys;
-use crate::progress;
 use crate::simulate::{self, Simulation};
+use crate::support::data_dir::DataDir;
+use crate::support::election as setup;
+use crate::support::{now, open_store, progress, runtime, shutdown_signal};
 
 /// Where a demo keeps its simulated KPPS device keys, one file per TPS
 /// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms.

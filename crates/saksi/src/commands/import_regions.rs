@@ -4,10 +4,10 @@
 use anyhow::{Context, Result};
 use saksi_sim::import::import_files;
 
-use super::setup;
 use crate::cli::ImportRegionsArgs;
-use crate::data_dir::{DataDir, check_root_keys};
-use crate::progress;
+use crate::support::data_dir::{DataDir, check_root_keys};
+use crate::support::election as setup;
+use crate::support::progress;
 
 pub fn run(args: &ImportRegionsArgs) -> Result<()> {
     // Refuse a bad --root-key before any work is done.

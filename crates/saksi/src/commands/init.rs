@@ -5,10 +5,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use saksi_sim::generate::{GenerateOptions, Stage, generate_with_progress};
 
-use super::setup;
 use crate::cli::InitArgs;
-use crate::data_dir::{DataDir, check_root_keys};
-use crate::progress;
+use crate::support::data_dir::{DataDir, check_root_keys};
+use crate::support::election as setup;
+use crate::support::progress;
 
 pub fn run(args: &InitArgs) -> Result<()> {
     // Refuse a bad --root-key before any work is done.

@@ -29,26 +29,14 @@ use crate::cli::{
     PostArgs, ValidityArgs,
 };
 use crate::client::{CaCertArg, Client};
-use crate::data_dir::create_new_file;
+use crate::support::data_dir::create_new_file;
+use crate::support::{Reported, now, runtime};
 
 /// How long a key stays valid without `--valid-until`.
 const DEFAULT_VALIDITY_SECS: i64 = 180 * 86_400;
 
 /// How long to wait for each answer from the server.
 const TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A failure the command has already reported on standard error: `main`
-/// exits with this code and prints nothing more.
-#[derive(Debug)]
-pub struct Reported(pub u8);
-
-impl std::fmt::Display for Reported {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit code {}", self.0)
-    }
-}
-
-impl std::error::Error for Reported {}
 
 /// `saksi key generate`.
 pub fn generate(args: &KeyGenerateArgs) -> Result<()> {
@@ -250,7 +238,7 @@ fn publish(
         println!("{}", envelope.to_value());
         return Ok(());
     };
-    super::serve::runtime()?.block_on(async {
+    runtime()?.block_on(async {
         let mut server = Server::connect(url, &post.tls)?;
         let origin = match &post.origin {
             Some(origin) => origin.clone(),
@@ -407,8 +395,4 @@ fn form_statement(input: &str, now: UnixTime) -> Result<Map<String, Value>, Vec<
             .collect()),
         Err(e) => Err(vec![e.to_string()]),
     }
-}
-
-fn now() -> UnixTime {
-    super::user::now()
 }

@@ -6,12 +6,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::serve::{open_store, runtime};
 use crate::cli::LoadgenArgs;
-use crate::data_dir::DataDir;
 use crate::demo_keys::DemoKeys;
 use crate::loadgen::{Plan, corpus, run};
-use crate::progress;
+use crate::support::data_dir::DataDir;
+use crate::support::{open_store, progress, runtime};
 
 /// Forms prepared per second of `--duration`: above any rate measured
 /// here, so a run never starves (beyond every form's first version the

@@ -9,11 +9,8 @@ mod key;
 mod loadgen;
 mod restore;
 mod serve;
-mod setup;
 mod simulate;
 pub mod user;
-
-pub use key::Reported;
 
 use anyhow::Result;
 

@@ -30,7 +30,8 @@ use super::backup::{
     tree_of, unverified_checkpoint,
 };
 use crate::cli::{LogNewOriginArgs, RestoreArgs};
-use crate::data_dir::{DataDir, create_new_file};
+use crate::support::data_dir::{DataDir, create_new_file};
+use crate::support::now;
 
 /// The database while it is being restored, renamed to `saksi.db` last.
 const RESTORING: &str = "saksi.db.restoring";
@@ -399,7 +400,7 @@ fn check_new_origin(origin: &str, old: &OldLog) -> Result<()> {
 /// Keeps the old `log.key` and `log.highest` under retired names (the key
 /// stays mode 0600); the new log starts with no record.
 fn retire_old_log(dir: &DataDir) -> Result<()> {
-    let stamp = super::user::now().0;
+    let stamp = now().0;
     for path in [dir.log_key(), dir.log_highest()] {
         if path.symlink_metadata().is_err() {
             continue;
@@ -439,7 +440,7 @@ fn predecessors(existing: Option<&str>, old: &OldLog, origin: &str, entries: u64
         "highest_checkpoint": old.checkpoint.as_ref().map(|(_, note)| note),
         "entries_carried_over": entries,
         "new_origin": origin,
-        "started_at": super::user::now().to_string(),
+        "started_at": now().to_string(),
     }));
     Value::Array(list).to_string()
 }

@@ -11,9 +11,9 @@ use saksi_server::{App, Config};
 use saksi_store::Store;
 use tokio::net::TcpListener;
 
-use crate::cli::{DatabaseArg, ServeArgs};
-use crate::data_dir::DataDir;
-use crate::database;
+use crate::cli::ServeArgs;
+use crate::support::data_dir::DataDir;
+use crate::support::{open_store, runtime, shutdown_signal};
 
 pub fn run(args: &ServeArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
@@ -33,11 +33,6 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .await
             .context("the server stopped with an error")
     })
-}
-
-/// The store of a data directory.
-pub fn open_store(dir: &DataDir, database: &DatabaseArg) -> Result<Arc<dyn Store>> {
-    database::open(dir, database.url.as_deref())
 }
 
 /// Takes the writer lease (only one server writes an election): at once
@@ -98,33 +93,4 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another server running there? choose another with --listen)")
     })
-}
-
-/// The async runtime every serving command uses.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM: the server then stops taking
-/// requests, finishes those in flight and the last batch, and exits.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
-    eprintln!("stopping: finishing requests in flight");
 }

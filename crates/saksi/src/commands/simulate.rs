@@ -5,11 +5,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tokio::sync::watch;
 
-use super::serve::{open_store, runtime, shutdown_signal};
 use crate::cli::SimulateArgs;
-use crate::data_dir::DataDir;
 use crate::demo_keys::DemoKeys;
 use crate::simulate::{self, Simulation};
+use crate::support::data_dir::DataDir;
+use crate::support::{open_store, runtime, shutdown_signal};
 
 pub fn run(args: &SimulateArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;

@@ -6,14 +6,15 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result, anyhow, bail};
+use saksi_core::RegionCode;
 use saksi_core::permission::{Principal, Role};
 use saksi_core::username::Username;
-use saksi_core::{RegionCode, time::UnixTime};
 use saksi_server::auth::{password, token};
 use saksi_store::{NewUser, Session, Store, StoreError};
 
 use crate::cli::{DataDirArg, UserAddArgs, UserTokenArgs};
-use crate::data_dir::DataDir;
+use crate::support::data_dir::DataDir;
+use crate::support::now;
 
 /// The shortest password accepted for a staff account.
 const MIN_PASSWORD_LEN: usize = 10;
@@ -89,7 +90,7 @@ pub fn issue_token(store: &dyn Store, user: saksi_store::UserId, ttl_hours: u32)
 
 fn open(args: &DataDirArg) -> Result<std::sync::Arc<dyn Store>> {
     let dir = DataDir::existing(&args.data_dir)?;
-    crate::database::open(&dir, args.database.url.as_deref())
+    crate::support::database::open(&dir, args.database.url.as_deref())
 }
 
 /// The password from `SAKSI_PASSWORD`, else one line of standard input
@@ -126,11 +127,4 @@ fn set_echo(on: bool) {
         .arg(if on { "echo" } else { "-echo" })
         .stdin(std::process::Stdio::inherit())
         .status();
-}
-
-pub fn now() -> UnixTime {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    UnixTime(secs as i64)
 }
