@@ -6,7 +6,9 @@ mod demo;
 mod import_regions;
 mod init;
 mod key;
+mod kpps;
 mod loadgen;
+mod log;
 mod restore;
 mod serve;
 mod simulate;
@@ -31,10 +33,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Key(KeyCommand::Generate(args)) => key::generate(&args),
         Command::Key(KeyCommand::Certify(args)) => key::certify(&args),
         Command::Key(KeyCommand::Revoke(args)) => key::revoke(&args),
-        Command::Kpps(KppsCommand::Register(args)) => key::kpps_register(&args),
-        Command::Kpps(KppsCommand::Sign(args)) => key::kpps_sign(&args),
+        Command::Kpps(KppsCommand::Register(args)) => kpps::register(&args),
+        Command::Kpps(KppsCommand::Sign(args)) => kpps::sign(&args),
         Command::Backup(args) => backup::run(&args),
         Command::Restore(args) => restore::run(&args),
-        Command::Log(LogCommand::NewOrigin(args)) => restore::new_origin(&args),
+        Command::Log(LogCommand::NewOrigin(args)) => log::new_origin(&args),
     }
 }

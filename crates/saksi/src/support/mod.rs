@@ -5,7 +5,9 @@
 pub mod data_dir;
 pub mod database;
 pub mod election;
+pub mod log_files;
 pub mod progress;
+pub mod signing;
 
 use std::sync::Arc;
 
