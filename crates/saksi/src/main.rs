@@ -3,13 +3,9 @@
 //! Thin by design: parse arguments, resolve settings, call the libraries.
 //! Every command exits non-zero with a one-line reason on failure.
 
-mod audit;
 mod cli;
 mod client;
 mod commands;
-mod demo_keys;
-mod loadgen;
-mod simulate;
 mod support;
 
 use std::process::ExitCode;

@@ -17,10 +17,10 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use super::serve::{acquire_lease, bind, load};
+use super::simulate::simulation::{self as simulate, Simulation};
 use crate::cli::DemoArgs;
 use crate::client::Client;
-use crate::demo_keys::DemoKeys;
-use crate::simulate::{self, Simulation};
+use crate::client::demo_keys::DemoKeys;
 use crate::support::data_dir::DataDir;
 use crate::support::election as setup;
 use crate::support::{now, open_store, progress, runtime, shutdown_signal};

@@ -28,7 +28,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(UserCommand::Add(args)) => user::add(&args),
         Command::User(UserCommand::Token(args)) => user::token(&args),
         Command::Simulate(args) => simulate::run(&args),
-        Command::Loadgen(args) => loadgen::run_command(&args),
+        Command::Loadgen(args) => loadgen::run(&args),
         Command::Audit(args) => audit::run(&args),
         Command::Key(KeyCommand::Generate(args)) => key::generate(&args),
         Command::Key(KeyCommand::Certify(args)) => key::certify(&args),

@@ -5,7 +5,7 @@
 //! there, and about one TPS in thirty later sends a corrected version of
 //! one form, as happens in a real count. Each form is a statement signed by
 //! its TPS's simulated KPPS device key and posted to the public API,
-//! exactly as a field app does (`crate::demo_keys`).
+//! exactly as a field app does (`crate::client::demo_keys`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +17,7 @@ use saksi_sim::rng::Rng;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::Client;
-use crate::demo_keys::{DemoKeys, sign_form};
+use crate::client::demo_keys::{DemoKeys, sign_form};
 
 /// Concurrent connections the simulator keeps open.
 const CONNECTIONS: usize = 4;

@@ -1,15 +1,17 @@
 //! `saksi simulate`: streams drawn C.Hasil forms to a running server.
 
+pub mod simulation;
+
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use tokio::sync::watch;
 
 use crate::cli::SimulateArgs;
-use crate::demo_keys::DemoKeys;
-use crate::simulate::{self, Simulation};
+use crate::client::demo_keys::DemoKeys;
 use crate::support::data_dir::DataDir;
 use crate::support::{open_store, runtime, shutdown_signal};
+use simulation::Simulation;
 
 pub fn run(args: &SimulateArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
@@ -22,7 +24,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let origin = dir.log_setup()?.signer.name().to_owned();
     let keys = DemoKeys::derive(dir.root_signer()?, &origin, &election);
     runtime()?.block_on(async {
-        let client = args.tls.client(&args.server, simulate::TIMEOUT)?;
+        let client = args.tls.client(&args.server, simulation::TIMEOUT)?;
         let registered = keys.register(&election, &client, &|_, _| {}).await?;
         eprintln!(
             "registered {} simulated keys ({} already registered)",

@@ -1,16 +1,18 @@
 //! `saksi loadgen`: measures ingest through the HTTP API of a running
 //! server.
 
+mod load;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use crate::cli::LoadgenArgs;
-use crate::demo_keys::DemoKeys;
-use crate::loadgen::{Plan, corpus, run};
+use crate::client::demo_keys::DemoKeys;
 use crate::support::data_dir::DataDir;
 use crate::support::{open_store, progress, runtime};
+use load::{Plan, corpus};
 
 /// Forms prepared per second of `--duration`: above any rate measured
 /// here, so a run never starves (beyond every form's first version the
@@ -21,7 +23,7 @@ const PREPARED_PER_SECOND: f64 = 30_000.0;
 /// connection error: far beyond any latency worth measuring.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-pub fn run_command(args: &LoadgenArgs) -> Result<()> {
+pub fn run(args: &LoadgenArgs) -> Result<()> {
     if args.count.is_some() && args.duration.is_some() {
         bail!("give --count or --duration, not both");
     }
@@ -99,7 +101,7 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
             args.connections,
             args.server
         );
-        let report = run(plan, corpus, receipts).await;
+        let report = load::run(plan, corpus, receipts).await;
         println!(
             "sent {} in {:.2} s: accepted {}, refused {}, overloaded (503) {}, connection errors {}",
             report.sent,

@@ -20,7 +20,7 @@ use saksi_sim::rng::Rng;
 use tokio::sync::mpsc;
 
 use crate::client::Client;
-use crate::demo_keys::{DemoKeys, parallel, sign_form};
+use crate::client::demo_keys::{DemoKeys, parallel, sign_form};
 
 /// One submission, ready to send.
 pub struct Prepared {
