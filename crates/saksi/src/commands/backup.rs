@@ -26,10 +26,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use saksi_log::Checkpoint;
 use saksi_store::sqlite::backup::{self as store_backup, BackupInfo};
 
-use crate::cli::BackupArgs;
+use crate::support::args::SqliteDataDirArg;
 use crate::support::data_dir::{DataDir, create_new_file};
 use crate::support::log_files::{
     LOG_HIGHEST, RecordState, fsync_parent, human_bytes, record_state, sqlite_data_dir, tree_of,
@@ -37,6 +38,34 @@ use crate::support::log_files::{
 };
 use crate::support::now;
 use crate::support::progress;
+
+/// `saksi backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub data_dir: SqliteDataDirArg,
+    /// The backup file to create (one SQLite file, mode 0600); an existing
+    /// file is never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `saksi backup --help`: what a backup holds, and what to use for a store
+/// that is not SQLite.
+pub fn long_about() -> String {
+    format!(
+        "Back up a SQLite data directory while its server runs: one file with the database and \
+         the public files, never a secret.\n\n\
+         The backup is one SQLite file: a consistent copy of `DIR/saksi.db` made with SQLite's \
+         online backup API (the server keeps writing meanwhile), plus `root-keys.txt` and \
+         `log.highest` (the highest checkpoint signed, read before the copy so that it never \
+         claims more than the copy holds). Secrets are never in a backup: `log.key`, \
+         `root.key`, `demo-accounts.json` and `demo-keys/` stay out; keep the log key apart, \
+         offline. The file is written as FILE.partial, fsynced and renamed, with mode 0600 (it \
+         holds password hashes). SQLite only: {}.",
+        saksi_store::url::OTHER_BACKUP
+    )
+}
 
 /// `saksi backup --data-dir DIR --out FILE`.
 pub fn run(args: &BackupArgs) -> Result<()> {

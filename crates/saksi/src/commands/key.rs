@@ -9,15 +9,91 @@
 //! from files and never printed.
 
 use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Subcommand};
 use saksi_log::Signer;
 use saksi_statement::{KeyAction, KeyRole, KeyStatement};
 
-use crate::cli::{KeyCertifyArgs, KeyGenerateArgs, KeyRevokeArgs};
 use crate::support::data_dir::create_new_file;
 use crate::support::now;
+use crate::support::signing::{PostArgs, ValidityArgs};
 use crate::support::signing::{Registration, parse_verifier, publish, read_signer};
+
+/// `saksi key ...`. Statements are built and signed on the officer's
+/// machine; the server only relays them into the log.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Make an Ed25519 key: the private key goes to a new file (mode
+    /// 0600), the verifier key is printed on standard output.
+    Generate(KeyGenerateArgs),
+    /// Register a verifier key for a role and region, signed with your key:
+    /// prints the signed statement, or posts it with --server.
+    Certify(KeyCertifyArgs),
+    /// Revoke a registered key, signed with your key: prints the signed
+    /// statement, or posts it with --server.
+    Revoke(KeyRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// The key's name: no spaces, no '+' (e.g. `kpu-kabkota-11.01-ani` or
+    /// `kpps-11.01.01.2001.001`).
+    #[arg(long)]
+    pub name: String,
+    /// The private key file to create (mode 0600); an existing file is
+    /// never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyCertifyArgs {
+    /// Your private key file (`PRIVATE+KEY+...`): a KPU RI root key
+    /// certifies kpu-prov keys, a kpu-prov key kpu-kabkota keys, a
+    /// kpu-kabkota key kpps keys.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The verifier key to register (`name+<key id>+<base64>`, as `saksi
+    /// key generate` prints it).
+    #[arg(long, value_name = "VKEY")]
+    pub verifier: String,
+    /// The role the key acts in.
+    #[arg(long, value_parser = ["kpu-prov", "kpu-kabkota", "kpps"])]
+    pub role: String,
+    /// The region the key is bound to, at the role's level: a province
+    /// (`11`) for kpu-prov, a kab/kota (`11.01`) for kpu-kabkota, a TPS
+    /// (`11.01.01.2001.001`) for kpps.
+    #[arg(long, value_name = "CODE")]
+    pub region: String,
+    #[command(flatten)]
+    pub validity: ValidityArgs,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyRevokeArgs {
+    /// Your private key file (`PRIVATE+KEY+...`): the kind of key that
+    /// registered the revoked one, or a KPU RI root key.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The verifier key to revoke (`name+<key id>+<base64>`).
+    #[arg(long, value_name = "VKEY")]
+    pub verifier: String,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+/// `saksi key generate|certify|revoke`.
+pub fn run(command: &KeyCommand) -> Result<()> {
+    match command {
+        KeyCommand::Generate(args) => generate(args),
+        KeyCommand::Certify(args) => certify(args),
+        KeyCommand::Revoke(args) => revoke(args),
+    }
+}
 
 /// `saksi key generate`.
 pub fn generate(args: &KeyGenerateArgs) -> Result<()> {

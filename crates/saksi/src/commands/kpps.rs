@@ -4,15 +4,62 @@
 //! envelope. Private keys are read from files and never printed.
 
 use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
 use saksi_core::time::UnixTime;
 use saksi_statement::{Envelope, FormStatement, KeyRole, StatementError, decode_statement};
 use serde_json::{Map, Value};
 
-use crate::cli::{KppsRegisterArgs, KppsSignArgs};
+use crate::support::signing::{PostArgs, ValidityArgs};
 use crate::support::signing::{Registration, read_signer};
 use crate::support::{Reported, now};
+
+/// `saksi kpps ...`.
+#[derive(Debug, Subcommand)]
+pub enum KppsCommand {
+    /// Register a KPPS device key for a TPS, signed with a KPU Kab/Kota key
+    /// (`saksi key certify --role kpps --region TPS`).
+    Register(KppsRegisterArgs),
+    /// Sign one form statement (a JSON object on standard input) with a
+    /// KPPS device key and print the signed envelope. A statement without
+    /// `signed_at` gets the current time; an invalid one is not signed
+    /// (exit code 2, every problem listed).
+    Sign(KppsSignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KppsRegisterArgs {
+    /// Your KPU Kab/Kota private key file (`PRIVATE+KEY+...`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The KPPS device's verifier key (`name+<key id>+<base64>`).
+    #[arg(long, value_name = "VKEY")]
+    pub verifier: String,
+    /// The TPS the device signs forms for (e.g. `11.01.01.2001.001`).
+    #[arg(long, value_name = "CODE")]
+    pub tps: String,
+    #[command(flatten)]
+    pub validity: ValidityArgs,
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KppsSignArgs {
+    /// The KPPS device's private key file (`PRIVATE+KEY+...`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+}
+
+/// `saksi kpps register|sign`.
+pub fn run(command: &KppsCommand) -> Result<()> {
+    match command {
+        KppsCommand::Register(args) => register(args),
+        KppsCommand::Sign(args) => sign(args),
+    }
+}
 
 /// `saksi kpps register`: a certification with role kpps for a TPS.
 pub fn register(args: &KppsRegisterArgs) -> Result<()> {

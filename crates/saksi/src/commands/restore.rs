@@ -20,16 +20,38 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use saksi_log::{Checkpoint, Signer, Verifier};
 use saksi_store::highest;
 use saksi_store::sqlite::backup::{self as store_backup, BackupFile};
 
-use crate::cli::RestoreArgs;
+use crate::support::args::SqliteDataDirArg;
 use crate::support::data_dir::{DataDir, create_new_file};
 use crate::support::log_files::{
     LOG_HIGHEST, OldLog, ROOT_KEYS, RecordState, check_new_origin, explain_new_log, fsync_parent,
     human_bytes, predecessors, read_signer, record_state, retire_old_log, tree_of,
 };
+
+/// `saksi restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file, as `saksi backup` wrote it.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The data directory to recreate: new, or one that lost its database
+    /// (its `log.key` and `log.highest` are kept).
+    #[command(flatten)]
+    pub data_dir: SqliteDataDirArg,
+    /// The log's private key (`PRIVATE+KEY+...`), copied to `DIR/log.key`
+    /// (mode 0600); needed when DIR holds none, as a backup never does.
+    #[arg(long, value_name = "KEYFILE", conflicts_with = "new_origin")]
+    pub log_key: Option<PathBuf>,
+    /// Instead of continuing the backed-up log, start a new log under this
+    /// origin with a new log key (as `saksi log new-origin` does): for a
+    /// lost log key, or a database older than checkpoints already published.
+    #[arg(long, value_name = "ORIGIN")]
+    pub new_origin: Option<String>,
+}
 
 /// The database while it is being restored, renamed to `saksi.db` last.
 const RESTORING: &str = "saksi.db.restoring";

@@ -6,15 +6,64 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Subcommand};
 use saksi_core::RegionCode;
 use saksi_core::permission::{Principal, Role};
 use saksi_core::username::Username;
 use saksi_server::auth::{password, token};
 use saksi_store::{NewUser, Session, Store, StoreError};
 
-use crate::cli::{DataDirArg, UserAddArgs, UserTokenArgs};
+use crate::support::args::DataDirArg;
 use crate::support::data_dir::DataDir;
 use crate::support::now;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; the password comes from SAKSI_PASSWORD or
+    /// standard input, never from a flag.
+    Add(UserAddArgs),
+    /// Print a fresh session token for a user (no password needed: this is
+    /// the local administrative path).
+    Token(UserTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// 3-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.
+    #[arg(long)]
+    pub username: String,
+    /// kpps, pps, ppk, kpu-kabkota, kpu-prov, kpu-ri, bawaslu, saksi or
+    /// auditor.
+    #[arg(long)]
+    pub role: String,
+    /// The region the account acts in (`0` for national roles).
+    #[arg(long)]
+    pub region: String,
+    /// The party a saksi witnesses for (role saksi only).
+    #[arg(long)]
+    pub party: Option<u8>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserTokenArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    #[arg(long)]
+    pub username: String,
+    /// How long the token is valid, in hours.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub ttl_hours: u32,
+}
+
+/// `saksi user add|token`.
+pub fn run(command: &UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add(args) => add(args),
+        UserCommand::Token(args) => token(args),
+    }
+}
 
 /// The shortest password accepted for a staff account.
 const MIN_PASSWORD_LEN: usize = 10;

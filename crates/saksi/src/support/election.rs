@@ -8,9 +8,9 @@ use anyhow::{Context, Result};
 use saksi_core::{Contest, Election, Level};
 use saksi_store::Store;
 
+use super::args::{DatabaseArg, OriginArg};
 use super::data_dir::{DataDir, check_root_keys};
 use super::{database, progress};
-use crate::cli::{DatabaseArg, OriginArg};
 
 /// Writes `election` into the new data directory's database, records where
 /// it came from (`source`) in the store's metadata, and creates the log key

@@ -2,6 +2,7 @@
 //! directory's store, the shutdown signal, the clock, exit codes, the
 //! progress bar, the data directory's layout and storing a new election.
 
+pub mod args;
 pub mod data_dir;
 pub mod database;
 pub mod election;
@@ -15,7 +16,7 @@ use anyhow::{Context, Result};
 use saksi_core::time::UnixTime;
 use saksi_store::Store;
 
-use crate::cli::DatabaseArg;
+use args::DatabaseArg;
 use data_dir::DataDir;
 
 /// A failure the command has already reported on standard error: `main`

@@ -6,14 +6,51 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
 use saksi_api::ErrorBody;
 use saksi_core::{Level, RegionCode};
 use saksi_log::{Signer, Verifier};
 use saksi_statement::{Envelope, KeyAction, KeyRole, KeyStatement};
 
+use super::args::OriginArg;
 use super::{Reported, now, runtime};
-use crate::cli::{OriginArg, PostArgs, ValidityArgs};
+use crate::client::CaCertArg;
 use crate::client::keys::Server;
+
+/// How long a registered key is valid.
+#[derive(Debug, Args)]
+pub struct ValidityArgs {
+    /// Start of the key's validity, RFC 3339 UTC (default: now).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub valid_from: Option<saksi_core::time::UnixTime>,
+    /// End of the key's validity (exclusive), RFC 3339 UTC (default: 180
+    /// days from now).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub valid_until: Option<saksi_core::time::UnixTime>,
+}
+
+/// Where a signed key statement goes: standard output, or a server.
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The transparency log the statement is for (its origin, the first
+    /// line of its checkpoints). Default: with --server, the server's;
+    /// otherwise the default of `saksi init --origin`
+    /// (`saksi.localhost/log`).
+    #[arg(long, env = "SAKSI_ORIGIN")]
+    pub origin: Option<String>,
+    /// Post the signed statement to this server's /api/v1/keys and print
+    /// its answer instead of the statement (http://host:port; deliberately
+    /// no variable: posting is never implied by the environment).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    #[command(flatten)]
+    pub tls: CaCertArg,
+}
+
+fn parse_time(s: &str) -> Result<saksi_core::time::UnixTime, String> {
+    saksi_core::time::UnixTime::parse_rfc3339(s)
+        .ok_or_else(|| format!("{s:?} is not an RFC 3339 UTC time like 2024-02-14T13:00:00Z"))
+}
 
 /// How long a key stays valid without `--valid-until`.
 const DEFAULT_VALIDITY_SECS: i64 = 180 * 86_400;

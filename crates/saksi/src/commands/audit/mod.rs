@@ -17,6 +17,7 @@
 //!    results at the `log_size` each response states.
 //! 5. Findings are printed; any discrepancy exits non-zero.
 
+mod args;
 mod fetch;
 mod regions;
 mod state;
@@ -36,7 +37,7 @@ use saksi_core::RegionCode;
 use saksi_log::{Checkpoint, Verifier};
 use serde_json::Value;
 
-use crate::cli::AuditArgs;
+pub use args::AuditArgs;
 use fetch::{Fetcher, Pool};
 use stream::Audit;
 
