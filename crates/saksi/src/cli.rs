@@ -1,5 +1,7 @@
-//! The command-line contract (README: Command line). Scripts rely on these flags and
-//! their `SAKSI_*` environment variables exactly: add, never rename.
+//! The top-level command line (README: Command line): one subcommand per
+//! module under `commands/`, each holding its own flags. Scripts rely on
+//! those flags and their `SAKSI_*` environment variables exactly: add,
+//! never rename.
 
 use clap::{Parser, Subcommand};
 
