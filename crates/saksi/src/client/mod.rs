@@ -5,6 +5,7 @@
 //! one behind a private certificate authority included (`--ca-cert`).
 
 pub mod demo_keys;
+pub mod forms;
 pub mod keys;
 mod tls;
 
