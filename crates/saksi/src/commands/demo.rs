@@ -24,7 +24,7 @@ use crate::client::Client;
 use crate::client::demo_keys::DemoKeys;
 use crate::support::args::{DatabaseArg, OriginArg, parse_rate};
 use crate::support::data_dir::DataDir;
-use crate::support::election as setup;
+use crate::support::setup;
 use crate::support::{now, open_store, progress, runtime, shutdown_signal};
 
 #[derive(Debug, Args)]

@@ -9,8 +9,8 @@ use saksi_sim::import::import_files;
 
 use crate::support::args::{DataDirArg, OriginArg};
 use crate::support::data_dir::{DataDir, check_root_keys};
-use crate::support::election as setup;
 use crate::support::progress;
+use crate::support::setup;
 
 #[derive(Debug, Args)]
 pub struct ImportRegionsArgs {

@@ -8,8 +8,8 @@ use saksi_sim::generate::{GenerateOptions, Stage, generate_with_progress};
 
 use crate::support::args::{DataDirArg, OriginArg};
 use crate::support::data_dir::{DataDir, check_root_keys};
-use crate::support::election as setup;
 use crate::support::progress;
+use crate::support::setup;
 
 /// How big the generated election is, and which one.
 #[derive(Debug, Args)]

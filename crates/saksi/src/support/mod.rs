@@ -5,9 +5,9 @@
 pub mod args;
 pub mod data_dir;
 pub mod database;
-pub mod election;
 pub mod log_files;
 pub mod progress;
+pub mod setup;
 pub mod signing;
 
 use std::sync::Arc;
