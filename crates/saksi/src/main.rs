@@ -3,16 +3,10 @@
 //! Thin by design: parse arguments, resolve settings, call the libraries.
 //! Every command exits non-zero with a one-line reason on failure.
 
-mod audit;
 mod cli;
 mod client;
 mod commands;
-mod data_dir;
-mod database;
-mod demo_keys;
-mod loadgen;
-mod progress;
-mod simulate;
+mod support;
 
 use std::process::ExitCode;
 
@@ -31,7 +25,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // The command has said what went wrong; only its code is left.
-            if let Some(commands::Reported(code)) = err.downcast_ref() {
+            if let Some(support::Reported(code)) = err.downcast_ref() {
                 return ExitCode::from(*code);
             }
             // One line: the outermost context, then each cause after a colon.

@@ -4,6 +4,9 @@
 //! rustls, so that a citizen can audit the commission's server on HTTPS,
 //! one behind a private certificate authority included (`--ca-cert`).
 
+pub mod demo_keys;
+pub mod forms;
+pub mod keys;
 mod tls;
 
 use std::io::Read as _;

@@ -26,17 +26,46 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use saksi_log::{Checkpoint, MemoryTree, Note, root_at};
+use clap::Args;
+use saksi_log::Checkpoint;
 use saksi_store::sqlite::backup::{self as store_backup, BackupInfo};
 
-use crate::cli::BackupArgs;
-use crate::data_dir::{DataDir, create_new_file};
-use crate::progress;
+use crate::support::args::SqliteDataDirArg;
+use crate::support::data_dir::{DataDir, create_new_file};
+use crate::support::log_files::{
+    LOG_HIGHEST, RecordState, fsync_parent, human_bytes, record_state, sqlite_data_dir, tree_of,
+    unverified_checkpoint,
+};
+use crate::support::now;
+use crate::support::progress;
 
-/// Name of the highest-signed record among the backup's files.
-pub(super) const LOG_HIGHEST: &str = "log.highest";
-/// Name of the root keys among the backup's files.
-pub(super) const ROOT_KEYS: &str = "root-keys.txt";
+/// `saksi backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub data_dir: SqliteDataDirArg,
+    /// The backup file to create (one SQLite file, mode 0600); an existing
+    /// file is never replaced.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `saksi backup --help`: what a backup holds, and what to use for a store
+/// that is not SQLite.
+pub fn long_about() -> String {
+    format!(
+        "Back up a SQLite data directory while its server runs: one file with the database and \
+         the public files, never a secret.\n\n\
+         The backup is one SQLite file: a consistent copy of `DIR/saksi.db` made with SQLite's \
+         online backup API (the server keeps writing meanwhile), plus `root-keys.txt` and \
+         `log.highest` (the highest checkpoint signed, read before the copy so that it never \
+         claims more than the copy holds). Secrets are never in a backup: `log.key`, \
+         `root.key`, `demo-accounts.json` and `demo-keys/` stay out; keep the log key apart, \
+         offline. The file is written as FILE.partial, fsynced and renamed, with mode 0600 (it \
+         holds password hashes). SQLite only: {}.",
+        saksi_store::url::OTHER_BACKUP
+    )
+}
 
 /// `saksi backup --data-dir DIR --out FILE`.
 pub fn run(args: &BackupArgs) -> Result<()> {
@@ -121,7 +150,7 @@ fn copy(
 ) -> Result<u64> {
     let source_dir = std::fs::canonicalize(dir.root()).unwrap_or_else(|_| dir.root().to_owned());
     let info = BackupInfo {
-        created_at: super::user::now().to_string(),
+        created_at: now().to_string(),
         source: source_dir.display().to_string(),
         saksi_version: env!("CARGO_PKG_VERSION").to_owned(),
         highest_size: recorded.map(|c| c.size),
@@ -179,22 +208,6 @@ fn finish(partial: &Path, out: &Path) -> Result<()> {
     fsync_parent(out)
 }
 
-/// An existing data directory whose store is SQLite (`saksi.db`): the
-/// commands that work on the database file cover no other store.
-pub(super) fn sqlite_data_dir(root: &Path, command: &str) -> Result<DataDir> {
-    let dir = DataDir::existing(root)?;
-    if !dir.database().is_file() {
-        bail!(
-            "{} holds no SQLite database ({}): `saksi {command}` covers SQLite deployments only; \
-             {} (README: Backup and restore)",
-            root.display(),
-            dir.database().display(),
-            saksi_store::url::OTHER_BACKUP
-        );
-    }
-    Ok(dir)
-}
-
 /// `FILE.partial`.
 fn partial_path(out: &Path) -> PathBuf {
     let mut name = out.as_os_str().to_owned();
@@ -202,133 +215,15 @@ fn partial_path(out: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The Merkle tree of the log entries in the database at `path`, from
-/// their stored leaf hashes (as the server rebuilds it).
-pub(super) fn tree_of(path: &Path) -> Result<MemoryTree> {
-    let mut tree = MemoryTree::new();
-    for hash in store_backup::log_leaf_hashes(path)? {
-        tree.append(hash);
-    }
-    Ok(tree)
-}
-
-/// How a database's log stands to a signed checkpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RecordState {
-    /// The log holds the checkpoint's entries, with its root.
-    Matches,
-    /// The log holds fewer entries than the checkpoint.
-    Behind { stored: u64, signed: u64 },
-    /// The log's first `size` entries have another root.
-    Diverged { size: u64 },
-}
-
-impl RecordState {
-    /// "holds 10 log entries, fewer than ..." for messages.
-    pub(super) fn describe(&self) -> String {
-        match self {
-            RecordState::Matches => "matches the highest signed checkpoint".to_owned(),
-            RecordState::Behind { stored, signed } => format!(
-                "holds {stored} log entries, fewer than the checkpoint of size {signed} already \
-                 signed (log.highest)"
-            ),
-            RecordState::Diverged { size } => format!(
-                "holds other log entries than the checkpoint of size {size} already signed \
-                 (log.highest)"
-            ),
-        }
-    }
-}
-
-/// Compares `tree` with `checkpoint` as the server's publisher does.
-pub(super) fn record_state(tree: &MemoryTree, checkpoint: &Checkpoint) -> RecordState {
-    if tree.len() < checkpoint.size {
-        return RecordState::Behind {
-            stored: tree.len(),
-            signed: checkpoint.size,
-        };
-    }
-    match root_at(tree, checkpoint.size) {
-        Ok(root) if root == checkpoint.root => RecordState::Matches,
-        _ => RecordState::Diverged {
-            size: checkpoint.size,
-        },
-    }
-}
-
-/// A signed checkpoint's content, its signature not checked (a backup
-/// holds no key to check it with; `saksi restore` checks it).
-pub(super) fn unverified_checkpoint(note: &[u8]) -> Result<Checkpoint> {
-    let note = Note::parse(note)?;
-    Ok(Checkpoint::parse(&note.text)?)
-}
-
-/// Fsyncs the directory holding `path`, so that a new name survives a crash.
-pub(super) fn fsync_parent(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("cannot fsync the directory {}", dir.display()))
-}
-
-/// `12.3 MiB`.
-pub(super) fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_are_readable() {
-        assert_eq!(human_bytes(10), "10 bytes");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(5 * 1024 * 1024), "5.0 MiB");
-    }
 
     #[test]
     fn the_partial_file_is_beside_the_backup() {
         assert_eq!(
             partial_path(Path::new("/b/x.saksi")),
             Path::new("/b/x.saksi.partial")
-        );
-    }
-
-    #[test]
-    fn a_record_is_compared_with_the_tree_as_the_server_does() {
-        let mut tree = MemoryTree::new();
-        for i in 0..5u8 {
-            tree.append([i; 32]);
-        }
-        let at3 = Checkpoint::new("o", 3, root_at(&tree, 3).unwrap());
-        assert_eq!(record_state(&tree, &at3), RecordState::Matches);
-        let ahead = Checkpoint::new("o", 9, [0; 32]);
-        assert_eq!(
-            record_state(&tree, &ahead),
-            RecordState::Behind {
-                stored: 5,
-                signed: 9
-            }
-        );
-        let other = Checkpoint::new("o", 3, [7; 32]);
-        assert_eq!(
-            record_state(&tree, &other),
-            RecordState::Diverged { size: 3 }
         );
     }
 }

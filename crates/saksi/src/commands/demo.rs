@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use clap::Args;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::password;
@@ -16,15 +17,35 @@ use saksi_store::{NewUser, Store};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::serve::{acquire_lease, bind, load, open_store, runtime, shutdown_signal};
-use super::setup;
-use super::user::now;
-use crate::cli::DemoArgs;
+use super::init::GenerateArgs;
+use super::serve::{ListenArg, acquire_lease, bind, load};
+use super::simulate::simulation::{self as simulate, Simulation};
 use crate::client::Client;
-use crate::data_dir::DataDir;
-use crate::demo_keys::DemoKeys;
-use crate::progress;
-use crate::simulate::{self, Simulation};
+use crate::client::demo_keys::DemoKeys;
+use crate::support::args::{DatabaseArg, OriginArg, parse_rate};
+use crate::support::data_dir::DataDir;
+use crate::support::setup;
+use crate::support::{now, open_store, progress, runtime, shutdown_signal};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub listen: ListenArg,
+    /// Data directory; a fresh one under the system's temporary directory
+    /// if not given. A directory from an earlier demo is served as it is.
+    #[arg(long, env = "SAKSI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+    #[command(flatten)]
+    pub origin: OriginArg,
+    /// Simulated submissions per second; 0 generates the election without
+    /// streaming submissions.
+    #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
+    pub rate: f64,
+}
 
 /// Where a demo keeps its simulated KPPS device keys, one file per TPS
 /// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms.

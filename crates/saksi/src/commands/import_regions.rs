@@ -1,13 +1,35 @@
 //! `saksi import-regions`: a new data directory over the commission's real
 //! desa list (names optionally from the Ministry's list).
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result};
+use clap::Args;
 use saksi_sim::import::import_files;
 
-use super::setup;
-use crate::cli::ImportRegionsArgs;
-use crate::data_dir::{DataDir, check_root_keys};
-use crate::progress;
+use crate::support::args::{DataDirArg, OriginArg};
+use crate::support::data_dir::{DataDir, check_root_keys};
+use crate::support::progress;
+use crate::support::setup;
+
+#[derive(Debug, Args)]
+pub struct ImportRegionsArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// The commission's desa list with TPS counts (CSV, as
+    /// kpu2024_desa_tps.csv).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The Ministry of Home Affairs' region names (CSV, as
+    /// wilayah_kemendagri_2025.csv), used for names only.
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
+    /// Seed for what the lists do not give: DPT, dapil and candidates.
+    #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub origin: OriginArg,
+}
 
 pub fn run(args: &ImportRegionsArgs) -> Result<()> {
     // Refuse a bad --root-key before any work is done.

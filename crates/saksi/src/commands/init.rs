@@ -3,12 +3,46 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use clap::Args;
 use saksi_sim::generate::{GenerateOptions, Stage, generate_with_progress};
 
-use super::setup;
-use crate::cli::InitArgs;
-use crate::data_dir::{DataDir, check_root_keys};
-use crate::progress;
+use crate::support::args::{DataDirArg, OriginArg};
+use crate::support::data_dir::{DataDir, check_root_keys};
+use crate::support::progress;
+use crate::support::setup;
+
+/// How big the generated election is, and which one.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Fraction of the nation to generate, in (0, 1]: 1 is all 820,161
+    /// TPS; smaller scales keep every province, each scaled down.
+    #[arg(long, env = "SAKSI_SCALE", default_value_t = 0.01, value_parser = parse_scale)]
+    pub scale: f64,
+    /// Seed of the generator: the same seed gives the same election.
+    #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+    #[command(flatten)]
+    pub origin: OriginArg,
+}
+
+fn parse_scale(s: &str) -> Result<f64, String> {
+    let scale: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number; give a fraction such as 0.01"))?;
+    if scale > 0.0 && scale <= 1.0 {
+        Ok(scale)
+    } else {
+        Err(format!("scale must be in (0, 1], got {s}"))
+    }
+}
 
 pub fn run(args: &InitArgs) -> Result<()> {
     // Refuse a bad --root-key before any work is done.
@@ -40,4 +74,17 @@ pub fn run(args: &InitArgs) -> Result<()> {
     println!("{}", setup::summary(&election));
     println!("data directory ready: {}", dir.root().display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_outside_zero_to_one_is_refused() {
+        assert!(parse_scale("0").is_err());
+        assert!(parse_scale("1.5").is_err());
+        assert!(parse_scale("abc").is_err());
+        assert_eq!(parse_scale("0.01"), Ok(0.01));
+    }
 }

@@ -1,23 +1,23 @@
-//! One module per command; `run` dispatches.
+//! One module per command, holding its arguments and its `run`; `run`
+//! dispatches.
 
-mod audit;
-mod backup;
-mod demo;
-mod import_regions;
-mod init;
-mod key;
-mod loadgen;
-mod restore;
-mod serve;
-mod setup;
-mod simulate;
+pub mod audit;
+pub mod backup;
+pub mod demo;
+pub mod import_regions;
+pub mod init;
+pub mod key;
+pub mod kpps;
+pub mod loadgen;
+pub mod log;
+pub mod restore;
+pub mod serve;
+pub mod simulate;
 pub mod user;
-
-pub use key::Reported;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, KeyCommand, KppsCommand, LogCommand, UserCommand};
+use crate::cli::{Cli, Command};
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> Result<()> {
@@ -26,18 +26,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(&args),
         Command::Init(args) => init::run(&args),
         Command::ImportRegions(args) => import_regions::run(&args),
-        Command::User(UserCommand::Add(args)) => user::add(&args),
-        Command::User(UserCommand::Token(args)) => user::token(&args),
+        Command::User(command) => user::run(&command),
         Command::Simulate(args) => simulate::run(&args),
-        Command::Loadgen(args) => loadgen::run_command(&args),
+        Command::Loadgen(args) => loadgen::run(&args),
         Command::Audit(args) => audit::run(&args),
-        Command::Key(KeyCommand::Generate(args)) => key::generate(&args),
-        Command::Key(KeyCommand::Certify(args)) => key::certify(&args),
-        Command::Key(KeyCommand::Revoke(args)) => key::revoke(&args),
-        Command::Kpps(KppsCommand::Register(args)) => key::kpps_register(&args),
-        Command::Kpps(KppsCommand::Sign(args)) => key::kpps_sign(&args),
+        Command::Key(command) => key::run(&command),
+        Command::Kpps(command) => kpps::run(&command),
         Command::Backup(args) => backup::run(&args),
         Command::Restore(args) => restore::run(&args),
-        Command::Log(LogCommand::NewOrigin(args)) => restore::new_origin(&args),
+        Command::Log(command) => log::run(&command),
     }
 }

@@ -1,4 +1,4 @@
-//! `saksi restore` and `saksi log new-origin` (README: Backup and restore).
+//! `saksi restore` (README: Backup and restore).
 //!
 //! A restore recreates a data directory from a `saksi backup` file:
 //! `saksi.db` (without the backup's own tables), `root-keys.txt` and
@@ -12,7 +12,7 @@
 //! original machine after losing the database), the higher is kept. A
 //! database older than that record makes the server refuse to sign
 //! (`log.behind_signed`); the restore says so, and the recovery is either a
-//! newer backup or a new log ([`new_origin`]): a new origin and log key
+//! newer backup or a new log (`saksi log new-origin`): a new origin and log key
 //! whose first entries are those the database holds.
 
 use std::io::ErrorKind;
@@ -20,17 +20,38 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use saksi_log::{Checkpoint, Signer, Verifier};
 use saksi_store::highest;
-use saksi_store::sqlite::backup::{self as store_backup, BackupError, BackupFile, ExclusiveLock};
-use serde_json::{Value, json};
+use saksi_store::sqlite::backup::{self as store_backup, BackupFile};
 
-use super::backup::{
-    LOG_HIGHEST, ROOT_KEYS, RecordState, fsync_parent, human_bytes, record_state, sqlite_data_dir,
-    tree_of, unverified_checkpoint,
+use crate::support::args::SqliteDataDirArg;
+use crate::support::data_dir::{DataDir, create_new_file};
+use crate::support::log_files::{
+    LOG_HIGHEST, OldLog, ROOT_KEYS, RecordState, check_new_origin, explain_new_log, fsync_parent,
+    human_bytes, predecessors, read_signer, record_state, retire_old_log, tree_of,
 };
-use crate::cli::{LogNewOriginArgs, RestoreArgs};
-use crate::data_dir::{DataDir, create_new_file};
+
+/// `saksi restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file, as `saksi backup` wrote it.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The data directory to recreate: new, or one that lost its database
+    /// (its `log.key` and `log.highest` are kept).
+    #[command(flatten)]
+    pub data_dir: SqliteDataDirArg,
+    /// The log's private key (`PRIVATE+KEY+...`), copied to `DIR/log.key`
+    /// (mode 0600); needed when DIR holds none, as a backup never does.
+    #[arg(long, value_name = "KEYFILE", conflicts_with = "new_origin")]
+    pub log_key: Option<PathBuf>,
+    /// Instead of continuing the backed-up log, start a new log under this
+    /// origin with a new log key (as `saksi log new-origin` does): for a
+    /// lost log key, or a database older than checkpoints already published.
+    #[arg(long, value_name = "ORIGIN")]
+    pub new_origin: Option<String>,
+}
 
 /// The database while it is being restored, renamed to `saksi.db` last.
 const RESTORING: &str = "saksi.db.restoring";
@@ -202,22 +223,6 @@ pub fn run(args: &RestoreArgs) -> Result<()> {
     Ok(())
 }
 
-/// `saksi log new-origin --data-dir DIR --origin ORIGIN`.
-pub fn new_origin(args: &LogNewOriginArgs) -> Result<()> {
-    let dir = sqlite_data_dir(&args.data_dir.data_dir, "log new-origin")?;
-    let old = OldLog::read(&dir, None)?;
-    check_new_origin(&args.origin, &old)?;
-    let lock = lock_exclusively(&dir.database())?;
-    let entries = lock.log_size()?;
-    retire_old_log(&dir)?;
-    let key = dir.create_log_key(&args.origin)?;
-    lock.record_predecessor(&|existing| predecessors(existing, &old, &args.origin, entries))?;
-    lock.commit()?;
-    explain_new_log(&dir, &args.origin, &old, entries);
-    println!("{key}");
-    Ok(())
-}
-
 /// Refuses a directory that holds a database (or what is left of one).
 fn refuse_a_database(dir: &DataDir) -> Result<()> {
     let db = dir.database();
@@ -314,17 +319,6 @@ fn continue_plan(
     })
 }
 
-/// A private log key from a file, or `None` if there is no file.
-fn read_signer(path: &Path) -> Result<Option<Signer>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Signer::parse(text.trim_end())
-            .map(Some)
-            .with_context(|| format!("{} is not a log key (PRIVATE+KEY+...)", path.display())),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
-}
-
 /// Checks the copied database, drops the backup's tables and, for a new
 /// log, records the old one; leaves the file closed and fsynced.
 fn prepare_database(path: &Path, plan: &Plan, backup_log_size: u64) -> Result<()> {
@@ -339,125 +333,6 @@ fn prepare_database(path: &Path, plan: &Plan, backup_log_size: u64) -> Result<()
     Ok(())
 }
 
-/// What is known of a log being replaced: its key (if the directory still
-/// has it) and its highest signed checkpoint (the directory's or the
-/// backup's, whichever is higher).
-struct OldLog {
-    origin: Option<String>,
-    key: Option<Verifier>,
-    checkpoint: Option<(Checkpoint, String)>,
-}
-
-impl OldLog {
-    fn read(dir: &DataDir, backup_note: Option<&[u8]>) -> Result<OldLog> {
-        let key = read_signer(&dir.log_key())?.map(|s| s.verifier());
-        let in_dir = match std::fs::read(dir.log_highest()) {
-            Ok(note) => Some(note),
-            Err(e) if e.kind() == ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("cannot read {}", dir.log_highest().display()));
-            }
-        };
-        // Recorded for what it says; a damaged note is kept as a file only.
-        let checkpoint = [in_dir.as_deref(), backup_note]
-            .into_iter()
-            .flatten()
-            .filter_map(|note| {
-                let checkpoint = unverified_checkpoint(note).ok()?;
-                Some((checkpoint, String::from_utf8(note.to_vec()).ok()?))
-            })
-            .max_by_key(|(c, _)| c.size);
-        let origin = key
-            .as_ref()
-            .map(|k| k.name().to_owned())
-            .or_else(|| checkpoint.as_ref().map(|(c, _)| c.origin.clone()));
-        Ok(OldLog {
-            origin,
-            key,
-            checkpoint,
-        })
-    }
-}
-
-/// A new origin must be a key name and not the old log's.
-fn check_new_origin(origin: &str, old: &OldLog) -> Result<()> {
-    if !saksi_log::keys::is_valid_name(origin) {
-        bail!(
-            "{origin:?} is not an origin (such as `pemilu2024.example.go.id/log2`: no spaces or '+')"
-        );
-    }
-    if old.origin.as_deref() == Some(origin) {
-        bail!(
-            "{origin:?} is the old log's origin: a new log needs a new origin (checkpoints name \
-             their log by its origin, and auditors have pinned the old one)"
-        );
-    }
-    Ok(())
-}
-
-/// Keeps the old `log.key` and `log.highest` under retired names (the key
-/// stays mode 0600); the new log starts with no record.
-fn retire_old_log(dir: &DataDir) -> Result<()> {
-    let stamp = super::user::now().0;
-    for path in [dir.log_key(), dir.log_highest()] {
-        if path.symlink_metadata().is_err() {
-            continue;
-        }
-        let mut n = 0;
-        let retired = loop {
-            let mut name = path.as_os_str().to_owned();
-            name.push(format!(".retired-{stamp}"));
-            if n > 0 {
-                name.push(format!("-{n}"));
-            }
-            let candidate = PathBuf::from(name);
-            if candidate.symlink_metadata().is_err() {
-                break candidate;
-            }
-            n += 1;
-        };
-        std::fs::rename(&path, &retired).with_context(|| {
-            format!("cannot rename {} to {}", path.display(), retired.display())
-        })?;
-        eprintln!("kept the old {} as {}", path.display(), retired.display());
-    }
-    fsync_parent(&dir.log_key())
-}
-
-/// The database's `log.predecessors` (a JSON array, oldest first) with the
-/// old log added: which log the first `entries` entries were published in,
-/// and the highest checkpoint it signed, for auditors and operators.
-fn predecessors(existing: Option<&str>, old: &OldLog, origin: &str, entries: u64) -> String {
-    let mut list = match existing.map(serde_json::from_str::<Value>) {
-        Some(Ok(Value::Array(list))) => list,
-        _ => Vec::new(),
-    };
-    list.push(json!({
-        "origin": old.origin,
-        "key": old.key.as_ref().map(ToString::to_string),
-        "highest_checkpoint": old.checkpoint.as_ref().map(|(_, note)| note),
-        "entries_carried_over": entries,
-        "new_origin": origin,
-        "started_at": super::user::now().to_string(),
-    }));
-    Value::Array(list).to_string()
-}
-
-/// Takes the database's exclusive lock, which a running server (or any
-/// other open connection) prevents: the log key must not change under a
-/// server that signs with the old one.
-fn lock_exclusively(path: &Path) -> Result<ExclusiveLock> {
-    match ExclusiveLock::acquire(path) {
-        Err(BackupError::InUse(_)) => bail!(
-            "{} is in use by another process (a running `saksi serve` or `saksi demo`?): stop \
-             the server first",
-            path.display()
-        ),
-        locked => Ok(locked?),
-    }
-}
-
 /// Tells the operator what the restored directory's server will do.
 fn warn_refusal(dir: &DataDir, state: &RecordState) {
     let code = match state {
@@ -470,32 +345,6 @@ fn warn_refusal(dir: &DataDir, state: &RecordState) {
          `saksi log new-origin --data-dir {} --origin NEW_ORIGIN` (README: Backup and restore)",
         state.describe(),
         dir.root().display()
-    );
-}
-
-/// What a new log means for those who relied on the old one.
-fn explain_new_log(dir: &DataDir, origin: &str, old: &OldLog, entries: u64) {
-    let old_name = old.origin.as_deref().unwrap_or("(unknown)");
-    eprintln!(
-        "started a new log {origin:?} in {}: its first {entries} entries are those the database \
-         holds, published before in the log {old_name:?}",
-        dir.root().display()
-    );
-    if let Some((checkpoint, _)) = &old.checkpoint
-        && checkpoint.size > entries
-    {
-        eprintln!(
-            "the old log published {} entries: the {} entries from index {entries} to {} are not \
-             in the new log and must be submitted again (their receipts from the old log prove \
-             they were acknowledged)",
-            checkpoint.size,
-            checkpoint.size - entries,
-            checkpoint.size - 1
-        );
-    }
-    eprintln!(
-        "auditors must pin the new log key (below); the old log's checkpoints and receipts stay \
-         verifiable with the old key"
     );
 }
 

@@ -5,15 +5,63 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use clap::Args;
 use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config};
 use saksi_store::Store;
 use tokio::net::TcpListener;
 
-use crate::cli::{DatabaseArg, ServeArgs};
-use crate::data_dir::DataDir;
-use crate::database;
+use crate::support::args::DataDirArg;
+use crate::support::data_dir::DataDir;
+use crate::support::{open_store, runtime, shutdown_signal};
+
+/// Where the server listens and how it batches.
+#[derive(Debug, Args)]
+pub struct ListenArg {
+    /// Address and port to listen on.
+    #[arg(long, env = "SAKSI_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Most submissions written in one durable transaction (group commit).
+    #[arg(long, env = "SAKSI_MAX_BATCH", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_batch: u32,
+    /// Submissions that may wait for the sequencer; beyond it the server
+    /// answers 503 with Retry-After instead of queueing without bound.
+    #[arg(long, env = "SAKSI_QUEUE_CAPACITY", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub queue_capacity: u32,
+    /// How long a login session lasts, in hours.
+    #[arg(long, env = "SAKSI_SESSION_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_hours: u32,
+    /// The writer lease's lifetime, in seconds: the server renews it every
+    /// third of it, and a server killed without stopping keeps the next one
+    /// waiting at most this long (only one server writes an election).
+    #[arg(long, env = "SAKSI_LEASE_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(2..=10))]
+    pub lease_seconds: u32,
+}
+
+impl ListenArg {
+    /// The server's settings from these flags.
+    pub fn config(&self) -> saksi_server::Config {
+        saksi_server::Config {
+            max_batch: self.max_batch as usize,
+            queue_capacity: self.queue_capacity as usize,
+            session_ttl: std::time::Duration::from_secs(u64::from(self.session_hours) * 3600),
+            ..saksi_server::Config::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    #[command(flatten)]
+    pub listen: ListenArg,
+}
 
 pub fn run(args: &ServeArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
@@ -33,11 +81,6 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             .await
             .context("the server stopped with an error")
     })
-}
-
-/// The store of a data directory.
-pub fn open_store(dir: &DataDir, database: &DatabaseArg) -> Result<Arc<dyn Store>> {
-    database::open(dir, database.url.as_deref())
 }
 
 /// Takes the writer lease (only one server writes an election): at once
@@ -98,33 +141,4 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (is another server running there? choose another with --listen)")
     })
-}
-
-/// The async runtime every serving command uses.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM: the server then stops taking
-/// requests, finishes those in flight and the last batch, and exits.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
-    eprintln!("stopping: finishing requests in flight");
 }

@@ -6,14 +6,64 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Subcommand};
+use saksi_core::RegionCode;
 use saksi_core::permission::{Principal, Role};
 use saksi_core::username::Username;
-use saksi_core::{RegionCode, time::UnixTime};
 use saksi_server::auth::{password, token};
 use saksi_store::{NewUser, Session, Store, StoreError};
 
-use crate::cli::{DataDirArg, UserAddArgs, UserTokenArgs};
-use crate::data_dir::DataDir;
+use crate::support::args::DataDirArg;
+use crate::support::data_dir::DataDir;
+use crate::support::now;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; the password comes from SAKSI_PASSWORD or
+    /// standard input, never from a flag.
+    Add(UserAddArgs),
+    /// Print a fresh session token for a user (no password needed: this is
+    /// the local administrative path).
+    Token(UserTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// 3-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.
+    #[arg(long)]
+    pub username: String,
+    /// kpps, pps, ppk, kpu-kabkota, kpu-prov, kpu-ri, bawaslu, saksi or
+    /// auditor.
+    #[arg(long)]
+    pub role: String,
+    /// The region the account acts in (`0` for national roles).
+    #[arg(long)]
+    pub region: String,
+    /// The party a saksi witnesses for (role saksi only).
+    #[arg(long)]
+    pub party: Option<u8>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserTokenArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    #[arg(long)]
+    pub username: String,
+    /// How long the token is valid, in hours.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub ttl_hours: u32,
+}
+
+/// `saksi user add|token`.
+pub fn run(command: &UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add(args) => add(args),
+        UserCommand::Token(args) => token(args),
+    }
+}
 
 /// The shortest password accepted for a staff account.
 const MIN_PASSWORD_LEN: usize = 10;
@@ -89,7 +139,7 @@ pub fn issue_token(store: &dyn Store, user: saksi_store::UserId, ttl_hours: u32)
 
 fn open(args: &DataDirArg) -> Result<std::sync::Arc<dyn Store>> {
     let dir = DataDir::existing(&args.data_dir)?;
-    crate::database::open(&dir, args.database.url.as_deref())
+    crate::support::database::open(&dir, args.database.url.as_deref())
 }
 
 /// The password from `SAKSI_PASSWORD`, else one line of standard input
@@ -126,11 +176,4 @@ fn set_echo(on: bool) {
         .arg(if on { "echo" } else { "-echo" })
         .stdin(std::process::Stdio::inherit())
         .status();
-}
-
-pub fn now() -> UnixTime {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    UnixTime(secs as i64)
 }

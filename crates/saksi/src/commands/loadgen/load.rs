@@ -19,8 +19,8 @@ use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
 use tokio::sync::mpsc;
 
-use crate::client::Client;
-use crate::demo_keys::{DemoKeys, parallel, sign_form};
+use crate::client::demo_keys::{DemoKeys, parallel, sign_form};
+use crate::client::{Client, forms};
 
 /// One submission, ready to send.
 pub struct Prepared {
@@ -113,7 +113,7 @@ fn prepare(
             chain.push(Prepared {
                 tps: code.to_string(),
                 contest,
-                path: format!("/api/v1/tps/{code}/forms/{}", contest.id()),
+                path: forms::path(code, contest),
                 body: Bytes::from(body),
             });
         }

@@ -1,17 +1,68 @@
 //! `saksi loadgen`: measures ingest through the HTTP API of a running
 //! server.
 
+mod load;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use clap::Args;
 
-use super::serve::{open_store, runtime};
-use crate::cli::LoadgenArgs;
-use crate::data_dir::DataDir;
-use crate::demo_keys::DemoKeys;
-use crate::loadgen::{Plan, corpus, run};
-use crate::progress;
+use crate::client::CaCertArg;
+use crate::client::demo_keys::DemoKeys;
+use crate::support::args::{DataDirArg, parse_rate};
+use crate::support::data_dir::DataDir;
+use crate::support::{open_store, progress, runtime};
+use load::{Plan, corpus};
+
+#[derive(Debug, Args)]
+pub struct LoadgenArgs {
+    /// The data directory the server serves: the election, the log origin
+    /// and the demo root key (`root.key`) that registers the simulated
+    /// officers' and KPPS devices' keys.
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// The server to load.
+    #[arg(long, env = "SAKSI_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    #[command(flatten)]
+    pub tls: CaCertArg,
+    /// Keep-alive connections.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub connections: u32,
+    /// Submissions to send (default: one per form of every TPS).
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Seconds to run instead of a count.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<f64>,
+    /// Submissions per second (default: as fast as answered).
+    #[arg(long, value_parser = parse_positive_rate)]
+    pub rate: Option<f64>,
+    /// Write one JSON line per acknowledged submission:
+    /// {"tps", "contest", "idempotency_key", "version", "receipt"}.
+    #[arg(long, value_name = "FILE")]
+    pub receipts: Option<PathBuf>,
+    /// Seed of the drawn forms.
+    #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
+    pub seed: u64,
+}
+
+fn parse_duration(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(d) if d.is_finite() && d > 0.0 && d <= 86_400.0 => Ok(d),
+        _ => Err(format!("duration must be seconds in (0, 86400], got {s}")),
+    }
+}
+
+fn parse_positive_rate(s: &str) -> Result<f64, String> {
+    match parse_rate(s)? {
+        r if r > 0.0 => Ok(r),
+        _ => Err("rate must be above 0".to_owned()),
+    }
+}
 
 /// Forms prepared per second of `--duration`: above any rate measured
 /// here, so a run never starves (beyond every form's first version the
@@ -22,7 +73,7 @@ const PREPARED_PER_SECOND: f64 = 30_000.0;
 /// connection error: far beyond any latency worth measuring.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-pub fn run_command(args: &LoadgenArgs) -> Result<()> {
+pub fn run(args: &LoadgenArgs) -> Result<()> {
     if args.count.is_some() && args.duration.is_some() {
         bail!("give --count or --duration, not both");
     }
@@ -100,7 +151,7 @@ pub fn run_command(args: &LoadgenArgs) -> Result<()> {
             args.connections,
             args.server
         );
-        let report = run(plan, corpus, receipts).await;
+        let report = load::run(plan, corpus, receipts).await;
         println!(
             "sent {} in {:.2} s: accepted {}, refused {}, overloaded (503) {}, connection errors {}",
             report.sent,

@@ -5,7 +5,7 @@
 //! there, and about one TPS in thirty later sends a corrected version of
 //! one form, as happens in a real count. Each form is a statement signed by
 //! its TPS's simulated KPPS device key and posted to the public API,
-//! exactly as a field app does (`crate::demo_keys`).
+//! exactly as a field app does (`crate::client::demo_keys`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +17,8 @@ use saksi_sim::rng::Rng;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::Client;
-use crate::demo_keys::{DemoKeys, sign_form};
+use crate::client::demo_keys::{DemoKeys, sign_form};
+use crate::client::forms::{self, Submitted};
 
 /// Concurrent connections the simulator keeps open.
 const CONNECTIONS: usize = 4;
@@ -205,27 +206,20 @@ async fn send(
         }
     }
     let Some(body) = body else { return };
-    let path = format!("/api/v1/tps/{code}/forms/{}", job.contest.id());
-    let body = hyper::body::Bytes::from(body);
-    // A few quick retries ride out a restart or an overload.
-    for attempt in 0..5 {
-        match client.post_json(&path, body.clone()).await {
-            Ok(r) if r.status == 201 => {
-                stats.accepted.fetch_add(1, Ordering::Relaxed);
-                return;
-            }
-            Ok(r) if r.status == 503 || r.status == 429 => {}
-            Ok(r) => {
-                tracing::warn!(worker, tps = %code, contest = %job.contest, status = r.status,
-                    body = %String::from_utf8_lossy(&r.body), "simulated form refused");
-                stats.refused.fetch_add(1, Ordering::Relaxed);
-                return;
-            }
-            Err(e) => tracing::debug!(worker, error = %e, "simulator connection error"),
+    let path = forms::path(code, job.contest);
+    match forms::submit(client, &path, hyper::body::Bytes::from(body), worker).await {
+        Submitted::Accepted => {
+            stats.accepted.fetch_add(1, Ordering::Relaxed);
         }
-        tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+        Submitted::Refused(r) => {
+            tracing::warn!(worker, tps = %code, contest = %job.contest, status = r.status,
+                body = %String::from_utf8_lossy(&r.body), "simulated form refused");
+            stats.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        Submitted::Failed => {
+            stats.failed.fetch_add(1, Ordering::Relaxed);
+        }
     }
-    stats.failed.fetch_add(1, Ordering::Relaxed);
 }
 
 #[cfg(test)]

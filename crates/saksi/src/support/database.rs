@@ -12,7 +12,7 @@ use saksi_store::failpoint::{FailSwitch, FailingStore};
 use saksi_store::url::{self, redact};
 use saksi_store::{PgStore, SqliteStore, Store};
 
-use crate::data_dir::DataDir;
+use super::data_dir::DataDir;
 
 /// The variable that holds the server database's password.
 const PASSWORD_VAR: &str = "SAKSI_DATABASE_PASSWORD";

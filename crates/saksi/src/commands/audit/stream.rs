@@ -80,7 +80,7 @@ pub async fn fetch_into(pool: &Pool, mut audit: Audit, to: u64) -> (Audit, Resul
     if from >= to {
         return (audit, Ok(()));
     }
-    let bar = crate::progress::bar("log entries", to - from, "entries");
+    let bar = crate::support::progress::bar("log entries", to - from, "entries");
     let (tx, rx) = mpsc::channel(CONNECTIONS * 2);
     let (window, mut tasks) = pool.stream(from, to, tx);
     let verifier_window = window.clone();

@@ -47,7 +47,7 @@ pub async fn resolve(regions: &mut Regions, pool: &Pool) -> Result<Vec<(RegionCo
     if wanted.is_empty() {
         return Ok(regions.learn([]));
     }
-    let bar = crate::progress::bar("region list", wanted.len() as u64, "desa");
+    let bar = crate::support::progress::bar("region list", wanted.len() as u64, "desa");
     let paths = wanted.iter().map(|d| region_path(*d)).collect();
     let progress = bar.clone();
     let lists = pool

@@ -1,15 +1,39 @@
 //! `saksi simulate`: streams drawn C.Hasil forms to a running server.
 
+pub mod simulation;
+
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use clap::Args;
 use tokio::sync::watch;
 
-use super::serve::{open_store, runtime, shutdown_signal};
-use crate::cli::SimulateArgs;
-use crate::data_dir::DataDir;
-use crate::demo_keys::DemoKeys;
-use crate::simulate::{self, Simulation};
+use crate::client::CaCertArg;
+use crate::client::demo_keys::DemoKeys;
+use crate::support::args::{DataDirArg, parse_rate};
+use crate::support::data_dir::DataDir;
+use crate::support::{open_store, runtime, shutdown_signal};
+use simulation::Simulation;
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub data_dir: DataDirArg,
+    /// The server to submit to.
+    #[arg(long, env = "SAKSI_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    #[command(flatten)]
+    pub tls: CaCertArg,
+    /// Submissions per second.
+    #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
+    pub rate: f64,
+    /// Stop after this many submissions (default: every TPS reports).
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Seed of the drawn forms.
+    #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
+    pub seed: u64,
+}
 
 pub fn run(args: &SimulateArgs) -> Result<()> {
     let dir = DataDir::existing(&args.data_dir.data_dir)?;
@@ -22,7 +46,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let origin = dir.log_setup()?.signer.name().to_owned();
     let keys = DemoKeys::derive(dir.root_signer()?, &origin, &election);
     runtime()?.block_on(async {
-        let client = args.tls.client(&args.server, simulate::TIMEOUT)?;
+        let client = args.tls.client(&args.server, simulation::TIMEOUT)?;
         let registered = keys.register(&election, &client, &|_, _| {}).await?;
         eprintln!(
             "registered {} simulated keys ({} already registered)",

@@ -17,6 +17,7 @@
 //!    results at the `log_size` each response states.
 //! 5. Findings are printed; any discrepancy exits non-zero.
 
+mod args;
 mod fetch;
 mod regions;
 mod state;
@@ -35,7 +36,7 @@ use saksi_audit::{Discrepancy, Regions, Replay, served, thousands};
 use saksi_core::RegionCode;
 use saksi_log::{Checkpoint, Verifier};
 
-use crate::cli::AuditArgs;
+pub use args::AuditArgs;
 use fetch::{Fetcher, Pool};
 use stream::Audit;
 
@@ -304,7 +305,7 @@ async fn compare_results(
         }
     };
     let units = select(selection, &reported, &audit.replay.ledger.forms);
-    let bar = crate::progress::bar("results", units.len() as u64, "regions");
+    let bar = crate::support::progress::bar("results", units.len() as u64, "regions");
     let mut answers = fetch_results(pool, &units).await?;
     bar.finish_and_clear();
 

@@ -24,7 +24,7 @@ use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement}
 use sha2::{Digest, Sha256};
 
 use crate::client::Client;
-use crate::data_dir::create_new_file;
+use crate::support::data_dir::create_new_file;
 
 /// When the simulated registrations were signed and from when the keys
 /// are valid: 2024-01-01T00:00:00Z.

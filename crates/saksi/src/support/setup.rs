@@ -8,10 +8,9 @@ use anyhow::{Context, Result};
 use saksi_core::{Contest, Election, Level};
 use saksi_store::Store;
 
-use crate::cli::{DatabaseArg, OriginArg};
-use crate::data_dir::{DataDir, check_root_keys};
-use crate::database;
-use crate::progress;
+use super::args::{DatabaseArg, OriginArg};
+use super::data_dir::{DataDir, check_root_keys};
+use super::{database, progress};
 
 /// Writes `election` into the new data directory's database, records where
 /// it came from (`source`) in the store's metadata, and creates the log key

@@ -1,0 +1,75 @@
+//! What several commands share: the async runtime, opening a data
+//! directory's store, the shutdown signal, the clock, exit codes, the
+//! progress bar, the data directory's layout and storing a new election.
+
+pub mod args;
+pub mod data_dir;
+pub mod database;
+pub mod log_files;
+pub mod progress;
+pub mod setup;
+pub mod signing;
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use saksi_core::time::UnixTime;
+use saksi_store::Store;
+
+use args::DatabaseArg;
+use data_dir::DataDir;
+
+/// A failure the command has already reported on standard error: `main`
+/// exits with this code and prints nothing more.
+#[derive(Debug)]
+pub struct Reported(pub u8);
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit code {}", self.0)
+    }
+}
+
+impl std::error::Error for Reported {}
+
+/// The store of a data directory.
+pub fn open_store(dir: &DataDir, database: &DatabaseArg) -> Result<Arc<dyn Store>> {
+    database::open(dir, database.url.as_deref())
+}
+
+/// The async runtime every serving command uses.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM: the server then stops taking
+/// requests, finishes those in flight and the last batch, and exits.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    eprintln!("stopping: finishing requests in flight");
+}
+
+/// The current time, to the second.
+pub fn now() -> UnixTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    UnixTime(secs as i64)
+}
