@@ -1,8 +1,6 @@
 //! `saksi key` and `saksi kpps`: officer and device keys made, statements
-//! built and signed on the officer's machine (issue 3 §4–5): printed, or
-//! sent to a real demo server with `--server`.
-
-mod common;
+//! built and signed on the officer's machine (`docs/statements.md`):
+//! printed, or sent to a real demo server with `--server`.
 
 use std::io::Write;
 use std::path::Path;
@@ -15,8 +13,10 @@ use saksi_log::Signer;
 use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
 use serde_json::{Value, json};
 
+use crate::common::{hex, now, path, text};
+
 fn saksi(args: &[&str]) -> Output {
-    common::saksi()
+    crate::common::saksi()
         .args(args)
         .output()
         .expect("the binary runs")
@@ -24,7 +24,7 @@ fn saksi(args: &[&str]) -> Output {
 
 /// `saksi args...` with `stdin` on standard input.
 fn saksi_with_input(args: &[&str], stdin: &str) -> Output {
-    let mut child = common::saksi()
+    let mut child = crate::common::saksi()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -38,14 +38,6 @@ fn saksi_with_input(args: &[&str], stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
 }
 
 /// A key file for `signer` in `dir`, as `saksi key generate` writes it.
@@ -63,13 +55,6 @@ fn signed(out: &Output) -> Envelope {
     let envelope = Envelope::parse(stdout.as_bytes()).expect("an envelope");
     assert!(envelope.verify(), "the signature verifies");
     envelope
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn kabkota() -> Signer {
@@ -221,7 +206,7 @@ fn certify_takes_validity_and_origin_from_flags_or_the_environment() {
     with_origin.extend(["--origin", "pemilu.example.test/log"]);
     let from_flag = signed(&saksi(&with_origin));
     let from_env = signed(
-        &common::saksi()
+        &crate::common::saksi()
             .args(args)
             .env("SAKSI_ORIGIN", "pemilu.example.test/log")
             .output()
@@ -486,7 +471,7 @@ fn kpps_sign_refuses_an_invalid_statement_with_every_problem_and_exit_code_2() {
 fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let demo = common::Server::demo(&dir, "3", "0");
+    let demo = crate::common::Server::demo(&dir, "3", "0");
     let url = demo.url();
     let tps = std::fs::read_dir(dir.join("demo-keys"))
         .unwrap()
@@ -550,7 +535,10 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     ] {
         let out = saksi(&[args.as_slice(), &["--server", &url]].concat());
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        assert_eq!(common::json(&text(&out.stdout))["action"], "register");
+        assert_eq!(
+            crate::common::json(&text(&out.stdout))["action"],
+            "register"
+        );
     }
     let statement = |version: u32, prev: Option<[u8; 32]>| {
         let mut s = form_statement();
@@ -563,14 +551,18 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
         let out = saksi_with_input(&["kpps", "sign", "--key", &kpps_key], &statement);
         let body = text(&out.stdout);
         let envelope = signed(&out);
-        let (status, answer) = common::http(
+        let (status, answer) = crate::common::http(
             demo.addr,
             "POST",
             &format!("/api/v1/tps/{tps}/forms/ppwp"),
             &[("Content-Type", "application/json")],
             &body,
         );
-        (status, common::json(&answer), envelope.statement_sha256())
+        (
+            status,
+            crate::common::json(&answer),
+            envelope.statement_sha256(),
+        )
     };
     let (status, answer, digest) = post_signed(statement(1, None));
     assert_eq!(status, 201, "{answer}");
@@ -613,8 +605,4 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
         "{}",
         text(&out.stderr)
     );
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

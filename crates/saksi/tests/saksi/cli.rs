@@ -1,15 +1,13 @@
 //! The real `saksi` binary, run in fresh temporary directories: what a user
 //! or a script sees, exit codes included.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{Server, get, json};
+use crate::common::{Server, get, json, path, text};
 
 fn saksi(args: &[&str]) -> Output {
-    common::saksi()
+    crate::common::saksi()
         .args(args)
         .output()
         .expect("the binary runs")
@@ -20,14 +18,6 @@ fn init(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["init", "--data-dir", path(dir), "--scale", "0.001"];
     args.extend_from_slice(extra);
     saksi(&args)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
 }
 
 #[test]
