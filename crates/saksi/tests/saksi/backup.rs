@@ -11,12 +11,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::common::{Server, get, http, json, path, saksi};
-
-/// `saksi ARGS...`, its output.
-fn run(args: &[&str]) -> Output {
-    saksi().args(args).output().unwrap()
-}
+use crate::common::{Server, get, http, json, path, run, saksi};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

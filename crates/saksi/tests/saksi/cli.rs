@@ -4,20 +4,13 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{Server, get, json, path, text};
-
-fn saksi(args: &[&str]) -> Output {
-    crate::common::saksi()
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::{Server, get, json, path, run, text};
 
 /// `saksi init` of a small election into `dir`, with `extra` flags.
 fn init(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["init", "--data-dir", path(dir), "--scale", "0.001"];
     args.extend_from_slice(extra);
-    saksi(&args)
+    run(&args)
 }
 
 #[test]
@@ -86,7 +79,7 @@ fn init_refuses_a_directory_that_already_holds_an_election() {
 fn a_scale_outside_zero_to_one_is_refused_before_anything_is_made() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["init", "--data-dir", path(&dir), "--scale", "2"]);
+    let out = run(&["init", "--data-dir", path(&dir), "--scale", "2"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("scale must be in (0, 1]"));
     assert!(!dir.exists());
@@ -120,7 +113,7 @@ fn import_regions_builds_a_data_directory_from_a_desa_list() {
     )
     .unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["import-regions", "--data-dir", path(&dir), path(&list)]);
+    let out = run(&["import-regions", "--data-dir", path(&dir), path(&list)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     // Two provinces from the list plus the overseas province 99.
@@ -168,7 +161,7 @@ fn a_malformed_desa_list_is_reported_by_line_and_nothing_is_created() {
     )
     .unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["import-regions", "--data-dir", path(&dir), path(&list)]);
+    let out = run(&["import-regions", "--data-dir", path(&dir), path(&list)]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("line 3"), "{stderr}");
@@ -179,7 +172,7 @@ fn a_malformed_desa_list_is_reported_by_line_and_nothing_is_created() {
 #[test]
 fn a_missing_desa_list_is_named_in_the_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = saksi(&[
+    let out = run(&[
         "import-regions",
         "--data-dir",
         path(&tmp.path().join("data")),
@@ -196,7 +189,7 @@ fn serve_refuses_a_data_directory_without_a_log_key() {
     let out = init(&dir, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::remove_file(dir.join("log.key")).unwrap();
-    let out = saksi(&["serve", "--data-dir", path(&dir), "--listen", "127.0.0.1:0"]);
+    let out = run(&["serve", "--data-dir", path(&dir), "--listen", "127.0.0.1:0"]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("log key"), "{stderr}");

@@ -13,14 +13,7 @@ use saksi_log::Signer;
 use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
 use serde_json::{Value, json};
 
-use crate::common::{hex, now, path, text};
-
-fn saksi(args: &[&str]) -> Output {
-    crate::common::saksi()
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::{hex, now, path, run, text};
 
 /// `saksi args...` with `stdin` on standard input.
 fn saksi_with_input(args: &[&str], stdin: &str) -> Output {
@@ -84,7 +77,7 @@ fn generate_writes_a_private_key_for_its_owner_only_and_prints_the_verifier() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("ani.key");
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "generate",
         "--name",
@@ -109,10 +102,10 @@ fn generate_writes_a_private_key_for_its_owner_only_and_prints_the_verifier() {
 fn generate_never_overwrites_a_file_and_refuses_bad_names() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("k.key");
-    let first = saksi(&["key", "generate", "--name", "a", "--out", path(&file)]);
+    let first = run(&["key", "generate", "--name", "a", "--out", path(&file)]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let before = std::fs::read(&file).unwrap();
-    let again = saksi(&["key", "generate", "--name", "b", "--out", path(&file)]);
+    let again = run(&["key", "generate", "--name", "b", "--out", path(&file)]);
     assert!(!again.status.success());
     let stderr = text(&again.stderr);
     assert!(stderr.contains("already exists"), "{stderr}");
@@ -125,7 +118,7 @@ fn generate_never_overwrites_a_file_and_refuses_bad_names() {
 
     for name in ["a b", "a+b", ""] {
         let other = tmp.path().join("other.key");
-        let out = saksi(&["key", "generate", "--name", name, "--out", path(&other)]);
+        let out = run(&["key", "generate", "--name", name, "--out", path(&other)]);
         assert!(!out.status.success(), "{name:?} was accepted");
         assert!(
             text(&out.stderr).contains("not a key name"),
@@ -143,7 +136,7 @@ fn certify_prints_a_signed_registration_for_the_role_and_region() {
     let key = key_file(tmp.path(), &prov);
     let vkey = kabkota().verifier().to_string();
     let before = now();
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "certify",
         "--key",
@@ -204,7 +197,7 @@ fn certify_takes_validity_and_origin_from_flags_or_the_environment() {
     ];
     let mut with_origin = args.to_vec();
     with_origin.extend(["--origin", "pemilu.example.test/log"]);
-    let from_flag = signed(&saksi(&with_origin));
+    let from_flag = signed(&run(&with_origin));
     let from_env = signed(
         &crate::common::saksi()
             .args(args)
@@ -235,7 +228,7 @@ fn certify_refuses_what_could_never_be_registered() {
     let certify = |extra: &[&str]| {
         let mut args = vec!["key", "certify", "--key", &key, "--verifier", &vkey];
         args.extend_from_slice(extra);
-        saksi(&args)
+        run(&args)
     };
     for (extra, expected) in [
         (
@@ -290,7 +283,7 @@ fn certify_refuses_what_could_never_be_registered() {
         assert!(stderr.contains(expected), "{extra:?}: {stderr}");
     }
     // A bad verifier key, or a key file that is not one.
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "certify",
         "--key",
@@ -305,7 +298,7 @@ fn certify_refuses_what_could_never_be_registered() {
     assert!(text(&out.stderr).contains("--verifier \"nonsense\" is not"));
     let not_a_key = tmp.path().join("notes.txt");
     std::fs::write(&not_a_key, "secret words\n").unwrap();
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "certify",
         "--key",
@@ -331,7 +324,7 @@ fn kpps_register_certifies_a_device_for_a_tps_only() {
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), &kabkota());
     let vkey = device().verifier().to_string();
-    let out = saksi(&[
+    let out = run(&[
         "kpps",
         "register",
         "--key",
@@ -352,7 +345,7 @@ fn kpps_register_certifies_a_device_for_a_tps_only() {
     ));
 
     for code in ["11.01", "11.01.01.2001", "12345"] {
-        let out = saksi(&[
+        let out = run(&[
             "kpps",
             "register",
             "--key",
@@ -377,7 +370,7 @@ fn revoke_prints_a_signed_revocation() {
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), &kabkota());
     let vkey = device().verifier().to_string();
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "revoke",
         "--key",
@@ -490,7 +483,7 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     let root = path(&dir.join("root.key")).to_owned();
     let generate = |name: &str| {
         let file = tmp.path().join(format!("{name}.key"));
-        let out = saksi(&["key", "generate", "--name", name, "--out", path(&file)]);
+        let out = run(&["key", "generate", "--name", name, "--out", path(&file)]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         (path(&file).to_owned(), text(&out.stdout).trim().to_owned())
     };
@@ -533,7 +526,7 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
             &tps.to_string(),
         ],
     ] {
-        let out = saksi(&[args.as_slice(), &["--server", &url]].concat());
+        let out = run(&[args.as_slice(), &["--server", &url]].concat());
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         assert_eq!(
             crate::common::json(&text(&out.stdout))["action"],
@@ -567,7 +560,7 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     let (status, answer, digest) = post_signed(statement(1, None));
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["receipt"]["statement_sha256"], hex(&digest));
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "revoke",
         "--key",
@@ -586,7 +579,7 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     );
     // A refusal through the CLI: the revoked device signs nothing more.
     let (_, spare) = generate("spare");
-    let out = saksi(&[
+    let out = run(&[
         "kpps",
         "register",
         "--key",

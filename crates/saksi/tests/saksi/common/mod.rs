@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -73,6 +73,11 @@ pub fn saksi() -> Command {
         cmd.env_remove(var);
     }
     cmd
+}
+
+/// `saksi ARGS...` to its end, its output.
+pub fn run(args: &[&str]) -> Output {
+    saksi().args(args).output().expect("the binary runs")
 }
 
 /// One HTTP/1.1 request with `Connection: close`; returns status and body.
