@@ -1,10 +1,8 @@
 //! `saksi backup`, `saksi restore` and `saksi log new-origin` against real
-//! servers (issue 4 §4): a backup of a demo that keeps writing, restored
+//! servers (README, "Backup and restore"): a backup of a demo that keeps writing, restored
 //! into a new directory and audited; a backup restored onto the original
 //! directory after more entries were published (the server refuses to
 //! sign) and the recovery under a new origin; and the refusals.
-
-mod common;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -13,12 +11,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{Server, get, http, json, saksi};
-
-/// `saksi ARGS...`, its output.
-fn run(args: &[&str]) -> Output {
-    saksi().args(args).output().unwrap()
-}
+use crate::common::{Server, get, http, json, path, run, saksi};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -37,10 +30,6 @@ fn ok(out: Output) -> Output {
         stderr(&out)
     );
     out
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// `saksi backup --data-dir DIR --out FILE`; returns the log entries the

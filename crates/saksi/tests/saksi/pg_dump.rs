@@ -1,14 +1,12 @@
-//! The PostgreSQL backup path the README documents (issue 4 §4): a
-//! `pg_dump` of a running deployment's database, restored with
+//! The PostgreSQL backup path the README documents ("Backup and restore"):
+//! a `pg_dump` of a running deployment's database, restored with
 //! `pg_restore` into a new database, served from a data directory that
 //! names it, passes `saksi audit` with the same log key.
-
-mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use common::{Server, get, json, saksi};
+use crate::common::{Server, get, json, saksi};
 
 /// Runs a PostgreSQL client program, failing the test with its output.
 fn client(program: &str, args: &[&str]) {
@@ -33,7 +31,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn a_pg_dump_restored_into_a_new_database_serves_the_same_audited_log() {
-    let Some(cluster) = common::pg::private_cluster() else {
+    let Some(cluster) = crate::common::pg::private_cluster() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

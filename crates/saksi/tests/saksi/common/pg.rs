@@ -5,7 +5,7 @@
 //! root, so the cluster runs as the `postgres` user then.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// A running private cluster, stopped and removed when dropped.
@@ -133,10 +133,6 @@ impl PrivateCluster {
     /// The URL of its `postgres` database.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    pub fn path(&self) -> &Path {
-        self.dir.path()
     }
 }
 

@@ -1,20 +1,59 @@
-//! What the binary's integration tests share: the `saksi` command with a
-//! clean environment, a running server read from its own output, and a
-//! plain HTTP/1.1 request.
-
-#![allow(
-    dead_code,
-    reason = "each test binary uses its own part of these helpers"
-)]
+//! What the integration tests share: the `saksi` command with a clean
+//! environment, a running server read from its own output, a plain
+//! HTTP/1.1 request, small conversions, and the lock that keeps the
+//! timing-sensitive tests apart from the heavy ones.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub mod pg;
+
+/// All the tests are one binary, run on as many threads as there are
+/// cores. The crash tests drive a server at full speed; a test that bounds
+/// how long something takes (the writer lease) must not share the two
+/// cores with them. The heavy tests take this lock to read (they may run
+/// together, as they did when they were a binary of their own), a timed
+/// test takes it to write, so it runs while none of them does.
+static LOAD: RwLock<()> = RwLock::new(());
+
+/// Held by a test that loads the machine at full speed.
+pub fn heavy() -> RwLockReadGuard<'static, ()> {
+    LOAD.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Held by a test whose assertions bound a duration: no heavy test runs
+/// meanwhile.
+pub fn timed() -> RwLockWriteGuard<'static, ()> {
+    LOAD.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A temporary path as a command-line argument.
+pub fn path(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The clock, in Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
 
 /// The `saksi` binary, without any `SAKSI_*` setting from the caller's
 /// environment.
@@ -34,6 +73,11 @@ pub fn saksi() -> Command {
         cmd.env_remove(var);
     }
     cmd
+}
+
+/// `saksi ARGS...` to its end, its output.
+pub fn run(args: &[&str]) -> Output {
+    saksi().args(args).output().expect("the binary runs")
 }
 
 /// One HTTP/1.1 request with `Connection: close`; returns status and body.

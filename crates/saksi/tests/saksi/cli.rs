@@ -1,33 +1,16 @@
 //! The real `saksi` binary, run in fresh temporary directories: what a user
 //! or a script sees, exit codes included.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{Server, get, json};
-
-fn saksi(args: &[&str]) -> Output {
-    common::saksi()
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::{Server, get, json, path, run, text};
 
 /// `saksi init` of a small election into `dir`, with `extra` flags.
 fn init(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["init", "--data-dir", path(dir), "--scale", "0.001"];
     args.extend_from_slice(extra);
-    saksi(&args)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
+    run(&args)
 }
 
 #[test]
@@ -96,7 +79,7 @@ fn init_refuses_a_directory_that_already_holds_an_election() {
 fn a_scale_outside_zero_to_one_is_refused_before_anything_is_made() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["init", "--data-dir", path(&dir), "--scale", "2"]);
+    let out = run(&["init", "--data-dir", path(&dir), "--scale", "2"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("scale must be in (0, 1]"));
     assert!(!dir.exists());
@@ -130,7 +113,7 @@ fn import_regions_builds_a_data_directory_from_a_desa_list() {
     )
     .unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["import-regions", "--data-dir", path(&dir), path(&list)]);
+    let out = run(&["import-regions", "--data-dir", path(&dir), path(&list)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     // Two provinces from the list plus the overseas province 99.
@@ -178,7 +161,7 @@ fn a_malformed_desa_list_is_reported_by_line_and_nothing_is_created() {
     )
     .unwrap();
     let dir = tmp.path().join("data");
-    let out = saksi(&["import-regions", "--data-dir", path(&dir), path(&list)]);
+    let out = run(&["import-regions", "--data-dir", path(&dir), path(&list)]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("line 3"), "{stderr}");
@@ -189,7 +172,7 @@ fn a_malformed_desa_list_is_reported_by_line_and_nothing_is_created() {
 #[test]
 fn a_missing_desa_list_is_named_in_the_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = saksi(&[
+    let out = run(&[
         "import-regions",
         "--data-dir",
         path(&tmp.path().join("data")),
@@ -206,7 +189,7 @@ fn serve_refuses_a_data_directory_without_a_log_key() {
     let out = init(&dir, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::remove_file(dir.join("log.key")).unwrap();
-    let out = saksi(&["serve", "--data-dir", path(&dir), "--listen", "127.0.0.1:0"]);
+    let out = run(&["serve", "--data-dir", path(&dir), "--listen", "127.0.0.1:0"]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("log key"), "{stderr}");

@@ -1,16 +1,15 @@
-//! Faults a real deployment meets (issue 4 §3), on real processes: the
-//! PostgreSQL database going away under a running server, and a disk that
-//! refuses writes (the store's failpoint, as tests run as root and file
-//! permissions cannot make a disk refuse). Either way a submission gets 503
-//! `store.unavailable`, nothing is half-written, reads keep being served,
-//! `/healthz` says degraded, and the server recovers by itself.
-
-mod common;
+//! Faults a real deployment meets (README, "Reliability"), on real
+//! processes: the PostgreSQL database going away under a running server,
+//! and a disk that refuses writes (the store's failpoint, as tests run as
+//! root and file permissions cannot make a disk refuse). Either way a
+//! submission gets 503 `store.unavailable`, nothing is half-written, reads
+//! keep being served, `/healthz` says degraded, and the server recovers by
+//! itself.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Server, get, http, json, saksi};
+use crate::common::{Server, get, http, json, saksi};
 
 /// A small election in `dir` (on `database` if given).
 fn prepare(dir: &Path, database: Option<&str>) {
@@ -131,7 +130,7 @@ fn refused_while_down_then_recovers(
 
 #[test]
 fn a_postgresql_database_that_goes_away_gives_503_and_the_server_recovers_by_itself() {
-    let Some(cluster) = common::pg::private_cluster() else {
+    let Some(cluster) = crate::common::pg::private_cluster() else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

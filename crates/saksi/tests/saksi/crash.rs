@@ -1,6 +1,6 @@
-//! Nothing acknowledged is ever lost (issue 4 §2): `saksi loadgen` drives a
-//! server at full speed with `--receipts`, the server is killed with
-//! SIGKILL at a random moment, restarted, and checked:
+//! Nothing acknowledged is ever lost (README, "Reliability"): `saksi
+//! loadgen` drives a server at full speed with `--receipts`, the server is
+//! killed with SIGKILL at a random moment, restarted, and checked:
 //!
 //! - every acknowledged submission (a receipt line) is in the log at the
 //!   index its receipt names, with the leaf hash it names;
@@ -18,9 +18,7 @@
 //! as in CI) and `SAKSI_CRASH_PER_CYCLE` the new submissions per cycle; the
 //! test prints the count of crashes, receipts checked and anomalies. A long
 //! run by hand: `SAKSI_CRASH_CYCLES=100 SAKSI_CRASH_PER_CYCLE=300 cargo
-//! test --release -p saksi --test crash -- --nocapture`.
-
-mod common;
+//! test --release -p saksi --test saksi crash -- --nocapture`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
@@ -32,9 +30,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{Server, get, json, saksi, try_http};
 use saksi_log::{Checkpoint, Hash, Verifier, leaf_hash, verify_consistency};
 use serde_json::Value;
+
+use crate::common::{Server, get, json, saksi, try_http};
 
 /// What the cycles found.
 #[derive(Default)]
@@ -244,19 +243,21 @@ fn serve(dir: &Path) -> Server {
 
 #[test]
 fn acknowledged_submissions_survive_kill_9_on_sqlite() {
+    let _load = crate::common::heavy();
     crash_cycles("sqlite", None);
 }
 
 #[test]
 fn acknowledged_submissions_survive_kill_9_and_database_crashes_on_postgres() {
-    let Some(cluster) = common::pg::private_cluster() else {
+    let _load = crate::common::heavy();
+    let Some(cluster) = crate::common::pg::private_cluster() else {
         return;
     };
     crash_cycles("postgres", Some(&cluster));
 }
 
 /// Runs the cycles on a new data directory, on SQLite or on `cluster`.
-fn crash_cycles(backend: &str, cluster: Option<&common::pg::PrivateCluster>) {
+fn crash_cycles(backend: &str, cluster: Option<&crate::common::pg::PrivateCluster>) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     let mut init = saksi();

@@ -1,12 +1,10 @@
-//! Only one server writes an election (issue 4 §1): a second `saksi serve`
-//! on a data directory whose server is running refuses to become a second
-//! writer; after `kill -9` of that server, a new one waits at most the
-//! lease's TTL, says so, and takes over with a greater fencing token; a
-//! server stopped with SIGTERM releases the lease, so the next one starts
-//! at once. Admin commands need no lease. Every server here runs with
-//! `--lease-seconds 2`.
-
-mod common;
+//! Only one server writes an election (README, "Writer lease"): a second
+//! `saksi serve` on a data directory whose server is running refuses to
+//! become a second writer; after `kill -9` of that server, a new one waits
+//! at most the lease's TTL, says so, and takes over with a greater fencing
+//! token; a server stopped with SIGTERM releases the lease, so the next one
+//! starts at once. Admin commands need no lease. Every server here runs
+//! with `--lease-seconds 2`.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -15,17 +13,9 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{get, json, saksi};
+use crate::common::{get, json, path, saksi, text};
 
 const LEASE_SECONDS: &str = "2";
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `saksi serve` of `dir` with a 2 s lease on a port the system picks.
 fn serve_command(dir: &Path) -> Command {
@@ -194,6 +184,8 @@ fn healthy(addr: SocketAddr) {
 
 #[test]
 fn a_second_server_refuses_to_write_and_a_restart_after_kill_9_waits_at_most_the_lease() {
+    // It bounds how long the refusal and the takeover take.
+    let _quiet = crate::common::timed();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     init(&dir);

@@ -1,8 +1,6 @@
 //! `saksi key` and `saksi kpps`: officer and device keys made, statements
-//! built and signed on the officer's machine (issue 3 §4–5): printed, or
-//! sent to a real demo server with `--server`.
-
-mod common;
+//! built and signed on the officer's machine (`docs/statements.md`):
+//! printed, or sent to a real demo server with `--server`.
 
 use std::io::Write;
 use std::path::Path;
@@ -15,16 +13,11 @@ use saksi_log::Signer;
 use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
 use serde_json::{Value, json};
 
-fn saksi(args: &[&str]) -> Output {
-    common::saksi()
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::{hex, now, path, run, text};
 
 /// `saksi args...` with `stdin` on standard input.
 fn saksi_with_input(args: &[&str], stdin: &str) -> Output {
-    let mut child = common::saksi()
+    let mut child = crate::common::saksi()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -38,14 +31,6 @@ fn saksi_with_input(args: &[&str], stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
 }
 
 /// A key file for `signer` in `dir`, as `saksi key generate` writes it.
@@ -63,13 +48,6 @@ fn signed(out: &Output) -> Envelope {
     let envelope = Envelope::parse(stdout.as_bytes()).expect("an envelope");
     assert!(envelope.verify(), "the signature verifies");
     envelope
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn kabkota() -> Signer {
@@ -99,7 +77,7 @@ fn generate_writes_a_private_key_for_its_owner_only_and_prints_the_verifier() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("ani.key");
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "generate",
         "--name",
@@ -124,10 +102,10 @@ fn generate_writes_a_private_key_for_its_owner_only_and_prints_the_verifier() {
 fn generate_never_overwrites_a_file_and_refuses_bad_names() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("k.key");
-    let first = saksi(&["key", "generate", "--name", "a", "--out", path(&file)]);
+    let first = run(&["key", "generate", "--name", "a", "--out", path(&file)]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let before = std::fs::read(&file).unwrap();
-    let again = saksi(&["key", "generate", "--name", "b", "--out", path(&file)]);
+    let again = run(&["key", "generate", "--name", "b", "--out", path(&file)]);
     assert!(!again.status.success());
     let stderr = text(&again.stderr);
     assert!(stderr.contains("already exists"), "{stderr}");
@@ -140,7 +118,7 @@ fn generate_never_overwrites_a_file_and_refuses_bad_names() {
 
     for name in ["a b", "a+b", ""] {
         let other = tmp.path().join("other.key");
-        let out = saksi(&["key", "generate", "--name", name, "--out", path(&other)]);
+        let out = run(&["key", "generate", "--name", name, "--out", path(&other)]);
         assert!(!out.status.success(), "{name:?} was accepted");
         assert!(
             text(&out.stderr).contains("not a key name"),
@@ -158,7 +136,7 @@ fn certify_prints_a_signed_registration_for_the_role_and_region() {
     let key = key_file(tmp.path(), &prov);
     let vkey = kabkota().verifier().to_string();
     let before = now();
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "certify",
         "--key",
@@ -219,9 +197,9 @@ fn certify_takes_validity_and_origin_from_flags_or_the_environment() {
     ];
     let mut with_origin = args.to_vec();
     with_origin.extend(["--origin", "pemilu.example.test/log"]);
-    let from_flag = signed(&saksi(&with_origin));
+    let from_flag = signed(&run(&with_origin));
     let from_env = signed(
-        &common::saksi()
+        &crate::common::saksi()
             .args(args)
             .env("SAKSI_ORIGIN", "pemilu.example.test/log")
             .output()
@@ -250,7 +228,7 @@ fn certify_refuses_what_could_never_be_registered() {
     let certify = |extra: &[&str]| {
         let mut args = vec!["key", "certify", "--key", &key, "--verifier", &vkey];
         args.extend_from_slice(extra);
-        saksi(&args)
+        run(&args)
     };
     for (extra, expected) in [
         (
@@ -305,7 +283,7 @@ fn certify_refuses_what_could_never_be_registered() {
         assert!(stderr.contains(expected), "{extra:?}: {stderr}");
     }
     // A bad verifier key, or a key file that is not one.
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "certify",
         "--key",
@@ -320,7 +298,7 @@ fn certify_refuses_what_could_never_be_registered() {
     assert!(text(&out.stderr).contains("--verifier \"nonsense\" is not"));
     let not_a_key = tmp.path().join("notes.txt");
     std::fs::write(&not_a_key, "secret words\n").unwrap();
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "certify",
         "--key",
@@ -346,7 +324,7 @@ fn kpps_register_certifies_a_device_for_a_tps_only() {
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), &kabkota());
     let vkey = device().verifier().to_string();
-    let out = saksi(&[
+    let out = run(&[
         "kpps",
         "register",
         "--key",
@@ -367,7 +345,7 @@ fn kpps_register_certifies_a_device_for_a_tps_only() {
     ));
 
     for code in ["11.01", "11.01.01.2001", "12345"] {
-        let out = saksi(&[
+        let out = run(&[
             "kpps",
             "register",
             "--key",
@@ -392,7 +370,7 @@ fn revoke_prints_a_signed_revocation() {
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), &kabkota());
     let vkey = device().verifier().to_string();
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "revoke",
         "--key",
@@ -486,7 +464,7 @@ fn kpps_sign_refuses_an_invalid_statement_with_every_problem_and_exit_code_2() {
 fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let demo = common::Server::demo(&dir, "3", "0");
+    let demo = crate::common::Server::demo(&dir, "3", "0");
     let url = demo.url();
     let tps = std::fs::read_dir(dir.join("demo-keys"))
         .unwrap()
@@ -505,7 +483,7 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     let root = path(&dir.join("root.key")).to_owned();
     let generate = |name: &str| {
         let file = tmp.path().join(format!("{name}.key"));
-        let out = saksi(&["key", "generate", "--name", name, "--out", path(&file)]);
+        let out = run(&["key", "generate", "--name", name, "--out", path(&file)]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         (path(&file).to_owned(), text(&out.stdout).trim().to_owned())
     };
@@ -548,9 +526,12 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
             &tps.to_string(),
         ],
     ] {
-        let out = saksi(&[args.as_slice(), &["--server", &url]].concat());
+        let out = run(&[args.as_slice(), &["--server", &url]].concat());
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        assert_eq!(common::json(&text(&out.stdout))["action"], "register");
+        assert_eq!(
+            crate::common::json(&text(&out.stdout))["action"],
+            "register"
+        );
     }
     let statement = |version: u32, prev: Option<[u8; 32]>| {
         let mut s = form_statement();
@@ -563,19 +544,23 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
         let out = saksi_with_input(&["kpps", "sign", "--key", &kpps_key], &statement);
         let body = text(&out.stdout);
         let envelope = signed(&out);
-        let (status, answer) = common::http(
+        let (status, answer) = crate::common::http(
             demo.addr,
             "POST",
             &format!("/api/v1/tps/{tps}/forms/ppwp"),
             &[("Content-Type", "application/json")],
             &body,
         );
-        (status, common::json(&answer), envelope.statement_sha256())
+        (
+            status,
+            crate::common::json(&answer),
+            envelope.statement_sha256(),
+        )
     };
     let (status, answer, digest) = post_signed(statement(1, None));
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["receipt"]["statement_sha256"], hex(&digest));
-    let out = saksi(&[
+    let out = run(&[
         "key",
         "revoke",
         "--key",
@@ -594,7 +579,7 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     );
     // A refusal through the CLI: the revoked device signs nothing more.
     let (_, spare) = generate("spare");
-    let out = saksi(&[
+    let out = run(&[
         "kpps",
         "register",
         "--key",
@@ -613,8 +598,4 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
         "{}",
         text(&out.stderr)
     );
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

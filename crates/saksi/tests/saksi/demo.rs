@@ -2,13 +2,11 @@
 //! admin commands beside it, and the results page in a real browser
 //! (Debian's chromium, headless).
 
-mod common;
-
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{Server, http, json, saksi};
+use crate::common::{Server, http, json, saksi};
 
 #[test]
 fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {

@@ -6,8 +6,6 @@
 //! signed), a checkpoint signed by another key, a resumed audit, and an
 //! audit over HTTPS through a TLS endpoint with a private CA.
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -21,7 +19,7 @@ use saksi_statement::{Envelope, KeyAction, KeyRole, KeyStatement};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use common::{Server, get, http, json, saksi};
+use crate::common::{Server, get, hex, http, json, now, saksi};
 
 /// What these tests do with a server beyond starting it.
 trait AuditTarget {
@@ -130,13 +128,6 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 /// Entries `start..end` as served, decoded.
 fn entries(server: &Server, start: u64, end: u64) -> Vec<Value> {
     let (status, body) = get(
@@ -173,10 +164,6 @@ fn digest(statement: &Value) -> String {
     hex(&Sha256::digest(
         saksi_log::canonical_json(statement).unwrap(),
     ))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Version 2 of the form statement `v1`, as its TPS's device would sign

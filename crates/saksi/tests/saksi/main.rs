@@ -1,0 +1,15 @@
+//! The real `saksi` binary, end to end: each module runs it as a process in
+//! temporary directories (and against private PostgreSQL clusters where a
+//! test must crash or stop the database). One test binary, so the suite
+//! costs one link.
+
+mod audit;
+mod backup;
+mod cli;
+mod common;
+mod crash;
+mod demo;
+mod faults;
+mod keys;
+mod lease;
+mod pg_dump;
