@@ -3,8 +3,9 @@
 //! back, one whose log was replaced by another of the same size, forged
 //! entries appended by a malicious server (a statement whose signature does
 //! not verify, a key registered by the server's own key and what it
-//! signed), a checkpoint signed by another key, a resumed audit, and an
-//! audit over HTTPS through a TLS endpoint with a private CA.
+//! signed), entry bytes changed or removed in the database, a checkpoint
+//! signed by another key, a resumed audit, and an audit over HTTPS through
+//! a TLS endpoint with a private CA.
 
 use std::path::Path;
 use std::process::Output;
@@ -919,4 +920,84 @@ mod over_https {
         assert!(stderr.contains(&tls.url()), "{stderr}");
         assert!(stderr.contains("--ca-cert"), "{stderr}");
     }
+}
+
+#[test]
+fn entry_bytes_changed_or_removed_behind_the_servers_back_fail_the_signed_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let server = Server::demo(&dir, "5", "0");
+    let size = server.submit(&dir, 40, 2025);
+    let key = server.key();
+    server.stop();
+
+    // One entry's bytes edited in place (its stored leaf hash kept, so a
+    // server that trusts its own table would not notice), as a database
+    // administrator could.
+    let db = rusqlite::Connection::open(dir.join("saksi.db")).unwrap();
+    let victim = (size / 2) as i64;
+    let data: Vec<u8> = db
+        .query_row(
+            "SELECT data FROM log_entries WHERE log_index = ?1",
+            [victim],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let edited =
+        String::from_utf8(data)
+            .unwrap()
+            .replacen("\"logged_at\":\"", "\"logged_at\":\"1", 1);
+    db.execute(
+        "UPDATE log_entries SET data = ?1 WHERE log_index = ?2",
+        rusqlite::params![edited.as_bytes(), victim],
+    )
+    .unwrap();
+    drop(db);
+    let server = Server::serve(&dir);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--sample", "0"]);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!("log entry {victim}: the served leaf_hash is not")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the entries give root "), "{stdout}");
+    server.stop();
+
+    // The last entry removed: the log is now shorter than a checkpoint the
+    // server signed, and the server refuses to serve it at all.
+    let db = rusqlite::Connection::open(dir.join("saksi.db")).unwrap();
+    db.execute(
+        "DELETE FROM log_entries WHERE log_index = ?1",
+        [(size - 1) as i64],
+    )
+    .unwrap();
+    drop(db);
+    let mut serve = saksi()
+        .args(["serve", "--data-dir", dir.to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = serve.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            serve.kill().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut serve.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "the server served a log shorter than it signed: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("but only {} log entries", size - 1)),
+        "{stderr}"
+    );
 }
