@@ -4,8 +4,8 @@
 //! entries appended by a malicious server (a statement whose signature does
 //! not verify, a key registered by the server's own key and what it
 //! signed), entry bytes changed or removed in the database, a checkpoint
-//! signed by another key, a resumed audit, and an audit over HTTPS through
-//! a TLS endpoint with a private CA.
+//! signed by another key, a resumed audit and a corrupt saved state, and an
+//! audit over HTTPS through a TLS endpoint with a private CA.
 
 use std::path::Path;
 use std::process::Output;
@@ -1000,4 +1000,44 @@ fn entry_bytes_changed_or_removed_behind_the_servers_back_fail_the_signed_root()
         stderr.contains(&format!("but only {} log entries", size - 1)),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_corrupt_state_directory_is_refused_not_trusted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let state_dir = tmp.path().join("state");
+    let state = state_dir.to_str().unwrap();
+    let server = Server::demo(&dir, "5", "0");
+    server.submit(&dir, 30, 2026);
+    let key = server.key();
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--state", state]);
+    assert!(out.status.success(), "{stdout}");
+
+    // One digit of a saved entry changed: the saved entries no longer give
+    // the saved checkpoint's root.
+    let entries = state_dir.join("entries");
+    let mut bytes = std::fs::read(&entries).unwrap();
+    let at = bytes
+        .windows(13)
+        .position(|w| w == b"\"logged_at\":\"")
+        .unwrap()
+        + 13;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&entries, &bytes).unwrap();
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--state", state]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stderr.contains("the state directory is corrupt"),
+        "{stdout}{stderr}"
+    );
+
+    // Cut short in the middle of an entry.
+    bytes.truncate(bytes.len() - 7);
+    std::fs::write(&entries, &bytes).unwrap();
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--state", state]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    assert!(stderr.contains("entries is truncated"), "{stdout}{stderr}");
 }
