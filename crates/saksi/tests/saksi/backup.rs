@@ -626,3 +626,48 @@ fn backups_and_restores_refuse_to_overwrite_or_to_go_without_the_log_key() {
     let (_, served) = get(server.addr, "/api/v1/log/key");
     assert_eq!(served.trim(), key);
 }
+
+#[test]
+fn a_restore_with_a_log_key_that_did_not_sign_the_backup_is_refused_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let init = |name: &str| {
+        let dir = tmp.path().join(name);
+        ok(run(&[
+            "init",
+            "--data-dir",
+            path(&dir),
+            "--scale",
+            "0.001",
+            "--seed",
+            "5",
+        ]));
+        dir
+    };
+    let dir = init("election");
+    let stranger = init("stranger");
+    // Served once, so the backup carries a checkpoint the log key signed.
+    let server = Server::serve(&dir);
+    wait_for_checkpoint(server.addr, 0);
+    drop(server);
+    assert!(dir.join("log.highest").exists());
+    let file = tmp.path().join("signed.saksi");
+    backup(&dir, &file);
+
+    let target = tmp.path().join("restored");
+    let out = run(&[
+        "restore",
+        "--from",
+        path(&file),
+        "--data-dir",
+        path(&target),
+        "--log-key",
+        path(&stranger.join("log.key")),
+    ]);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("is not a checkpoint signed by the log key"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!target.exists(), "{:?}", listing(tmp.path()));
+}
