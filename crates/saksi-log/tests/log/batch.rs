@@ -8,7 +8,7 @@ use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::{Scalar, clamp_integer};
 use curve25519_dalek::traits::IsIdentity;
 use proptest::prelude::*;
-use saksi_log::batch::{CHUNK, Item};
+use saksi_log::batch::{CHUNK, Item, verify_batch_in_chunks};
 use saksi_log::{Signer, Verifier, verify_batch};
 use sha2::{Digest, Sha512};
 
@@ -338,10 +338,12 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     /// For random mixes over honest keys and a torsioned key, the batch
-    /// equals the single rule item by item.
+    /// equals the single rule item by item, whatever the chunk size (so
+    /// bad items land on either side of chunk boundaries).
     #[test]
     fn batch_equals_single_on_random_mixes(
         items in prop::collection::vec((kind(), 0..4usize), 0..200),
+        chunk in 1..70usize,
     ) {
         let crafters = [
             Crafter::new(21, EdwardsPoint::default()),
@@ -387,6 +389,7 @@ proptest! {
             .map(|(i, &(_, key))| (&crafters[key].verifier, msg_of[i].as_slice(), &sigs[i]))
             .collect();
         let got = check(&batch_items, None);
+        prop_assert_eq!(&verify_batch_in_chunks(&batch_items, chunk), &got);
         for (i, &(kind, key)) in items.iter().enumerate() {
             if matches!(kind, Kind::Valid) && key != 2 {
                 prop_assert!(got[i]);
