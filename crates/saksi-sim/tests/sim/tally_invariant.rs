@@ -1,7 +1,10 @@
 //! The live tallies against a recount, after random submissions and
-//! corrections: at every region and for every contest, the row equals the
-//! sum over its children (TPS counted from their current form), so
-//! national = sum of provinces = ... = sum of TPS at all times.
+//! corrections anywhere in the tree, overseas (99) included: at every
+//! region and for every contest, the row equals the sum over its children
+//! (TPS counted from their current form), so national = sum of provinces =
+//! ... = sum of TPS at all times; a TPS's totals equal its form's raw
+//! fields; and the incrementally updated tallies equal tallies rebuilt from
+//! the current forms alone.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -82,6 +85,44 @@ fn check_every_region(e: &Election, t: &Tallies, forms: &HashMap<(RegionId, Cont
     }
 }
 
+/// Each TPS's totals are its current form's own fields, and its options
+/// add up to its valid votes.
+fn check_tps_against_raw_fields(e: &Election, forms: &HashMap<(RegionId, Contest), CHasil>) {
+    for (&(tps, contest), form) in forms {
+        let t = Totals::of_form(e, tps, contest, Some(form));
+        let at = format!("{contest} at {}", e.tree.get(tps).code);
+        for (field, raw) in [
+            ("pengguna_total_j", form.pengguna_total.j),
+            ("suara_sah", form.suara_sah),
+            ("suara_tidak_sah", form.suara_tidak_sah),
+            ("suara_total", form.suara_total),
+            ("tps_reported", 1),
+        ] {
+            assert_eq!(t.get(field), Some(u64::from(raw)), "{field}, {at}");
+        }
+        let options: u64 = t.options.iter().map(|(_, v)| v).sum();
+        assert_eq!(options, u64::from(form.suara_sah), "options, {at}");
+    }
+}
+
+/// The tallies rebuilt from the current forms alone equal `t` everywhere.
+fn check_rebuilt(e: &Election, t: &Tallies, forms: &HashMap<(RegionId, Contest), CHasil>) {
+    let mut rebuilt = Tallies::new(e).unwrap();
+    for (&(tps, contest), form) in forms {
+        rebuilt.apply(e, tps, contest, None, form);
+    }
+    for (id, region) in e.tree.iter().take(e.tree.upper_len()) {
+        for contest in Contest::ALL {
+            assert_eq!(
+                t.region(contest, id),
+                rebuilt.region(contest, id),
+                "{contest} at {}",
+                region.code
+            );
+        }
+    }
+}
+
 #[test]
 fn every_drawn_form_is_valid_without_warnings() {
     let e = election();
@@ -127,12 +168,21 @@ proptest! {
     fn tallies_equal_a_recount_after_random_submissions_and_corrections(seed in any::<u64>(), count in 1usize..300) {
         let e = election();
         let tps = tps_ids(e);
+        let overseas: Vec<RegionId> = tps
+            .iter()
+            .copied()
+            .filter(|id| e.tree.get(*id).code.to_string().starts_with("99."))
+            .collect();
+        prop_assert!(!overseas.is_empty());
         let mut rng = Rng::new(seed);
+        // A small pool of TPS from the whole tree and from overseas, so that
+        // corrections (second versions) are common.
+        let mut pool: Vec<RegionId> = (0..30).map(|_| *rng.pick(&tps)).collect();
+        pool.extend((0..10).map(|_| *rng.pick(&overseas)));
         let mut t = Tallies::new(e).unwrap();
         let mut forms: HashMap<(RegionId, Contest), CHasil> = HashMap::new();
         for _ in 0..count {
-            // A small pool of TPS, so that corrections (second versions) are common.
-            let at = tps[rng.below(tps.len().min(40) as u64) as usize];
+            let at = *rng.pick(&pool);
             let contest = *rng.pick(&Contest::ALL);
             let Some(form) = draw_form(e, at, contest, &mut rng) else { continue };
             let old = forms.get(&(at, contest));
@@ -140,6 +190,8 @@ proptest! {
             forms.insert((at, contest), form);
         }
         check_every_region(e, &t, &forms);
+        check_tps_against_raw_fields(e, &forms);
+        check_rebuilt(e, &t, &forms);
         let national = t.region(Contest::Ppwp, e.tree.root());
         let reported = forms.keys().filter(|(_, c)| *c == Contest::Ppwp).count() as u64;
         prop_assert_eq!(national.get("tps_reported"), Some(reported));
