@@ -21,6 +21,7 @@
 //! (seconds, from the server's clock), so tests need no sleeping.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 /// Attempts checked per (username, address) per window.
@@ -95,11 +96,32 @@ pub struct Attempt {
     address: String,
 }
 
+/// The budgets, and the size above which stale ones are swept.
+#[derive(Debug, Default)]
+struct Budgets {
+    map: HashMap<String, Budget>,
+    sweep_above: usize,
+}
+
 /// Counts attempts per (username, address) and per address; shared by all
 /// login requests.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    budgets: Mutex<HashMap<String, Budget>>,
+    budgets: Mutex<Budgets>,
+}
+
+/// The address a budget is kept for. One IPv6 host is usually given a whole
+/// /64, so its addresses share one budget; otherwise each of them would
+/// bring fresh guesses.
+fn address_key(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(IpAddr::V6(v6)) => v6.to_canonical().to_string(),
+        _ => address.to_owned(),
+    }
 }
 
 impl Throttle {
@@ -107,12 +129,20 @@ impl Throttle {
     /// or `Err(seconds)` if either budget is used up: the caller answers
     /// 429 with `Retry-After: seconds` and checks no password.
     pub fn reserve(&self, username: &str, address: &str, now: u64) -> Result<Attempt, u64> {
+        let address = address_key(address);
         // Usernames differing only in case would otherwise get a budget each.
         let pair = format!("user:{}@{address}", username.to_ascii_lowercase());
         let address = format!("addr:{address}");
-        let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
-        if budgets.len() > SWEEP_ABOVE {
+        let mut guard = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
+        let Budgets {
+            map: budgets,
+            sweep_above,
+        } = &mut *guard;
+        if budgets.len() > (*sweep_above).max(SWEEP_ABOVE) {
             budgets.retain(|_, b| now.saturating_sub(b.last_seen) < FORGET_AFTER_SECS);
+            // Sweep again only once the map has doubled, so that a map of
+            // fresh keys is not scanned on every attempt.
+            *sweep_above = budgets.len().saturating_mul(2);
         }
         let mut pair_budget = budgets.get(&pair).copied().unwrap_or(Budget {
             window_start: now,
@@ -139,7 +169,7 @@ impl Throttle {
     pub fn refund(&self, attempt: Attempt) {
         let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
         for key in [&attempt.pair, &attempt.address] {
-            if let Some(b) = budgets.get_mut(key) {
+            if let Some(b) = budgets.map.get_mut(key) {
                 b.used = b.used.saturating_sub(1);
             }
         }
@@ -149,8 +179,8 @@ impl Throttle {
     /// address slot back, as it was no guess.
     pub fn succeeded(&self, attempt: Attempt) {
         let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
-        budgets.remove(&attempt.pair);
-        if let Some(b) = budgets.get_mut(&attempt.address) {
+        budgets.map.remove(&attempt.pair);
+        if let Some(b) = budgets.map.get_mut(&attempt.address) {
             b.used = b.used.saturating_sub(1);
         }
     }
@@ -227,6 +257,19 @@ mod tests {
         for _ in 0..PAIR_LIMIT {
             t.reserve("ketua", "a", 0).unwrap();
         }
+    }
+
+    #[test]
+    fn an_ipv6_slash_64_is_one_address() {
+        let t = Throttle::default();
+        for i in 0..PAIR_LIMIT {
+            t.reserve("ketua", &format!("2001:db8:1:2::{i}"), 0)
+                .unwrap();
+        }
+        assert!(t.reserve("ketua", "2001:db8:1:2:ffff::1", 0).is_err());
+        assert!(t.reserve("ketua", "2001:db8:1:3::1", 0).is_ok());
+        assert_eq!(address_key("::ffff:10.0.0.1"), "10.0.0.1");
+        assert_eq!(address_key("unknown"), "unknown");
     }
 
     #[test]
