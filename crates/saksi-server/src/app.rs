@@ -187,6 +187,9 @@ impl App {
                 live,
                 sequencer: handle,
                 throttle: Arc::new(Throttle::default()),
+                password_checks: Arc::new(tokio::sync::Semaphore::new(
+                    config.max_password_checks.max(1),
+                )),
                 sessions: Arc::default(),
                 clock,
                 config: Arc::new(config),

@@ -66,7 +66,12 @@ pub const AUTH_INVALID_USERNAME: ErrorCode = code(
 pub const AUTH_THROTTLED: ErrorCode = code(
     "auth.throttled",
     429,
-    "Too many wrong passwords for this username or from this address; retry after `Retry-After` seconds.",
+    "Too many login attempts for this username from this address (5 per 15 minutes, then longer), or from this address (50 per 15 minutes); retry after `Retry-After` seconds.",
+);
+pub const AUTH_BUSY: ErrorCode = code(
+    "auth.busy",
+    503,
+    "The server is checking as many passwords as it has cores; retry after `Retry-After` seconds. The attempt was not counted.",
 );
 pub const AUTH_FORBIDDEN: ErrorCode = code(
     "auth.forbidden",
@@ -251,6 +256,7 @@ pub const ALL: &[ErrorCode] = &[
     AUTH_INVALID_CREDENTIALS,
     AUTH_INVALID_USERNAME,
     AUTH_THROTTLED,
+    AUTH_BUSY,
     AUTH_FORBIDDEN,
     REGION_INVALID_CODE,
     REGION_NOT_FOUND,

@@ -26,6 +26,10 @@ pub struct Config {
     /// token fences every batch and checkpoint, and a stop releases it.
     /// `None` (the default, for tests and tools) writes without a lease.
     pub lease: Option<Arc<WriterLease>>,
+    /// Passwords checked (Argon2) at once; a login beyond this is answered
+    /// 503 at once rather than queued, so that logins can never take the
+    /// cores the write path needs. The default is the number of cores.
+    pub max_password_checks: usize,
 }
 
 impl Default for Config {
@@ -38,6 +42,7 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             checkpoint_interval: Duration::from_secs(1),
             lease: None,
+            max_password_checks: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }

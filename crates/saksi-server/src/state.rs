@@ -68,6 +68,8 @@ pub struct AppState {
     pub live: Arc<RwLock<Live>>,
     pub sequencer: SequencerHandle,
     pub throttle: Arc<Throttle>,
+    /// Permits to run Argon2, `config.max_password_checks` of them.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Sessions already confirmed by the store.
     pub sessions: Arc<crate::auth::sessions::SessionCache>,
     pub clock: Arc<dyn Clock>,

@@ -93,6 +93,11 @@ pub fn now() -> i64 {
 }
 
 pub fn spawn_app() -> TestApp {
+    spawn_app_with(Config::default())
+}
+
+/// [`spawn_app`] with these settings (a restart goes back to the defaults).
+pub fn spawn_app_with(config: Config) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
     let election = saksi_sim::generate::generate(&saksi_sim::generate::GenerateOptions {
@@ -115,7 +120,7 @@ pub fn spawn_app() -> TestApp {
     let clock = Arc::new(ManualClock::new(UnixTime(now())));
     let signer = Signer::generate(ORIGIN).unwrap();
     drop(store);
-    load(dir, clock, signer)
+    load_with(dir, clock, signer, config, |store| store)
 }
 
 /// [`spawn_app`] over a store whose writes fail as a full disk's do
@@ -134,7 +139,7 @@ pub fn spawn_failing_app() -> (TestApp, Arc<std::sync::atomic::AtomicBool>) {
     drop(store);
     let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let switch = saksi_store::failpoint::FailSwitch::Flag(flag.clone());
-    let app = load_with(dir, clock, signer, |store| {
+    let app = load_with(dir, clock, signer, Config::default(), |store| {
         Arc::new(saksi_store::failpoint::FailingStore::new(store, switch))
     });
     (app, flag)
@@ -142,7 +147,7 @@ pub fn spawn_failing_app() -> (TestApp, Arc<std::sync::atomic::AtomicBool>) {
 
 /// Loads the app over the data directory's database with this key and clock.
 fn load(dir: tempfile::TempDir, clock: Arc<ManualClock>, signer: Signer) -> TestApp {
-    load_with(dir, clock, signer, |store| store)
+    load_with(dir, clock, signer, Config::default(), |store| store)
 }
 
 /// [`load`], with the store the app sees made by `wrap`.
@@ -150,12 +155,13 @@ fn load_with(
     dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
     signer: Signer,
+    config: Config,
     wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
 ) -> TestApp {
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
     let app = App::load_with_clock(
         wrap(store.clone()),
-        Config::default(),
+        config,
         log_setup(&dir, &signer),
         clock.clone(),
     )
@@ -233,12 +239,12 @@ impl TestApp {
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
-        let response = self
-            .app
-            .router()
-            .oneshot(builder.body(body.into()).unwrap())
-            .await
-            .unwrap();
+        self.send(builder.body(body.into()).unwrap()).await
+    }
+
+    /// Sends a request through the router and reads the whole answer.
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.app.router().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
@@ -268,6 +274,23 @@ impl TestApp {
             body,
         )
         .await
+    }
+
+    /// A login from the client address `ip`, as a connection from there
+    /// would carry it.
+    pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> Answer {
+        let body = serde_json::json!({"username": username, "password": password}).to_string();
+        let addr: std::net::SocketAddr = (ip.parse::<std::net::IpAddr>().unwrap(), 40000).into();
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/auth/login")
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        self.send(request).await
     }
 
     /// A KPPS officer of `tps` without a password, with a session token

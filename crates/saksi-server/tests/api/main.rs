@@ -11,3 +11,4 @@ mod lease;
 mod log;
 mod reads;
 mod submit;
+mod throttle;

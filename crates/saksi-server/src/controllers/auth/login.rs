@@ -1,5 +1,7 @@
 //! `POST /api/v1/auth/login`: a password for a session token.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -26,6 +28,10 @@ struct LoginRequest {
 /// The longest password accepted (Argon2 takes any length; this bounds work).
 const MAX_PASSWORD: usize = 1024;
 
+/// Seconds a login refused for lack of a free core is told to wait: one
+/// check takes a fraction of that.
+const BUSY_RETRY_AFTER: u64 = 1;
+
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -43,23 +49,34 @@ pub async fn login(
     }
     let now = state.clock.now();
     let secs = u64::try_from(now.0).unwrap_or(0);
-    let user_key = format!("user:{}", request.username);
-    let addr_key = format!("addr:{addr}");
-    let locked = [&user_key, &addr_key]
-        .iter()
-        .filter_map(|k| state.throttle.check(k, secs).err())
-        .max();
-    if let Some(wait) = locked {
+    // Counted before the password is checked, so that guesses sent at once
+    // cannot all slip in before the first is counted.
+    let attempt = state
+        .throttle
+        .reserve(&request.username, &addr, secs)
+        .map_err(|wait| {
+            ApiError::new(
+                codes::AUTH_THROTTLED,
+                "too many login attempts; wait before trying again",
+            )
+            .retry_after(wait)
+        })?;
+    // Argon2 takes a core for a while: beyond one check per core, answer
+    // at once instead of queueing, so a login flood cannot starve the
+    // write path of CPU (nor pile up blocking threads).
+    let Ok(permit) = Arc::clone(&state.password_checks).try_acquire_owned() else {
+        state.throttle.refund(attempt);
         return Err(ApiError::new(
-            codes::AUTH_THROTTLED,
-            "too many wrong passwords; wait before trying again",
+            codes::AUTH_BUSY,
+            "too many passwords are being checked; retry shortly",
         )
-        .retry_after(wait));
-    }
+        .retry_after(BUSY_RETRY_AFTER));
+    };
     let dummy = state.dummy_hash.clone();
     let LoginRequest { username, password } = request;
     let user = state
         .blocking(move |store| {
+            let _permit = permit;
             let user = store.user_by_username(&username)?;
             let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
             // Verify even when there is nothing to verify against, so the
@@ -69,17 +86,23 @@ pub async fn login(
                 && hash.is_some();
             Ok(user.filter(|_| ok))
         })
-        .await?;
+        .await;
+    let user = match user {
+        Ok(user) => user,
+        Err(err) => {
+            // The store failed before the password was judged: not a guess.
+            state.throttle.refund(attempt);
+            return Err(err);
+        }
+    };
     let Some(user) = user else {
-        state.throttle.failed(&user_key, secs);
-        state.throttle.failed(&addr_key, secs);
         tracing::info!(%addr, "login refused");
         return Err(ApiError::new(
             codes::AUTH_INVALID_CREDENTIALS,
             "wrong username or password",
         ));
     };
-    state.throttle.succeeded(&user_key);
+    state.throttle.succeeded(attempt);
     let token = token::generate().map_err(|e| ApiError::internal(e.to_string()))?;
     let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX);
     let expires_at = now.plus(ttl);
