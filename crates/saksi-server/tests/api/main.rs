@@ -10,4 +10,5 @@ mod layout;
 mod lease;
 mod log;
 mod reads;
+mod simulation;
 mod submit;

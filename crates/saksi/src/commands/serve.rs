@@ -127,6 +127,11 @@ pub fn load(
         .inspect_err(|_| lease.release())
         .context("cannot load the election")?;
     eprintln!("log key: {}", app.state().log.verifier());
+    if app.state().simulation {
+        eprintln!(
+            "this data directory was made by `saksi demo`: every page and answer is marked DATA SIMULASI"
+        );
+    }
     if let Some(refusal) = app.state().log.refusal() {
         eprintln!("warning: the log refuses to sign: {}", refusal.message());
     }
