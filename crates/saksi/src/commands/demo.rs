@@ -111,9 +111,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             started.elapsed().as_secs_f64(),
             registered.already
         );
+        // Before the address is printed, so a signal sent on reading it
+        // stops the demo cleanly.
+        let signal = shutdown_signal();
         print_welcome(&dir, listen, &accounts, &log_key, &roots, args.rate);
         tokio::spawn(async move {
-            shutdown_signal().await;
+            signal.await;
             let _ = stop_tx.send(true);
         });
         if args.rate > 0.0 {

@@ -71,13 +71,16 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let app = load(store, args.listen.config(), log, lease)?;
     runtime()?.block_on(async {
         let listener = bind(args.listen.listen).await?;
+        // Before the address is printed, so a signal sent on reading it
+        // stops the server cleanly.
+        let stop = shutdown_signal();
         // The bound address: with port 0 the system picks one.
         let addr = listener.local_addr().unwrap_or(args.listen.listen);
         println!(
             "Saksi is serving {} on http://{addr}/",
             dir.root().display()
         );
-        saksi_server::serve(listener, app, shutdown_signal())
+        saksi_server::serve(listener, app, stop)
             .await
             .context("the server stopped with an error")
     })
