@@ -120,6 +120,7 @@ impl App {
             known.remember_request(principal, key)
         })?;
         let tree = load_tree(store.as_ref())?;
+        let simulation = crate::simulation::is_marked(store.as_ref())?;
         let registry = crate::keys::registry_from_store(&log.roots, store.as_ref())?;
         let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
@@ -178,6 +179,7 @@ impl App {
             origin = publisher.origin(),
             log_key = %publisher.verifier(),
             lease_token = config.lease.as_ref().map(|l| l.token()),
+            simulation,
             "state loaded"
         );
         Ok(App {
@@ -197,6 +199,7 @@ impl App {
                 cache: Arc::new(ResultsCache::default()),
                 log: publisher,
                 roots,
+                simulation,
                 dummy_hash,
             },
             sequencer: Some(thread),

@@ -20,6 +20,7 @@ pub mod log;
 pub mod metrics;
 pub mod router;
 pub mod sequencer;
+pub mod simulation;
 pub mod state;
 
 pub use app::{App, LoadError, serve};

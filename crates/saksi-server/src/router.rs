@@ -62,6 +62,12 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        // Outermost, so that even an answer made by another layer (a
+        // timeout) says it comes from a simulation.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::simulation::header,
+        ))
         .with_state(state)
 }
 

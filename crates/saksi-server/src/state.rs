@@ -80,6 +80,9 @@ pub struct AppState {
     pub log: Arc<LogPublisher>,
     /// The KPU RI root verifier keys, one per line, as served.
     pub roots: Arc<str>,
+    /// The store was made by a demo: every page and answer says so (see
+    /// the simulation module).
+    pub simulation: bool,
     /// A hash verified when the user is unknown, so that answering takes as
     /// long as for a wrong password and does not reveal who exists.
     pub dummy_hash: Arc<str>,

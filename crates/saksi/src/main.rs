@@ -8,6 +8,7 @@ mod client;
 mod commands;
 mod support;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -20,6 +21,9 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes in a log file or a pipe are noise; NO_COLOR
+        // (no-color.org) turns them off on a terminal too.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,5 +10,6 @@ mod layout;
 mod lease;
 mod log;
 mod reads;
+mod simulation;
 mod submit;
 mod throttle;

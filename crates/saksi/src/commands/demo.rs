@@ -111,9 +111,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             started.elapsed().as_secs_f64(),
             registered.already
         );
+        // Before the address is printed, so a signal sent on reading it
+        // stops the demo cleanly.
+        let signal = shutdown_signal();
         print_welcome(&dir, listen, &accounts, &log_key, &roots, args.rate);
         tokio::spawn(async move {
-            shutdown_signal().await;
+            signal.await;
             let _ = stop_tx.send(true);
         });
         if args.rate > 0.0 {
@@ -138,11 +141,13 @@ pub fn run(args: &DemoArgs) -> Result<()> {
 }
 
 /// A fresh data directory with a generated election, or the one from an
-/// earlier demo as it is.
+/// earlier demo as it is; either way marked as a simulation, since the
+/// demo submits invented forms into it.
 fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn Store>)> {
     if let Ok(dir) = DataDir::existing(root) {
         eprintln!("serving the election already in {}", root.display());
         let store = open_store(&dir, &args.database)?;
+        mark_simulation(store.as_ref())?;
         return Ok((dir, store));
     }
     let dir = DataDir::create(root)?;
@@ -158,7 +163,14 @@ fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn 
         &args.origin,
         &args.database,
     )?;
+    mark_simulation(store.as_ref())?;
     Ok((dir, store))
+}
+
+/// Records in the store that its data is simulated, so that this server and
+/// any later `saksi serve` of it say so on every page and answer.
+fn mark_simulation(store: &dyn Store) -> Result<()> {
+    saksi_server::simulation::mark(store).context("cannot mark the data as a simulation")
 }
 
 /// The demo's accounts: one per role, at the first region of the role's

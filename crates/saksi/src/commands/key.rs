@@ -1,4 +1,4 @@
-//! `saksi key generate|certify|revoke`: the officer's side of the key
+//! `saksi key generate|show|certify|revoke`: the officer's side of the key
 //! chain (docs/statements.md). Statements are built and signed here, on the
 //! officer's own machine, with a key the server never sees; the server only
 //! relays them into the log.
@@ -28,6 +28,9 @@ pub enum KeyCommand {
     /// Make an Ed25519 key: the private key goes to a new file (mode
     /// 0600), the verifier key is printed on standard output.
     Generate(KeyGenerateArgs),
+    /// Print the verifier key of a private key file, as `generate` printed
+    /// it (to register or pin a key whose printout is lost).
+    Show(KeyShowArgs),
     /// Register a verifier key for a role and region, signed with your key:
     /// prints the signed statement, or posts it with --server.
     Certify(KeyCertifyArgs),
@@ -46,6 +49,13 @@ pub struct KeyGenerateArgs {
     /// never replaced.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyShowArgs {
+    /// The private key file (`PRIVATE+KEY+...`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -86,10 +96,11 @@ pub struct KeyRevokeArgs {
     pub post: PostArgs,
 }
 
-/// `saksi key generate|certify|revoke`.
+/// `saksi key generate|show|certify|revoke`.
 pub fn run(command: &KeyCommand) -> Result<()> {
     match command {
         KeyCommand::Generate(args) => generate(args),
+        KeyCommand::Show(args) => show(args),
         KeyCommand::Certify(args) => certify(args),
         KeyCommand::Revoke(args) => revoke(args),
     }
@@ -107,6 +118,12 @@ pub fn generate(args: &KeyGenerateArgs) -> Result<()> {
         .context("cannot make a key: the system's random source failed")?;
     write_private_key(&args.out, &signer)?;
     println!("{}", signer.verifier());
+    Ok(())
+}
+
+/// `saksi key show`: the verifier only; the private half is never printed.
+pub fn show(args: &KeyShowArgs) -> Result<()> {
+    println!("{}", read_signer(&args.key)?.verifier());
     Ok(())
 }
 

@@ -71,13 +71,16 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let app = load(store, args.listen.config(), log, lease)?;
     runtime()?.block_on(async {
         let listener = bind(args.listen.listen).await?;
+        // Before the address is printed, so a signal sent on reading it
+        // stops the server cleanly.
+        let stop = shutdown_signal();
         // The bound address: with port 0 the system picks one.
         let addr = listener.local_addr().unwrap_or(args.listen.listen);
         println!(
             "Saksi is serving {} on http://{addr}/",
             dir.root().display()
         );
-        saksi_server::serve(listener, app, shutdown_signal())
+        saksi_server::serve(listener, app, stop)
             .await
             .context("the server stopped with an error")
     })
@@ -127,6 +130,11 @@ pub fn load(
         .inspect_err(|_| lease.release())
         .context("cannot load the election")?;
     eprintln!("log key: {}", app.state().log.verifier());
+    if app.state().simulation {
+        eprintln!(
+            "this data directory was made by `saksi demo`: every page and answer is marked DATA SIMULASI"
+        );
+    }
     if let Some(refusal) = app.state().log.refusal() {
         eprintln!("warning: the log refuses to sign: {}", refusal.message());
     }

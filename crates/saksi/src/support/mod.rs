@@ -47,23 +47,30 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM: the server then stops taking
 /// requests, finishes those in flight and the last batch, and exits.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+///
+/// The handlers are installed when this is called, not when the future is
+/// first polled: a server calls it before printing its address, so a
+/// script that signals as soon as it reads the address stops it cleanly
+/// rather than killing it. Call it inside the runtime.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    let terminate = signal(SignalKind::terminate()).ok();
+    async move {
+        let wait = |stream: Option<tokio::signal::unix::Signal>| async move {
+            match stream {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        tokio::select! {
+            _ = wait(interrupt) => {}
+            _ = wait(terminate) => {}
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+        eprintln!("stopping: finishing requests in flight");
     }
-    eprintln!("stopping: finishing requests in flight");
 }
 
 /// The current time, to the second.

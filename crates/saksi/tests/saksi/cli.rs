@@ -250,3 +250,34 @@ fn a_malformed_root_key_is_refused_before_anything_is_written() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(!dir.join("log.key").exists() && !dir.join("root-keys.txt").exists());
 }
+
+#[test]
+fn the_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = init(&dir, &["--seed", "7"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut child = crate::common::saksi()
+        .args(["serve", "--data-dir", path(&dir), "--listen", "127.0.0.1:0"])
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        // The server's tracing line once the election is loaded.
+        if line.contains("state loaded") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.contains("state loaded"), "{seen}");
+    assert!(!seen.contains('\u{1b}'), "colour codes in a pipe: {seen:?}");
+}

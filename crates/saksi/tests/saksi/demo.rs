@@ -2,11 +2,12 @@
 //! admin commands beside it, and the results page in a real browser
 //! (Debian's chromium, headless).
 
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{Server, http, json, saksi};
+use crate::common::{Server, http, json, run, saksi};
 
 #[test]
 fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
@@ -54,6 +55,62 @@ fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
         log_key.trim()
     );
     assert!(out.contains(&audit), "{out}");
+}
+
+/// A GET's whole answer, head and body, as text.
+fn raw_get(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// Whether an answer is marked as a simulation: the header, and for the
+/// page the banner in the HTML as served (no script has run).
+fn marked(addr: SocketAddr) -> (bool, bool) {
+    let is_marked = |answer: &str| {
+        let (head, _) = answer.split_once("\r\n\r\n").unwrap();
+        head.to_ascii_lowercase()
+            .contains("\r\nx-saksi-simulation: true\r\n")
+    };
+    let page = raw_get(addr, "/");
+    let api = ["/api/v1/results/ppwp", "/api/v1/regions", "/api/v1/log/key"]
+        .iter()
+        .all(|path| is_marked(&raw_get(addr, path)));
+    let banner = page.contains("DATA SIMULASI");
+    assert_eq!(banner, is_marked(&page), "{page}");
+    (banner, api)
+}
+
+#[test]
+fn a_demo_and_its_data_served_later_say_data_simulasi_and_an_election_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let mut demo = Server::demo(&dir, "5", "0");
+    assert_eq!(marked(demo.addr), (true, true));
+    // A SIGTERM sent as soon as the address is read stops it cleanly too.
+    assert!(demo.terminate().success());
+    let mut served = Server::serve(&dir);
+    assert_eq!(marked(served.addr), (true, true));
+    served.terminate();
+
+    let election = tmp.path().join("election");
+    let init = run(&["init", "--data-dir", election.to_str().unwrap()]
+        .into_iter()
+        .chain(["--scale", "0.001", "--seed", "5"])
+        .collect::<Vec<_>>());
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let served = Server::serve(&election);
+    assert_eq!(marked(served.addr), (false, false));
 }
 
 #[test]
@@ -295,6 +352,7 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
     let profile = tmp.path().join("chromium");
     let dom = rendered(browser, &format!("http://{}/", demo.addr), &profile);
     assert!(dom.contains("Indonesia"), "{dom}");
+    assert!(dom.contains("DATA SIMULASI"), "a demo says so: {dom}");
     assert!(
         dom.contains("Prabowo Subianto - Gibran Rakabuming Raka"),
         "{dom}"

@@ -99,6 +99,38 @@ fn generate_writes_a_private_key_for_its_owner_only_and_prints_the_verifier() {
 }
 
 #[test]
+fn show_prints_the_verifier_generate_printed_and_nothing_private() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("phone.key");
+    let generated = run(&[
+        "key",
+        "generate",
+        "--name",
+        "kpps-phone",
+        "--out",
+        path(&file),
+    ]);
+    assert!(generated.status.success(), "{}", text(&generated.stderr));
+    let shown = run(&["key", "show", "--key", path(&file)]);
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    assert_eq!(text(&shown.stdout), text(&generated.stdout));
+    assert!(!text(&shown.stdout).contains("PRIVATE"));
+
+    // A missing file or one that holds no private key: one line, no panic,
+    // and never the file's content.
+    let verifier = tmp.path().join("verifier.txt");
+    std::fs::write(&verifier, text(&generated.stdout)).unwrap();
+    for bad in [tmp.path().join("missing.key"), verifier] {
+        let out = run(&["key", "show", "--key", path(&bad)]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        let stderr = text(&out.stderr);
+        assert!(stderr.starts_with("saksi: "), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
 fn generate_never_overwrites_a_file_and_refuses_bad_names() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("k.key");

@@ -7,12 +7,23 @@
 //! even a region name crafted as HTML could do nothing: the script also
 //! only ever sets text, never markup.
 
+use std::sync::LazyLock;
+
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+
+use crate::simulation;
+use crate::state::AppState;
 
 const INDEX: &str = include_str!("../../../web/index.html");
 const SCRIPT: &str = include_str!("../../../web/app.js");
 const STYLE: &str = include_str!("../../../web/app.css");
+
+/// The page as served: with the simulation banner written into the HTML
+/// itself for a demo, so it shows with JavaScript off.
+static INDEX_REAL: LazyLock<String> = LazyLock::new(|| simulation::page(INDEX, false));
+static INDEX_SIMULATION: LazyLock<String> = LazyLock::new(|| simulation::page(INDEX, true));
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
                    img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -39,8 +50,13 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
 }
 
 /// `GET /`: the results page.
-pub async fn index() -> Response {
-    asset(INDEX, "text/html; charset=utf-8")
+pub async fn index(State(state): State<AppState>) -> Response {
+    let page = if state.simulation {
+        &INDEX_SIMULATION
+    } else {
+        &INDEX_REAL
+    };
+    asset(page.as_str(), "text/html; charset=utf-8")
 }
 
 /// `GET /app.js`.
