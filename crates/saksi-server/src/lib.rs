@@ -13,6 +13,7 @@ pub mod config;
 pub mod controllers;
 pub mod error;
 pub mod extract;
+pub mod hygiene;
 pub mod keys;
 pub mod lease;
 pub mod live;

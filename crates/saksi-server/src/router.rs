@@ -15,7 +15,7 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
-    Router::new()
+    let routes = Router::new()
         .route("/", get(web::index))
         .route("/app.js", get(web::script))
         .route("/app.css", get(web::style))
@@ -62,7 +62,8 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .with_state(state)
+        .with_state(state);
+    crate::hygiene::hygiene_layers(routes)
 }
 
 /// Counts answers by status for `/metrics`.
