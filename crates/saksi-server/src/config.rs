@@ -18,6 +18,14 @@ pub struct Config {
     pub body_limit: usize,
     /// How long a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// How long a connection may take to send a request's headers before
+    /// it is closed: a client sending half its headers must not hold a
+    /// connection (and its memory) for long.
+    pub header_read_timeout: Duration,
+    /// The most connections served at once; beyond it new connections wait
+    /// in the system's accept queue until one closes, instead of
+    /// accumulating in the server.
+    pub max_connections: usize,
     /// The shortest time between two signed checkpoints: the publisher
     /// signs when the tree grew, at most this often (C2SP witnesses and
     /// auditors poll; a second keeps checkpoints fresh and cheap).
@@ -36,6 +44,8 @@ impl Default for Config {
             max_batch: 1000,
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 10_000,
             checkpoint_interval: Duration::from_secs(1),
             lease: None,
         }

@@ -23,7 +23,7 @@ pub mod router;
 pub mod sequencer;
 pub mod state;
 
-pub use app::{App, LoadError, serve};
+pub use app::{App, ConnectionLimits, LoadError, serve, serve_router};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
 pub use error::ApiError;

@@ -140,6 +140,21 @@ pub fn spawn_failing_app() -> (TestApp, Arc<std::sync::atomic::AtomicBool>) {
     (app, flag)
 }
 
+/// [`spawn_app`] with other server settings.
+pub fn spawn_app_with(config: Config) -> TestApp {
+    let TestApp {
+        app,
+        store,
+        election: _,
+        clock,
+        signer,
+        dir,
+    } = spawn_app();
+    app.shutdown();
+    drop(store);
+    load_full(dir, clock, signer, config, |store| store)
+}
+
 /// Loads the app over the data directory's database with this key and clock.
 fn load(dir: tempfile::TempDir, clock: Arc<ManualClock>, signer: Signer) -> TestApp {
     load_with(dir, clock, signer, |store| store)
@@ -152,10 +167,21 @@ fn load_with(
     signer: Signer,
     wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
 ) -> TestApp {
+    load_full(dir, clock, signer, Config::default(), wrap)
+}
+
+/// [`load_with`], with these server settings.
+fn load_full(
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    signer: Signer,
+    config: Config,
+    wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
+) -> TestApp {
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
     let app = App::load_with_clock(
         wrap(store.clone()),
-        Config::default(),
+        config,
         log_setup(&dir, &signer),
         clock.clone(),
     )

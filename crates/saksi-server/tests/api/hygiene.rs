@@ -98,3 +98,106 @@ async fn a_form_post_is_not_refused_for_its_media_type() {
         .await;
     assert_ne!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+/// Serves `app` on a local port; the returned sender stops it.
+async fn serve(
+    app: crate::helpers::TestApp,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(saksi_server::serve(listener, app.app, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop, server)
+}
+
+/// Reads until the server closes the connection (end of stream or reset),
+/// or fails the test after `bound`.
+async fn closed_within(socket: &mut tokio::net::TcpStream, bound: std::time::Duration) {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 1024];
+    let closed = tokio::time::timeout(bound, async {
+        loop {
+            match socket.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                // Whatever the server says before closing (a 408, say).
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the server kept the connection open");
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_half_its_headers_is_closed() {
+    use tokio::io::AsyncWriteExt;
+    let app = crate::helpers::spawn_app_with(saksi_server::Config {
+        header_read_timeout: std::time::Duration::from_secs(1),
+        ..saksi_server::Config::default()
+    });
+    let (addr, stop, server) = serve(app).await;
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket
+        .write_all(b"GET /api/v1/regions HTTP/1.1\r\nHost: saksi\r\nAccept: ")
+        .await
+        .unwrap();
+    // Generous: the timeout is 1 s; only "it was closed" is asserted.
+    closed_within(&mut socket, std::time::Duration::from_secs(20)).await;
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+/// Sends a keep-alive `GET /healthz` on `socket` and reads its answer's
+/// status line, or `None` if none came within `wait`.
+async fn health(socket: &mut tokio::net::TcpStream, wait: std::time::Duration) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    socket
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: saksi\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = vec![0u8; 4096];
+    let n = tokio::time::timeout(wait, socket.read(&mut buffer))
+        .await
+        .ok()?
+        .unwrap();
+    let text = String::from_utf8_lossy(&buffer[..n]).into_owned();
+    text.lines().next().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_until_one_closes() {
+    let app = crate::helpers::spawn_app_with(saksi_server::Config {
+        max_connections: 2,
+        ..saksi_server::Config::default()
+    });
+    let (addr, stop, server) = serve(app).await;
+    let long = std::time::Duration::from_secs(20);
+    let mut first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert_eq!(health(&mut first, long).await.unwrap(), "HTTP/1.1 200 OK");
+    assert_eq!(health(&mut second, long).await.unwrap(), "HTTP/1.1 200 OK");
+    // The system accepts the third connection, the server does not yet.
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let waiting = health(&mut third, std::time::Duration::from_secs(1)).await;
+    assert_eq!(waiting, None, "a third connection was served");
+    drop(first);
+    let served = tokio::time::timeout(long, async {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = vec![0u8; 4096];
+        let n = third.read(&mut buffer).await.unwrap();
+        String::from_utf8_lossy(&buffer[..n]).into_owned()
+    })
+    .await
+    .expect("the third connection is served once one closes");
+    assert!(served.starts_with("HTTP/1.1 200 OK"), "{served}");
+    assert_eq!(health(&mut second, long).await.unwrap(), "HTTP/1.1 200 OK");
+    drop((second, third));
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

@@ -31,6 +31,11 @@ pub struct ListenArg {
     #[arg(long, env = "SAKSI_QUEUE_CAPACITY", default_value_t = 10_000,
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub queue_capacity: u32,
+    /// The most connections served at once; beyond it new connections wait
+    /// for one to close (in the system's accept queue) instead of piling up.
+    #[arg(long, env = "SAKSI_MAX_CONNECTIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
     /// How long a login session lasts, in hours.
     #[arg(long, env = "SAKSI_SESSION_HOURS", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(1..=720))]
@@ -49,6 +54,7 @@ impl ListenArg {
         saksi_server::Config {
             max_batch: self.max_batch as usize,
             queue_capacity: self.queue_capacity as usize,
+            max_connections: self.max_connections as usize,
             session_ttl: std::time::Duration::from_secs(u64::from(self.session_hours) * 3600),
             ..saksi_server::Config::default()
         }
