@@ -249,6 +249,11 @@ impl App {
         crate::router::router(self.state.clone())
     }
 
+    /// `/metrics` alone, for a listener of its own.
+    pub fn metrics_router(&self) -> Router {
+        crate::router::metrics_router(self.state.clone())
+    }
+
     /// The shared state.
     pub fn state(&self) -> &AppState {
         &self.state
@@ -262,9 +267,38 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_metrics(listener, None, app, shutdown).await
+}
+
+/// [`serve`], and `/metrics` alone on `metrics` if given, stopped with the
+/// main listener (before the sequencer, which waits for every handle on
+/// the state).
+pub async fn serve_with_metrics(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let router = app.router();
     let limits = ConnectionLimits::of(&app.state.config);
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics = metrics.map(|listener| {
+        tokio::spawn(serve_router(
+            listener,
+            app.metrics_router(),
+            limits,
+            async move {
+                let _ = metrics_stopped.await;
+            },
+        ))
+    });
     serve_router(listener, router, limits, shutdown).await;
+    drop(stop_metrics);
+    if let Some(task) = metrics
+        && task.await.is_err()
+    {
+        tracing::error!("the metrics listener ended abnormally");
+    }
     // The sequencer ends once every queue handle is gone.
     if tokio::task::spawn_blocking(move || app.shutdown())
         .await

@@ -26,6 +26,8 @@ pub struct Config {
     /// in the system's accept queue until one closes, instead of
     /// accumulating in the server.
     pub max_connections: usize,
+    /// Who may read `/metrics` on the main address.
+    pub metrics: MetricsAccess,
     /// The shortest time between two signed checkpoints: the publisher
     /// signs when the tree grew, at most this often (C2SP witnesses and
     /// auditors poll; a second keeps checkpoints fresh and cheap).
@@ -46,8 +48,35 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 10_000,
+            metrics: MetricsAccess::Hidden,
             checkpoint_interval: Duration::from_secs(1),
             lease: None,
+        }
+    }
+}
+
+/// How `/metrics` is served. Its counters (queue depth, refusals, the
+/// writer lease) help whoever floods or probes the server, so it is never
+/// public by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Not served: `/metrics` on the main address is 404.
+    Hidden,
+    /// On the main address, to requests bearing this token.
+    Token(String),
+    /// Not on the main address (404) but on another listener serving
+    /// [`crate::App::metrics_router`], to requests bearing the token if
+    /// there is one (that address may be reachable by more than Prometheus).
+    Separate { token: Option<String> },
+}
+
+impl MetricsAccess {
+    /// The token a request for `/metrics` must bear, if any.
+    pub fn token(&self) -> Option<&str> {
+        match self {
+            MetricsAccess::Hidden => None,
+            MetricsAccess::Token(token) => Some(token),
+            MetricsAccess::Separate { token } => token.as_deref(),
         }
     }
 }

@@ -23,7 +23,7 @@ pub mod router;
 pub mod sequencer;
 pub mod state;
 
-pub use app::{App, ConnectionLimits, LoadError, serve, serve_router};
+pub use app::{App, ConnectionLimits, LoadError, serve, serve_router, serve_with_metrics};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::Config;
+pub use config::{Config, MetricsAccess};
 pub use error::ApiError;

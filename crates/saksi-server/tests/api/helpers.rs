@@ -281,6 +281,20 @@ impl TestApp {
         }
     }
 
+    /// The Prometheus text of `/metrics`, as a listener of its own serves
+    /// it (the main router does not, without a token).
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .app
+            .metrics_router()
+            .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
     pub async fn get(&self, uri: &str) -> Answer {
         self.request(Method::GET, uri, &[], Body::empty()).await
     }

@@ -201,3 +201,129 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn metrics_are_not_served_without_a_token_or_an_address_of_their_own() {
+    let app = spawn_app();
+    let answer = app.get("/metrics").await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(answer.code(), "route.not_found");
+}
+
+#[tokio::test]
+async fn metrics_with_a_token_need_it() {
+    let token = "metrics-token-0123456789";
+    let app = crate::helpers::spawn_app_with(saksi_server::Config {
+        metrics: saksi_server::MetricsAccess::Token(token.into()),
+        ..saksi_server::Config::default()
+    });
+    let missing = app.get("/metrics").await;
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(missing.code(), "auth.required");
+    for wrong in [
+        "Bearer metrics-token-012345678",
+        "Bearer ",
+        "Basic abc",
+        token,
+    ] {
+        let answer = app
+            .request(Method::GET, "/metrics", &[("authorization", wrong)], "")
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{wrong}");
+        assert_eq!(answer.code(), "auth.invalid_token");
+    }
+    let bearer = format!("Bearer {token}");
+    let answer = app
+        .request(Method::GET, "/metrics", &[("authorization", &bearer)], "")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&answer.body).contains("saksi_queue_depth"));
+}
+
+/// A GET of `path` over a new connection: the status line and the body.
+async fn get_over_tcp(
+    addr: std::net::SocketAddr,
+    path: &str,
+    auth: Option<&str>,
+) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: saksi\r\n{auth}Connection: close\r\n\r\n");
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    socket.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (
+        head.lines().next().unwrap_or_default().to_owned(),
+        body.to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn metrics_on_their_own_address_are_not_on_the_main_one() {
+    let app = crate::helpers::spawn_app_with(saksi_server::Config {
+        metrics: saksi_server::MetricsAccess::Separate { token: None },
+        ..saksi_server::Config::default()
+    });
+    let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (main_addr, metrics_addr) = (main.local_addr().unwrap(), metrics.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(saksi_server::serve_with_metrics(
+        main,
+        Some(metrics),
+        app.app,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let (status, body) = get_over_tcp(metrics_addr, "/metrics", None).await;
+    assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
+    assert!(body.contains("saksi_queue_depth"), "{body}");
+    let (status, body) = get_over_tcp(main_addr, "/metrics", None).await;
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert!(body.contains("route.not_found"), "{body}");
+    // The metrics address serves nothing else.
+    let (status, _) = get_over_tcp(metrics_addr, "/api/v1/regions", None).await;
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    let (status, _) = get_over_tcp(main_addr, "/api/v1/regions", None).await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn metrics_on_their_own_address_with_a_token_need_it() {
+    let app = crate::helpers::spawn_app_with(saksi_server::Config {
+        metrics: saksi_server::MetricsAccess::Separate {
+            token: Some("metrics-token-0123456789".into()),
+        },
+        ..saksi_server::Config::default()
+    });
+    let main = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics_addr = metrics.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(saksi_server::serve_with_metrics(
+        main,
+        Some(metrics),
+        app.app,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let (status, _) = get_over_tcp(metrics_addr, "/metrics", None).await;
+    assert_eq!(status, "HTTP/1.1 401 Unauthorized");
+    let (status, _) = get_over_tcp(
+        metrics_addr,
+        "/metrics",
+        Some("Bearer metrics-token-0123456789"),
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

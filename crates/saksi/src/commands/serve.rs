@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
-use saksi_server::{App, Config};
+use saksi_server::{App, Config, MetricsAccess};
 use saksi_store::Store;
 use tokio::net::TcpListener;
 
@@ -61,12 +61,53 @@ impl ListenArg {
     }
 }
 
+/// Where and to whom `/metrics` is served; without either flag it is not
+/// served at all (its counters help whoever probes or floods the server).
+#[derive(Debug, Args)]
+pub struct MetricsArg {
+    /// Serve `/metrics` (alone) on this address instead of the main one,
+    /// e.g. one only Prometheus can reach.
+    #[arg(long, env = "SAKSI_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Serve `/metrics` only to requests with `Authorization: Bearer
+    /// TOKEN` (on the main address, or on --metrics-listen if given).
+    /// Prefer the environment variable: arguments are visible to every
+    /// user of the machine.
+    #[arg(long, env = "SAKSI_METRICS_TOKEN", hide_env_values = true,
+          value_parser = parse_metrics_token)]
+    pub metrics_token: Option<String>,
+}
+
+impl MetricsArg {
+    pub fn access(&self) -> MetricsAccess {
+        match (&self.metrics_listen, &self.metrics_token) {
+            (Some(_), token) => MetricsAccess::Separate {
+                token: token.clone(),
+            },
+            (None, Some(token)) => MetricsAccess::Token(token.clone()),
+            (None, None) => MetricsAccess::Hidden,
+        }
+    }
+}
+
+/// A token of 16 to 256 visible ASCII characters: guessable or
+/// unprintable ones are refused at start rather than misread later.
+fn parse_metrics_token(s: &str) -> Result<String, String> {
+    if (16..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(s.to_owned())
+    } else {
+        Err("the metrics token is 16 to 256 visible ASCII characters".into())
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub data_dir: DataDirArg,
     #[command(flatten)]
     pub listen: ListenArg,
+    #[command(flatten)]
+    pub metrics: MetricsArg,
 }
 
 pub fn run(args: &ServeArgs) -> Result<()> {
@@ -74,16 +115,38 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let log = dir.log_setup()?;
     let store = open_store(&dir, &args.data_dir.database)?;
     let lease = acquire_lease(&store, args.listen.lease_seconds)?;
-    let app = load(store, args.listen.config(), log, lease)?;
+    let config = Config {
+        metrics: args.metrics.access(),
+        ..args.listen.config()
+    };
+    let app = load(store, config, log, lease)?;
     runtime()?.block_on(async {
         let listener = bind(args.listen.listen).await?;
         // The bound address: with port 0 the system picks one.
         let addr = listener.local_addr().unwrap_or(args.listen.listen);
+        let metrics = match args.metrics.metrics_listen {
+            Some(at) => {
+                let listener = TcpListener::bind(at).await.with_context(|| {
+                    format!(
+                        "cannot listen on {at} for /metrics (choose another with --metrics-listen)"
+                    )
+                })?;
+                Some(listener)
+            }
+            None => None,
+        };
         println!(
             "Saksi is serving {} on http://{addr}/",
             dir.root().display()
         );
-        saksi_server::serve(listener, app, shutdown_signal())
+        if let Some(listener) = &metrics {
+            let bound = listener.local_addr().ok().map_or_else(
+                || "its --metrics-listen address".to_owned(),
+                |bound| format!("http://{bound}/metrics"),
+            );
+            println!("/metrics is served on {bound}");
+        }
+        saksi_server::serve_with_metrics(listener, metrics, app, shutdown_signal())
             .await
             .context("the server stopped with an error")
     })
