@@ -2,10 +2,15 @@
 //! starting the sequencer and the checkpoint publisher, and serving.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use saksi_core::form;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
@@ -13,6 +18,8 @@ use saksi_log::MemoryTree;
 use saksi_store::highest::{self, HighestError};
 use saksi_store::{Store, StoreError};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::add_extension::AddExtension;
 
 use crate::auth::password;
 use crate::auth::throttle::Throttle;
@@ -248,6 +255,11 @@ impl App {
         crate::router::router(self.state.clone())
     }
 
+    /// `/metrics` alone, for a listener of its own.
+    pub fn metrics_router(&self) -> Router {
+        crate::router::metrics_router(self.state.clone())
+    }
+
     /// The shared state.
     pub fn state(&self) -> &AppState {
         &self.state
@@ -261,13 +273,38 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_metrics(listener, None, app, shutdown).await
+}
+
+/// [`serve`], and `/metrics` alone on `metrics` if given, stopped with the
+/// main listener (before the sequencer, which waits for every handle on
+/// the state).
+pub async fn serve_with_metrics(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let router = app.router();
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let limits = ConnectionLimits::of(&app.state.config);
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    let metrics = metrics.map(|listener| {
+        tokio::spawn(serve_router(
+            listener,
+            app.metrics_router(),
+            limits,
+            async move {
+                let _ = metrics_stopped.await;
+            },
+        ))
+    });
+    serve_router(listener, router, limits, shutdown).await;
+    drop(stop_metrics);
+    if let Some(task) = metrics
+        && task.await.is_err()
+    {
+        tracing::error!("the metrics listener ended abnormally");
+    }
     // The sequencer ends once every queue handle is gone.
     if tokio::task::spawn_blocking(move || app.shutdown())
         .await
@@ -276,6 +313,80 @@ pub async fn serve(
         tracing::error!("stopping the server's threads failed");
     }
     Ok(())
+}
+
+/// How connections are admitted and how long their headers may take.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub header_read_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl ConnectionLimits {
+    /// The limits `config` sets.
+    pub fn of(config: &Config) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: config.header_read_timeout,
+            max_connections: config.max_connections.max(1),
+        }
+    }
+}
+
+/// Serves `router` over HTTP/1.1 on `listener` until `shutdown` completes,
+/// then waits for the connections in flight to finish their requests.
+///
+/// Not `axum::serve`: it has neither a header-read timeout nor a cap on
+/// connections, so half-sent requests could hold connections (and their
+/// memory) without bound. A connection is accepted only once a permit is
+/// free; beyond the cap, clients wait in the system's accept queue (or are
+/// refused by it when it is full) rather than piling up in the server.
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let shutdown = std::pin::pin!(shutdown);
+    let mut shutdown = shutdown;
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                // Never closed while this loop holds it.
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of descriptors or a connection reset before it
+                    // was accepted: wait a little rather than spin.
+                    tracing::warn!(error = %err, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service =
+            TowerToHyperService::new(AddExtension::new(router.clone(), ConnectInfo(remote)));
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, %remote, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 /// The Merkle tree of every stored log entry, checked to be dense from 0

@@ -32,6 +32,11 @@ pub const TOO_LARGE: ErrorCode = code(
     413,
     "The body is larger than the limit (64 KiB).",
 );
+pub const UNSUPPORTED_MEDIA_TYPE: ErrorCode = code(
+    "request.unsupported_media_type",
+    415,
+    "The endpoint reads a JSON body and the request's `Content-Type` is not `application/json`.",
+);
 pub const INVALID_PATH: ErrorCode = code(
     "request.invalid_path",
     400,
@@ -248,6 +253,7 @@ pub const INTERNAL: ErrorCode = code(
 pub const ALL: &[ErrorCode] = &[
     MALFORMED_JSON,
     TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
     INVALID_PATH,
     ROUTE_NOT_FOUND,
     METHOD_NOT_ALLOWED,

@@ -18,6 +18,16 @@ pub struct Config {
     pub body_limit: usize,
     /// How long a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// How long a connection may take to send a request's headers before
+    /// it is closed: a client sending half its headers must not hold a
+    /// connection (and its memory) for long.
+    pub header_read_timeout: Duration,
+    /// The most connections served at once; beyond it new connections wait
+    /// in the system's accept queue until one closes, instead of
+    /// accumulating in the server.
+    pub max_connections: usize,
+    /// Who may read `/metrics` on the main address.
+    pub metrics: MetricsAccess,
     /// The shortest time between two signed checkpoints: the publisher
     /// signs when the tree grew, at most this often (C2SP witnesses and
     /// auditors poll; a second keeps checkpoints fresh and cheap).
@@ -40,9 +50,38 @@ impl Default for Config {
             max_batch: 1000,
             body_limit: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 10_000,
+            metrics: MetricsAccess::Hidden,
             checkpoint_interval: Duration::from_secs(1),
             lease: None,
             max_password_checks: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
+/// How `/metrics` is served. Its counters (queue depth, refusals, the
+/// writer lease) help whoever floods or probes the server, so it is never
+/// public by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// Not served: `/metrics` on the main address is 404.
+    Hidden,
+    /// On the main address, to requests bearing this token.
+    Token(String),
+    /// Not on the main address (404) but on another listener serving
+    /// [`crate::App::metrics_router`], to requests bearing the token if
+    /// there is one (that address may be reachable by more than Prometheus).
+    Separate { token: Option<String> },
+}
+
+impl MetricsAccess {
+    /// The token a request for `/metrics` must bear, if any.
+    pub fn token(&self) -> Option<&str> {
+        match self {
+            MetricsAccess::Hidden => None,
+            MetricsAccess::Token(token) => Some(token),
+            MetricsAccess::Separate { token } => token.as_deref(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod controllers;
 pub mod error;
 pub mod extract;
+pub mod hygiene;
 pub mod keys;
 pub mod lease;
 pub mod live;
@@ -23,7 +24,7 @@ pub mod sequencer;
 pub mod simulation;
 pub mod state;
 
-pub use app::{App, LoadError, serve};
+pub use app::{App, ConnectionLimits, LoadError, serve, serve_router, serve_with_metrics};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::Config;
+pub use config::{Config, MetricsAccess};
 pub use error::ApiError;

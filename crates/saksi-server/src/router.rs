@@ -8,6 +8,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
+use crate::config::MetricsAccess;
 use crate::controllers::{auth, forms, keys, log, regions, results, system, tps, web};
 use crate::state::AppState;
 
@@ -15,12 +16,17 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
-    Router::new()
+    let mut routes = Router::new();
+    // Only with a token here; otherwise it is 404 like any unknown path
+    // (served elsewhere by `metrics_router`, or not at all).
+    if let MetricsAccess::Token(_) = state.config.metrics {
+        routes = routes.route("/metrics", get(system::metrics::show));
+    }
+    let routes = routes
         .route("/", get(web::index))
         .route("/app.js", get(web::script))
         .route("/app.css", get(web::style))
         .route("/healthz", get(system::health::show))
-        .route("/metrics", get(system::metrics::show))
         .route("/api/v1/openapi.json", get(system::openapi::show))
         .route("/api/v1/auth/login", post(auth::login::login))
         .route("/api/v1/auth/logout", post(auth::logout::logout))
@@ -68,7 +74,23 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::simulation::header,
         ))
-        .with_state(state)
+        .with_state(state);
+    crate::hygiene::hygiene_layers(routes)
+}
+
+/// `/metrics` alone, for a listener of its own (`--metrics-listen`).
+pub fn metrics_router(state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    let routes = Router::new()
+        .route("/metrics", get(system::metrics::show))
+        .fallback(system::not_found)
+        .method_not_allowed_fallback(system::method_not_allowed)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state);
+    crate::hygiene::hygiene_layers(routes)
 }
 
 /// Counts answers by status for `/metrics`.

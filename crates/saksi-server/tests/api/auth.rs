@@ -77,7 +77,12 @@ async fn a_malformed_username_is_refused_with_a_code() {
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.code(), "auth.invalid_username");
     let answer = app
-        .request(Method::POST, "/api/v1/auth/login", &[], "{\"username\":")
+        .request(
+            Method::POST,
+            "/api/v1/auth/login",
+            &[("content-type", "application/json")],
+            "{\"username\":",
+        )
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.code(), "request.malformed_json");

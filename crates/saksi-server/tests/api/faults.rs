@@ -38,7 +38,7 @@ async fn a_full_disk_refuses_submissions_with_503_and_the_server_recovers_by_its
     let health = app.get("/healthz").await.json();
     assert_eq!(health["status"], "degraded", "{health}");
     assert_eq!(health["reason"], "store.unavailable");
-    let metrics = String::from_utf8(app.get("/metrics").await.body).unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("saksi_store_degraded 1"), "{metrics}");
 
     disk_full.store(false, Ordering::Relaxed);

@@ -150,7 +150,7 @@ fn load(dir: tempfile::TempDir, clock: Arc<ManualClock>, signer: Signer) -> Test
     load_with(dir, clock, signer, Config::default(), |store| store)
 }
 
-/// [`load`], with the store the app sees made by `wrap`.
+/// [`load`], with these settings and the store the app sees made by `wrap`.
 fn load_with(
     dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
@@ -259,6 +259,20 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// The Prometheus text of `/metrics`, as a listener of its own serves
+    /// it (the main router does not, without a token).
+    pub async fn metrics(&self) -> String {
+        let response = self
+            .app
+            .metrics_router()
+            .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(body.to_vec()).unwrap()
     }
 
     pub async fn get(&self, uri: &str) -> Answer {

@@ -123,7 +123,7 @@ async fn assert_lost(app: &TestApp) {
     let health = health.json();
     assert_eq!(health["status"], "error", "{health}");
     assert_eq!(health["reason"], "lease.lost", "{health}");
-    let metrics = String::from_utf8(app.get("/metrics").await.body).unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("saksi_writer_lease_lost 1"), "{metrics}");
 }
 
@@ -135,7 +135,7 @@ async fn a_server_whose_lease_was_taken_over_commits_nothing_and_signs_nothing()
     let tps = app.first_tps(RegionCode::NASIONAL);
     let token = app.kpps_token(tps);
     let form = |seed| app.form_json(tps, Contest::Ppwp, seed);
-    let metrics = String::from_utf8(app.get("/metrics").await.body).unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains(&format!("saksi_writer_lease_token {}", writer.token())),
         "{metrics}"

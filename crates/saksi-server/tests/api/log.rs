@@ -376,7 +376,7 @@ async fn a_restored_backup_makes_the_server_refuse_to_sign_and_say_why() {
     let recorded = std::fs::read(app.dir.path().join("log.highest")).unwrap();
     let key = app.signer.verifier();
     assert_eq!(Checkpoint::open(&recorded, &key, ORIGIN).unwrap().size, 6);
-    let metrics = String::from_utf8(app.get("/metrics").await.body).unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("saksi_log_refusing_to_sign 1"),
         "{metrics}"

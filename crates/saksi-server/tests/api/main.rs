@@ -5,6 +5,7 @@ mod auth;
 mod bad_input;
 mod faults;
 mod helpers;
+mod hygiene;
 mod keys;
 mod layout;
 mod lease;

@@ -75,10 +75,20 @@ async fn results_carry_an_etag_that_changes_with_the_log() {
 
 #[tokio::test]
 async fn health_metrics_and_openapi_answer() {
-    let app = spawn_app();
+    let app = crate::helpers::spawn_app_with(saksi_server::Config {
+        metrics: saksi_server::MetricsAccess::Token("metrics-token-0123456789".into()),
+        ..saksi_server::Config::default()
+    });
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
     let _ = app.get("/api/v1/nothing-here").await;
-    let metrics = app.get("/metrics").await;
+    let metrics = app
+        .request(
+            Method::GET,
+            "/metrics",
+            &[("authorization", "Bearer metrics-token-0123456789")],
+            "",
+        )
+        .await;
     let text = String::from_utf8(metrics.body).unwrap();
     assert!(text.contains("saksi_queue_depth 0"), "{text}");
     assert!(text.contains("saksi_batch_size_count"));

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
-use saksi_server::{App, Config};
+use saksi_server::{App, Config, MetricsAccess};
 use saksi_store::Store;
 use tokio::net::TcpListener;
 
@@ -31,6 +31,11 @@ pub struct ListenArg {
     #[arg(long, env = "SAKSI_QUEUE_CAPACITY", default_value_t = 10_000,
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub queue_capacity: u32,
+    /// The most connections served at once; beyond it new connections wait
+    /// for one to close (in the system's accept queue) instead of piling up.
+    #[arg(long, env = "SAKSI_MAX_CONNECTIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
     /// How long a login session lasts, in hours.
     #[arg(long, env = "SAKSI_SESSION_HOURS", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(1..=720))]
@@ -49,9 +54,49 @@ impl ListenArg {
         saksi_server::Config {
             max_batch: self.max_batch as usize,
             queue_capacity: self.queue_capacity as usize,
+            max_connections: self.max_connections as usize,
             session_ttl: std::time::Duration::from_secs(u64::from(self.session_hours) * 3600),
             ..saksi_server::Config::default()
         }
+    }
+}
+
+/// Where and to whom `/metrics` is served; without either flag it is not
+/// served at all (its counters help whoever probes or floods the server).
+#[derive(Debug, Args)]
+pub struct MetricsArg {
+    /// Serve `/metrics` (alone) on this address instead of the main one,
+    /// e.g. one only Prometheus can reach.
+    #[arg(long, env = "SAKSI_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Serve `/metrics` only to requests with `Authorization: Bearer
+    /// TOKEN` (on the main address, or on --metrics-listen if given).
+    /// Prefer the environment variable: arguments are visible to every
+    /// user of the machine.
+    #[arg(long, env = "SAKSI_METRICS_TOKEN", hide_env_values = true,
+          value_parser = parse_metrics_token)]
+    pub metrics_token: Option<String>,
+}
+
+impl MetricsArg {
+    pub fn access(&self) -> MetricsAccess {
+        match (&self.metrics_listen, &self.metrics_token) {
+            (Some(_), token) => MetricsAccess::Separate {
+                token: token.clone(),
+            },
+            (None, Some(token)) => MetricsAccess::Token(token.clone()),
+            (None, None) => MetricsAccess::Hidden,
+        }
+    }
+}
+
+/// A token of 16 to 256 visible ASCII characters: guessable or
+/// unprintable ones are refused at start rather than misread later.
+fn parse_metrics_token(s: &str) -> Result<String, String> {
+    if (16..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(s.to_owned())
+    } else {
+        Err("the metrics token is 16 to 256 visible ASCII characters".into())
     }
 }
 
@@ -61,6 +106,8 @@ pub struct ServeArgs {
     pub data_dir: DataDirArg,
     #[command(flatten)]
     pub listen: ListenArg,
+    #[command(flatten)]
+    pub metrics: MetricsArg,
 }
 
 pub fn run(args: &ServeArgs) -> Result<()> {
@@ -68,7 +115,11 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let log = dir.log_setup()?;
     let store = open_store(&dir, &args.data_dir.database)?;
     let lease = acquire_lease(&store, args.listen.lease_seconds)?;
-    let app = load(store, args.listen.config(), log, lease)?;
+    let config = Config {
+        metrics: args.metrics.access(),
+        ..args.listen.config()
+    };
+    let app = load(store, config, log, lease)?;
     runtime()?.block_on(async {
         let listener = bind(args.listen.listen).await?;
         // Before the address is printed, so a signal sent on reading it
@@ -76,11 +127,29 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         let stop = shutdown_signal();
         // The bound address: with port 0 the system picks one.
         let addr = listener.local_addr().unwrap_or(args.listen.listen);
+        let metrics = match args.metrics.metrics_listen {
+            Some(at) => {
+                let listener = TcpListener::bind(at).await.with_context(|| {
+                    format!(
+                        "cannot listen on {at} for /metrics (choose another with --metrics-listen)"
+                    )
+                })?;
+                Some(listener)
+            }
+            None => None,
+        };
         println!(
             "Saksi is serving {} on http://{addr}/",
             dir.root().display()
         );
-        saksi_server::serve(listener, app, stop)
+        if let Some(listener) = &metrics {
+            let bound = listener.local_addr().ok().map_or_else(
+                || "its --metrics-listen address".to_owned(),
+                |bound| format!("http://{bound}/metrics"),
+            );
+            println!("/metrics is served on {bound}");
+        }
+        saksi_server::serve_with_metrics(listener, metrics, app, stop)
             .await
             .context("the server stopped with an error")
     })

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::{Server, get, http, json, path, run, saksi};
 
+/// The metrics token of the servers these tests start.
+const METRICS_TOKEN: &str = "backup-metrics-token-0123";
+
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -342,7 +345,10 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
     let token = kpps_token(&dir, &tps);
 
     // The restored server refuses to sign and to take submissions.
-    let server = Server::serve(&dir);
+    let server = Server::start_env(
+        &["serve", "--data-dir", path(&dir)],
+        &[("SAKSI_METRICS_TOKEN", METRICS_TOKEN)],
+    );
     let (status, health) = get(server.addr, "/healthz");
     assert_eq!(status, 503, "{health}");
     let health = json(&health);
@@ -356,7 +362,13 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
     let (status, answer) = submit(server.addr, &token, &tps, &contest, &form);
     assert_eq!(status, 503, "{answer}");
     assert_eq!(answer["error"]["code"], "log.behind_signed", "{answer}");
-    let (_, metrics) = get(server.addr, "/metrics");
+    let (_, metrics) = http(
+        server.addr,
+        "GET",
+        "/metrics",
+        &[("Authorization", &format!("Bearer {METRICS_TOKEN}"))],
+        "",
+    );
     assert!(
         metrics.contains("saksi_log_refusing_to_sign 1"),
         "{metrics}"

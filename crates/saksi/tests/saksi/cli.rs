@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{Server, get, json, path, run, text};
+use crate::common::{Server, get, http, json, path, run, text};
 
 /// `saksi init` of a small election into `dir`, with `extra` flags.
 fn init(dir: &Path, extra: &[&str]) -> Output {
@@ -280,4 +280,72 @@ fn the_log_has_no_colour_codes_when_stderr_is_not_a_terminal() {
     let _ = child.wait();
     assert!(seen.contains("state loaded"), "{seen}");
     assert!(!seen.contains('\u{1b}'), "colour codes in a pipe: {seen:?}");
+}
+
+#[test]
+fn metrics_are_served_only_with_a_token_or_on_their_own_address() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let out = init(&dir, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = "metrics-token-0123456789";
+
+    // Neither flag: not served at all.
+    let mut server = Server::serve(&dir);
+    let (status, body) = get(server.addr, "/metrics");
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(json(&body)["error"]["code"], "route.not_found");
+    assert!(server.terminate().success());
+
+    // A token: on the main address, to requests bearing it.
+    let mut server = Server::start_env(
+        &["serve", "--data-dir", path(&dir)],
+        &[("SAKSI_METRICS_TOKEN", token)],
+    );
+    let (status, _) = get(server.addr, "/metrics");
+    assert_eq!(status, 401);
+    let bearer = format!("Bearer {token}");
+    let (status, body) = http(
+        server.addr,
+        "GET",
+        "/metrics",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("saksi_queue_depth"), "{body}");
+    assert!(server.terminate().success());
+
+    // An address of its own: there, and not on the main address.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let metrics_addr = free.local_addr().unwrap();
+    drop(free);
+    let mut server = Server::start(&[
+        "serve",
+        "--data-dir",
+        path(&dir),
+        "--metrics-listen",
+        &metrics_addr.to_string(),
+    ]);
+    let (status, _) = get(server.addr, "/metrics");
+    assert_eq!(status, 404);
+    let (status, body) = get(metrics_addr, "/metrics");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("saksi_queue_depth"), "{body}");
+    assert!(server.terminate().success());
+
+    // A short token is refused at start.
+    let out = run(&[
+        "serve",
+        "--data-dir",
+        path(&dir),
+        "--metrics-token",
+        "short",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("16 to 256"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -109,6 +109,15 @@ pub fn try_http(
     for (k, v) in headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
+    // Every body these tests send is JSON; the server refuses a JSON
+    // endpoint's body sent as anything else.
+    if !body.is_empty()
+        && !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        request.push_str("Content-Type: application/json\r\n");
+    }
     request.push_str("\r\n");
     request.push_str(body);
     stream.write_all(request.as_bytes())?;
