@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::client::Client;
 use crate::support::data_dir::create_new_file;
+use crate::support::progress;
 
 /// When the simulated registrations were signed and from when the keys
 /// are valid: 2024-01-01T00:00:00Z.
@@ -108,6 +109,32 @@ impl DemoKeys {
     /// The log origin the statements name.
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// [`DemoKeys::register`] behind a progress bar, then one line saying
+    /// how many `what` were registered and how many already were.
+    pub async fn register_showing(
+        &self,
+        election: &Election,
+        client: &Client,
+        what: &str,
+    ) -> Result<Registered> {
+        let started = std::time::Instant::now();
+        let bar = progress::bar("registering keys", election.tree.len() as u64, "keys");
+        let registered = self
+            .register(election, client, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+        bar.finish_and_clear();
+        eprintln!(
+            "registered {} {what} in {:.1} s ({} already registered)",
+            registered.new,
+            started.elapsed().as_secs_f64(),
+            registered.already
+        );
+        Ok(registered)
     }
 
     /// Registers every key with the server of `client`, parents before

@@ -25,7 +25,7 @@ use crate::client::demo_keys::DemoKeys;
 use crate::support::args::{DatabaseArg, OriginArg, parse_rate};
 use crate::support::data_dir::DataDir;
 use crate::support::setup;
-use crate::support::{now, open_store, progress, runtime, shutdown_signal};
+use crate::support::{now, open_store, runtime, shutdown_signal};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -95,22 +95,8 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             let _ = server_stop.changed().await;
         }));
         let client = Client::new(&format!("http://{listen}"), None, simulate::TIMEOUT)?;
-        let started = Instant::now();
-        let total = election.tree.len() as u64;
-        let bar = progress::bar("registering keys", total, "keys");
-        let registered = keys
-            .register(&election, &client, &|done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
+        keys.register_showing(&election, &client, "officer and KPPS keys")
             .await?;
-        bar.finish_and_clear();
-        eprintln!(
-            "registered {} officer and KPPS keys in {:.1} s ({} already registered)",
-            registered.new,
-            started.elapsed().as_secs_f64(),
-            registered.already
-        );
         // Before the address is printed, so a signal sent on reading it
         // stops the demo cleanly.
         let signal = shutdown_signal();

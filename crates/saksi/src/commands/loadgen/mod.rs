@@ -14,7 +14,7 @@ use crate::client::CaCertArg;
 use crate::client::demo_keys::DemoKeys;
 use crate::support::args::{DataDirArg, parse_rate};
 use crate::support::data_dir::DataDir;
-use crate::support::{open_store, progress, runtime};
+use crate::support::{open_store, runtime};
 use load::{Plan, corpus};
 
 #[derive(Debug, Args)]
@@ -122,21 +122,7 @@ pub fn run(args: &LoadgenArgs) -> Result<()> {
         .or(args.duration.is_none().then_some(corpus.len() as u64));
     runtime()?.block_on(async {
         let client = args.tls.client(&args.server, TIMEOUT)?;
-        let started = Instant::now();
-        let bar = progress::bar("registering keys", election.tree.len() as u64, "keys");
-        let registered = keys
-            .register(&election, &client, &|done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
-            .await?;
-        bar.finish_and_clear();
-        eprintln!(
-            "registered {} keys in {:.1} s ({} already registered)",
-            registered.new,
-            started.elapsed().as_secs_f64(),
-            registered.already
-        );
+        keys.register_showing(&election, &client, "keys").await?;
         drop(election);
         let plan = Plan {
             client,
