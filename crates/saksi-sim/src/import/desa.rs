@@ -12,6 +12,7 @@ use std::ops::RangeInclusive;
 
 use saksi_core::{Level, RegionCode};
 
+use super::name::region_name;
 use super::{List, Problems, RowProblem, csv::Record, each_row, parse_code, parse_number};
 
 /// The header the commission's list must start with.
@@ -85,10 +86,7 @@ fn parse_row(record: &Record) -> Result<DesaRow, RowProblem> {
             other: code,
         });
     }
-    let name = record.get(2).trim();
-    if name.is_empty() {
-        return Err(RowProblem::EmptyName);
-    }
+    let name = region_name(record.get(2))?;
     let regular = tps_number("tps_no_max", record.get(3))?;
     let extra = match (record.get(4), record.get(5)) {
         ("", "") => None,

@@ -86,6 +86,11 @@ pub enum RowProblem {
     Total { stated: u32, counted: u32 },
     #[error("the name is empty")]
     EmptyName,
+    #[error(
+        "the name holds {code_point}, a control, text-direction or invisible character \
+         (it could make the name display as something else)"
+    )]
+    HiddenCharacter { code_point: String },
     #[error("code {code} already appeared on line {first_line}")]
     Duplicate { code: RegionCode, first_line: u64 },
 }

@@ -12,6 +12,7 @@
 mod csv;
 mod desa;
 mod error;
+mod name;
 mod names;
 mod regions;
 mod report;

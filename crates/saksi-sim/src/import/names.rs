@@ -8,6 +8,7 @@ use std::io::{self, BufRead};
 
 use saksi_core::{Level, RegionCode};
 
+use super::name::region_name;
 use super::{List, Problems, RowProblem, csv::Record, each_row, parse_code};
 
 /// The header the Ministry's list must start with.
@@ -95,9 +96,6 @@ fn parse_row(record: &Record) -> Result<(RegionCode, String), RowProblem> {
             expected: parent,
         });
     }
-    let name = record.get(5).trim();
-    if name.is_empty() {
-        return Err(RowProblem::EmptyName);
-    }
+    let name = region_name(record.get(5))?;
     Ok((code, name.to_owned()))
 }

@@ -441,3 +441,38 @@ fn a_missing_file_is_named_in_the_error() {
         "{err}"
     );
 }
+
+#[test]
+fn names_with_control_direction_or_invisible_characters_are_refused_line_by_line() {
+    let desa = "1101012001,11.01.01.2001,Gampong\u{202E}gnp.exe,3,,,3\n\
+                1101012002,11.01.01.2002,Blang\u{200B}Mee,3,,,3\n\
+                1101012003,11.01.01.2003,Lam Ara,3,,,3\n";
+    let names = "\
+11,11,1,provinsi,,Aceh\u{7},
+11.01,1101,2,kabupaten_kota,11,Simeulue,
+";
+    let (rows, _) = malformed(desa, Some(names));
+    let found: Vec<(List, u64, String)> = rows
+        .iter()
+        .map(|(list, line, problem)| (*list, *line, problem.to_string()))
+        .collect();
+    let hidden = |c: &str| {
+        format!(
+            "the name holds {c}, a control, text-direction or invisible character \
+             (it could make the name display as something else)"
+        )
+    };
+    assert_eq!(
+        found,
+        [
+            (List::Names, 2, hidden("U+0007")),
+            (List::Desa, 2, hidden("U+202E")),
+            (List::Desa, 3, hidden("U+200B")),
+        ]
+    );
+    let message = import(desa, Some(names)).unwrap_err().to_string();
+    assert!(
+        message.contains("desa list line 2: the name holds U+202E"),
+        "{message}"
+    );
+}
