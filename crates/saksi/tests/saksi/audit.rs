@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saksi_audit::thousands;
 use saksi_core::RegionCode;
 use saksi_core::time::UnixTime;
 use saksi_log::Signer;
@@ -114,19 +115,6 @@ fn count_after(stdout: &str, prefix: &str) -> u64 {
         .and_then(|l| l.split_whitespace().next())
         .map(|n| n.replace(',', "").parse().unwrap())
         .unwrap_or_else(|| panic!("no {prefix:?} in {stdout}"))
-}
-
-/// A count as the report prints it (`1,102`).
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Entries `start..end` as served, decoded.

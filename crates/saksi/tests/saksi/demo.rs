@@ -388,15 +388,7 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
 
 /// Thousands separated by dots, as `Intl.NumberFormat("id-ID")` writes.
 fn format_id(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    saksi_audit::thousands(n).replace(',', ".")
 }
 
 /// Walks down the results to a TPS that has reported.
