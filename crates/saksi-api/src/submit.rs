@@ -34,8 +34,19 @@ pub struct BulkResults {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum BulkItem {
-    Accepted { status: u16, body: KeyAccepted },
-    Refused { error: ErrorInfo, status: u16 },
+    Accepted {
+        status: u16,
+        body: KeyAccepted,
+        /// `true` when this statement had been logged before and this is
+        /// its first answer again (a single request's `Idempotent-Replayed:
+        /// true`); absent otherwise.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        replayed: bool,
+    },
+    Refused {
+        error: ErrorInfo,
+        status: u16,
+    },
 }
 
 /// A receipt (`docs/log-entries.md`, "Receipts"): an entry's place in the

@@ -248,7 +248,8 @@ fn errors_regions_tps_and_log() {
     assert_eq!(bytes(&h), old.to_string());
 }
 
-/// A bulk item, refused or accepted, as `response_item` wrote it.
+/// A bulk item, refused or accepted, as `response_item` wrote it; a
+/// replayed one adds `"replayed": true` and nothing else.
 #[test]
 fn bulk() {
     let b = samples::bulk();
@@ -259,6 +260,10 @@ fn bulk() {
         .as_object_mut()
         .unwrap()
         .insert("status".into(), json!(409));
-    let old = json!({"results": [{"status": 201, "body": k}, refused]});
+    let old = json!({"results": [
+        {"status": 201, "body": k},
+        {"status": 201, "body": k, "replayed": true},
+        refused
+    ]});
     assert_eq!(bytes(&b), old.to_string());
 }

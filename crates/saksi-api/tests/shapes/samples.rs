@@ -223,6 +223,12 @@ pub fn bulk() -> BulkResults {
             BulkItem::Accepted {
                 status: 201,
                 body: key_accepted(),
+                replayed: false,
+            },
+            BulkItem::Accepted {
+                status: 201,
+                body: key_accepted(),
+                replayed: true,
             },
             BulkItem::Refused {
                 error: error(false).error,

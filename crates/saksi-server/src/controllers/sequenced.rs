@@ -5,7 +5,8 @@
 //! answer comes out byte for byte the same).
 
 use axum::body::Bytes;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::Response;
 use saksi_api::Receipt;
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -33,7 +34,25 @@ impl Answer {
             Answer::Stored(body) => body.clone(),
         }
     }
+
+    /// The HTTP answer. A replayed one says so (`Idempotent-Replayed:
+    /// true`): its body is byte for byte the first answer's, and a client
+    /// resending what an earlier run sent (a restarted field app or demo)
+    /// can tell its retries from new acceptances.
+    pub(crate) fn into_response(self, status: StatusCode) -> Response {
+        let replayed = matches!(self, Answer::Stored(_));
+        let mut response = super::json_bytes(status, self.to_bytes());
+        if replayed {
+            response
+                .headers_mut()
+                .insert(REPLAYED, HeaderValue::from_static("true"));
+        }
+        response
+    }
 }
+
+/// The header that marks a replayed answer.
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// Queues a command's answer: the status and the signed answer, or the
 /// refusal as an error.

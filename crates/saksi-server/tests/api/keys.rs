@@ -218,11 +218,23 @@ async fn a_byte_identical_statement_is_a_retry_and_gets_the_first_answer() {
     let again = app.post_form(tps, &body).await;
     assert_eq!((again.status, &again.body), (first.status, &first.body));
     assert_eq!(app.log_size().await, size, "a retry logs nothing");
+    // Only the retry says it is one, so a resending client can tell.
+    let replayed = |a: &Answer| a.headers.get("idempotent-replayed").cloned();
+    assert_eq!(replayed(&first), None);
+    assert_eq!(
+        replayed(&again).as_ref().map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
     // Same for a key statement.
     let statement = register(&Signer::generate("spare").unwrap(), KeyRole::Kpps, tps);
     let a = app.post_key(&statement, &chain.kab).await;
     let b = app.post_key(&statement, &chain.kab).await;
     assert_eq!((a.status, &a.body), (StatusCode::CREATED, &b.body));
+    assert_eq!(replayed(&a), None);
+    assert_eq!(
+        replayed(&b).as_ref().map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use saksi_api::{BulkItem, BulkResults, ErrorBody};
+use saksi_api::{BulkItem, BulkResults, ErrorBody, KeyAccepted};
 use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
@@ -59,11 +59,23 @@ pub struct DemoKeys {
 }
 
 /// What registering did.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Registered {
     pub new: usize,
     /// Keys the server had already (an earlier run).
     pub already: usize,
+    /// The server's answer to each registration it acknowledged (new or
+    /// replayed), with its receipt: `loadgen --receipts` writes them, so
+    /// that key registrations are proven kept like forms.
+    pub acknowledged: Vec<KeyAccepted>,
+}
+
+impl Registered {
+    fn add(&mut self, other: Registered) {
+        self.new += other.new;
+        self.already += other.already;
+        self.acknowledged.extend(other.acknowledged);
+    }
 }
 
 impl DemoKeys {
@@ -187,8 +199,7 @@ impl DemoKeys {
         for phase in [provinces, kabkota, devices] {
             let before = (done.new + done.already) as u64;
             let counted = post_bulk(&client, phase, &|n| progress(before + n, total)).await?;
-            done.new += counted.new;
-            done.already += counted.already;
+            done.add(counted);
         }
         Ok(done)
     }
@@ -216,13 +227,24 @@ impl DemoKeys {
         Ok(envelope.to_value().to_string().into_bytes())
     }
 
-    /// Writes each TPS's device key to `dir/<tps code>.key` (mode 0600),
-    /// skipping files already there; returns how many it wrote.
+    /// Writes each TPS's device key to `dir/<tps code>.key` and each
+    /// kab/kota officer's key to `dir/kpu-kabkota-<code>.key` (mode 0600),
+    /// skipping files already there; returns how many it wrote. The
+    /// officers' keys are what a lost phone needs: revoking the old device
+    /// key and registering the new one are signed by the kab/kota officer.
     pub fn write_files(&self, election: &Election, dir: &Path) -> Result<usize> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let devices = self
+            .kpps
+            .iter()
+            .map(|(id, key)| (election.tree.get(*id).code.to_string(), key));
+        let officers = self
+            .kabkota
+            .iter()
+            .map(|(code, key)| (officer_name(Level::Kabkota, *code), key));
         let mut written = 0;
-        for (id, key) in &self.kpps {
-            let path = dir.join(format!("{}.key", election.tree.get(*id).code));
+        for (name, key) in devices.chain(officers) {
+            let path = dir.join(format!("{name}.key"));
             let text = format!("{}\n", key.to_private_key_string());
             match create_new_file(&path, &text, 0o600) {
                 Ok(()) => written += 1,
@@ -342,7 +364,18 @@ async fn register_chunk(
         let mut shed = Vec::new();
         for (envelope, result) in pending.iter().zip(&results) {
             match result {
-                BulkItem::Accepted { status: 201, .. } => counted.new += 1,
+                BulkItem::Accepted {
+                    status: 201,
+                    replayed,
+                    body,
+                } => {
+                    if *replayed {
+                        counted.already += 1;
+                    } else {
+                        counted.new += 1;
+                    }
+                    counted.acknowledged.push(body.clone());
+                }
                 BulkItem::Refused { error, .. } if error.code == "key.already_registered" => {
                     counted.already += 1
                 }
@@ -388,9 +421,7 @@ async fn post_bulk(
     .await;
     let mut total = Registered::default();
     for r in results {
-        let r = r?;
-        total.new += r.new;
-        total.already += r.already;
+        total.add(r?);
     }
     Ok(total)
 }

@@ -17,6 +17,9 @@ pub fn path(code: RegionCode, contest: Contest) -> String {
 pub enum Submitted {
     /// 201: in the log.
     Accepted,
+    /// 201 again for a statement the server had already logged (a
+    /// restarted demo or simulation resends what it sent before).
+    Replayed,
     /// Any other answer but overload, with the server's response.
     Refused(Response),
     /// Overloaded (503, 429) or unreachable on every try.
@@ -28,6 +31,7 @@ pub enum Submitted {
 pub async fn submit(client: &Client, path: &str, body: Bytes, worker: usize) -> Submitted {
     for attempt in 0..5 {
         match client.post_json(path, body.clone()).await {
+            Ok(r) if r.status == 201 && r.replayed => return Submitted::Replayed,
             Ok(r) if r.status == 201 => return Submitted::Accepted,
             Ok(r) if r.status == 503 || r.status == 429 => {}
             Ok(r) => return Submitted::Refused(r),

@@ -1,5 +1,6 @@
-//! The server a signed key statement is posted to (`saksi key` and `saksi
-//! kpps` with `--server`): its log's origin, and `POST /api/v1/keys`.
+//! The server a signed statement is posted to (`saksi key` and `saksi
+//! kpps` with `--server`): its log's origin, the current version of a
+//! TPS's form (what the next version chains to), and the posts.
 
 use std::time::Duration;
 
@@ -7,10 +8,21 @@ use anyhow::{Context, Result, anyhow, bail};
 use hyper::Method;
 use hyper::body::Bytes;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use saksi_api::{ErrorBody, LogEntries, TpsPage};
+use saksi_core::{Contest, RegionCode};
+use saksi_statement::Entry;
+use saksi_statement::form::version_digest;
+use serde::de::DeserializeOwned;
+
 use super::{CaCertArg, Client};
 
 /// How long to wait for each answer from the server.
 const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Quarter seconds to wait for a checkpoint to cover a new entry.
+const CHECKPOINT_WAITS: u64 = 40;
 
 /// A connection to the server named by `--server`.
 pub struct Server {
@@ -57,7 +69,84 @@ impl Server {
         Ok(first)
     }
 
+    /// The current version of a TPS's form of `contest` and its digest
+    /// (the next version's `prev`), `None` before the first. The digest is
+    /// computed here from the logged entry's bytes, the way the server and
+    /// the auditor compute it, not taken on trust.
+    pub async fn current_version(
+        &mut self,
+        tps: RegionCode,
+        contest: Contest,
+    ) -> Result<Option<(u32, [u8; 32])>> {
+        let page: TpsPage = self.get_json(&format!("/api/v1/tps/{tps}")).await?;
+        let current = page
+            .contests
+            .into_iter()
+            .find(|c| c.contest == contest.id())
+            .and_then(|c| c.current);
+        let Some(current) = current else {
+            return Ok(None);
+        };
+        let index = current.log_index;
+        let entries = self.entry(index).await?;
+        let bytes = entries
+            .entries
+            .first()
+            .and_then(|e| BASE64.decode(&e.data).ok())
+            .ok_or_else(|| anyhow!("the server did not serve log entry {index}"))?;
+        let digest = Entry::decode(&bytes)
+            .ok()
+            .and_then(|entry| version_digest(&entry, &bytes))
+            .ok_or_else(|| {
+                anyhow!("log entry {index} is not the form version the TPS page names")
+            })?;
+        Ok(Some((current.version, digest)))
+    }
+
+    /// Log entry `index`, once a checkpoint covers it: entries are served
+    /// up to the latest checkpoint, signed every second or so, so a
+    /// version accepted a moment ago is waited for, briefly.
+    async fn entry(&mut self, index: u64) -> Result<LogEntries> {
+        let path = format!("/api/v1/log/entries?start={index}&end={}", index + 1);
+        for _ in 0..CHECKPOINT_WAITS {
+            let (status, body) = self.request(Method::GET, &path, b"").await?;
+            let beyond = status == 400
+                && serde_json::from_slice::<ErrorBody>(&body)
+                    .is_ok_and(|e| e.error.code == "log.beyond_checkpoint");
+            if !beyond {
+                let entries: LogEntries = parse_answer(&self.url, &path, status, &body)?;
+                // A checkpoint of exactly `index` entries serves none.
+                if !entries.entries.is_empty() {
+                    return Ok(entries);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        bail!(
+            "no checkpoint of {} covers log entry {index} after {} s; try again later",
+            self.url,
+            CHECKPOINT_WAITS / 4
+        )
+    }
+
+    async fn get_json<T: DeserializeOwned>(&mut self, path: &str) -> Result<T> {
+        let (status, body) = self.request(Method::GET, path, b"").await?;
+        parse_answer(&self.url, path, status, &body)
+    }
+
     pub async fn post(&mut self, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
         self.request(Method::POST, path, body).await
     }
+}
+
+/// A 200 answer's JSON, or what the server said instead.
+fn parse_answer<T: DeserializeOwned>(url: &str, path: &str, status: u16, body: &[u8]) -> Result<T> {
+    if status != 200 {
+        bail!(
+            "GET {url}{path} answered {status}: {}",
+            String::from_utf8_lossy(body).trim()
+        );
+    }
+    serde_json::from_slice(body)
+        .with_context(|| format!("GET {url}{path} answered something unexpected"))
 }

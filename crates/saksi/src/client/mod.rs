@@ -88,11 +88,17 @@ impl Error {
     }
 }
 
+/// The header a server marks a replayed answer with.
+const REPLAYED: &str = "idempotent-replayed";
+
 /// One answer, its body decoded.
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The server answered `Idempotent-Replayed: true`: the request had
+    /// already been acknowledged, and this is its first answer again.
+    pub replayed: bool,
 }
 
 /// A pool of keep-alive connections to one server; cloning it shares the
@@ -187,6 +193,10 @@ impl Client {
             .await
             .map_err(|e| tls::explain(&self.base, &e))?;
         let status = response.status().as_u16();
+        let replayed = response
+            .headers()
+            .get(REPLAYED)
+            .is_some_and(|v| v.as_bytes() == b"true");
         let gzip = response
             .headers()
             .get(header::CONTENT_ENCODING)
@@ -216,7 +226,11 @@ impl Client {
         } else {
             Vec::from(body)
         };
-        Ok(Response { status, body })
+        Ok(Response {
+            status,
+            body,
+            replayed,
+        })
     }
 }
 

@@ -48,7 +48,9 @@ pub struct DemoArgs {
 }
 
 /// Where a demo keeps its simulated KPPS device keys, one file per TPS
-/// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms.
+/// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms,
+/// and its kab/kota officers' keys (`kpu-kabkota-11.01.key`), so a lost
+/// phone's key can be revoked and a new one registered.
 const DEMO_KEYS: &str = "demo-keys";
 
 /// A demo account as printed and written to `demo-accounts.json`.
@@ -65,7 +67,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         .data_dir
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("saksi-demo-{}", std::process::id())));
-    let (dir, store) = prepare(&root, args)?;
+    let (dir, store, earlier) = prepare(&root, args)?;
     let log = dir.log_setup()?;
     let lease = acquire_lease(&store, args.listen.lease_seconds)?;
     // The server loads the election once; accounts and tokens use its copy.
@@ -78,7 +80,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let key_dir = dir.root().join(DEMO_KEYS);
     let written = keys.write_files(&election, &key_dir)?;
     eprintln!(
-        "derived {} simulated KPPS keys in {:.1} s ({written} new files in {})",
+        "derived {} simulated KPPS keys and the kab/kota officers' keys in {:.1} s ({written} new files in {})",
         election.tree.tps_ids().len(),
         started.elapsed().as_secs_f64(),
         key_dir.display()
@@ -106,6 +108,13 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             let _ = stop_tx.send(true);
         });
         if args.rate > 0.0 {
+            if earlier {
+                eprintln!(
+                    "this data directory is from an earlier demo: its forms are sent again first, \
+                     and the server answers each as a replay of its first receipt (counted once); \
+                     results move again once the simulation passes them"
+                );
+            }
             let stats = Simulation {
                 election,
                 client,
@@ -127,14 +136,14 @@ pub fn run(args: &DemoArgs) -> Result<()> {
 }
 
 /// A fresh data directory with a generated election, or the one from an
-/// earlier demo as it is; either way marked as a simulation, since the
-/// demo submits invented forms into it.
-fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn Store>)> {
+/// earlier demo as it is (then `true`); either way marked as a simulation,
+/// since the demo submits invented forms into it.
+fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn Store>, bool)> {
     if let Ok(dir) = DataDir::existing(root) {
         eprintln!("serving the election already in {}", root.display());
         let store = open_store(&dir, &args.database)?;
         mark_simulation(store.as_ref())?;
-        return Ok((dir, store));
+        return Ok((dir, store, true));
     }
     let dir = DataDir::create(root)?;
     let opts = GenerateOptions {
@@ -150,7 +159,7 @@ fn prepare(root: &std::path::Path, args: &DemoArgs) -> Result<(DataDir, Arc<dyn 
         &args.database,
     )?;
     mark_simulation(store.as_ref())?;
-    Ok((dir, store))
+    Ok((dir, store, false))
 }
 
 /// Records in the store that its data is simulated, so that this server and
@@ -218,6 +227,25 @@ fn write_accounts(dir: &DataDir, accounts: &[DemoAccount]) -> Result<()> {
     Ok(())
 }
 
+/// How to run this binary again from a shell: `saksi` if that name on
+/// `PATH` is this binary, its full path otherwise (after `cargo run`, the
+/// binary is under `target/` and `saksi` alone is not found).
+fn program() -> String {
+    let Ok(me) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "saksi".to_owned();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path)
+            .filter_map(|dir| std::fs::canonicalize(dir.join("saksi")).ok())
+            .any(|found| found == me)
+    });
+    if on_path {
+        "saksi".to_owned()
+    } else {
+        me.display().to_string()
+    }
+}
+
 fn print_welcome(
     dir: &DataDir,
     listen: std::net::SocketAddr,
@@ -235,11 +263,12 @@ fn print_welcome(
     );
     println!("  Data directory: {}", dir.root().display());
     println!("  Log key:        {log_key}");
+    let saksi = program();
     println!(
-        "  Audit it:       saksi audit --server http://{listen} --key '{log_key}' --root '{roots}'"
+        "  Audit it:       {saksi} audit --server http://{listen} --key '{log_key}' --root '{roots}'"
     );
     println!(
-        "  KPPS keys:      {} (sign a form: saksi kpps sign --key FILE)",
+        "  KPPS keys:      {} (sign a form: {saksi} kpps sign --key FILE)",
         dir.root().join(DEMO_KEYS).display()
     );
     println!();

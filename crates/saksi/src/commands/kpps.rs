@@ -9,12 +9,15 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use saksi_core::time::UnixTime;
+use saksi_core::{Contest, Level, RegionCode};
 use saksi_statement::{Envelope, FormStatement, KeyRole, StatementError, decode_statement};
 use serde_json::{Map, Value};
 
+use crate::client::CaCertArg;
+use crate::client::keys::Server;
 use crate::support::signing::{PostArgs, ValidityArgs};
-use crate::support::signing::{Registration, read_signer};
-use crate::support::{Reported, now};
+use crate::support::signing::{Registration, read_signer, report_refusal};
+use crate::support::{Reported, now, runtime};
 
 /// `saksi kpps ...`.
 #[derive(Debug, Subcommand)]
@@ -51,6 +54,15 @@ pub struct KppsSignArgs {
     /// The KPPS device's private key file (`PRIVATE+KEY+...`).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Fill in what the statement lacks of `origin`, `version` and `prev`
+    /// from this server (its log and the TPS's current version), post the
+    /// signed statement to it and print its answer instead of the envelope
+    /// (http://host:port; deliberately no variable: posting is never
+    /// implied by the environment).
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    #[command(flatten)]
+    pub tls: CaCertArg,
 }
 
 /// `saksi kpps register|sign`.
@@ -86,31 +98,101 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
     stdin
         .read_to_string(&mut input)
         .context("cannot read the statement from standard input")?;
-    let statement = match form_statement(&input, now()) {
-        Ok(statement) => statement,
-        Err(problems) => {
-            eprintln!("error: not a valid form statement; nothing was signed:");
-            for problem in problems {
-                eprintln!("  - {problem}");
-            }
-            return Err(Reported(2).into());
-        }
+    let statement = unsigned_if_invalid(statement_object(&input))?;
+    let Some(url) = &args.server else {
+        let statement = unsigned_if_invalid(form_statement(statement, now()))?;
+        let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
+        println!("{}", envelope.to_value());
+        return Ok(());
     };
-    let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
-    println!("{}", envelope.to_value());
-    Ok(())
+    runtime()?.block_on(async {
+        let mut server = Server::connect(url, &args.tls)?;
+        let (tps, contest) = target(&statement)?;
+        let statement = fill_from(&mut server, statement, tps, contest).await?;
+        let statement = unsigned_if_invalid(form_statement(statement, now()))?;
+        let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
+        let body = serde_json::to_vec(&envelope.to_value())?;
+        let path = format!("/api/v1/tps/{tps}/forms/{}", contest.id());
+        let (status, answer) = server.post(&path, &body).await?;
+        if (200..300).contains(&status) {
+            println!("{}", String::from_utf8_lossy(&answer).trim_end());
+            return Ok(());
+        }
+        report_refusal(status, &answer);
+        Err(Reported(1).into())
+    })
 }
 
-/// The statement object read for `kpps sign`, with `signed_at` filled in
-/// if absent, or every problem that keeps it from being a form statement.
-fn form_statement(input: &str, now: UnixTime) -> Result<Map<String, Value>, Vec<String>> {
+/// The value, or its problems listed on standard error and exit code 2.
+fn unsigned_if_invalid<T>(checked: Result<T, Vec<String>>) -> Result<T> {
+    checked.map_err(|problems| {
+        eprintln!("error: not a valid form statement; nothing was signed:");
+        for problem in problems {
+            eprintln!("  - {problem}");
+        }
+        Reported(2).into()
+    })
+}
+
+/// The input as a JSON object, the statement to sign.
+fn statement_object(input: &str) -> Result<Map<String, Value>, Vec<String>> {
     let value: Value =
         serde_json::from_str(input).map_err(|e| vec![format!("the input is not JSON: {e}")])?;
-    let Value::Object(mut statement) = value else {
-        return Err(vec![
+    match value {
+        Value::Object(statement) => Ok(statement),
+        _ => Err(vec![
             "the input must be one JSON object (the statement)".to_owned(),
-        ]);
-    };
+        ]),
+    }
+}
+
+/// The TPS and contest a statement is for, which the server is asked about.
+fn target(statement: &Map<String, Value>) -> Result<(RegionCode, Contest)> {
+    let tps = statement
+        .get("tps")
+        .and_then(Value::as_str)
+        .and_then(|t| RegionCode::parse(t).ok())
+        .filter(|t| t.level() == Level::Tps)
+        .context("the statement needs its `tps` (a TPS code like 11.01.01.2001.001) to ask the server for the current version")?;
+    let contest = statement
+        .get("contest")
+        .and_then(Value::as_str)
+        .and_then(Contest::parse)
+        .context("the statement needs its `contest` (ppwp, dpr, dpd, dprd-prov or dprd-kabkota) to ask the server for the current version")?;
+    Ok((tps, contest))
+}
+
+/// The statement with the `origin`, `version` and `prev` it lacks taken
+/// from the server: its log's origin, and the version after the TPS's
+/// current one, chained to it. Members the statement has are kept as
+/// given (the server refuses them if they are stale).
+async fn fill_from(
+    server: &mut Server,
+    mut statement: Map<String, Value>,
+    tps: RegionCode,
+    contest: Contest,
+) -> Result<Map<String, Value>> {
+    if !statement.contains_key("origin") {
+        statement.insert("origin".into(), Value::String(server.origin().await?));
+    }
+    if !statement.contains_key("version") || !statement.contains_key("prev") {
+        let current = server.current_version(tps, contest).await?;
+        let version = current.map_or(1, |(version, _)| version + 1);
+        let prev = current.map_or(Value::Null, |(_, digest)| {
+            Value::String(hex::encode(digest))
+        });
+        statement.entry("version").or_insert(Value::from(version));
+        statement.entry("prev").or_insert(prev);
+    }
+    Ok(statement)
+}
+
+/// The statement for `kpps sign`, with `signed_at` filled in if absent, or
+/// every problem that keeps it from being a form statement.
+fn form_statement(
+    mut statement: Map<String, Value>,
+    now: UnixTime,
+) -> Result<Map<String, Value>, Vec<String>> {
     statement
         .entry("signed_at")
         .or_insert_with(|| Value::String(now.to_string()));

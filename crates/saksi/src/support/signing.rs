@@ -201,7 +201,7 @@ fn sign(statement: KeyStatement, signer: &Signer) -> Result<Envelope> {
 
 /// Prints a refusal as `error: <code>: <message>` (and its details, if
 /// any) on standard error.
-fn report_refusal(status: u16, body: &[u8]) {
+pub fn report_refusal(status: u16, body: &[u8]) {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(ErrorBody { error }) => {
             eprintln!("error: {}: {}", error.code, error.message);

@@ -43,8 +43,11 @@ struct Tally {
     anomalies: Vec<String>,
     /// Every checkpoint seen: size -> root.
     checkpoints: BTreeMap<u64, Hash>,
-    /// Every acknowledged submission: (log index, leaf hash, what).
+    /// Every acknowledged submission and key registration: (log index,
+    /// leaf hash, what).
     acknowledged: Vec<(u64, Hash, String)>,
+    /// How many of them were key registrations.
+    key_receipts: usize,
 }
 
 /// A small pseudo-random source for the kill moments (seeded from the
@@ -52,7 +55,7 @@ struct Tally {
 struct Moments(u64);
 
 impl Moments {
-    fn next_ms(&mut self, below: u64) -> u64 {
+    fn below(&mut self, below: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -84,6 +87,13 @@ fn checkpoint(addr: SocketAddr, key: &Verifier) -> (u64, Hash) {
     assert_eq!(status, 200, "{body}");
     let c = Checkpoint::open(body.as_bytes(), key, key.name()).expect("a valid checkpoint");
     (c.size, c.root)
+}
+
+/// The log's size as the server knows it now (`/healthz`).
+fn live_size(addr: SocketAddr) -> u64 {
+    let (status, body) = get(addr, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    json(&body)["log_size"].as_u64().unwrap()
 }
 
 fn log_key(addr: SocketAddr) -> Verifier {
@@ -223,7 +233,10 @@ fn read_receipts(path: &Path) -> Vec<(u64, Hash, String)> {
             let leaf: Hash = STANDARD.decode(r["leaf_hash"].as_str().unwrap()).unwrap()[..]
                 .try_into()
                 .unwrap();
-            let what = format!("{}/{} v{}", l["tps"], l["contest"], l["version"]);
+            let what = match l.get("key") {
+                Some(key) => format!("key {} of {key}", l["action"]),
+                None => format!("{}/{} v{}", l["tps"], l["contest"], l["version"]),
+            };
             (r["log_index"].as_u64().unwrap(), leaf, what)
         })
         .collect()
@@ -285,26 +298,35 @@ fn crash_cycles(backend: &str, cluster: Option<&crate::common::pg::PrivateCluste
         let server = serve(&dir);
         let key = log_key(server.addr);
         check(server.addr, &key, &mut tally);
-        let (start_size, _) = checkpoint(server.addr, &key);
+        let start_size = live_size(server.addr);
         let receipts = tmp.path().join(format!("receipts-{cycle}.jsonl"));
         let stop = Arc::new(AtomicBool::new(false));
         let watcher = watch_checkpoints(server.addr, key.clone(), Arc::clone(&stop));
         let mut load = loadgen(&dir, &server, per_cycle * (cycle as u64 + 1), &receipts);
-        // Kill once submissions flow (the log grew), at a random moment.
+        // Kill once submissions flow, after a random part of the first half
+        // of this cycle's new ones (the live log size, not the checkpoint's,
+        // which lags a second): the load is then surely still running.
+        let kill_at = start_size + 10 + moments.below(per_cycle / 2);
         let deadline = Instant::now() + Duration::from_secs(120);
-        while checkpoint(server.addr, &key).0 <= start_size + 10 {
+        while live_size(server.addr) < kill_at {
             assert!(Instant::now() < deadline, "the log did not grow");
             if load.try_wait().unwrap().is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(5));
         }
-        std::thread::sleep(Duration::from_millis(moments.next_ms(400)));
+        // The kill must land while submissions are in flight: a load that
+        // already finished would make this cycle prove nothing.
+        if load.try_wait().unwrap().is_some() {
+            tally.anomalies.push(format!(
+                "cycle {cycle}: the load had finished before the kill"
+            ));
+        }
         let crash_database = cluster.filter(|_| cycle % 2 == 1);
         if let Some(c) = crash_database {
             c.crash();
             database_crashes += 1;
-            std::thread::sleep(Duration::from_millis(moments.next_ms(300)));
+            std::thread::sleep(Duration::from_millis(moments.below(300)));
         }
         let mut server = server;
         server.child.kill().unwrap();
@@ -320,8 +342,19 @@ fn crash_cycles(backend: &str, cluster: Option<&crate::common::pg::PrivateCluste
                     .push(format!("two checkpoints of size {size} differ"));
             }
         }
-        let _ = load.wait();
-        tally.acknowledged.extend(read_receipts(&receipts));
+        // Cut off mid-run, the load generator reports submissions that
+        // failed: the kill interrupted it.
+        if load.wait().unwrap().success() {
+            tally.anomalies.push(format!(
+                "cycle {cycle}: the load generator saw no failed submission"
+            ));
+        }
+        let acknowledged = read_receipts(&receipts);
+        tally.key_receipts += acknowledged
+            .iter()
+            .filter(|a| a.2.starts_with("key "))
+            .count();
+        tally.acknowledged.extend(acknowledged);
         if let Some(c) = crash_database {
             c.start_server().expect("the private cluster restarts");
         }
@@ -351,15 +384,20 @@ fn crash_cycles(backend: &str, cluster: Option<&crate::common::pg::PrivateCluste
         ));
     }
     eprintln!(
-        "crash test ({backend}, seed {seed}): {} crashes of saksi ({database_crashes} with a database crash), {} acknowledged submissions ({} receipt checks over the restarts), {} anomalies",
+        "crash test ({backend}, seed {seed}): {} crashes of saksi ({database_crashes} with a database crash), each while submissions were in flight, {} acknowledged submissions and key registrations ({} of them keys; {} receipt checks over the restarts), {} anomalies",
         tally.crashes,
         tally.acknowledged.len(),
+        tally.key_receipts,
         tally.receipts_checked,
         tally.anomalies.len()
     );
     assert!(
-        !tally.acknowledged.is_empty(),
-        "no submission was acknowledged"
+        tally.acknowledged.len() > tally.key_receipts,
+        "no form submission was acknowledged"
+    );
+    assert!(
+        tally.key_receipts > 0,
+        "no key registration was acknowledged"
     );
     assert!(tally.anomalies.is_empty(), "{:#?}", tally.anomalies);
 }

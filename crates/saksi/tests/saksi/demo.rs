@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{Server, http, json, run, saksi};
+use crate::common::{Server, http, json, path, run, saksi};
 
 #[test]
 fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
@@ -48,9 +48,12 @@ fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
     let out = demo.output();
     assert!(out.contains(&format!("http://{}/", demo.addr)), "{out}");
     assert!(out.contains(kpu["password"].as_str().unwrap()), "{out}");
-    // The key an auditor pins, and the command that audits this server.
+    // The key an auditor pins, and the command that audits this server,
+    // with the binary's path since `saksi` on PATH is not this binary.
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_saksi")).unwrap();
     let audit = format!(
-        "saksi audit --server http://{} --key '{}'",
+        "{} audit --server http://{} --key '{}'",
+        binary.display(),
         demo.addr,
         log_key.trim()
     );
@@ -283,22 +286,27 @@ fn user_token_gives_a_kpps_a_session_that_submits_a_form() {
     assert_eq!(national["log_size"], before + 1);
 }
 
-/// The headless browser, or `None` (with the reason printed) outside CI.
-fn chromium() -> Option<&'static str> {
-    let path = "/usr/bin/chromium";
-    if Path::new(path).exists() {
-        return Some(path);
+/// The headless browser found on `PATH`, or `None` (with the reason
+/// printed) outside CI.
+fn chromium() -> Option<std::path::PathBuf> {
+    let names = ["chromium", "chromium-browser", "google-chrome"];
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .flat_map(|dir| names.map(|name| dir.join(name)))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must have chromium on PATH (apt-get install chromium)"
+        );
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium)");
     }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI must have {path} (apt-get install chromium)"
-    );
-    eprintln!("skipped: {path} not found (apt-get install chromium)");
-    None
+    found
 }
 
 /// The page's DOM after its script has run.
-fn rendered(browser: &str, url: &str, profile: &Path) -> String {
+fn rendered(browser: &Path, url: &str, profile: &Path) -> String {
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -349,8 +357,27 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
     let national = json(&body);
     let reported = national["totals"]["tps_reported"].as_u64().unwrap();
     assert!(reported > 0);
+    // The page may run only its own script: no inline script, no eval,
+    // nothing from elsewhere.
+    let head = raw_get(demo.addr, "/");
+    let (head, _) = head.split_once("\r\n\r\n").unwrap();
+    let csp = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-security-policy: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no Content-Security-Policy: {head}"));
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+
     let profile = tmp.path().join("chromium");
-    let dom = rendered(browser, &format!("http://{}/", demo.addr), &profile);
+    let dom = rendered(&browser, &format!("http://{}/", demo.addr), &profile);
     assert!(dom.contains("Indonesia"), "{dom}");
     assert!(dom.contains("DATA SIMULASI"), "a demo says so: {dom}");
     assert!(
@@ -364,10 +391,19 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
     assert!(dom.contains(&shown), "the page shows {shown:?}: {dom}");
     let aceh_rows = dom.matches("#/ppwp/11\"").count();
     assert_eq!(aceh_rows, 1, "one link down to Aceh");
+    // Every option's number on the page is the API's.
+    let api: Vec<(String, String)> = national["totals"]["options"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), format_id(v.as_u64().unwrap())))
+        .collect();
+    assert_eq!(api.len(), 3, "three paslon: {national}");
+    assert_eq!(option_numbers(&dom), api, "{dom}");
 
     // Drill down: a province page lists its kab/kota, a TPS page its forms.
     let dom = rendered(
-        browser,
+        &browser,
         &format!("http://{}/#/ppwp/11", demo.addr),
         &profile,
     );
@@ -375,7 +411,7 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
     assert!(dom.contains("11.01"), "{dom}");
     let tps = first_reported_tps(demo.addr);
     let dom = rendered(
-        browser,
+        &browser,
         &format!("http://{}/#/tps/{tps}", demo.addr),
         &profile,
     );
@@ -384,6 +420,31 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
         dom.contains("(berlaku)"),
         "the current version is marked: {dom}"
     );
+}
+
+/// The rows of the page's options table as (option, number shown): each
+/// row's first cell starts with the option's key (`01 · ...`), its second
+/// holds the number before the bar.
+fn option_numbers(dom: &str) -> Vec<(String, String)> {
+    let table = dom
+        .split_once("<table id=\"options\">")
+        .and_then(|(_, rest)| rest.split_once("</table>"))
+        .map(|(table, _)| table)
+        .unwrap_or_else(|| panic!("no options table: {dom}"));
+    let body = table.split_once("<tbody>").map_or("", |(_, b)| b);
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<&str> = row
+                .split("<td")
+                .skip(1)
+                .map(|c| c.split_once('>').map_or("", |(_, text)| text))
+                .collect();
+            let key = cells[0].split(" · ").next().unwrap_or_default().to_owned();
+            let number = cells[1].split('<').next().unwrap_or_default().to_owned();
+            (key, number)
+        })
+        .collect()
 }
 
 /// Thousands separated by dots, as `Intl.NumberFormat("id-ID")` writes.
@@ -438,12 +499,24 @@ fn loadgen_reports_throughput_and_writes_a_receipt_per_acknowledged_submission()
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("accepted 40,"), "{stdout}");
     assert!(stdout.contains("forms/s; latency p50"), "{stdout}");
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&receipts)
-        .unwrap()
-        .lines()
-        .map(json)
-        .collect();
+    let (keys, lines): (Vec<serde_json::Value>, Vec<serde_json::Value>) =
+        std::fs::read_to_string(&receipts)
+            .unwrap()
+            .lines()
+            .map(json)
+            .partition(|l| l.get("key").is_some());
     assert_eq!(lines.len(), 40);
+    // The key registrations come first, one line each, every key once
+    // (the demo had registered them: loadgen's are replays of those).
+    let (_, log) = http(demo.addr, "GET", "/healthz", &[], "");
+    let distinct: std::collections::HashSet<&str> =
+        keys.iter().map(|k| k["key"].as_str().unwrap()).collect();
+    assert_eq!(distinct.len(), keys.len());
+    assert_eq!(
+        keys.len() as u64 + 40,
+        json(&log)["log_size"].as_u64().unwrap()
+    );
+    assert!(keys.iter().all(|k| k["action"] == "register"));
     let mut indexes: Vec<u64> = lines
         .iter()
         .map(|l| l["receipt"]["log_index"].as_u64().unwrap())
@@ -483,4 +556,75 @@ fn loadgen_refuses_count_and_duration_together() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not both"));
+}
+
+/// A demo restarted on its data directory resends what it sent before and
+/// says so: the keys were already registered, and the forms the first run
+/// had logged come back as replays (counted once), not as new acceptances.
+#[test]
+fn a_restarted_demo_says_its_submissions_are_replays_and_its_keys_were_registered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let args = |rate: &'static str| -> Vec<String> {
+        ["demo", "--data-dir", path(&dir), "--scale", "0.001"]
+            .into_iter()
+            .chain(["--seed", "6", "--rate", rate])
+            .map(str::to_owned)
+            .collect()
+    };
+    let start = |rate, log: &Path| {
+        let args = args(rate);
+        Server::start_logged(&args.iter().map(String::as_str).collect::<Vec<_>>(), log)
+    };
+    // The log's live size (the checkpoint's may lag a second).
+    let log_size = |server: &Server| {
+        let (_, body) = http(server.addr, "GET", "/healthz", &[], "");
+        json(&body)["log_size"].as_u64().unwrap()
+    };
+    let first_log = tmp.path().join("first.log");
+    let mut first = start("200", &first_log);
+    let keys = log_size(&first);
+    while log_size(&first) < keys + 40 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(first.terminate().success());
+    let logged = {
+        let mut served = Server::serve(&dir);
+        let size = log_size(&served);
+        served.terminate();
+        size
+    };
+    let first_err = std::fs::read_to_string(&first_log).unwrap();
+    let accepted = count_after(&first_err, "simulation finished: accepted ");
+    assert!(accepted > 0, "{first_err}");
+
+    let second_log = tmp.path().join("second.log");
+    let mut second = start("200", &second_log);
+    // Past everything the first run logged: every earlier form was resent.
+    while log_size(&second) <= logged + 5 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(second.terminate().success());
+    let err = std::fs::read_to_string(&second_log).unwrap();
+    assert!(err.contains("from an earlier demo"), "{err}");
+    let keys_line = err
+        .lines()
+        .find(|l| l.starts_with("registered "))
+        .unwrap_or_else(|| panic!("no key registration line: {err}"));
+    assert_eq!(count_after(keys_line, "registered "), 0, "{keys_line}");
+    assert!(count_after(keys_line, "(") > 0, "{keys_line}");
+    let replays = count_after(&err, "replays of earlier submissions ");
+    assert!(replays >= accepted, "{accepted} accepted before: {err}");
+}
+
+/// The number printed right after `prefix` (0 if none).
+fn count_after(text: &str, prefix: &str) -> u64 {
+    text.split_once(prefix)
+        .map(|(_, rest)| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }

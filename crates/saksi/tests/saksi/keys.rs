@@ -631,3 +631,117 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
         text(&out.stderr)
     );
 }
+
+/// The README's lost-phone steps as written, against a demo: the kab/kota
+/// officer's key the demo keeps revokes the lost device's key and
+/// registers the new phone's; the new phone signs with `kpps sign
+/// --server`, which fills in `origin`, `version` and `prev` from the
+/// server, and continues the chain; the lost phone's next version is
+/// refused.
+#[test]
+fn the_lost_phone_steps_run_against_a_demo_with_its_officer_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = crate::common::Server::demo(&dir, "4", "0");
+    let url = demo.url();
+    let keys = dir.join("demo-keys");
+    let tps = std::fs::read_dir(&keys)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e
+                .ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".key")?
+                .to_owned();
+            RegionCode::parse(&name).ok()
+        })
+        .min()
+        .expect("the demo keeps one key file per TPS");
+    let kab = tps.ancestor_at(saksi_core::Level::Kabkota).unwrap();
+    let officer = keys.join(format!("kpu-kabkota-{kab}.key"));
+    assert!(officer.exists(), "the demo keeps {}", officer.display());
+    let officer = path(&officer).to_owned();
+    let lost = path(&keys.join(format!("{tps}.key"))).to_owned();
+    // The unsigned statement a field app would hand over: no origin,
+    // version or prev.
+    // Each version moves `moved` votes from candidate 2 to candidate 1, so
+    // no two versions are the same form.
+    let statement = |moved: u32| {
+        let mut s = form_statement();
+        s.tps = tps;
+        if let saksi_core::form::Options::Paslon(options) = &mut s.form.options {
+            options[0].votes += moved;
+            options[1].votes -= moved;
+        }
+        let mut s = s.to_object();
+        for member in ["origin", "version", "prev", "signed_at"] {
+            s.remove(member);
+        }
+        json!(s).to_string()
+    };
+    let sign = |key: &str, moved: u32| {
+        saksi_with_input(
+            &["kpps", "sign", "--key", key, "--server", &url],
+            &statement(moved),
+        )
+    };
+    // The lost phone had signed version 1 before it was lost.
+    let first = sign(&lost, 0);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(crate::common::json(&text(&first.stdout))["version"], 1);
+
+    let lost_vkey = run(&["key", "show", "--key", &lost]);
+    assert!(lost_vkey.status.success(), "{}", text(&lost_vkey.stderr));
+    let revoke = run(&[
+        "key",
+        "revoke",
+        "--key",
+        &officer,
+        "--verifier",
+        text(&lost_vkey.stdout).trim(),
+        "--server",
+        &url,
+    ]);
+    assert!(revoke.status.success(), "{}", text(&revoke.stderr));
+    let new_phone = path(&tmp.path().join("hp-baru.key")).to_owned();
+    let generated = run(&["key", "generate", "--name", "hp-baru", "--out", &new_phone]);
+    assert!(generated.status.success(), "{}", text(&generated.stderr));
+    let register = run(&[
+        "kpps",
+        "register",
+        "--key",
+        &officer,
+        "--verifier",
+        text(&generated.stdout).trim(),
+        "--tps",
+        &tps.to_string(),
+        "--server",
+        &url,
+    ]);
+    assert!(register.status.success(), "{}", text(&register.stderr));
+
+    let refused = sign(&lost, 1);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).starts_with("error: key.revoked: "),
+        "{}",
+        text(&refused.stderr)
+    );
+    for (moved, version) in [(2, 2), (3, 3)] {
+        let out = sign(&new_phone, moved);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(crate::common::json(&text(&out.stdout))["version"], version);
+    }
+    let (status, page) = crate::common::get(demo.addr, &format!("/api/v1/tps/{tps}"));
+    assert_eq!(status, 200);
+    let page = crate::common::json(&page);
+    let ppwp = page["contests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contest"] == "ppwp")
+        .unwrap();
+    assert_eq!(ppwp["current"]["version"], 3);
+    assert_eq!(ppwp["current"]["form"]["options"]["01"], 33);
+}

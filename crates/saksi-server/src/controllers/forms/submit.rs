@@ -25,7 +25,6 @@ use tokio::sync::oneshot;
 
 use super::form_error;
 use crate::codes;
-use crate::controllers::json_bytes;
 use crate::controllers::sequenced::{self, refusal};
 use crate::controllers::statements::{
     check_origin, envelope_error, signature_invalid, statement_error,
@@ -92,7 +91,7 @@ pub async fn submit(
     state.sequencer.submit(command).map_err(refusal)?;
     let (status, answer) = sequenced::answer(&state, answer.await)?;
     tracing::debug!(tps = %target.tps_code, contest = %target.contest, status = status.as_u16(), "form answered");
-    Ok(json_bytes(status, answer.to_bytes()))
+    Ok(answer.into_response(status))
 }
 
 /// A form entered through an officer's session.

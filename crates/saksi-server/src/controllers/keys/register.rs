@@ -20,11 +20,11 @@ use tokio::sync::oneshot;
 
 use crate::codes;
 use crate::controllers::forms::submit::STATEMENT_PRINCIPAL;
+use crate::controllers::json_of;
 use crate::controllers::sequenced::{self, Answer, refusal};
 use crate::controllers::statements::{
     check_origin, envelope_error, signature_invalid, statement_error,
 };
-use crate::controllers::{json_bytes, json_of};
 use crate::error::ApiError;
 use crate::sequencer::{Command, Fact, IdempotencyKey, KeyFact, Outcome};
 use crate::state::AppState;
@@ -67,7 +67,7 @@ pub async fn register(
             }
             let answer = submit(&state, envelope, statement)?;
             let (status, answer) = sequenced::answer(&state, answer.await)?;
-            return Ok(json_bytes(status, answer.to_bytes()));
+            return Ok(answer.into_response(status));
         }
     };
     if bulk.len() > MAX_STATEMENTS {
@@ -159,6 +159,7 @@ fn bulk_item(result: Result<(StatusCode, Answer), ApiError>) -> Result<BulkItem,
     Ok(match result {
         Ok((status, answer)) => BulkItem::Accepted {
             status: status.as_u16(),
+            replayed: matches!(answer, Answer::Stored(_)),
             body: match answer {
                 Answer::Key(body) => body,
                 Answer::Stored(body) => {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use saksi_api::KeyAccepted;
 
 use crate::client::CaCertArg;
 use crate::client::demo_keys::DemoKeys;
@@ -41,8 +42,9 @@ pub struct LoadgenArgs {
     /// Submissions per second (default: as fast as answered).
     #[arg(long, value_parser = parse_positive_rate)]
     pub rate: Option<f64>,
-    /// Write one JSON line per acknowledged submission:
-    /// {"tps", "contest", "idempotency_key", "version", "receipt"}.
+    /// Write one JSON line per acknowledged key registration,
+    /// {"key", "action", "receipt"}, then one per acknowledged form,
+    /// {"tps", "contest", "version", "receipt"}.
     #[arg(long, value_name = "FILE")]
     pub receipts: Option<PathBuf>,
     /// Seed of the drawn forms.
@@ -110,7 +112,7 @@ pub fn run(args: &LoadgenArgs) -> Result<()> {
         corpus.iter().map(|p| p.body_len()).sum::<usize>() / 1_000_000,
         started.elapsed().as_secs_f64()
     );
-    let receipts: Option<Box<dyn std::io::Write + Send>> = match &args.receipts {
+    let mut receipts: Option<Box<dyn std::io::Write + Send>> = match &args.receipts {
         Some(path) => Some(Box::new(
             std::fs::File::create(path)
                 .with_context(|| format!("cannot create {}", path.display()))?,
@@ -122,7 +124,10 @@ pub fn run(args: &LoadgenArgs) -> Result<()> {
         .or(args.duration.is_none().then_some(corpus.len() as u64));
     runtime()?.block_on(async {
         let client = args.tls.client(&args.server, TIMEOUT)?;
-        keys.register_showing(&election, &client, "keys").await?;
+        let registered = keys.register_showing(&election, &client, "keys").await?;
+        if let Some(out) = receipts.as_mut() {
+            write_key_receipts(out, &registered.acknowledged)?;
+        }
         drop(election);
         let plan = Plan {
             client,
@@ -167,4 +172,14 @@ pub fn run(args: &LoadgenArgs) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// One `--receipts` line per acknowledged key registration, `{"key",
+/// "action", "receipt"}`, before the forms' lines.
+fn write_key_receipts(out: &mut dyn std::io::Write, keys: &[KeyAccepted]) -> Result<()> {
+    for k in keys {
+        let line = serde_json::json!({"key": k.key, "action": k.action, "receipt": k.receipt});
+        writeln!(out, "{line}").context("cannot write the receipts")?;
+    }
+    Ok(())
 }

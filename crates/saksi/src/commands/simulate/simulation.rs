@@ -40,6 +40,8 @@ struct Job {
 #[derive(Debug, Default)]
 pub struct Stats {
     pub accepted: AtomicU64,
+    /// Forms the server had already logged: an earlier run sent them.
+    pub replayed: AtomicU64,
     pub refused: AtomicU64,
     pub failed: AtomicU64,
 }
@@ -48,8 +50,9 @@ impl std::fmt::Display for Stats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "accepted {}, refused {}, failed {}",
+            "accepted {}, replays of earlier submissions {}, refused {}, failed {}",
             self.accepted.load(Ordering::Relaxed),
+            self.replayed.load(Ordering::Relaxed),
             self.refused.load(Ordering::Relaxed),
             self.failed.load(Ordering::Relaxed)
         )
@@ -126,11 +129,18 @@ impl Simulation {
             let keys = Arc::clone(&self.keys);
             let client = self.client.clone();
             let seed = self.seed;
+            let mut stop = stop.clone();
             workers.push(tokio::spawn(async move {
-                loop {
+                // On stop, queued forms are dropped and one in flight is
+                // abandoned: its retries would otherwise hold a stopping
+                // demo for seconds against a server already shutting down.
+                while !*stop.borrow() {
                     let job = { rx.lock().await.recv().await };
                     let Some(job) = job else { break };
-                    send(&client, &election, &keys, seed, worker, job, &stats).await;
+                    tokio::select! {
+                        () = send(&client, &election, &keys, seed, worker, job, &stats) => {}
+                        _ = stop.wait_for(|stopped| *stopped) => break,
+                    }
                 }
             }));
         }
@@ -210,6 +220,9 @@ async fn send(
     match forms::submit(client, &path, hyper::body::Bytes::from(body), worker).await {
         Submitted::Accepted => {
             stats.accepted.fetch_add(1, Ordering::Relaxed);
+        }
+        Submitted::Replayed => {
+            stats.replayed.fetch_add(1, Ordering::Relaxed);
         }
         Submitted::Refused(r) => {
             tracing::warn!(worker, tps = %code, contest = %job.contest, status = r.status,

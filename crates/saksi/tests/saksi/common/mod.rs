@@ -162,12 +162,21 @@ impl Server {
 
     /// [`Server::start`] with these environment variables set.
     pub fn start_env(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::spawn(args, env, Stdio::null())
+    }
+
+    /// [`Server::start`] with standard error written to `file`.
+    pub fn start_logged(args: &[&str], file: &Path) -> Server {
+        Server::spawn(args, &[], std::fs::File::create(file).unwrap().into())
+    }
+
+    fn spawn(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Server {
         let mut child = saksi()
             .envs(env.iter().copied())
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
