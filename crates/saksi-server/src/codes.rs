@@ -123,6 +123,11 @@ pub const FORM_INVALID: ErrorCode = code(
     422,
     "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
 );
+pub const FORM_UNCHANGED: ErrorCode = code(
+    "form.unchanged",
+    422,
+    "The new version's form and photos equal the current version's: nothing is stored (`details.current_version`).",
+);
 pub const STATEMENT_MALFORMED: ErrorCode = code(
     "statement.malformed",
     400,
@@ -272,6 +277,7 @@ pub const ALL: &[ErrorCode] = &[
     IDEMPOTENCY_KEY_INVALID,
     IDEMPOTENCY_KEY_REUSED,
     FORM_INVALID,
+    FORM_UNCHANGED,
     STATEMENT_MALFORMED,
     STATEMENT_WRONG_ORIGIN,
     STATEMENT_PATH_MISMATCH,

@@ -101,6 +101,13 @@ pub(crate) fn refusal(refused: Refused) -> ApiError {
             format!("the statement is version {stated}; the next version of this form is {next}"),
         )
         .with_details(json!({"current_version": current})),
+        Refused::FormUnchanged { current } => ApiError::new(
+            codes::FORM_UNCHANGED,
+            format!(
+                "the form and photos are those of the current version {current}: nothing was stored"
+            ),
+        )
+        .with_details(json!({"current_version": current})),
         Refused::PrevMismatch { expected } => ApiError::new(
             codes::STATEMENT_PREV_MISMATCH,
             "`prev` is not the digest of the form's current version",

@@ -59,6 +59,9 @@ pub enum Refused {
         next: u32,
         current: u32,
     },
+    /// A new version whose form and photos equal the current version's:
+    /// it would add a version that says nothing new.
+    FormUnchanged { current: u32 },
     /// A signed form statement's `prev` is not the current version's
     /// digest (`None`: there is no current version).
     PrevMismatch { expected: Option<[u8; 32]> },
