@@ -12,6 +12,7 @@ use saksi_store::{
     IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, StoredKey, StoredVersion,
 };
 
+use super::admit::NewVersion;
 use super::decision::{Accepted, Outcome, Refused, Replayed};
 use super::memory::IdempotencyKey;
 use super::run::{Applied, Current, Decided, Pending};
@@ -159,14 +160,14 @@ impl Sequencer {
                 (signed.entry(now), sha256, Some(sha256))
             }
         };
-        // A version that says nothing new, decided once its signer and its
-        // place in the version order are: a revoked key hears so first.
-        if let Some(c) = &now_current
-            && c.form == form
-            && c.photos == photos
-        {
-            return Err(Refused::FormUnchanged { current: c.version });
-        }
+        let new = NewVersion {
+            tps,
+            tps_code,
+            contest,
+            form: &form,
+            photos: &photos,
+        };
+        self.admit(&new, now_current.as_ref(), now, pending)?;
         let leaf = leaf_hash(&data);
         let header = ReceiptHeader {
             form: Some((tps_code.to_string(), contest.id().to_owned(), version)),

@@ -209,6 +209,7 @@ impl Sequencer {
     pub(super) fn integrate(&mut self, pending: &Pending, now: UnixTime) {
         for a in &pending.applied {
             self.known.set_version(a.tps, a.contest, a.version);
+            self.pace.record(a.tps, a.contest, now);
         }
         self.apply(pending, now);
         self.next_index += pending.batch.entries.len() as u64;

@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
 
+/// The sequencer with signed statements: version limits.
+mod sequencing;
+
 /// The officers and the device of one TPS, registered through the API.
 struct Chain {
     prov: Signer,
