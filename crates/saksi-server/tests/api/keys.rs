@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
 
-/// The sequencer with signed statements: version limits.
+/// The sequencer with signed statements: version limits, a full queue, a
+/// lost commit answer, one batch of competing commands, idempotency scopes,
+/// a diverged log.
 mod sequencing;
 
 /// The officers and the device of one TPS, registered through the API.
