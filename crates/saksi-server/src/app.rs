@@ -28,7 +28,7 @@ use crate::config::Config;
 use crate::live::Live;
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
-use crate::sequencer::{Known, Sequencer};
+use crate::sequencer::{Known, Pace, Sequencer};
 use crate::state::{AppState, ResultsCache};
 
 /// Why the server could not load its state.
@@ -176,6 +176,7 @@ impl App {
             roots: log.roots.clone(),
             uncertain: None,
             lease: config.lease.clone(),
+            pace: Pace::default(),
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;

@@ -123,6 +123,16 @@ pub const FORM_INVALID: ErrorCode = code(
     422,
     "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
 );
+pub const FORM_UNCHANGED: ErrorCode = code(
+    "form.unchanged",
+    422,
+    "The new version's form and photos equal the current version's: nothing is stored (`details.current_version`).",
+);
+pub const FORM_TOO_MANY_VERSIONS: ErrorCode = code(
+    "form.too_many_versions",
+    429,
+    "The form (TPS, contest) already took 10 new versions in the last hour: nothing is stored; `Retry-After` says when one frees up.",
+);
 pub const STATEMENT_MALFORMED: ErrorCode = code(
     "statement.malformed",
     400,
@@ -272,6 +282,8 @@ pub const ALL: &[ErrorCode] = &[
     IDEMPOTENCY_KEY_INVALID,
     IDEMPOTENCY_KEY_REUSED,
     FORM_INVALID,
+    FORM_UNCHANGED,
+    FORM_TOO_MANY_VERSIONS,
     STATEMENT_MALFORMED,
     STATEMENT_WRONG_ORIGIN,
     STATEMENT_PATH_MISMATCH,

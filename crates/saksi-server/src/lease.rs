@@ -57,6 +57,14 @@ pub trait LeaseClock: Send + Sync + 'static {
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
     }
+
+    /// The renewal thread's wait between renewals: `duration`, unless
+    /// `stop` says to stop first (false then). A test's clock waits for
+    /// its own time to pass `duration` instead, so renewals follow the
+    /// test's time.
+    fn wait_unless_stopped(&self, duration: Duration, stop: &mpsc::Receiver<()>) -> bool {
+        matches!(stop.recv_timeout(duration), Err(RecvTimeoutError::Timeout))
+    }
 }
 
 /// The database's clock ([`Store::database_now_ms`]).
@@ -375,9 +383,8 @@ fn keep(shared: &Shared, every: Duration, stopped: &mpsc::Receiver<()>) {
     let mut wait = every;
     let mut failing = false;
     loop {
-        match stopped.recv_timeout(wait) {
-            Err(RecvTimeoutError::Timeout) => {}
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+        if !shared.clock.wait_unless_stopped(wait, stopped) {
+            return;
         }
         match shared.renew() {
             Ok(true) => {

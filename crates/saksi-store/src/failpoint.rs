@@ -8,10 +8,17 @@
 //! `SAKSI_FAILPOINT_WRITES=PATH` in its environment, every write fails
 //! while `PATH` exists ([`FailSwitch::file`]). The same wrapper can slow
 //! every group commit down, to show batches growing on a slow disk.
+//!
+//! In-process tests can also make a commit's answer get lost
+//! ([`FailingStore::with_lost_commit_answers`]): the batch is written, then
+//! the commit reports an I/O error, as a connection cut during `COMMIT`
+//! does; and hold group commits until told ([`CommitHold`]), to queue
+//! commands into one batch. Only code can arm these (no environment
+//! variable does), so no deployment can switch them on.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use saksi_core::{Contest, Election, RegionCode};
 
@@ -43,12 +50,52 @@ impl FailSwitch {
     }
 }
 
+/// Holds every group commit while closed (in-process tests): the commands
+/// that arrive meanwhile wait in the queue and are decided together in the
+/// next batch.
+#[derive(Debug, Default)]
+pub struct CommitHold {
+    closed: AtomicBool,
+    held: AtomicUsize,
+}
+
+impl CommitHold {
+    /// Holds the commits that start from now on.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+
+    /// Lets every held commit go on.
+    pub fn open(&self) {
+        self.closed.store(false, Ordering::SeqCst);
+    }
+
+    /// How many commits are being held.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    fn pass(&self) {
+        if !self.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        self.held.fetch_add(1, Ordering::SeqCst);
+        while self.closed.load(Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        self.held.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// `inner`, with writes failing while `switch` is armed, and each group
 /// commit slowed down by `commit_delay` (a slow disk or database).
 pub struct FailingStore {
     inner: Arc<dyn Store>,
     switch: FailSwitch,
     commit_delay: Option<std::time::Duration>,
+    /// While armed, a group commit is written and then reported failed.
+    lost_answers: Option<FailSwitch>,
+    hold: Option<Arc<CommitHold>>,
 }
 
 impl FailingStore {
@@ -57,6 +104,8 @@ impl FailingStore {
             inner,
             switch,
             commit_delay: None,
+            lost_answers: None,
+            hold: None,
         }
     }
 
@@ -64,6 +113,21 @@ impl FailingStore {
     /// distant database would (`SAKSI_FAILPOINT_COMMIT_DELAY_MS`).
     pub fn with_commit_delay(mut self, delay: std::time::Duration) -> FailingStore {
         self.commit_delay = Some(delay);
+        self
+    }
+
+    /// While `switch` is armed, every group commit is written and then
+    /// answered with an I/O error: the outcome the server cannot know
+    /// (in-process tests only).
+    pub fn with_lost_commit_answers(mut self, switch: FailSwitch) -> FailingStore {
+        self.lost_answers = Some(switch);
+        self
+    }
+
+    /// Every group commit waits while `hold` is closed (in-process tests
+    /// only).
+    pub fn with_commit_hold(mut self, hold: Arc<CommitHold>) -> FailingStore {
+        self.hold = Some(hold);
         self
     }
 
@@ -131,10 +195,20 @@ impl Store for FailingStore {
 
     fn commit_batch(&self, batch: &Batch) -> Result<()> {
         self.write()?;
+        if let Some(hold) = &self.hold {
+            hold.pass();
+        }
         if let Some(delay) = self.commit_delay {
             std::thread::sleep(delay);
         }
-        self.inner.commit_batch(batch)
+        self.inner.commit_batch(batch)?;
+        if self.lost_answers.as_ref().is_some_and(FailSwitch::armed) {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "failpoint: the connection was lost during COMMIT",
+            )));
+        }
+        Ok(())
     }
 
     fn database_now_ms(&self) -> Result<i64> {

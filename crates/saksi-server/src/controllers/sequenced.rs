@@ -15,7 +15,7 @@ use crate::codes;
 use crate::controllers::statements::refusal_error;
 use crate::error::{ApiError, store_unavailable};
 use crate::log::receipt::sign_receipt;
-use crate::sequencer::{Accepted, Outcome, Refused, Replayed};
+use crate::sequencer::{Accepted, Outcome, Refused, Replayed, VERSIONS_PER_HOUR};
 use crate::state::AppState;
 
 /// An accepted or replayed answer, its receipt signed.
@@ -120,6 +120,21 @@ pub(crate) fn refusal(refused: Refused) -> ApiError {
             format!("the statement is version {stated}; the next version of this form is {next}"),
         )
         .with_details(json!({"current_version": current})),
+        Refused::FormUnchanged { current } => ApiError::new(
+            codes::FORM_UNCHANGED,
+            format!(
+                "the form and photos are those of the current version {current}: nothing was stored"
+            ),
+        )
+        .with_details(json!({"current_version": current})),
+        Refused::TooManyVersions { retry_after } => ApiError::new(
+            codes::FORM_TOO_MANY_VERSIONS,
+            format!(
+                "this form already took {VERSIONS_PER_HOUR} new versions in the last hour: nothing was stored; retry in {retry_after} s"
+            ),
+        )
+        .with_details(json!({"retry_after": retry_after}))
+        .retry_after(retry_after),
         Refused::PrevMismatch { expected } => ApiError::new(
             codes::STATEMENT_PREV_MISMATCH,
             "`prev` is not the digest of the form's current version",

@@ -2,7 +2,7 @@
 //! commands of its batch.
 
 use saksi_api::{KeyAccepted, Receipt};
-use saksi_core::form::{self, CHasil};
+use saksi_core::form;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionCode};
 use saksi_log::leaf_hash;
@@ -12,9 +12,10 @@ use saksi_store::{
     IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, StoredKey, StoredVersion,
 };
 
+use super::admit::NewVersion;
 use super::decision::{Accepted, Outcome, Refused, Replayed};
 use super::memory::IdempotencyKey;
-use super::run::{Applied, Decided, Pending};
+use super::run::{Applied, Current, Decided, Pending};
 use super::{Command, Fact, FormFact, KeyFact, Sequencer, Submitter};
 use crate::log::receipt::{self, ReceiptHeader};
 
@@ -109,13 +110,18 @@ impl Sequencer {
             by,
         } = fact;
         // Version order: the current version, earlier in this batch or stored.
-        let (current, old, prev) = match pending.forms.get(&(tps, contest)) {
-            Some((version, form, prev)) => (*version, Some(form.clone()), Some(*prev)),
-            None if !self.known.has_version(tps, contest) => (0, None, None),
-            None => match self.stored_current(tps_code, contest)? {
-                Some((version, form, prev)) => (version, Some(form), Some(prev)),
-                None => (0, None, None),
-            },
+        let now_current = match pending.forms.get(&(tps, contest)) {
+            Some(c) => Some(c.clone()),
+            None if !self.known.has_version(tps, contest) => None,
+            None => self.stored_current(tps_code, contest)?,
+        };
+        let photos = match &by {
+            Submitter::Session { .. } => Vec::new(),
+            Submitter::Signed { signed, .. } => signed.statement.photos.clone(),
+        };
+        let (current, old, prev) = match &now_current {
+            Some(c) => (c.version, Some(c.form.clone()), Some(c.digest)),
+            None => (0, None, None),
         };
         let version = current + 1;
         let (data, digest, statement_sha256) = match &by {
@@ -154,6 +160,14 @@ impl Sequencer {
                 (signed.entry(now), sha256, Some(sha256))
             }
         };
+        let new = NewVersion {
+            tps,
+            tps_code,
+            contest,
+            form: &form,
+            photos: &photos,
+        };
+        self.admit(&new, now_current.as_ref(), now, pending)?;
         let leaf = leaf_hash(&data);
         let header = ReceiptHeader {
             form: Some((tps_code.to_string(), contest.id().to_owned(), version)),
@@ -184,9 +198,15 @@ impl Sequencer {
                 request_hash: request_hash.to_vec(),
             }),
         });
-        pending
-            .forms
-            .insert((tps, contest), (version, form.clone(), digest));
+        pending.forms.insert(
+            (tps, contest),
+            Current {
+                version,
+                form: form.clone(),
+                photos,
+                digest,
+            },
+        );
         pending.batch.entries.push(LogEntry {
             index: log_index,
             data,
@@ -266,13 +286,13 @@ impl Sequencer {
         }))
     }
 
-    /// The stored current version of a form, the form itself and its
-    /// digest (the next version's `prev`).
+    /// The stored current version of a form: the form, its photos and its
+    /// digest (the next version's `prev`), read back from its log entry.
     fn stored_current(
         &self,
         tps: RegionCode,
         contest: Contest,
-    ) -> Result<Option<(u32, CHasil, [u8; 32])>, Refused> {
+    ) -> Result<Option<Current>, Refused> {
         let Some(stored) = self.store.current_form(tps, contest)? else {
             return Ok(None);
         };
@@ -284,12 +304,17 @@ impl Sequencer {
         })?;
         let index = stored.log_index;
         let entry = self.store.log_entries(index, index + 1)?;
-        let digest = entry
+        let (digest, photos) = entry
             .first()
             .filter(|e| e.index == index)
             .and_then(|e| {
                 let decoded = Entry::decode(&e.data).ok()?;
-                version_digest(&decoded, &e.data)
+                let digest = version_digest(&decoded, &e.data)?;
+                let photos = match decoded {
+                    Entry::FormV2(signed) => signed.signed.statement.photos,
+                    _ => Vec::new(),
+                };
+                Some((digest, photos))
             })
             .ok_or_else(|| {
                 Refused::internal(format!(
@@ -297,6 +322,11 @@ impl Sequencer {
                     stored.version
                 ))
             })?;
-        Ok(Some((stored.version, form, digest)))
+        Ok(Some(Current {
+            version: stored.version,
+            form,
+            photos,
+            digest,
+        }))
     }
 }

@@ -59,6 +59,12 @@ pub enum Refused {
         next: u32,
         current: u32,
     },
+    /// A new version whose form and photos equal the current version's:
+    /// it would add a version that says nothing new.
+    FormUnchanged { current: u32 },
+    /// The form already took its hour's new versions; one frees up in
+    /// `retry_after` seconds.
+    TooManyVersions { retry_after: u64 },
     /// A signed form statement's `prev` is not the current version's
     /// digest (`None`: there is no current version).
     PrevMismatch { expected: Option<[u8; 32]> },

@@ -28,11 +28,14 @@
 //!
 //! - `run`: the queue, the loop and one batch from decisions to answers;
 //! - `decide`: each command against the store, the chain and the batch;
+//! - `admit`: whether a new form version says something new and keeps
+//!   to the hourly limit;
 //! - `decision`: what the sequencer answers;
 //! - `settle`: a batch whose commit outcome is unknown;
 //! - `memory`: what it remembers without asking the store (idempotency
 //!   fingerprints, current versions).
 
+mod admit;
 mod decide;
 mod decision;
 mod memory;
@@ -49,6 +52,8 @@ use saksi_statement::{FormStatement, KeyStatement, Registry, Signed};
 use saksi_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
+pub(crate) use admit::Pace;
+pub use admit::VERSIONS_PER_HOUR;
 pub use decision::{Accepted, Outcome, Refused, Replayed};
 pub use memory::{IdempotencyKey, Known};
 pub(crate) use settle::Uncertain;
@@ -174,4 +179,6 @@ pub(crate) struct Sequencer {
     pub uncertain: Option<Uncertain>,
     /// The writer lease every batch is fenced with (`None`: no lease).
     pub lease: Option<Arc<WriterLease>>,
+    /// The times of recent versions of forms near the hourly limit.
+    pub pace: Pace,
 }

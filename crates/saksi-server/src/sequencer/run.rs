@@ -40,9 +40,20 @@ pub(super) struct Pending {
     pub batch: Batch,
     /// Requests accepted in this batch: (request hash, answer).
     pub requests: HashMap<IdempotencyKey, ([u8; 32], Accepted)>,
-    /// (tps, contest) -> (version, form, digest) accepted in this batch.
-    pub forms: HashMap<(RegionId, Contest), (u32, CHasil, [u8; 32])>,
+    /// (tps, contest) -> the version accepted in this batch.
+    pub forms: HashMap<(RegionId, Contest), Current>,
     pub applied: Vec<Applied>,
+}
+
+/// A form's current version, as the next one is decided against it.
+#[derive(Clone)]
+pub(super) struct Current {
+    pub version: u32,
+    pub form: CHasil,
+    /// The photos' digests (none for a version entered through a session).
+    pub photos: Vec<[u8; 32]>,
+    /// The version's digest: the next version's `prev`.
+    pub digest: [u8; 32],
 }
 
 impl Sequencer {
@@ -198,6 +209,7 @@ impl Sequencer {
     pub(super) fn integrate(&mut self, pending: &Pending, now: UnixTime) {
         for a in &pending.applied {
             self.known.set_version(a.tps, a.contest, a.version);
+            self.pace.record(a.tps, a.contest, now);
         }
         self.apply(pending, now);
         self.next_index += pending.batch.entries.len() as u64;

@@ -126,7 +126,20 @@ pub fn spawn_app_with(config: Config) -> TestApp {
 /// [`spawn_app`] over a store whose writes fail as a full disk's do
 /// while the returned flag is set.
 pub fn spawn_failing_app() -> (TestApp, Arc<std::sync::atomic::AtomicBool>) {
-    let app = spawn_app();
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let switch = saksi_store::failpoint::FailSwitch::Flag(flag.clone());
+    let app = spawn_app_over(Config::default(), |store| {
+        saksi_store::failpoint::FailingStore::new(store, switch)
+    });
+    (app, flag)
+}
+
+/// [`spawn_app`] with these settings, the app seeing its store through
+/// the failpoint `wrap` makes (a slow disk, a lost commit answer).
+pub fn spawn_app_over(
+    config: Config,
+    wrap: impl FnOnce(Arc<dyn Store>) -> saksi_store::failpoint::FailingStore,
+) -> TestApp {
     let TestApp {
         app,
         store,
@@ -134,15 +147,19 @@ pub fn spawn_failing_app() -> (TestApp, Arc<std::sync::atomic::AtomicBool>) {
         clock,
         signer,
         dir,
-    } = app;
+    } = spawn_app();
     app.shutdown();
     drop(store);
+    load_with(dir, clock, signer, config, |store| Arc::new(wrap(store)))
+}
+
+/// A failpoint switch and the flag that arms it.
+pub fn fail_switch() -> (
+    saksi_store::failpoint::FailSwitch,
+    Arc<std::sync::atomic::AtomicBool>,
+) {
     let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let switch = saksi_store::failpoint::FailSwitch::Flag(flag.clone());
-    let app = load_with(dir, clock, signer, Config::default(), |store| {
-        Arc::new(saksi_store::failpoint::FailingStore::new(store, switch))
-    });
-    (app, flag)
+    (saksi_store::failpoint::FailSwitch::Flag(flag.clone()), flag)
 }
 
 /// Loads the app over the data directory's database with this key and clock.

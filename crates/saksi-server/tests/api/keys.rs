@@ -15,6 +15,11 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
 
+/// The sequencer with signed statements: version limits, a full queue, a
+/// lost commit answer, one batch of competing commands, idempotency scopes,
+/// a diverged log.
+mod sequencing;
+
 /// The officers and the device of one TPS, registered through the API.
 struct Chain {
     prov: Signer,
@@ -558,4 +563,42 @@ async fn a_bulk_request_decides_each_statement_in_order() {
         .post_form(*code, &app.signed_form(key, *code, 1, None, 5))
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+}
+
+#[tokio::test]
+async fn a_version_that_changes_neither_form_nor_photos_is_refused_and_stores_nothing() {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let chain = app.chain_for(tps).await;
+    let v1 = app.signed_form(&chain.kpps, tps, 1, None, 1);
+    assert_eq!(app.post_form(tps, &v1).await.status, StatusCode::CREATED);
+    let size = app.log_size().await;
+
+    // The same form again as version 2 (a new statement, so not a retry).
+    let same = app.signed_form(&chain.kpps, tps, 2, Some(statement_digest(&v1)), 1);
+    let answer = app.post_form(tps, &same).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer.code(), "form.unchanged");
+    assert_eq!(answer.json()["error"]["details"]["current_version"], 1);
+    assert_eq!(app.log_size().await, size, "nothing stored");
+
+    // The same numbers with a photo added are a new version.
+    let mut statement = same["statement"].as_object().unwrap().clone();
+    statement.insert("photos".into(), json!([hex::encode([7u8; 32])]));
+    let with_photo = Envelope::sign(statement, &chain.kpps).unwrap().to_value();
+    let answer = app.post_form(tps, &with_photo).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    assert_eq!(answer.json()["version"], 2);
+
+    // Through a session too: the same form twice is one version.
+    let other = app.first_tps(TestApp::code("12"));
+    let token = app.kpps_token(other);
+    let form = app.form_json(other, Contest::Ppwp, 3);
+    let first = app
+        .submit(&token, other, Contest::Ppwp, "s1", form.clone())
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let again = app.submit(&token, other, Contest::Ppwp, "s2", form).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.code(), "form.unchanged");
 }

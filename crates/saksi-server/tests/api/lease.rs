@@ -4,10 +4,11 @@
 //! renewal; a stopped server releases its lease; a second server waits out
 //! a lease nobody renews and refuses one that is renewed. Takeovers are
 //! made with an injected `now_ms`; the waiting logic runs on a clock that
-//! moves when it sleeps.
+//! moves when it sleeps, and the renewals on a clock the test moves: no
+//! test here sleeps or measures time.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
@@ -49,15 +50,82 @@ impl LeaseClock for SteppedClock {
     }
 }
 
+/// A lease clock the test moves: the renewal thread's wait ends once the
+/// test's time has passed it (or the thread is stopped). The test moves
+/// time only while the thread waits ([`TestTime::waits`]), so each renewal
+/// happens at a time the test chose.
+struct TestTime {
+    now: AtomicI64,
+    waits: std::sync::atomic::AtomicUsize,
+}
+
+impl TestTime {
+    fn at(now: i64) -> Arc<TestTime> {
+        Arc::new(TestTime {
+            now: AtomicI64::new(now),
+            waits: Default::default(),
+        })
+    }
+
+    /// How many waits between renewals the renewal thread has begun.
+    fn waits(&self) -> usize {
+        self.waits.load(Ordering::SeqCst)
+    }
+
+    fn advance(&self, ms: i64) {
+        self.now.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl LeaseClock for TestTime {
+    fn now_ms(&self) -> Result<i64, StoreError> {
+        Ok(self.now.load(Ordering::SeqCst))
+    }
+
+    fn sleep(&self, duration: Duration) {
+        self.advance(duration.as_millis() as i64);
+    }
+
+    fn wait_unless_stopped(&self, duration: Duration, stop: &mpsc::Receiver<()>) -> bool {
+        let until = self.now.load(Ordering::SeqCst) + duration.as_millis() as i64;
+        self.waits.fetch_add(1, Ordering::SeqCst);
+        // Polls both: the stop, and the test's time.
+        while self.now.load(Ordering::SeqCst) < until {
+            match stop.recv_timeout(Duration::from_millis(1)) {
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Where a test's lease time starts (before any real clock's now, so a
+/// takeover on the database's clock finds the lease expired).
+const T0: i64 = 1_707_800_000_000;
+
+/// Waits (polling, bounded) until `ready` holds.
+async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 /// The database's clock.
 fn db_now(store: &SqliteStore) -> i64 {
     store.database_now_ms().unwrap()
 }
 
-/// Takes the lease as `holder` for `ttl` on the database's clock; panics if
-/// anything is in the way.
-fn take(store: &Arc<SqliteStore>, holder: &str, ttl: Duration) -> Arc<WriterLease> {
-    let clock = Arc::new(lease::DatabaseClock(store.clone()));
+/// Takes the lease as `holder` for `ttl` on `clock`; panics if anything
+/// is in the way.
+fn take(
+    store: &Arc<SqliteStore>,
+    holder: &str,
+    ttl: Duration,
+    clock: Arc<dyn LeaseClock>,
+) -> Arc<WriterLease> {
     let acquired = lease::acquire(store.clone(), holder, ttl, clock, &mut |w| {
         panic!("nothing should hold the lease: {w}")
     })
@@ -67,8 +135,17 @@ fn take(store: &Arc<SqliteStore>, holder: &str, ttl: Duration) -> Arc<WriterLeas
 }
 
 /// [`spawn_app`], restarted as a server holding the writer lease (`ttl`),
-/// signing only when told (so that a test sees every signature).
+/// signing only when told (so that a test sees every signature), its lease
+/// renewed on the database's clock.
 fn spawn_leased_app(ttl: Duration) -> (TestApp, Arc<WriterLease>) {
+    spawn_leased_app_on(ttl, |store| Arc::new(lease::DatabaseClock(store)))
+}
+
+/// [`spawn_leased_app`] with the lease's time from `clock`.
+fn spawn_leased_app_on(
+    ttl: Duration,
+    lease_clock: impl FnOnce(Arc<SqliteStore>) -> Arc<dyn LeaseClock>,
+) -> (TestApp, Arc<WriterLease>) {
     let TestApp {
         app,
         store,
@@ -80,7 +157,7 @@ fn spawn_leased_app(ttl: Duration) -> (TestApp, Arc<WriterLease>) {
     app.shutdown();
     drop(store);
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
-    let writer = take(&store, "test-a:1", ttl);
+    let writer = take(&store, "test-a:1", ttl, lease_clock(store.clone()));
     let config = Config {
         lease: Some(writer.clone()),
         checkpoint_interval: Duration::from_secs(3600),
@@ -203,14 +280,15 @@ async fn a_batch_committed_after_a_takeover_is_refused_by_the_store() {
 
 #[tokio::test]
 async fn a_renewal_that_finds_the_lease_taken_over_stops_the_server_writing() {
-    // Renewed every 100 ms.
-    let (app, writer) = spawn_leased_app(Duration::from_millis(300));
+    // Renewed every 100 ms of the test's time, which stands still until
+    // the lease was taken over.
+    let time = TestTime::at(T0);
+    let (app, writer) = spawn_leased_app_on(Duration::from_millis(300), |_| time.clone());
     take_over(&app.store, "test-b:2", 1_000);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !writer.is_lost() {
-        assert!(Instant::now() < deadline, "the renewal did not notice");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert!(!writer.is_lost(), "no renewal yet");
+    until("the renewal thread waits", || time.waits() == 1).await;
+    time.advance(100);
+    until("the renewal notices", || writer.is_lost()).await;
     assert_lost(&app).await;
     let tps = app.first_tps(RegionCode::NASIONAL);
     let token = app.kpps_token(tps);
@@ -222,17 +300,29 @@ async fn a_renewal_that_finds_the_lease_taken_over_stops_the_server_writing() {
 
 #[tokio::test]
 async fn a_running_server_keeps_renewing_its_lease() {
-    // Renewed every 0.5 s: after 2.5 s without renewal it would be free.
-    let (app, writer) = spawn_leased_app(Duration::from_millis(1_500));
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
-    let now = db_now(&app.store);
-    match app.store.acquire_lease("test-b:2", now, 10_000).unwrap() {
+    // A 1.5 s lease renewed every 0.5 s of the test's time: 2.5 s on, it
+    // is still held, and would have been free without renewals.
+    let time = TestTime::at(T0);
+    let (app, writer) = spawn_leased_app_on(Duration::from_millis(1_500), |_| time.clone());
+    let expires = |now: i64| match app.store.acquire_lease("test-b:2", now, 10_000).unwrap() {
         LeaseOutcome::Held(held) => {
             assert_eq!(held.token, writer.token());
-            assert!(held.expires_at_ms > now, "{held:?}");
+            held.expires_at_ms
         }
         granted => panic!("the lease was not renewed: {granted:?}"),
+    };
+    let started = time.now_ms().unwrap();
+    for step in 1..=5 {
+        until("the renewal thread waits", || time.waits() == step as usize).await;
+        time.advance(500);
+        let now = time.now_ms().unwrap();
+        assert_eq!(now, started + step * 500);
+        until("a renewal", || expires(now) == now + 1_500).await;
     }
+    assert!(
+        started + 1_500 < time.now_ms().unwrap(),
+        "past the first expiry"
+    );
     assert!(!writer.is_lost());
     let health = app.get("/healthz").await.json();
     assert_eq!(health["status"], "ok", "{health}");

@@ -156,9 +156,17 @@ fn digest(statement: &Value) -> String {
 }
 
 /// Version 2 of the form statement `v1`, as its TPS's device would sign
-/// it (same numbers, chained by `prev`), unsigned.
+/// it (same numbers with one more photo, so it is a new version rather than
+/// `form.unchanged`; chained by `prev`), unsigned.
 fn next_version(v1: &Value) -> Map<String, Value> {
     let mut statement = v1.as_object().unwrap().clone();
+    let mut photos = statement
+        .get("photos")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    photos.push(json!(hex(&Sha256::digest(b"the form's second photo"))));
+    statement.insert("photos".into(), Value::Array(photos));
     statement.insert("version".into(), json!(2));
     statement.insert("prev".into(), json!(digest(v1)));
     statement.insert("signed_at".into(), json!(UnixTime(now()).to_string()));

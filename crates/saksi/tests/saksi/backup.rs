@@ -332,7 +332,8 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
     assert!(warning.contains("saksi log new-origin"), "{warning}");
     assert_eq!(std::fs::read(dir.join("log.highest")).unwrap(), highest);
 
-    // A form of the restored database, to submit again through a session.
+    // A form of the restored database, to submit again through a session
+    // with one more spoilt ballot (the same form would be `form.unchanged`).
     let (tps, contest, form): (String, String, String) =
         rusqlite::Connection::open(dir.join("saksi.db"))
             .unwrap()
@@ -342,6 +343,11 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
+    let mut form = json(&form);
+    for field in ["suara_tidak_sah", "suara_total"] {
+        form[field] = (form[field].as_u64().unwrap() + 1).into();
+    }
+    let form = form.to_string();
     let token = kpps_token(&dir, &tps);
 
     // The restored server refuses to sign and to take submissions.

@@ -66,23 +66,37 @@ fn kpps_token(dir: &Path, tps: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-const FORM: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+/// A PPWP form giving paslon 01 `first` of 80 votes shared with 02, so
+/// that versions differ (the same form again is `form.unchanged`).
+fn form(first: u32) -> String {
+    let second = 80 - first;
+    format!(
+        r#"{{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
     "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
     "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
     "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
     "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
     "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
-    "options": {"01": 30, "02": 50, "03": 18}}"#;
+    "options": {{"01": {first}, "02": {second}, "03": 18}}}}"#
+    )
+}
 
-/// Posts the form with an idempotency key: (status, body).
-fn submit(server: &Server, tps: &str, token: &str, key: &str) -> (u16, serde_json::Value) {
+/// Posts a form (paslon 01's votes `first`) with an idempotency key:
+/// (status, body).
+fn submit(
+    server: &Server,
+    tps: &str,
+    token: &str,
+    key: &str,
+    first: u32,
+) -> (u16, serde_json::Value) {
     let auth = format!("Bearer {token}");
     let (status, body) = http(
         server.addr,
         "POST",
         &format!("/api/v1/tps/{tps}/forms/ppwp"),
         &[("Authorization", &auth), ("Idempotency-Key", key)],
-        FORM,
+        &form(first),
     );
     (status, json(&body))
 }
@@ -102,11 +116,11 @@ fn refused_while_down_then_recovers(
     break_it: impl FnOnce(),
     mend_it: impl FnOnce(),
 ) {
-    let (status, answer) = submit(server, tps, token, "before");
+    let (status, answer) = submit(server, tps, token, "before", 30);
     assert_eq!(status, 201, "{answer}");
     let size = log_size(server);
     break_it();
-    let (status, answer) = submit(server, tps, token, "during");
+    let (status, answer) = submit(server, tps, token, "during", 31);
     assert_eq!(status, 503, "{answer}");
     assert_eq!(answer["error"]["code"], "store.unavailable", "{answer}");
     // Reads are served from memory.
@@ -122,7 +136,7 @@ fn refused_while_down_then_recovers(
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let (status, answer) = submit(server, tps, token, "during");
+    let (status, answer) = submit(server, tps, token, "during", 31);
     assert_eq!(status, 201, "the refused submission, retried: {answer}");
     assert_eq!(answer["version"], 2, "{answer}");
     assert_eq!(log_size(server), size + 1);

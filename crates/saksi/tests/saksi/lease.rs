@@ -31,13 +31,10 @@ struct Serving {
     child: Child,
     addr: SocketAddr,
     stderr: Arc<Mutex<String>>,
-    /// From the start of the process to its listening.
-    took: Duration,
 }
 
 impl Serving {
     fn start(dir: &Path) -> Serving {
-        let started = Instant::now();
         let mut child = serve_command(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -68,7 +65,6 @@ impl Serving {
                 break url.trim_end_matches('/').parse().unwrap();
             }
         };
-        let took = started.elapsed();
         std::thread::spawn(move || {
             let mut rest = String::new();
             let _ = stdout.read_to_string(&mut rest);
@@ -77,7 +73,6 @@ impl Serving {
             child,
             addr,
             stderr,
-            took,
         }
     }
 
@@ -138,10 +133,8 @@ fn wait_at_most(child: &mut Child, limit: Duration) -> ExitStatus {
     }
 }
 
-/// Runs `cmd` to its end (at most `limit`), with its output and how long
-/// it took.
-fn run_at_most(mut cmd: Command, limit: Duration) -> (Output, Duration) {
-    let started = Instant::now();
+/// Runs `cmd` to its end (at most `limit`) and returns its output.
+fn run_at_most(mut cmd: Command, limit: Duration) -> Output {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -156,16 +149,12 @@ fn run_at_most(mut cmd: Command, limit: Duration) -> (Output, Duration) {
         (o, e)
     });
     let status = wait_at_most(&mut child, limit);
-    let took = started.elapsed();
     let (stdout, stderr) = reading.join().unwrap();
-    (
-        Output {
-            status,
-            stdout,
-            stderr,
-        },
-        took,
-    )
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
 }
 
 fn init(dir: &Path) {
@@ -199,8 +188,9 @@ fn a_second_server_refuses_to_write_and_a_restart_after_kill_9_waits_at_most_the
     healthy(first.addr);
 
     // A second server on the same election while the first renews: refused,
-    // within a renewal or two, and the first goes on.
-    let (second, took) = run_at_most(serve_command(&dir), Duration::from_secs(20));
+    // and the first goes on. (How soon, at the first renewal it sees, is
+    // shown on an injected clock: saksi-server's lease tests.)
+    let second = run_at_most(serve_command(&dir), Duration::from_secs(20));
     let err = text(&second.stderr);
     assert!(!second.status.success(), "the second server started: {err}");
     assert!(err.contains("holds the write lease until"), "{err}");
@@ -209,7 +199,6 @@ fn a_second_server_refuses_to_write_and_a_restart_after_kill_9_waits_at_most_the
         "{err}"
     );
     assert!(!err.contains("Saksi is serving"), "{err}");
-    assert!(took < Duration::from_secs(8), "refused only after {took:?}");
     healthy(first.addr);
 
     // Admin commands need no lease.
@@ -228,22 +217,25 @@ fn a_second_server_refuses_to_write_and_a_restart_after_kill_9_waits_at_most_the
         .unwrap();
     assert!(added.status.success(), "{}", text(&added.stderr));
 
-    // kill -9: the lease is not released; the next server waits it out.
+    // kill -9: the lease is not released; the next server waits it out, at
+    // most the lease's 2 s by what it says (the wait itself is shown on an
+    // injected clock: saksi-server's lease tests).
     first.child.kill().unwrap();
     first.child.wait().unwrap();
     let restarted = Serving::start(&dir);
     let said = restarted.said("after waiting");
-    assert!(said.contains("waiting up to"), "{said}");
+    let up_to: u64 = said
+        .split("waiting up to ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no bound said: {said}"));
+    assert!(up_to <= 2, "{said}");
     assert!(
         said.contains("(a server killed without stopping releases it after at most"),
         "{said}"
     );
     assert!(said.contains("after waiting"), "{said}");
-    assert!(
-        restarted.took < Duration::from_secs(2 + 6),
-        "listening only after {:?}",
-        restarted.took
-    );
     let restarted_token = restarted.token();
     assert!(restarted_token > first_token, "{said}");
     healthy(restarted.addr);
