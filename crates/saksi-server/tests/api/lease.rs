@@ -56,7 +56,7 @@ fn db_now(store: &SqliteStore) -> i64 {
 
 /// Takes the lease as `holder` for `ttl` on the database's clock; panics if
 /// anything is in the way.
-fn take(store: &Arc<SqliteStore>, holder: &str, ttl: Duration) -> Arc<WriterLease> {
+pub(crate) fn take(store: &Arc<SqliteStore>, holder: &str, ttl: Duration) -> Arc<WriterLease> {
     let clock = Arc::new(lease::DatabaseClock(store.clone()));
     let acquired = lease::acquire(store.clone(), holder, ttl, clock, &mut |w| {
         panic!("nothing should hold the lease: {w}")
@@ -68,7 +68,7 @@ fn take(store: &Arc<SqliteStore>, holder: &str, ttl: Duration) -> Arc<WriterLeas
 
 /// [`spawn_app`], restarted as a server holding the writer lease (`ttl`),
 /// signing only when told (so that a test sees every signature).
-fn spawn_leased_app(ttl: Duration) -> (TestApp, Arc<WriterLease>) {
+pub(crate) fn spawn_leased_app(ttl: Duration) -> (TestApp, Arc<WriterLease>) {
     let TestApp {
         app,
         store,
@@ -107,7 +107,7 @@ fn spawn_leased_app(ttl: Duration) -> (TestApp, Arc<WriterLease>) {
 
 /// Another server takes the lease over `ahead_ms` after now (the first
 /// one's lease has expired by then): returns its token.
-fn take_over(store: &SqliteStore, holder: &str, ahead_ms: i64) -> u64 {
+pub(crate) fn take_over(store: &SqliteStore, holder: &str, ahead_ms: i64) -> u64 {
     match store
         .acquire_lease(holder, db_now(store) + ahead_ms, 10_000)
         .unwrap()
