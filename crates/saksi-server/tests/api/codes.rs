@@ -1,8 +1,8 @@
-//! Every error code of `codes.rs`, one row each: a request through the
-//! server's whole stack of layers that gets it, with its status, and the
-//! store unchanged by the refusal (log size, keys, current form versions,
-//! idempotency keys and the published tallies). The codes are also exactly
-//! those of README's "Error codes" table, so none goes undocumented.
+//! Every error code of `codes.rs`, one row each: a request over a real
+//! socket that gets it, with its status, and the store unchanged by the
+//! refusal (log size, keys, current form versions, idempotency keys and the
+//! published tallies). The codes are also exactly those of README's "Error
+//! codes" table, so none goes undocumented.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,29 +35,6 @@ struct Snapshot {
     totals: Value,
 }
 
-impl Snapshot {
-    async fn of(app: &TestApp) -> Snapshot {
-        let mut forms = Vec::new();
-        app.store
-            .for_each_current_form(&mut |v| forms.push((v.tps, v.contest, v.version)))
-            .unwrap();
-        forms.sort();
-        let mut idempotency_keys = 0;
-        app.store
-            .for_each_idempotency_key(&mut |_, _| idempotency_keys += 1)
-            .unwrap();
-        let results = app.get("/api/v1/results/ppwp").await;
-        assert_eq!(results.status, StatusCode::OK, "reads go on");
-        Snapshot {
-            log_size: app.store.log_size().unwrap(),
-            keys: app.store.keys().unwrap().len(),
-            forms,
-            idempotency_keys,
-            totals: results.json()["totals"].clone(),
-        }
-    }
-}
-
 /// A refused request's answer and the store around it.
 struct Trial {
     answer: Answer,
@@ -65,16 +42,158 @@ struct Trial {
     after: Snapshot,
 }
 
-/// Sends `request` to `app` with a snapshot on either side.
-async fn refused(app: &TestApp, request: Request<Body>) -> Trial {
-    let before = Snapshot::of(app).await;
-    let answer = app.send(request).await;
-    let after = Snapshot::of(app).await;
-    Trial {
-        answer,
-        before,
-        after,
+/// An app served on a local port: every request of a trial goes through a
+/// real socket, as a client's would.
+struct Served {
+    addr: std::net::SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    store: Arc<SqliteStore>,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    async fn start(app: TestApp) -> Served {
+        let TestApp {
+            app, store, dir, ..
+        } = app;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(saksi_server::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Served {
+            addr,
+            stop,
+            server,
+            store,
+            _dir: dir,
+        }
     }
+
+    /// Sends `request` as HTTP/1.1 on a connection of its own and reads
+    /// the whole answer.
+    async fn send(&self, request: Request<Body>) -> Answer {
+        use http_body_util::BodyExt;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await.unwrap().to_bytes();
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nHost: saksi.test\r\nConnection: close\r\nContent-Length: {}\r\n",
+            parts.method,
+            parts.uri,
+            body.len()
+        );
+        for (name, value) in &parts.headers {
+            head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+        }
+        head.push_str("\r\n");
+        let mut socket = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        socket.write_all(head.as_bytes()).await.unwrap();
+        // A server refusing a body it will not read may answer and close
+        // before all of it is sent.
+        let _ = socket.write_all(&body).await;
+        let mut raw = Vec::new();
+        let _ = socket.read_to_end(&mut raw).await;
+        parse_answer(&raw)
+    }
+
+    /// The store, and the tallies as published.
+    async fn snapshot(&self) -> Snapshot {
+        let mut forms = Vec::new();
+        self.store
+            .for_each_current_form(&mut |v| forms.push((v.tps, v.contest, v.version)))
+            .unwrap();
+        forms.sort();
+        let mut idempotency_keys = 0;
+        self.store
+            .for_each_idempotency_key(&mut |_, _| idempotency_keys += 1)
+            .unwrap();
+        let results = self.send(get("/api/v1/results/ppwp")).await;
+        assert_eq!(results.status, StatusCode::OK, "reads go on");
+        Snapshot {
+            log_size: self.store.log_size().unwrap(),
+            keys: self.store.keys().unwrap().len(),
+            forms,
+            idempotency_keys,
+            totals: results.json()["totals"].clone(),
+        }
+    }
+
+    /// Sends `request` with a snapshot on either side, then stops.
+    async fn refuse(self, request: Request<Body>) -> Trial {
+        let before = self.snapshot().await;
+        let answer = self.send(request).await;
+        let after = self.snapshot().await;
+        self.stop().await;
+        Trial {
+            answer,
+            before,
+            after,
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+/// An HTTP/1.1 answer as read from the socket (`Content-Length` or
+/// chunked body).
+fn parse_answer(raw: &[u8]) -> Answer {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer: {:?}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut headers = axum::http::HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap();
+        headers.append(
+            axum::http::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
+            value.trim().parse().unwrap(),
+        );
+    }
+    let mut rest = &raw[split + 4..];
+    let body = if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v == "chunked")
+    {
+        let mut body = Vec::new();
+        loop {
+            let end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..end]).unwrap().trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break body;
+            }
+            body.extend_from_slice(&rest[end + 2..end + 2 + size]);
+            rest = &rest[end + 2 + size + 2..];
+        }
+    } else {
+        rest.to_vec()
+    };
+    Answer {
+        status: StatusCode::from_u16(status).unwrap(),
+        headers,
+        body,
+    }
+}
+
+/// Serves `app` and sends it `request`: [`Served::refuse`].
+async fn refused(app: TestApp, request: Request<Body>) -> Trial {
+    Served::start(app).await.refuse(request).await
 }
 
 type Run = fn() -> Pin<Box<dyn Future<Output = Trial>>>;
@@ -314,13 +433,13 @@ fn two_tps(app: &TestApp) -> (RegionCode, RegionCode) {
 
 async fn malformed_json() -> Trial {
     let app = spawn_app();
-    refused(&app, post_json("/api/v1/auth/login", &[], "{\"username\":")).await
+    refused(app, post_json("/api/v1/auth/login", &[], "{\"username\":")).await
 }
 
 async fn too_large() -> Trial {
     let app = spawn_app();
     refused(
-        &app,
+        app,
         post_json("/api/v1/auth/login", &[], vec![b' '; 70 * 1024]),
     )
     .await
@@ -335,53 +454,54 @@ async fn unsupported_media_type() -> Trial {
         &[("content-type", "text/plain")],
         body,
     );
-    refused(&app, request).await
+    refused(app, request).await
 }
 
 async fn invalid_path() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/tps/%FF%FE")).await
+    refused(app, get("/api/v1/tps/%FF%FE")).await
 }
 
 async fn route_not_found() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/ballots")).await
+    refused(app, get("/api/v1/ballots")).await
 }
 
 async fn method_not_allowed() -> Trial {
     let app = spawn_app();
     let request = request(Method::DELETE, "/api/v1/regions", &[], Body::empty());
-    refused(&app, request).await
+    refused(app, request).await
 }
 
 async fn auth_required() -> Trial {
     let app = spawn_app();
     let request = request(Method::POST, "/api/v1/auth/logout", &[], Body::empty());
-    refused(&app, request).await
+    refused(app, request).await
 }
 
 async fn auth_invalid_token() -> Trial {
     let app = spawn_app();
-    refused(&app, logout("not-a-session")).await
+    refused(app, logout("not-a-session")).await
 }
 
 async fn auth_invalid_credentials() -> Trial {
     let app = spawn_app();
-    refused(&app, login(STAFF, "not-the-password")).await
+    refused(app, login(STAFF, "not-the-password")).await
 }
 
 async fn auth_invalid_username() -> Trial {
     let app = spawn_app();
-    refused(&app, login("a b", STAFF_PASSWORD)).await
+    refused(app, login("a b", STAFF_PASSWORD)).await
 }
 
 async fn auth_throttled() -> Trial {
-    let app = spawn_app();
+    // From the address the refused login comes from.
+    let served = Served::start(spawn_app()).await;
     for _ in 0..5 {
-        let answer = app.login(STAFF, "not-the-password").await;
+        let answer = served.send(login(STAFF, "not-the-password")).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
-    refused(&app, login(STAFF, STAFF_PASSWORD)).await
+    served.refuse(login(STAFF, STAFF_PASSWORD)).await
 }
 
 async fn auth_busy() -> Trial {
@@ -393,7 +513,7 @@ async fn auth_busy() -> Trial {
     let _checking = Arc::clone(&app.app.state().password_checks)
         .try_acquire_owned()
         .unwrap();
-    refused(&app, login(STAFF, STAFF_PASSWORD)).await
+    refused(app, login(STAFF, STAFF_PASSWORD)).await
 }
 
 async fn auth_forbidden() -> Trial {
@@ -401,27 +521,27 @@ async fn auth_forbidden() -> Trial {
     let (mine, other) = two_tps(&app);
     let token = app.kpps_token(mine);
     let form = app.form_json(other, Contest::Ppwp, 1);
-    refused(&app, session_form(&token, other, Some("k1"), form)).await
+    refused(app, session_form(&token, other, Some("k1"), form)).await
 }
 
 async fn region_invalid_code() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/regions/11.x")).await
+    refused(app, get("/api/v1/regions/11.x")).await
 }
 
 async fn region_not_found() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/regions/11.98")).await
+    refused(app, get("/api/v1/regions/11.98")).await
 }
 
 async fn contest_not_found() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/results/pilkada")).await
+    refused(app, get("/api/v1/results/pilkada")).await
 }
 
 async fn dapil_not_found() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/results/dpr/dapil/99-99")).await
+    refused(app, get("/api/v1/results/dpr/dapil/99-99")).await
 }
 
 async fn idempotency_key_missing() -> Trial {
@@ -429,7 +549,7 @@ async fn idempotency_key_missing() -> Trial {
     let tps = app.first_tps(RegionCode::NASIONAL);
     let token = app.kpps_token(tps);
     let form = app.form_json(tps, Contest::Ppwp, 1);
-    refused(&app, session_form(&token, tps, None, form)).await
+    refused(app, session_form(&token, tps, None, form)).await
 }
 
 async fn idempotency_key_invalid() -> Trial {
@@ -438,7 +558,7 @@ async fn idempotency_key_invalid() -> Trial {
     let token = app.kpps_token(tps);
     let form = app.form_json(tps, Contest::Ppwp, 1);
     let key = "k".repeat(129);
-    refused(&app, session_form(&token, tps, Some(&key), form)).await
+    refused(app, session_form(&token, tps, Some(&key), form)).await
 }
 
 async fn idempotency_key_reused() -> Trial {
@@ -456,7 +576,7 @@ async fn idempotency_key_reused() -> Trial {
         .await;
     assert_eq!(first.status, StatusCode::CREATED);
     let other = app.form_json(tps, Contest::Ppwp, 2);
-    refused(&app, session_form(&token, tps, Some("k1"), other)).await
+    refused(app, session_form(&token, tps, Some("k1"), other)).await
 }
 
 async fn form_invalid() -> Trial {
@@ -465,17 +585,13 @@ async fn form_invalid() -> Trial {
     let token = app.kpps_token(tps);
     let mut form: Value = serde_json::from_str(&app.form_json(tps, Contest::Ppwp, 1)).unwrap();
     form["suara_total"] = json!(form["suara_total"].as_u64().unwrap() + 1);
-    refused(
-        &app,
-        session_form(&token, tps, Some("k1"), form.to_string()),
-    )
-    .await
+    refused(app, session_form(&token, tps, Some("k1"), form.to_string())).await
 }
 
 async fn statement_malformed() -> Trial {
     let app = spawn_app();
     let body = json!({"statement": {}, "signature": "not base64", "key": "no key"});
-    refused(&app, keys_body(&body)).await
+    refused(app, keys_body(&body)).await
 }
 
 async fn statement_wrong_origin() -> Trial {
@@ -483,7 +599,7 @@ async fn statement_wrong_origin() -> Trial {
     let (prov, province) = prov_key("11");
     let mut statement = register(&prov, KeyRole::KpuProv, province);
     statement.origin = "another.example/log".into();
-    refused(&app, key_request(&statement, &root_key())).await
+    refused(app, key_request(&statement, &root_key())).await
 }
 
 async fn statement_path_mismatch() -> Trial {
@@ -491,7 +607,7 @@ async fn statement_path_mismatch() -> Trial {
     let (tps, other) = two_tps(&app);
     let device = Signer::generate(&format!("kpps-{tps}")).unwrap();
     let body = app.signed_form(&device, tps, 1, None, 1);
-    refused(&app, signed_form_at(other, &body)).await
+    refused(app, signed_form_at(other, &body)).await
 }
 
 async fn statement_version_not_next() -> Trial {
@@ -499,7 +615,7 @@ async fn statement_version_not_next() -> Trial {
     let tps = app.first_tps(RegionCode::NASIONAL);
     let chain = app.chain_for(tps).await;
     let body = app.signed_form(&chain.kpps, tps, 2, Some([7; 32]), 1);
-    refused(&app, signed_form_at(tps, &body)).await
+    refused(app, signed_form_at(tps, &body)).await
 }
 
 async fn statement_prev_mismatch() -> Trial {
@@ -510,7 +626,7 @@ async fn statement_prev_mismatch() -> Trial {
     assert_eq!(app.post_form(tps, &first).await.status, StatusCode::CREATED);
     let wrong = statement_digest(&first).map(|b| b ^ 1);
     let body = app.signed_form(&chain.kpps, tps, 2, Some(wrong), 2);
-    refused(&app, signed_form_at(tps, &body)).await
+    refused(app, signed_form_at(tps, &body)).await
 }
 
 async fn signature_invalid() -> Trial {
@@ -518,7 +634,7 @@ async fn signature_invalid() -> Trial {
     let (prov, province) = prov_key("11");
     let mut body = envelope(&register(&prov, KeyRole::KpuProv, province), &prov);
     body["key"] = json!(root_key().verifier().to_string());
-    refused(&app, keys_body(&body)).await
+    refused(app, keys_body(&body)).await
 }
 
 async fn key_unknown() -> Trial {
@@ -526,7 +642,7 @@ async fn key_unknown() -> Trial {
     let (prov, province) = prov_key("11");
     let stranger = Signer::generate("stranger").unwrap();
     refused(
-        &app,
+        app,
         key_request(&register(&prov, KeyRole::KpuProv, province), &stranger),
     )
     .await
@@ -543,7 +659,7 @@ async fn key_revoked() -> Trial {
         KeyRole::KpuKabkota,
         tps.ancestor_at(Level::Kabkota).unwrap(),
     );
-    refused(&app, key_request(&statement, &chain.prov)).await
+    refused(app, key_request(&statement, &chain.prov)).await
 }
 
 async fn key_outside_validity() -> Trial {
@@ -562,7 +678,7 @@ async fn key_outside_validity() -> Trial {
     accepted(&app, &later, &root_key()).await;
     let kab = Signer::generate("kpu-kabkota-11.01").unwrap();
     let statement = register(&kab, KeyRole::KpuKabkota, TestApp::code("11.01"));
-    refused(&app, key_request(&statement, &prov)).await
+    refused(app, key_request(&statement, &prov)).await
 }
 
 async fn key_wrong_tps() -> Trial {
@@ -570,7 +686,7 @@ async fn key_wrong_tps() -> Trial {
     let (tps, other) = two_tps(&app);
     let chain = app.chain_for(tps).await;
     let body = app.signed_form(&chain.kpps, other, 1, None, 1);
-    refused(&app, signed_form_at(other, &body)).await
+    refused(app, signed_form_at(other, &body)).await
 }
 
 async fn key_not_authorised() -> Trial {
@@ -579,7 +695,7 @@ async fn key_not_authorised() -> Trial {
     let device = Signer::generate(&format!("kpps-{tps}")).unwrap();
     // The root registers provinces' keys, not KPPS devices.
     refused(
-        &app,
+        app,
         key_request(&register(&device, KeyRole::Kpps, tps), &root_key()),
     )
     .await
@@ -601,38 +717,38 @@ async fn key_already_registered() -> Trial {
         },
         now(),
     );
-    refused(&app, key_request(&again, &root_key())).await
+    refused(app, key_request(&again, &root_key())).await
 }
 
 async fn key_root() -> Trial {
     let app = spawn_app();
-    refused(&app, key_request(&revoke(&root_key()), &root_key())).await
+    refused(app, key_request(&revoke(&root_key()), &root_key())).await
 }
 
 async fn keys_too_many() -> Trial {
     let app = spawn_app();
     let body = json!({"statements": vec![json!({}); 1001]});
-    refused(&app, keys_body(&body)).await
+    refused(app, keys_body(&body)).await
 }
 
 async fn log_invalid_parameter() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/log/entries?start=one&end=2")).await
+    refused(app, get("/api/v1/log/entries?start=one&end=2")).await
 }
 
 async fn log_invalid_range() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/log/entries?start=2&end=1")).await
+    refused(app, get("/api/v1/log/entries?start=2&end=1")).await
 }
 
 async fn log_beyond_checkpoint() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/log/entries?start=5&end=9")).await
+    refused(app, get("/api/v1/log/entries?start=5&end=9")).await
 }
 
 async fn log_entry_not_found() -> Trial {
     let app = spawn_app();
-    refused(&app, get("/api/v1/log/receipt/5")).await
+    refused(app, get("/api/v1/log/receipt/5")).await
 }
 
 /// The app with one registered key and a signed checkpoint over it.
@@ -669,7 +785,7 @@ async fn log_behind_signed() -> Trial {
     });
     let (prov, province) = prov_key("12");
     refused(
-        &app,
+        app,
         key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
     )
     .await
@@ -688,7 +804,7 @@ async fn log_diverged() -> Trial {
     });
     let (prov, province) = prov_key("12");
     refused(
-        &app,
+        app,
         key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
     )
     .await
@@ -738,14 +854,16 @@ async fn overloaded() -> Trial {
         .map(|id| app.election.tree.get(id).code)
         .take(6)
         .collect();
-    let before = Snapshot::of(&app).await;
-    let requests = provinces.iter().map(|province| {
-        let prov = Signer::generate(&format!("kpu-prov-{province}")).unwrap();
-        app.send(key_request(
-            &register(&prov, KeyRole::KpuProv, *province),
-            &root_key(),
-        ))
-    });
+    let requests: Vec<Request<Body>> = provinces
+        .iter()
+        .map(|province| {
+            let prov = Signer::generate(&format!("kpu-prov-{province}")).unwrap();
+            key_request(&register(&prov, KeyRole::KpuProv, *province), &root_key())
+        })
+        .collect();
+    let served = Served::start(app).await;
+    let before = served.snapshot().await;
+    let requests = requests.into_iter().map(|r| served.send(r));
     let answers = futures_util::future::join_all(requests).await;
     let stored = answers
         .iter()
@@ -756,7 +874,8 @@ async fn overloaded() -> Trial {
         .filter(|a| a.status != StatusCode::CREATED)
         .collect::<Vec<_>>();
     assert!(stored >= 1 && shed.len() >= 3, "{stored} stored");
-    let after = Snapshot::of(&app).await;
+    let after = served.snapshot().await;
+    served.stop().await;
     // The store holds exactly the accepted registrations.
     let expected = Snapshot {
         log_size: before.log_size + stored,
@@ -786,7 +905,7 @@ async fn unavailable() -> Trial {
         },
         |store| store,
     );
-    refused(&app, get("/api/v1/log/checkpoint")).await
+    refused(app, get("/api/v1/log/checkpoint")).await
 }
 
 async fn store_unavailable() -> Trial {
@@ -794,7 +913,7 @@ async fn store_unavailable() -> Trial {
     disk_full.store(true, std::sync::atomic::Ordering::Relaxed);
     let (prov, province) = prov_key("11");
     refused(
-        &app,
+        app,
         key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
     )
     .await
@@ -805,7 +924,7 @@ async fn lease_lost() -> Trial {
     crate::lease::take_over(&app.store, "test-b:2", 60_001);
     let (prov, province) = prov_key("11");
     refused(
-        &app,
+        app,
         key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
     )
     .await
@@ -826,5 +945,5 @@ async fn internal() -> Trial {
         })
         .unwrap();
     let token = app.session_for(id, now() + 3600);
-    refused(&app, logout(&token)).await
+    refused(app, logout(&token)).await
 }
