@@ -3,4 +3,5 @@
 
 mod bytes;
 mod openapi;
+mod patterns;
 mod samples;

@@ -248,6 +248,7 @@ fn every_shape_matches_the_openapi_file() {
     c.check(&dapil, &dapil_results(true));
     c.check(&dapil, &dapil_results(false));
     c.check(&response("/api/v1/tps/{code}", "get", "200"), &tps_page());
+    c.check(&s("CHasil"), &chasil_with_sections());
     let forms = "/api/v1/tps/{code}/forms/{contest}";
     c.check(&response(forms, "post", "201"), &accepted());
     c.check(
@@ -275,7 +276,8 @@ fn every_shape_matches_the_openapi_file() {
     c.check(&response("/healthz", "get", "503"), &health("error"));
     c.assert_properties_match();
 
-    // Every named schema of a JSON answer was reached by some sample.
+    // Every named schema of a JSON answer was reached by some sample
+    // (`Receipt` is only the union of the form's and the key's).
     for name in [
         "Error",
         "Issue",
@@ -287,7 +289,8 @@ fn every_shape_matches_the_openapi_file() {
         "CHasil",
         "Accepted",
         "LogEntry",
-        "Receipt",
+        "FormReceipt",
+        "KeyReceipt",
         "Dpt",
         "FormVersion",
         "TpsPage",
@@ -307,6 +310,17 @@ fn a_wrong_value_is_refused() {
     receipt.as_object_mut().unwrap().remove("signed");
     let at = format!("{SCHEMAS}/Receipt");
     assert!(validate(&doc, &at, &receipt, "$", &mut seen).is_err());
+    // A form version's receipt names its version; a key's names no TPS.
+    let mut receipt = serde_json::to_value(samples::receipt_form()).unwrap();
+    receipt.as_object_mut().unwrap().remove("version");
+    assert!(validate(&doc, &at, &receipt, "$", &mut seen).is_err());
+    let mut receipt = serde_json::to_value(samples::receipt_key()).unwrap();
+    receipt["tps"] = Value::from("32.73.01.1001.001");
+    assert!(validate(&doc, &at, &receipt, "$", &mut seen).is_err());
+    // A form's members are exactly the commission's fields.
+    let mut form = samples::chasil();
+    form["suara_lain"] = Value::from(1);
+    assert!(validate(&doc, &format!("{SCHEMAS}/CHasil"), &form, "$", &mut seen).is_err());
     let mut totals = serde_json::to_value(samples::totals(1)).unwrap();
     totals["dpt"] = Value::from("many");
     assert!(validate(&doc, &format!("{SCHEMAS}/Totals"), &totals, "$", &mut seen).is_err());

@@ -66,6 +66,21 @@ pub fn chasil() -> serde_json::Value {
     })
 }
 
+/// [`chasil`] with both optional sections (disabled voters, ballots).
+pub fn chasil_with_sections() -> serde_json::Value {
+    let mut form = chasil();
+    let sections = json!({
+        "pemilih_disabilitas_l": 2, "pemilih_disabilitas_p": 1, "pemilih_disabilitas_j": 3,
+        "pengguna_disabilitas_l": 1, "pengguna_disabilitas_p": 1, "pengguna_disabilitas_j": 2,
+        "surat_suara_diterima": 260, "surat_suara_digunakan": 200,
+        "surat_suara_tidak_digunakan": 58, "surat_suara_rusak": 2,
+    });
+    for (k, v) in sections.as_object().unwrap() {
+        form[k] = v.clone();
+    }
+    form
+}
+
 pub fn region(children: bool) -> Region {
     Region {
         code: "32.73".into(),

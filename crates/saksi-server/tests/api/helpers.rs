@@ -168,7 +168,7 @@ fn load(dir: tempfile::TempDir, clock: Arc<ManualClock>, signer: Signer) -> Test
 }
 
 /// [`load`], with these settings and the store the app sees made by `wrap`.
-fn load_with(
+pub fn load_with(
     dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
     signer: Signer,

@@ -21,13 +21,13 @@ use crate::helpers::*;
 mod sequencing;
 
 /// The officers and the device of one TPS, registered through the API.
-struct Chain {
-    prov: Signer,
-    kab: Signer,
-    kpps: Signer,
+pub(crate) struct Chain {
+    pub(crate) prov: Signer,
+    pub(crate) kab: Signer,
+    pub(crate) kpps: Signer,
 }
 
-fn key_statement(key: &Signer, action: KeyAction, now: i64) -> KeyStatement {
+pub(crate) fn key_statement(key: &Signer, action: KeyAction, now: i64) -> KeyStatement {
     KeyStatement {
         origin: ORIGIN.into(),
         key: key.verifier(),
@@ -36,7 +36,7 @@ fn key_statement(key: &Signer, action: KeyAction, now: i64) -> KeyStatement {
     }
 }
 
-fn register(key: &Signer, role: KeyRole, region: RegionCode) -> KeyStatement {
+pub(crate) fn register(key: &Signer, role: KeyRole, region: RegionCode) -> KeyStatement {
     key_statement(
         key,
         KeyAction::Register {
@@ -49,18 +49,18 @@ fn register(key: &Signer, role: KeyRole, region: RegionCode) -> KeyStatement {
     )
 }
 
-fn revoke(key: &Signer) -> KeyStatement {
+pub(crate) fn revoke(key: &Signer) -> KeyStatement {
     key_statement(key, KeyAction::Revoke, now())
 }
 
-fn envelope(statement: &KeyStatement, by: &Signer) -> Value {
+pub(crate) fn envelope(statement: &KeyStatement, by: &Signer) -> Value {
     Envelope::sign(statement.to_object(), by)
         .unwrap()
         .to_value()
 }
 
 impl TestApp {
-    async fn post(&self, uri: &str, body: &Value) -> Answer {
+    pub(crate) async fn post(&self, uri: &str, body: &Value) -> Answer {
         self.request(
             Method::POST,
             uri,
@@ -70,12 +70,12 @@ impl TestApp {
         .await
     }
 
-    async fn post_key(&self, statement: &KeyStatement, by: &Signer) -> Answer {
+    pub(crate) async fn post_key(&self, statement: &KeyStatement, by: &Signer) -> Answer {
         self.post("/api/v1/keys", &envelope(statement, by)).await
     }
 
     /// Registers a kpu-prov, a kpu-kabkota and a KPPS key for `tps`.
-    async fn chain_for(&self, tps: RegionCode) -> Chain {
+    pub(crate) async fn chain_for(&self, tps: RegionCode) -> Chain {
         let chain = Chain {
             prov: Signer::generate(&format!(
                 "kpu-prov-{}",
@@ -116,7 +116,7 @@ impl TestApp {
     }
 
     /// A form statement of `tps` signed by `by`, as its POST body.
-    fn signed_form(
+    pub(crate) fn signed_form(
         &self,
         by: &Signer,
         tps: RegionCode,
@@ -142,7 +142,7 @@ impl TestApp {
             .to_value()
     }
 
-    async fn post_form(&self, tps: RegionCode, body: &Value) -> Answer {
+    pub(crate) async fn post_form(&self, tps: RegionCode, body: &Value) -> Answer {
         self.post(&format!("/api/v1/tps/{tps}/forms/ppwp"), body)
             .await
     }
@@ -153,7 +153,7 @@ impl TestApp {
 }
 
 /// SHA-256 of a statement's canonical bytes: the next version's `prev`.
-fn statement_digest(body: &Value) -> [u8; 32] {
+pub(crate) fn statement_digest(body: &Value) -> [u8; 32] {
     Sha256::digest(saksi_log::canonical_json(&body["statement"]).unwrap()).into()
 }
 

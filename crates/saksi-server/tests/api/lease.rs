@@ -120,7 +120,7 @@ fn db_now(store: &SqliteStore) -> i64 {
 
 /// Takes the lease as `holder` for `ttl` on `clock`; panics if anything
 /// is in the way.
-fn take(
+pub(crate) fn take(
     store: &Arc<SqliteStore>,
     holder: &str,
     ttl: Duration,
@@ -137,7 +137,7 @@ fn take(
 /// [`spawn_app`], restarted as a server holding the writer lease (`ttl`),
 /// signing only when told (so that a test sees every signature), its lease
 /// renewed on the database's clock.
-fn spawn_leased_app(ttl: Duration) -> (TestApp, Arc<WriterLease>) {
+pub(crate) fn spawn_leased_app(ttl: Duration) -> (TestApp, Arc<WriterLease>) {
     spawn_leased_app_on(ttl, |store| Arc::new(lease::DatabaseClock(store)))
 }
 
@@ -184,7 +184,7 @@ fn spawn_leased_app_on(
 
 /// Another server takes the lease over `ahead_ms` after now (the first
 /// one's lease has expired by then): returns its token.
-fn take_over(store: &SqliteStore, holder: &str, ahead_ms: i64) -> u64 {
+pub(crate) fn take_over(store: &SqliteStore, holder: &str, ahead_ms: i64) -> u64 {
     match store
         .acquire_lease(holder, db_now(store) + ahead_ms, 10_000)
         .unwrap()

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod codes;
 mod faults;
 mod helpers;
 mod hygiene;

@@ -1,0 +1,980 @@
+//! Every error code of `codes.rs`, one row each: a request over a real
+//! socket that gets it, with its status, and the store unchanged by the
+//! refusal (log size, keys, current form versions, idempotency keys and the
+//! published tallies). The codes are also exactly those of README's "Error
+//! codes" table, so none goes undocumented.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use saksi_core::time::UnixTime;
+use saksi_core::{Contest, Level, RegionCode};
+use saksi_log::Signer;
+use saksi_server::Config;
+use saksi_server::codes::{self, ErrorCode};
+use saksi_statement::{KeyAction, KeyRole, KeyStatement};
+use saksi_store::failpoint::{FailSwitch, FailingStore};
+use saksi_store::{NewUser, SqliteStore};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::keys::{envelope, key_statement, register, revoke, statement_digest};
+
+/// What a refusal must leave as it was.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    log_size: u64,
+    keys: usize,
+    forms: Vec<(RegionCode, Contest, u32)>,
+    idempotency_keys: usize,
+    totals: Value,
+}
+
+/// A refused request's answer and the store around it.
+struct Trial {
+    answer: Answer,
+    before: Snapshot,
+    after: Snapshot,
+}
+
+/// An app served on a local port: every request of a trial goes through a
+/// real socket, as a client's would.
+struct Served {
+    addr: std::net::SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    store: Arc<SqliteStore>,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    async fn start(app: TestApp) -> Served {
+        let TestApp {
+            app, store, dir, ..
+        } = app;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(saksi_server::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Served {
+            addr,
+            stop,
+            server,
+            store,
+            _dir: dir,
+        }
+    }
+
+    /// Sends `request` as HTTP/1.1 on a connection of its own and reads
+    /// the whole answer.
+    async fn send(&self, request: Request<Body>) -> Answer {
+        use http_body_util::BodyExt;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await.unwrap().to_bytes();
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nHost: saksi.test\r\nConnection: close\r\nContent-Length: {}\r\n",
+            parts.method,
+            parts.uri,
+            body.len()
+        );
+        for (name, value) in &parts.headers {
+            head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+        }
+        head.push_str("\r\n");
+        let mut socket = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        socket.write_all(head.as_bytes()).await.unwrap();
+        // A server refusing a body it will not read may answer and close
+        // before all of it is sent.
+        let _ = socket.write_all(&body).await;
+        let mut raw = Vec::new();
+        let _ = socket.read_to_end(&mut raw).await;
+        parse_answer(&raw)
+    }
+
+    /// The store, and the tallies as published.
+    async fn snapshot(&self) -> Snapshot {
+        let mut forms = Vec::new();
+        self.store
+            .for_each_current_form(&mut |v| forms.push((v.tps, v.contest, v.version)))
+            .unwrap();
+        forms.sort();
+        let mut idempotency_keys = 0;
+        self.store
+            .for_each_idempotency_key(&mut |_, _| idempotency_keys += 1)
+            .unwrap();
+        let results = self.send(get("/api/v1/results/ppwp")).await;
+        assert_eq!(results.status, StatusCode::OK, "reads go on");
+        Snapshot {
+            log_size: self.store.log_size().unwrap(),
+            keys: self.store.keys().unwrap().len(),
+            forms,
+            idempotency_keys,
+            totals: results.json()["totals"].clone(),
+        }
+    }
+
+    /// Sends `request` with a snapshot on either side, then stops.
+    async fn refuse(self, request: Request<Body>) -> Trial {
+        let before = self.snapshot().await;
+        let answer = self.send(request).await;
+        let after = self.snapshot().await;
+        self.stop().await;
+        Trial {
+            answer,
+            before,
+            after,
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+/// An HTTP/1.1 answer as read from the socket (`Content-Length` or
+/// chunked body).
+fn parse_answer(raw: &[u8]) -> Answer {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer: {:?}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut headers = axum::http::HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap();
+        headers.append(
+            axum::http::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
+            value.trim().parse().unwrap(),
+        );
+    }
+    let mut rest = &raw[split + 4..];
+    let body = if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v == "chunked")
+    {
+        let mut body = Vec::new();
+        loop {
+            let end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..end]).unwrap().trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break body;
+            }
+            body.extend_from_slice(&rest[end + 2..end + 2 + size]);
+            rest = &rest[end + 2 + size + 2..];
+        }
+    } else {
+        rest.to_vec()
+    };
+    Answer {
+        status: StatusCode::from_u16(status).unwrap(),
+        headers,
+        body,
+    }
+}
+
+/// Serves `app` and sends it `request`: [`Served::refuse`].
+async fn refused(app: TestApp, request: Request<Body>) -> Trial {
+    Served::start(app).await.refuse(request).await
+}
+
+type Run = fn() -> Pin<Box<dyn Future<Output = Trial>>>;
+
+/// One row: a code and the trial that gets it.
+struct Row {
+    code: ErrorCode,
+    run: Run,
+}
+
+macro_rules! row {
+    ($code:ident, $trial:ident) => {
+        Row {
+            code: codes::$code,
+            run: || Box::pin($trial()),
+        }
+    };
+}
+
+/// One row per code; a new code is one more line here and one trial.
+fn table() -> Vec<Row> {
+    vec![
+        row!(MALFORMED_JSON, malformed_json),
+        row!(TOO_LARGE, too_large),
+        row!(UNSUPPORTED_MEDIA_TYPE, unsupported_media_type),
+        row!(INVALID_PATH, invalid_path),
+        row!(ROUTE_NOT_FOUND, route_not_found),
+        row!(METHOD_NOT_ALLOWED, method_not_allowed),
+        row!(AUTH_REQUIRED, auth_required),
+        row!(AUTH_INVALID_TOKEN, auth_invalid_token),
+        row!(AUTH_INVALID_CREDENTIALS, auth_invalid_credentials),
+        row!(AUTH_INVALID_USERNAME, auth_invalid_username),
+        row!(AUTH_THROTTLED, auth_throttled),
+        row!(AUTH_BUSY, auth_busy),
+        row!(AUTH_FORBIDDEN, auth_forbidden),
+        row!(REGION_INVALID_CODE, region_invalid_code),
+        row!(REGION_NOT_FOUND, region_not_found),
+        row!(CONTEST_NOT_FOUND, contest_not_found),
+        row!(DAPIL_NOT_FOUND, dapil_not_found),
+        row!(IDEMPOTENCY_KEY_MISSING, idempotency_key_missing),
+        row!(IDEMPOTENCY_KEY_INVALID, idempotency_key_invalid),
+        row!(IDEMPOTENCY_KEY_REUSED, idempotency_key_reused),
+        row!(FORM_INVALID, form_invalid),
+        row!(STATEMENT_MALFORMED, statement_malformed),
+        row!(STATEMENT_WRONG_ORIGIN, statement_wrong_origin),
+        row!(STATEMENT_PATH_MISMATCH, statement_path_mismatch),
+        row!(STATEMENT_VERSION_NOT_NEXT, statement_version_not_next),
+        row!(STATEMENT_PREV_MISMATCH, statement_prev_mismatch),
+        row!(FORM_UNCHANGED, form_unchanged),
+        row!(FORM_TOO_MANY_VERSIONS, form_too_many_versions),
+        row!(SIGNATURE_INVALID, signature_invalid),
+        row!(KEY_UNKNOWN, key_unknown),
+        row!(KEY_REVOKED, key_revoked),
+        row!(KEY_OUTSIDE_VALIDITY, key_outside_validity),
+        row!(KEY_WRONG_TPS, key_wrong_tps),
+        row!(KEY_NOT_AUTHORISED, key_not_authorised),
+        row!(KEY_ALREADY_REGISTERED, key_already_registered),
+        row!(KEY_ROOT, key_root),
+        row!(KEYS_TOO_MANY, keys_too_many),
+        row!(LOG_INVALID_PARAMETER, log_invalid_parameter),
+        row!(LOG_INVALID_RANGE, log_invalid_range),
+        row!(LOG_BEYOND_CHECKPOINT, log_beyond_checkpoint),
+        row!(LOG_ENTRY_NOT_FOUND, log_entry_not_found),
+        row!(LOG_BEHIND_SIGNED, log_behind_signed),
+        row!(LOG_DIVERGED, log_diverged),
+        row!(OVERLOADED, overloaded),
+        row!(UNAVAILABLE, unavailable),
+        row!(STORE_UNAVAILABLE, store_unavailable),
+        row!(LEASE_LOST, lease_lost),
+        row!(INTERNAL, internal),
+    ]
+}
+
+#[tokio::test]
+async fn every_error_code_is_answered_with_its_status_and_stores_nothing() {
+    let table = table();
+    let mut missing: Vec<&str> = codes::ALL
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| !table.iter().any(|r| r.code.code == *c))
+        .collect();
+    missing.sort_unstable();
+    assert!(missing.is_empty(), "codes without a row: {missing:?}");
+    let mut wrong = Vec::new();
+    for row in table {
+        let Trial {
+            answer,
+            before,
+            after,
+        } = (row.run)().await;
+        let code = row.code.code;
+        let got = (answer.status.as_u16(), answer.code());
+        if got != (row.code.status, code.to_owned()) {
+            wrong.push(format!(
+                "{code}: expected {}, got {got:?} {}",
+                row.code.status,
+                String::from_utf8_lossy(&answer.body)
+            ));
+        } else if before != after {
+            wrong.push(format!("{code} changed the store: {before:?} -> {after:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The codes of README's table, in its order.
+fn readme_codes() -> Vec<String> {
+    let readme = include_str!("../../../../README.md");
+    let table = readme
+        .split("### Error codes")
+        .nth(1)
+        .expect("README has an Error codes section");
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with("| code |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            l.split('|')
+                .nth(1)
+                .unwrap()
+                .trim()
+                .trim_matches('`')
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_table_lists_exactly_the_codes() {
+    let documented = readme_codes();
+    let defined: Vec<String> = codes::ALL.iter().map(|c| c.code.to_owned()).collect();
+    assert_eq!(
+        documented, defined,
+        "README's Error codes table and codes::ALL"
+    );
+}
+
+// Requests.
+
+fn request(
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    builder.body(body.into()).unwrap()
+}
+
+fn get(uri: &str) -> Request<Body> {
+    request(Method::GET, uri, &[], Body::empty())
+}
+
+fn post_json(uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> Request<Body> {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    request(Method::POST, uri, &all, body)
+}
+
+fn login(username: &str, password: &str) -> Request<Body> {
+    post_json(
+        "/api/v1/auth/login",
+        &[],
+        json!({"username": username, "password": password}).to_string(),
+    )
+}
+
+fn logout(token: &str) -> Request<Body> {
+    let auth = format!("Bearer {token}");
+    request(
+        Method::POST,
+        "/api/v1/auth/logout",
+        &[("authorization", &auth)],
+        Body::empty(),
+    )
+}
+
+/// A form entered through a session.
+fn session_form(token: &str, tps: RegionCode, key: Option<&str>, body: String) -> Request<Body> {
+    let auth = format!("Bearer {token}");
+    let mut headers = vec![("authorization", auth.as_str())];
+    if let Some(key) = key {
+        headers.push(("idempotency-key", key));
+    }
+    post_json(&format!("/api/v1/tps/{tps}/forms/ppwp"), &headers, body)
+}
+
+fn signed_form_at(tps: RegionCode, body: &Value) -> Request<Body> {
+    post_json(
+        &format!("/api/v1/tps/{tps}/forms/ppwp"),
+        &[],
+        body.to_string(),
+    )
+}
+
+fn key_request(statement: &KeyStatement, by: &Signer) -> Request<Body> {
+    post_json("/api/v1/keys", &[], envelope(statement, by).to_string())
+}
+
+fn keys_body(body: &Value) -> Request<Body> {
+    post_json("/api/v1/keys", &[], body.to_string())
+}
+
+/// A kpu-prov key of `province`.
+fn prov_key(province: &str) -> (Signer, RegionCode) {
+    (
+        Signer::generate(&format!("kpu-prov-{province}")).unwrap(),
+        TestApp::code(province),
+    )
+}
+
+/// Registers `statement` signed by `by`; it must be accepted.
+async fn accepted(app: &TestApp, statement: &KeyStatement, by: &Signer) {
+    let answer = app.post_key(statement, by).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+}
+
+/// Two TPS of one kab/kota.
+fn two_tps(app: &TestApp) -> (RegionCode, RegionCode) {
+    let first = app.first_tps(RegionCode::NASIONAL);
+    let kab = first.ancestor_at(Level::Kabkota).unwrap();
+    let second = app
+        .election
+        .tree
+        .iter()
+        .map(|(_, r)| r.code)
+        .find(|c| {
+            c.level() == Level::Tps && *c != first && c.ancestor_at(Level::Kabkota) == Some(kab)
+        })
+        .expect("a second TPS in the kab/kota");
+    (first, second)
+}
+
+// The trials, in the order of codes.rs.
+
+async fn malformed_json() -> Trial {
+    let app = spawn_app();
+    refused(app, post_json("/api/v1/auth/login", &[], "{\"username\":")).await
+}
+
+async fn too_large() -> Trial {
+    let app = spawn_app();
+    refused(
+        app,
+        post_json("/api/v1/auth/login", &[], vec![b' '; 70 * 1024]),
+    )
+    .await
+}
+
+async fn unsupported_media_type() -> Trial {
+    let app = spawn_app();
+    let body = json!({"username": STAFF, "password": STAFF_PASSWORD}).to_string();
+    let request = request(
+        Method::POST,
+        "/api/v1/auth/login",
+        &[("content-type", "text/plain")],
+        body,
+    );
+    refused(app, request).await
+}
+
+async fn invalid_path() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/tps/%FF%FE")).await
+}
+
+async fn route_not_found() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/ballots")).await
+}
+
+async fn method_not_allowed() -> Trial {
+    let app = spawn_app();
+    let request = request(Method::DELETE, "/api/v1/regions", &[], Body::empty());
+    refused(app, request).await
+}
+
+async fn auth_required() -> Trial {
+    let app = spawn_app();
+    let request = request(Method::POST, "/api/v1/auth/logout", &[], Body::empty());
+    refused(app, request).await
+}
+
+async fn auth_invalid_token() -> Trial {
+    let app = spawn_app();
+    refused(app, logout("not-a-session")).await
+}
+
+async fn auth_invalid_credentials() -> Trial {
+    let app = spawn_app();
+    refused(app, login(STAFF, "not-the-password")).await
+}
+
+async fn auth_invalid_username() -> Trial {
+    let app = spawn_app();
+    refused(app, login("a b", STAFF_PASSWORD)).await
+}
+
+async fn auth_throttled() -> Trial {
+    // From the address the refused login comes from.
+    let served = Served::start(spawn_app()).await;
+    for _ in 0..5 {
+        let answer = served.send(login(STAFF, "not-the-password")).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    served.refuse(login(STAFF, STAFF_PASSWORD)).await
+}
+
+async fn auth_busy() -> Trial {
+    let app = spawn_app_with(Config {
+        max_password_checks: 1,
+        ..Config::default()
+    });
+    // The one password check there is, in progress.
+    let _checking = Arc::clone(&app.app.state().password_checks)
+        .try_acquire_owned()
+        .unwrap();
+    refused(app, login(STAFF, STAFF_PASSWORD)).await
+}
+
+async fn auth_forbidden() -> Trial {
+    let app = spawn_app();
+    let (mine, other) = two_tps(&app);
+    let token = app.kpps_token(mine);
+    let form = app.form_json(other, Contest::Ppwp, 1);
+    refused(app, session_form(&token, other, Some("k1"), form)).await
+}
+
+async fn region_invalid_code() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/regions/11.x")).await
+}
+
+async fn region_not_found() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/regions/11.98")).await
+}
+
+async fn contest_not_found() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/results/pilkada")).await
+}
+
+async fn dapil_not_found() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/results/dpr/dapil/99-99")).await
+}
+
+async fn idempotency_key_missing() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Ppwp, 1);
+    refused(app, session_form(&token, tps, None, form)).await
+}
+
+async fn idempotency_key_invalid() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Ppwp, 1);
+    let key = "k".repeat(129);
+    refused(app, session_form(&token, tps, Some(&key), form)).await
+}
+
+async fn idempotency_key_reused() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let token = app.kpps_token(tps);
+    let first = app
+        .submit(
+            &token,
+            tps,
+            Contest::Ppwp,
+            "k1",
+            app.form_json(tps, Contest::Ppwp, 1),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let other = app.form_json(tps, Contest::Ppwp, 2);
+    refused(app, session_form(&token, tps, Some("k1"), other)).await
+}
+
+async fn form_invalid() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let token = app.kpps_token(tps);
+    let mut form: Value = serde_json::from_str(&app.form_json(tps, Contest::Ppwp, 1)).unwrap();
+    form["suara_total"] = json!(form["suara_total"].as_u64().unwrap() + 1);
+    refused(app, session_form(&token, tps, Some("k1"), form.to_string())).await
+}
+
+async fn statement_malformed() -> Trial {
+    let app = spawn_app();
+    let body = json!({"statement": {}, "signature": "not base64", "key": "no key"});
+    refused(app, keys_body(&body)).await
+}
+
+async fn statement_wrong_origin() -> Trial {
+    let app = spawn_app();
+    let (prov, province) = prov_key("11");
+    let mut statement = register(&prov, KeyRole::KpuProv, province);
+    statement.origin = "another.example/log".into();
+    refused(app, key_request(&statement, &root_key())).await
+}
+
+async fn statement_path_mismatch() -> Trial {
+    let app = spawn_app();
+    let (tps, other) = two_tps(&app);
+    let device = Signer::generate(&format!("kpps-{tps}")).unwrap();
+    let body = app.signed_form(&device, tps, 1, None, 1);
+    refused(app, signed_form_at(other, &body)).await
+}
+
+async fn statement_version_not_next() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let chain = app.chain_for(tps).await;
+    let body = app.signed_form(&chain.kpps, tps, 2, Some([7; 32]), 1);
+    refused(app, signed_form_at(tps, &body)).await
+}
+
+async fn statement_prev_mismatch() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let chain = app.chain_for(tps).await;
+    let first = app.signed_form(&chain.kpps, tps, 1, None, 1);
+    assert_eq!(app.post_form(tps, &first).await.status, StatusCode::CREATED);
+    let wrong = statement_digest(&first).map(|b| b ^ 1);
+    let body = app.signed_form(&chain.kpps, tps, 2, Some(wrong), 2);
+    refused(app, signed_form_at(tps, &body)).await
+}
+
+async fn form_unchanged() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let chain = app.chain_for(tps).await;
+    let first = app.signed_form(&chain.kpps, tps, 1, None, 1);
+    assert_eq!(app.post_form(tps, &first).await.status, StatusCode::CREATED);
+    let same = app.signed_form(&chain.kpps, tps, 2, Some(statement_digest(&first)), 1);
+    refused(app, signed_form_at(tps, &same)).await
+}
+
+async fn form_too_many_versions() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let chain = app.chain_for(tps).await;
+    let mut prev = None;
+    for version in 1..=10 {
+        let body = app.signed_form(&chain.kpps, tps, version, prev, u64::from(version));
+        assert_eq!(app.post_form(tps, &body).await.status, StatusCode::CREATED);
+        prev = Some(statement_digest(&body));
+    }
+    let eleventh = app.signed_form(&chain.kpps, tps, 11, prev, 11);
+    refused(app, signed_form_at(tps, &eleventh)).await
+}
+
+async fn signature_invalid() -> Trial {
+    let app = spawn_app();
+    let (prov, province) = prov_key("11");
+    let mut body = envelope(&register(&prov, KeyRole::KpuProv, province), &prov);
+    body["key"] = json!(root_key().verifier().to_string());
+    refused(app, keys_body(&body)).await
+}
+
+async fn key_unknown() -> Trial {
+    let app = spawn_app();
+    let (prov, province) = prov_key("11");
+    let stranger = Signer::generate("stranger").unwrap();
+    refused(
+        app,
+        key_request(&register(&prov, KeyRole::KpuProv, province), &stranger),
+    )
+    .await
+}
+
+async fn key_revoked() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let chain = app.chain_for(tps).await;
+    accepted(&app, &revoke(&chain.prov), &root_key()).await;
+    let kab = Signer::generate("kpu-kabkota-new").unwrap();
+    let statement = register(
+        &kab,
+        KeyRole::KpuKabkota,
+        tps.ancestor_at(Level::Kabkota).unwrap(),
+    );
+    refused(app, key_request(&statement, &chain.prov)).await
+}
+
+async fn key_outside_validity() -> Trial {
+    let app = spawn_app();
+    let (prov, province) = prov_key("11");
+    let later = key_statement(
+        &prov,
+        KeyAction::Register {
+            role: KeyRole::KpuProv,
+            region: province,
+            valid_from: UnixTime(now() + 86_400),
+            valid_until: UnixTime(now() + 2 * 86_400),
+        },
+        now(),
+    );
+    accepted(&app, &later, &root_key()).await;
+    let kab = Signer::generate("kpu-kabkota-11.01").unwrap();
+    let statement = register(&kab, KeyRole::KpuKabkota, TestApp::code("11.01"));
+    refused(app, key_request(&statement, &prov)).await
+}
+
+async fn key_wrong_tps() -> Trial {
+    let app = spawn_app();
+    let (tps, other) = two_tps(&app);
+    let chain = app.chain_for(tps).await;
+    let body = app.signed_form(&chain.kpps, other, 1, None, 1);
+    refused(app, signed_form_at(other, &body)).await
+}
+
+async fn key_not_authorised() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let device = Signer::generate(&format!("kpps-{tps}")).unwrap();
+    // The root registers provinces' keys, not KPPS devices.
+    refused(
+        app,
+        key_request(&register(&device, KeyRole::Kpps, tps), &root_key()),
+    )
+    .await
+}
+
+async fn key_already_registered() -> Trial {
+    let app = spawn_app();
+    let (prov, province) = prov_key("11");
+    let statement = register(&prov, KeyRole::KpuProv, province);
+    accepted(&app, &statement, &root_key()).await;
+    // Not a retry: another statement registering the same key.
+    let again = key_statement(
+        &prov,
+        KeyAction::Register {
+            role: KeyRole::KpuProv,
+            region: province,
+            valid_from: UnixTime(now() - 60),
+            valid_until: UnixTime(now() + 86_400),
+        },
+        now(),
+    );
+    refused(app, key_request(&again, &root_key())).await
+}
+
+async fn key_root() -> Trial {
+    let app = spawn_app();
+    refused(app, key_request(&revoke(&root_key()), &root_key())).await
+}
+
+async fn keys_too_many() -> Trial {
+    let app = spawn_app();
+    let body = json!({"statements": vec![json!({}); 1001]});
+    refused(app, keys_body(&body)).await
+}
+
+async fn log_invalid_parameter() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/log/entries?start=one&end=2")).await
+}
+
+async fn log_invalid_range() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/log/entries?start=2&end=1")).await
+}
+
+async fn log_beyond_checkpoint() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/log/entries?start=5&end=9")).await
+}
+
+async fn log_entry_not_found() -> Trial {
+    let app = spawn_app();
+    refused(app, get("/api/v1/log/receipt/5")).await
+}
+
+/// The app with one registered key and a signed checkpoint over it.
+async fn app_with_a_signed_entry() -> TestApp {
+    let app = spawn_app();
+    let (prov, province) = prov_key("11");
+    accepted(
+        &app,
+        &register(&prov, KeyRole::KpuProv, province),
+        &root_key(),
+    )
+    .await;
+    assert!(app.app.publish_checkpoint().unwrap());
+    app
+}
+
+async fn log_behind_signed() -> Trial {
+    let app = spawn_app();
+    let backup = app.dir.path().join("backup.db");
+    app.backup(&backup);
+    let (prov, province) = prov_key("11");
+    accepted(
+        &app,
+        &register(&prov, KeyRole::KpuProv, province),
+        &root_key(),
+    )
+    .await;
+    assert!(app.app.publish_checkpoint().unwrap());
+    let app = app.restart_with(|dir| {
+        for stale in ["saksi.db-wal", "saksi.db-shm"] {
+            let _ = std::fs::remove_file(dir.join(stale));
+        }
+        std::fs::copy(dir.join("backup.db"), dir.join("saksi.db")).unwrap();
+    });
+    let (prov, province) = prov_key("12");
+    refused(
+        app,
+        key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
+    )
+    .await
+}
+
+async fn log_diverged() -> Trial {
+    let app = app_with_a_signed_entry().await;
+    // The entry below the signed size replaced behind the server's back.
+    let app = app.restart_with(|dir| {
+        let db = rusqlite::Connection::open(dir.join("saksi.db")).unwrap();
+        db.execute(
+            "UPDATE log_entries SET leaf_hash = ?1 WHERE log_index = 0",
+            [vec![7u8; 32]],
+        )
+        .unwrap();
+    });
+    let (prov, province) = prov_key("12");
+    refused(
+        app,
+        key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
+    )
+    .await
+}
+
+/// [`spawn_app`] restarted with the settings `config` makes (given the
+/// data directory and the database) over the store `wrap` makes.
+fn restarted(
+    config: impl FnOnce(&std::path::Path, &Arc<SqliteStore>) -> Config,
+    wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
+) -> TestApp {
+    let TestApp {
+        app,
+        store,
+        election: _,
+        clock,
+        signer,
+        dir,
+    } = spawn_app();
+    app.shutdown();
+    drop(store);
+    let database = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
+    let config = config(dir.path(), &database);
+    drop(database);
+    load_with(dir, clock, signer, config, wrap)
+}
+
+async fn overloaded() -> Trial {
+    // A queue of one in front of slow commits: of six registrations sent
+    // at once, at most three fit (one committing, one batched with it, one
+    // waiting).
+    let config = Config {
+        queue_capacity: 1,
+        ..Config::default()
+    };
+    let app = restarted(
+        |_, _| config,
+        |store| {
+            let off = FailSwitch::Flag(Arc::new(AtomicBool::new(false)));
+            Arc::new(FailingStore::new(store, off).with_commit_delay(Duration::from_millis(500)))
+        },
+    );
+    let provinces: Vec<RegionCode> = app
+        .election
+        .tree
+        .children(app.election.tree.root())
+        .map(|id| app.election.tree.get(id).code)
+        .take(6)
+        .collect();
+    let requests: Vec<Request<Body>> = provinces
+        .iter()
+        .map(|province| {
+            let prov = Signer::generate(&format!("kpu-prov-{province}")).unwrap();
+            key_request(&register(&prov, KeyRole::KpuProv, *province), &root_key())
+        })
+        .collect();
+    let served = Served::start(app).await;
+    let before = served.snapshot().await;
+    let requests = requests.into_iter().map(|r| served.send(r));
+    let answers = futures_util::future::join_all(requests).await;
+    let stored = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::CREATED)
+        .count() as u64;
+    let mut shed = answers
+        .into_iter()
+        .filter(|a| a.status != StatusCode::CREATED)
+        .collect::<Vec<_>>();
+    assert!(stored >= 1 && shed.len() >= 3, "{stored} stored");
+    let after = served.snapshot().await;
+    served.stop().await;
+    // The store holds exactly the accepted registrations.
+    let expected = Snapshot {
+        log_size: before.log_size + stored,
+        keys: before.keys + stored as usize,
+        idempotency_keys: before.idempotency_keys + stored as usize,
+        ..before
+    };
+    Trial {
+        answer: shed.remove(0),
+        before: expected,
+        after,
+    }
+}
+
+async fn unavailable() -> Trial {
+    // A new server (no checkpoint signed yet) whose writer lease was taken
+    // over before it signed its first has none to serve.
+    let app = restarted(
+        |dir, database| {
+            std::fs::remove_file(dir.join("log.highest")).unwrap();
+            let writer = crate::lease::take(
+                database,
+                "test-a:1",
+                Duration::from_secs(60),
+                Arc::new(saksi_server::lease::DatabaseClock(database.clone())),
+            );
+            crate::lease::take_over(database, "test-b:2", 60_001);
+            Config {
+                lease: Some(writer),
+                ..Config::default()
+            }
+        },
+        |store| store,
+    );
+    refused(app, get("/api/v1/log/checkpoint")).await
+}
+
+async fn store_unavailable() -> Trial {
+    let (app, disk_full) = spawn_failing_app();
+    disk_full.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (prov, province) = prov_key("11");
+    refused(
+        app,
+        key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
+    )
+    .await
+}
+
+async fn lease_lost() -> Trial {
+    let (app, _writer) = crate::lease::spawn_leased_app(Duration::from_secs(60));
+    crate::lease::take_over(&app.store, "test-b:2", 60_001);
+    let (prov, province) = prov_key("11");
+    refused(
+        app,
+        key_request(&register(&prov, KeyRole::KpuProv, province), &root_key()),
+    )
+    .await
+}
+
+async fn internal() -> Trial {
+    let app = spawn_app();
+    // A user the server cannot make a principal of: a bug, not a refusal.
+    let id = app
+        .store
+        .add_user(&NewUser {
+            username: "nobody".into(),
+            role: "no-such-role".into(),
+            region: RegionCode::NASIONAL,
+            party: None,
+            password_hash: None,
+            created_at: UnixTime(now()),
+        })
+        .unwrap();
+    let token = app.session_for(id, now() + 3600);
+    refused(app, logout(&token)).await
+}
