@@ -290,6 +290,7 @@ fn every_shape_matches_the_openapi_file() {
         "Receipt",
         "Dpt",
         "FormVersion",
+        "FormSigner",
         "TpsPage",
         "KeyAccepted",
         "BulkResults",

@@ -2,20 +2,20 @@
 //! commands of its batch.
 
 use saksi_api::{KeyAccepted, Receipt};
-use saksi_core::form::{self, CHasil};
+use saksi_core::form;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionCode};
 use saksi_log::leaf_hash;
 use saksi_statement::form::version_digest;
-use saksi_statement::{Entry, FormEntryV1, KeyAction};
+use saksi_statement::{Entry, KeyAction, SignedBy};
 use saksi_store::{
     IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, StoredKey, StoredVersion,
 };
 
 use super::decision::{Accepted, Outcome, Refused, Replayed};
 use super::memory::IdempotencyKey;
-use super::run::{Applied, Decided, Pending};
-use super::{Command, Fact, FormFact, KeyFact, Sequencer, Submitter};
+use super::run::{Applied, Current, Decided, Pending};
+use super::{Command, Fact, FormFact, KeyFact, Sequencer};
 use crate::log::receipt::{self, ReceiptHeader};
 
 impl Sequencer {
@@ -86,8 +86,9 @@ impl Sequencer {
         Decided::AfterCommit(reply, accepted)
     }
 
-    /// Decides a form version: its place after the current version, and
-    /// for a signed statement its key, version and `prev`.
+    /// Decides a form version: its signer's place in the key chain, its
+    /// place after the current version (version and `prev`), and that a
+    /// version signed on behalf does not supersede a KPPS-signed one.
     fn decide_form(
         &mut self,
         fact: FormFact,
@@ -103,62 +104,52 @@ impl Sequencer {
             contest,
             form,
             form_json,
-            form_canonical,
             warnings,
             warnings_json,
-            by,
+            signed,
+            signer,
         } = fact;
         // Version order: the current version, earlier in this batch or stored.
-        let (current, old, prev) = match pending.forms.get(&(tps, contest)) {
-            Some((version, form, prev)) => (*version, Some(form.clone()), Some(*prev)),
-            None if !self.known.has_version(tps, contest) => (0, None, None),
+        let (current, old, prev, current_by) = match pending.forms.get(&(tps, contest)) {
+            Some(c) => (
+                c.version,
+                Some(c.form.clone()),
+                Some(c.digest),
+                Some(c.signed_by),
+            ),
+            None if !self.known.has_version(tps, contest) => (0, None, None, None),
             None => match self.stored_current(tps_code, contest)? {
-                Some((version, form, prev)) => (version, Some(form), Some(prev)),
-                None => (0, None, None),
+                Some(c) => (c.version, Some(c.form), Some(c.digest), Some(c.signed_by)),
+                None => (0, None, None, None),
             },
         };
         let version = current + 1;
-        let (data, digest, statement_sha256) = match &by {
-            Submitter::Session { role, region } => {
-                let data = FormEntryV1 {
-                    tps: tps_code,
-                    contest,
-                    version,
-                    prev,
-                    form: form.clone(),
-                    form_bytes: form_canonical,
-                    role: *role,
-                    region: *region,
-                    submitted_at: now,
-                }
-                .encode();
-                let digest = saksi_statement::entry::entry_sha256(&data);
-                (data, digest, None)
-            }
-            Submitter::Signed { signed, signer } => {
-                let stated = signed.statement.version;
-                self.registry
-                    .check_form_signer(signer, tps_code, now)
-                    .map_err(Refused::Chain)?;
-                if stated != version {
-                    return Err(Refused::VersionNotNext {
-                        stated,
-                        next: version,
-                        current,
-                    });
-                }
-                if signed.statement.prev != prev {
-                    return Err(Refused::PrevMismatch { expected: prev });
-                }
-                let sha256 = signed.sha256();
-                (signed.entry(now), sha256, Some(sha256))
-            }
-        };
+        let statement = &signed.statement;
+        let signed_by = statement.signed_by();
+        let role = self
+            .registry
+            .check_form_signer(&signer, tps_code, signed_by == SignedBy::OnBehalf, now)
+            .map_err(Refused::Chain)?;
+        if statement.version != version {
+            return Err(Refused::VersionNotNext {
+                stated: statement.version,
+                next: version,
+                current,
+            });
+        }
+        if statement.prev != prev {
+            return Err(Refused::PrevMismatch { expected: prev });
+        }
+        if current_by.is_some_and(|by| !signed_by.may_supersede(by)) {
+            return Err(Refused::OnBehalfOverKpps { current });
+        }
+        let digest = signed.sha256();
+        let data = signed.entry(now);
         let leaf = leaf_hash(&data);
         let header = ReceiptHeader {
             form: Some((tps_code.to_string(), contest.id().to_owned(), version)),
             time: now.to_string(),
-            statement_sha256,
+            statement_sha256: Some(digest),
         };
         let receipt: Receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
         let accepted = Accepted::Form(saksi_api::Accepted {
@@ -166,10 +157,6 @@ impl Sequencer {
             warnings: warnings.iter().map(Into::into).collect(),
             receipt,
         });
-        let submitted_by = match &by {
-            Submitter::Session { .. } => request.principal.clone(),
-            Submitter::Signed { signed, .. } => format!("key:{}", signed.signer),
-        };
         pending.batch.versions.push(StoredVersion {
             tps: tps_code,
             contest,
@@ -177,16 +164,22 @@ impl Sequencer {
             log_index,
             form_json,
             warnings_json,
-            submitted_by,
+            submitted_by: crate::keys::submitted_by(role, &signed.signer),
             submitted_at: now,
             request: Some(RequestKey {
                 key: request.key.clone(),
                 request_hash: request_hash.to_vec(),
             }),
         });
-        pending
-            .forms
-            .insert((tps, contest), (version, form.clone(), digest));
+        pending.forms.insert(
+            (tps, contest),
+            Current {
+                version,
+                form: form.clone(),
+                digest,
+                signed_by,
+            },
+        );
         pending.batch.entries.push(LogEntry {
             index: log_index,
             data,
@@ -266,13 +259,13 @@ impl Sequencer {
         }))
     }
 
-    /// The stored current version of a form, the form itself and its
-    /// digest (the next version's `prev`).
+    /// The stored current version of a form, the form itself, its digest
+    /// (the next version's `prev`) and who vouches for it.
     fn stored_current(
         &self,
         tps: RegionCode,
         contest: Contest,
-    ) -> Result<Option<(u32, CHasil, [u8; 32])>, Refused> {
+    ) -> Result<Option<Current>, Refused> {
         let Some(stored) = self.store.current_form(tps, contest)? else {
             return Ok(None);
         };
@@ -284,12 +277,12 @@ impl Sequencer {
         })?;
         let index = stored.log_index;
         let entry = self.store.log_entries(index, index + 1)?;
-        let digest = entry
+        let (digest, signed_by) = entry
             .first()
             .filter(|e| e.index == index)
             .and_then(|e| {
                 let decoded = Entry::decode(&e.data).ok()?;
-                version_digest(&decoded, &e.data)
+                Some((version_digest(&decoded, &e.data)?, SignedBy::of(&decoded)?))
             })
             .ok_or_else(|| {
                 Refused::internal(format!(
@@ -297,6 +290,11 @@ impl Sequencer {
                     stored.version
                 ))
             })?;
-        Ok(Some((stored.version, form, digest)))
+        Ok(Some(Current {
+            version: stored.version,
+            form,
+            digest,
+            signed_by,
+        }))
     }
 }

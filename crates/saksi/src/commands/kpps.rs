@@ -1,6 +1,7 @@
 //! `saksi kpps register|sign`: KPPS device keys (docs/statements.md). A
 //! registration is a `saksi key certify --role kpps` for a TPS; a form
-//! statement is signed here, on the device's side, and printed as its
+//! statement is signed here, on the device's side (or with `--on-behalf`
+//! by a PPS or PPK key for a TPS with no working phone), and printed as its
 //! envelope. Private keys are read from files and never printed.
 
 use std::io::{IsTerminal, Read};
@@ -23,9 +24,10 @@ pub enum KppsCommand {
     /// (`saksi key certify --role kpps --region TPS`).
     Register(KppsRegisterArgs),
     /// Sign one form statement (a JSON object on standard input) with a
-    /// KPPS device key and print the signed envelope. A statement without
-    /// `signed_at` gets the current time; an invalid one is not signed
-    /// (exit code 2, every problem listed).
+    /// KPPS device key, or with `--on-behalf REASON` a PPS or PPK key, and
+    /// print the signed envelope. A statement without `signed_at` gets the
+    /// current time; an invalid one is not signed (exit code 2, every
+    /// problem listed).
     Sign(KppsSignArgs),
 }
 
@@ -48,9 +50,15 @@ pub struct KppsRegisterArgs {
 
 #[derive(Debug, Args)]
 pub struct KppsSignArgs {
-    /// The KPPS device's private key file (`PRIVATE+KEY+...`).
+    /// The KPPS device's private key file (`PRIVATE+KEY+...`), or with
+    /// `--on-behalf` a PPS or PPK key's.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Sign on behalf of a TPS with no working phone, with a PPS key of its
+    /// desa or a PPK key of its kecamatan: adds `"on_behalf": {"reason":
+    /// REASON}` (1 to 500 characters) to the statement, published with it.
+    #[arg(long, value_name = "REASON")]
+    pub on_behalf: Option<String>,
 }
 
 /// `saksi kpps register|sign`.
@@ -86,7 +94,7 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
     stdin
         .read_to_string(&mut input)
         .context("cannot read the statement from standard input")?;
-    let statement = match form_statement(&input, now()) {
+    let statement = match form_statement(&input, args.on_behalf.as_deref(), now()) {
         Ok(statement) => statement,
         Err(problems) => {
             eprintln!("error: not a valid form statement; nothing was signed:");
@@ -102,8 +110,13 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
 }
 
 /// The statement object read for `kpps sign`, with `signed_at` filled in
-/// if absent, or every problem that keeps it from being a form statement.
-fn form_statement(input: &str, now: UnixTime) -> Result<Map<String, Value>, Vec<String>> {
+/// if absent and `on_behalf` set to the reason given, or every problem
+/// that keeps it from being a form statement.
+fn form_statement(
+    input: &str,
+    on_behalf: Option<&str>,
+    now: UnixTime,
+) -> Result<Map<String, Value>, Vec<String>> {
     let value: Value =
         serde_json::from_str(input).map_err(|e| vec![format!("the input is not JSON: {e}")])?;
     let Value::Object(mut statement) = value else {
@@ -114,6 +127,9 @@ fn form_statement(input: &str, now: UnixTime) -> Result<Map<String, Value>, Vec<
     statement
         .entry("signed_at")
         .or_insert_with(|| Value::String(now.to_string()));
+    if let Some(reason) = on_behalf {
+        statement.insert("on_behalf".into(), serde_json::json!({ "reason": reason }));
+    }
     let bytes = saksi_log::canonical_json(&Value::Object(statement.clone()))
         .map_err(|e| vec![format!("the statement has no canonical form: {e}")])?;
     match decode_statement::<FormStatement>(&bytes) {
