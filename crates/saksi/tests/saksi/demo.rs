@@ -429,6 +429,16 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
         dom.contains("(berlaku)"),
         "the current version is marked: {dom}"
     );
+    // Each version names its signer: here the TPS's KPPS device.
+    let (_, page) = http(demo.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
+    let key_id = json(&page)["contests"][0]["versions"][0]["signer"]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        dom.contains(&format!("KPPS · kunci {key_id}")),
+        "the signer is shown: {dom}"
+    );
 }
 
 /// Thousands separated by dots, as `Intl.NumberFormat("id-ID")` writes.
