@@ -27,4 +27,4 @@ pub use results::{
 };
 pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, Receipt};
 pub use system::{Health, Session};
-pub use tps::{FormVersion, TpsContest, TpsPage};
+pub use tps::{FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsPage};

@@ -39,7 +39,29 @@ pub struct FormVersion {
     /// Standard base64 of the leaf hash, for an inclusion proof.
     pub leaf_hash: Option<String>,
     pub submitted_at: String,
+    /// Who signed the version; `None` for one entered through a session
+    /// (a `form` v1 entry of an old log), signed by nobody.
+    pub signer: Option<FormSigner>,
     /// The C.Hasil as stored (the OpenAPI schema `CHasil`).
     pub form: Value,
     pub warnings: Vec<Issue>,
+}
+
+/// The key that signed a form version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormSigner {
+    /// `kpps` (the TPS's own device), or `pps` or `ppk` (on its behalf).
+    pub role: String,
+    /// The key's 8 hex digit key id, as in its verifier key.
+    pub key_id: String,
+    /// The signer's verifier key.
+    pub key: String,
+    /// Why a PPS or PPK signed for the TPS; `None` for a KPPS key.
+    pub on_behalf: Option<OnBehalfReason>,
+}
+
+/// A version signed on behalf of a TPS: the statement's `on_behalf`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnBehalfReason {
+    pub reason: String,
 }

@@ -14,7 +14,7 @@ use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_log::Verifier;
 use saksi_statement::entry::{EntryError, Kind, entry_sha256};
-use saksi_statement::{Entry, KeyAction, KeyStatement, Statement};
+use saksi_statement::{Entry, KeyAction, KeyStatement, SignedBy, Statement};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -64,7 +64,10 @@ pub struct FormVersion {
     /// served (v1).
     pub digest: [u8; 32],
     pub tally: Tally,
-    /// The KPPS's signature (v2); `None` for a v1 entry.
+    /// Who vouches for it: nobody (v1), the KPPS device, or a PPS or PPK
+    /// on its behalf (v2, as its statement says).
+    pub signed_by: SignedBy,
+    /// The signature (v2); `None` for a v1 entry.
     pub signed: Option<Signed>,
 }
 
@@ -207,6 +210,7 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
             prev: e.prev,
             digest: entry_sha256(data),
             tally: tally(&e.form),
+            signed_by: SignedBy::Session,
             signed: None,
         })),
         Entry::FormV2(e) => {
@@ -220,6 +224,7 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
                 prev: statement.prev,
                 digest,
                 tally: tally(&statement.form),
+                signed_by: statement.signed_by(),
                 signed: None,
             };
             signed(&e, ctx, fresh).map(|s| {
@@ -361,6 +366,7 @@ mod tests {
             },
             photos: vec![],
             signed_at: UnixTime(1_707_915_600),
+            on_behalf: None,
         }
     }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use saksi_core::form::OptionId;
 use saksi_core::{Contest, Level, RegionCode};
+use saksi_statement::SignedBy;
 
 /// What one form version adds to its TPS's totals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,6 +54,8 @@ pub struct Slot {
     votes_at: u32,
     layout: u32,
     pub contest: Contest,
+    /// Who vouches for it, which decides what may supersede it.
+    pub signed_by: SignedBy,
     /// Its TPS is not in the published region list: not counted.
     pub excluded: bool,
 }
@@ -97,6 +100,7 @@ impl Forms {
         contest: Contest,
         version: u32,
         digest: [u8; 32],
+        signed_by: SignedBy,
         tally: &Tally,
     ) -> Result<(), &'static str> {
         let keys: Vec<u32> = tally.options.iter().map(|(k, _)| *k).collect();
@@ -142,6 +146,7 @@ impl Forms {
             votes_at,
             layout,
             contest,
+            signed_by,
             excluded: false,
         };
         match existing {
@@ -214,16 +219,44 @@ mod tests {
         let a = RegionCode::parse("11.01.01.2001.001").unwrap();
         let b = RegionCode::parse("99.01.01.1000.001").unwrap();
         forms
-            .set(a, Contest::Ppwp, 1, [1; 32], &tally(10, &[(1, 4), (2, 6)]))
+            .set(
+                a,
+                Contest::Ppwp,
+                1,
+                [1; 32],
+                SignedBy::Kpps,
+                &tally(10, &[(1, 4), (2, 6)]),
+            )
             .unwrap();
         forms
-            .set(a, Contest::Dpr, 1, [2; 32], &tally(3, &[(2 << 16 | 7, 3)]))
+            .set(
+                a,
+                Contest::Dpr,
+                1,
+                [2; 32],
+                SignedBy::Kpps,
+                &tally(3, &[(2 << 16 | 7, 3)]),
+            )
             .unwrap();
         forms
-            .set(b, Contest::Ppwp, 1, [3; 32], &tally(5, &[(1, 5), (2, 0)]))
+            .set(
+                b,
+                Contest::Ppwp,
+                1,
+                [3; 32],
+                SignedBy::Kpps,
+                &tally(5, &[(1, 5), (2, 0)]),
+            )
             .unwrap();
         forms
-            .set(a, Contest::Ppwp, 2, [4; 32], &tally(12, &[(1, 2), (2, 10)]))
+            .set(
+                a,
+                Contest::Ppwp,
+                2,
+                [4; 32],
+                SignedBy::Kpps,
+                &tally(12, &[(1, 2), (2, 10)]),
+            )
             .unwrap();
         assert_eq!(forms.len(), 3);
         let current = forms.current(a, Contest::Ppwp).unwrap();
@@ -236,7 +269,14 @@ mod tests {
         assert_eq!(forms.options(other).collect::<Vec<_>>(), [(1, 5), (2, 0)]);
         // Another shape of options is stored anew.
         forms
-            .set(a, Contest::Ppwp, 3, [5; 32], &tally(1, &[(1, 1)]))
+            .set(
+                a,
+                Contest::Ppwp,
+                3,
+                [5; 32],
+                SignedBy::Kpps,
+                &tally(1, &[(1, 1)]),
+            )
             .unwrap();
         let current = forms.current(a, Contest::Ppwp).unwrap();
         assert_eq!(forms.options(current).collect::<Vec<_>>(), [(1, 1)]);

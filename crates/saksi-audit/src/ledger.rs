@@ -6,9 +6,15 @@
 //!   (`saksi_statement::Registry`, the rules the server applies, judged at
 //!   the entry's `logged_at`);
 //! - a `form` v2 entry counts only if its signature verifies, its signer is
-//!   a `kpps` key registered for the TPS and valid at `logged_at`, and it
-//!   is the next version of its form with `prev` the digest of the current
-//!   one; a `form` v1 entry (no signature) counts if it is the next version;
+//!   a key that may sign it at `logged_at` (a `kpps` key registered for the
+//!   TPS, or with `on_behalf` a `pps` or `ppk` key of its desa or
+//!   kecamatan), it is the next version of its form with `prev` the digest
+//!   of the current one, and it is not signed on behalf over a version the
+//!   KPPS device signed (the same rules the server applies);
+//! - a `form` v1 entry (entered through a session, signed by nobody) is a
+//!   discrepancy and does not count, unless its index is below
+//!   `--allow-unsigned-before` (an old log's unsigned prefix): then it
+//!   counts if it is the next version;
 //! - an entry that fails any check is a discrepancy per failure, and does
 //!   not count (a form) or is not applied (a key): the chains carry on from
 //!   the last entry that passed.
@@ -17,7 +23,7 @@ use std::collections::HashMap;
 
 use saksi_core::RegionCode;
 use saksi_log::Verifier;
-use saksi_statement::{KeyAction, KeyRole, Registry};
+use saksi_statement::{KeyAction, KeyRole, Registry, SignedBy};
 
 use saksi_statement::entry::Kind;
 
@@ -29,18 +35,21 @@ use crate::report::{Discrepancy, Resubmission, Rotation};
 /// Counts for the report.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
-    /// Keys registered, by role (kpu-prov, kpu-kabkota, kpps).
-    pub registered: [u64; 3],
+    /// Keys registered, by role (kpu-prov, kpu-kabkota, kpps, pps, ppk).
+    pub registered: [u64; KeyRole::ALL.len()],
     /// Keys revoked, by the revoked key's role.
-    pub revoked: [u64; 3],
+    pub revoked: [u64; KeyRole::ALL.len()],
     /// Key entries not applied.
     pub keys_refused: u64,
     /// Signatures checked and, of them, those that do not verify.
     pub signatures: u64,
     pub bad_signatures: u64,
-    /// Counted form versions: signed statements (v2), and entered through
-    /// an officer's session without a KPPS signature (v1).
+    /// Counted form versions: signed by the TPS's KPPS key (v2), signed
+    /// on its behalf by a PPS or PPK key (v2), and entered through a
+    /// session, signed by nobody (v1, accepted below
+    /// `--allow-unsigned-before` only).
     pub forms_signed: u64,
+    pub forms_on_behalf: u64,
     pub forms_unsigned: u64,
     /// Form entries that fail a check (not counted).
     pub forms_refused: u64,
@@ -55,6 +64,8 @@ pub fn role_slot(role: KeyRole) -> usize {
         KeyRole::KpuProv => 0,
         KeyRole::KpuKabkota => 1,
         KeyRole::Kpps => 2,
+        KeyRole::Pps => 3,
+        KeyRole::Ppk => 4,
     }
 }
 
@@ -76,6 +87,9 @@ pub struct Ledger {
     pub resubmissions: Vec<Resubmission>,
     pub rotations: Vec<Rotation>,
     revoked_kpps: HashMap<RegionCode, Revoked>,
+    /// `form` v1 entries below this index are accepted (an old log's
+    /// unsigned prefix); from it on, each is a discrepancy.
+    pub allow_unsigned_before: u64,
 }
 
 impl Ledger {
@@ -89,6 +103,7 @@ impl Ledger {
             resubmissions: Vec::new(),
             rotations: Vec::new(),
             revoked_kpps: HashMap::new(),
+            allow_unsigned_before: 0,
         }
     }
 
@@ -134,15 +149,21 @@ impl Ledger {
                 self.stats.bad_signatures += 1;
                 problems.push(format!("the signature does not verify under {}", s.signer));
             }
-            if let Err(refusal) = self
-                .registry
-                .check_form_signer(&s.signer, f.tps, s.logged_at)
+            let on_behalf = f.signed_by == SignedBy::OnBehalf;
+            if let Err(refusal) =
+                self.registry
+                    .check_form_signer(&s.signer, f.tps, on_behalf, s.logged_at)
             {
                 problems.push(format!(
                     "the key chain refuses its signer {} at {}: {refusal}",
                     s.signer, s.logged_at
                 ));
             }
+        } else if index >= self.allow_unsigned_before {
+            problems.push(
+                "unsigned: entered through a session, signed by no key (allowed only below --allow-unsigned-before)"
+                    .into(),
+            );
         }
         match self.forms.current(f.tps, f.contest) {
             None if f.version == 1 && f.prev.is_none() => {}
@@ -161,15 +182,19 @@ impl Ledger {
                 cur.version,
                 hex::encode(cur.digest)
             )),
+            Some(cur) if !f.signed_by.may_supersede(cur.signed_by) => problems.push(format!(
+                "signed on behalf over version {}, which the KPPS device signed",
+                cur.version
+            )),
             Some(_) => {}
         }
         if problems.is_empty() && !self.regions.note_tps(f.tps, index) {
             problems.push(format!("TPS {} is not in the published region list", f.tps));
         }
         if problems.is_empty()
-            && let Err(e) = self
-                .forms
-                .set(f.tps, f.contest, f.version, f.digest, &f.tally)
+            && let Err(e) =
+                self.forms
+                    .set(f.tps, f.contest, f.version, f.digest, f.signed_by, &f.tally)
         {
             problems.push(format!("cannot be counted: {e}"));
         }
@@ -186,10 +211,10 @@ impl Ledger {
             }
             return;
         }
-        if f.signed.is_some() {
-            self.stats.forms_signed += 1;
-        } else {
-            self.stats.forms_unsigned += 1;
+        match f.signed_by {
+            SignedBy::Kpps => self.stats.forms_signed += 1,
+            SignedBy::OnBehalf => self.stats.forms_on_behalf += 1,
+            SignedBy::Session => self.stats.forms_unsigned += 1,
         }
         if f.version > 1 {
             self.resubmissions.push(Resubmission {

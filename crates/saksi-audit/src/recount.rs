@@ -102,6 +102,7 @@ mod tests {
                 Contest::Ppwp,
                 version,
                 [0; 32],
+                saksi_statement::SignedBy::Kpps,
                 &tally,
             )
             .unwrap();

@@ -105,12 +105,16 @@ impl Regions {
     }
 
     /// Whether the election has `code`, as the key chain asks it: exactly
-    /// for provinces and kab/kota; for a TPS, unless it is known not to
-    /// (it is checked later, see the module docs).
+    /// for provinces and kab/kota; for a kecamatan or desa (of a PPK or
+    /// PPS key), if its kab/kota is in the list; for a TPS, unless it is
+    /// known not to (it is checked later, see the module docs).
     pub fn exists(&self, code: RegionCode) -> bool {
         match code.level() {
             Level::Provinsi => self.provinces.contains(&code),
             Level::Kabkota => self.kabkota.contains(&code),
+            Level::Kecamatan | Level::Desa => code
+                .ancestor_at(Level::Kabkota)
+                .is_some_and(|k| self.kabkota.contains(&k)),
             Level::Tps => !self.missing.contains(&code),
             _ => false,
         }

@@ -69,6 +69,14 @@ impl Replay {
         }
     }
 
+    /// Accepts the `form` v1 entries below `index` (an old log's unsigned
+    /// prefix, `--allow-unsigned-before`); from it on each is a
+    /// discrepancy.
+    pub fn allow_unsigned_before(mut self, index: u64) -> Self {
+        self.ledger.allow_unsigned_before = index;
+        self
+    }
+
     /// Entries verified.
     pub fn size(&self) -> u64 {
         self.range.size()

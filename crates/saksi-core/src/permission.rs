@@ -166,11 +166,11 @@ impl Principal {
 }
 
 /// Something a principal asks to do at a target region. Reading public data
-/// is not an action: it needs no principal at all.
+/// is not an action: it needs no principal at all. Entering a C.Hasil is
+/// not one either: no session enters a form; a form is a statement signed
+/// by a key of the key chain (docs/statements.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// Submit the C.Hasil of a TPS (the target is the TPS).
-    SubmitForm,
     /// Enter a corrected version of a TPS form in the kecamatan plenary.
     CorrectForm,
     /// File a keberatan against a region's forms or recap.
@@ -189,8 +189,7 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 8] = [
-        Action::SubmitForm,
+    pub const ALL: [Action; 7] = [
         Action::CorrectForm,
         Action::FileObjection,
         Action::ResolveObjection,
@@ -228,9 +227,6 @@ pub fn decide(who: &Principal, action: Action, target: RegionCode) -> Decision {
     let own = target == who.region;
     let role = who.role;
     let allowed_anywhere_below = match action {
-        Action::SubmitForm => {
-            return verb(role == Role::Kpps, own && target.level() == Level::Tps);
-        }
         Action::CorrectForm => {
             return verb(role == Role::Ppk, target.level() == Level::Tps);
         }

@@ -78,11 +78,6 @@ pub const AUTH_BUSY: ErrorCode = code(
     503,
     "The server is checking as many passwords as it has cores; retry after `Retry-After` seconds. The attempt was not counted.",
 );
-pub const AUTH_FORBIDDEN: ErrorCode = code(
-    "auth.forbidden",
-    403,
-    "The principal may not do this here (`details.reason`: `outside_jurisdiction`, `role_cannot`, `wrong_level`).",
-);
 pub const REGION_INVALID_CODE: ErrorCode = code(
     "region.invalid_code",
     400,
@@ -103,16 +98,6 @@ pub const DAPIL_NOT_FOUND: ErrorCode = code(
     404,
     "The contest has no dapil with this code.",
 );
-pub const IDEMPOTENCY_KEY_MISSING: ErrorCode = code(
-    "idempotency.key_missing",
-    400,
-    "A submission needs an `Idempotency-Key` header.",
-);
-pub const IDEMPOTENCY_KEY_INVALID: ErrorCode = code(
-    "idempotency.key_invalid",
-    400,
-    "An `Idempotency-Key` is 1 to 128 printable ASCII characters.",
-);
 pub const IDEMPOTENCY_KEY_REUSED: ErrorCode = code(
     "idempotency.key_reused",
     422,
@@ -122,6 +107,16 @@ pub const FORM_INVALID: ErrorCode = code(
     "form.invalid",
     422,
     "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
+);
+pub const FORM_SIGNATURE_REQUIRED: ErrorCode = code(
+    "form.signature_required",
+    400,
+    "A bare C.Hasil was sent with `Authorization`: no session enters a form; a form is a statement signed by the TPS's KPPS device key, or on its behalf by a PPS or PPK key (docs/statements.md).",
+);
+pub const FORM_ON_BEHALF_OVER_KPPS: ErrorCode = code(
+    "form.on_behalf_over_kpps",
+    409,
+    "The statement is signed on behalf of the TPS and the form's current version was signed by the TPS's KPPS device: only a KPPS device of the TPS signs its later versions (`details.current_version`).",
 );
 pub const FORM_UNCHANGED: ErrorCode = code(
     "form.unchanged",
@@ -158,6 +153,16 @@ pub const STATEMENT_PREV_MISMATCH: ErrorCode = code(
     409,
     "The statement's `prev` is not the digest of the form's current version (`details.expected_prev`).",
 );
+pub const STATEMENT_ON_BEHALF_REQUIRED: ErrorCode = code(
+    "statement.on_behalf_required",
+    422,
+    "The form statement is signed by a PPS or PPK key and lacks `on_behalf`: those keys sign a TPS's form only on its behalf, with a reason.",
+);
+pub const STATEMENT_ON_BEHALF_NOT_ALLOWED: ErrorCode = code(
+    "statement.on_behalf_not_allowed",
+    422,
+    "The form statement is signed by a KPPS key and carries `on_behalf`, which only PPS and PPK keys sign.",
+);
 pub const SIGNATURE_INVALID: ErrorCode = code(
     "signature.invalid",
     401,
@@ -181,12 +186,12 @@ pub const KEY_OUTSIDE_VALIDITY: ErrorCode = code(
 pub const KEY_WRONG_TPS: ErrorCode = code(
     "key.wrong_tps",
     403,
-    "The KPPS key is registered for another TPS (`details.key_tps`).",
+    "The KPPS key is registered for another TPS (`details.key_tps`), or the PPS or PPK key for a desa or kecamatan that does not hold the TPS (`details.key_region`).",
 );
 pub const KEY_NOT_AUTHORISED: ErrorCode = code(
     "key.not_authorised",
     403,
-    "The signing key's role or region may not make this statement (root → kpu-prov → kpu-kabkota → kpps, within its region).",
+    "The signing key's role or region may not make this statement (root → kpu-prov → kpu-kabkota → kpps, pps, ppk, within its region).",
 );
 pub const KEY_ALREADY_REGISTERED: ErrorCode = code(
     "key.already_registered",
@@ -273,15 +278,14 @@ pub const ALL: &[ErrorCode] = &[
     AUTH_INVALID_USERNAME,
     AUTH_THROTTLED,
     AUTH_BUSY,
-    AUTH_FORBIDDEN,
     REGION_INVALID_CODE,
     REGION_NOT_FOUND,
     CONTEST_NOT_FOUND,
     DAPIL_NOT_FOUND,
-    IDEMPOTENCY_KEY_MISSING,
-    IDEMPOTENCY_KEY_INVALID,
     IDEMPOTENCY_KEY_REUSED,
     FORM_INVALID,
+    FORM_SIGNATURE_REQUIRED,
+    FORM_ON_BEHALF_OVER_KPPS,
     FORM_UNCHANGED,
     FORM_TOO_MANY_VERSIONS,
     STATEMENT_MALFORMED,
@@ -289,6 +293,8 @@ pub const ALL: &[ErrorCode] = &[
     STATEMENT_PATH_MISMATCH,
     STATEMENT_VERSION_NOT_NEXT,
     STATEMENT_PREV_MISMATCH,
+    STATEMENT_ON_BEHALF_REQUIRED,
+    STATEMENT_ON_BEHALF_NOT_ALLOWED,
     SIGNATURE_INVALID,
     KEY_UNKNOWN,
     KEY_REVOKED,

@@ -14,9 +14,8 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use saksi_core::RegionCode;
-use saksi_core::permission::{Action, Decision, Principal, Role, decide};
+use saksi_core::permission::{Principal, Role};
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use crate::auth::sessions::CachedSession;
 use crate::auth::token;
@@ -31,31 +30,6 @@ pub struct Authenticated {
     pub principal: Principal,
     /// The hash the session is stored under (for logout).
     pub token_hash: [u8; 32],
-}
-
-impl Authenticated {
-    /// The scope of idempotency keys and the `submitted_by` of versions.
-    pub fn principal_id(&self) -> String {
-        format!("user:{}", self.user_id)
-    }
-
-    /// Asks the permission rule; 403 with its reason when it says no.
-    pub fn require(&self, action: Action, target: RegionCode) -> Result<(), ApiError> {
-        let reason = match decide(&self.principal, action, target) {
-            Decision::Allow => return Ok(()),
-            Decision::OutsideJurisdiction => "outside_jurisdiction",
-            Decision::RoleCannot => "role_cannot",
-            Decision::WrongLevel => "wrong_level",
-        };
-        let message = format!(
-            "a {} of {} may not do this at {target} ({})",
-            self.principal.role(),
-            self.principal.region(),
-            reason.replace('_', " ")
-        );
-        Err(ApiError::new(codes::AUTH_FORBIDDEN, message)
-            .with_details(json!({"reason": reason, "target": target.to_string()})))
-    }
 }
 
 impl FromRequestParts<AppState> for Authenticated {

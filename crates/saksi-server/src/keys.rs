@@ -17,6 +17,25 @@ pub enum KeyLoadError {
     Corrupt { key: String, reason: String },
 }
 
+/// A signed version's stored `submitted_by`: its signer's role and
+/// verifier key, `<role>:<key>`, so the TPS page names them without
+/// reading the key chain.
+pub fn submitted_by(role: KeyRole, signer: &str) -> String {
+    format!("{}:{signer}", role.id())
+}
+
+/// The role and verifier key a version's `submitted_by` names; `None` for
+/// a version entered through a session (a `form` v1 entry). Versions
+/// stored before PPS and PPK keys existed say `key:<key>`: a KPPS key.
+pub fn signer_of(submitted_by: &str) -> Option<(KeyRole, &str)> {
+    let (role, key) = submitted_by.split_once(':')?;
+    let role = match role {
+        "key" => KeyRole::Kpps,
+        role => KeyRole::parse(role)?,
+    };
+    Some((role, key))
+}
+
 /// The registry of `roots` and every key the store holds, with their
 /// revocations.
 pub fn registry_from_store(

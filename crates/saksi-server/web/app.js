@@ -190,6 +190,17 @@ function logCell(v, size) {
   return el("a", { href, title: "Bukti inklusi (leaf " + (v.leaf_hash || "") + ")" }, label);
 }
 
+// Who signed a version: the TPS's KPPS device, or a PPS/PPK on its behalf
+// (with the reason); "tidak ditandatangani" for a version entered through a
+// session in an old log.
+function signerCell(s) {
+  if (!s) return el("span", { class: "warn" }, "tidak ditandatangani");
+  const who = { kpps: "KPPS", pps: "PPS", ppk: "PPK" }[s.role] || s.role;
+  const label = el("span", { title: s.key }, who + " · kunci " + s.key_id);
+  if (!s.on_behalf) return label;
+  return el("div", {}, label, el("div", { class: "muted" }, "atas nama KPPS: " + s.on_behalf.reason));
+}
+
 async function showTps(r) {
   const [data, size] = await Promise.all([getJson("/api/v1/tps/" + r.code), checkpointSize()]);
   const parts = [
@@ -204,11 +215,12 @@ async function showTps(r) {
     if (c.held === false) { parts.push(el("p", { class: "muted" }, "Tidak diselenggarakan di TPS ini.")); continue; }
     const versions = c.versions || [];
     if (!versions.length) { parts.push(el("p", { class: "muted" }, "Belum ada formulir yang diterima.")); continue; }
-    parts.push(el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", {}, "Log"), el("th", {}, "Diterima"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Catatan"))),
+    parts.push(el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", {}, "Log"), el("th", {}, "Diterima"), el("th", {}, "Ditandatangani"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Catatan"))),
       el("tbody", {}, versions.slice().reverse().map(v => el("tr", {},
         el("td", {}, String(v.version) + (v.version === versions.length ? " (berlaku)" : "")),
         el("td", {}, logCell(v, size)),
         el("td", {}, v.submitted_at ? new Date(v.submitted_at).toLocaleString("id-ID") : ""),
+        el("td", {}, signerCell(v.signer)),
         el("td", { class: "n" }, fmt.format(v.form.suara_sah)),
         el("td", { class: "n" }, fmt.format(v.form.suara_tidak_sah)),
         el("td", {}, (v.warnings || []).length ? v.warnings.map(w => el("div", { class: "warn" }, "⚠ " + w.message)) : el("span", { class: "muted" }, "–")))))));

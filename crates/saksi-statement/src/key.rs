@@ -20,10 +20,16 @@ use crate::{Statement, StatementError};
 pub enum KeyRole {
     /// A KPU Provinsi officer: certifies KPU Kab/Kota officers' keys.
     KpuProv,
-    /// A KPU Kab/Kota officer: registers KPPS device keys.
+    /// A KPU Kab/Kota officer: registers KPPS device, PPS and PPK keys.
     KpuKabkota,
     /// A KPPS device: signs its TPS's forms.
     Kpps,
+    /// A PPS (the desa's committee): signs a form on behalf of a TPS of
+    /// its desa that has no working phone.
+    Pps,
+    /// A PPK (the kecamatan's committee): signs a form on behalf of a TPS
+    /// of its kecamatan that has no working phone.
+    Ppk,
 }
 
 impl KeyRole {
@@ -33,13 +39,22 @@ impl KeyRole {
             KeyRole::KpuProv => "kpu-prov",
             KeyRole::KpuKabkota => "kpu-kabkota",
             KeyRole::Kpps => "kpps",
+            KeyRole::Pps => "pps",
+            KeyRole::Ppk => "ppk",
         }
     }
 
+    /// Every role, top down.
+    pub const ALL: [KeyRole; 5] = [
+        KeyRole::KpuProv,
+        KeyRole::KpuKabkota,
+        KeyRole::Kpps,
+        KeyRole::Pps,
+        KeyRole::Ppk,
+    ];
+
     pub fn parse(id: &str) -> Option<KeyRole> {
-        [KeyRole::KpuProv, KeyRole::KpuKabkota, KeyRole::Kpps]
-            .into_iter()
-            .find(|r| r.id() == id)
+        KeyRole::ALL.into_iter().find(|r| r.id() == id)
     }
 
     /// The level of the region a key of this role is bound to.
@@ -48,6 +63,8 @@ impl KeyRole {
             KeyRole::KpuProv => Level::Provinsi,
             KeyRole::KpuKabkota => Level::Kabkota,
             KeyRole::Kpps => Level::Tps,
+            KeyRole::Pps => Level::Desa,
+            KeyRole::Ppk => Level::Kecamatan,
         }
     }
 
@@ -57,8 +74,14 @@ impl KeyRole {
         match self {
             KeyRole::KpuProv => None,
             KeyRole::KpuKabkota => Some(KeyRole::KpuProv),
-            KeyRole::Kpps => Some(KeyRole::KpuKabkota),
+            KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => Some(KeyRole::KpuKabkota),
         }
+    }
+
+    /// Whether a form this role's key signs must say it is signed on
+    /// behalf of the TPS (`on_behalf`): PPS and PPK keys sign only so.
+    pub fn signs_on_behalf(self) -> bool {
+        matches!(self, KeyRole::Pps | KeyRole::Ppk)
     }
 }
 
@@ -119,8 +142,9 @@ impl Statement for KeyStatement {
         let key = Verifier::parse(&object.str("key")?)
             .map_err(|e| malformed(format!("`key` is not a usable verifier key: {e}")))?;
         let action = if action.as_deref() == Some("register") {
-            let role = KeyRole::parse(&object.str("role")?)
-                .ok_or_else(|| malformed("`role` must be kpu-prov, kpu-kabkota or kpps".into()))?;
+            let role = KeyRole::parse(&object.str("role")?).ok_or_else(|| {
+                malformed("`role` must be kpu-prov, kpu-kabkota, kpps, pps or ppk".into())
+            })?;
             let region = RegionCode::parse(&object.str("region")?)
                 .ok()
                 .filter(|r| r.level() == role.level())

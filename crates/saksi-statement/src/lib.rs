@@ -6,14 +6,16 @@
 //! - [`signed`]: the envelope `{"statement", "signature", "key"}` a KPPS
 //!   app or an officer posts, and the signed bytes,
 //!   `saksi/statement/v1\n` followed by the statement's RFC 8785 bytes;
-//! - [`form`]: the C.Hasil: a KPPS's signed statement, the `form` v1
-//!   entries of old logs, and the digest chaining a form's versions;
+//! - [`form`]: the C.Hasil: the signed statement (by the KPPS device, or
+//!   on its behalf by a PPS or PPK), the `form` v1 entries of old logs, the
+//!   digest chaining a form's versions and which may supersede which;
 //! - [`key`]: an officer's registration or revocation of a key;
 //! - [`entry`]: the log entry codec: every entry written and read by one
 //!   implementation, signed statements logged exactly as signed;
 //! - [`registry`]: the key chain (root → KPU Provinsi → KPU Kab/Kota →
-//!   KPPS device) and its rules;
-//! - [`read`]: reading canonical objects in place.
+//!   KPPS device, PPS, PPK) and its rules;
+//! - [`read`]: reading canonical objects in place;
+//! - [`strict_json`]: reading a request body, refusing a member named twice.
 //!
 //! Statement formats are documented member by member in
 //! `docs/statements.md`, entries in `docs/log-entries.md`; the recipe for
@@ -25,9 +27,10 @@ pub mod key;
 pub mod read;
 pub mod registry;
 pub mod signed;
+pub mod strict_json;
 
 pub use entry::{Entry, EntryError, Kind, Signed, SignedEntry};
-pub use form::{FormEntryV1, FormStatement};
+pub use form::{FormEntryV1, FormStatement, OnBehalf, SignedBy};
 pub use key::{KeyAction, KeyRole, KeyStatement};
 pub use registry::{Authority, Refusal, Registry};
 pub use signed::{Envelope, EnvelopeError, STATEMENT_PREFIX, signed_bytes};

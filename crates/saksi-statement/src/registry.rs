@@ -6,9 +6,13 @@
 //!   `/api/v1/log/roots`, compared out of band by auditors); they register
 //!   `kpu-prov` keys for a province.
 //! - A `kpu-prov` key registers `kpu-kabkota` keys for a kab/kota in its
-//!   province; a `kpu-kabkota` key registers `kpps` keys for a TPS in its
-//!   kab/kota. The key that may register a key may also revoke it, and a
-//!   root key may revoke any key.
+//!   province; a `kpu-kabkota` key registers `kpps` keys for a TPS, `pps`
+//!   keys for a desa and `ppk` keys for a kecamatan in its kab/kota. The
+//!   key that may register a key may also revoke it, and a root key may
+//!   revoke any key.
+//! - A TPS's form is signed by a `kpps` key registered for that TPS, or
+//!   on its behalf (the statement says so, with a reason) by a `pps` key
+//!   of its desa or a `ppk` key of its kecamatan; by no other key.
 //! - A key signs only while it is registered and not revoked, and while the
 //!   log's time (the entry's `logged_at`, not the signer's own clock) is in
 //!   its validity. A revocation is forward-looking: what a key signed
@@ -65,6 +69,16 @@ pub enum Refusal {
         key_tps: RegionCode,
         tps: RegionCode,
     },
+    #[error("the {} key of {key_region} signs only for the TPSs in it, not {tps}", role.id())]
+    OutsideRegion {
+        role: KeyRole,
+        key_region: RegionCode,
+        tps: RegionCode,
+    },
+    #[error("a {} key signs a TPS's form only on its behalf: the statement needs `on_behalf`", .0.id())]
+    OnBehalfRequired(KeyRole),
+    #[error("a KPPS key signs its own TPS's form: `on_behalf` is for PPS and PPK keys only")]
+    OnBehalfNotAllowed,
     #[error("{0}")]
     NotAuthorised(String),
     #[error("the key is already registered (log index {0})")]
@@ -134,22 +148,37 @@ impl Registry {
         Ok(Authority::Key(record))
     }
 
-    /// Checks that `key` may sign a form of `tps` at `now`.
+    /// Checks that `key` may sign a form of `tps` at `now`, with
+    /// (`on_behalf`) or without the statement saying it signs on the TPS's
+    /// behalf; the signer's role if it may.
     pub fn check_form_signer(
         &self,
         key: &Verifier,
         tps: RegionCode,
+        on_behalf: bool,
         now: UnixTime,
-    ) -> Result<(), Refusal> {
-        match self.authority(key, now)? {
-            Authority::Key(r) if r.role == KeyRole::Kpps && r.region == tps => Ok(()),
-            Authority::Key(r) if r.role == KeyRole::Kpps => Err(Refusal::WrongTps {
-                key_tps: r.region,
+    ) -> Result<KeyRole, Refusal> {
+        let record = match self.authority(key, now)? {
+            Authority::Key(record) => record,
+            Authority::Root => return Err(not_a_form_signer()),
+        };
+        let role = record.role;
+        match role {
+            KeyRole::Kpps if on_behalf => Err(Refusal::OnBehalfNotAllowed),
+            KeyRole::Kpps if record.region != tps => Err(Refusal::WrongTps {
+                key_tps: record.region,
                 tps,
             }),
-            _ => Err(Refusal::NotAuthorised(
-                "only a KPPS device key registered for the TPS signs its forms".into(),
-            )),
+            KeyRole::Pps | KeyRole::Ppk if !record.region.contains(tps) => {
+                Err(Refusal::OutsideRegion {
+                    role,
+                    key_region: record.region,
+                    tps,
+                })
+            }
+            KeyRole::Pps | KeyRole::Ppk if !on_behalf => Err(Refusal::OnBehalfRequired(role)),
+            KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => Ok(role),
+            KeyRole::KpuProv | KeyRole::KpuKabkota => Err(not_a_form_signer()),
         }
     }
 
@@ -234,6 +263,14 @@ impl Registry {
             }
         }
     }
+}
+
+/// An officer key that registers keys but never signs a form.
+fn not_a_form_signer() -> Refusal {
+    Refusal::NotAuthorised(
+        "a TPS's form is signed by its KPPS device key, or on its behalf by a PPS or PPK key of its desa or kecamatan"
+            .into(),
+    )
 }
 
 #[cfg(test)]
@@ -336,27 +373,107 @@ mod tests {
         let c = chain();
         let tps = code("11.01.01.2001.001");
         assert_eq!(
-            c.registry.check_form_signer(&c.kpps.verifier(), tps, NOW),
-            Ok(())
+            c.registry
+                .check_form_signer(&c.kpps.verifier(), tps, false, NOW),
+            Ok(KeyRole::Kpps)
         );
         assert!(matches!(
             c.registry
-                .check_form_signer(&c.kpps.verifier(), code("11.01.01.2001.002"), NOW),
+                .check_form_signer(&c.kpps.verifier(), code("11.01.01.2001.002"), false, NOW),
             Err(Refusal::WrongTps { .. })
         ));
         assert!(matches!(
-            c.registry.check_form_signer(&c.kab.verifier(), tps, NOW),
+            c.registry
+                .check_form_signer(&c.kab.verifier(), tps, true, NOW),
             Err(Refusal::NotAuthorised(_))
         ));
         assert_eq!(
             c.registry
-                .check_form_signer(&signer("stranger").verifier(), tps, NOW),
+                .check_form_signer(&signer("stranger").verifier(), tps, false, NOW),
             Err(Refusal::UnknownKey)
         );
         assert!(matches!(
             c.registry
-                .check_form_signer(&c.kpps.verifier(), tps, NOW.plus(86_400)),
+                .check_form_signer(&c.kpps.verifier(), tps, false, NOW.plus(86_400)),
             Err(Refusal::OutsideValidity { .. })
+        ));
+    }
+
+    #[test]
+    fn pps_and_ppk_keys_sign_on_behalf_of_the_tps_of_their_desa_or_kecamatan_only() {
+        let mut c = chain();
+        let pps = signer("pps-11.01.01.2001");
+        let ppk = signer("ppk-11.01.01");
+        accept(
+            &mut c.registry,
+            &c.kab,
+            &register(&pps, KeyRole::Pps, "11.01.01.2001"),
+            3,
+        )
+        .unwrap();
+        accept(
+            &mut c.registry,
+            &c.kab,
+            &register(&ppk, KeyRole::Ppk, "11.01.01"),
+            4,
+        )
+        .unwrap();
+        let tps = code("11.01.01.2001.001");
+        let same_kecamatan = code("11.01.01.2002.001");
+        let elsewhere = code("11.01.02.2001.001");
+        let check = |key: &Signer, tps, on_behalf| {
+            c.registry
+                .check_form_signer(&key.verifier(), tps, on_behalf, NOW)
+        };
+        assert_eq!(check(&pps, tps, true), Ok(KeyRole::Pps));
+        assert_eq!(check(&ppk, tps, true), Ok(KeyRole::Ppk));
+        assert_eq!(check(&ppk, same_kecamatan, true), Ok(KeyRole::Ppk));
+        assert!(matches!(
+            check(&pps, same_kecamatan, true),
+            Err(Refusal::OutsideRegion {
+                role: KeyRole::Pps,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check(&ppk, elsewhere, true),
+            Err(Refusal::OutsideRegion {
+                role: KeyRole::Ppk,
+                ..
+            })
+        ));
+        assert_eq!(
+            check(&pps, tps, false),
+            Err(Refusal::OnBehalfRequired(KeyRole::Pps))
+        );
+        assert_eq!(
+            check(&ppk, tps, false),
+            Err(Refusal::OnBehalfRequired(KeyRole::Ppk))
+        );
+        assert_eq!(check(&c.kpps, tps, true), Err(Refusal::OnBehalfNotAllowed));
+        assert!(matches!(
+            check(&c.root, tps, true),
+            Err(Refusal::NotAuthorised(_))
+        ));
+        // Only a kab/kota officer of the region registers them.
+        let stray = signer("pps-stray");
+        assert!(matches!(
+            accept(
+                &mut c.registry,
+                &c.prov,
+                &register(&stray, KeyRole::Pps, "11.01.01.2001"),
+                5
+            ),
+            Err(Refusal::NotAuthorised(_))
+        ));
+        assert!(matches!(
+            accept(
+                &mut c.registry,
+                &c.kpps,
+                &register(&stray, KeyRole::Ppk, "11.01.01"),
+                5
+            ),
+            Err(Refusal::NotAuthorised(_))
         ));
     }
 
@@ -420,7 +537,8 @@ mod tests {
         let tps = code("11.01.01.2001.001");
         accept(&mut c.registry, &c.kab, &revoke(&c.kpps), 10).unwrap();
         assert_eq!(
-            c.registry.check_form_signer(&c.kpps.verifier(), tps, NOW),
+            c.registry
+                .check_form_signer(&c.kpps.verifier(), tps, false, NOW),
             Err(Refusal::Revoked(10))
         );
         assert_eq!(
@@ -436,14 +554,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            c.registry.check_form_signer(&phone.verifier(), tps, NOW),
-            Ok(())
+            c.registry
+                .check_form_signer(&phone.verifier(), tps, false, NOW),
+            Ok(KeyRole::Kpps)
         );
         // What a revoked officer registered stands; the root revokes anyone.
         accept(&mut c.registry, &c.root, &revoke(&c.kab), 13).unwrap();
         assert_eq!(
-            c.registry.check_form_signer(&phone.verifier(), tps, NOW),
-            Ok(())
+            c.registry
+                .check_form_signer(&phone.verifier(), tps, false, NOW),
+            Ok(KeyRole::Kpps)
         );
         let other = signer("y");
         assert_eq!(

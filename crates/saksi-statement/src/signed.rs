@@ -95,9 +95,10 @@ impl Envelope {
         })
     }
 
-    /// Parses an envelope from request bytes.
+    /// Parses an envelope from request bytes (a member named twice is
+    /// refused, [`crate::strict_json`]).
     pub fn parse(body: &[u8]) -> Result<Envelope, EnvelopeError> {
-        let value: Value = serde_json::from_slice(body)
+        let value = crate::strict_json::parse(body)
             .map_err(|e| EnvelopeError::Malformed(format!("not JSON: {e}")))?;
         Envelope::from_value(value)
     }

@@ -12,7 +12,7 @@ use saksi_log::Signer;
 use saksi_statement::form::{form_bytes, version_digest};
 use saksi_statement::{
     Entry, EntryError, Envelope, FormEntryV1, FormStatement, KeyAction, KeyRole, KeyStatement,
-    Kind, SignedEntry, Statement,
+    Kind, OnBehalf, SignedEntry, Statement,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -88,6 +88,7 @@ fn signed_entries_are_exactly_the_canonical_encoding_and_read_back() {
         form: CHasil::example_ppwp(),
         photos: vec![[1; 32]],
         signed_at: UnixTime(1_707_915_600),
+        on_behalf: None,
     };
     let value = Value::Object(statement.to_object());
     let entry: SignedEntry<FormStatement> = logged(&value, &kpps, 1_707_915_909);
@@ -224,22 +225,33 @@ fn time() -> impl Strategy<Value = UnixTime> {
 /// A form statement whose form is as decoding gives it back (options in
 /// the order the parser reads them).
 fn form_statement() -> impl Strategy<Value = FormStatement> {
-    (contest(), tps(), 1u32..50, digest(), time(), 0usize..3).prop_flat_map(
-        |(contest, tps, version, prev, signed_at, photos)| {
-            (chasil(contest), proptest::collection::vec(digest(), photos)).prop_map(
-                move |(form, photos)| FormStatement {
-                    origin: ORIGIN.into(),
-                    tps,
-                    contest,
-                    version,
-                    prev: (version > 1).then_some(prev),
-                    form: normalised(contest, &form),
-                    photos,
-                    signed_at,
-                },
-            )
-        },
+    let on_behalf = proptest::option::of("\\PC{1,500}");
+    (
+        contest(),
+        tps(),
+        1u32..50,
+        digest(),
+        time(),
+        0usize..3,
+        on_behalf,
     )
+        .prop_flat_map(
+            |(contest, tps, version, prev, signed_at, photos, on_behalf)| {
+                (chasil(contest), proptest::collection::vec(digest(), photos)).prop_map(
+                    move |(form, photos)| FormStatement {
+                        origin: ORIGIN.into(),
+                        tps,
+                        contest,
+                        version,
+                        prev: (version > 1).then_some(prev),
+                        form: normalised(contest, &form),
+                        photos,
+                        signed_at,
+                        on_behalf: on_behalf.clone().map(|reason| OnBehalf { reason }),
+                    },
+                )
+            },
+        )
 }
 
 fn normalised(contest: Contest, form: &CHasil) -> CHasil {
@@ -251,6 +263,8 @@ fn key_statement() -> impl Strategy<Value = KeyStatement> {
         (KeyRole::KpuProv, "31"),
         (KeyRole::KpuKabkota, "31.71"),
         (KeyRole::Kpps, "31.71.01.1001.001"),
+        (KeyRole::Pps, "31.71.01.1001"),
+        (KeyRole::Ppk, "31.71.01"),
     ]);
     (
         any::<[u8; 32]>(),

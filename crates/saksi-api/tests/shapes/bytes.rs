@@ -206,6 +206,10 @@ fn errors_regions_tps_and_log() {
                     json!({
                         "version": v.version, "log_index": v.log_index,
                         "leaf_hash": v.leaf_hash, "submitted_at": v.submitted_at,
+                        "signer": v.signer.as_ref().map(|s| json!({
+                            "role": s.role, "key_id": s.key_id, "key": s.key,
+                            "on_behalf": s.on_behalf.as_ref().map(|o| json!({"reason": o.reason})),
+                        })),
                         "form": v.form, "warnings": v.warnings,
                     })
                 })

@@ -293,6 +293,7 @@ fn every_shape_matches_the_openapi_file() {
         "KeyReceipt",
         "Dpt",
         "FormVersion",
+        "FormSigner",
         "TpsPage",
         "KeyAccepted",
         "BulkResults",

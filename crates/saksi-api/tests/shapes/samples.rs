@@ -175,6 +175,16 @@ pub fn form_version(version: u32) -> FormVersion {
         log_index: 40 + u64::from(version),
         leaf_hash: Some("3q2+7w==".into()),
         submitted_at: "2024-02-14T13:05:00Z".into(),
+        // Version 1 entered through a session (an old log), version 2 signed
+        // on the TPS's behalf by its PPS.
+        signer: (version > 1).then(|| FormSigner {
+            role: "pps".into(),
+            key_id: "1a2b3c4d".into(),
+            key: "pps-32.73.01.1001+1a2b3c4d+AQ==".into(),
+            on_behalf: Some(OnBehalfReason {
+                reason: "HP KPPS rusak".into(),
+            }),
+        }),
         form: chasil(),
         warnings: vec![issue(true), issue(false)],
     }

@@ -5,7 +5,9 @@ use saksi_core::form::{CHasil, OptionVotes, Options, Triple};
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionCode};
 use saksi_log::Signer;
-use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
+use saksi_statement::{
+    Envelope, FormEntryV1, FormStatement, KeyAction, KeyRole, KeyStatement, OnBehalf,
+};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -64,6 +66,17 @@ pub fn form(
     prev: Option<[u8; 32]>,
     sah: u32,
 ) -> (Map<String, Value>, [u8; 32]) {
+    form_on_behalf(tps, version, prev, sah, None)
+}
+
+/// [`form`], signed on behalf of the TPS if a reason is given.
+pub fn form_on_behalf(
+    tps: &str,
+    version: u32,
+    prev: Option<[u8; 32]>,
+    sah: u32,
+    reason: Option<&str>,
+) -> (Map<String, Value>, [u8; 32]) {
     let statement = FormStatement {
         origin: ORIGIN.into(),
         tps: code(tps),
@@ -94,6 +107,9 @@ pub fn form(
         },
         photos: vec![],
         signed_at: UnixTime(NOW),
+        on_behalf: reason.map(|reason| OnBehalf {
+            reason: reason.to_owned(),
+        }),
     }
     .to_object();
     let digest =
@@ -103,12 +119,18 @@ pub fn form(
 }
 
 pub fn run(entries: Vec<Vec<u8>>, root: &Signer) -> Replay {
+    run_allowing_unsigned_before(entries, root, 0)
+}
+
+/// [`run`], accepting `form` v1 entries below index `n`.
+pub fn run_allowing_unsigned_before(entries: Vec<Vec<u8>>, root: &Signer, n: u64) -> Replay {
     let mut replay = Replay::new(
         &[root.verifier()],
         ORIGIN,
         &[],
         Regions::new([code("11")], [code("11.01")]),
-    );
+    )
+    .allow_unsigned_before(n);
     let served: Vec<ServedEntry> = entries
         .into_iter()
         .enumerate()
@@ -122,4 +144,34 @@ pub fn run(entries: Vec<Vec<u8>>, root: &Signer) -> Replay {
     replay.process(&served[..3]);
     replay.process(&served[3..]);
     replay
+}
+
+/// A `form` v1 entry: a PPWP version of `tps` entered through a kpps
+/// session, signed by nobody, as old logs hold; and its digest.
+pub fn session_form(
+    tps: &str,
+    version: u32,
+    prev: Option<[u8; 32]>,
+    sah: u32,
+) -> (Vec<u8>, [u8; 32]) {
+    let (statement, _) = form(tps, version, prev, sah);
+    let form = saksi_core::form::parse(
+        Contest::Ppwp,
+        &saksi_log::canonical_json(&statement["form"]).unwrap(),
+    )
+    .unwrap();
+    let data = FormEntryV1 {
+        tps: code(tps),
+        contest: Contest::Ppwp,
+        version,
+        prev,
+        form_bytes: saksi_statement::form::form_bytes(&form).unwrap(),
+        form,
+        role: saksi_core::permission::Role::Kpps,
+        region: code(tps),
+        submitted_at: UnixTime(NOW),
+    }
+    .encode();
+    let digest = Sha256::digest(&data).into();
+    (data, digest)
 }

@@ -5,3 +5,4 @@ mod build;
 mod chains;
 mod growth;
 mod results;
+mod signers;

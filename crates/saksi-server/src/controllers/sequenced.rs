@@ -140,6 +140,13 @@ pub(crate) fn refusal(refused: Refused) -> ApiError {
             "`prev` is not the digest of the form's current version",
         )
         .with_details(json!({"expected_prev": expected.map(hex::encode)})),
+        Refused::OnBehalfOverKpps { current } => ApiError::new(
+            codes::FORM_ON_BEHALF_OVER_KPPS,
+            format!(
+                "version {current} was signed by the TPS's KPPS device: a version signed on its behalf does not supersede it"
+            ),
+        )
+        .with_details(json!({"current_version": current})),
         Refused::Chain(refusal) => refusal_error(refusal),
         Refused::LeaseLost => crate::lease::lost_error(),
         Refused::Log(refusal) => refusal.error(),

@@ -27,6 +27,12 @@ pub fn refusal_error(refusal: Refusal) -> ApiError {
         })),
         Refusal::WrongTps { key_tps, .. } => ApiError::new(codes::KEY_WRONG_TPS, message)
             .with_details(json!({"key_tps": key_tps.to_string()})),
+        Refusal::OutsideRegion { key_region, .. } => ApiError::new(codes::KEY_WRONG_TPS, message)
+            .with_details(json!({"key_region": key_region.to_string()})),
+        Refusal::OnBehalfRequired(_) => ApiError::new(codes::STATEMENT_ON_BEHALF_REQUIRED, message),
+        Refusal::OnBehalfNotAllowed => {
+            ApiError::new(codes::STATEMENT_ON_BEHALF_NOT_ALLOWED, message)
+        }
         Refusal::NotAuthorised(_) => ApiError::new(codes::KEY_NOT_AUTHORISED, message),
         Refusal::AlreadyRegistered(at) => ApiError::new(codes::KEY_ALREADY_REGISTERED, message)
             .with_details(json!({"registered_at": at})),

@@ -7,7 +7,7 @@ use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionCode};
 use saksi_log::leaf_hash;
 use saksi_statement::form::version_digest;
-use saksi_statement::{Entry, FormEntryV1, KeyAction};
+use saksi_statement::{Entry, KeyAction, SignedBy};
 use saksi_store::{
     IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, StoredKey, StoredVersion,
 };
@@ -16,7 +16,7 @@ use super::admit::NewVersion;
 use super::decision::{Accepted, Outcome, Refused, Replayed};
 use super::memory::IdempotencyKey;
 use super::run::{Applied, Current, Decided, Pending};
-use super::{Command, Fact, FormFact, KeyFact, Sequencer, Submitter};
+use super::{Command, Fact, FormFact, KeyFact, Sequencer};
 use crate::log::receipt::{self, ReceiptHeader};
 
 impl Sequencer {
@@ -87,8 +87,9 @@ impl Sequencer {
         Decided::AfterCommit(reply, accepted)
     }
 
-    /// Decides a form version: its place after the current version, and
-    /// for a signed statement its key, version and `prev`.
+    /// Decides a form version: its signer's place in the key chain, its
+    /// place after the current version (version and `prev`), and that a
+    /// version signed on behalf does not supersede a KPPS-signed one.
     fn decide_form(
         &mut self,
         fact: FormFact,
@@ -104,10 +105,10 @@ impl Sequencer {
             contest,
             form,
             form_json,
-            form_canonical,
             warnings,
             warnings_json,
-            by,
+            signed,
+            signer,
         } = fact;
         // Version order: the current version, earlier in this batch or stored.
         let now_current = match pending.forms.get(&(tps, contest)) {
@@ -115,51 +116,38 @@ impl Sequencer {
             None if !self.known.has_version(tps, contest) => None,
             None => self.stored_current(tps_code, contest)?,
         };
-        let photos = match &by {
-            Submitter::Session { .. } => Vec::new(),
-            Submitter::Signed { signed, .. } => signed.statement.photos.clone(),
-        };
-        let (current, old, prev) = match &now_current {
-            Some(c) => (c.version, Some(c.form.clone()), Some(c.digest)),
-            None => (0, None, None),
+        let (current, old, prev, current_by) = match &now_current {
+            Some(c) => (
+                c.version,
+                Some(c.form.clone()),
+                Some(c.digest),
+                Some(c.signed_by),
+            ),
+            None => (0, None, None, None),
         };
         let version = current + 1;
-        let (data, digest, statement_sha256) = match &by {
-            Submitter::Session { role, region } => {
-                let data = FormEntryV1 {
-                    tps: tps_code,
-                    contest,
-                    version,
-                    prev,
-                    form: form.clone(),
-                    form_bytes: form_canonical,
-                    role: *role,
-                    region: *region,
-                    submitted_at: now,
-                }
-                .encode();
-                let digest = saksi_statement::entry::entry_sha256(&data);
-                (data, digest, None)
-            }
-            Submitter::Signed { signed, signer } => {
-                let stated = signed.statement.version;
-                self.registry
-                    .check_form_signer(signer, tps_code, now)
-                    .map_err(Refused::Chain)?;
-                if stated != version {
-                    return Err(Refused::VersionNotNext {
-                        stated,
-                        next: version,
-                        current,
-                    });
-                }
-                if signed.statement.prev != prev {
-                    return Err(Refused::PrevMismatch { expected: prev });
-                }
-                let sha256 = signed.sha256();
-                (signed.entry(now), sha256, Some(sha256))
-            }
-        };
+        let statement = &signed.statement;
+        let signed_by = statement.signed_by();
+        let role = self
+            .registry
+            .check_form_signer(&signer, tps_code, signed_by == SignedBy::OnBehalf, now)
+            .map_err(Refused::Chain)?;
+        if statement.version != version {
+            return Err(Refused::VersionNotNext {
+                stated: statement.version,
+                next: version,
+                current,
+            });
+        }
+        if statement.prev != prev {
+            return Err(Refused::PrevMismatch { expected: prev });
+        }
+        if current_by.is_some_and(|by| !signed_by.may_supersede(by)) {
+            return Err(Refused::OnBehalfOverKpps { current });
+        }
+        // An unchanged form and the hourly limit are decided last, once
+        // the version is one its signer may make.
+        let photos = statement.photos.clone();
         let new = NewVersion {
             tps,
             tps_code,
@@ -168,11 +156,13 @@ impl Sequencer {
             photos: &photos,
         };
         self.admit(&new, now_current.as_ref(), now, pending)?;
+        let digest = signed.sha256();
+        let data = signed.entry(now);
         let leaf = leaf_hash(&data);
         let header = ReceiptHeader {
             form: Some((tps_code.to_string(), contest.id().to_owned(), version)),
             time: now.to_string(),
-            statement_sha256,
+            statement_sha256: Some(digest),
         };
         let receipt: Receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
         let accepted = Accepted::Form(saksi_api::Accepted {
@@ -180,10 +170,6 @@ impl Sequencer {
             warnings: warnings.iter().map(Into::into).collect(),
             receipt,
         });
-        let submitted_by = match &by {
-            Submitter::Session { .. } => request.principal.clone(),
-            Submitter::Signed { signed, .. } => format!("key:{}", signed.signer),
-        };
         pending.batch.versions.push(StoredVersion {
             tps: tps_code,
             contest,
@@ -191,7 +177,7 @@ impl Sequencer {
             log_index,
             form_json,
             warnings_json,
-            submitted_by,
+            submitted_by: crate::keys::submitted_by(role, &signed.signer),
             submitted_at: now,
             request: Some(RequestKey {
                 key: request.key.clone(),
@@ -205,6 +191,7 @@ impl Sequencer {
                 form: form.clone(),
                 photos,
                 digest,
+                signed_by,
             },
         );
         pending.batch.entries.push(LogEntry {
@@ -286,8 +273,9 @@ impl Sequencer {
         }))
     }
 
-    /// The stored current version of a form: the form, its photos and its
-    /// digest (the next version's `prev`), read back from its log entry.
+    /// The stored current version of a form: the form, its photos, its
+    /// digest (the next version's `prev`) and who vouches for it, read back
+    /// from its log entry.
     fn stored_current(
         &self,
         tps: RegionCode,
@@ -304,17 +292,18 @@ impl Sequencer {
         })?;
         let index = stored.log_index;
         let entry = self.store.log_entries(index, index + 1)?;
-        let (digest, photos) = entry
+        let (digest, photos, signed_by) = entry
             .first()
             .filter(|e| e.index == index)
             .and_then(|e| {
                 let decoded = Entry::decode(&e.data).ok()?;
                 let digest = version_digest(&decoded, &e.data)?;
+                let signed_by = SignedBy::of(&decoded)?;
                 let photos = match decoded {
                     Entry::FormV2(signed) => signed.signed.statement.photos,
                     _ => Vec::new(),
                 };
-                Some((digest, photos))
+                Some((digest, photos, signed_by))
             })
             .ok_or_else(|| {
                 Refused::internal(format!(
@@ -327,6 +316,7 @@ impl Sequencer {
             form,
             photos,
             digest,
+            signed_by,
         }))
     }
 }

@@ -68,6 +68,9 @@ pub enum Refused {
     /// A signed form statement's `prev` is not the current version's
     /// digest (`None`: there is no current version).
     PrevMismatch { expected: Option<[u8; 32]> },
+    /// A statement signed on behalf of the TPS would supersede `current`,
+    /// a version its KPPS device signed.
+    OnBehalfOverKpps { current: u32 },
     /// The key chain refuses the statement's signer or the statement.
     Chain(saksi_statement::Refusal),
     /// Another server took the writer lease over.

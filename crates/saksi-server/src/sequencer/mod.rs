@@ -45,7 +45,6 @@ mod settle;
 use std::sync::{Arc, RwLock};
 
 use saksi_core::form::{CHasil, Issue};
-use saksi_core::permission::Role;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::Verifier;
 use saksi_statement::{FormStatement, KeyStatement, Registry, Signed};
@@ -92,29 +91,16 @@ pub struct FormFact {
     pub tps_code: RegionCode,
     pub contest: Contest,
     pub form: CHasil,
-    /// The form as stored (its JSON) and as logged (RFC 8785), both made by
-    /// the handler.
+    /// The form as stored (its JSON), made by the handler.
     pub form_json: String,
-    pub form_canonical: Vec<u8>,
     pub warnings: Vec<Issue>,
     pub warnings_json: String,
-    pub by: Submitter,
-}
-
-/// Who vouches for a form version.
-#[derive(Debug)]
-pub enum Submitter {
-    /// An officer's session: the entry records the role and region (no
-    /// name, no user id: entries hold no personal data).
-    Session { role: Role, region: RegionCode },
-    /// A KPPS device's signed statement, already verified by the handler;
-    /// the sequencer checks the key against the chain, the version and
-    /// `prev`.
-    Signed {
-        signed: Box<Signed<FormStatement>>,
-        /// The parsed signer key, for the chain's checks.
-        signer: Box<Verifier>,
-    },
+    /// The signed statement, already verified by the handler; the
+    /// sequencer checks its signer against the chain, the version, `prev`
+    /// and whether it may supersede the current version.
+    pub signed: Box<Signed<FormStatement>>,
+    /// The parsed signer key, for the chain's checks.
+    pub signer: Box<Verifier>,
 }
 
 /// An officer's key registration or revocation, its signature verified by

@@ -7,6 +7,7 @@ use std::time::Instant;
 use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionId};
+use saksi_statement::SignedBy;
 use saksi_store::{Batch, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
@@ -40,13 +41,13 @@ pub(super) struct Pending {
     pub batch: Batch,
     /// Requests accepted in this batch: (request hash, answer).
     pub requests: HashMap<IdempotencyKey, ([u8; 32], Accepted)>,
-    /// (tps, contest) -> the version accepted in this batch.
+    /// (tps, contest) -> its current version accepted in this batch.
     pub forms: HashMap<(RegionId, Contest), Current>,
     pub applied: Vec<Applied>,
 }
 
 /// A form's current version, as the next one is decided against it.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub(super) struct Current {
     pub version: u32,
     pub form: CHasil,
@@ -54,6 +55,8 @@ pub(super) struct Current {
     pub photos: Vec<[u8; 32]>,
     /// The version's digest: the next version's `prev`.
     pub digest: [u8; 32],
+    /// Who vouches for it: what may supersede it.
+    pub signed_by: SignedBy,
 }
 
 impl Sequencer {

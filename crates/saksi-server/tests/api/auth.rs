@@ -89,12 +89,11 @@ async fn a_malformed_username_is_refused_with_a_code() {
 }
 
 #[tokio::test]
-async fn an_unauthenticated_write_is_401_whatever_its_body() {
+async fn an_unauthenticated_session_write_is_401_whatever_its_body() {
     let app = spawn_app();
-    let tps = app.first_tps(TestApp::code("11"));
-    let uri = format!("/api/v1/tps/{tps}/forms/ppwp");
+    let uri = "/api/v1/auth/logout";
     let missing = app
-        .request(Method::POST, &uri, &[("idempotency-key", "k")], "{not json")
+        .request(Method::POST, uri, &[("idempotency-key", "k")], "{not json")
         .await;
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
     assert_eq!(missing.code(), "auth.required");
@@ -102,7 +101,7 @@ async fn an_unauthenticated_write_is_401_whatever_its_body() {
     let forged = app
         .request(
             Method::POST,
-            &uri,
+            uri,
             &[
                 ("authorization", "Bearer 0123456789abcdef"),
                 ("idempotency-key", "k"),
@@ -125,13 +124,13 @@ async fn an_expired_session_is_refused() {
         .unwrap()
         .unwrap();
     let token = app.session_for(user.id, now() - 1);
+    let auth = format!("Bearer {token}");
     let answer = app
-        .submit(
-            &token,
-            tps,
-            Contest::Ppwp,
-            "k1",
-            app.form_json(tps, Contest::Ppwp, 1),
+        .request(
+            Method::POST,
+            "/api/v1/auth/logout",
+            &[("authorization", &auth)],
+            "",
         )
         .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
@@ -139,25 +138,25 @@ async fn an_expired_session_is_refused() {
 }
 
 #[tokio::test]
-async fn a_kpps_cannot_submit_for_another_tps() {
+async fn a_kpps_device_cannot_sign_for_another_tps() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("11"));
     let other = app.first_tps(TestApp::code("12"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let size = app.store.log_size().unwrap();
     let answer = app
         .submit(
-            &token,
+            &kpps,
             other,
             Contest::Ppwp,
-            "k1",
             app.form_json(other, Contest::Ppwp, 1),
         )
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert_eq!(answer.code(), "auth.forbidden");
+    assert_eq!(answer.code(), "key.wrong_tps");
     assert_eq!(
-        answer.json()["error"]["details"]["reason"],
-        "outside_jurisdiction"
+        answer.json()["error"]["details"]["key_tps"],
+        tps.to_string()
     );
-    assert_eq!(app.store.log_size().unwrap(), 0);
+    assert_eq!(app.store.log_size().unwrap(), size);
 }

@@ -213,6 +213,14 @@ macro_rules! row {
     };
 }
 
+/// Codes no request can get today, with the test that reaches their
+/// refusal instead: `idempotency.key_reused` needs a principal's key reused
+/// for another request, and every write is now a signed statement whose
+/// key is its own digest; the sequencer keeps the rule for the facts staff
+/// will enter through sessions (keys::sequencing::
+/// idempotency_keys_are_scoped_per_principal).
+const UNREACHABLE: &[&str] = &["idempotency.key_reused"];
+
 /// One row per code; a new code is one more line here and one trial.
 fn table() -> Vec<Row> {
     vec![
@@ -228,15 +236,18 @@ fn table() -> Vec<Row> {
         row!(AUTH_INVALID_USERNAME, auth_invalid_username),
         row!(AUTH_THROTTLED, auth_throttled),
         row!(AUTH_BUSY, auth_busy),
-        row!(AUTH_FORBIDDEN, auth_forbidden),
         row!(REGION_INVALID_CODE, region_invalid_code),
         row!(REGION_NOT_FOUND, region_not_found),
         row!(CONTEST_NOT_FOUND, contest_not_found),
         row!(DAPIL_NOT_FOUND, dapil_not_found),
-        row!(IDEMPOTENCY_KEY_MISSING, idempotency_key_missing),
-        row!(IDEMPOTENCY_KEY_INVALID, idempotency_key_invalid),
-        row!(IDEMPOTENCY_KEY_REUSED, idempotency_key_reused),
         row!(FORM_INVALID, form_invalid),
+        row!(FORM_SIGNATURE_REQUIRED, form_signature_required),
+        row!(FORM_ON_BEHALF_OVER_KPPS, form_on_behalf_over_kpps),
+        row!(STATEMENT_ON_BEHALF_REQUIRED, statement_on_behalf_required),
+        row!(
+            STATEMENT_ON_BEHALF_NOT_ALLOWED,
+            statement_on_behalf_not_allowed
+        ),
         row!(STATEMENT_MALFORMED, statement_malformed),
         row!(STATEMENT_WRONG_ORIGIN, statement_wrong_origin),
         row!(STATEMENT_PATH_MISMATCH, statement_path_mismatch),
@@ -274,6 +285,7 @@ async fn every_error_code_is_answered_with_its_status_and_stores_nothing() {
         .iter()
         .map(|c| c.code)
         .filter(|c| !table.iter().any(|r| r.code.code == *c))
+        .filter(|c| !UNREACHABLE.contains(c))
         .collect();
     missing.sort_unstable();
     assert!(missing.is_empty(), "codes without a row: {missing:?}");
@@ -376,13 +388,14 @@ fn logout(token: &str) -> Request<Body> {
 }
 
 /// A form entered through a session.
-fn session_form(token: &str, tps: RegionCode, key: Option<&str>, body: String) -> Request<Body> {
+/// A bare form posted with a session, as the closed session path took it.
+fn session_form(token: &str, tps: RegionCode, body: String) -> Request<Body> {
     let auth = format!("Bearer {token}");
-    let mut headers = vec![("authorization", auth.as_str())];
-    if let Some(key) = key {
-        headers.push(("idempotency-key", key));
-    }
-    post_json(&format!("/api/v1/tps/{tps}/forms/ppwp"), &headers, body)
+    post_json(
+        &format!("/api/v1/tps/{tps}/forms/ppwp"),
+        &[("authorization", auth.as_str())],
+        body,
+    )
 }
 
 fn signed_form_at(tps: RegionCode, body: &Value) -> Request<Body> {
@@ -518,14 +531,6 @@ async fn auth_busy() -> Trial {
     refused(app, login(STAFF, STAFF_PASSWORD)).await
 }
 
-async fn auth_forbidden() -> Trial {
-    let app = spawn_app();
-    let (mine, other) = two_tps(&app);
-    let token = app.kpps_token(mine);
-    let form = app.form_json(other, Contest::Ppwp, 1);
-    refused(app, session_form(&token, other, Some("k1"), form)).await
-}
-
 async fn region_invalid_code() -> Trial {
     let app = spawn_app();
     refused(app, get("/api/v1/regions/11.x")).await
@@ -546,48 +551,72 @@ async fn dapil_not_found() -> Trial {
     refused(app, get("/api/v1/results/dpr/dapil/99-99")).await
 }
 
-async fn idempotency_key_missing() -> Trial {
-    let app = spawn_app();
-    let tps = app.first_tps(RegionCode::NASIONAL);
-    let token = app.kpps_token(tps);
-    let form = app.form_json(tps, Contest::Ppwp, 1);
-    refused(app, session_form(&token, tps, None, form)).await
-}
-
-async fn idempotency_key_invalid() -> Trial {
-    let app = spawn_app();
-    let tps = app.first_tps(RegionCode::NASIONAL);
-    let token = app.kpps_token(tps);
-    let form = app.form_json(tps, Contest::Ppwp, 1);
-    let key = "k".repeat(129);
-    refused(app, session_form(&token, tps, Some(&key), form)).await
-}
-
-async fn idempotency_key_reused() -> Trial {
-    let app = spawn_app();
-    let tps = app.first_tps(RegionCode::NASIONAL);
-    let token = app.kpps_token(tps);
-    let first = app
-        .submit(
-            &token,
-            tps,
-            Contest::Ppwp,
-            "k1",
-            app.form_json(tps, Contest::Ppwp, 1),
-        )
-        .await;
-    assert_eq!(first.status, StatusCode::CREATED);
-    let other = app.form_json(tps, Contest::Ppwp, 2);
-    refused(app, session_form(&token, tps, Some("k1"), other)).await
-}
-
 async fn form_invalid() -> Trial {
     let app = spawn_app();
     let tps = app.first_tps(RegionCode::NASIONAL);
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
     let mut form: Value = serde_json::from_str(&app.form_json(tps, Contest::Ppwp, 1)).unwrap();
     form["suara_total"] = json!(form["suara_total"].as_u64().unwrap() + 1);
-    refused(app, session_form(&token, tps, Some("k1"), form.to_string())).await
+    let body = app.sign_next(&kpps, tps, Contest::Ppwp, &form.to_string(), None);
+    refused(app, signed_form_at(tps, &body)).await
+}
+
+async fn form_signature_required() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let token = app.kpps_token(tps);
+    let form = app.form_json(tps, Contest::Ppwp, 1);
+    refused(app, session_form(&token, tps, form)).await
+}
+
+async fn statement_on_behalf_required() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let pps = app
+        .officer_key(KeyRole::Pps, tps.ancestor_at(Level::Desa).unwrap())
+        .await;
+    let body = app.sign_next(
+        &pps,
+        tps,
+        Contest::Ppwp,
+        &app.ppwp_form(tps, [1, 2, 3]),
+        None,
+    );
+    refused(app, signed_form_at(tps, &body)).await
+}
+
+async fn statement_on_behalf_not_allowed() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let kpps = app.kpps_device(tps).await;
+    let form = app.ppwp_form(tps, [1, 2, 3]);
+    let body = app.sign_next(&kpps, tps, Contest::Ppwp, &form, Some("tidak perlu"));
+    refused(app, signed_form_at(tps, &body)).await
+}
+
+async fn form_on_behalf_over_kpps() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let kpps = app.kpps_device(tps).await;
+    let ppk = app
+        .officer_key(KeyRole::Ppk, tps.ancestor_at(Level::Kecamatan).unwrap())
+        .await;
+    let first = app.sign_next(
+        &kpps,
+        tps,
+        Contest::Ppwp,
+        &app.ppwp_form(tps, [50, 60, 40]),
+        None,
+    );
+    assert_eq!(app.post_form(tps, &first).await.status, StatusCode::CREATED);
+    let over = app.sign_next(
+        &ppk,
+        tps,
+        Contest::Ppwp,
+        &app.ppwp_form(tps, [10, 130, 10]),
+        Some("HP hilang"),
+    );
+    refused(app, signed_form_at(tps, &over)).await
 }
 
 async fn statement_malformed() -> Trial {

@@ -15,20 +15,22 @@ use crate::helpers::*;
 async fn a_full_disk_refuses_submissions_with_503_and_the_server_recovers_by_itself() {
     let (app, disk_full) = spawn_failing_app();
     let tps = app.first_tps(RegionCode::NASIONAL);
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let keys = app.store.log_size().unwrap();
     let form = |seed| app.form_json(tps, Contest::Ppwp, seed);
-    let first = app.submit(&token, tps, Contest::Ppwp, "k1", form(1)).await;
+    let first = app.submit(&kpps, tps, Contest::Ppwp, form(1)).await;
     assert_eq!(first.status, StatusCode::CREATED);
     let results_before = app.get("/api/v1/results/ppwp").await.json();
 
     disk_full.store(true, Ordering::Relaxed);
-    let refused = app.submit(&token, tps, Contest::Ppwp, "k2", form(2)).await;
+    let second = app.sign_next(&kpps, tps, Contest::Ppwp, &form(2), None);
+    let refused = app.post_signed(tps, Contest::Ppwp, &second).await;
     assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(refused.code(), "store.unavailable");
     assert_eq!(refused.headers["retry-after"], "5");
     assert_eq!(
         app.store.log_size().unwrap(),
-        1,
+        keys + 1,
         "nothing of it was written"
     );
     // Reads are served from memory, unchanged.
@@ -51,8 +53,8 @@ async fn a_full_disk_refuses_submissions_with_503_and_the_server_recovers_by_its
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // The refused submission, retried, is taken: it was never stored.
-    let retried = app.submit(&token, tps, Contest::Ppwp, "k2", form(2)).await;
+    let retried = app.post_signed(tps, Contest::Ppwp, &second).await;
     assert_eq!(retried.status, StatusCode::CREATED, "{}", retried.json());
     assert_eq!(retried.json()["version"], 2);
-    assert_eq!(app.store.log_size().unwrap(), 2);
+    assert_eq!(app.store.log_size().unwrap(), keys + 2);
 }

@@ -12,10 +12,19 @@ use saksi_server::auth::{password, token};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config, ManualClock};
 use saksi_sim::rng::Rng;
+use saksi_statement::form::version_digest;
+use saksi_statement::{Entry, Envelope, FormEntryV1, KeyAction, KeyRole, KeyStatement};
 pub use saksi_store::Store;
 use saksi_store::{NewUser, Session, SqliteStore, UnixTime};
 use serde_json::Value;
 use tower::ServiceExt;
+
+/// A key derived from its name alone, so a test app registers each
+/// officer's or device's key once and finds it again by name.
+pub fn named_key(name: &str) -> Signer {
+    use sha2::{Digest, Sha256};
+    Signer::from_seed(name, &Sha256::digest(name.as_bytes()).into()).unwrap()
+}
 
 pub const STAFF: &str = "ketua.kpu";
 pub const STAFF_PASSWORD: &str = "rahasia-sekali-123";
@@ -358,12 +367,150 @@ impl TestApp {
         token
     }
 
+    /// Registers `key` in `role` for `region`, signed by `by`, unless the
+    /// log already holds it.
+    pub async fn register_once(
+        &self,
+        key: &Signer,
+        role: KeyRole,
+        region: RegionCode,
+        by: &Signer,
+    ) {
+        let text = key.verifier().to_string();
+        if self.store.keys().unwrap().iter().any(|k| k.key == text) {
+            return;
+        }
+        let statement = KeyStatement {
+            origin: ORIGIN.into(),
+            key: key.verifier(),
+            action: KeyAction::Register {
+                role,
+                region,
+                valid_from: UnixTime(now() - 3600),
+                valid_until: UnixTime(now() + 30 * 86_400),
+            },
+            signed_at: UnixTime(now()),
+        };
+        let body = Envelope::sign(statement.to_object(), by)
+            .unwrap()
+            .to_value();
+        let answer = self
+            .request(
+                Method::POST,
+                "/api/v1/keys",
+                &[("content-type", "application/json")],
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    }
+
+    /// The KPU Kab/Kota officer's key over `region`, registered (with the
+    /// KPU Provinsi key over it) if it is not yet.
+    pub async fn kabkota_officer(&self, region: RegionCode) -> Signer {
+        let prov_code = region.ancestor_at(Level::Provinsi).unwrap();
+        let kab_code = region.ancestor_at(Level::Kabkota).unwrap();
+        let prov = named_key(&format!("kpu-prov-{prov_code}"));
+        let kab = named_key(&format!("kpu-kabkota-{kab_code}"));
+        self.register_once(&prov, KeyRole::KpuProv, prov_code, &root_key())
+            .await;
+        self.register_once(&kab, KeyRole::KpuKabkota, kab_code, &prov)
+            .await;
+        kab
+    }
+
+    /// The KPPS device key of `tps`, registered by its KPU Kab/Kota.
+    pub async fn kpps_device(&self, tps: RegionCode) -> Signer {
+        self.officer_key(KeyRole::Kpps, tps).await
+    }
+
+    /// The key of `role` for `region` (a KPPS device for a TPS, a PPS for
+    /// a desa, a PPK for a kecamatan), registered by its KPU Kab/Kota.
+    pub async fn officer_key(&self, role: KeyRole, region: RegionCode) -> Signer {
+        let kab = self.kabkota_officer(region).await;
+        let key = named_key(&format!("{}-{region}", role.id()));
+        self.register_once(&key, role, region, &kab).await;
+        key
+    }
+
+    /// The version after the current one of (`tps`, `contest`) and its
+    /// `prev`, as the store has them.
+    pub fn next_version(&self, tps: RegionCode, contest: Contest) -> (u32, Option<[u8; 32]>) {
+        let Some(current) = self.store.current_form(tps, contest).unwrap() else {
+            return (1, None);
+        };
+        let i = current.log_index;
+        let entry = &self.store.log_entries(i, i + 1).unwrap()[0];
+        let decoded = Entry::decode(&entry.data).unwrap();
+        (current.version + 1, version_digest(&decoded, &entry.data))
+    }
+
+    /// `form` (C.Hasil JSON, not checked here) as the next version of
+    /// (`tps`, `contest`), signed by `key`, `on_behalf` if a reason is
+    /// given: the POST body.
+    pub fn sign_next(
+        &self,
+        key: &Signer,
+        tps: RegionCode,
+        contest: Contest,
+        form: &str,
+        on_behalf: Option<&str>,
+    ) -> Value {
+        let (version, prev) = self.next_version(tps, contest);
+        let mut statement = serde_json::json!({
+            "v": 1,
+            "type": "form",
+            "origin": ORIGIN,
+            "tps": tps.to_string(),
+            "contest": contest.id(),
+            "version": version,
+            "prev": prev.map(hex::encode),
+            "form": serde_json::from_str::<Value>(form).unwrap(),
+            "photos": [],
+            "signed_at": UnixTime(now()).to_string(),
+        });
+        if let Some(reason) = on_behalf {
+            statement["on_behalf"] = serde_json::json!({ "reason": reason });
+        }
+        let Value::Object(statement) = statement else {
+            unreachable!()
+        };
+        Envelope::sign(statement, key).unwrap().to_value()
+    }
+
+    /// Posts a signed form statement.
+    pub async fn post_signed(&self, tps: RegionCode, contest: Contest, body: &Value) -> Answer {
+        let uri = format!("/api/v1/tps/{tps}/forms/{contest}");
+        self.request(
+            Method::POST,
+            &uri,
+            &[("content-type", "application/json")],
+            body.to_string(),
+        )
+        .await
+    }
+
+    /// Signs `form` as the next version with `key` and posts it: what a
+    /// KPPS device does.
     pub async fn submit(
+        &self,
+        key: &Signer,
+        tps: RegionCode,
+        contest: Contest,
+        form: impl AsRef<str>,
+    ) -> Answer {
+        let body = self.sign_next(key, tps, contest, form.as_ref(), None);
+        self.post_signed(tps, contest, &body).await
+    }
+
+    /// Posts `body` to the form endpoint as an officer's session would
+    /// (`Authorization`, `Idempotency-Key`, the bare form): the path that
+    /// no longer enters a form.
+    pub async fn post_with_session(
         &self,
         token: &str,
         tps: RegionCode,
         contest: Contest,
-        key: &str,
         body: impl Into<Body>,
     ) -> Answer {
         let auth = format!("Bearer {token}");
@@ -373,7 +520,7 @@ impl TestApp {
             &uri,
             &[
                 ("authorization", &auth),
-                ("idempotency-key", key),
+                ("idempotency-key", "k"),
                 ("content-type", "application/json"),
             ],
             body,
@@ -381,11 +528,90 @@ impl TestApp {
         .await
     }
 
+    /// Writes a version entered through a session (a `form` v1 entry, as
+    /// old logs hold) straight into the store, as the next version at the
+    /// end of the log: the server must be stopped (see
+    /// [`TestApp::restart_with`]).
+    pub fn write_session_version(store: &dyn Store, tps: RegionCode, contest: Contest, form: &str) {
+        let form = saksi_core::form::parse(contest, form.as_bytes()).unwrap();
+        let index = store.log_size().unwrap();
+        let (version, prev) = match store.current_form(tps, contest).unwrap() {
+            None => (1, None),
+            Some(current) => {
+                let i = current.log_index;
+                let entry = &store.log_entries(i, i + 1).unwrap()[0];
+                let decoded = Entry::decode(&entry.data).unwrap();
+                (current.version + 1, version_digest(&decoded, &entry.data))
+            }
+        };
+        let submitted_at = UnixTime(now());
+        let data = FormEntryV1 {
+            tps,
+            contest,
+            version,
+            prev,
+            form_bytes: saksi_statement::form::form_bytes(&form).unwrap(),
+            form: form.clone(),
+            role: saksi_core::permission::Role::Kpps,
+            region: tps,
+            submitted_at,
+        }
+        .encode();
+        store
+            .commit_batch(&saksi_store::Batch {
+                versions: vec![saksi_store::StoredVersion {
+                    tps,
+                    contest,
+                    version,
+                    log_index: index,
+                    form_json: serde_json::to_string(&form).unwrap(),
+                    warnings_json: "[]".into(),
+                    submitted_by: "user:1".into(),
+                    submitted_at,
+                    request: None,
+                }],
+                entries: vec![saksi_store::LogEntry {
+                    index,
+                    leaf_hash: saksi_log::leaf_hash(&data),
+                    data,
+                }],
+                ..Default::default()
+            })
+            .unwrap();
+    }
+
     /// A valid form (no error, no warning) for `contest` at `tps`, as JSON.
     pub fn form_json(&self, tps: RegionCode, contest: Contest, seed: u64) -> String {
         let id = self.election.tree.find(tps).unwrap();
         let form = saksi_sim::forms::draw_form(&self.election, id, contest, &mut Rng::new(seed))
             .expect("contest held");
+        serde_json::to_string(&form).unwrap()
+    }
+
+    /// A valid PPWP form for `tps` whose three candidates got `votes`
+    /// (all valid, every voter on the DPT).
+    pub fn ppwp_form(&self, tps: RegionCode, votes: [u32; 3]) -> String {
+        use saksi_core::form::{OptionVotes, Options, Triple};
+        let id = self.election.tree.find(tps).unwrap();
+        let mut form =
+            saksi_sim::forms::draw_form(&self.election, id, Contest::Ppwp, &mut Rng::new(1))
+                .expect("PPWP is held everywhere");
+        let sah: u32 = votes.iter().sum();
+        form.options = Options::Paslon(
+            (1..)
+                .zip(votes)
+                .map(|(number, votes)| OptionVotes { number, votes })
+                .collect(),
+        );
+        form.suara_sah = sah;
+        form.suara_tidak_sah = 0;
+        form.suara_total = sah;
+        form.pengguna_dpt = Triple::of(sah / 2, sah - sah / 2);
+        form.pengguna_dptb = Triple::of(0, 0);
+        form.pengguna_non_dpt = Triple::of(0, 0);
+        form.pengguna_total = form.pengguna_dpt;
+        form.disabilitas = None;
+        form.surat_suara = None;
         serde_json::to_string(&form).unwrap()
     }
 

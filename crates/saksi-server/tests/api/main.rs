@@ -12,6 +12,7 @@ mod layout;
 mod lease;
 mod log;
 mod reads;
+mod signers;
 mod simulation;
 mod submit;
 mod throttle;

@@ -53,12 +53,10 @@ async fn results_carry_an_etag_that_changes_with_the_log() {
     assert!(cached.body.is_empty());
 
     let tps = app.first_tps(TestApp::code("11"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
     let form = app.form_json(tps, Contest::Ppwp, 1);
     assert_eq!(
-        app.submit(&token, tps, Contest::Ppwp, "a", form)
-            .await
-            .status,
+        app.submit(&kpps, tps, Contest::Ppwp, form).await.status,
         StatusCode::CREATED
     );
     let changed = app

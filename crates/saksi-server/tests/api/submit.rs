@@ -13,20 +13,21 @@ async fn a_submission_shows_in_results_at_every_level() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("11"));
     let desa = tps.parent().unwrap();
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let keys = app.store.log_size().unwrap();
     let form = app.form_json(tps, Contest::Ppwp, 1);
     let sah = serde_json::from_str::<Value>(&form).unwrap()["suara_sah"]
         .as_u64()
         .unwrap();
 
-    let answer = app.submit(&token, tps, Contest::Ppwp, "key-1", form).await;
+    let answer = app.submit(&kpps, tps, Contest::Ppwp, form).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
     let body: saksi_api::Accepted = answer.typed();
     assert_eq!(body.version, 1);
     assert_eq!(body.warnings, []);
     assert_eq!(body.receipt.tps, Some(tps.to_string()));
     assert_eq!(body.receipt.contest.as_deref(), Some("ppwp"));
-    assert_eq!(body.receipt.log_index, 0);
+    assert_eq!(body.receipt.log_index, keys);
 
     for uri in [
         "/api/v1/results/ppwp".to_owned(),
@@ -37,7 +38,7 @@ async fn a_submission_shows_in_results_at_every_level() {
         let r = app.get(&uri).await;
         assert_eq!(r.status, StatusCode::OK, "{uri}");
         let r: saksi_api::Results = r.typed();
-        assert_eq!(r.log_size, 1, "{uri}");
+        assert_eq!(r.log_size, keys + 1, "{uri}");
         assert_eq!(r.totals.suara_sah, sah, "{uri}");
         assert_eq!(r.totals.tps_reported, 1, "{uri}");
         let votes: u64 = r.totals.options.0.iter().map(|(_, v)| v).sum();
@@ -64,7 +65,7 @@ async fn a_submission_shows_in_results_at_every_level() {
     assert_eq!(provinces_sah, sah);
 
     let tps_page = app.get(&format!("/api/v1/tps/{tps}")).await.json();
-    assert_eq!(tps_page["log_size"], 1);
+    assert_eq!(tps_page["log_size"], keys + 1);
     assert_eq!(tps_page["contests"][0]["current"]["version"], 1);
 }
 
@@ -72,63 +73,60 @@ async fn a_submission_shows_in_results_at_every_level() {
 async fn a_retry_replays_the_first_answer_and_stores_nothing_twice() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("11"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let keys = app.store.log_size().unwrap();
     let form = app.form_json(tps, Contest::Ppwp, 1);
-    let first = app
-        .submit(&token, tps, Contest::Ppwp, "key-1", form.clone())
-        .await;
-    let retry = app.submit(&token, tps, Contest::Ppwp, "key-1", form).await;
+    let body = app.sign_next(&kpps, tps, Contest::Ppwp, &form, None);
+    let first = app.post_signed(tps, Contest::Ppwp, &body).await;
+    let retry = app.post_signed(tps, Contest::Ppwp, &body).await;
     assert_eq!(first.status, StatusCode::CREATED);
     assert_eq!(retry.status, StatusCode::CREATED);
     assert_eq!(first.body, retry.body);
-    assert_eq!(app.store.log_size().unwrap(), 1);
-    assert_eq!(app.get("/api/v1/results/ppwp").await.json()["log_size"], 1);
-
-    let other = app.form_json(tps, Contest::Ppwp, 2);
-    let reused = app.submit(&token, tps, Contest::Ppwp, "key-1", other).await;
-    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(reused.code(), "idempotency.key_reused");
-    assert_eq!(app.store.log_size().unwrap(), 1);
+    assert_eq!(app.store.log_size().unwrap(), keys + 1);
+    assert_eq!(
+        app.get("/api/v1/results/ppwp").await.json()["log_size"],
+        keys + 1
+    );
 }
 
 #[tokio::test]
 async fn concurrent_retries_in_one_batch_store_one_version() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("11"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let keys = app.store.log_size().unwrap();
     let form = app.form_json(tps, Contest::Ppwp, 1);
-    let answers = futures_util::future::join_all(
-        (0..8).map(|_| app.submit(&token, tps, Contest::Ppwp, "same", form.clone())),
-    )
-    .await;
+    let body = app.sign_next(&kpps, tps, Contest::Ppwp, &form, None);
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| app.post_signed(tps, Contest::Ppwp, &body)))
+            .await;
     for a in &answers {
         assert_eq!(a.status, StatusCode::CREATED);
         assert_eq!(a.body, answers[0].body);
     }
-    assert_eq!(app.store.log_size().unwrap(), 1);
+    assert_eq!(app.store.log_size().unwrap(), keys + 1);
 }
 
 #[tokio::test]
 async fn a_second_version_replaces_the_first_in_the_tallies() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("11"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let keys = app.store.log_size().unwrap();
     let first = app.form_json(tps, Contest::Ppwp, 1);
     let second = app.form_json(tps, Contest::Ppwp, 2);
     let sah2 = serde_json::from_str::<Value>(&second).unwrap()["suara_sah"]
         .as_u64()
         .unwrap();
     assert_eq!(
-        app.submit(&token, tps, Contest::Ppwp, "a", first)
-            .await
-            .status,
+        app.submit(&kpps, tps, Contest::Ppwp, first).await.status,
         StatusCode::CREATED
     );
-    let answer = app.submit(&token, tps, Contest::Ppwp, "b", second).await;
+    let answer = app.submit(&kpps, tps, Contest::Ppwp, second).await;
     assert_eq!(answer.json()["version"], 2);
-    assert_eq!(answer.json()["receipt"]["log_index"], 1);
+    assert_eq!(answer.json()["receipt"]["log_index"], keys + 1);
     let national = app.get("/api/v1/results/ppwp").await.json();
-    assert_eq!(national["log_size"], 2);
+    assert_eq!(national["log_size"], keys + 2);
     assert_eq!(total(&national, "suara_sah"), sah2);
     assert_eq!(total(&national, "tps_reported"), 1);
     let page = app.get(&format!("/api/v1/tps/{tps}")).await.json();
@@ -139,12 +137,12 @@ async fn a_second_version_replaces_the_first_in_the_tallies() {
 async fn legislative_results_break_down_by_dapil_and_by_candidate() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("11"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
     let form = app.form_json(tps, Contest::Dpr, 3);
     let sah = serde_json::from_str::<Value>(&form).unwrap()["suara_sah"]
         .as_u64()
         .unwrap();
-    let answer = app.submit(&token, tps, Contest::Dpr, "dpr-1", form).await;
+    let answer = app.submit(&kpps, tps, Contest::Dpr, form).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
     let national = app.get("/api/v1/results/dpr").await.json();
     let dapil = national["dapil"].as_array().unwrap();
@@ -175,12 +173,11 @@ async fn legislative_results_break_down_by_dapil_and_by_candidate() {
 async fn the_state_is_rebuilt_from_the_store_at_start() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("11"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let keys = app.store.log_size().unwrap();
     let form = app.form_json(tps, Contest::Ppwp, 1);
     assert_eq!(
-        app.submit(&token, tps, Contest::Ppwp, "a", form)
-            .await
-            .status,
+        app.submit(&kpps, tps, Contest::Ppwp, form).await.status,
         StatusCode::CREATED
     );
     let before = app.get("/api/v1/results/ppwp").await.body;
@@ -216,35 +213,34 @@ async fn the_state_is_rebuilt_from_the_store_at_start() {
         serde_json::from_slice(&reloaded.body).unwrap(),
     );
     assert_eq!(a["totals"], b["totals"]);
-    assert_eq!(b["log_size"], 1);
+    assert_eq!(b["log_size"], keys + 1);
 }
 
-/// The sequencer remembers versions and idempotency keys in memory; after a
-/// restart it must know them from the store, or a retry would be stored
+/// The sequencer remembers versions and statement digests in memory; after
+/// a restart it must know them from the store, or a retry would be stored
 /// twice and a correction would not subtract its predecessor.
 #[tokio::test]
 async fn after_a_restart_a_retry_is_replayed_and_a_correction_replaces_its_predecessor() {
     let app = spawn_app();
     let tps = app.first_tps(TestApp::code("12"));
-    let token = app.kpps_token(tps);
+    let kpps = app.kpps_device(tps).await;
+    let keys = app.store.log_size().unwrap();
     let first = app.form_json(tps, Contest::Ppwp, 1);
-    let answer = app
-        .submit(&token, tps, Contest::Ppwp, "before", first.clone())
-        .await;
+    let body = app.sign_next(&kpps, tps, Contest::Ppwp, &first, None);
+    let answer = app.post_signed(tps, Contest::Ppwp, &body).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     let app = app.restart();
 
-    let retry = app
-        .submit(&token, tps, Contest::Ppwp, "before", first)
-        .await;
+    let retry = app.post_signed(tps, Contest::Ppwp, &body).await;
     assert_eq!(retry.status, StatusCode::CREATED);
     assert_eq!(retry.body, answer.body, "the first answer, byte for byte");
-    assert_eq!(app.get("/api/v1/results/ppwp").await.json()["log_size"], 1);
+    assert_eq!(
+        app.get("/api/v1/results/ppwp").await.json()["log_size"],
+        keys + 1
+    );
 
     let second = app.form_json(tps, Contest::Ppwp, 2);
-    let corrected = app
-        .submit(&token, tps, Contest::Ppwp, "after", second.clone())
-        .await;
+    let corrected = app.submit(&kpps, tps, Contest::Ppwp, second.clone()).await;
     assert_eq!(corrected.status, StatusCode::CREATED);
     assert_eq!(corrected.json()["version"], 2);
     let national = app.get("/api/v1/results/ppwp").await.json();

@@ -1,12 +1,14 @@
-//! The C.Hasil as a fact of the log: the KPPS's signed statement
-//! ([`FormStatement`], logged as a `form` v2 entry), the `form` v1 entries
-//! of versions entered through an officer's session ([`FormEntryV1`]), and
-//! the digest that chains the versions of one (TPS, contest).
+//! The C.Hasil as a fact of the log: the signed statement ([`FormStatement`],
+//! logged as a `form` v2 entry, by the TPS's KPPS device or on its behalf by
+//! a PPS or PPK), the `form` v1 entries of versions entered through an
+//! officer's session in old logs ([`FormEntryV1`]), the digest that chains
+//! the versions of one (TPS, contest), and which version may supersede
+//! which ([`SignedBy`]).
 
 mod statement;
 mod v1;
 
-pub use statement::{FormStatement, MAX_PHOTOS};
+pub use statement::{FormStatement, MAX_PHOTOS, MAX_REASON_CHARS, OnBehalf};
 pub use v1::{FormEntryV1, form_bytes};
 
 use sha2::{Digest, Sha256};
@@ -22,5 +24,60 @@ pub fn version_digest(entry: &Entry, entry_bytes: &[u8]) -> Option<[u8; 32]> {
         Entry::FormV1(_) => Some(Sha256::digest(entry_bytes).into()),
         Entry::FormV2(signed) => Some(signed.signed.sha256()),
         Entry::KeyV1(_) => None,
+    }
+}
+
+/// Who vouches for a form version, as far as superseding goes. The key
+/// chain has already said the signer may sign it: a statement carries
+/// `on_behalf` exactly when a PPS or PPK key signed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedBy {
+    /// A `form` v1 entry: entered through a session, signed by nobody.
+    Session,
+    /// The TPS's KPPS device.
+    Kpps,
+    /// A PPS or PPK key, on behalf of the TPS.
+    OnBehalf,
+}
+
+impl SignedBy {
+    /// Who vouches for a form entry's version; `None` for another kind.
+    pub fn of(entry: &Entry) -> Option<SignedBy> {
+        match entry {
+            Entry::FormV1(_) => Some(SignedBy::Session),
+            Entry::FormV2(e) => Some(e.signed.statement.signed_by()),
+            Entry::KeyV1(_) => None,
+        }
+    }
+
+    /// Whether a version vouched for so may follow the `current` one: a
+    /// version signed on behalf never supersedes one the TPS's own KPPS
+    /// device signed (once the TPS has a working phone, its numbers come
+    /// from it); everything else may.
+    pub fn may_supersede(self, current: SignedBy) -> bool {
+        !(self == SignedBy::OnBehalf && current == SignedBy::Kpps)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SignedBy::*;
+
+    #[test]
+    fn only_a_version_signed_on_behalf_over_a_kpps_signed_one_is_refused() {
+        for (new, current, allowed) in [
+            (OnBehalf, Kpps, false),
+            (OnBehalf, OnBehalf, true),
+            (OnBehalf, Session, true),
+            (Kpps, OnBehalf, true),
+            (Kpps, Kpps, true),
+            (Kpps, Session, true),
+        ] {
+            assert_eq!(
+                new.may_supersede(current),
+                allowed,
+                "{new:?} over {current:?}"
+            );
+        }
     }
 }

@@ -1,6 +1,10 @@
-//! A KPPS's signed C.Hasil statement, schema v1:
+//! A signed C.Hasil statement, schema v1:
 //! `{"v": 1, "type": "form", "origin", "tps", "contest", "version", "prev",
-//! "form": {...}, "photos": [], "signed_at"}` (docs/statements.md).
+//! "form": {...}, "photos": [], "signed_at"}` (docs/statements.md), signed
+//! by the TPS's KPPS device; or the same with one more member,
+//! `"on_behalf": {"reason"}`, signed by a PPS or PPK key for a TPS with no
+//! working phone. Without `on_behalf` a statement is exactly what it was
+//! before the member existed: same bytes, same digest.
 //!
 //! `prev` chains the versions of one (TPS, contest): it is the digest of
 //! the previous version ([`super::version_digest`]), so a version cannot be
@@ -12,11 +16,14 @@ use saksi_core::{Contest, Level, RegionCode};
 use saksi_log::canonical_check;
 use serde_json::{Map, Value, json};
 
+use super::SignedBy;
 use crate::read::{Object, hex_digest};
 use crate::{Statement, StatementError};
 
-/// The members a form statement has besides `v` and `type`.
+/// The members a form statement may have besides `v` and `type`: every
+/// one is required but `on_behalf`.
 const MEMBERS: &[&str] = &[
+    "on_behalf",
     "origin",
     "tps",
     "contest",
@@ -29,6 +36,42 @@ const MEMBERS: &[&str] = &[
 
 /// At most this many photos per statement (a C.Hasil is a few sheets).
 pub const MAX_PHOTOS: usize = 64;
+
+/// The longest `on_behalf.reason`, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Why a PPS or PPK signed a TPS's form in its KPPS's place (`"on_behalf":
+/// {"reason"}`): the reason is published with the numbers, so whoever
+/// reads them knows the TPS's own device did not sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnBehalf {
+    /// 1 to [`MAX_REASON_CHARS`] characters.
+    pub reason: String,
+}
+
+impl OnBehalf {
+    /// Reads `{"reason": "<1 to 500 characters>"}`, nothing else, from the
+    /// member's canonical bytes.
+    fn read(bytes: &[u8]) -> Result<OnBehalf, StatementError> {
+        let malformed = || {
+            StatementError::Malformed(format!(
+                "`on_behalf` must be {{\"reason\": \"<1 to {MAX_REASON_CHARS} characters>\"}}"
+            ))
+        };
+        let layout = canonical_check::check(bytes).map_err(|_| malformed())?;
+        let object = Object::top(bytes, &layout).ok_or_else(malformed)?;
+        if object.names() != ["reason"] {
+            return Err(malformed());
+        }
+        let reason = object.str("reason").map_err(|_| malformed())?;
+        if !(1..=MAX_REASON_CHARS).contains(&reason.chars().count()) {
+            return Err(malformed());
+        }
+        Ok(OnBehalf {
+            reason: reason.into_owned(),
+        })
+    }
+}
 
 /// A parsed form statement. The form has been parsed (every field present
 /// and in range) but not validated against the election: that needs the
@@ -44,6 +87,9 @@ pub struct FormStatement {
     /// SHA-256 digests of the photos the numbers rest on.
     pub photos: Vec<[u8; 32]>,
     pub signed_at: UnixTime,
+    /// Present when a PPS or PPK key signs for the TPS; the key chain
+    /// requires it of those keys and refuses it of a KPPS key.
+    pub on_behalf: Option<OnBehalf>,
 }
 
 impl Statement for FormStatement {
@@ -92,6 +138,7 @@ impl Statement for FormStatement {
         if !canonical_check::is_object(form_bytes) {
             return Err(malformed("`form` must be an object"));
         }
+        let on_behalf = object.get("on_behalf").map(OnBehalf::read).transpose()?;
         let form = form::parse(contest, form_bytes).map_err(|e| StatementError::Form(e.0))?;
         Ok(FormStatement {
             origin,
@@ -102,14 +149,25 @@ impl Statement for FormStatement {
             form,
             photos,
             signed_at: object.time("signed_at")?,
+            on_behalf,
         })
     }
 }
 
 impl FormStatement {
+    /// Who vouches for the version: the KPPS device, or (`on_behalf`) a
+    /// PPS or PPK key; the key chain checks the signer matches.
+    pub fn signed_by(&self) -> SignedBy {
+        if self.on_behalf.is_some() {
+            SignedBy::OnBehalf
+        } else {
+            SignedBy::Kpps
+        }
+    }
+
     /// The statement object, as a KPPS app builds it before signing.
     pub fn to_object(&self) -> Map<String, Value> {
-        let value = json!({
+        let mut value = json!({
             "v": 1,
             "type": "form",
             "origin": self.origin,
@@ -121,6 +179,9 @@ impl FormStatement {
             "photos": self.photos.iter().map(hex::encode).collect::<Vec<_>>(),
             "signed_at": self.signed_at.to_string(),
         });
+        if let Some(on_behalf) = &self.on_behalf {
+            value["on_behalf"] = json!({"reason": on_behalf.reason});
+        }
         match value {
             Value::Object(m) => m,
             _ => Map::new(),
@@ -143,6 +204,7 @@ mod tests {
             form: CHasil::example_ppwp(),
             photos: vec![],
             signed_at: UnixTime(1_707_915_600),
+            on_behalf: None,
         }
     }
 
@@ -165,6 +227,44 @@ mod tests {
         let mut compact = sample().to_object();
         compact.insert("tps".into(), json!("1101012001001"));
         assert_eq!(read(&compact).unwrap(), sample());
+        let on_behalf = FormStatement {
+            on_behalf: Some(OnBehalf {
+                reason: "HP KPPS rusak".into(),
+            }),
+            ..sample()
+        };
+        assert_eq!(read(&on_behalf.to_object()).unwrap(), on_behalf);
+    }
+
+    #[test]
+    fn a_statement_without_on_behalf_has_the_bytes_it_always_had() {
+        let bytes = saksi_log::canonical_json(&Value::Object(sample().to_object())).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains("on_behalf"), "{text}");
+        assert!(text.starts_with(r#"{"contest":"ppwp","form":{"#), "{text}");
+        assert!(
+            text.ends_with(r#""origin":"saksi.localhost/log","photos":[],"prev":null,"signed_at":"2024-02-14T13:00:00Z","tps":"11.01.01.2001.001","type":"form","v":1,"version":1}"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn on_behalf_holds_a_reason_of_1_to_500_characters_and_nothing_else() {
+        for (value, ok) in [
+            (json!({"reason": "x"}), true),
+            (json!({"reason": "é".repeat(500)}), true),
+            (json!({"reason": ""}), false),
+            (json!({"reason": "x".repeat(501)}), false),
+            (json!({"reason": 5}), false),
+            (json!({}), false),
+            (json!({"reason": "x", "by": "pps"}), false),
+            (json!("HP rusak"), false),
+            (json!(null), false),
+        ] {
+            let mut object = sample().to_object();
+            object.insert("on_behalf".into(), value.clone());
+            assert_eq!(read(&object).is_ok(), ok, "on_behalf = {value}");
+        }
     }
 
     #[test]

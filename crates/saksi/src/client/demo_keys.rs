@@ -278,6 +278,7 @@ pub fn sign_form(
         form,
         photos: vec![],
         signed_at: FORM_SIGNED_AT.plus(3600 * i64::from(version - 1)),
+        on_behalf: None,
     };
     let envelope = Envelope::sign(statement.to_object(), key)?;
     Ok((

@@ -62,7 +62,7 @@ pub struct KeyShowArgs {
 pub struct KeyCertifyArgs {
     /// Your private key file (`PRIVATE+KEY+...`): a KPU RI root key
     /// certifies kpu-prov keys, a kpu-prov key kpu-kabkota keys, a
-    /// kpu-kabkota key kpps keys.
+    /// kpu-kabkota key kpps, pps and ppk keys.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
     /// The verifier key to register (`name+<key id>+<base64>`, as `saksi
@@ -70,11 +70,12 @@ pub struct KeyCertifyArgs {
     #[arg(long, value_name = "VKEY")]
     pub verifier: String,
     /// The role the key acts in.
-    #[arg(long, value_parser = ["kpu-prov", "kpu-kabkota", "kpps"])]
+    #[arg(long, value_parser = ["kpu-prov", "kpu-kabkota", "kpps", "pps", "ppk"])]
     pub role: String,
     /// The region the key is bound to, at the role's level: a province
     /// (`11`) for kpu-prov, a kab/kota (`11.01`) for kpu-kabkota, a TPS
-    /// (`11.01.01.2001.001`) for kpps.
+    /// (`11.01.01.2001.001`) for kpps, a desa (`11.01.01.2001`) for pps, a
+    /// kecamatan (`11.01.01`) for ppk.
     #[arg(long, value_name = "CODE")]
     pub region: String,
     #[command(flatten)]
@@ -131,7 +132,7 @@ pub fn show(args: &KeyShowArgs) -> Result<()> {
 pub fn certify(args: &KeyCertifyArgs) -> Result<()> {
     let role = KeyRole::parse(&args.role).ok_or_else(|| {
         anyhow!(
-            "--role {:?} is not a key role; roles are kpu-prov, kpu-kabkota and kpps",
+            "--role {:?} is not a key role; roles are kpu-prov, kpu-kabkota, kpps, pps and ppk",
             args.role
         )
     })?;

@@ -51,9 +51,15 @@ pub struct KppsRegisterArgs {
 
 #[derive(Debug, Args)]
 pub struct KppsSignArgs {
-    /// The KPPS device's private key file (`PRIVATE+KEY+...`).
+    /// The KPPS device's private key file (`PRIVATE+KEY+...`), or with
+    /// `--on-behalf` a PPS or PPK key's.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Sign on behalf of a TPS with no working phone, with a PPS key of its
+    /// desa or a PPK key of its kecamatan: adds `"on_behalf": {"reason":
+    /// REASON}` (1 to 500 characters) to the statement, published with it.
+    #[arg(long, value_name = "REASON")]
+    pub on_behalf: Option<String>,
     /// Fill in what the statement lacks of `origin`, `version` and `prev`
     /// from this server (its log and the TPS's current version), post the
     /// signed statement to it and print its answer instead of the envelope
@@ -100,7 +106,8 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
         .context("cannot read the statement from standard input")?;
     let statement = unsigned_if_invalid(statement_object(&input))?;
     let Some(url) = &args.server else {
-        let statement = unsigned_if_invalid(form_statement(statement, now()))?;
+        let statement =
+            unsigned_if_invalid(form_statement(statement, args.on_behalf.as_deref(), now()))?;
         let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
         println!("{}", envelope.to_value());
         return Ok(());
@@ -109,7 +116,8 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
         let mut server = Server::connect(url, &args.tls)?;
         let (tps, contest) = target(&statement)?;
         let statement = fill_from(&mut server, statement, tps, contest).await?;
-        let statement = unsigned_if_invalid(form_statement(statement, now()))?;
+        let statement =
+            unsigned_if_invalid(form_statement(statement, args.on_behalf.as_deref(), now()))?;
         let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
         let body = serde_json::to_vec(&envelope.to_value())?;
         let path = format!("/api/v1/tps/{tps}/forms/{}", contest.id());
@@ -187,15 +195,20 @@ async fn fill_from(
     Ok(statement)
 }
 
-/// The statement for `kpps sign`, with `signed_at` filled in if absent, or
-/// every problem that keeps it from being a form statement.
+/// The statement for `kpps sign`, with `signed_at` filled in if absent and
+/// `on_behalf` set to the reason given, or every problem that keeps it from
+/// being a form statement.
 fn form_statement(
     mut statement: Map<String, Value>,
+    on_behalf: Option<&str>,
     now: UnixTime,
 ) -> Result<Map<String, Value>, Vec<String>> {
     statement
         .entry("signed_at")
         .or_insert_with(|| Value::String(now.to_string()));
+    if let Some(reason) = on_behalf {
+        statement.insert("on_behalf".into(), serde_json::json!({ "reason": reason }));
+    }
     let bytes = saksi_log::canonical_json(&Value::Object(statement.clone()))
         .map_err(|e| vec![format!("the statement has no canonical form: {e}")])?;
     match decode_statement::<FormStatement>(&bytes) {

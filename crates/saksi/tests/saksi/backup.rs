@@ -231,52 +231,63 @@ fn a_backup_of_a_running_demo_restores_into_a_new_directory_that_audits_clean() 
     assert_eq!(verified, copied, "{}", stdout(&out));
 }
 
-/// A session for a new KPPS account at `tps`, made with the CLI (as an
-/// operator would) while no server runs.
-fn kpps_token(dir: &Path, tps: &str) -> String {
-    ok(saksi()
-        .args(["user", "add", "--data-dir", path(dir)])
-        .args([
-            "--username",
-            "kpps-restore",
-            "--role",
-            "kpps",
-            "--region",
-            tps,
-        ])
-        .env("SAKSI_PASSWORD", "a long enough password")
-        .output()
-        .unwrap());
-    let out = ok(run(&[
-        "user",
-        "token",
-        "--data-dir",
-        path(dir),
-        "--username",
-        "kpps-restore",
-    ]));
-    stdout(&out).trim().to_owned()
+/// The latest version in a data directory's database (no server running),
+/// signed again by its TPS's demo device as the next version, with a photo
+/// so that it is a new version: its TPS and contest, and a signer of the
+/// body for a log `origin`.
+fn next_version_by_device(dir: &Path) -> (String, String, impl Fn(&str) -> String) {
+    use saksi_store::Store;
+    let (tps, contest): (String, String) = rusqlite::Connection::open(dir.join("saksi.db"))
+        .unwrap()
+        .query_row(
+            "SELECT tps, contest FROM form_versions ORDER BY log_index DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let store = saksi_store::SqliteStore::open(dir.join("saksi.db")).unwrap();
+    let code = saksi_core::RegionCode::parse(&tps).unwrap();
+    let current = store
+        .current_form(code, saksi_core::Contest::parse(&contest).unwrap())
+        .unwrap()
+        .unwrap();
+    let i = current.log_index;
+    let entry = &store.log_entries(i, i + 1).unwrap()[0];
+    let decoded = saksi_statement::Entry::decode(&entry.data).unwrap();
+    let prev = saksi_statement::form::version_digest(&decoded, &entry.data).unwrap();
+    let device = saksi_log::Signer::parse(
+        std::fs::read_to_string(dir.join("demo-keys").join(format!("{tps}.key")))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let (t, c, version) = (tps.clone(), contest.clone(), current.version + 1);
+    let body = move |origin: &str| {
+        let statement = serde_json::json!({
+            "v": 1, "type": "form", "origin": origin, "tps": t, "contest": c,
+            "version": version, "prev": crate::common::hex(&prev),
+            "form": json(&current.form_json), "photos": ["ab".repeat(32)],
+            "signed_at": saksi_core::time::UnixTime(crate::common::now()).to_string(),
+        });
+        let serde_json::Value::Object(statement) = statement else {
+            unreachable!()
+        };
+        saksi_statement::Envelope::sign(statement, &device)
+            .unwrap()
+            .to_value()
+            .to_string()
+    };
+    (tps, contest, body)
 }
 
-/// Posts a form through a session; returns status and JSON answer.
-fn submit(
-    addr: SocketAddr,
-    token: &str,
-    tps: &str,
-    contest: &str,
-    form: &str,
-) -> (u16, serde_json::Value) {
-    let bearer = format!("Bearer {token}");
+/// Posts a signed form body; returns status and JSON answer.
+fn submit(addr: SocketAddr, tps: &str, contest: &str, body: &str) -> (u16, serde_json::Value) {
     let (status, body) = http(
         addr,
         "POST",
         &format!("/api/v1/tps/{tps}/forms/{contest}"),
-        &[
-            ("Authorization", &bearer),
-            ("Idempotency-Key", "after-restore-1"),
-            ("Content-Type", "application/json"),
-        ],
-        form,
+        &[("Content-Type", "application/json")],
+        body,
     );
     (status, json(&body))
 }
@@ -332,23 +343,8 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
     assert!(warning.contains("saksi log new-origin"), "{warning}");
     assert_eq!(std::fs::read(dir.join("log.highest")).unwrap(), highest);
 
-    // A form of the restored database, to submit again through a session
-    // with one more spoilt ballot (the same form would be `form.unchanged`).
-    let (tps, contest, form): (String, String, String) =
-        rusqlite::Connection::open(dir.join("saksi.db"))
-            .unwrap()
-            .query_row(
-                "SELECT tps, contest, form_json FROM form_versions ORDER BY log_index DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-    let mut form = json(&form);
-    for field in ["suara_tidak_sah", "suara_total"] {
-        form[field] = (form[field].as_u64().unwrap() + 1).into();
-    }
-    let form = form.to_string();
-    let token = kpps_token(&dir, &tps);
+    // The next version of a form of the restored database, by its device.
+    let (tps, contest, next) = next_version_by_device(&dir);
 
     // The restored server refuses to sign and to take submissions.
     let server = Server::start_env(
@@ -365,7 +361,7 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
     let (status, body) = get(server.addr, "/api/v1/log/checkpoint");
     assert_eq!(status, 503, "{body}");
     assert_eq!(json(&body)["error"]["code"], "log.behind_signed");
-    let (status, answer) = submit(server.addr, &token, &tps, &contest, &form);
+    let (status, answer) = submit(server.addr, &tps, &contest, &next("saksi.localhost/log"));
     assert_eq!(status, 503, "{answer}");
     assert_eq!(answer["error"]["code"], "log.behind_signed", "{answer}");
     let (_, metrics) = http(
@@ -465,7 +461,12 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
         Some(copied.to_string().as_str()),
         "{note}"
     );
-    let (status, answer) = submit(server.addr, &token, &tps, &contest, &form);
+    let (status, answer) = submit(
+        server.addr,
+        &tps,
+        &contest,
+        &next("recovered.localhost/log"),
+    );
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["receipt"]["log_index"], copied, "{answer}");
     wait_for_checkpoint(server.addr, copied + 1);

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{Server, http, json, path, run, saksi};
+use crate::common::{Server, chain, http, json, path, run, saksi};
 
 #[test]
 fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
@@ -229,11 +229,66 @@ fn user_add_refuses_bad_input_with_one_line() {
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
 }
 
+/// A PPWP form of the demo's TPS whose three candidates got `votes`.
+fn ppwp_form(votes: [u32; 3]) -> String {
+    let sah: u32 = votes.iter().sum();
+    let (l, p) = (sah / 2, sah - sah / 2);
+    format!(
+        r#"{{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+        "pengguna_dpt_l": {l}, "pengguna_dpt_p": {p}, "pengguna_dpt_j": {sah},
+        "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
+        "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
+        "pengguna_total_l": {l}, "pengguna_total_p": {p}, "pengguna_total_j": {sah},
+        "suara_sah": {sah}, "suara_tidak_sah": 0, "suara_total": {sah},
+        "options": {{"01": {}, "02": {}, "03": {}}}}}"#,
+        votes[0], votes[1], votes[2]
+    )
+}
+
+/// The hole this closes: the operator mints a token for the demo's `kpps`
+/// account (no password needed) after its TPS's device signed 50/60/40,
+/// and posts 10/130/10 through the session: refused, nothing logged, the
+/// published results unchanged.
 #[test]
-fn user_token_gives_a_kpps_a_session_that_submits_a_form() {
+fn a_kpps_session_from_user_token_cannot_change_a_signed_form() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let demo = Server::demo(&dir, "5", "0");
+    let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
+    let tps = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "kpps")
+        .unwrap()["region"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let device = saksi_log::Signer::parse(
+        std::fs::read_to_string(dir.join("demo-keys").join(format!("{tps}.key")))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let origin = chain::origin(demo.addr);
+    let (body, _) = chain::signed_form(
+        &device,
+        &origin,
+        &tps,
+        "ppwp",
+        (1, None),
+        &ppwp_form([50, 60, 40]),
+        None,
+    );
+    let (status, answer) = chain::post_form(demo.addr, &tps, "ppwp", &body);
+    assert_eq!(status, 201, "{answer}");
+    let (_, before) = http(demo.addr, "GET", "/api/v1/results/ppwp", &[], "");
+    let before = json(&before);
+    assert_eq!(
+        before["totals"]["options"],
+        serde_json::json!({"01": 50, "02": 60, "03": 40})
+    );
+
     let out = saksi()
         .args([
             "user",
@@ -251,39 +306,29 @@ fn user_token_gives_a_kpps_a_session_that_submits_a_form() {
         String::from_utf8_lossy(&out.stderr)
     );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
-    let tps = accounts
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["role"] == "kpps")
-        .unwrap()["region"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let form = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
-        "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
-        "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
-        "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
-        "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
-        "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
-        "options": {"01": 30, "02": 50, "03": 18}}"#;
-    let (_, before) = http(demo.addr, "GET", "/api/v1/results/ppwp", &[], "");
-    let before = json(&before)["log_size"].as_u64().unwrap();
     let auth = format!("Bearer {token}");
-    let headers = [("Authorization", auth.as_str()), ("Idempotency-Key", "t-1")];
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Idempotency-Key", "t-1"),
+        ("Content-Type", "application/json"),
+    ];
     let (status, body) = http(
         demo.addr,
         "POST",
         &format!("/api/v1/tps/{tps}/forms/ppwp"),
         &headers,
-        form,
+        &ppwp_form([10, 130, 10]),
     );
-    assert_eq!(status, 201, "{body}");
-    let (_, body) = http(demo.addr, "GET", "/api/v1/results/ppwp", &[], "");
-    let national = json(&body);
-    assert_eq!(national["totals"]["options"]["02"], 50);
-    assert_eq!(national["log_size"], before + 1);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(json(&body)["error"]["code"], "form.signature_required");
+    let (_, after) = http(demo.addr, "GET", "/api/v1/results/ppwp", &[], "");
+    assert_eq!(json(&after), before, "the published results did not move");
+    let (_, page) = http(demo.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
+    let page = json(&page);
+    let versions = page["contests"][0]["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0]["signer"]["role"], "kpps");
+    assert_eq!(versions[0]["signer"]["key"], device.verifier().to_string());
 }
 
 /// The headless browser found on `PATH`, or `None` (with the reason
@@ -419,6 +464,16 @@ fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
     assert!(
         dom.contains("(berlaku)"),
         "the current version is marked: {dom}"
+    );
+    // Each version names its signer: here the TPS's KPPS device.
+    let (_, page) = http(demo.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
+    let key_id = json(&page)["contests"][0]["versions"][0]["signer"]["key_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        dom.contains(&format!("KPPS · kunci {key_id}")),
+        "the signer is shown: {dom}"
     );
 }
 

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::common::{Server, get, http, json, saksi};
+use crate::common::{Server, chain, get, json, saksi};
 
 /// A small election in `dir` (on `database` if given).
 fn prepare(dir: &Path, database: Option<&str>) {
@@ -40,66 +40,22 @@ fn first_tps(server: &Server) -> String {
     }
 }
 
-/// A session token for a new KPPS officer of `tps`.
-fn kpps_token(dir: &Path, tps: &str) -> String {
-    let d = dir.to_str().unwrap();
-    let out = saksi()
-        .args(["user", "add", "--data-dir", d, "--username", "kpps-fault"])
-        .args(["--role", "kpps", "--region", tps])
-        .env("SAKSI_PASSWORD", "a-long-enough-password")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = saksi()
-        .args(["user", "token", "--data-dir", d, "--username", "kpps-fault"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// A PPWP form giving paslon 01 `first` of 80 votes shared with 02, so
-/// that versions differ (the same form again is `form.unchanged`).
-fn form(first: u32) -> String {
-    let second = 80 - first;
-    format!(
-        r#"{{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+const FORM: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
     "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
     "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
     "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
     "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
     "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
-    "options": {{"01": {first}, "02": {second}, "03": 18}}}}"#
-    )
-}
+    "options": {"01": 30, "02": 50, "03": 18}}"#;
 
-/// Posts a form (paslon 01's votes `first`) with an idempotency key:
-/// (status, body).
-fn submit(
-    server: &Server,
-    tps: &str,
-    token: &str,
-    key: &str,
-    first: u32,
-) -> (u16, serde_json::Value) {
-    let auth = format!("Bearer {token}");
-    let (status, body) = http(
-        server.addr,
-        "POST",
-        &format!("/api/v1/tps/{tps}/forms/ppwp"),
-        &[("Authorization", &auth), ("Idempotency-Key", key)],
-        &form(first),
-    );
-    (status, json(&body))
-}
+/// A correction of [`FORM`]: a vote moved from one pair to another.
+const FORM_2: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+    "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
+    "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
+    "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
+    "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
+    "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
+    "options": {"01": 31, "02": 49, "03": 18}}"#;
 
 fn log_size(server: &Server) -> u64 {
     json(&get(server.addr, "/api/v1/results/ppwp").1)["log_size"]
@@ -111,16 +67,28 @@ fn log_size(server: &Server) -> u64 {
 /// the behaviour every fault must have.
 fn refused_while_down_then_recovers(
     server: &Server,
-    tps: &str,
-    token: &str,
+    dir: &Path,
     break_it: impl FnOnce(),
     mend_it: impl FnOnce(),
 ) {
-    let (status, answer) = submit(server, tps, token, "before", 30);
+    let tps = first_tps(server);
+    let device = chain::kpps_device(server.addr, dir, &tps);
+    let origin = chain::origin(server.addr);
+    let (first, digest) = chain::signed_form(&device, &origin, &tps, "ppwp", (1, None), FORM, None);
+    let (status, answer) = chain::post_form(server.addr, &tps, "ppwp", &first);
     assert_eq!(status, 201, "{answer}");
     let size = log_size(server);
     break_it();
-    let (status, answer) = submit(server, tps, token, "during", 31);
+    let (during, _) = chain::signed_form(
+        &device,
+        &origin,
+        &tps,
+        "ppwp",
+        (2, Some(digest)),
+        FORM_2,
+        None,
+    );
+    let (status, answer) = chain::post_form(server.addr, &tps, "ppwp", &during);
     assert_eq!(status, 503, "{answer}");
     assert_eq!(answer["error"]["code"], "store.unavailable", "{answer}");
     // Reads are served from memory.
@@ -136,7 +104,7 @@ fn refused_while_down_then_recovers(
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let (status, answer) = submit(server, tps, token, "during", 31);
+    let (status, answer) = chain::post_form(server.addr, &tps, "ppwp", &during);
     assert_eq!(status, 201, "the refused submission, retried: {answer}");
     assert_eq!(answer["version"], 2, "{answer}");
     assert_eq!(log_size(server), size + 1);
@@ -151,12 +119,9 @@ fn a_postgresql_database_that_goes_away_gives_503_and_the_server_recovers_by_its
     let dir = tmp.path().join("data");
     prepare(&dir, Some(&cluster.url()));
     let server = Server::serve(&dir);
-    let tps = first_tps(&server);
-    let token = kpps_token(&dir, &tps);
     refused_while_down_then_recovers(
         &server,
-        &tps,
-        &token,
+        &dir,
         || cluster.crash(),
         || cluster.start_server().unwrap(),
     );
@@ -172,12 +137,9 @@ fn a_disk_that_refuses_writes_gives_503_and_the_server_recovers_by_itself() {
         &["serve", "--data-dir", dir.to_str().unwrap()],
         &[("SAKSI_FAILPOINT_WRITES", flag.to_str().unwrap())],
     );
-    let tps = first_tps(&server);
-    let token = kpps_token(&dir, &tps);
     refused_while_down_then_recovers(
         &server,
-        &tps,
-        &token,
+        &dir,
         || std::fs::write(&flag, "").unwrap(),
         || std::fs::remove_file(&flag).unwrap(),
     );

@@ -69,6 +69,7 @@ fn form_statement() -> FormStatement {
         form: CHasil::example_ppwp(),
         photos: vec![],
         signed_at: UnixTime(1_707_915_600),
+        on_behalf: None,
     }
 }
 
@@ -744,4 +745,118 @@ fn the_lost_phone_steps_run_against_a_demo_with_its_officer_keys() {
         .unwrap();
     assert_eq!(ppwp["current"]["version"], 3);
     assert_eq!(ppwp["current"]["form"]["options"]["01"], 33);
+}
+
+/// A TPS with no working phone: a KPU Kab/Kota officer registers a PPS key
+/// for its desa and a PPK key for its kecamatan with `key certify`; `kpps
+/// sign --on-behalf` signs the form with the PPS key and it counts, the TPS
+/// page naming the PPS and the reason; the PPK key is refused for a TPS of
+/// another kecamatan, and a reason over 500 characters is not signed.
+#[test]
+fn with_server_a_pps_key_signs_on_behalf_of_a_tps_of_its_desa() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = crate::common::Server::demo(&dir, "3", "0");
+    let url = demo.url();
+    let mut tps_codes: Vec<RegionCode> = std::fs::read_dir(dir.join("demo-keys"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e
+                .ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".key")?
+                .to_owned();
+            RegionCode::parse(&name).ok()
+        })
+        .collect();
+    tps_codes.sort();
+    let tps = tps_codes[0];
+    let level = |l| tps.ancestor_at(l).unwrap();
+    use saksi_core::Level;
+    let elsewhere = *tps_codes
+        .iter()
+        .find(|c| c.ancestor_at(Level::Kecamatan) != Some(level(Level::Kecamatan)))
+        .expect("a TPS of another kecamatan");
+    let root = path(&dir.join("root.key")).to_owned();
+    let generate = |name: &str| {
+        let file = tmp.path().join(format!("{name}.key"));
+        let out = run(&["key", "generate", "--name", name, "--out", path(&file)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (path(&file).to_owned(), text(&out.stdout).trim().to_owned())
+    };
+    let (prov_key, prov_vkey) = generate("prov-officer");
+    let (kab_key, kab_vkey) = generate("kab-officer");
+    let (pps_key, pps_vkey) = generate("pps-desa");
+    let (ppk_key, ppk_vkey) = generate("ppk-kecamatan");
+    let certify = |by: &str, vkey: &str, role: &str, region: RegionCode| {
+        let region = region.to_string();
+        let out = run(&[
+            "key",
+            "certify",
+            "--key",
+            by,
+            "--verifier",
+            vkey,
+            "--role",
+            role,
+            "--region",
+            &region,
+            "--server",
+            &url,
+        ]);
+        assert!(out.status.success(), "{role}: {}", text(&out.stderr));
+    };
+    certify(&root, &prov_vkey, "kpu-prov", level(Level::Provinsi));
+    certify(&prov_key, &kab_vkey, "kpu-kabkota", level(Level::Kabkota));
+    certify(&kab_key, &pps_vkey, "pps", level(Level::Desa));
+    certify(&kab_key, &ppk_vkey, "ppk", level(Level::Kecamatan));
+
+    let sign = |key: &str, at: RegionCode, reason: &str| {
+        let mut s = form_statement();
+        s.tps = at;
+        let input = json!(s.to_object()).to_string();
+        saksi_with_input(
+            &["kpps", "sign", "--key", key, "--on-behalf", reason],
+            &input,
+        )
+    };
+    let post = |at: RegionCode, out: &std::process::Output| {
+        let (status, answer) = crate::common::http(
+            demo.addr,
+            "POST",
+            &format!("/api/v1/tps/{at}/forms/ppwp"),
+            &[("Content-Type", "application/json")],
+            &text(&out.stdout),
+        );
+        (status, crate::common::json(&answer))
+    };
+    let out = sign(&pps_key, tps, "HP KPPS rusak");
+    assert_eq!(
+        signed(&out).statement["on_behalf"],
+        json!({"reason": "HP KPPS rusak"})
+    );
+    let (status, answer) = post(tps, &out);
+    assert_eq!(status, 201, "{answer}");
+    let page = crate::common::json(&crate::common::get(demo.addr, &format!("/api/v1/tps/{tps}")).1);
+    let signer = &page["contests"][0]["versions"][0]["signer"];
+    assert_eq!(signer["role"], "pps", "{page}");
+    assert_eq!(signer["key"], pps_vkey.as_str());
+    assert_eq!(signer["key_id"], pps_vkey.split('+').nth(1).unwrap());
+    assert_eq!(signer["on_behalf"]["reason"], "HP KPPS rusak");
+
+    let (status, answer) = post(elsewhere, &sign(&ppk_key, elsewhere, "HP hilang"));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("key.wrong_tps")),
+        "{answer}"
+    );
+    let out = sign(&ppk_key, tps, &"x".repeat(501));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("on_behalf"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -1,14 +1,14 @@
-//! `POST /api/v1/tps/{code}/forms/{contest}`: a C.Hasil version, either
-//! signed by the TPS's KPPS device key (`{"statement", "signature",
-//! "key"}`, no session: the statement authenticates itself) or entered
-//! through an officer's session (the form itself, with `Authorization` and
-//! `Idempotency-Key`).
+//! `POST /api/v1/tps/{code}/forms/{contest}`: a C.Hasil version, always a
+//! signed statement (`{"statement", "signature", "key"}`, no session: the
+//! statement authenticates itself), by the TPS's KPPS device key or on its
+//! behalf by a PPS or PPK key. No session enters a form: a number changes
+//! only by a statement its signer can be held to (docs/architecture.md).
 //!
 //! Everything that needs no shared state happens here, concurrently with
-//! other requests: authentication (before the body is read), permission,
-//! parsing, the signature and validation. What needs state (idempotency,
-//! the key chain, version order, `prev`) is decided by the sequencer, which
-//! answers once the version is durable and visible in the tallies.
+//! other requests: parsing, the signature and validation. What needs state
+//! (retries, the key chain, version order, `prev`, who may supersede whom)
+//! is decided by the sequencer, which answers once the version is durable
+//! and visible in the tallies.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,11 +16,10 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use saksi_core::form::{self, CHasil};
-use saksi_core::permission::Action;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
-use saksi_statement::{Envelope, FormStatement};
+use saksi_log::Verifier;
+use saksi_statement::{Envelope, EnvelopeError, FormStatement, Signed};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use super::form_error;
@@ -30,12 +29,9 @@ use crate::controllers::statements::{
     check_origin, envelope_error, signature_invalid, statement_error,
 };
 use crate::error::ApiError;
-use crate::extract::{Authenticated, RawPath, body_bytes, contest, region_code};
-use crate::sequencer::{Command, Fact, FormFact, IdempotencyKey, Outcome, Submitter};
+use crate::extract::{RawPath, body_bytes, contest, region_code};
+use crate::sequencer::{Command, Fact, FormFact, IdempotencyKey, Outcome};
 use crate::state::AppState;
-
-/// The longest `Idempotency-Key` accepted.
-const MAX_KEY_LEN: usize = 128;
 
 /// The principal of every signed statement: retries are recognised by the
 /// statement's digest, whoever sends it.
@@ -50,7 +46,6 @@ struct Target {
 
 pub async fn submit(
     State(state): State<AppState>,
-    auth: Result<Authenticated, ApiError>,
     RawPath((code, contest_id)): RawPath<(String, String)>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -67,69 +62,42 @@ pub async fn submit(
         tps_code,
         contest: contest(&contest_id)?,
     };
+    let body = body_bytes(body)?;
+    let value = envelope_value(&target, &headers, &body)?;
     let (reply, answer) = oneshot::channel();
-    let command = if headers.contains_key(header::AUTHORIZATION) {
-        session_command(&state, auth?, &target, &headers, body, reply)?
-    } else {
-        let body = body_bytes(body)?;
-        // Parsed once: a JSON object with a `statement` member is an
-        // envelope; anything else is told what is missing.
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(value) if value.get("statement").is_some() => {
-                signed_command(&state, &target, value, reply)?
-            }
-            _ => {
-                return Err(auth.err().unwrap_or_else(|| {
-                    ApiError::new(
-                        codes::AUTH_REQUIRED,
-                        "a session or a signed statement is needed",
-                    )
-                }));
-            }
-        }
-    };
+    let command = signed_command(&state, &target, value, reply)?;
     state.sequencer.submit(command).map_err(refusal)?;
     let (status, answer) = sequenced::answer(&state, answer.await)?;
     tracing::debug!(tps = %target.tps_code, contest = %target.contest, status = status.as_u16(), "form answered");
     Ok(answer.into_response(status))
 }
 
-/// A form entered through an officer's session.
-fn session_command(
-    state: &AppState,
-    auth: Authenticated,
-    target: &Target,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-    reply: oneshot::Sender<Outcome>,
-) -> Result<Command, ApiError> {
-    auth.require(Action::SubmitForm, target.tps_code)?;
-    let key = idempotency_key(headers)?;
-    let body = body_bytes(body)?;
-    let form = form::parse(target.contest, &body).map_err(|e| form_error(e.0))?;
-    let mut hasher = Sha256::new();
-    hasher.update(target.tps_code.to_string().as_bytes());
-    hasher.update([0]);
-    hasher.update(target.contest.id().as_bytes());
-    hasher.update([0]);
-    hasher.update(&body);
-    let by = Submitter::Session {
-        role: auth.principal.role(),
-        region: auth.principal.region(),
-    };
-    Ok(Command {
-        request: IdempotencyKey {
-            principal: auth.principal_id(),
-            key,
-        },
-        request_hash: hasher.finalize().into(),
-        fact: Fact::Form(Box::new(form_fact(state, target, form, by)?)),
-        reply,
-    })
+/// The body as an envelope's JSON: an object with a `statement` member,
+/// no member named twice. Anything else is 400 `statement.malformed`,
+/// whatever the headers; but a bare C.Hasil sent with `Authorization` (a
+/// session entering a form, which no session may) is told so: 400
+/// `form.signature_required`.
+fn envelope_value(target: &Target, headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
+    let malformed = |why: String| envelope_error(EnvelopeError::Malformed(why));
+    match saksi_statement::strict_json::parse(body) {
+        Ok(value) if value.get("statement").is_some() => Ok(value),
+        Ok(_)
+            if headers.contains_key(header::AUTHORIZATION)
+                && form::parse(target.contest, body).is_ok() =>
+        {
+            Err(ApiError::new(
+                codes::FORM_SIGNATURE_REQUIRED,
+                "no session enters a form: post the form as a statement signed by the TPS's KPPS device key, or on its behalf by a PPS or PPK key",
+            ))
+        }
+        Ok(_) => Err(malformed("`statement` is missing".into())),
+        Err(e) => Err(malformed(format!("not JSON: {e}"))),
+    }
 }
 
-/// A form statement signed by a KPPS device key. The key's place in the
-/// chain, the version and `prev` are the sequencer's to check.
+/// A signed form statement. The key's place in the chain, the version,
+/// `prev` and whether it may supersede the current version are the
+/// sequencer's to check.
 fn signed_command(
     state: &AppState,
     target: &Target,
@@ -154,17 +122,19 @@ fn signed_command(
     }
     let sha256 = signed.sha256();
     let form = statement.form.clone();
-    let by = Submitter::Signed {
-        signed: Box::new(signed),
-        signer: Box::new(envelope.key),
-    };
     Ok(Command {
         request: IdempotencyKey {
             principal: STATEMENT_PRINCIPAL.to_owned(),
             key: hex::encode(sha256),
         },
         request_hash: sha256,
-        fact: Fact::Form(Box::new(form_fact(state, target, form, by)?)),
+        fact: Fact::Form(Box::new(form_fact(
+            state,
+            target,
+            form,
+            signed,
+            envelope.key,
+        )?)),
         reply,
     })
 }
@@ -175,7 +145,8 @@ fn form_fact(
     state: &AppState,
     target: &Target,
     form: CHasil,
-    by: Submitter,
+    signed: Signed<FormStatement>,
+    signer: Verifier,
 ) -> Result<FormFact, ApiError> {
     let warnings =
         form::validate(&state.election, target.tps, target.contest, &form).map_err(form_error)?;
@@ -184,30 +155,10 @@ fn form_fact(
         tps_code: target.tps_code,
         contest: target.contest,
         form_json: serde_json::to_string(&form).map_err(ApiError::internal)?,
-        form_canonical: saksi_statement::form::form_bytes(&form).map_err(ApiError::internal)?,
         warnings_json: serde_json::to_string(&warnings).map_err(ApiError::internal)?,
         warnings,
         form,
-        by,
+        signed: Box::new(signed),
+        signer: Box::new(signer),
     })
-}
-
-/// The `Idempotency-Key` header: required, 1 to 128 printable ASCII.
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
-    let value = headers.get("idempotency-key").ok_or_else(|| {
-        ApiError::new(
-            codes::IDEMPOTENCY_KEY_MISSING,
-            "a submission needs an Idempotency-Key header",
-        )
-    })?;
-    let key = value.as_bytes();
-    let ok = (1..=MAX_KEY_LEN).contains(&key.len())
-        && key.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
-    match std::str::from_utf8(key) {
-        Ok(key) if ok => Ok(key.to_owned()),
-        _ => Err(ApiError::new(
-            codes::IDEMPOTENCY_KEY_INVALID,
-            "an Idempotency-Key is 1 to 128 printable ASCII characters",
-        )),
-    }
 }

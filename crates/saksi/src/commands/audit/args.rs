@@ -30,6 +30,12 @@ pub struct AuditArgs {
     /// the keys.
     #[arg(long = "previous-origin", value_name = "ORIGIN")]
     pub previous_origins: Vec<String>,
+    /// Accept the unsigned form versions (`form` v1 entries, entered
+    /// through a session) below log index N: an old log's unsigned prefix.
+    /// They are still counted in the summary; from N on each is a
+    /// discrepancy.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub allow_unsigned_before: u64,
     /// Directory keeping the verified checkpoint and entries between runs:
     /// a later run fetches only new entries and checks that the log grew
     /// from the saved checkpoint (a consistency proof).

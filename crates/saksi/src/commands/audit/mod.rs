@@ -107,12 +107,10 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
     let regions = regions::fetch(&mut pool)
         .await
         .context("cannot read the published region list")?;
-    let mut audit = Audit::new(Replay::new(
-        roots,
-        key.name(),
-        &args.previous_origins,
-        regions,
-    ));
+    let mut audit = Audit::new(
+        Replay::new(roots, key.name(), &args.previous_origins, regions)
+            .allow_unsigned_before(args.allow_unsigned_before),
+    );
     let mut run = Run {
         args,
         started,
@@ -501,12 +499,14 @@ fn print_report(
         let key_entries: u64 =
             stats.registered.iter().sum::<u64>() + stats.revoked.iter().sum::<u64>();
         println!(
-            "key chain: from {} pinned with --root; {} applied: registered {} kpu-prov, {} kpu-kabkota, {} kpps; {} revoked; {} not applied (see the discrepancies){}",
+            "key chain: from {} pinned with --root; {} applied: registered {} kpu-prov, {} kpu-kabkota, {} kpps, {} pps, {} ppk; {} revoked; {} not applied (see the discrepancies){}",
             plural(args.roots.len() as u64, "root key", "root keys"),
             plural(key_entries, "key entry", "key entries"),
             thousands(stats.registered[0]),
             thousands(stats.registered[1]),
             thousands(stats.registered[2]),
+            thousands(stats.registered[3]),
+            thousands(stats.registered[4]),
             thousands(stats.revoked.iter().sum()),
             thousands(stats.keys_refused),
             if args.roots.is_empty() {
@@ -534,10 +534,12 @@ fn print_report(
             thousands(stats.bad_signatures)
         );
         println!(
-            "form versions: {} accepted ({} signed by a registered KPPS key, {} entered through a session without a KPPS signature); {} not counted for failing a check (see the discrepancies)",
-            thousands(stats.forms_signed + stats.forms_unsigned),
+            "form versions: {} accepted ({} signed by the TPS's KPPS key, {} signed on its behalf by a PPS or PPK key, {} unsigned (form v1) below --allow-unsigned-before {}); {} not counted for failing a check (see the discrepancies)",
+            thousands(stats.forms_signed + stats.forms_on_behalf + stats.forms_unsigned),
             thousands(stats.forms_signed),
+            thousands(stats.forms_on_behalf),
             thousands(stats.forms_unsigned),
+            args.allow_unsigned_before,
             thousands(stats.forms_refused),
         );
         println!(

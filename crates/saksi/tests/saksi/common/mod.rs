@@ -11,6 +11,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub mod chain;
 pub mod pg;
 
 /// All the tests are one binary, run on as many threads as there are

@@ -1,0 +1,117 @@
+//! Signing as the key chain does, for tests that submit forms to a server
+//! started on a data directory `saksi init` made (its `root.key` is the
+//! KPU RI root key): registering officers' and devices' keys, and signing
+//! form statements.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use saksi_core::time::UnixTime;
+use saksi_core::{Level, RegionCode};
+use saksi_log::Signer;
+use saksi_statement::{Envelope, KeyAction, KeyRole, KeyStatement};
+use serde_json::{Value, json};
+
+use super::{get, http, json, now};
+
+/// The log's origin, as its served key names it.
+pub fn origin(addr: SocketAddr) -> String {
+    let key = get(addr, "/api/v1/log/key").1;
+    key.trim().split('+').next().unwrap().to_owned()
+}
+
+/// Registers `key` in `role` for `region`, signed by `by`; the answer
+/// must be 201.
+pub fn register(addr: SocketAddr, key: &Signer, role: KeyRole, region: RegionCode, by: &Signer) {
+    let statement = KeyStatement {
+        origin: origin(addr),
+        key: key.verifier(),
+        action: KeyAction::Register {
+            role,
+            region,
+            valid_from: UnixTime(now() - 3600),
+            valid_until: UnixTime(now() + 30 * 86_400),
+        },
+        signed_at: UnixTime(now()),
+    };
+    let body = Envelope::sign(statement.to_object(), by)
+        .unwrap()
+        .to_value()
+        .to_string();
+    let (status, answer) = http(
+        addr,
+        "POST",
+        "/api/v1/keys",
+        &[("content-type", "application/json")],
+        &body,
+    );
+    assert_eq!(status, 201, "registering {}: {answer}", key.name());
+}
+
+/// A KPU Kab/Kota officer's key over `region`, registered with a KPU
+/// Provinsi key between it and the data directory's root key.
+pub fn kabkota_officer(addr: SocketAddr, dir: &Path, region: RegionCode) -> Signer {
+    let root = Signer::parse(
+        std::fs::read_to_string(dir.join("root.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let prov_region = region.ancestor_at(Level::Provinsi).unwrap();
+    let kab_region = region.ancestor_at(Level::Kabkota).unwrap();
+    let prov = Signer::generate(&format!("kpu-prov-{prov_region}")).unwrap();
+    let kab = Signer::generate(&format!("kpu-kabkota-{kab_region}")).unwrap();
+    register(addr, &prov, KeyRole::KpuProv, prov_region, &root);
+    register(addr, &kab, KeyRole::KpuKabkota, kab_region, &prov);
+    kab
+}
+
+/// A KPPS device key for `tps`, registered along the chain.
+pub fn kpps_device(addr: SocketAddr, dir: &Path, tps: &str) -> Signer {
+    let tps = RegionCode::parse(tps).unwrap();
+    let kab = kabkota_officer(addr, dir, tps);
+    let device = Signer::generate(&format!("kpps-{tps}")).unwrap();
+    register(addr, &device, KeyRole::Kpps, tps, &kab);
+    device
+}
+
+/// A form statement of (`tps`, `contest`) signed by `key` as version
+/// `(version, prev)` (on behalf of the TPS, if a reason is given): the
+/// POST body and the statement's digest, the next version's `prev`.
+pub fn signed_form(
+    key: &Signer,
+    origin: &str,
+    tps: &str,
+    contest: &str,
+    (version, prev): (u32, Option<[u8; 32]>),
+    form: &str,
+    on_behalf: Option<&str>,
+) -> (String, [u8; 32]) {
+    let mut statement = json!({
+        "v": 1, "type": "form", "origin": origin, "tps": tps, "contest": contest,
+        "version": version, "prev": prev.map(|p| super::hex(&p)),
+        "form": serde_json::from_str::<Value>(form).unwrap(), "photos": [],
+        "signed_at": UnixTime(now()).to_string(),
+    });
+    if let Some(reason) = on_behalf {
+        statement["on_behalf"] = json!({ "reason": reason });
+    }
+    let Value::Object(statement) = statement else {
+        unreachable!()
+    };
+    let envelope = Envelope::sign(statement, key).unwrap();
+    let digest = envelope.statement_sha256();
+    (envelope.to_value().to_string(), digest)
+}
+
+/// POSTs a signed form body: (status, JSON answer).
+pub fn post_form(addr: SocketAddr, tps: &str, contest: &str, body: &str) -> (u16, Value) {
+    let (status, answer) = http(
+        addr,
+        "POST",
+        &format!("/api/v1/tps/{tps}/forms/{contest}"),
+        &[("content-type", "application/json")],
+        body,
+    );
+    (status, json(&answer))
+}
