@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use saksi_core::RegionCode;
 use saksi_core::permission::{Principal, Role};
 use saksi_core::username::Username;
-use saksi_server::auth::{password, token};
+use saksi_server::auth::{password, policy, token};
 use saksi_store::{NewUser, Session, Store, StoreError};
 
 use crate::support::args::DataDirArg;
@@ -65,9 +65,6 @@ pub fn run(command: &UserCommand) -> Result<()> {
     }
 }
 
-/// The shortest password accepted for a staff account.
-const MIN_PASSWORD_LEN: usize = 10;
-
 pub fn add(args: &UserAddArgs) -> Result<()> {
     let username = Username::parse(&args.username)?;
     let role = Role::parse(&args.role).ok_or_else(|| {
@@ -91,9 +88,7 @@ pub fn add(args: &UserAddArgs) -> Result<()> {
         bail!("region {region} is not in this election");
     }
     let password = read_password()?;
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        bail!("the password must have at least {MIN_PASSWORD_LEN} characters");
-    }
+    policy::check(&password, username.as_str())?;
     let hash = password::hash(&password)?;
     let user = NewUser {
         username: username.to_string(),
