@@ -128,6 +128,7 @@ pub fn issue_token(store: &dyn Store, user: saksi_store::UserId, ttl_hours: u32)
         user_id: user,
         created_at,
         expires_at: created_at.plus(i64::from(ttl_hours) * 3600),
+        minted: true,
     })?;
     Ok(token)
 }

@@ -99,7 +99,17 @@ pub async fn login(
             "wrong username or password",
         ));
     };
+    // A correct password is no guess, whatever the account's state.
     state.throttle.succeeded(attempt);
+    // Said only after the right password, so a disabled account looks like
+    // any other to a guesser, and its officer learns why the login fails.
+    if user.disabled_at.is_some() {
+        tracing::info!(%addr, user = user.id.0, "login refused: account disabled");
+        return Err(ApiError::new(
+            codes::AUTH_ACCOUNT_DISABLED,
+            "this account is disabled; ask the election's operator to enable it",
+        ));
+    }
     let token = token::generate().map_err(|e| ApiError::internal(e.to_string()))?;
     let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX);
     let expires_at = now.plus(ttl);
@@ -108,6 +118,7 @@ pub async fn login(
         user_id: user.id,
         created_at: now,
         expires_at,
+        minted: false,
     };
     state
         .blocking(move |store| store.insert_session(&session))
