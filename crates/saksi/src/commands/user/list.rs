@@ -2,6 +2,8 @@
 //! every token ever minted for it with `saksi user token`, so an operator
 //! can see who could act without having typed a password.
 
+use std::io::Write;
+
 use anyhow::Result;
 use clap::Args;
 use saksi_store::{Account, MintedToken, UnixTime};
@@ -92,12 +94,16 @@ pub fn run(args: &UserListArgs) -> Result<()> {
         .iter()
         .map(|a| AccountView::new(a, now))
         .collect();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&accounts)?);
+    let text = if args.json {
+        format!("{}\n", serde_json::to_string_pretty(&accounts)?)
     } else {
-        print!("{}", table(&accounts));
+        table(&accounts)
+    };
+    // A reader that stops early (`| head`) ends the listing, not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The accounts as a table, each minted token on a line of its own under
