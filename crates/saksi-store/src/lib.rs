@@ -403,9 +403,10 @@ pub trait Store: Send + Sync {
     /// `now`. Returns how many.
     fn revoke_sessions(&self, user: UserId, now: UnixTime) -> Result<u64>;
 
-    /// A number that grows with every change that ends sessions behind a
-    /// server's back (revocation, disabling, a new password), so a server
-    /// caching sessions can poll it cheaply and forget them.
+    /// A number that grows with every change that ends sessions (logout,
+    /// revocation, disabling, a new password), possibly behind a server's
+    /// back, so a server caching sessions can poll it cheaply and forget
+    /// them.
     fn account_revision(&self) -> Result<i64>;
 
     /// Writes a whole batch of accepted versions and idempotency records in

@@ -16,8 +16,8 @@ ALTER TABLE users ADD COLUMN disabled_at BIGINT;
 ALTER TABLE sessions ADD COLUMN minted BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE sessions ADD COLUMN revoked_at BIGINT;
 
--- Counts changes that end sessions (revocation, disabling, a new password),
--- in their transaction: a server polls it to drop the sessions it caches
+-- Counts changes that end sessions (logout, revocation, disabling, a new
+-- password), in their transaction: a server polls it to drop the sessions it caches
 -- when another process (the CLI) changed an account. Exactly one row.
 CREATE TABLE account_revision (
     id       BIGINT PRIMARY KEY CHECK (id = 1),

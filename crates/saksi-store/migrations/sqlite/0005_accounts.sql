@@ -16,8 +16,8 @@ ALTER TABLE users ADD COLUMN disabled_at INTEGER;
 ALTER TABLE sessions ADD COLUMN minted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN revoked_at INTEGER;
 
--- Counts changes that end sessions (revocation, disabling, a new password),
--- in their transaction: a server polls it to drop the sessions it caches
+-- Counts changes that end sessions (logout, revocation, disabling, a new
+-- password), in their transaction: a server polls it to drop the sessions it caches
 -- when another process (the CLI) changed an account. Exactly one row.
 CREATE TABLE account_revision (
     id       INTEGER PRIMARY KEY CHECK (id = 1),

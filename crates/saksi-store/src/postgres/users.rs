@@ -143,18 +143,24 @@ pub(super) fn session_user(
         .transpose()
 }
 
-/// Revokes `user`'s live sessions at `now` and counts the change for
-/// servers polling [`account_revision`]; how many were revoked.
+/// Counts a change that ends sessions, in its own transaction, so that a
+/// server polling [`account_revision`] sees it with the change.
+fn bump_revision(tx: &mut Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "UPDATE account_revision SET revision = revision + 1 WHERE id = 1",
+        &[],
+    )?;
+    Ok(())
+}
+
+/// Revokes `user`'s live sessions at `now`; how many.
 fn revoke_live(tx: &mut Transaction<'_>, user: UserId, now: UnixTime) -> Result<u64> {
     let revoked = tx.execute(
         "UPDATE sessions SET revoked_at = $2
          WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2",
         &[&user.0, &now.0],
     )?;
-    tx.execute(
-        "UPDATE account_revision SET revision = revision + 1 WHERE id = 1",
-        &[],
-    )?;
+    bump_revision(tx)?;
     Ok(revoked)
 }
 
@@ -173,6 +179,9 @@ pub(super) fn end_session(conn: &mut Conn, token_hash: &[u8], now: UnixTime) -> 
              WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
             &[&token_hash, &now.0],
         )?;
+        if ended > 0 {
+            bump_revision(tx)?;
+        }
         Ok(ended > 0)
     })
 }

@@ -154,6 +154,9 @@ pub(super) fn end_session(conn: &mut Connection, token_hash: &[u8], now: UnixTim
          WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
         (token_hash, now.0),
     )?;
+    if ended > 0 {
+        bump_revision(&tx)?;
+    }
     tx.commit()?;
     Ok(ended > 0)
 }

@@ -414,8 +414,12 @@ pub fn sessions_are_honoured_until_they_expire_and_end_at_logout(h: &impl Harnes
         None
     );
 
+    let revision = store.account_revision().unwrap();
     assert!(store.end_session(b"token-b", UnixTime(1_000)).unwrap());
+    let after = store.account_revision().unwrap();
+    assert!(after > revision, "other servers learn of a logout");
     assert!(!store.end_session(b"token-b", UnixTime(1_000)).unwrap());
+    assert_eq!(store.account_revision().unwrap(), after);
     assert_eq!(
         store.session_user(b"token-b", UnixTime(1_000)).unwrap(),
         None
