@@ -9,6 +9,19 @@ pub struct Session {
     pub expires_at: String,
 }
 
+/// `GET /api/v1/auth/session`: whose the bearer token is and until when,
+/// so a client (or an operator holding a token) can tell whether it still
+/// works without trying a write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub username: String,
+    pub role: String,
+    pub region: String,
+    /// The party of a `saksi`; `null` for other roles.
+    pub party: Option<u8>,
+    pub expires_at: String,
+}
+
 /// `GET /healthz`: `ok`, `degraded` (the database is away; reads go on) or
 /// `error` (the server refuses to write, `reason` says why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

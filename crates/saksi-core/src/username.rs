@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-/// A validated username. Compared exactly (case matters), on every backend.
+/// A validated username, kept as given. Accounts compare usernames ignoring
+/// case (the store, login, `saksi user`), so `Ketua` and `ketua` are one
+/// account; this type's own equality is exact.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 

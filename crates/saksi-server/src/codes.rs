@@ -78,6 +78,11 @@ pub const AUTH_BUSY: ErrorCode = code(
     503,
     "The server is checking as many passwords as it has cores; retry after `Retry-After` seconds. The attempt was not counted.",
 );
+pub const AUTH_ACCOUNT_DISABLED: ErrorCode = code(
+    "auth.account_disabled",
+    403,
+    "The password is right but the account is disabled (`saksi user disable`); a wrong password to a disabled account gets `auth.invalid_credentials` as any other.",
+);
 pub const REGION_INVALID_CODE: ErrorCode = code(
     "region.invalid_code",
     400,
@@ -278,6 +283,7 @@ pub const ALL: &[ErrorCode] = &[
     AUTH_INVALID_USERNAME,
     AUTH_THROTTLED,
     AUTH_BUSY,
+    AUTH_ACCOUNT_DISABLED,
     REGION_INVALID_CODE,
     REGION_NOT_FOUND,
     CONTEST_NOT_FOUND,

@@ -7,6 +7,7 @@
 //! refused before a byte of its body is read.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -15,6 +16,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use saksi_core::RegionCode;
 use saksi_core::permission::{Principal, Role};
+use saksi_core::time::UnixTime;
 use serde::de::DeserializeOwned;
 
 use crate::auth::sessions::CachedSession;
@@ -27,7 +29,9 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub user_id: i64,
+    pub username: Arc<str>,
     pub principal: Principal,
+    pub expires_at: UnixTime,
     /// The hash the session is stored under (for logout).
     pub token_hash: [u8; 32],
 }
@@ -53,13 +57,20 @@ impl FromRequestParts<AppState> for Authenticated {
             .ok_or_else(invalid)?;
         let hash = token::hash(token);
         let now = state.clock.now();
+        if state.sessions.recheck_due(now) {
+            let revision = state.blocking(|store| store.account_revision()).await?;
+            state.sessions.observe(revision);
+        }
         if let Some(s) = state.sessions.get(&hash, now) {
             return Ok(Authenticated {
                 user_id: s.user_id,
+                username: s.username,
                 principal: s.principal,
+                expires_at: s.expires_at,
                 token_hash: hash,
             });
         }
+        let revision = state.sessions.revision();
         let found = state
             .blocking(move |store| store.session_user(&hash, now))
             .await?;
@@ -75,17 +86,22 @@ impl FromRequestParts<AppState> for Authenticated {
         let principal = Principal::new(role, user.region, user.party).map_err(|e| {
             ApiError::internal(format!("user {} is not a valid principal: {e}", user.id.0))
         })?;
+        let username: Arc<str> = user.username.into();
         state.sessions.put(
             hash,
             CachedSession {
                 user_id: user.id.0,
+                username: Arc::clone(&username),
                 principal,
                 expires_at,
             },
+            revision,
         );
         Ok(Authenticated {
             user_id: user.id.0,
+            username,
             principal,
+            expires_at,
             token_hash: hash,
         })
     }

@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(system::openapi::show))
         .route("/api/v1/auth/login", post(auth::login::login))
         .route("/api/v1/auth/logout", post(auth::logout::logout))
+        .route("/api/v1/auth/session", get(auth::session::show))
         .route("/api/v1/regions", get(regions::show::national))
         .route("/api/v1/regions/{code}", get(regions::show::show))
         .route("/api/v1/results/{contest}", get(results::show::national))

@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use saksi_core::{Contest, Election, RegionCode};
 
 use crate::{
-    Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store, StoreError,
-    StoredKey, StoredVersion, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
+    StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
 };
 
 /// What arms the failpoint.
@@ -188,9 +188,32 @@ impl Store for FailingStore {
         self.inner.session_user(token_hash, now)
     }
 
-    fn delete_session(&self, token_hash: &[u8]) -> Result<bool> {
+    fn end_session(&self, token_hash: &[u8], now: UnixTime) -> Result<bool> {
         self.write()?;
-        self.inner.delete_session(token_hash)
+        self.inner.end_session(token_hash, now)
+    }
+
+    fn accounts(&self, now: UnixTime) -> Result<Vec<Account>> {
+        self.inner.accounts(now)
+    }
+
+    fn set_disabled(&self, user: UserId, at: Option<UnixTime>) -> Result<u64> {
+        self.write()?;
+        self.inner.set_disabled(user, at)
+    }
+
+    fn set_password(&self, user: UserId, password_hash: &str, now: UnixTime) -> Result<u64> {
+        self.write()?;
+        self.inner.set_password(user, password_hash, now)
+    }
+
+    fn revoke_sessions(&self, user: UserId, now: UnixTime) -> Result<u64> {
+        self.write()?;
+        self.inner.revoke_sessions(user, now)
+    }
+
+    fn account_revision(&self) -> Result<i64> {
+        self.inner.account_revision()
     }
 
     fn commit_batch(&self, batch: &Batch) -> Result<()> {

@@ -44,7 +44,8 @@ pub struct UserId(pub i64);
 /// what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
-    /// Unique, compared exactly (byte for byte) by every backend.
+    /// Unique ignoring case (`Ketua` and `ketua` are one account), on every
+    /// backend; kept as given.
     pub username: String,
     pub role: String,
     /// The region the user is bound to (`0` for national roles).
@@ -67,6 +68,9 @@ pub struct User {
     pub party: Option<u8>,
     pub password_hash: Option<String>,
     pub created_at: UnixTime,
+    /// When the account was disabled: it cannot log in and none of its
+    /// sessions is honoured. `None` while it is active.
+    pub disabled_at: Option<UnixTime>,
 }
 
 /// A login session. Only a hash of the token is ever stored, so a copy of
@@ -78,6 +82,31 @@ pub struct Session {
     pub created_at: UnixTime,
     /// The session is valid while `now < expires_at`.
     pub expires_at: UnixTime,
+    /// Minted by `saksi user token` rather than opened by a login: such
+    /// tokens are listed with their account, as no one typed a password
+    /// for them.
+    pub minted: bool,
+}
+
+/// A token minted by `saksi user token`, as listed with its account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MintedToken {
+    pub token_hash: Vec<u8>,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    /// When it was revoked (or its holder logged out), if it was.
+    pub revoked_at: Option<UnixTime>,
+}
+
+/// A user as `saksi user list` shows it: the account, how many of its
+/// sessions are live, and every token ever minted for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user: User,
+    /// Sessions (logins and minted tokens) neither expired nor revoked.
+    pub live_sessions: u64,
+    /// Oldest first.
+    pub tokens: Vec<MintedToken>,
 }
 
 /// The idempotency key a submission carried and a hash of its request, kept
@@ -247,6 +276,19 @@ pub enum StoreError {
     NotInitialised,
     #[error("username {0:?} is already taken")]
     UsernameTaken(String),
+    /// Usernames became unique ignoring case: a database holding names
+    /// that differ only by case cannot be migrated until all but one of
+    /// each group is renamed. Each group lists the names as stored.
+    #[error(
+        "usernames are now compared ignoring case, and these differ only by case: {}; \
+         rename all but one of each (e.g. UPDATE users SET username = 'ketua-2' \
+         WHERE username = 'Ketua'), then start again",
+        .0.iter().map(|g| g.join(" = ")).collect::<Vec<_>>().join("; ")
+    )]
+    UsernamesDifferOnlyByCase(Vec<Vec<String>>),
+    /// An account operation named a user the store does not have.
+    #[error("no user with id {0}")]
+    NoSuchUser(i64),
     /// A unique key was already present: a (tps, contest, version), a log
     /// index, an idempotency (principal, key), a registered key or a
     /// revocation; or a revocation named a key that is not registered. The
@@ -322,7 +364,7 @@ pub trait Store: Send + Sync {
     /// simulation): all of them, or none if any name is in use.
     fn add_users(&self, users: &[NewUser]) -> Result<Vec<UserId>>;
 
-    /// Looks a user up by exact username.
+    /// Looks a user up by username, ignoring case.
     fn user_by_username(&self, username: &str) -> Result<Option<User>>;
 
     /// Looks a user up by id.
@@ -336,12 +378,36 @@ pub trait Store: Send + Sync {
     /// Stores many sessions in one transaction, all or none.
     fn insert_sessions(&self, sessions: &[Session]) -> Result<()>;
 
-    /// The user of a session and its expiry, if the session exists and has
-    /// not expired at `now`.
+    /// The user of a session and its expiry, if the session exists, has
+    /// not expired at `now`, is not revoked and its user is not disabled.
     fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>>;
 
-    /// Ends a session (logout). Returns whether it existed.
-    fn delete_session(&self, token_hash: &[u8]) -> Result<bool>;
+    /// Ends a session (logout) by revoking it at `now`. Returns whether it
+    /// was live.
+    fn end_session(&self, token_hash: &[u8], now: UnixTime) -> Result<bool>;
+
+    /// Every user in username order (ignoring case) with what `saksi user
+    /// list` shows: live sessions at `now` and every minted token.
+    fn accounts(&self, now: UnixTime) -> Result<Vec<Account>>;
+
+    /// Disables the user at `at` and revokes its live sessions, or (`None`)
+    /// enables it again (revoked sessions stay revoked). Returns the count
+    /// of sessions revoked; [`StoreError::NoSuchUser`] for an unknown id.
+    fn set_disabled(&self, user: UserId, at: Option<UnixTime>) -> Result<u64>;
+
+    /// Replaces the user's password hash and revokes its live sessions at
+    /// `now`, in one transaction. Returns the count of sessions revoked.
+    fn set_password(&self, user: UserId, password_hash: &str, now: UnixTime) -> Result<u64>;
+
+    /// Revokes the user's live sessions (logins and minted tokens) at
+    /// `now`. Returns how many.
+    fn revoke_sessions(&self, user: UserId, now: UnixTime) -> Result<u64>;
+
+    /// A number that grows with every change that ends sessions (logout,
+    /// revocation, disabling, a new password), possibly behind a server's
+    /// back, so a server caching sessions can poll it cheaply and forget
+    /// them.
+    fn account_revision(&self) -> Result<i64>;
 
     /// Writes a whole batch of accepted versions and idempotency records in
     /// one durable transaction: all or nothing. A unique key already present

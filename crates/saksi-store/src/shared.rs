@@ -3,13 +3,14 @@
 //! in, rebuilding the frame from stored rows, deciding which migrations to
 //! apply, and pooling reader connections. Kept here so the backends differ only in their SQL.
 
+use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use saksi_core::{
     Candidate, Dapil, Dpt, Election, Level, RegionCode, RegionId, RegionInput, RegionTree,
 };
 
-use crate::{Result, StoreError};
+use crate::{Account, MintedToken, Result, StoreError, User};
 
 /// Rows written between two calls of the progress callback.
 const PROGRESS_EVERY: u64 = 16_384;
@@ -122,6 +123,52 @@ pub(crate) fn pending_migrations(
         });
     }
     Ok(&all[all.partition_point(|m| m.0 <= current)..])
+}
+
+/// The migration that makes usernames unique ignoring case: before it is
+/// applied, [`refuse_case_clashes`] must find no two names differing only by
+/// case, so that the refusal names them rather than the unique index failing.
+pub(crate) const CASELESS_USERNAMES: u32 = 5;
+
+/// The stored usernames that another differs from only by case (the same
+/// SQL on both backends).
+pub(crate) const CASE_CLASHES_SQL: &str = "SELECT username FROM users
+     WHERE lower(username) IN
+         (SELECT lower(username) FROM users GROUP BY lower(username) HAVING COUNT(*) > 1)";
+
+/// [`StoreError::UsernamesDifferOnlyByCase`] naming every group of `names`
+/// (the rows of [`CASE_CLASHES_SQL`]), each sorted, if there are any.
+pub(crate) fn refuse_case_clashes(mut names: Vec<String>) -> Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    names.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()).then(a.cmp(b)));
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for name in names {
+        match groups.last_mut() {
+            Some(group) if group[0].eq_ignore_ascii_case(&name) => group.push(name),
+            _ => groups.push(vec![name]),
+        }
+    }
+    Err(StoreError::UsernamesDifferOnlyByCase(groups))
+}
+
+/// Assembles `saksi user list`'s accounts from three reads: the users in
+/// order, live session counts by user id, and minted tokens by user id
+/// (oldest first).
+pub(crate) fn accounts(
+    users: Vec<User>,
+    live: &HashMap<i64, u64>,
+    mut tokens: HashMap<i64, Vec<MintedToken>>,
+) -> Vec<Account> {
+    users
+        .into_iter()
+        .map(|user| Account {
+            live_sessions: live.get(&user.id.0).copied().unwrap_or(0),
+            tokens: tokens.remove(&user.id.0).unwrap_or_default(),
+            user,
+        })
+        .collect()
 }
 
 /// A contest id that names no contest.

@@ -270,6 +270,12 @@ fn every_shape_matches_the_openapi_file() {
         c.check(&response(&path, "get", "200"), &proof());
     }
     c.check(&response("/api/v1/auth/login", "post", "200"), &session());
+    for party in [None, Some(2)] {
+        c.check(
+            &response("/api/v1/auth/session", "get", "200"),
+            &session_info(party),
+        );
+    }
     for status in ["ok", "degraded"] {
         c.check(&response("/healthz", "get", "200"), &health(status));
     }
@@ -298,6 +304,7 @@ fn every_shape_matches_the_openapi_file() {
         "KeyAccepted",
         "BulkResults",
         "Health",
+        "SessionInfo",
     ] {
         assert!(c.seen.contains_key(&s(name)), "no sample reaches {name}");
     }
@@ -351,6 +358,8 @@ fn every_shape_round_trips() {
     same(log_entries());
     same(proof());
     same(session());
+    same(session_info(None));
+    same(session_info(Some(2)));
     for status in ["ok", "degraded", "error"] {
         same(health(status));
     }

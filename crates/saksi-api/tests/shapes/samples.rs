@@ -286,6 +286,16 @@ pub fn session() -> Session {
     }
 }
 
+pub fn session_info(party: Option<u8>) -> SessionInfo {
+    SessionInfo {
+        username: "Ketua.KPU".into(),
+        role: if party.is_some() { "saksi" } else { "kpu-ri" }.into(),
+        region: "0".into(),
+        party,
+        expires_at: "2024-02-15T01:05:00Z".into(),
+    }
+}
+
 pub fn health(status: &str) -> Health {
     match status {
         "ok" => Health {

@@ -1,6 +1,8 @@
-//! Authentication: password hashes, session tokens and login throttling.
+//! Authentication: password hashes and policy, session tokens and login
+//! throttling.
 
 pub mod password;
+pub mod policy;
 pub mod sessions;
 pub mod throttle;
 pub mod token;

@@ -1,5 +1,6 @@
 use axum::http::{Method, StatusCode};
 use saksi_core::Contest;
+use saksi_store::UnixTime;
 
 use crate::helpers::*;
 
@@ -159,4 +160,135 @@ async fn a_kpps_device_cannot_sign_for_another_tps() {
         tps.to_string()
     );
     assert_eq!(app.store.log_size().unwrap(), size);
+}
+
+/// Posts a logout with `token`: the probe of whether a session is honoured.
+async fn logout(app: &TestApp, token: &str) -> Answer {
+    let auth = format!("Bearer {token}");
+    app.request(
+        Method::POST,
+        "/api/v1/auth/logout",
+        &[("authorization", &auth)],
+        "",
+    )
+    .await
+}
+
+fn staff_id(app: &TestApp) -> saksi_store::UserId {
+    app.store.user_by_username(STAFF).unwrap().unwrap().id
+}
+
+#[tokio::test]
+async fn a_username_logs_in_in_any_case() {
+    let app = spawn_app();
+    let answer = app.login(&STAFF.to_uppercase(), STAFF_PASSWORD).await;
+    assert_eq!(answer.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_disabled_account_answers_a_wrong_password_as_any_and_the_right_one_with_its_code() {
+    let app = spawn_app();
+    let id = staff_id(&app);
+    let session = app.session_for(id, now() + 3600);
+    app.store.set_disabled(id, Some(UnixTime(now()))).unwrap();
+
+    let wrong = app.login(STAFF, "salah-sekali-ini").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.code(), "auth.invalid_credentials");
+    let right = app.login(STAFF, STAFF_PASSWORD).await;
+    assert_eq!(right.status, StatusCode::FORBIDDEN);
+    assert_eq!(right.code(), "auth.account_disabled");
+    let accounts = app.store.accounts(UnixTime(now())).unwrap();
+    let staff = accounts.iter().find(|a| a.user.id == id).unwrap();
+    assert_eq!(staff.live_sessions, 0, "no session was opened");
+    let refused = logout(&app, &session).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.code(), "auth.invalid_token");
+
+    app.store.set_disabled(id, None).unwrap();
+    assert_eq!(
+        app.login(STAFF, STAFF_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        logout(&app, &session).await.status,
+        StatusCode::UNAUTHORIZED,
+        "a session revoked by disabling stays revoked"
+    );
+}
+
+#[tokio::test]
+async fn a_session_revoked_in_the_store_is_refused() {
+    let app = spawn_app();
+    let id = staff_id(&app);
+    let revoked = app.session_for(id, now() + 3600);
+    app.store.revoke_sessions(id, UnixTime(now())).unwrap();
+    let answer = logout(&app, &revoked).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.code(), "auth.invalid_token");
+    // A new password revokes too, and the old password no longer logs in.
+    let before_reset = app.session_for(id, now() + 3600);
+    let hash = saksi_server::auth::password::hash("kata-sandi-yang-baru").unwrap();
+    app.store.set_password(id, &hash, UnixTime(now())).unwrap();
+    assert_eq!(
+        logout(&app, &before_reset).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(STAFF, STAFF_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(STAFF, "kata-sandi-yang-baru").await.status,
+        StatusCode::OK
+    );
+}
+
+/// `GET /api/v1/auth/session` with `token`.
+async fn session(app: &TestApp, token: &str) -> Answer {
+    let auth = format!("Bearer {token}");
+    app.request(
+        Method::GET,
+        "/api/v1/auth/session",
+        &[("authorization", &auth)],
+        "",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_session_endpoint_says_whose_the_token_is_until_it_ends() {
+    let app = spawn_app();
+    let answer = app.login(STAFF, STAFF_PASSWORD).await;
+    let body = answer.json();
+    let token = body["token"].as_str().unwrap();
+    let info = session(&app, token).await;
+    assert_eq!(info.status, StatusCode::OK);
+    let info: saksi_api::SessionInfo = info.typed();
+    assert_eq!(info.username, STAFF);
+    assert_eq!(info.expires_at, body["expires_at"].as_str().unwrap());
+    assert_eq!(logout(&app, token).await.status, StatusCode::NO_CONTENT);
+    let after = session(&app, token).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(after.code(), "auth.invalid_token");
+}
+
+#[tokio::test]
+async fn a_cached_session_revoked_behind_the_servers_back_is_refused_a_second_later() {
+    let app = spawn_app();
+    let answer = app.login(STAFF, STAFF_PASSWORD).await;
+    let token = answer.json()["token"].as_str().unwrap().to_owned();
+    // The second request is answered from the session cache.
+    for _ in 0..2 {
+        assert_eq!(session(&app, &token).await.status, StatusCode::OK);
+    }
+    // As `saksi user revoke-sessions` does, from another process.
+    app.store
+        .revoke_sessions(staff_id(&app), UnixTime(now()))
+        .unwrap();
+    app.clock
+        .advance(saksi_server::auth::sessions::RECHECK_SECS);
+    let refused = session(&app, &token).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.code(), "auth.invalid_token");
 }

@@ -236,6 +236,7 @@ fn table() -> Vec<Row> {
         row!(AUTH_INVALID_USERNAME, auth_invalid_username),
         row!(AUTH_THROTTLED, auth_throttled),
         row!(AUTH_BUSY, auth_busy),
+        row!(AUTH_ACCOUNT_DISABLED, auth_account_disabled),
         row!(REGION_INVALID_CODE, region_invalid_code),
         row!(REGION_NOT_FOUND, region_not_found),
         row!(CONTEST_NOT_FOUND, contest_not_found),
@@ -502,6 +503,13 @@ async fn auth_invalid_token() -> Trial {
 async fn auth_invalid_credentials() -> Trial {
     let app = spawn_app();
     refused(app, login(STAFF, "not-the-password")).await
+}
+
+async fn auth_account_disabled() -> Trial {
+    let app = spawn_app();
+    let id = app.store.user_by_username(STAFF).unwrap().unwrap().id;
+    app.store.set_disabled(id, Some(UnixTime(now()))).unwrap();
+    refused(app, login(STAFF, STAFF_PASSWORD)).await
 }
 
 async fn auth_invalid_username() -> Trial {

@@ -362,6 +362,7 @@ impl TestApp {
                 user_id: user,
                 created_at: UnixTime(now() - 10),
                 expires_at: UnixTime(expires),
+                minted: true,
             })
             .unwrap();
         token

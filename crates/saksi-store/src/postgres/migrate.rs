@@ -6,7 +6,9 @@ use postgres::Client;
 use postgres::error::SqlState;
 
 use super::is_code;
-use crate::shared::{Migration, pending_migrations};
+use crate::shared::{
+    CASE_CLASHES_SQL, CASELESS_USERNAMES, Migration, pending_migrations, refuse_case_clashes,
+};
 use crate::{Result, StoreError};
 
 /// Every migration, in order: (version, name, SQL).
@@ -31,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         "lease",
         include_str!("../../migrations/postgres/0004_lease.sql"),
     ),
+    (
+        CASELESS_USERNAMES,
+        "accounts",
+        include_str!("../../migrations/postgres/0005_accounts.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.
@@ -43,7 +50,8 @@ const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrat
 /// locks `schema_migrations` against other writers, so two processes
 /// connecting to a fresh database at once cannot both apply them: the
 /// second waits, then finds them recorded. Refuses a database migrated by a
-/// newer program.
+/// newer program, and one whose usernames differ only by case (naming
+/// them), writing nothing.
 pub(super) fn run(client: &mut Client) -> Result<()> {
     // Outside the transaction, so there is a table to lock. Two sessions
     // creating it at the same moment can both pass the IF NOT EXISTS check;
@@ -77,6 +85,14 @@ pub(super) fn run(client: &mut Client) -> Result<()> {
         value: current.to_string(),
     })?;
     for (version, name, sql) in pending_migrations(MIGRATIONS, current)? {
+        if *version == CASELESS_USERNAMES {
+            let names = tx
+                .query(CASE_CLASHES_SQL, &[])?
+                .iter()
+                .map(|row| row.try_get(0))
+                .collect::<Result<Vec<String>, _>>()?;
+            refuse_case_clashes(names)?;
+        }
         tx.batch_execute(sql)
             .and_then(|()| {
                 tx.execute(

@@ -36,8 +36,8 @@ use saksi_core::{Contest, Election, RegionCode};
 
 use crate::shared::Pool;
 use crate::{
-    Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store, StoreError,
-    StoredKey, StoredVersion, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
+    StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
 };
 
 /// Reader sessions at most. Each is a server process, so the pool is kept
@@ -200,8 +200,28 @@ impl Store for PgStore {
         self.read(|conn| users::session_user(conn, token_hash, now))
     }
 
-    fn delete_session(&self, token_hash: &[u8]) -> Result<bool> {
-        self.write(|conn| users::delete_session(conn, token_hash))
+    fn end_session(&self, token_hash: &[u8], now: UnixTime) -> Result<bool> {
+        self.write(|conn| users::end_session(conn, token_hash, now))
+    }
+
+    fn accounts(&self, now: UnixTime) -> Result<Vec<Account>> {
+        self.read(|conn| users::accounts(conn, now))
+    }
+
+    fn set_disabled(&self, user: UserId, at: Option<UnixTime>) -> Result<u64> {
+        self.write(|conn| users::set_disabled(conn, user, at))
+    }
+
+    fn set_password(&self, user: UserId, password_hash: &str, now: UnixTime) -> Result<u64> {
+        self.write(|conn| users::set_password(conn, user, password_hash, now))
+    }
+
+    fn revoke_sessions(&self, user: UserId, now: UnixTime) -> Result<u64> {
+        self.write(|conn| users::revoke_sessions(conn, user, now))
+    }
+
+    fn account_revision(&self) -> Result<i64> {
+        self.read(users::account_revision)
     }
 
     fn commit_batch(&self, batch: &Batch) -> Result<()> {

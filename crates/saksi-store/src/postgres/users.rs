@@ -1,20 +1,24 @@
-//! Users and login sessions. Sessions are looked up by the hash of their
-//! token and honoured only before their expiry, judged against the `now`
-//! the caller passes in.
+//! Users and login sessions. Usernames are looked up ignoring case.
+//! Sessions are looked up by the hash of their token and honoured only
+//! before their expiry (judged against the `now` the caller passes in),
+//! while not revoked and while their user is not disabled.
 
 use std::collections::HashMap;
 
-use postgres::Row;
+use postgres::{Row, Transaction};
 
 use super::{
     CHUNK_ROWS, Conn, column, conflict_or_postgres, in_transaction, opt_int, params, region,
 };
-use crate::{NewUser, Result, Session, StoreError, UnixTime, User, UserId};
+use crate::{
+    Account, MintedToken, NewUser, Result, Session, StoreError, UnixTime, User, UserId, shared,
+};
 
 /// The columns [`user_row`] reads, in its order.
 macro_rules! user_columns {
     () => {
-        "u.id, u.username, u.role, u.region, u.party, u.password_hash, u.created_at"
+        "u.id, u.username, u.role, u.region, u.party, u.password_hash, u.created_at, \
+         u.disabled_at"
     };
 }
 
@@ -27,11 +31,13 @@ fn user_row(row: &Row) -> Result<User> {
         party: opt_int(row, 4, "party number")?,
         password_hash: row.try_get(5)?,
         created_at: UnixTime(row.try_get(6)?),
+        disabled_at: row.try_get::<_, Option<i64>>(7)?.map(UnixTime),
     })
 }
 
-/// Inserts in chunks, skipping names already taken (`ON CONFLICT DO
-/// NOTHING`, which also skips a name repeated within the batch), so the
+/// Inserts in chunks, skipping names already taken in any case (`ON
+/// CONFLICT DO NOTHING` on either unique index, which also skips a name
+/// repeated within the batch), so the
 /// first user in input order that was not inserted is the one whose name is
 /// taken, and no error text needs parsing. Any such user rolls the whole
 /// batch back.
@@ -40,7 +46,7 @@ pub(super) fn add(conn: &mut Conn, users: &[NewUser]) -> Result<Vec<UserId>> {
         "INSERT INTO users (username, role, region, party, password_hash, created_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
                               $6::bigint[])
-         ON CONFLICT (username) DO NOTHING
+         ON CONFLICT DO NOTHING
          RETURNING username, id",
     )?;
     in_transaction(&mut conn.client, |tx| {
@@ -74,7 +80,7 @@ pub(super) fn by_username(conn: &mut Conn, username: &str) -> Result<Option<User
     let select = conn.statement(concat!(
         "SELECT ",
         user_columns!(),
-        " FROM users u WHERE u.username = $1"
+        " FROM users u WHERE lower(u.username) = lower($1)"
     ))?;
     conn.client
         .query_opt(&select, &[&username])?
@@ -98,8 +104,9 @@ pub(super) fn by_id(conn: &mut Conn, id: UserId) -> Result<Option<User>> {
 
 pub(super) fn insert_sessions(conn: &mut Conn, sessions: &[Session]) -> Result<()> {
     let insert = conn.statement(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
-         SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[])",
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, minted)
+         SELECT * FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[],
+                              $5::boolean[])",
     )?;
     in_transaction(&mut conn.client, |tx| {
         for chunk in sessions.chunks(CHUNK_ROWS) {
@@ -108,6 +115,7 @@ pub(super) fn insert_sessions(conn: &mut Conn, sessions: &[Session]) -> Result<(
                 column(chunk.iter().map(|s| s.user_id.0)),
                 column(chunk.iter().map(|s| s.created_at.0)),
                 column(chunk.iter().map(|s| s.expires_at.0)),
+                column(chunk.iter().map(|s| s.minted)),
             ];
             tx.execute(&insert, &params(&columns))
                 .map_err(conflict_or_postgres)?;
@@ -126,17 +134,143 @@ pub(super) fn session_user(
         user_columns!(),
         ", s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2"
+         WHERE s.token_hash = $1 AND s.expires_at > $2
+           AND s.revoked_at IS NULL AND u.disabled_at IS NULL"
     ))?;
     conn.client
         .query_opt(&select, &[&token_hash, &now.0])?
-        .map(|row| Ok((user_row(&row)?, UnixTime(row.try_get(7)?))))
+        .map(|row| Ok((user_row(&row)?, UnixTime(row.try_get(8)?))))
         .transpose()
 }
 
-pub(super) fn delete_session(conn: &mut Conn, token_hash: &[u8]) -> Result<bool> {
-    let delete = conn.statement("DELETE FROM sessions WHERE token_hash = $1")?;
+/// Counts a change that ends sessions, in its own transaction, so that a
+/// server polling [`account_revision`] sees it with the change.
+fn bump_revision(tx: &mut Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "UPDATE account_revision SET revision = revision + 1 WHERE id = 1",
+        &[],
+    )?;
+    Ok(())
+}
+
+/// Revokes `user`'s live sessions at `now`; how many.
+fn revoke_live(tx: &mut Transaction<'_>, user: UserId, now: UnixTime) -> Result<u64> {
+    let revoked = tx.execute(
+        "UPDATE sessions SET revoked_at = $2
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2",
+        &[&user.0, &now.0],
+    )?;
+    bump_revision(tx)?;
+    Ok(revoked)
+}
+
+/// [`StoreError::NoSuchUser`] unless a statement found the user's row.
+fn require_user(found: u64, user: UserId) -> Result<()> {
+    if found == 0 {
+        return Err(StoreError::NoSuchUser(user.0));
+    }
+    Ok(())
+}
+
+pub(super) fn end_session(conn: &mut Conn, token_hash: &[u8], now: UnixTime) -> Result<bool> {
     in_transaction(&mut conn.client, |tx| {
-        Ok(tx.execute(&delete, &[&token_hash])? > 0)
+        let ended = tx.execute(
+            "UPDATE sessions SET revoked_at = $2
+             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+            &[&token_hash, &now.0],
+        )?;
+        if ended > 0 {
+            bump_revision(tx)?;
+        }
+        Ok(ended > 0)
     })
+}
+
+pub(super) fn accounts(conn: &mut Conn, now: UnixTime) -> Result<Vec<Account>> {
+    let users = conn
+        .client
+        .query(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users u ORDER BY lower(u.username)"
+            ),
+            &[],
+        )?
+        .iter()
+        .map(user_row)
+        .collect::<Result<Vec<User>>>()?;
+    let live = conn
+        .client
+        .query(
+            "SELECT user_id, COUNT(*) FROM sessions
+             WHERE revoked_at IS NULL AND expires_at > $1 GROUP BY user_id",
+            &[&now.0],
+        )?
+        .iter()
+        .map(|row| -> Result<(i64, u64)> {
+            let count: i64 = row.try_get(1)?;
+            Ok((row.try_get(0)?, count.unsigned_abs()))
+        })
+        .collect::<Result<HashMap<i64, u64>>>()?;
+    let mut tokens: HashMap<i64, Vec<MintedToken>> = HashMap::new();
+    for row in conn.client.query(
+        "SELECT user_id, token_hash, created_at, expires_at, revoked_at FROM sessions
+         WHERE minted ORDER BY created_at, token_hash",
+        &[],
+    )? {
+        tokens
+            .entry(row.try_get(0)?)
+            .or_default()
+            .push(MintedToken {
+                token_hash: row.try_get(1)?,
+                created_at: UnixTime(row.try_get(2)?),
+                expires_at: UnixTime(row.try_get(3)?),
+                revoked_at: row.try_get::<_, Option<i64>>(4)?.map(UnixTime),
+            });
+    }
+    Ok(shared::accounts(users, &live, tokens))
+}
+
+pub(super) fn set_disabled(conn: &mut Conn, user: UserId, at: Option<UnixTime>) -> Result<u64> {
+    in_transaction(&mut conn.client, |tx| {
+        let updated = tx.execute(
+            "UPDATE users SET disabled_at = $2 WHERE id = $1",
+            &[&user.0, &at.map(|t| t.0)],
+        )?;
+        require_user(updated, user)?;
+        match at {
+            Some(now) => revoke_live(tx, user, now),
+            None => Ok(0),
+        }
+    })
+}
+
+pub(super) fn set_password(
+    conn: &mut Conn,
+    user: UserId,
+    password_hash: &str,
+    now: UnixTime,
+) -> Result<u64> {
+    in_transaction(&mut conn.client, |tx| {
+        let updated = tx.execute(
+            "UPDATE users SET password_hash = $2 WHERE id = $1",
+            &[&user.0, &password_hash],
+        )?;
+        require_user(updated, user)?;
+        revoke_live(tx, user, now)
+    })
+}
+
+pub(super) fn revoke_sessions(conn: &mut Conn, user: UserId, now: UnixTime) -> Result<u64> {
+    in_transaction(&mut conn.client, |tx| {
+        let found = tx.query_opt("SELECT 1 FROM users WHERE id = $1", &[&user.0])?;
+        require_user(u64::from(found.is_some()), user)?;
+        revoke_live(tx, user, now)
+    })
+}
+
+pub(super) fn account_revision(conn: &mut Conn) -> Result<i64> {
+    let select = conn.statement("SELECT revision FROM account_revision WHERE id = 1")?;
+    Ok(conn.client.query_one(&select, &[])?.try_get(0)?)
 }

@@ -4,7 +4,9 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::shared::{Migration, pending_migrations};
+use crate::shared::{
+    CASE_CLASHES_SQL, CASELESS_USERNAMES, Migration, pending_migrations, refuse_case_clashes,
+};
 use crate::{Result, StoreError};
 
 /// Every migration, in order: (version, name, SQL).
@@ -29,11 +31,17 @@ const MIGRATIONS: &[Migration] = &[
         "lease",
         include_str!("../../migrations/sqlite/0004_lease.sql"),
     ),
+    (
+        CASELESS_USERNAMES,
+        "accounts",
+        include_str!("../../migrations/sqlite/0005_accounts.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two
 /// processes opening a fresh file at once cannot both apply them). Refuses a
-/// database migrated by a newer program.
+/// database migrated by a newer program, and one whose usernames differ
+/// only by case (naming them), writing nothing.
 pub(super) fn run(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute_batch(
@@ -48,6 +56,13 @@ pub(super) fn run(conn: &mut Connection) -> Result<()> {
         |row| row.get(0),
     )?;
     for (version, name, sql) in pending_migrations(MIGRATIONS, current)? {
+        if *version == CASELESS_USERNAMES {
+            let names = tx
+                .prepare(CASE_CLASHES_SQL)?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            refuse_case_clashes(names)?;
+        }
         tx.execute_batch(sql)
             .and_then(|()| {
                 tx.execute(

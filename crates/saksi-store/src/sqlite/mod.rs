@@ -28,8 +28,8 @@ use saksi_core::{Contest, Election, RegionCode};
 
 use crate::shared::{Pool, UnknownContest};
 use crate::{
-    Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store, StoreError,
-    StoredKey, StoredVersion, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
+    StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
 };
 
 /// How long a connection waits for another's write lock before giving up.
@@ -165,8 +165,28 @@ impl Store for SqliteStore {
         self.read(|conn| users::session_user(conn, token_hash, now))
     }
 
-    fn delete_session(&self, token_hash: &[u8]) -> Result<bool> {
-        users::delete_session(&self.writer(), token_hash)
+    fn end_session(&self, token_hash: &[u8], now: UnixTime) -> Result<bool> {
+        users::end_session(&mut self.writer(), token_hash, now)
+    }
+
+    fn accounts(&self, now: UnixTime) -> Result<Vec<Account>> {
+        self.read(|conn| users::accounts(conn, now))
+    }
+
+    fn set_disabled(&self, user: UserId, at: Option<UnixTime>) -> Result<u64> {
+        users::set_disabled(&mut self.writer(), user, at)
+    }
+
+    fn set_password(&self, user: UserId, password_hash: &str, now: UnixTime) -> Result<u64> {
+        users::set_password(&mut self.writer(), user, password_hash, now)
+    }
+
+    fn revoke_sessions(&self, user: UserId, now: UnixTime) -> Result<u64> {
+        users::revoke_sessions(&mut self.writer(), user, now)
+    }
+
+    fn account_revision(&self) -> Result<i64> {
+        self.read(users::account_revision)
     }
 
     fn commit_batch(&self, batch: &Batch) -> Result<()> {

@@ -1,15 +1,20 @@
-//! Users and login sessions. Sessions are looked up by the hash of their
-//! token and honoured only before their expiry, judged against the `now`
-//! the caller passes in.
+//! Users and login sessions. Usernames are looked up ignoring case.
+//! Sessions are looked up by the hash of their token and honoured only
+//! before their expiry (judged against the `now` the caller passes in),
+//! while not revoked and while their user is not disabled.
 
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::{conflict_or_sqlite, is_unique_violation, region_column};
-use crate::{NewUser, Result, Session, StoreError, UnixTime, User, UserId};
+use crate::{
+    Account, MintedToken, NewUser, Result, Session, StoreError, UnixTime, User, UserId, shared,
+};
 
 /// The columns [`user_row`] reads, in its order.
 const USER_COLUMNS: &str =
-    "u.id, u.username, u.role, u.region, u.party, u.password_hash, u.created_at";
+    "u.id, u.username, u.role, u.region, u.party, u.password_hash, u.created_at, u.disabled_at";
 
 fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -20,6 +25,7 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
         party: row.get(4)?,
         password_hash: row.get(5)?,
         created_at: UnixTime(row.get(6)?),
+        disabled_at: row.get::<_, Option<i64>>(7)?.map(UnixTime),
     })
 }
 
@@ -56,7 +62,7 @@ pub(super) fn add(conn: &mut Connection, users: &[NewUser]) -> Result<Vec<UserId
 pub(super) fn by_username(conn: &Connection, username: &str) -> Result<Option<User>> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?1"
+            "SELECT {USER_COLUMNS} FROM users u WHERE lower(u.username) = lower(?1)"
         ))?
         .query_row([username], user_row)
         .optional()?)
@@ -75,8 +81,8 @@ pub(super) fn insert_sessions(conn: &mut Connection, sessions: &[Session]) -> Re
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, minted)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for session in sessions {
             insert
@@ -85,6 +91,7 @@ pub(super) fn insert_sessions(conn: &mut Connection, sessions: &[Session]) -> Re
                     session.user_id.0,
                     session.created_at.0,
                     session.expires_at.0,
+                    session.minted,
                 ))
                 .map_err(conflict_or_sqlite)?;
         }
@@ -102,15 +109,140 @@ pub(super) fn session_user(
         .prepare_cached(&format!(
             "SELECT {USER_COLUMNS}, s.expires_at
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2"
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2
+               AND s.revoked_at IS NULL AND u.disabled_at IS NULL"
         ))?
         .query_row((token_hash, now.0), |row| {
-            Ok((user_row(row)?, UnixTime(row.get(7)?)))
+            Ok((user_row(row)?, UnixTime(row.get(8)?)))
         })
         .optional()?)
 }
 
-pub(super) fn delete_session(conn: &Connection, token_hash: &[u8]) -> Result<bool> {
-    let deleted = conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
-    Ok(deleted > 0)
+/// Counts a change that ends sessions, in its own transaction, so that a
+/// server polling [`account_revision`] sees it with the change.
+fn bump_revision(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "UPDATE account_revision SET revision = revision + 1 WHERE id = 1",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Revokes `user`'s live sessions at `now`; how many.
+fn revoke_live(tx: &Transaction<'_>, user: UserId, now: UnixTime) -> Result<u64> {
+    let revoked = tx.execute(
+        "UPDATE sessions SET revoked_at = ?2
+         WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+        (user.0, now.0),
+    )?;
+    bump_revision(tx)?;
+    Ok(revoked as u64)
+}
+
+/// [`StoreError::NoSuchUser`] unless a statement found the user's row.
+fn require_user(updated: usize, user: UserId) -> Result<()> {
+    if updated == 0 {
+        return Err(StoreError::NoSuchUser(user.0));
+    }
+    Ok(())
+}
+
+pub(super) fn end_session(conn: &mut Connection, token_hash: &[u8], now: UnixTime) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let ended = tx.execute(
+        "UPDATE sessions SET revoked_at = ?2
+         WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+        (token_hash, now.0),
+    )?;
+    if ended > 0 {
+        bump_revision(&tx)?;
+    }
+    tx.commit()?;
+    Ok(ended > 0)
+}
+
+pub(super) fn accounts(conn: &mut Connection, now: UnixTime) -> Result<Vec<Account>> {
+    let users = conn
+        .prepare(&format!(
+            "SELECT {USER_COLUMNS} FROM users u ORDER BY lower(u.username)"
+        ))?
+        .query_map([], user_row)?
+        .collect::<rusqlite::Result<Vec<User>>>()?;
+    let live = conn
+        .prepare(
+            "SELECT user_id, COUNT(*) FROM sessions
+             WHERE revoked_at IS NULL AND expires_at > ?1 GROUP BY user_id",
+        )?
+        .query_map([now.0], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<HashMap<i64, u64>>>()?;
+    let mut tokens: HashMap<i64, Vec<MintedToken>> = HashMap::new();
+    let mut select = conn.prepare(
+        "SELECT user_id, token_hash, created_at, expires_at, revoked_at FROM sessions
+         WHERE minted ORDER BY created_at, token_hash",
+    )?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        tokens.entry(row.get(0)?).or_default().push(MintedToken {
+            token_hash: row.get(1)?,
+            created_at: UnixTime(row.get(2)?),
+            expires_at: UnixTime(row.get(3)?),
+            revoked_at: row.get::<_, Option<i64>>(4)?.map(UnixTime),
+        });
+    }
+    Ok(shared::accounts(users, &live, tokens))
+}
+
+pub(super) fn set_disabled(
+    conn: &mut Connection,
+    user: UserId,
+    at: Option<UnixTime>,
+) -> Result<u64> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let updated = tx.execute(
+        "UPDATE users SET disabled_at = ?2 WHERE id = ?1",
+        (user.0, at.map(|t| t.0)),
+    )?;
+    require_user(updated, user)?;
+    let revoked = match at {
+        Some(now) => revoke_live(&tx, user, now)?,
+        None => 0,
+    };
+    tx.commit()?;
+    Ok(revoked)
+}
+
+pub(super) fn set_password(
+    conn: &mut Connection,
+    user: UserId,
+    password_hash: &str,
+    now: UnixTime,
+) -> Result<u64> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let updated = tx.execute(
+        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+        (user.0, password_hash),
+    )?;
+    require_user(updated, user)?;
+    let revoked = revoke_live(&tx, user, now)?;
+    tx.commit()?;
+    Ok(revoked)
+}
+
+pub(super) fn revoke_sessions(conn: &mut Connection, user: UserId, now: UnixTime) -> Result<u64> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: usize = tx.query_row(
+        "SELECT COUNT(*) FROM users WHERE id = ?1",
+        [user.0],
+        |row| row.get(0),
+    )?;
+    require_user(found, user)?;
+    let revoked = revoke_live(&tx, user, now)?;
+    tx.commit()?;
+    Ok(revoked)
+}
+
+pub(super) fn account_revision(conn: &mut Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT revision FROM account_revision WHERE id = 1")?
+        .query_row([], |row| row.get(0))?)
 }

@@ -14,7 +14,9 @@ use ::postgres::{Client, NoTls};
 use saksi_core::Contest;
 use saksi_store::{Batch, LeaseOutcome, PgStore, Store, StoreError};
 
-use crate::suite::{Harness, entry, small_election, store_suite, version};
+use crate::suite::{
+    CASE_CLASHES, Harness, assert_case_clashes_refused, entry, small_election, store_suite, version,
+};
 
 const DEFAULT_URL: &str = "postgres://postgres@localhost:5432/postgres";
 
@@ -164,7 +166,7 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(applied, [1, 2, 3, 4]);
+    assert_eq!(applied, [1, 2, 3, 4, 5]);
 }
 
 #[test]
@@ -184,7 +186,70 @@ fn stores_connecting_to_a_fresh_database_at_once_migrate_it_once() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 4);
+    assert_eq!(applied, 5);
+}
+
+/// The migrations before usernames were compared ignoring case.
+const SCHEMA_4: [&str; 4] = [
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_log.sql"),
+    include_str!("../../migrations/postgres/0003_keys.sql"),
+    include_str!("../../migrations/postgres/0004_lease.sql"),
+];
+
+#[test]
+fn usernames_differing_only_by_case_stop_the_migration_which_names_them() {
+    if !PgHarness::available() {
+        return;
+    }
+    let h = PgHarness::new();
+    let mut client = h.client();
+    client
+        .batch_execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+        )
+        .unwrap();
+    for (i, sql) in SCHEMA_4.iter().enumerate() {
+        client.batch_execute(sql).unwrap();
+        client
+            .execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($1, 'old')",
+                &[&(i as i64 + 1)],
+            )
+            .unwrap();
+    }
+    for name in CASE_CLASHES {
+        client
+            .execute(
+                "INSERT INTO users (username, role, region, created_at) VALUES ($1, 'auditor', '0', 0)",
+                &[&name],
+            )
+            .unwrap();
+    }
+    assert_case_clashes_refused(PgStore::connect(&h.url()).map(drop));
+    let version: i64 = client
+        .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 4, "nothing migrated");
+
+    for (old, new) in [
+        ("KETUA", "ketua-2"),
+        ("Ketua", "ketua-3"),
+        ("Admin", "admin-2"),
+    ] {
+        client
+            .execute(
+                "UPDATE users SET username = $2 WHERE username = $1",
+                &[&old, &new],
+            )
+            .unwrap();
+    }
+    let store = PgStore::connect(&h.url()).unwrap();
+    assert_eq!(
+        store.user_by_username("KETUA").unwrap().unwrap().username,
+        "ketua"
+    );
 }
 
 #[test]

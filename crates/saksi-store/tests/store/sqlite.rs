@@ -5,7 +5,9 @@ use saksi_core::Contest;
 use saksi_store::{Batch, LeaseOutcome, SqliteStore, Store, StoreError};
 use tempfile::TempDir;
 
-use crate::suite::{Harness, entry, small_election, store_suite, version};
+use crate::suite::{
+    CASE_CLASHES, Harness, assert_case_clashes_refused, entry, small_election, store_suite, version,
+};
 
 /// A database file in its own temporary directory, removed on drop.
 pub struct SqliteHarness {
@@ -59,6 +61,63 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
     let again = h.open();
     assert!(again.load_election().unwrap().is_some());
     assert_eq!(again.log_size().unwrap(), 1);
+}
+
+/// The migrations before usernames were compared ignoring case.
+const SCHEMA_4: [&str; 4] = [
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_log.sql"),
+    include_str!("../../migrations/sqlite/0003_keys.sql"),
+    include_str!("../../migrations/sqlite/0004_lease.sql"),
+];
+
+#[test]
+fn usernames_differing_only_by_case_stop_the_migration_which_names_them() {
+    let h = SqliteHarness::new();
+    let conn = rusqlite::Connection::open(h.path()).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+    )
+    .unwrap();
+    for (i, sql) in SCHEMA_4.iter().enumerate() {
+        conn.execute_batch(sql).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?1, 'old')",
+            [i + 1],
+        )
+        .unwrap();
+    }
+    for name in CASE_CLASHES {
+        conn.execute(
+            "INSERT INTO users (username, role, region, created_at) VALUES (?1, 'auditor', '0', 0)",
+            [name],
+        )
+        .unwrap();
+    }
+    assert_case_clashes_refused(SqliteStore::open(h.path()).map(drop));
+    let version: u32 = conn
+        .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, 4, "nothing migrated");
+
+    for (old, new) in [
+        ("KETUA", "ketua-2"),
+        ("Ketua", "ketua-3"),
+        ("Admin", "admin-2"),
+    ] {
+        conn.execute(
+            "UPDATE users SET username = ?2 WHERE username = ?1",
+            [old, new],
+        )
+        .unwrap();
+    }
+    let store = h.open();
+    assert_eq!(
+        store.user_by_username("KETUA").unwrap().unwrap().username,
+        "ketua"
+    );
 }
 
 #[test]

@@ -37,6 +37,11 @@ macro_rules! store_suite {
             users_are_added_found_and_duplicates_refused,
             a_batch_of_users_is_added_whole_or_not_at_all,
             sessions_are_honoured_until_they_expire_and_end_at_logout,
+            usernames_are_found_and_unique_ignoring_case,
+            a_disabled_user_has_no_session_until_enabled_and_old_ones_stay_revoked,
+            a_new_password_or_a_revocation_ends_only_that_users_live_sessions,
+            accounts_list_users_live_sessions_and_every_minted_token,
+            account_operations_on_an_unknown_user_are_refused,
             a_batch_is_written_whole_or_not_at_all,
             a_reused_log_index_is_a_conflict,
             current_form_is_the_latest_version,
@@ -75,6 +80,31 @@ macro_rules! store_suite {
     };
 }
 pub(crate) use store_suite;
+
+/// Usernames stored before they were compared ignoring case: two groups
+/// that differ only by case, and one name alone.
+pub const CASE_CLASHES: [&str; 6] = ["Ketua", "ketua", "admin", "KETUA", "Admin", "solo"];
+
+/// Opening a database holding [`CASE_CLASHES`] is refused, naming each
+/// group and telling how to fix it.
+pub fn assert_case_clashes_refused(opened: Result<(), StoreError>) {
+    let Err(err) = opened else {
+        panic!("a database with usernames differing only by case was migrated");
+    };
+    let StoreError::UsernamesDifferOnlyByCase(groups) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        groups,
+        &[vec!["Admin", "admin"], vec!["KETUA", "Ketua", "ketua"]]
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("Admin = admin; KETUA = Ketua = ketua"),
+        "{message}"
+    );
+    assert!(message.contains("rename all but one"), "{message}");
+}
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -331,6 +361,7 @@ pub fn a_batch_of_users_is_added_whole_or_not_at_all(h: &impl Harness) {
             user_id: *id,
             created_at: UnixTime(0),
             expires_at: UnixTime(100),
+            minted: false,
         })
         .collect();
     store.insert_sessions(&sessions).unwrap();
@@ -363,6 +394,7 @@ pub fn sessions_are_honoured_until_they_expire_and_end_at_logout(h: &impl Harnes
         user_id: user,
         created_at: UnixTime(1_000),
         expires_at: UnixTime(expires_at),
+        minted: false,
     };
     store.insert_session(&session(b"token-a", 2_000)).unwrap();
     store.insert_session(&session(b"token-b", 5_000)).unwrap();
@@ -382,11 +414,202 @@ pub fn sessions_are_honoured_until_they_expire_and_end_at_logout(h: &impl Harnes
         None
     );
 
-    assert!(store.delete_session(b"token-b").unwrap());
-    assert!(!store.delete_session(b"token-b").unwrap());
+    let revision = store.account_revision().unwrap();
+    assert!(store.end_session(b"token-b", UnixTime(1_000)).unwrap());
+    let after = store.account_revision().unwrap();
+    assert!(after > revision, "other servers learn of a logout");
+    assert!(!store.end_session(b"token-b", UnixTime(1_000)).unwrap());
+    assert_eq!(store.account_revision().unwrap(), after);
     assert_eq!(
         store.session_user(b"token-b", UnixTime(1_000)).unwrap(),
         None
+    );
+}
+
+pub fn usernames_are_found_and_unique_ignoring_case(h: &impl Harness) {
+    let store = h.open();
+    let id = store.add_user(&new_user("Ketua.PPK")).unwrap();
+    for spelling in ["Ketua.PPK", "ketua.ppk", "KETUA.ppk"] {
+        let found = store.user_by_username(spelling).unwrap().unwrap();
+        assert_eq!(found.id, id, "{spelling}");
+        assert_eq!(found.username, "Ketua.PPK", "kept as given");
+    }
+    for clash in ["ketua.ppk", "KETUA.PPK"] {
+        let again = store.add_user(&new_user(clash));
+        assert!(
+            matches!(&again, Err(StoreError::UsernameTaken(name)) if name == clash),
+            "{again:?}"
+        );
+    }
+    // Within one batch too, and the batch writes nothing.
+    let batch = store.add_users(&[new_user("anggota"), new_user("Anggota")]);
+    assert!(matches!(batch, Err(StoreError::UsernameTaken(name)) if name == "Anggota"));
+    assert_eq!(store.user_by_username("anggota").unwrap(), None);
+}
+
+/// A session of `user` from 1,000 to `expires_at`.
+fn session_of(user: UserId, hash: &[u8], expires_at: i64, minted: bool) -> Session {
+    Session {
+        token_hash: hash.to_vec(),
+        user_id: user,
+        created_at: UnixTime(1_000),
+        expires_at: UnixTime(expires_at),
+        minted,
+    }
+}
+
+pub fn a_disabled_user_has_no_session_until_enabled_and_old_ones_stay_revoked(h: &impl Harness) {
+    let store = h.open();
+    let user = store.add_user(&new_user("ppk.gambir")).unwrap();
+    store
+        .insert_session(&session_of(user, b"login", 5_000, false))
+        .unwrap();
+    store
+        .insert_session(&session_of(user, b"minted", 5_000, true))
+        .unwrap();
+    store
+        .insert_session(&session_of(user, b"expired", 1_500, false))
+        .unwrap();
+    let before = store.account_revision().unwrap();
+
+    assert_eq!(store.set_disabled(user, Some(UnixTime(2_000))).unwrap(), 2);
+    assert!(store.account_revision().unwrap() > before);
+    let disabled = store.user_by_id(user).unwrap().unwrap();
+    assert_eq!(disabled.disabled_at, Some(UnixTime(2_000)));
+    // A session made while disabled (a direct insert) is not honoured either.
+    store
+        .insert_session(&session_of(user, b"during", 5_000, false))
+        .unwrap();
+    for hash in [&b"login"[..], b"minted", b"during"] {
+        assert_eq!(store.session_user(hash, UnixTime(2_001)).unwrap(), None);
+    }
+
+    assert_eq!(store.set_disabled(user, None).unwrap(), 0);
+    assert_eq!(store.user_by_id(user).unwrap().unwrap().disabled_at, None);
+    assert_eq!(store.session_user(b"login", UnixTime(2_002)).unwrap(), None);
+    assert_eq!(
+        store.session_user(b"minted", UnixTime(2_002)).unwrap(),
+        None
+    );
+    assert!(
+        store
+            .session_user(b"during", UnixTime(2_002))
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub fn a_new_password_or_a_revocation_ends_only_that_users_live_sessions(h: &impl Harness) {
+    let store = h.open();
+    let user = store.add_user(&new_user("ppk.gambir")).unwrap();
+    let other = store.add_user(&new_user("ppk.tanahabang")).unwrap();
+    store
+        .insert_session(&session_of(user, b"a1", 5_000, false))
+        .unwrap();
+    store
+        .insert_session(&session_of(user, b"a2", 5_000, true))
+        .unwrap();
+    store
+        .insert_session(&session_of(other, b"b1", 5_000, false))
+        .unwrap();
+
+    let revision = store.account_revision().unwrap();
+    assert_eq!(
+        store
+            .set_password(user, "$argon2id$new", UnixTime(2_000))
+            .unwrap(),
+        2
+    );
+    assert!(store.account_revision().unwrap() > revision);
+    let found = store.user_by_id(user).unwrap().unwrap();
+    assert_eq!(found.password_hash.as_deref(), Some("$argon2id$new"));
+    assert_eq!(store.session_user(b"a1", UnixTime(2_001)).unwrap(), None);
+    assert_eq!(store.session_user(b"a2", UnixTime(2_001)).unwrap(), None);
+    assert!(
+        store
+            .session_user(b"b1", UnixTime(2_001))
+            .unwrap()
+            .is_some()
+    );
+
+    store
+        .insert_session(&session_of(user, b"a3", 5_000, false))
+        .unwrap();
+    let revision = store.account_revision().unwrap();
+    assert_eq!(store.revoke_sessions(user, UnixTime(2_100)).unwrap(), 1);
+    assert!(store.account_revision().unwrap() > revision);
+    assert_eq!(store.session_user(b"a3", UnixTime(2_101)).unwrap(), None);
+    assert_eq!(store.revoke_sessions(user, UnixTime(2_200)).unwrap(), 0);
+    assert!(
+        store
+            .session_user(b"b1", UnixTime(2_201))
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub fn accounts_list_users_live_sessions_and_every_minted_token(h: &impl Harness) {
+    let store = h.open();
+    assert_eq!(store.accounts(UnixTime(0)).unwrap(), vec![]);
+    let zed = store.add_user(&new_user("zed.auditor")).unwrap();
+    let amir = store.add_user(&new_user("Amir")).unwrap();
+    store
+        .insert_session(&session_of(amir, b"login", 5_000, false))
+        .unwrap();
+    store
+        .insert_session(&session_of(amir, b"minted-1", 5_000, true))
+        .unwrap();
+    store
+        .insert_session(&session_of(amir, b"minted-2", 1_500, true))
+        .unwrap();
+    store.end_session(b"minted-1", UnixTime(1_200)).unwrap();
+
+    let accounts = store.accounts(UnixTime(2_000)).unwrap();
+    let names: Vec<&str> = accounts.iter().map(|a| a.user.username.as_str()).collect();
+    assert_eq!(names, ["Amir", "zed.auditor"], "ordered ignoring case");
+    assert_eq!(accounts[0].user.id, amir);
+    assert_eq!(
+        accounts[0].live_sessions, 1,
+        "the login; one revoked, one expired"
+    );
+    let tokens: Vec<(&[u8], Option<UnixTime>)> = accounts[0]
+        .tokens
+        .iter()
+        .map(|t| (t.token_hash.as_slice(), t.revoked_at))
+        .collect();
+    assert_eq!(
+        tokens,
+        [
+            (&b"minted-1"[..], Some(UnixTime(1_200))),
+            (&b"minted-2"[..], None)
+        ]
+    );
+    assert_eq!(accounts[0].tokens[1].expires_at, UnixTime(1_500));
+    assert_eq!(accounts[1].user.id, zed);
+    assert_eq!(
+        (accounts[1].live_sessions, accounts[1].tokens.len()),
+        (0, 0)
+    );
+}
+
+pub fn account_operations_on_an_unknown_user_are_refused(h: &impl Harness) {
+    let store = h.open();
+    let missing = UserId(4_242);
+    let revision = store.account_revision().unwrap();
+    for result in [
+        store.set_disabled(missing, Some(UnixTime(1))),
+        store.set_password(missing, "$argon2id$x", UnixTime(1)),
+        store.revoke_sessions(missing, UnixTime(1)),
+    ] {
+        assert!(
+            matches!(result, Err(StoreError::NoSuchUser(4_242))),
+            "{result:?}"
+        );
+    }
+    assert_eq!(
+        store.account_revision().unwrap(),
+        revision,
+        "nothing written"
     );
 }
 

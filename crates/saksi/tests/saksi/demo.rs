@@ -226,7 +226,7 @@ fn user_add_refuses_bad_input_with_one_line() {
         .env("SAKSI_PASSWORD", "pendek")
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
 }
 
 /// A PPWP form of the demo's TPS whose three candidates got `votes`.

@@ -3,6 +3,7 @@
 //! test must crash or stop the database). One test binary, so the suite
 //! costs one link.
 
+mod accounts;
 mod audit;
 mod backup;
 mod cli;

@@ -11,7 +11,7 @@ use saksi_api::Session;
 use saksi_core::username::Username;
 use serde::Deserialize;
 
-use crate::auth::{password, token};
+use crate::auth::{password, policy, token};
 use crate::codes;
 use crate::controllers::json_of;
 use crate::error::ApiError;
@@ -24,9 +24,6 @@ struct LoginRequest {
     username: String,
     password: String,
 }
-
-/// The longest password accepted (Argon2 takes any length; this bounds work).
-const MAX_PASSWORD: usize = 1024;
 
 /// Seconds a login refused for lack of a free core is told to wait: one
 /// check takes a fraction of that.
@@ -81,7 +78,7 @@ pub async fn login(
             let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
             // Verify even when there is nothing to verify against, so the
             // time taken does not tell which usernames exist.
-            let ok = password.len() <= MAX_PASSWORD
+            let ok = password.len() <= policy::MAX_BYTES
                 && password::verify(&password, hash.unwrap_or(&dummy))
                 && hash.is_some();
             Ok(user.filter(|_| ok))
@@ -102,7 +99,17 @@ pub async fn login(
             "wrong username or password",
         ));
     };
+    // A correct password is no guess, whatever the account's state.
     state.throttle.succeeded(attempt);
+    // Said only after the right password, so a disabled account looks like
+    // any other to a guesser, and its officer learns why the login fails.
+    if user.disabled_at.is_some() {
+        tracing::info!(%addr, user = user.id.0, "login refused: account disabled");
+        return Err(ApiError::new(
+            codes::AUTH_ACCOUNT_DISABLED,
+            "this account is disabled; ask the election's operator to enable it",
+        ));
+    }
     let token = token::generate().map_err(|e| ApiError::internal(e.to_string()))?;
     let ttl = i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(i64::MAX);
     let expires_at = now.plus(ttl);
@@ -111,6 +118,7 @@ pub async fn login(
         user_id: user.id,
         created_at: now,
         expires_at,
+        minted: false,
     };
     state
         .blocking(move |store| store.insert_session(&session))

@@ -12,9 +12,10 @@ pub async fn logout(
     auth: Authenticated,
 ) -> Result<StatusCode, ApiError> {
     let hash = auth.token_hash;
+    let now = state.clock.now();
     state.sessions.remove(&hash);
     state
-        .blocking(move |store| store.delete_session(&hash))
+        .blocking(move |store| store.end_session(&hash, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

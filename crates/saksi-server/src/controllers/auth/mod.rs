@@ -1,4 +1,5 @@
-//! `/api/v1/auth`: logging in and out.
+//! `/api/v1/auth`: logging in and out, and the session of a token.
 
 pub mod login;
 pub mod logout;
+pub mod session;
