@@ -75,47 +75,50 @@ fn main() -> ExitCode {
     for target in &args.targets {
         let started = Instant::now();
         let mut last = Instant::now();
-        let report = fuzz(target, args.inputs, args.seed, &mut |done| {
+        let mut written = 0;
+        let report = fuzz(target, args.inputs, args.seed, &mut |report| {
+            written = write_panics(target, report, written, &args);
             if last.elapsed().as_secs() >= 10 {
                 last = Instant::now();
-                let rate = done as f64 / started.elapsed().as_secs_f64();
+                let rate = report.inputs as f64 / started.elapsed().as_secs_f64();
                 eprintln!(
-                    "{}: {done} of {} inputs, {rate:.0}/s",
-                    target.name, args.inputs
+                    "{}: {} of {} inputs (seed {}), {} panics, {rate:.0}/s",
+                    target.name, report.inputs, args.inputs, args.seed, report.panicked
                 );
             }
         });
         let seconds = started.elapsed().as_secs_f64();
         print_report(target, &report, args.seed, seconds);
+        write_panics(target, &report, written, &args);
         failed |= report.panicked > 0;
-        for panic in &report.panics {
-            let path = args.crashes.join(format!(
-                "{}-seed{}-{}.bin",
-                target.name, args.seed, panic.number
-            ));
-            let written = std::fs::create_dir_all(&args.crashes)
-                .and_then(|()| std::fs::write(&path, &panic.input));
-            match written {
-                Ok(()) => println!(
-                    "  PANIC input {} ({}): {}",
-                    panic.number,
-                    path.display(),
-                    panic.message
-                ),
-                Err(e) => println!(
-                    "  PANIC input {} (not written to {}: {e}): {}",
-                    panic.number,
-                    path.display(),
-                    panic.message
-                ),
-            }
-        }
     }
     if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes each kept panic from number `from` on to a file and prints its
+/// path and message; returns how many are written.
+fn write_panics(target: &Target, report: &Report, from: usize, args: &Args) -> usize {
+    for panic in &report.panics[from..] {
+        let path = args.crashes.join(format!(
+            "{}-seed{}-{}.bin",
+            target.name, args.seed, panic.number
+        ));
+        let written = std::fs::create_dir_all(&args.crashes)
+            .and_then(|()| std::fs::write(&path, &panic.input));
+        let saved = match written {
+            Ok(()) => path.display().to_string(),
+            Err(e) => format!("not written to {}: {e}", path.display()),
+        };
+        println!(
+            "PANIC {} input {} ({saved}): {}",
+            target.name, panic.number, panic.message
+        );
+    }
+    report.panics.len()
 }
 
 fn print_report(target: &Target, report: &Report, seed: u64, seconds: f64) {

@@ -86,8 +86,10 @@ pub fn make_input(target: &Target, seeds: &[Vec<u8>], seed: u64, number: u64) ->
 }
 
 /// Runs `inputs` inputs of `target` made with `seed`, calling `progress`
-/// with the number run every [`PROGRESS_STEP`] inputs.
-pub fn fuzz(target: &Target, inputs: u64, seed: u64, progress: &mut dyn FnMut(u64)) -> Report {
+/// with the report so far every [`PROGRESS_STEP`] inputs (so a long run
+/// shows its panics as they are found, and stopping it loses nothing
+/// already reported).
+pub fn fuzz(target: &Target, inputs: u64, seed: u64, progress: &mut dyn FnMut(&Report)) -> Report {
     install_hook();
     let seeds = (target.seeds)();
     let mut report = Report::default();
@@ -112,7 +114,7 @@ pub fn fuzz(target: &Target, inputs: u64, seed: u64, progress: &mut dyn FnMut(u6
         }
         report.inputs += 1;
         if report.inputs % PROGRESS_STEP == 0 {
-            progress(report.inputs);
+            progress(&report);
         }
     }
     report
