@@ -149,15 +149,35 @@ pub fn input(rng: &mut Rng, seeds: &[Vec<u8>], out: &mut Vec<u8>) {
     match rng.below(16) {
         0 => random_bytes(rng, out),
         1 => random_tokens(rng, out),
-        _ => {
+        n => {
             let seed: &Vec<u8> = rng.pick(seeds);
             out.extend_from_slice(seed);
+            // Half the inputs get only structural mutations, which mostly
+            // keep the input well-formed, so the later rules are reached.
+            let structural = n % 2 == 0;
             for _ in 0..=rng.below(4) {
-                mutate(rng, seeds, out);
+                if structural {
+                    mutate_structure(rng, seeds, out);
+                } else {
+                    mutate(rng, seeds, out);
+                }
             }
         }
     }
     out.truncate(MAX_LEN);
+}
+
+/// Applies one mutation that works on values, members and lines.
+fn mutate_structure(rng: &mut Rng, seeds: &[Vec<u8>], buf: &mut Vec<u8>) {
+    match rng.below(5) {
+        0 => duplicate_member(rng, buf),
+        1 | 2 => replace_value(rng, buf),
+        3 => replace_field(rng, buf),
+        _ => {
+            let other = rng.pick(seeds);
+            splice(rng, other, buf);
+        }
+    }
 }
 
 /// Applies one mutation to `buf`.

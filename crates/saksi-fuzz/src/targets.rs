@@ -107,10 +107,20 @@ pub fn find(name: &str) -> Option<&'static Target> {
     ALL.iter().find(|t| t.name == name)
 }
 
+/// A form read from any bytes reads back the same from its own JSON (how
+/// it is stored and logged).
 fn form(bytes: &[u8]) -> &'static str {
     let contest = Contest::ALL[bytes.len() % Contest::ALL.len()];
     match form::parse(contest, bytes) {
-        Ok(_) => "accepted",
+        Ok(form) => {
+            let written = serde_json::to_vec(&form).map_err(|e| e.to_string());
+            let again = written.map(|w| form::parse(contest, &w).map_err(|e| e.to_string()));
+            assert!(
+                again == Ok(Ok(form)),
+                "an accepted form does not read back from its JSON: {again:?}"
+            );
+            "accepted"
+        }
         Err(errors) => errors.0.first().map_or("refused", |issue| issue.code),
     }
 }
@@ -123,6 +133,10 @@ fn envelope(bytes: &[u8]) -> &'static str {
         Err(EnvelopeError::SignatureMalformed) => return "signature malformed",
         Err(EnvelopeError::KeyMalformed(e)) => return key_error(e),
     };
+    // What the encoder writes, the checker that reads entries accepts.
+    if let Err(e) = canonical_check::check(&envelope.canonical) {
+        panic!("the statement's canonical bytes fail the check: {e}");
+    }
     let verifies = envelope.verify();
     match (
         envelope.open::<FormStatement>(),
