@@ -26,7 +26,7 @@ fn parse_args() -> Result<Args, String> {
         targets: targets::ALL.iter().collect(),
         inputs: 100_000,
         seed: 1,
-        crashes: PathBuf::from("fuzz-crashes"),
+        crashes: PathBuf::from("target/fuzz-crashes"),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
