@@ -19,9 +19,11 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-/// Nesting deeper than this is refused (serde_json stops at the same
-/// depth, so such bytes are not even JSON to it).
-const MAX_DEPTH: usize = 128;
+/// Nesting deeper than this is refused: serde_json's recursion limit
+/// refuses 128 levels (it counts down from 128 and fails on reaching
+/// zero), so 127 is the deepest value both read, and bytes this accepts
+/// always decode.
+const MAX_DEPTH: usize = 127;
 
 /// The largest integer RFC 8785 writes exactly here (2^53 − 1).
 const MAX_SAFE: u64 = (1 << 53) - 1;
@@ -594,6 +596,23 @@ mod tests {
         // Hostile nesting is refused, not a stack overflow.
         let deep = "[".repeat(100_000);
         assert!(check(deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn nesting_is_accepted_exactly_as_deep_as_serde_json_reads_it() {
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        for depth in [126, 127, 128, 129] {
+            let bytes = nested(depth);
+            assert_eq!(
+                check(bytes.as_bytes()).is_ok(),
+                reference(bytes.as_bytes()),
+                "depth {depth}"
+            );
+        }
+        assert!(check(nested(127).as_bytes()).is_ok());
+        let objects = format!("{}1{}", r#"{"a":"#.repeat(128), "}".repeat(128));
+        assert!(check(objects.as_bytes()).is_err());
+        assert!(serde_json::from_str::<Value>(&objects).is_err());
     }
 
     #[test]

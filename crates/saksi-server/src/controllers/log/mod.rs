@@ -26,7 +26,8 @@ pub mod roots;
 pub type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 
 /// A required decimal parameter (digits only: no sign, no spaces).
-pub(crate) fn param(params: &Params, name: &str) -> Result<u64, ApiError> {
+/// Public so the fuzz harness (`saksi-fuzz`) runs the server's own parser.
+pub fn param(params: &Params, name: &str) -> Result<u64, ApiError> {
     let value = params
         .as_ref()
         .map_err(|_| invalid_parameter("the query string could not be decoded"))?
@@ -39,8 +40,9 @@ pub(crate) fn param(params: &Params, name: &str) -> Result<u64, ApiError> {
     })
 }
 
-/// Parses a non-negative decimal integer that fits u64.
-pub(crate) fn decimal(value: &str) -> Option<u64> {
+/// Parses a non-negative decimal integer that fits u64 (query parameters
+/// and the receipt's path segment; public for the fuzz harness).
+pub fn decimal(value: &str) -> Option<u64> {
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
