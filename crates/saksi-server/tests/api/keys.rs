@@ -591,3 +591,34 @@ async fn a_version_that_changes_neither_form_nor_photos_is_refused_and_stores_no
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
     assert_eq!(answer.json()["version"], 2);
 }
+
+/// A key statement naming a member twice is refused, not collapsed to one
+/// of the two (which one was signed would depend on the reader), and
+/// nothing is stored.
+#[tokio::test]
+async fn a_key_statement_naming_a_member_twice_is_refused() {
+    let app = spawn_app();
+    let province = app
+        .first_tps(RegionCode::NASIONAL)
+        .ancestor_at(saksi_core::Level::Provinsi)
+        .unwrap();
+    let prov = Signer::generate("kpu-prov-dup").unwrap();
+    let body = envelope(&register(&prov, KeyRole::KpuProv, province), &root_key());
+    let text = body.to_string();
+    let twice = text.replacen("{\"statement\":", "{\"statement\":{},\"statement\":", 1);
+    assert_ne!(twice, text);
+    let post = |body: String| {
+        app.request(
+            Method::POST,
+            "/api/v1/keys",
+            &[("content-type", "application/json")],
+            body,
+        )
+    };
+    let answer = post(twice).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.json());
+    assert_eq!(answer.code(), "request.malformed_json");
+    assert_eq!(app.log_size().await, 0);
+    // The same envelope once is registered.
+    assert_eq!(post(text).await.status, StatusCode::CREATED);
+}

@@ -40,6 +40,15 @@ fn key_file(dir: &Path, signer: &Signer) -> String {
     path(&file).to_owned()
 }
 
+/// `saksi key generate --name NAME` into `dir`: the key file's path and
+/// the verifier key printed.
+fn generated(dir: &Path, name: &str) -> (String, String) {
+    let file = dir.join(format!("{name}.key"));
+    let out = run(&["key", "generate", "--name", name, "--out", path(&file)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    (path(&file).to_owned(), text(&out.stdout).trim().to_owned())
+}
+
 /// The envelope a command printed, parsed and verified.
 fn signed(out: &Output) -> Envelope {
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -514,12 +523,7 @@ fn with_server_the_chain_is_registered_and_a_signed_form_counts() {
     let prov = tps.ancestor_at(saksi_core::Level::Provinsi).unwrap();
     let kab = tps.ancestor_at(saksi_core::Level::Kabkota).unwrap();
     let root = path(&dir.join("root.key")).to_owned();
-    let generate = |name: &str| {
-        let file = tmp.path().join(format!("{name}.key"));
-        let out = run(&["key", "generate", "--name", name, "--out", path(&file)]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        (path(&file).to_owned(), text(&out.stdout).trim().to_owned())
-    };
+    let generate = |name: &str| generated(tmp.path(), name);
     let (prov_key, prov_vkey) = generate("prov-officer");
     let (kab_key, kab_vkey) = generate("kab-officer");
     let (kpps_key, kpps_vkey) = generate("kpps-phone");
@@ -779,12 +783,7 @@ fn with_server_a_pps_key_signs_on_behalf_of_a_tps_of_its_desa() {
         .find(|c| c.ancestor_at(Level::Kecamatan) != Some(level(Level::Kecamatan)))
         .expect("a TPS of another kecamatan");
     let root = path(&dir.join("root.key")).to_owned();
-    let generate = |name: &str| {
-        let file = tmp.path().join(format!("{name}.key"));
-        let out = run(&["key", "generate", "--name", name, "--out", path(&file)]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        (path(&file).to_owned(), text(&out.stdout).trim().to_owned())
-    };
+    let generate = |name: &str| generated(tmp.path(), name);
     let (prov_key, prov_vkey) = generate("prov-officer");
     let (kab_key, kab_vkey) = generate("kab-officer");
     let (pps_key, pps_vkey) = generate("pps-desa");

@@ -46,8 +46,14 @@ pub async fn register(
             ApiError::new(codes::MALFORMED_JSON, "the body could not be read")
         }
     })?;
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::new(codes::MALFORMED_JSON, format!("the body is not JSON: {e}")))?;
+    // A member named twice is refused, not collapsed: the signer and a
+    // reader of the body could disagree about which one was signed.
+    let value = saksi_statement::strict_json::parse(&body).map_err(|e| {
+        ApiError::new(
+            codes::MALFORMED_JSON,
+            format!("the body is not JSON, or names a member twice: {e}"),
+        )
+    })?;
     let bulk = match value {
         Value::Object(mut object) if object.contains_key("statements") => {
             match object.remove("statements") {
