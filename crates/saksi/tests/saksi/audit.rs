@@ -135,6 +135,32 @@ fn entries(server: &Server, start: u64, end: u64) -> Vec<Value> {
         .collect()
 }
 
+/// A demo with 30 forms submitted, and the latest signed version 1 in its
+/// log: what the tampering tests start from.
+struct SignedDemo {
+    server: Server,
+    v1_index: u64,
+    /// The version 1 entry, its TPS and contest.
+    v1: Value,
+    tps: String,
+    contest: String,
+}
+
+fn signed_demo(dir: &Path) -> SignedDemo {
+    let server = Server::demo(dir, "5", "0");
+    let size = server.submit(dir, 30, 2024);
+    let (v1_index, v1) = a_signed_form(&server, size);
+    let tps = v1["statement"]["tps"].as_str().unwrap().to_owned();
+    let contest = v1["statement"]["contest"].as_str().unwrap().to_owned();
+    SignedDemo {
+        server,
+        v1_index,
+        v1,
+        tps,
+        contest,
+    }
+}
+
 /// The latest signed form entry of the log (a `form` v2 that loadgen
 /// submitted) and its index.
 fn a_signed_form(server: &Server, size: u64) -> (u64, Value) {
@@ -306,12 +332,15 @@ fn an_audit_of_an_honest_server_passes_and_says_what_it_compared() {
 fn signed_forms_and_a_key_rotation_pass_and_are_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let server = Server::demo(&dir, "5", "0");
-    let size = server.submit(&dir, 30, 2024);
+    let SignedDemo {
+        server,
+        v1_index,
+        v1,
+        tps,
+        contest,
+    } = signed_demo(&dir);
     let origin = server.key().split('+').next().unwrap().to_owned();
-    let (v1_index, v1) = a_signed_form(&server, size);
-    let tps = RegionCode::parse(v1["statement"]["tps"].as_str().unwrap()).unwrap();
-    let contest = v1["statement"]["contest"].as_str().unwrap().to_owned();
+    let tps = RegionCode::parse(&tps).unwrap();
     let old_key = v1["signer"].as_str().unwrap().to_owned();
 
     // A province and a kab/kota officer of our own along the chain: the kab/kota
@@ -425,12 +454,14 @@ fn signed_forms_and_a_key_rotation_pass_and_are_reported() {
 fn a_version_entered_through_a_session_fails_the_audit_unless_below_the_allowed_prefix() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let server = Server::demo(&dir, "5", "0");
-    let size = server.submit(&dir, 30, 2024);
+    let SignedDemo {
+        server,
+        v1_index,
+        v1,
+        tps,
+        contest,
+    } = signed_demo(&dir);
     let key = server.key();
-    let (v1_index, v1) = a_signed_form(&server, size);
-    let tps = v1["statement"]["tps"].as_str().unwrap().to_owned();
-    let contest = v1["statement"]["contest"].as_str().unwrap().to_owned();
     server.stop();
 
     let statement = next_version(&v1["statement"]);
@@ -507,12 +538,14 @@ fn a_version_entered_through_a_session_fails_the_audit_unless_below_the_allowed_
 fn a_statement_whose_signature_does_not_verify_is_caught_and_not_counted() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let server = Server::demo(&dir, "5", "0");
-    let size = server.submit(&dir, 30, 2024);
+    let SignedDemo {
+        server,
+        v1_index,
+        v1,
+        tps,
+        contest,
+    } = signed_demo(&dir);
     let key = server.key();
-    let (v1_index, v1) = a_signed_form(&server, size);
-    let tps = v1["statement"]["tps"].as_str().unwrap().to_owned();
-    let contest = v1["statement"]["contest"].as_str().unwrap().to_owned();
     let device = signer(&dir.join("demo-keys").join(format!("{tps}.key")));
     assert_eq!(v1["signer"], device.verifier().to_string());
     server.stop();
