@@ -116,14 +116,9 @@ impl Sequencer {
             None if !self.known.has_version(tps, contest) => None,
             None => self.stored_current(tps_code, contest)?,
         };
-        let (current, old, prev, current_by) = match &now_current {
-            Some(c) => (
-                c.version,
-                Some(c.form.clone()),
-                Some(c.digest),
-                Some(c.signed_by),
-            ),
-            None => (0, None, None, None),
+        let (current, prev, current_by) = match &now_current {
+            Some(c) => (c.version, Some(c.digest), Some(c.signed_by)),
+            None => (0, None, None),
         };
         let version = current + 1;
         let statement = &signed.statement;
@@ -156,6 +151,8 @@ impl Sequencer {
             photos: &photos,
         };
         self.admit(&new, now_current.as_ref(), now, pending)?;
+        // The replaced version's form, for the tallies' difference.
+        let old = now_current.map(|c| c.form);
         let digest = signed.sha256();
         let data = signed.entry(now);
         let leaf = leaf_hash(&data);

@@ -873,28 +873,6 @@ async fn log_diverged() -> Trial {
     .await
 }
 
-/// [`spawn_app`] restarted with the settings `config` makes (given the
-/// data directory and the database) over the store `wrap` makes.
-fn restarted(
-    config: impl FnOnce(&std::path::Path, &Arc<SqliteStore>) -> Config,
-    wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
-) -> TestApp {
-    let TestApp {
-        app,
-        store,
-        election: _,
-        clock,
-        signer,
-        dir,
-    } = spawn_app();
-    app.shutdown();
-    drop(store);
-    let database = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
-    let config = config(dir.path(), &database);
-    drop(database);
-    load_with(dir, clock, signer, config, wrap)
-}
-
 async fn overloaded() -> Trial {
     // A queue of one in front of slow commits: of six registrations sent
     // at once, at most three fit (one committing, one batched with it, one

@@ -149,6 +149,15 @@ pub fn spawn_app_over(
     config: Config,
     wrap: impl FnOnce(Arc<dyn Store>) -> saksi_store::failpoint::FailingStore,
 ) -> TestApp {
+    restarted(|_, _| config, |store| Arc::new(wrap(store)))
+}
+
+/// [`spawn_app`] restarted with the settings `config` makes (given the
+/// data directory and the database) over the store `wrap` makes.
+pub fn restarted(
+    config: impl FnOnce(&std::path::Path, &Arc<SqliteStore>) -> Config,
+    wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
+) -> TestApp {
     let TestApp {
         app,
         store,
@@ -159,7 +168,10 @@ pub fn spawn_app_over(
     } = spawn_app();
     app.shutdown();
     drop(store);
-    load_with(dir, clock, signer, config, |store| Arc::new(wrap(store)))
+    let database = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
+    let config = config(dir.path(), &database);
+    drop(database);
+    load_with(dir, clock, signer, config, wrap)
 }
 
 /// A failpoint switch and the flag that arms it.
