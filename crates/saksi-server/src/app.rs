@@ -75,6 +75,8 @@ pub struct App {
     sequencer: Option<std::thread::JoinHandle<()>>,
     /// Dropping the sender stops the publisher thread.
     publisher: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+    /// Served beside the API (none unless [`App::with_pages`]).
+    pages: Router<AppState>,
 }
 
 impl App {
@@ -212,6 +214,7 @@ impl App {
             },
             sequencer: Some(thread),
             publisher: Some(publisher_thread),
+            pages: Router::new(),
         })
     }
 
@@ -232,6 +235,7 @@ impl App {
             state,
             sequencer,
             publisher,
+            pages: _,
         } = self;
         let lease = state.config.lease.clone();
         drop(state);
@@ -251,9 +255,17 @@ impl App {
         }
     }
 
-    /// The HTTP API (for serving, or for tests calling it directly).
+    /// The HTTP API and the pages added with [`App::with_pages`] (for
+    /// serving, or for tests calling it directly).
     pub fn router(&self) -> Router {
-        crate::router::router(self.state.clone())
+        crate::router::router_with(self.state.clone(), self.pages.clone())
+    }
+
+    /// Serves `pages` beside the API: the web crate's workspace, which
+    /// depends on this crate and so cannot be named here.
+    pub fn with_pages(mut self, pages: Router<AppState>) -> App {
+        self.pages = pages;
+        self
     }
 
     /// `/metrics` alone, for a listener of its own.

@@ -63,6 +63,32 @@ impl ApiError {
         ApiError::Internal(err.into())
     }
 
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> axum::http::StatusCode {
+        let status = match self {
+            ApiError::Client { code, .. } => code.status,
+            ApiError::Internal(_) => codes::INTERNAL.status,
+        };
+        axum::http::StatusCode::from_u16(status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The message a client is told (nothing of an internal error's cause).
+    pub fn message(&self) -> &str {
+        match self {
+            ApiError::Client { message, .. } => message,
+            ApiError::Internal(_) => "internal error",
+        }
+    }
+
+    /// Seconds a client is asked to wait, if any.
+    pub fn wait(&self) -> Option<u64> {
+        match self {
+            ApiError::Client { retry_after, .. } => *retry_after,
+            ApiError::Internal(_) => None,
+        }
+    }
+
     /// The stable code (for tests and metrics).
     pub fn code(&self) -> &'static str {
         match self {

@@ -55,56 +55,63 @@ impl FromRequestParts<AppState> for Authenticated {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or_else(invalid)?;
-        let hash = token::hash(token);
-        let now = state.clock.now();
-        if state.sessions.recheck_due(now) {
-            let revision = state.blocking(|store| store.account_revision()).await?;
-            state.sessions.observe(revision);
-        }
-        if let Some(s) = state.sessions.get(&hash, now) {
-            return Ok(Authenticated {
-                user_id: s.user_id,
-                username: s.username,
-                principal: s.principal,
-                expires_at: s.expires_at,
-                token_hash: hash,
-            });
-        }
-        let revision = state.sessions.revision();
-        let found = state
-            .blocking(move |store| store.session_user(&hash, now))
-            .await?;
-        let Some((user, expires_at)) = found else {
-            return Err(invalid());
-        };
-        let role = Role::parse(&user.role).ok_or_else(|| {
-            ApiError::internal(format!(
-                "user {} has unknown role {:?}",
-                user.id.0, user.role
-            ))
-        })?;
-        let principal = Principal::new(role, user.region, user.party).map_err(|e| {
-            ApiError::internal(format!("user {} is not a valid principal: {e}", user.id.0))
-        })?;
-        let username: Arc<str> = user.username.into();
-        state.sessions.put(
-            hash,
-            CachedSession {
-                user_id: user.id.0,
-                username: Arc::clone(&username),
-                principal,
-                expires_at,
-            },
-            revision,
-        );
-        Ok(Authenticated {
+        session_of(state, token).await
+    }
+}
+
+/// The session a token opens, from the cache or the store: the one lookup
+/// behind the API's bearer tokens and the workspace's session cookie.
+pub async fn session_of(state: &AppState, token: &str) -> Result<Authenticated, ApiError> {
+    let invalid = || ApiError::new(codes::AUTH_INVALID_TOKEN, "the token is invalid or expired");
+    let hash = token::hash(token);
+    let now = state.clock.now();
+    if state.sessions.recheck_due(now) {
+        let revision = state.blocking(|store| store.account_revision()).await?;
+        state.sessions.observe(revision);
+    }
+    if let Some(s) = state.sessions.get(&hash, now) {
+        return Ok(Authenticated {
+            user_id: s.user_id,
+            username: s.username,
+            principal: s.principal,
+            expires_at: s.expires_at,
+            token_hash: hash,
+        });
+    }
+    let revision = state.sessions.revision();
+    let found = state
+        .blocking(move |store| store.session_user(&hash, now))
+        .await?;
+    let Some((user, expires_at)) = found else {
+        return Err(invalid());
+    };
+    let role = Role::parse(&user.role).ok_or_else(|| {
+        ApiError::internal(format!(
+            "user {} has unknown role {:?}",
+            user.id.0, user.role
+        ))
+    })?;
+    let principal = Principal::new(role, user.region, user.party).map_err(|e| {
+        ApiError::internal(format!("user {} is not a valid principal: {e}", user.id.0))
+    })?;
+    let username: Arc<str> = user.username.into();
+    state.sessions.put(
+        hash,
+        CachedSession {
             user_id: user.id.0,
-            username,
+            username: Arc::clone(&username),
             principal,
             expires_at,
-            token_hash: hash,
-        })
-    }
+        },
+        revision,
+    );
+    Ok(Authenticated {
+        user_id: user.id.0,
+        username,
+        principal,
+        expires_at,
+        token_hash: hash,
+    })
 }
 
 /// The client's IP address as text, or `unknown` when the server was not

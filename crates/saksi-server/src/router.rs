@@ -14,6 +14,12 @@ use crate::state::AppState;
 
 /// The whole HTTP API over `state`.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The HTTP API and `pages` (the workspace's, from the web crate, which
+/// depends on this one) under the same limits, timeouts and headers.
+pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
     let body_limit = state.config.body_limit;
     let timeout = state.config.request_timeout;
     let mut routes = Router::new();
@@ -58,6 +64,7 @@ pub fn router(state: AppState) -> Router {
             get(log::proof::consistency),
         )
         .route("/api/v1/log/receipt/{index}", get(log::receipt::show))
+        .merge(pages)
         .fallback(system::not_found)
         .method_not_allowed_fallback(system::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,6 +1,7 @@
 //! Authentication: password hashes and policy, session tokens and login
 //! throttling.
 
+pub mod csrf;
 pub mod password;
 pub mod policy;
 pub mod sessions;

@@ -197,7 +197,8 @@ pub fn load(
     config.lease = Some(Arc::clone(&lease));
     let app = App::load(store, config, log)
         .inspect_err(|_| lease.release())
-        .context("cannot load the election")?;
+        .context("cannot load the election")?
+        .with_pages(saksi_web::pages());
     eprintln!("log key: {}", app.state().log.verifier());
     if app.state().simulation {
         eprintln!(

@@ -8,6 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use saksi_api::Session;
+use saksi_core::time::UnixTime;
 use saksi_core::username::Username;
 use serde::Deserialize;
 
@@ -41,16 +42,42 @@ pub async fn login(
             format!("expected {{\"username\", \"password\"}}: {e}"),
         )
     })?;
-    if let Err(e) = Username::parse(&request.username) {
+    let outcome = attempt(&state, &addr, request.username, request.password).await?;
+    Ok(json_of(
+        StatusCode::OK,
+        &Session {
+            token: outcome.token,
+            expires_at: outcome.expires_at.to_string(),
+        },
+    ))
+}
+
+/// A new session, as the API and the web login page both make it.
+pub struct LoginOutcome {
+    /// The session token (shown once: only its hash is stored).
+    pub token: String,
+    pub expires_at: UnixTime,
+}
+
+/// Checks a username and password (throttled, on a bounded number of
+/// cores) and opens a session: the one implementation behind
+/// `POST /api/v1/auth/login` and the workspace's login form.
+pub async fn attempt(
+    state: &AppState,
+    addr: &str,
+    username: String,
+    password: String,
+) -> Result<LoginOutcome, ApiError> {
+    if let Err(e) = Username::parse(&username) {
         return Err(ApiError::new(codes::AUTH_INVALID_USERNAME, e.to_string()));
     }
     let now = state.clock.now();
     let secs = u64::try_from(now.0).unwrap_or(0);
     // Counted before the password is checked, so that guesses sent at once
     // cannot all slip in before the first is counted.
-    let attempt = state
+    let reservation = state
         .throttle
-        .reserve(&request.username, &addr, secs)
+        .reserve(&username, addr, secs)
         .map_err(|wait| {
             ApiError::new(
                 codes::AUTH_THROTTLED,
@@ -62,7 +89,7 @@ pub async fn login(
     // at once instead of queueing, so a login flood cannot starve the
     // write path of CPU (nor pile up blocking threads).
     let Ok(permit) = Arc::clone(&state.password_checks).try_acquire_owned() else {
-        state.throttle.refund(attempt);
+        state.throttle.refund(reservation);
         return Err(ApiError::new(
             codes::AUTH_BUSY,
             "too many passwords are being checked; retry shortly",
@@ -70,7 +97,6 @@ pub async fn login(
         .retry_after(BUSY_RETRY_AFTER));
     };
     let dummy = state.dummy_hash.clone();
-    let LoginRequest { username, password } = request;
     let user = state
         .blocking(move |store| {
             let _permit = permit;
@@ -88,7 +114,7 @@ pub async fn login(
         Ok(user) => user,
         Err(err) => {
             // The store failed before the password was judged: not a guess.
-            state.throttle.refund(attempt);
+            state.throttle.refund(reservation);
             return Err(err);
         }
     };
@@ -100,7 +126,7 @@ pub async fn login(
         ));
     };
     // A correct password is no guess, whatever the account's state.
-    state.throttle.succeeded(attempt);
+    state.throttle.succeeded(reservation);
     // Said only after the right password, so a disabled account looks like
     // any other to a guesser, and its officer learns why the login fails.
     if user.disabled_at.is_some() {
@@ -124,11 +150,5 @@ pub async fn login(
         .blocking(move |store| store.insert_session(&session))
         .await?;
     tracing::info!(user = user.id.0, role = %user.role, "login");
-    Ok(json_of(
-        StatusCode::OK,
-        &Session {
-            token,
-            expires_at: expires_at.to_string(),
-        },
-    ))
+    Ok(LoginOutcome { token, expires_at })
 }

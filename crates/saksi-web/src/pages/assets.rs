@@ -1,0 +1,32 @@
+//! `/static/...`: the workspace's stylesheet and scripts, compiled into
+//! the binary and served under the same Content-Security-Policy.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use saksi_server::extract::RawPath;
+
+/// Every file served, by path under `/static/`.
+const FILES: &[(&str, &str, &str)] = &[
+    (
+        "workspace.css",
+        include_str!("../../assets/workspace.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "js/kpps.js",
+        include_str!("../../assets/js/kpps.js"),
+        "text/javascript; charset=utf-8",
+    ),
+];
+
+pub async fn show(RawPath(file): RawPath<String>) -> Response {
+    let Some((_, body, content_type)) = FILES.iter().find(|(name, _, _)| *name == file) else {
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    };
+    let mut response = (*body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    crate::view::secure_headers(headers);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}

@@ -1,0 +1,183 @@
+//! Drawing pages: templates compiled into the binary, HTML-escaped by the
+//! engine (every value, unless a template says otherwise, and none does),
+//! in the frame every page shares (language, who is signed in, the CSRF
+//! token), with the security headers every workspace answer carries.
+
+use std::sync::LazyLock;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use saksi_server::state::AppState;
+use serde::Serialize;
+
+use crate::i18n::Lang;
+use crate::session::Visitor;
+
+/// Only our own files: no inline script or style, no eval, nothing from
+/// elsewhere; forms post only here; `data:` images for the QR code drawn
+/// on the server.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+                       img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+                       base-uri 'none'; frame-ancestors 'none'; manifest-src 'self'; \
+                       worker-src 'self'";
+
+/// The templates, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../templates/layout.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("kpps.html", include_str!("../templates/kpps.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // A misspelt variable or catalogue key is an error (caught by the
+    // tests that render every page in both languages), not an empty
+    // string on an officer's screen.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("template {name}: {e}"));
+    }
+    env
+});
+
+/// Who is signed in, as the frame shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub username: String,
+    pub role: &'static str,
+    pub region: String,
+    pub region_name: String,
+}
+
+/// What every page is drawn with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frame {
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    /// The switch link's target (`/lang?to=..&back=..`).
+    pub switch_href: String,
+    /// The offer to switch, in the other language, for a browser that
+    /// prefers it; empty when not offered.
+    pub offer: String,
+    pub user: Option<UserView>,
+    pub csrf: String,
+    pub simulation: bool,
+}
+
+impl Frame {
+    pub fn new(visitor: &Visitor, state: &AppState) -> Frame {
+        let lang = visitor.choice.lang;
+        let other = lang.other();
+        let user = visitor.staff.as_ref().map(|s| {
+            let region = s.auth.principal.region();
+            let region_name = state
+                .election
+                .tree
+                .find(region)
+                .map_or_else(String::new, |id| state.election.tree.get(id).name.clone());
+            UserView {
+                username: s.auth.username.to_string(),
+                role: s.auth.principal.role().id(),
+                region: region.to_string(),
+                region_name,
+            }
+        });
+        Frame {
+            lang: lang.code(),
+            other_lang: other.code(),
+            switch_href: format!(
+                "/lang?to={}&back={}",
+                other.code(),
+                crate::session::percent_encode(&visitor.path)
+            ),
+            offer: if visitor.choice.offer_other {
+                other
+                    .catalogue()
+                    .get("common.offer")
+                    .unwrap_or_default()
+                    .to_owned()
+            } else {
+                String::new()
+            },
+            user,
+            csrf: visitor.staff.as_ref().map(|s| s.csrf()).unwrap_or_default(),
+            simulation: state.simulation,
+        }
+    }
+
+    fn lang(&self) -> Lang {
+        Lang::parse(self.lang).unwrap_or(Lang::Id)
+    }
+}
+
+/// Renders `template` in `frame` with the page's own values, as a
+/// response with `status` and the workspace's headers.
+pub fn page(frame: &Frame, status: StatusCode, template: &str, values: impl Serialize) -> Response {
+    let catalogue = frame.lang().catalogue();
+    let rendered = ENV.get_template(template).and_then(|t| {
+        t.render(context! {
+            frame => frame,
+            t => catalogue.tree(),
+            page => values,
+        })
+    });
+    match rendered {
+        Ok(html) => html_response(status, html),
+        Err(e) => {
+            tracing::error!(template, error = %e, "a page failed to render");
+            html_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<!doctype html><html lang=\"id\"><title>Saksi</title><p>Internal error / Kesalahan server.</p></html>".to_owned(),
+            )
+        }
+    }
+}
+
+/// An error page in the visitor's language for an API error code, with
+/// the code itself shown (officers read it out to the help desk).
+pub fn error_page(visitor: &Visitor, state: &AppState, status: StatusCode, code: &str) -> Response {
+    let frame = visitor.frame(state);
+    let message = frame.lang().catalogue().error(code, code);
+    page(
+        &frame,
+        status,
+        "error.html",
+        context! { code => code, message => message },
+    )
+}
+
+/// An HTML answer with the headers every workspace page carries; pages
+/// hold an officer's own data, so nothing is cached.
+pub fn html_response(status: StatusCode, html: String) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    secure_headers(headers);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The headers of every workspace answer, page or asset.
+pub fn secure_headers(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+}

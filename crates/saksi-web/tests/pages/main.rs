@@ -1,0 +1,7 @@
+//! The workspace's pages through the real router (API and pages together,
+//! as `saksi serve` mounts them) over a small generated election in SQLite.
+
+mod helpers;
+mod home;
+mod language;
+mod login;
