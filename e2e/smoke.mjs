@@ -37,7 +37,10 @@ try {
   const response = await page.goto(`${SAKSI_URL}/`);
   const status = response.status();
   const lang = await page.locator("html").getAttribute("lang");
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  // What a phone shows first; the page's own width is reported (a page
+  // wider than the phone scrolls sideways).
+  await page.screenshot({ path: SCREENSHOT });
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
 
   // WebCrypto and IndexedDB themselves: a key pair made non-extractable,
   // stored, read back in a new transaction, and signing with what was read.
@@ -96,7 +99,7 @@ try {
   });
 
   process.stdout.write(
-    JSON.stringify({ status, lang, errors, webcrypto, made, ...signed }),
+    JSON.stringify({ status, lang, scroll_width: scrollWidth, errors, webcrypto, made, ...signed }),
   );
 } finally {
   await browser.close();
