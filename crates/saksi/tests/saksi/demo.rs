@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{Server, chain, http, json, path, run, saksi};
+use crate::common::{Server, browser, chain, http, json, path, run, saksi};
 
 #[test]
 fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
@@ -331,25 +331,6 @@ fn a_kpps_session_from_user_token_cannot_change_a_signed_form() {
     assert_eq!(versions[0]["signer"]["key"], device.verifier().to_string());
 }
 
-/// The headless browser found on `PATH`, or `None` (with the reason
-/// printed) outside CI.
-fn chromium() -> Option<std::path::PathBuf> {
-    let names = ["chromium", "chromium-browser", "google-chrome"];
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .flat_map(|dir| names.map(|name| dir.join(name)))
-            .find(|candidate| candidate.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI must have chromium on PATH (apt-get install chromium)"
-        );
-        eprintln!("skipped: no chromium on PATH (apt-get install chromium)");
-    }
-    found
-}
-
 /// The page's DOM after its script has run.
 fn rendered(browser: &Path, url: &str, profile: &Path) -> String {
     let out = Command::new(browser)
@@ -375,7 +356,9 @@ fn rendered(browser: &Path, url: &str, profile: &Path) -> String {
 
 #[test]
 fn the_results_page_shows_the_apis_numbers_in_a_real_browser() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = browser::chromium() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let demo = Server::demo(&dir, "5", "0");
