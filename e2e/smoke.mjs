@@ -9,7 +9,6 @@
 // Standard output: one JSON object for the Rust test to check
 // (crates/saksi/tests/saksi/browser_signing.rs).
 
-import { readFile } from "node:fs/promises";
 import { PHONE, launch } from "./browser.mjs";
 
 const { CHROMIUM, SAKSI_URL, SCREENSHOT } = process.env;
@@ -18,9 +17,6 @@ for (const [name, value] of Object.entries({ CHROMIUM, SAKSI_URL, SCREENSHOT }))
     throw new Error(`${name} is not set`);
   }
 }
-const signingJs = await readFile(
-  new URL("../crates/saksi-web/assets/js/signing.js", import.meta.url),
-);
 
 const browser = await launch();
 try {
@@ -28,12 +24,6 @@ try {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  // signing.js from this checkout at the path the web crate serves it
-  // from, so the page's own origin (and its CSP, script-src 'self')
-  // applies to it whichever server is running.
-  await page.route("**/static/js/signing.js", (route) =>
-    route.fulfill({ body: signingJs, contentType: "text/javascript; charset=utf-8" }),
-  );
   const response = await page.goto(`${SAKSI_URL}/`);
   const status = response.status();
   const lang = await page.locator("html").getAttribute("lang");

@@ -13,6 +13,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
     ),
     (
+        "js/signing.js",
+        include_str!("../../assets/js/signing.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "js/kpps.js",
         include_str!("../../assets/js/kpps.js"),
         "text/javascript; charset=utf-8",
