@@ -51,10 +51,7 @@ pub fn router(state: AppState) -> Router {
             post(keys::register::register).layer(DefaultBodyLimit::max(keys::register::BODY_LIMIT)),
         )
         .route("/api/v1/keys/defaults", get(keys::defaults::show))
-        .route(
-            "/api/v1/enrolment-codes",
-            post(enrolments::codes::issue),
-        )
+        .route("/api/v1/enrolment-codes", post(enrolments::codes::issue))
         .route(
             "/api/v1/enrolments",
             post(enrolments::create::create).get(enrolments::list::list),

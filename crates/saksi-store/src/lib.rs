@@ -495,8 +495,11 @@ pub trait Store: Send + Sync {
 
     /// The code of `tps` with this hash, if one was ever issued (used,
     /// voided and expired ones included, so the caller can say which).
-    fn enrolment_code(&self, tps: RegionCode, code_hash: &[u8])
-    -> Result<Option<StoredEnrolmentCode>>;
+    fn enrolment_code(
+        &self,
+        tps: RegionCode,
+        code_hash: &[u8],
+    ) -> Result<Option<StoredEnrolmentCode>>;
 
     /// Uses up the code `code_id` and stores `enrolment`, in one
     /// transaction; `false` (and nothing written) if the code was used or

@@ -369,8 +369,8 @@ fn every_shape_round_trips() {
 /// and each round trip.
 #[test]
 fn every_workspace_shape_matches_the_openapi_file() {
-    use samples::*;
     use saksi_api::EnrolmentStatus;
+    use samples::*;
     let mut c = Checker::new();
     c.check(
         &response("/api/v1/enrolment-codes", "post", "201"),
@@ -403,7 +403,12 @@ fn every_workspace_shape_matches_the_openapi_file() {
         &key_defaults(),
     );
     c.assert_properties_match();
-    for name in ["Enrolment", "EnrolmentEntry", "OfficerKeyEntry", "KeyDefaults"] {
+    for name in [
+        "Enrolment",
+        "EnrolmentEntry",
+        "OfficerKeyEntry",
+        "KeyDefaults",
+    ] {
         assert!(
             c.seen.contains_key(&format!("{SCHEMAS}/{name}")),
             "no sample reaches {name}"

@@ -45,10 +45,7 @@ fn code_hash(digits: &str) -> Vec<u8> {
 
 /// The 12 digits of a code as typed (dashes and spaces ignored), or `None`.
 fn code_digits(typed: &str) -> Option<String> {
-    let digits: String = typed
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .collect();
+    let digits: String = typed.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
     (digits.len() == CODE_DIGITS && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
@@ -375,7 +372,10 @@ mod tests {
         let shown = shown(&digits);
         assert_eq!(shown.len(), 14);
         assert_eq!(code_digits(&shown).as_deref(), Some(digits.as_str()));
-        assert_eq!(code_digits("1234 5678 9012").as_deref(), Some("123456789012"));
+        assert_eq!(
+            code_digits("1234 5678 9012").as_deref(),
+            Some("123456789012")
+        );
         assert_eq!(code_digits("123456789012").as_deref(), Some("123456789012"));
         assert_eq!(code_digits("1234-5678-901"), None);
         assert_eq!(code_digits("1234-5678-901x"), None);

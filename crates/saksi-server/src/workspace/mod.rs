@@ -69,7 +69,10 @@ pub fn parse_verifier(text: &str) -> Result<String, ApiError> {
             "the key is longer than any verifier key",
         ));
     }
-    Verifier::parse(text)
-        .map(|v| v.to_string())
-        .map_err(|e| ApiError::new(codes::KEY_INVALID_VERIFIER, format!("not a verifier key: {e}")))
+    Verifier::parse(text).map(|v| v.to_string()).map_err(|e| {
+        ApiError::new(
+            codes::KEY_INVALID_VERIFIER,
+            format!("not a verifier key: {e}"),
+        )
+    })
 }

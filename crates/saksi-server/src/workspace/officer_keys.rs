@@ -28,10 +28,7 @@ pub const ROOT: &str = "root";
 /// Who certifies a key of `role` at `region`: their role and region.
 fn certifier(role: Role, region: RegionCode) -> Option<(&'static str, RegionCode)> {
     match role {
-        Role::Pps | Role::Ppk => Some((
-            Role::KpuKabkota.id(),
-            region.ancestor_at(Level::Kabkota)?,
-        )),
+        Role::Pps | Role::Ppk => Some((Role::KpuKabkota.id(), region.ancestor_at(Level::Kabkota)?)),
         Role::KpuKabkota => Some((Role::KpuProv.id(), region.ancestor_at(Level::Provinsi)?)),
         Role::KpuProv | Role::KpuRi => Some((ROOT, RegionCode::NASIONAL)),
         _ => None,
@@ -92,9 +89,7 @@ pub async fn submit(
         certifier_region,
         created_at: state.clock.now(),
     };
-    let stored = state
-        .store
-        .clone();
+    let stored = state.store.clone();
     let id = tokio::task::spawn_blocking(move || stored.submit_officer_key(&new))
         .await?
         .map_err(|e| match e {
@@ -104,7 +99,12 @@ pub async fn submit(
             ),
             e => e.into(),
         })?;
-    tracing::info!(user = who.user_id, id, role = role.id(), "officer key submitted");
+    tracing::info!(
+        user = who.user_id,
+        id,
+        role = role.id(),
+        "officer key submitted"
+    );
     Ok(OfficerKeySubmitted {
         id,
         key,

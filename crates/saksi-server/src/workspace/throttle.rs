@@ -55,13 +55,19 @@ impl EnrolmentThrottle {
     /// Counts an attempt for `tps` from `address` at `now`, or
     /// `Err(seconds to wait)` if either budget is used up.
     pub fn reserve(&self, tps: RegionCode, address: &str, now: u64) -> Result<Reservation, u64> {
-        let keys = [format!("tps:{tps}"), format!("addr:{}", address_key(address))];
+        let keys = [
+            format!("tps:{tps}"),
+            format!("addr:{}", address_key(address)),
+        ];
         let limits = [TPS_LIMIT, ADDRESS_LIMIT];
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if windows.len() > SWEEP_ABOVE {
             windows.retain(|_, w| now < w.start.saturating_add(WINDOW_SECS));
         }
-        let mut current = [Window { start: now, used: 0 }; 2];
+        let mut current = [Window {
+            start: now,
+            used: 0,
+        }; 2];
         let mut wait = None;
         for (i, key) in keys.iter().enumerate() {
             if let Some(w) = windows.get(key)
@@ -109,7 +115,10 @@ mod tests {
         for i in 0..TPS_LIMIT {
             t.reserve(tps(1), &format!("10.0.0.{i}"), 100).unwrap();
         }
-        assert_eq!(t.reserve(tps(1), "10.0.1.1", 160).err(), Some(WINDOW_SECS - 60));
+        assert_eq!(
+            t.reserve(tps(1), "10.0.1.1", 160).err(),
+            Some(WINDOW_SECS - 60)
+        );
         assert!(t.reserve(tps(2), "10.0.1.1", 160).is_ok());
         assert!(t.reserve(tps(1), "10.0.1.1", 100 + WINDOW_SECS).is_ok());
     }

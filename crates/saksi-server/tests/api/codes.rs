@@ -269,7 +269,10 @@ fn table() -> Vec<Row> {
         row!(WORKSPACE_INVALID_STATUS, workspace_invalid_status),
         row!(KEY_INVALID_VERIFIER, key_invalid_verifier),
         row!(ENROLMENT_TPS_COUNT, enrolment_tps_count),
-        row!(ENROLMENT_OUTSIDE_JURISDICTION, enrolment_outside_jurisdiction),
+        row!(
+            ENROLMENT_OUTSIDE_JURISDICTION,
+            enrolment_outside_jurisdiction
+        ),
         row!(ENROLMENT_CODE_INVALID, enrolment_code_invalid),
         row!(ENROLMENT_CODE_USED, enrolment_code_used),
         row!(ENROLMENT_CODE_EXPIRED, enrolment_code_expired),
@@ -827,10 +830,17 @@ fn kabkota_bearer(app: &TestApp) -> (RegionCode, String) {
 async fn code_for(app: &TestApp, auth: &str, tps: RegionCode) -> String {
     let body = json!({"tps": [tps.to_string()]}).to_string();
     let answer = app
-        .send(post_json("/api/v1/enrolment-codes", &[("authorization", auth)], body))
+        .send(post_json(
+            "/api/v1/enrolment-codes",
+            &[("authorization", auth)],
+            body,
+        ))
         .await;
     assert_eq!(answer.status, StatusCode::CREATED);
-    answer.json()["codes"][0]["code"].as_str().unwrap().to_owned()
+    answer.json()["codes"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn enrol(tps: RegionCode, code: &str, key: &str) -> Request<Body> {
@@ -929,10 +939,14 @@ async fn enrolment_throttled() -> Trial {
     let tps = served_app.first_tps(RegionCode::NASIONAL);
     let served = Served::start(served_app).await;
     for _ in 0..saksi_server::workspace::throttle::TPS_LIMIT {
-        let answer = served.send(enrol(tps, "0000-0000-0000", &device_key())).await;
+        let answer = served
+            .send(enrol(tps, "0000-0000-0000", &device_key()))
+            .await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    served.refuse(enrol(tps, "0000-0000-0000", &device_key())).await
+    served
+        .refuse(enrol(tps, "0000-0000-0000", &device_key()))
+        .await
 }
 
 async fn enrolment_not_found() -> Trial {
@@ -978,7 +992,11 @@ async fn officer_key_already_submitted() -> Trial {
     let auth = bearer(&app, "pps", tps.parent().unwrap());
     let body = json!({ "key": device_key() }).to_string();
     let first = app
-        .send(post_json("/api/v1/officer-keys", &[("authorization", &auth)], body.clone()))
+        .send(post_json(
+            "/api/v1/officer-keys",
+            &[("authorization", &auth)],
+            body.clone(),
+        ))
         .await;
     assert_eq!(first.status, StatusCode::CREATED);
     refused(

@@ -119,10 +119,8 @@ fn device(name: &str) -> Signer {
 fn stored(app: &TestApp) -> (i64, i64) {
     let conn = rusqlite::Connection::open(app.database()).unwrap();
     let count = |table: &str| -> i64 {
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
-            r.get(0)
-        })
-        .unwrap()
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
     };
     (count("enrolment_codes"), count("enrolments"))
 }
@@ -151,9 +149,7 @@ async fn a_phone_enrols_with_its_code_and_is_approved_then_revoked_through_the_k
     // Typed as a phone's keyboard gives it: digits only.
     let phone = device("hp-kpps");
     let digits = issued.code.replace('-', "");
-    let answer = app
-        .enrol(tps, &digits, &phone.verifier().to_string())
-        .await;
+    let answer = app.enrol(tps, &digits, &phone.verifier().to_string()).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
     let created = answer.typed::<EnrolmentCreated>();
     assert_eq!(created.status, saksi_api::EnrolmentStatus::Pending);
@@ -219,10 +215,15 @@ async fn a_used_code_is_409_an_expired_one_410_and_a_wrong_one_422_each_enrollin
     let tps = app.tps_of(kab, 0);
     let code = app.code_for(&officer, tps).await;
     let key = device("hp-1").verifier().to_string();
-    assert_eq!(app.enrol(tps, &code, &key).await.status, StatusCode::CREATED);
+    assert_eq!(
+        app.enrol(tps, &code, &key).await.status,
+        StatusCode::CREATED
+    );
     let before = stored(&app);
 
-    let again = app.enrol(tps, &code, &device("hp-2").verifier().to_string()).await;
+    let again = app
+        .enrol(tps, &code, &device("hp-2").verifier().to_string())
+        .await;
     assert_eq!(
         (again.status, again.code().as_str()),
         (StatusCode::CONFLICT, "enrolment.code_used")
@@ -265,7 +266,11 @@ async fn issuing_a_new_code_for_a_tps_voids_its_unused_one() {
     assert_ne!(first, second);
     let key = device("hp").verifier().to_string();
     let answer = app.enrol(tps, &first, &key).await;
-    assert_eq!(answer.code(), "enrolment.code_invalid", "the old code is void");
+    assert_eq!(
+        answer.code(),
+        "enrolment.code_invalid",
+        "the old code is void"
+    );
     let answer = app.enrol(tps, &second, &key).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     // One request naming a TPS twice gets one code.
@@ -287,7 +292,10 @@ async fn codes_are_issued_only_by_a_kabkota_session_for_tps_of_its_kabkota() {
         (answer.status, answer.code().as_str()),
         (StatusCode::FORBIDDEN, "enrolment.outside_jurisdiction")
     );
-    assert_eq!(answer.json()["error"]["details"]["tps"], outside.to_string());
+    assert_eq!(
+        answer.json()["error"]["details"]["tps"],
+        outside.to_string()
+    );
     let pps = staff(&app, "pps.desa", "pps", inside.parent().unwrap());
     let answer = app.issue(&pps, &[inside]).await;
     assert_eq!(
@@ -360,7 +368,11 @@ async fn an_enrolment_with_a_bad_key_or_an_unknown_tps_is_refused_and_keeps_the_
         );
     }
     let answer = app
-        .enrol(tps.parent().unwrap(), &code, &device("hp").verifier().to_string())
+        .enrol(
+            tps.parent().unwrap(),
+            &code,
+            &device("hp").verifier().to_string(),
+        )
         .await;
     assert_eq!(answer.code(), "region.not_found");
     let answer = app
@@ -373,8 +385,14 @@ async fn an_enrolment_with_a_bad_key_or_an_unknown_tps_is_refused_and_keeps_the_
         .await;
     assert_eq!(answer.code(), "request.malformed_json");
     assert_eq!(stored(&app).1, 0);
-    let answer = app.enrol(tps, &code, &device("hp").verifier().to_string()).await;
-    assert_eq!(answer.status, StatusCode::CREATED, "the code was not used up");
+    let answer = app
+        .enrol(tps, &code, &device("hp").verifier().to_string())
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::CREATED,
+        "the code was not used up"
+    );
 }
 
 /// An enrolment request from the client address `ip`.
@@ -433,14 +451,20 @@ async fn wrong_codes_are_throttled_per_address_over_all_tps() {
     let tree = &app.election.tree;
     let tps: Vec<RegionCode> = tree.tps_ids().map(|id| tree.get(id).code).collect();
     for t in &tps[..throttle::ADDRESS_LIMIT as usize] {
-        let answer = app.send(enrol_from("10.9.9.9", *t, "0000-0000-0000", &key)).await;
+        let answer = app
+            .send(enrol_from("10.9.9.9", *t, "0000-0000-0000", &key))
+            .await;
         assert_eq!(answer.code(), "enrolment.code_invalid");
     }
     let next = tps[throttle::ADDRESS_LIMIT as usize];
-    let answer = app.send(enrol_from("10.9.9.9", next, "0000-0000-0000", &key)).await;
+    let answer = app
+        .send(enrol_from("10.9.9.9", next, "0000-0000-0000", &key))
+        .await;
     assert_eq!(answer.code(), "enrolment.throttled");
     assert!(answer.headers.contains_key("retry-after"));
-    let answer = app.send(enrol_from("10.9.9.10", next, "0000-0000-0000", &key)).await;
+    let answer = app
+        .send(enrol_from("10.9.9.10", next, "0000-0000-0000", &key))
+        .await;
     assert_eq!(answer.code(), "enrolment.code_invalid", "another address");
 }
 
@@ -472,7 +496,12 @@ async fn the_officer_rejects_a_pending_enrolment_of_its_kabkota_with_a_reason_th
         .call(Method::GET, "/api/v1/enrolments", Some(&stranger), None)
         .await;
     assert!(listed.typed::<Enrolments>().enrolments.is_empty());
-    let ppk = staff(&app, "ppk.kec", "ppk", tps.ancestor_at(Level::Kecamatan).unwrap());
+    let ppk = staff(
+        &app,
+        "ppk.kec",
+        "ppk",
+        tps.ancestor_at(Level::Kecamatan).unwrap(),
+    );
     let answer = app.reject(&ppk, &id, "tidak dikenal").await;
     assert_eq!(answer.code(), "workspace.role_forbidden");
     let answer = app

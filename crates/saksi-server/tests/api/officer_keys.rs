@@ -75,7 +75,11 @@ async fn a_pps_key_is_listed_to_its_kabkota_only_and_certified_then_revoked_thro
         .ancestor_at(Level::Kabkota)
         .unwrap();
     let stranger = staff(&app, "kpu.lain", "kpu-kabkota", far);
-    assert!(app.keys_at(&stranger, "/api/v1/officer-keys").await.is_empty());
+    assert!(
+        app.keys_at(&stranger, "/api/v1/officer-keys")
+            .await
+            .is_empty()
+    );
     let prov = staff(
         &app,
         "kpu.prov",
@@ -86,7 +90,9 @@ async fn a_pps_key_is_listed_to_its_kabkota_only_and_certified_then_revoked_thro
 
     // Certifying is the key's registration by the kab/kota's key.
     let kab_key = app.kabkota_officer(tps).await;
-    let answer = app.post_key(&register(&key, KeyRole::Pps, desa), &kab_key).await;
+    let answer = app
+        .post_key(&register(&key, KeyRole::Pps, desa), &kab_key)
+        .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
     let mine = app.keys_at(&pps, "/api/v1/officer-keys/mine").await;
     assert_eq!(mine[0].status, OfficerKeyStatus::Certified);
@@ -154,16 +160,23 @@ async fn a_kabkota_key_is_listed_to_its_province_and_a_prov_key_only_to_its_owne
             .await
             .is_empty()
     );
-    let mine = app.keys_at(&prov_account, "/api/v1/officer-keys/mine").await;
+    let mine = app
+        .keys_at(&prov_account, "/api/v1/officer-keys/mine")
+        .await;
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].status, OfficerKeyStatus::Pending);
 
     // A root key holder certifies the kpu-prov key (saksi key certify).
     let answer = app
-        .post_key(&register(&prov_key, KeyRole::KpuProv, province), &root_key())
+        .post_key(
+            &register(&prov_key, KeyRole::KpuProv, province),
+            &root_key(),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
-    let mine = app.keys_at(&prov_account, "/api/v1/officer-keys/mine").await;
+    let mine = app
+        .keys_at(&prov_account, "/api/v1/officer-keys/mine")
+        .await;
     assert_eq!(mine[0].status, OfficerKeyStatus::Certified);
     // A key registered in another role or region is not this submission's.
     let tree = &app.election.tree;
@@ -175,7 +188,10 @@ async fn a_kabkota_key_is_listed_to_its_province_and_a_prov_key_only_to_its_owne
         return;
     };
     let answer = app
-        .post_key(&register(&kab_key, KeyRole::KpuKabkota, other_kab), &prov_key)
+        .post_key(
+            &register(&kab_key, KeyRole::KpuKabkota, other_kab),
+            &prov_key,
+        )
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
     let listed = app.keys_at(&prov_account, "/api/v1/officer-keys").await;
@@ -186,7 +202,12 @@ async fn a_kabkota_key_is_listed_to_its_province_and_a_prov_key_only_to_its_owne
 async fn a_key_submitted_twice_a_bad_key_or_a_role_that_signs_nothing_is_refused() {
     let app = spawn_app();
     let tps = app.first_tps(RegionCode::NASIONAL);
-    let ppk = staff(&app, "ppk.kec", "ppk", tps.ancestor_at(Level::Kecamatan).unwrap());
+    let ppk = staff(
+        &app,
+        "ppk.kec",
+        "ppk",
+        tps.ancestor_at(Level::Kecamatan).unwrap(),
+    );
     let key = browser_key("ppk").verifier().to_string();
     assert_eq!(app.submit_key(&ppk, &key).await.status, StatusCode::CREATED);
     let before = submissions(&app);
@@ -197,7 +218,12 @@ async fn a_key_submitted_twice_a_bad_key_or_a_role_that_signs_nothing_is_refused
         (StatusCode::CONFLICT, "officer_key.already_submitted")
     );
     // Another account cannot claim it either.
-    let pps = staff(&app, "pps.desa", "pps", tps.ancestor_at(Level::Desa).unwrap());
+    let pps = staff(
+        &app,
+        "pps.desa",
+        "pps",
+        tps.ancestor_at(Level::Desa).unwrap(),
+    );
     assert_eq!(
         app.submit_key(&pps, &key).await.code(),
         "officer_key.already_submitted"
@@ -222,7 +248,12 @@ async fn a_key_submitted_twice_a_bad_key_or_a_role_that_signs_nothing_is_refused
         );
     }
     let answer = app
-        .call(Method::POST, "/api/v1/officer-keys", None, Some(json!({"key": key})))
+        .call(
+            Method::POST,
+            "/api/v1/officer-keys",
+            None,
+            Some(json!({"key": key})),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     let answer = app
@@ -241,9 +272,19 @@ async fn a_key_submitted_twice_a_bad_key_or_a_role_that_signs_nothing_is_refused
         .call(Method::GET, "/api/v1/officer-keys", Some(&ppk), None)
         .await;
     assert_eq!(answer.code(), "workspace.role_forbidden");
-    let kab = staff(&app, "kpu.kab", "kpu-kabkota", tps.ancestor_at(Level::Kabkota).unwrap());
+    let kab = staff(
+        &app,
+        "kpu.kab",
+        "kpu-kabkota",
+        tps.ancestor_at(Level::Kabkota).unwrap(),
+    );
     let answer = app
-        .call(Method::GET, "/api/v1/officer-keys?status=approved", Some(&kab), None)
+        .call(
+            Method::GET,
+            "/api/v1/officer-keys?status=approved",
+            Some(&kab),
+            None,
+        )
         .await;
     assert_eq!(
         (answer.status, answer.code().as_str()),
@@ -262,6 +303,9 @@ async fn key_defaults_are_the_logs_origin_and_180_days_from_the_servers_now() {
     assert_eq!(defaults.valid_from, now.to_string());
     assert_eq!(defaults.valid_until, now.plus(180 * 86_400).to_string());
     app.clock.advance(86_400);
-    let later = app.get("/api/v1/keys/defaults").await.typed::<KeyDefaults>();
+    let later = app
+        .get("/api/v1/keys/defaults")
+        .await
+        .typed::<KeyDefaults>();
     assert_eq!(later.valid_from, now.plus(86_400).to_string());
 }

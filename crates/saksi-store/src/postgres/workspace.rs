@@ -26,7 +26,13 @@ pub(super) fn issue_codes(conn: &mut Conn, codes: &[NewEnrolmentCode]) -> Result
             tx.execute(&void, &[&tps, &c.issued_at.0])?;
             tx.execute(
                 &insert,
-                &[&tps, &c.code_hash, &c.issued_by.0, &c.issued_at.0, &c.expires_at.0],
+                &[
+                    &tps,
+                    &c.code_hash,
+                    &c.issued_by.0,
+                    &c.issued_at.0,
+                    &c.expires_at.0,
+                ],
             )?;
         }
         Ok(())

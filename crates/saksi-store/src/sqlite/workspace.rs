@@ -25,7 +25,13 @@ pub(super) fn issue_codes(conn: &mut Connection, codes: &[NewEnrolmentCode]) -> 
         for c in codes {
             let tps = c.tps.to_string();
             void.execute((&tps, c.issued_at.0))?;
-            insert.execute((&tps, &c.code_hash, c.issued_by.0, c.issued_at.0, c.expires_at.0))?;
+            insert.execute((
+                &tps,
+                &c.code_hash,
+                c.issued_by.0,
+                c.issued_at.0,
+                c.expires_at.0,
+            ))?;
         }
     }
     tx.commit()?;

@@ -4,8 +4,8 @@
 
 use saksi_core::RegionCode;
 use saksi_store::{
-    Batch, KeyRevocation, NewEnrolment, NewEnrolmentCode, NewOfficerKey, NewUser,
-    OfficerKeyFilter, Store, StoreError, StoredKey, UnixTime, UserId,
+    Batch, KeyRevocation, NewEnrolment, NewEnrolmentCode, NewOfficerKey, NewUser, OfficerKeyFilter,
+    Store, StoreError, StoredKey, UnixTime, UserId,
 };
 
 use crate::suite::{Harness, entry};
@@ -93,10 +93,26 @@ pub fn enrolment_codes_are_voided_by_a_new_one_and_used_once(h: &impl Harness) {
     let other = code("31.71.01.1001.002");
     assert!(store.enrolment_code(other, &[2; 32]).unwrap().is_none());
 
-    assert!(!store.enrol(old.id, &enrolment('a', "kpps+01020304+AQID", 300)).unwrap());
-    assert!(store.enrol(new.id, &enrolment('b', "kpps+01020304+AQID", 300)).unwrap());
-    assert!(!store.enrol(new.id, &enrolment('c', "kpps+01020304+AQID", 301)).unwrap());
-    let used = h.open().enrolment_code(code(TPS), &[2; 32]).unwrap().unwrap();
+    assert!(
+        !store
+            .enrol(old.id, &enrolment('a', "kpps+01020304+AQID", 300))
+            .unwrap()
+    );
+    assert!(
+        store
+            .enrol(new.id, &enrolment('b', "kpps+01020304+AQID", 300))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .enrol(new.id, &enrolment('c', "kpps+01020304+AQID", 301))
+            .unwrap()
+    );
+    let used = h
+        .open()
+        .enrolment_code(code(TPS), &[2; 32])
+        .unwrap()
+        .unwrap();
     assert_eq!(used.used_at, Some(UnixTime(300)));
     let listed = store.enrolments(code("31.71")).unwrap();
     assert_eq!(listed.len(), 1, "only the enrolment that used a code");
@@ -114,16 +130,31 @@ pub fn enrolments_are_rejected_once_and_read_with_their_keys_registration(h: &im
     let store = h.open();
     let kab = officer(&store, "kpu.kab", "kpu-kabkota", "31.71");
     store
-        .issue_enrolment_codes(&[new_code(TPS, 1, kab, 100), new_code("31.71.01.1001.002", 2, kab, 100)])
+        .issue_enrolment_codes(&[
+            new_code(TPS, 1, kab, 100),
+            new_code("31.71.01.1001.002", 2, kab, 100),
+        ])
         .unwrap();
     let first = store.enrolment_code(code(TPS), &[1; 32]).unwrap().unwrap();
-    assert!(store.enrol(first.id, &enrolment('a', "kpps+0a0b0c0d+AQID", 200)).unwrap());
+    assert!(
+        store
+            .enrol(first.id, &enrolment('a', "kpps+0a0b0c0d+AQID", 200))
+            .unwrap()
+    );
     let id = "a".repeat(32);
     let stored = store.enrolment(&id).unwrap().unwrap();
     assert_eq!((stored.rejected_at, stored.registration), (None, None));
-    assert!(store.reject_enrolment(&id, "HP salah", UnixTime(300)).unwrap());
+    assert!(
+        store
+            .reject_enrolment(&id, "HP salah", UnixTime(300))
+            .unwrap()
+    );
     assert!(!store.reject_enrolment(&id, "lagi", UnixTime(301)).unwrap());
-    assert!(!store.reject_enrolment(&"f".repeat(32), "x", UnixTime(301)).unwrap());
+    assert!(
+        !store
+            .reject_enrolment(&"f".repeat(32), "x", UnixTime(301))
+            .unwrap()
+    );
     let rejected = store.enrolment(&id).unwrap().unwrap();
     assert_eq!(rejected.rejected_at, Some(UnixTime(300)));
     assert_eq!(rejected.reason.as_deref(), Some("HP salah"));
@@ -131,7 +162,10 @@ pub fn enrolments_are_rejected_once_and_read_with_their_keys_registration(h: &im
 
     register(&store, "kpps+0a0b0c0d+AQID", "kpps", TPS, 0, true);
     let read = store.enrolment(&id).unwrap().unwrap().registration.unwrap();
-    assert_eq!((read.role.as_str(), read.region, read.revoked), ("kpps", code(TPS), true));
+    assert_eq!(
+        (read.role.as_str(), read.region, read.revoked),
+        ("kpps", code(TPS), true)
+    );
 }
 
 pub fn officer_keys_are_submitted_once_and_listed_by_owner_or_certifier(h: &impl Harness) {
@@ -149,11 +183,33 @@ pub fn officer_keys_are_submitted_once_and_listed_by_owner_or_certifier(h: &impl
             created_at: UnixTime(500),
         })
     };
-    let a = submit(pps, "pps+01020304+AQID", "pps", "31.71.01.1001", "kpu-kabkota", "31.71")
-        .unwrap();
-    let b = submit(kab, "kab+01020304+AQID", "kpu-kabkota", "31.71", "kpu-prov", "31").unwrap();
+    let a = submit(
+        pps,
+        "pps+01020304+AQID",
+        "pps",
+        "31.71.01.1001",
+        "kpu-kabkota",
+        "31.71",
+    )
+    .unwrap();
+    let b = submit(
+        kab,
+        "kab+01020304+AQID",
+        "kpu-kabkota",
+        "31.71",
+        "kpu-prov",
+        "31",
+    )
+    .unwrap();
     assert_ne!(a, b);
-    let twice = submit(kab, "pps+01020304+AQID", "kpu-kabkota", "31.71", "kpu-prov", "31");
+    let twice = submit(
+        kab,
+        "pps+01020304+AQID",
+        "kpu-kabkota",
+        "31.71",
+        "kpu-prov",
+        "31",
+    );
     assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
 
     let by_kab = store
@@ -170,13 +226,31 @@ pub fn officer_keys_are_submitted_once_and_listed_by_owner_or_certifier(h: &impl
         region: code("31.72"),
     };
     assert!(store.officer_keys_submitted(&elsewhere).unwrap().is_empty());
-    let mine = store.officer_keys_submitted(&OfficerKeyFilter::Owner(kab)).unwrap();
+    let mine = store
+        .officer_keys_submitted(&OfficerKeyFilter::Owner(kab))
+        .unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].id, b);
-    assert_eq!(store.officer_keys_submitted(&OfficerKeyFilter::All).unwrap().len(), 2);
+    assert_eq!(
+        store
+            .officer_keys_submitted(&OfficerKeyFilter::All)
+            .unwrap()
+            .len(),
+        2
+    );
 
-    register(&store, "pps+01020304+AQID", "pps", "31.71.01.1001", 0, false);
-    let mine = h.open().officer_keys_submitted(&OfficerKeyFilter::Owner(pps)).unwrap();
+    register(
+        &store,
+        "pps+01020304+AQID",
+        "pps",
+        "31.71.01.1001",
+        0,
+        false,
+    );
+    let mine = h
+        .open()
+        .officer_keys_submitted(&OfficerKeyFilter::Owner(pps))
+        .unwrap();
     let registration = mine[0].registration.clone().unwrap();
     assert_eq!(
         (registration.role.as_str(), registration.revoked),

@@ -14,3 +14,4 @@ mod faults;
 mod keys;
 mod lease;
 mod pg_dump;
+mod workspace;

@@ -18,7 +18,11 @@ pub async fn to_certify(
     who: Authenticated,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let status = status_param(params, "pending, certified, revoked", OfficerKeyStatus::parse)?;
+    let status = status_param(
+        params,
+        "pending, certified, revoked",
+        OfficerKeyStatus::parse,
+    )?;
     let keys = officer_keys::to_certify(&state, &who, status).await?;
     Ok(json_of(StatusCode::OK, &OfficerKeys { keys }))
 }
