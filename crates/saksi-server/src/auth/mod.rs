@@ -1,6 +1,7 @@
-//! Authentication: password hashes and policy, session tokens and login
-//! throttling.
+//! Authentication: password hashes and policy, session tokens, login
+//! throttling, and the throttling of KPPS device enrolment codes.
 
+pub mod enrolment_throttle;
 pub mod password;
 pub mod policy;
 pub mod sessions;

@@ -10,7 +10,8 @@
 
 pub mod enrolment;
 pub mod officer_keys;
-pub mod throttle;
+
+pub use crate::auth::enrolment_throttle as throttle;
 
 use saksi_core::permission::Role;
 use saksi_core::{Level, RegionCode};

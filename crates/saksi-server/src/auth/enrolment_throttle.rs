@@ -1,4 +1,6 @@
-//! Throttling of enrolment attempts: bounds how many codes anyone gets
+//! Throttling of KPPS device enrolment attempts (`workspace::enrolment`,
+//! whose `throttle` this is; kept here beside the login throttle so that
+//! the handlers' state can hold it): bounds how many codes anyone gets
 //! checked against one TPS, and from one address, after the design of
 //! `auth::throttle`.
 //!
@@ -20,7 +22,7 @@ use std::sync::Mutex;
 
 use saksi_core::RegionCode;
 
-use crate::auth::throttle::address_key;
+use super::throttle::address_key;
 
 /// Wrong codes per TPS per window, over all addresses.
 pub const TPS_LIMIT: u32 = 10;
