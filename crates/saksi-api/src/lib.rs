@@ -17,6 +17,7 @@ pub mod results;
 pub mod submit;
 pub mod system;
 pub mod tps;
+pub mod workspace;
 
 pub use error::{ErrorBody, ErrorInfo, Issue};
 pub use log::{LogEntries, LogEntry, Proof};
@@ -28,3 +29,7 @@ pub use results::{
 pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, Receipt};
 pub use system::{Health, Session, SessionInfo};
 pub use tps::{FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsPage};
+pub use workspace::{
+    Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,
+    IssuedCodes, KeyDefaults, OfficerKeyEntry, OfficerKeyStatus, OfficerKeySubmitted, OfficerKeys,
+};

@@ -211,6 +211,7 @@ impl App {
                 roots,
                 simulation,
                 dummy_hash,
+                enrolment_throttle: Arc::default(),
             },
             sequencer: Some(thread),
             publisher: Some(publisher_thread),

@@ -213,6 +213,71 @@ pub const KEYS_TOO_MANY: ErrorCode = code(
     400,
     "A bulk key request holds more than 1,000 statements.",
 );
+pub const WORKSPACE_ROLE_FORBIDDEN: ErrorCode = code(
+    "workspace.role_forbidden",
+    403,
+    "The session's role may not do this: enrolment codes and enrolments are a KPU Kab/Kota's; officers' keys are submitted by pps, ppk, kpu-kabkota, kpu-prov and kpu-ri, and listed for certifying by kpu-kabkota and kpu-prov.",
+);
+pub const WORKSPACE_INVALID_STATUS: ErrorCode = code(
+    "workspace.invalid_status",
+    400,
+    "The `status` query parameter is not one the list knows (enrolments: `pending`, `approved`, `rejected`, `revoked`; officers' keys: `pending`, `certified`, `revoked`).",
+);
+pub const KEY_INVALID_VERIFIER: ErrorCode = code(
+    "key.invalid_verifier",
+    400,
+    "The `key` is not a verifier key (`name+<8 hex key id>+<base64 of 0x01 and the Ed25519 public key>`, docs/statements.md).",
+);
+pub const ENROLMENT_TPS_COUNT: ErrorCode = code(
+    "enrolment.tps_count",
+    400,
+    "An enrolment code request names no TPS, or more than 1,000.",
+);
+pub const ENROLMENT_OUTSIDE_JURISDICTION: ErrorCode = code(
+    "enrolment.outside_jurisdiction",
+    403,
+    "The TPS (or the enrolment's TPS) is not in the KPU Kab/Kota account's kab/kota (`details.tps`); nothing was issued or changed.",
+);
+pub const ENROLMENT_CODE_INVALID: ErrorCode = code(
+    "enrolment.code_invalid",
+    422,
+    "The enrolment code is not one issued for this TPS (mistyped, or replaced by a newer code); counted against the TPS's and the address's budgets.",
+);
+pub const ENROLMENT_CODE_USED: ErrorCode = code(
+    "enrolment.code_used",
+    409,
+    "The enrolment code was already used by a device; ask the KPU Kab/Kota for a new one.",
+);
+pub const ENROLMENT_CODE_EXPIRED: ErrorCode = code(
+    "enrolment.code_expired",
+    410,
+    "The enrolment code expired (codes last 7 days); ask the KPU Kab/Kota for a new one.",
+);
+pub const ENROLMENT_THROTTLED: ErrorCode = code(
+    "enrolment.throttled",
+    429,
+    "Too many wrong enrolment codes for this TPS (10 per 15 minutes) or from this address (20 per 15 minutes); retry after `Retry-After` seconds.",
+);
+pub const ENROLMENT_NOT_FOUND: ErrorCode = code(
+    "enrolment.not_found",
+    404,
+    "No enrolment has this id (32 lowercase hex digits).",
+);
+pub const ENROLMENT_NOT_PENDING: ErrorCode = code(
+    "enrolment.not_pending",
+    409,
+    "Only a pending enrolment is rejected; this one is already approved, rejected or revoked (`details.status`).",
+);
+pub const ENROLMENT_REASON_INVALID: ErrorCode = code(
+    "enrolment.reason_invalid",
+    422,
+    "A rejection needs a reason of 1 to 500 characters.",
+);
+pub const OFFICER_KEY_ALREADY_SUBMITTED: ErrorCode = code(
+    "officer_key.already_submitted",
+    409,
+    "This verifier key was already submitted for certification; a key is submitted once.",
+);
 pub const LOG_INVALID_PARAMETER: ErrorCode = code(
     "log.invalid_parameter",
     400,
@@ -310,6 +375,19 @@ pub const ALL: &[ErrorCode] = &[
     KEY_ALREADY_REGISTERED,
     KEY_ROOT,
     KEYS_TOO_MANY,
+    WORKSPACE_ROLE_FORBIDDEN,
+    WORKSPACE_INVALID_STATUS,
+    KEY_INVALID_VERIFIER,
+    ENROLMENT_TPS_COUNT,
+    ENROLMENT_OUTSIDE_JURISDICTION,
+    ENROLMENT_CODE_INVALID,
+    ENROLMENT_CODE_USED,
+    ENROLMENT_CODE_EXPIRED,
+    ENROLMENT_THROTTLED,
+    ENROLMENT_NOT_FOUND,
+    ENROLMENT_NOT_PENDING,
+    ENROLMENT_REASON_INVALID,
+    OFFICER_KEY_ALREADY_SUBMITTED,
     LOG_INVALID_PARAMETER,
     LOG_INVALID_RANGE,
     LOG_BEYOND_CHECKPOINT,

@@ -66,14 +66,27 @@ async fn headers(request: Request, next: Next) -> Response {
 /// The endpoints whose body is read as JSON because the client says so.
 /// Form submissions are not among them: their body is always read as a
 /// signed envelope, whatever its headers, and refused on its content.
-const JSON_BODIES: &[&str] = &["/api/v1/auth/login", "/api/v1/keys"];
+const JSON_BODIES: &[&str] = &[
+    "/api/v1/auth/login",
+    "/api/v1/keys",
+    "/api/v1/enrolment-codes",
+    "/api/v1/enrolments",
+    "/api/v1/officer-keys",
+];
+
+/// True for a path whose POST body is read as JSON: [`JSON_BODIES`] and
+/// `/api/v1/enrolments/{id}/reject`.
+fn reads_json(path: &str) -> bool {
+    JSON_BODIES.contains(&path)
+        || (path.starts_with("/api/v1/enrolments/") && path.ends_with("/reject"))
+}
 
 /// 415 for a POST to a [`JSON_BODIES`] endpoint whose `Content-Type` is not
 /// `application/json`: a browser can send a cross-site `text/plain` or
 /// form POST without a preflight, but not an `application/json` one.
 async fn require_json(request: Request, next: Next) -> Response {
     if request.method() == Method::POST
-        && JSON_BODIES.contains(&request.uri().path())
+        && reads_json(request.uri().path())
         && !is_json(request.headers().get(header::CONTENT_TYPE))
     {
         return ApiError::new(

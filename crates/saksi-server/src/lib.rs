@@ -23,6 +23,7 @@ pub mod router;
 pub mod sequencer;
 pub mod simulation;
 pub mod state;
+pub mod workspace;
 
 pub use app::{App, ConnectionLimits, LoadError, serve, serve_router, serve_with_metrics};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::MetricsAccess;
-use crate::controllers::{auth, forms, keys, log, regions, results, system, tps, web};
+use crate::controllers::{
+    auth, enrolments, forms, keys, log, officer_keys, regions, results, system, tps, web,
+};
 use crate::state::AppState;
 
 /// The whole HTTP API over `state`.
@@ -54,6 +56,22 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             "/api/v1/keys",
             post(keys::register::register).layer(DefaultBodyLimit::max(keys::register::BODY_LIMIT)),
         )
+        .route("/api/v1/keys/defaults", get(keys::defaults::show))
+        .route("/api/v1/enrolment-codes", post(enrolments::codes::issue))
+        .route(
+            "/api/v1/enrolments",
+            post(enrolments::create::create).get(enrolments::list::list),
+        )
+        .route("/api/v1/enrolments/{id}", get(enrolments::show::show))
+        .route(
+            "/api/v1/enrolments/{id}/reject",
+            post(enrolments::reject::reject),
+        )
+        .route(
+            "/api/v1/officer-keys",
+            post(officer_keys::submit::submit).get(officer_keys::list::to_certify),
+        )
+        .route("/api/v1/officer-keys/mine", get(officer_keys::list::mine))
         .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
         .route("/api/v1/log/key", get(log::key::show))
         .route("/api/v1/log/roots", get(log::roots::show))

@@ -86,6 +86,8 @@ pub struct AppState {
     /// A hash verified when the user is unknown, so that answering takes as
     /// long as for a wrong password and does not reveal who exists.
     pub dummy_hash: Arc<str>,
+    /// Wrong enrolment codes counted per TPS and per address.
+    pub enrolment_throttle: Arc<crate::auth::enrolment_throttle::EnrolmentThrottle>,
 }
 
 impl AppState {

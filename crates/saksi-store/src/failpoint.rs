@@ -289,6 +289,49 @@ impl Store for FailingStore {
         self.inner.keys()
     }
 
+    fn issue_enrolment_codes(&self, codes: &[crate::NewEnrolmentCode]) -> Result<()> {
+        self.write()?;
+        self.inner.issue_enrolment_codes(codes)
+    }
+
+    fn enrolment_code(
+        &self,
+        tps: RegionCode,
+        code_hash: &[u8],
+    ) -> Result<Option<crate::StoredEnrolmentCode>> {
+        self.inner.enrolment_code(tps, code_hash)
+    }
+
+    fn enrol(&self, code_id: i64, enrolment: &crate::NewEnrolment) -> Result<bool> {
+        self.write()?;
+        self.inner.enrol(code_id, enrolment)
+    }
+
+    fn enrolment(&self, id: &str) -> Result<Option<crate::StoredEnrolment>> {
+        self.inner.enrolment(id)
+    }
+
+    fn enrolments(&self, kabkota: RegionCode) -> Result<Vec<crate::StoredEnrolment>> {
+        self.inner.enrolments(kabkota)
+    }
+
+    fn reject_enrolment(&self, id: &str, reason: &str, at: UnixTime) -> Result<bool> {
+        self.write()?;
+        self.inner.reject_enrolment(id, reason, at)
+    }
+
+    fn submit_officer_key(&self, key: &crate::NewOfficerKey) -> Result<i64> {
+        self.write()?;
+        self.inner.submit_officer_key(key)
+    }
+
+    fn officer_keys_submitted(
+        &self,
+        filter: &crate::OfficerKeyFilter,
+    ) -> Result<Vec<crate::SubmittedOfficerKey>> {
+        self.inner.officer_keys_submitted(filter)
+    }
+
     fn for_each_current_form(&self, f: &mut dyn FnMut(StoredVersion)) -> Result<()> {
         self.inner.for_each_current_form(f)
     }

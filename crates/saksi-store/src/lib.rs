@@ -24,12 +24,17 @@ mod shared;
 pub mod sqlite;
 mod unavailable;
 pub mod url;
+mod workspace;
 
 pub use postgres::PgStore;
 /// Times are the domain's Unix seconds, stored as integers by every backend
 /// so comparisons (session expiry) are exact and need no text-format rules.
 pub use saksi_core::time::UnixTime;
 pub use sqlite::SqliteStore;
+pub use workspace::{
+    KeyRegistration, NewEnrolment, NewEnrolmentCode, NewOfficerKey, OfficerKeyFilter,
+    StoredEnrolment, StoredEnrolmentCode, SubmittedOfficerKey,
+};
 
 /// Shorthand for results of store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -482,6 +487,43 @@ pub trait Store: Send + Sync {
     /// Every registered key with its revocation, in registration (log)
     /// order: a few per TPS, so a nation's ~900,000 fit in memory.
     fn keys(&self) -> Result<Vec<StoredKey>>;
+
+    /// Stores enrolment codes in one transaction, each first voiding (at
+    /// its `issued_at`) any code of its TPS neither used nor voided yet: a
+    /// TPS holds one usable code at most.
+    fn issue_enrolment_codes(&self, codes: &[NewEnrolmentCode]) -> Result<()>;
+
+    /// The code of `tps` with this hash, if one was ever issued (used,
+    /// voided and expired ones included, so the caller can say which).
+    fn enrolment_code(
+        &self,
+        tps: RegionCode,
+        code_hash: &[u8],
+    ) -> Result<Option<StoredEnrolmentCode>>;
+
+    /// Uses up the code `code_id` and stores `enrolment`, in one
+    /// transaction; `false` (and nothing written) if the code was used or
+    /// voided meanwhile, so two phones racing with one code cannot both
+    /// enrol.
+    fn enrol(&self, code_id: i64, enrolment: &NewEnrolment) -> Result<bool>;
+
+    /// One enrolment by id.
+    fn enrolment(&self, id: &str) -> Result<Option<StoredEnrolment>>;
+
+    /// The enrolments of TPS in `kabkota`, oldest first.
+    fn enrolments(&self, kabkota: RegionCode) -> Result<Vec<StoredEnrolment>>;
+
+    /// Marks an enrolment rejected with a reason; `false` if there is no
+    /// such enrolment or it was already rejected.
+    fn reject_enrolment(&self, id: &str, reason: &str, at: UnixTime) -> Result<bool>;
+
+    /// Stores a submitted officer's key and returns its id;
+    /// [`StoreError::Conflict`] if that key was already submitted.
+    fn submit_officer_key(&self, key: &NewOfficerKey) -> Result<i64>;
+
+    /// Submitted officers' keys, oldest first.
+    fn officer_keys_submitted(&self, filter: &OfficerKeyFilter)
+    -> Result<Vec<SubmittedOfficerKey>>;
 
     /// Calls `f` with the latest version of every (tps, contest), one at a
     /// time in log order, without holding them all in memory: for

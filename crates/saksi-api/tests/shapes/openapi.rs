@@ -364,3 +364,67 @@ fn every_shape_round_trips() {
         same(health(status));
     }
 }
+
+/// The officers' workspace's answers (issue 10) against their schemas,
+/// and each round trip.
+#[test]
+fn every_workspace_shape_matches_the_openapi_file() {
+    use saksi_api::EnrolmentStatus;
+    use samples::*;
+    let mut c = Checker::new();
+    c.check(
+        &response("/api/v1/enrolment-codes", "post", "201"),
+        &issued_codes(),
+    );
+    c.check(
+        &response("/api/v1/enrolments", "post", "201"),
+        &enrolment_created(),
+    );
+    for status in EnrolmentStatus::ALL {
+        c.check(
+            &response("/api/v1/enrolments/{id}", "get", "200"),
+            &enrolment(status),
+        );
+    }
+    c.check(
+        &response("/api/v1/enrolments/{id}/reject", "post", "200"),
+        &enrolment(EnrolmentStatus::Rejected),
+    );
+    c.check(&response("/api/v1/enrolments", "get", "200"), &enrolments());
+    c.check(
+        &response("/api/v1/officer-keys", "post", "201"),
+        &officer_key_submitted(),
+    );
+    for path in ["/api/v1/officer-keys", "/api/v1/officer-keys/mine"] {
+        c.check(&response(path, "get", "200"), &officer_keys());
+    }
+    c.check(
+        &response("/api/v1/keys/defaults", "get", "200"),
+        &key_defaults(),
+    );
+    c.assert_properties_match();
+    for name in [
+        "Enrolment",
+        "EnrolmentEntry",
+        "OfficerKeyEntry",
+        "KeyDefaults",
+    ] {
+        assert!(
+            c.seen.contains_key(&format!("{SCHEMAS}/{name}")),
+            "no sample reaches {name}"
+        );
+    }
+
+    fn same<T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(v: T) {
+        let bytes = serde_json::to_vec(&v).unwrap();
+        let back: T = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back, v);
+    }
+    same(issued_codes());
+    same(enrolment_created());
+    same(enrolment(EnrolmentStatus::Rejected));
+    same(enrolments());
+    same(officer_key_submitted());
+    same(officer_keys());
+    same(key_defaults());
+}

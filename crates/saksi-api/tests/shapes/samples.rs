@@ -321,3 +321,80 @@ pub fn health(status: &str) -> Health {
         },
     }
 }
+
+pub fn issued_codes() -> IssuedCodes {
+    IssuedCodes {
+        codes: vec![IssuedCode {
+            tps: "11.01.01.2001.002".into(),
+            code: "1234-5678-9012".into(),
+            expires_at: "2024-02-21T01:05:00Z".into(),
+        }],
+    }
+}
+
+pub fn enrolment_created() -> EnrolmentCreated {
+    EnrolmentCreated {
+        id: "0123456789abcdef0123456789abcdef".into(),
+        status: EnrolmentStatus::Pending,
+    }
+}
+
+pub fn enrolment(status: EnrolmentStatus) -> Enrolment {
+    Enrolment {
+        id: "0123456789abcdef0123456789abcdef".into(),
+        tps: "11.01.01.2001.002".into(),
+        status,
+        reason: (status == EnrolmentStatus::Rejected).then(|| "HP bukan milik KPPS".into()),
+    }
+}
+
+pub fn enrolments() -> Enrolments {
+    Enrolments {
+        enrolments: EnrolmentStatus::ALL
+            .into_iter()
+            .map(|status| EnrolmentEntry {
+                id: "0123456789abcdef0123456789abcdef".into(),
+                tps: "11.01.01.2001.002".into(),
+                key: "kpps+1a2b3c4d+AQ".into(),
+                status,
+                created_at: "2024-02-14T01:05:00Z".into(),
+                reason: (status == EnrolmentStatus::Rejected).then(|| "salah".into()),
+            })
+            .collect(),
+    }
+}
+
+pub fn officer_key_submitted() -> OfficerKeySubmitted {
+    OfficerKeySubmitted {
+        id: 1,
+        key: "pps+1a2b3c4d+AQ".into(),
+        role: "pps".into(),
+        region: "11.01.01.2001".into(),
+        status: OfficerKeyStatus::Pending,
+    }
+}
+
+pub fn officer_keys() -> OfficerKeys {
+    OfficerKeys {
+        keys: OfficerKeyStatus::ALL
+            .into_iter()
+            .map(|status| OfficerKeyEntry {
+                id: 1,
+                key: "pps+1a2b3c4d+AQ".into(),
+                role: "pps".into(),
+                region: "11.01.01.2001".into(),
+                username: "pps.desa".into(),
+                status,
+                created_at: "2024-02-14T01:05:00Z".into(),
+            })
+            .collect(),
+    }
+}
+
+pub fn key_defaults() -> KeyDefaults {
+    KeyDefaults {
+        origin: "saksi.localhost/log".into(),
+        valid_from: "2024-02-14T01:05:00Z".into(),
+        valid_until: "2024-08-12T01:05:00Z".into(),
+    }
+}

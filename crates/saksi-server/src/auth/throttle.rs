@@ -113,7 +113,7 @@ pub struct Throttle {
 /// The address a budget is kept for. One IPv6 host is usually given a whole
 /// /64, so its addresses share one budget; otherwise each of them would
 /// bring fresh guesses.
-fn address_key(address: &str) -> String {
+pub(crate) fn address_key(address: &str) -> String {
     match address.parse::<IpAddr>() {
         Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
             let s = v6.segments();

@@ -1,9 +1,11 @@
 //! Handlers, one module per resource and one file per action.
 
 pub mod auth;
+pub mod enrolments;
 pub mod forms;
 pub mod keys;
 pub mod log;
+pub mod officer_keys;
 pub mod regions;
 pub mod results;
 pub mod sequenced;

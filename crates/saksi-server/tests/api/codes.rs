@@ -265,6 +265,22 @@ fn table() -> Vec<Row> {
         row!(KEY_ALREADY_REGISTERED, key_already_registered),
         row!(KEY_ROOT, key_root),
         row!(KEYS_TOO_MANY, keys_too_many),
+        row!(WORKSPACE_ROLE_FORBIDDEN, workspace_role_forbidden),
+        row!(WORKSPACE_INVALID_STATUS, workspace_invalid_status),
+        row!(KEY_INVALID_VERIFIER, key_invalid_verifier),
+        row!(ENROLMENT_TPS_COUNT, enrolment_tps_count),
+        row!(
+            ENROLMENT_OUTSIDE_JURISDICTION,
+            enrolment_outside_jurisdiction
+        ),
+        row!(ENROLMENT_CODE_INVALID, enrolment_code_invalid),
+        row!(ENROLMENT_CODE_USED, enrolment_code_used),
+        row!(ENROLMENT_CODE_EXPIRED, enrolment_code_expired),
+        row!(ENROLMENT_THROTTLED, enrolment_throttled),
+        row!(ENROLMENT_NOT_FOUND, enrolment_not_found),
+        row!(ENROLMENT_NOT_PENDING, enrolment_not_pending),
+        row!(ENROLMENT_REASON_INVALID, enrolment_reason_invalid),
+        row!(OFFICER_KEY_ALREADY_SUBMITTED, officer_key_already_submitted),
         row!(LOG_INVALID_PARAMETER, log_invalid_parameter),
         row!(LOG_INVALID_RANGE, log_invalid_range),
         row!(LOG_BEYOND_CHECKPOINT, log_beyond_checkpoint),
@@ -792,6 +808,202 @@ async fn keys_too_many() -> Trial {
     let app = spawn_app();
     let body = json!({"statements": vec![json!({}); 1001]});
     refused(app, keys_body(&body)).await
+}
+
+/// A session of a new account of `role` at `region`, and its
+/// `Authorization` header value.
+fn bearer(app: &TestApp, role: &str, region: RegionCode) -> String {
+    format!(
+        "Bearer {}",
+        crate::enrolment::staff(app, &format!("{role}.trial"), role, region)
+    )
+}
+
+/// The first TPS's kab/kota and a KPU Kab/Kota's `Authorization` there.
+fn kabkota_bearer(app: &TestApp) -> (RegionCode, String) {
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let kab = tps.ancestor_at(Level::Kabkota).unwrap();
+    (tps, bearer(app, "kpu-kabkota", kab))
+}
+
+/// A fresh enrolment code for `tps`, issued by `auth`.
+async fn code_for(app: &TestApp, auth: &str, tps: RegionCode) -> String {
+    let body = json!({"tps": [tps.to_string()]}).to_string();
+    let answer = app
+        .send(post_json(
+            "/api/v1/enrolment-codes",
+            &[("authorization", auth)],
+            body,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    answer.json()["codes"][0]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn enrol(tps: RegionCode, code: &str, key: &str) -> Request<Body> {
+    let body = json!({"tps": tps.to_string(), "code": code, "key": key}).to_string();
+    post_json("/api/v1/enrolments", &[], body)
+}
+
+fn device_key() -> String {
+    Signer::generate("hp").unwrap().verifier().to_string()
+}
+
+async fn workspace_role_forbidden() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let auth = bearer(&app, "pps", tps.parent().unwrap());
+    let body = json!({"tps": [tps.to_string()]}).to_string();
+    refused(
+        app,
+        post_json("/api/v1/enrolment-codes", &[("authorization", &auth)], body),
+    )
+    .await
+}
+
+async fn workspace_invalid_status() -> Trial {
+    let app = spawn_app();
+    let (_, auth) = kabkota_bearer(&app);
+    let request = request(
+        Method::GET,
+        "/api/v1/enrolments?status=lost",
+        &[("authorization", &auth)],
+        Body::empty(),
+    );
+    refused(app, request).await
+}
+
+async fn key_invalid_verifier() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let auth = bearer(&app, "ppk", tps.ancestor_at(Level::Kecamatan).unwrap());
+    let body = json!({"key": "not-a-key"}).to_string();
+    refused(
+        app,
+        post_json("/api/v1/officer-keys", &[("authorization", &auth)], body),
+    )
+    .await
+}
+
+async fn enrolment_tps_count() -> Trial {
+    let app = spawn_app();
+    let (_, auth) = kabkota_bearer(&app);
+    let body = json!({"tps": []}).to_string();
+    refused(
+        app,
+        post_json("/api/v1/enrolment-codes", &[("authorization", &auth)], body),
+    )
+    .await
+}
+
+async fn enrolment_outside_jurisdiction() -> Trial {
+    let app = spawn_app();
+    let (_, auth) = kabkota_bearer(&app);
+    let outside = app.first_tps(TestApp::code("12"));
+    let body = json!({"tps": [outside.to_string()]}).to_string();
+    refused(
+        app,
+        post_json("/api/v1/enrolment-codes", &[("authorization", &auth)], body),
+    )
+    .await
+}
+
+async fn enrolment_code_invalid() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    refused(app, enrol(tps, "0000-0000-0000", &device_key())).await
+}
+
+async fn enrolment_code_used() -> Trial {
+    let app = spawn_app();
+    let (tps, auth) = kabkota_bearer(&app);
+    let code = code_for(&app, &auth, tps).await;
+    let first = app.send(enrol(tps, &code, &device_key())).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    refused(app, enrol(tps, &code, &device_key())).await
+}
+
+async fn enrolment_code_expired() -> Trial {
+    let app = spawn_app();
+    let (tps, auth) = kabkota_bearer(&app);
+    let code = code_for(&app, &auth, tps).await;
+    app.clock.advance(7 * 86_400);
+    refused(app, enrol(tps, &code, &device_key())).await
+}
+
+async fn enrolment_throttled() -> Trial {
+    let served_app = spawn_app();
+    let tps = served_app.first_tps(RegionCode::NASIONAL);
+    let served = Served::start(served_app).await;
+    for _ in 0..saksi_server::workspace::throttle::TPS_LIMIT {
+        let answer = served
+            .send(enrol(tps, "0000-0000-0000", &device_key()))
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    served
+        .refuse(enrol(tps, "0000-0000-0000", &device_key()))
+        .await
+}
+
+async fn enrolment_not_found() -> Trial {
+    let app = spawn_app();
+    refused(app, get(&format!("/api/v1/enrolments/{}", "0".repeat(32)))).await
+}
+
+/// An enrolment of the first TPS, pending, and its kab/kota's
+/// `Authorization`.
+async fn pending_enrolment(app: &TestApp) -> (String, String) {
+    let (tps, auth) = kabkota_bearer(app);
+    let code = code_for(app, &auth, tps).await;
+    let answer = app.send(enrol(tps, &code, &device_key())).await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    (answer.json()["id"].as_str().unwrap().to_owned(), auth)
+}
+
+fn reject(id: &str, auth: &str, reason: &str) -> Request<Body> {
+    post_json(
+        &format!("/api/v1/enrolments/{id}/reject"),
+        &[("authorization", auth)],
+        json!({ "reason": reason }).to_string(),
+    )
+}
+
+async fn enrolment_not_pending() -> Trial {
+    let app = spawn_app();
+    let (id, auth) = pending_enrolment(&app).await;
+    let first = app.send(reject(&id, &auth, "bukan HP KPPS")).await;
+    assert_eq!(first.status, StatusCode::OK);
+    refused(app, reject(&id, &auth, "lagi")).await
+}
+
+async fn enrolment_reason_invalid() -> Trial {
+    let app = spawn_app();
+    let (id, auth) = pending_enrolment(&app).await;
+    refused(app, reject(&id, &auth, " ")).await
+}
+
+async fn officer_key_already_submitted() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let auth = bearer(&app, "pps", tps.parent().unwrap());
+    let body = json!({ "key": device_key() }).to_string();
+    let first = app
+        .send(post_json(
+            "/api/v1/officer-keys",
+            &[("authorization", &auth)],
+            body.clone(),
+        ))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    refused(
+        app,
+        post_json("/api/v1/officer-keys", &[("authorization", &auth)], body),
+    )
+    .await
 }
 
 async fn log_invalid_parameter() -> Trial {

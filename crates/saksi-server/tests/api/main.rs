@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod codes;
+mod enrolment;
 mod faults;
 mod helpers;
 mod hygiene;
@@ -11,6 +12,7 @@ mod keys;
 mod layout;
 mod lease;
 mod log;
+mod officer_keys;
 mod reads;
 mod signers;
 mod simulation;

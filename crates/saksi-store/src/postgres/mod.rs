@@ -24,6 +24,7 @@ mod lease;
 mod log;
 mod migrate;
 mod users;
+mod workspace;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -38,6 +39,10 @@ use crate::shared::Pool;
 use crate::{
     Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
     StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
+};
+use crate::{
+    NewEnrolment, NewEnrolmentCode, NewOfficerKey, OfficerKeyFilter, StoredEnrolment,
+    StoredEnrolmentCode, SubmittedOfficerKey,
 };
 
 /// Reader sessions at most. Each is a server process, so the pool is kept
@@ -282,6 +287,45 @@ impl Store for PgStore {
 
     fn keys(&self) -> Result<Vec<StoredKey>> {
         self.read(keys::all)
+    }
+
+    fn issue_enrolment_codes(&self, codes: &[NewEnrolmentCode]) -> Result<()> {
+        self.write(|conn| workspace::issue_codes(conn, codes))
+    }
+
+    fn enrolment_code(
+        &self,
+        tps: RegionCode,
+        code_hash: &[u8],
+    ) -> Result<Option<StoredEnrolmentCode>> {
+        self.read(|conn| workspace::code(conn, tps, code_hash))
+    }
+
+    fn enrol(&self, code_id: i64, enrolment: &NewEnrolment) -> Result<bool> {
+        self.write(|conn| workspace::enrol(conn, code_id, enrolment))
+    }
+
+    fn enrolment(&self, id: &str) -> Result<Option<StoredEnrolment>> {
+        self.read(|conn| workspace::enrolment(conn, id))
+    }
+
+    fn enrolments(&self, kabkota: RegionCode) -> Result<Vec<StoredEnrolment>> {
+        self.read(|conn| workspace::enrolments(conn, kabkota))
+    }
+
+    fn reject_enrolment(&self, id: &str, reason: &str, at: UnixTime) -> Result<bool> {
+        self.write(|conn| workspace::reject(conn, id, reason, at))
+    }
+
+    fn submit_officer_key(&self, key: &NewOfficerKey) -> Result<i64> {
+        self.write(|conn| workspace::submit_officer_key(conn, key))
+    }
+
+    fn officer_keys_submitted(
+        &self,
+        filter: &OfficerKeyFilter,
+    ) -> Result<Vec<SubmittedOfficerKey>> {
+        self.read(|conn| workspace::officer_keys(conn, filter))
     }
 }
 

@@ -17,6 +17,7 @@ mod lease;
 mod log;
 mod migrate;
 mod users;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -30,6 +31,10 @@ use crate::shared::{Pool, UnknownContest};
 use crate::{
     Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
     StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
+};
+use crate::{
+    NewEnrolment, NewEnrolmentCode, NewOfficerKey, OfficerKeyFilter, StoredEnrolment,
+    StoredEnrolmentCode, SubmittedOfficerKey,
 };
 
 /// How long a connection waits for another's write lock before giving up.
@@ -247,6 +252,45 @@ impl Store for SqliteStore {
 
     fn keys(&self) -> Result<Vec<StoredKey>> {
         self.read(|conn| keys::all(conn))
+    }
+
+    fn issue_enrolment_codes(&self, codes: &[NewEnrolmentCode]) -> Result<()> {
+        workspace::issue_codes(&mut self.writer(), codes)
+    }
+
+    fn enrolment_code(
+        &self,
+        tps: RegionCode,
+        code_hash: &[u8],
+    ) -> Result<Option<StoredEnrolmentCode>> {
+        self.read(|conn| workspace::code(conn, tps, code_hash))
+    }
+
+    fn enrol(&self, code_id: i64, enrolment: &NewEnrolment) -> Result<bool> {
+        workspace::enrol(&mut self.writer(), code_id, enrolment)
+    }
+
+    fn enrolment(&self, id: &str) -> Result<Option<StoredEnrolment>> {
+        self.read(|conn| workspace::enrolment(conn, id))
+    }
+
+    fn enrolments(&self, kabkota: RegionCode) -> Result<Vec<StoredEnrolment>> {
+        self.read(|conn| workspace::enrolments(conn, kabkota))
+    }
+
+    fn reject_enrolment(&self, id: &str, reason: &str, at: UnixTime) -> Result<bool> {
+        workspace::reject(&self.writer(), id, reason, at)
+    }
+
+    fn submit_officer_key(&self, key: &NewOfficerKey) -> Result<i64> {
+        workspace::submit_officer_key(&self.writer(), key)
+    }
+
+    fn officer_keys_submitted(
+        &self,
+        filter: &OfficerKeyFilter,
+    ) -> Result<Vec<SubmittedOfficerKey>> {
+        self.read(|conn| workspace::officer_keys(conn, filter))
     }
 }
 

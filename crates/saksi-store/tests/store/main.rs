@@ -5,3 +5,4 @@ mod postgres;
 mod sqlite;
 mod sqlite_backup;
 mod suite;
+mod workspace_suite;

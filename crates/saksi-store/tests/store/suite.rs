@@ -67,6 +67,21 @@ macro_rules! store_suite {
             a_batch_with_a_stale_fencing_token_is_refused_and_writes_nothing,
             of_servers_asking_at_once_exactly_one_is_granted,
         );
+        store_suite!(@workspace $harness;
+            enrolment_codes_are_voided_by_a_new_one_and_used_once,
+            enrolments_are_rejected_once_and_read_with_their_keys_registration,
+            officer_keys_are_submitted_once_and_listed_by_owner_or_certifier,
+        );
+    };
+    (@workspace $harness:ty; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                if <$harness as $crate::suite::Harness>::available() {
+                    $crate::workspace_suite::$name(&<$harness as $crate::suite::Harness>::new());
+                }
+            }
+        )*
     };
     (@tests $harness:ty; $($name:ident),* $(,)?) => {
         $(

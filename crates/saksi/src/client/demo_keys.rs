@@ -19,7 +19,7 @@ use saksi_api::{BulkItem, BulkResults, ErrorBody, KeyAccepted};
 use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
-use saksi_log::Signer;
+use saksi_log::{Signer, Verifier};
 use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
 use sha2::{Digest, Sha256};
 
@@ -204,6 +204,23 @@ impl DemoKeys {
         Ok(done)
     }
 
+    /// The registration of an officer's key made in a browser, signed by
+    /// the demo's simulated officer above it: the root key for a kpu-prov
+    /// key, the province's kpu-prov key for a kpu-kabkota key, the kab/kota's
+    /// kpu-kabkota key for a pps, ppk or kpps key. As JSON bytes.
+    pub fn certification(&self, key: &str, role: KeyRole, region: RegionCode) -> Result<Vec<u8>> {
+        let verifier =
+            Verifier::parse(key).with_context(|| format!("{key:?} is no verifier key"))?;
+        let by = match role {
+            KeyRole::KpuProv => &self.root,
+            KeyRole::KpuKabkota => officer_above(&self.provinces, region, Level::Provinsi)?,
+            KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => {
+                officer_above(&self.kabkota, region, Level::Kabkota)?
+            }
+        };
+        self.registration_of(verifier, role, region, by)
+    }
+
     /// One registration envelope, as JSON bytes.
     fn registration(
         &self,
@@ -212,9 +229,20 @@ impl DemoKeys {
         region: RegionCode,
         by: &Signer,
     ) -> Result<Vec<u8>> {
+        self.registration_of(key.verifier(), role, region, by)
+    }
+
+    /// The registration of `key`, as JSON bytes.
+    fn registration_of(
+        &self,
+        key: Verifier,
+        role: KeyRole,
+        region: RegionCode,
+        by: &Signer,
+    ) -> Result<Vec<u8>> {
         let statement = KeyStatement {
             origin: self.origin.clone(),
-            key: key.verifier(),
+            key,
             action: KeyAction::Register {
                 role,
                 region,
@@ -285,6 +313,19 @@ pub fn sign_form(
         envelope.to_value().to_string().into_bytes(),
         envelope.statement_sha256(),
     ))
+}
+
+/// The key among `keys` of `region`'s ancestor at `level`.
+fn officer_above(
+    keys: &[(RegionCode, Signer)],
+    region: RegionCode,
+    level: Level,
+) -> Result<&Signer> {
+    let wanted = region.ancestor_at(level);
+    keys.iter()
+        .find(|(c, _)| Some(*c) == wanted)
+        .map(|(_, k)| k)
+        .with_context(|| format!("the demo has no officer's key above {region}"))
 }
 
 fn officer_name(level: Level, code: RegionCode) -> String {

@@ -9,14 +9,17 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use saksi_api::IssuedCode;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::password;
+use saksi_server::workspace::enrolment;
 use saksi_sim::generate::{GenerateOptions, generate};
 use saksi_store::{NewUser, Store};
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::demo_officers as officers;
 use super::init::GenerateArgs;
 use super::serve::{ListenArg, acquire_lease, bind, load};
 use super::simulate::simulation::{self as simulate, Simulation};
@@ -85,6 +88,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         started.elapsed().as_secs_f64(),
         key_dir.display()
     );
+    let state = app.state().clone();
     let log_key = app.state().log.verifier().to_string();
     let roots = app.state().roots.trim_end().replace('\n', "' --root '");
     runtime()?.block_on(async move {
@@ -99,10 +103,21 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         let client = Client::new(&format!("http://{listen}"), None, simulate::TIMEOUT)?;
         keys.register_showing(&election, &client, "officer and KPPS keys")
             .await?;
+        let keys = Arc::new(keys);
+        let codes = enrolment_codes(&state, &election, &accounts).await?;
+        // The state holds the sequencer's queue, which the server drains
+        // and closes on stopping: only the server may keep it.
+        drop(state);
+        tokio::spawn(officers::certify_forever(
+            Arc::clone(&store),
+            Arc::clone(&keys),
+            client.clone(),
+            stop.clone(),
+        ));
         // Before the address is printed, so a signal sent on reading it
         // stops the demo cleanly.
         let signal = shutdown_signal();
-        print_welcome(&dir, listen, &accounts, &log_key, &roots, args.rate);
+        print_welcome(&dir, listen, &accounts, &codes, &log_key, &roots, args.rate);
         tokio::spawn(async move {
             signal.await;
             let _ = stop_tx.send(true);
@@ -118,7 +133,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             let stats = Simulation {
                 election,
                 client,
-                keys: Arc::new(keys),
+                keys,
                 rate: args.rate,
                 seed: args.generate.seed,
                 count: None,
@@ -217,6 +232,42 @@ fn ensure_accounts(store: &dyn Store, election: &Election, seed: u64) -> Result<
     Ok(accounts)
 }
 
+/// TPS the demo prints enrolment codes for.
+const ENROLMENT_CODES: usize = 3;
+
+/// Fresh enrolment codes for the first [`ENROLMENT_CODES`] TPS of the demo
+/// `kpu-kabkota` account's kab/kota other than the `demo-kpps` account's
+/// TPS (whose officer logs in instead), issued as that account, so its
+/// workspace lists the phones that enrol with them. A second run issues
+/// new codes and voids the earlier run's unused ones.
+async fn enrolment_codes(
+    state: &saksi_server::state::AppState,
+    election: &Election,
+    accounts: &[DemoAccount],
+) -> Result<Vec<IssuedCode>> {
+    let role = |r: Role| accounts.iter().find(|a| a.role == r.id());
+    let (Some(kabkota), Some(kpps)) = (role(Role::KpuKabkota), role(Role::Kpps)) else {
+        return Ok(Vec::new());
+    };
+    let issuer = state
+        .store
+        .user_by_username(&kabkota.username)?
+        .context("the demo kpu-kabkota account is missing")?;
+    let tps: Vec<RegionCode> = election
+        .tree
+        .tps_ids()
+        .map(|id| election.tree.get(id).code)
+        .filter(|code| kabkota.region.contains(*code) && *code != kpps.region)
+        .take(ENROLMENT_CODES)
+        .collect();
+    if tps.is_empty() {
+        return Ok(Vec::new());
+    }
+    enrolment::issue_codes_as(state, issuer.id, kabkota.region, tps)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot issue the demo's enrolment codes: {e}"))
+}
+
 /// Writes `demo-accounts.json`, readable by its owner only.
 fn write_accounts(dir: &DataDir, accounts: &[DemoAccount]) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -256,6 +307,7 @@ fn print_welcome(
     dir: &DataDir,
     listen: std::net::SocketAddr,
     accounts: &[DemoAccount],
+    codes: &[IssuedCode],
     log_key: &str,
     roots: &str,
     rate: f64,
@@ -286,6 +338,14 @@ fn print_welcome(
         println!(
             "    {:<18} {:<22} {:<12} region {}",
             a.username, a.password, a.role, a.region
+        );
+    }
+    println!();
+    println!("  Enrolment codes (one-time; the KPU Kab/Kota demo account issues more):");
+    for c in codes {
+        println!(
+            "    Enrol a phone as KPPS: http://{listen}/kpps/  TPS {} code {} (until {})",
+            c.tps, c.code, c.expires_at
         );
     }
     println!();

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod demo_officers;
 pub mod import_regions;
 pub mod init;
 pub mod key;

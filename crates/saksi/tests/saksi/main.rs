@@ -15,3 +15,4 @@ mod faults;
 mod keys;
 mod lease;
 mod pg_dump;
+mod workspace;
