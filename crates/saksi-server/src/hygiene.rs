@@ -66,7 +66,11 @@ async fn headers(request: Request, next: Next) -> Response {
 /// The endpoints whose body is read as JSON because the client says so.
 /// Form submissions are not among them: their body is always read as a
 /// signed envelope, whatever its headers, and refused on its content.
-const JSON_BODIES: &[&str] = &["/api/v1/auth/login", "/api/v1/keys"];
+const JSON_BODIES: &[&str] = &[
+    "/api/v1/auth/login",
+    "/api/v1/auth/totp/confirm",
+    "/api/v1/keys",
+];
 
 /// 415 for a POST to a [`JSON_BODIES`] endpoint whose `Content-Type` is not
 /// `application/json`: a browser can send a cross-site `text/plain` or

@@ -16,3 +16,4 @@ mod signers;
 mod simulation;
 mod submit;
 mod throttle;
+mod totp;

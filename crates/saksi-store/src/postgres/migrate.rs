@@ -38,6 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         "accounts",
         include_str!("../../migrations/postgres/0005_accounts.sql"),
     ),
+    (
+        6,
+        "totp",
+        include_str!("../../migrations/postgres/0006_totp.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         "accounts",
         include_str!("../../migrations/sqlite/0005_accounts.sql"),
     ),
+    (
+        6,
+        "totp",
+        include_str!("../../migrations/sqlite/0006_totp.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two
