@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A request's valid, full session: its user as a [`Principal`]. The API
-/// takes it as an extractor ([`crate::extract`]): a session that may only
+/// takes it as an extractor (in the `extract` module): a session that may only
 /// enrol TOTP is refused there with 403 `auth.totp_enrolment_required`.
 #[derive(Debug, Clone)]
 pub struct Authenticated {

@@ -166,7 +166,7 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(applied, [1, 2, 3, 4, 5]);
+    assert_eq!(applied, [1, 2, 3, 4, 5, 6]);
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn stores_connecting_to_a_fresh_database_at_once_migrate_it_once() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 5);
+    assert_eq!(applied, 6);
 }
 
 /// The migrations before usernames were compared ignoring case.
