@@ -333,11 +333,11 @@ fn print_welcome(
     );
     for a in accounts {
         println!(
-            "    {:<18} {:<22} {:<12} region {:<17} {}",
+            "    {:<18} {:<23} {:<12} region {:<17} {}",
             a.username,
             a.password,
             a.role,
-            a.region,
+            a.region.to_string(),
             a.totp_secret
                 .as_deref()
                 .map_or(String::new(), |s| format!("TOTP secret {s}"))
