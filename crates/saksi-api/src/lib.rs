@@ -27,7 +27,7 @@ pub use results::{
     Results, Totals,
 };
 pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, Receipt};
-pub use system::{Health, Session, SessionInfo};
+pub use system::{Health, RecoveryCodes, Session, SessionInfo, TotpOffer};
 pub use tps::{FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsPage};
 pub use workspace::{
     Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,

@@ -7,6 +7,25 @@ use serde::{Deserialize, Serialize};
 pub struct Session {
     pub token: String,
     pub expires_at: String,
+    /// The account must enrol TOTP before anything else: the session may
+    /// only enrol (`POST /api/v1/auth/totp`), show itself and log out.
+    pub totp_enrolment_required: bool,
+}
+
+/// `POST /api/v1/auth/totp`: a new TOTP secret (base32, RFC 4648 without
+/// padding) and the `otpauth://` URI an authenticator app scans. Shown
+/// once: the server never returns it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpOffer {
+    pub secret: String,
+    pub uri: String,
+}
+
+/// `POST /api/v1/auth/totp/confirm`: the one-time recovery codes, shown
+/// once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
 }
 
 /// `GET /api/v1/auth/session`: whose the bearer token is and until when,
@@ -20,6 +39,8 @@ pub struct SessionInfo {
     /// The party of a `saksi`; `null` for other roles.
     pub party: Option<u8>,
     pub expires_at: String,
+    /// The account has TOTP enrolled.
+    pub totp_enrolled: bool,
 }
 
 /// `GET /healthz`: `ok`, `degraded` (the database is away; reads go on) or

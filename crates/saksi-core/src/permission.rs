@@ -88,6 +88,15 @@ impl Role {
         }
     }
 
+    /// True for the roles whose staff log in with a second factor (TOTP,
+    /// RFC 6238) besides the password: every role but `kpps`. A KPPS
+    /// device is enrolled with a one-time code and signs with its own key,
+    /// so it has no password login to protect; every other role reaches
+    /// more than one polling station's data or acts on many.
+    pub fn needs_totp(self) -> bool {
+        self != Role::Kpps
+    }
+
     /// True for the commission's own committees (KPPS up to KPU RI).
     fn is_commission(self) -> bool {
         self.level().is_some()

@@ -21,10 +21,10 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::add_extension::AddExtension;
 
-use crate::auth::password;
-use crate::auth::throttle::Throttle;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::credentials::password;
+use crate::credentials::throttle::Throttle;
 use crate::live::Live;
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;

@@ -51,7 +51,7 @@ pub const METHOD_NOT_ALLOWED: ErrorCode = code(
 pub const AUTH_REQUIRED: ErrorCode = code(
     "auth.required",
     401,
-    "The endpoint needs `Authorization: Bearer <token>` and the request has none.",
+    "The endpoint needs `Authorization: Bearer <token>` (or the browser's session cookie) and the request has none.",
 );
 pub const AUTH_INVALID_TOKEN: ErrorCode = code(
     "auth.invalid_token",
@@ -82,6 +82,36 @@ pub const AUTH_ACCOUNT_DISABLED: ErrorCode = code(
     "auth.account_disabled",
     403,
     "The password is right but the account is disabled (`saksi user disable`); a wrong password to a disabled account gets `auth.invalid_credentials` as any other.",
+);
+pub const AUTH_TOTP_REQUIRED: ErrorCode = code(
+    "auth.totp_required",
+    401,
+    "The password is right but the account has TOTP enrolled and the login carries no `totp` code. Counted by the login throttle.",
+);
+pub const AUTH_TOTP_INVALID: ErrorCode = code(
+    "auth.totp_invalid",
+    401,
+    "The TOTP code (or recovery code) is wrong, outside the clock-skew window, or already used. At login it is counted by the throttle like a wrong password.",
+);
+pub const AUTH_TOTP_ENROLMENT_REQUIRED: ErrorCode = code(
+    "auth.totp_enrolment_required",
+    403,
+    "The session's account must enrol TOTP first (`POST /api/v1/auth/totp`, then `/confirm`); until then the session may only enrol, show itself and log out.",
+);
+pub const AUTH_TOTP_ALREADY_ENROLLED: ErrorCode = code(
+    "auth.totp_already_enrolled",
+    409,
+    "The account has TOTP enrolled already; an operator resets it with `saksi user totp reset` (a lost phone).",
+);
+pub const AUTH_TOTP_NOT_BEGUN: ErrorCode = code(
+    "auth.totp_not_begun",
+    409,
+    "There is no TOTP secret to confirm: `POST /api/v1/auth/totp` gives one first.",
+);
+pub const AUTH_CSRF_INVALID: ErrorCode = code(
+    "auth.csrf_invalid",
+    403,
+    "A request with the session cookie (not GET or HEAD) lacks the `X-CSRF-Token` header of its session, or carries a wrong one.",
 );
 pub const REGION_INVALID_CODE: ErrorCode = code(
     "region.invalid_code",
@@ -349,6 +379,12 @@ pub const ALL: &[ErrorCode] = &[
     AUTH_THROTTLED,
     AUTH_BUSY,
     AUTH_ACCOUNT_DISABLED,
+    AUTH_TOTP_REQUIRED,
+    AUTH_TOTP_INVALID,
+    AUTH_TOTP_ENROLMENT_REQUIRED,
+    AUTH_TOTP_ALREADY_ENROLLED,
+    AUTH_TOTP_NOT_BEGUN,
+    AUTH_CSRF_INVALID,
     REGION_INVALID_CODE,
     REGION_NOT_FOUND,
     CONTEST_NOT_FOUND,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::credentials::totp_key::TotpKey;
 use crate::lease::WriterLease;
 
 /// Settings of one server. `Default` gives the production values.
@@ -40,6 +41,11 @@ pub struct Config {
     /// 503 at once rather than queued, so that logins can never take the
     /// cores the write path needs. The default is the number of cores.
     pub max_password_checks: usize,
+    /// The key that seals TOTP secrets in the store (the data directory's
+    /// `totp.key`). `None` (the default, for tools that never check a
+    /// second factor) makes every TOTP enrolment or check a 500: a server
+    /// that serves staff logins is always given one.
+    pub totp_key: Option<TotpKey>,
 }
 
 impl Default for Config {
@@ -56,6 +62,7 @@ impl Default for Config {
             checkpoint_interval: Duration::from_secs(1),
             lease: None,
             max_password_checks: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            totp_key: None,
         }
     }
 }

@@ -2,6 +2,11 @@
 //! client's address, path segments and the body, each refusing with an
 //! [`ApiError`].
 //!
+//! A session token comes from `Authorization: Bearer` or the browser's
+//! session cookie (with its CSRF token), see [`session_token`]; the
+//! lookup itself is [`crate::auth::session_of`], shared with the web
+//! pages.
+//!
 //! [`Authenticated`] reads only the request head, and axum runs head
 //! extractors before the body one: a request without a valid session is
 //! refused before a byte of its body is read.
@@ -13,105 +18,131 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Path};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use saksi_core::RegionCode;
-use saksi_core::permission::{Principal, Role};
+use saksi_core::permission::Principal;
 use saksi_core::time::UnixTime;
 use serde::de::DeserializeOwned;
 
-use crate::auth::sessions::CachedSession;
-use crate::auth::token;
+pub use crate::auth::Authenticated;
+use crate::auth::{self, csrf};
 use crate::codes;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A request with a valid session: its user as a [`Principal`].
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    pub user_id: i64,
-    pub username: Arc<str>,
-    pub principal: Principal,
-    pub expires_at: UnixTime,
-    /// The hash the session is stored under (for logout).
-    pub token_hash: [u8; 32],
+/// Where a request's session token came from.
+enum TokenSource<'a> {
+    /// `Authorization: Bearer <token>`: set by a program, which no hostile
+    /// page can make a browser add, so it needs no CSRF token.
+    Bearer(&'a str),
+    /// The session cookie ([`csrf::COOKIE`]): a browser sends it with
+    /// every request, so a state-changing one must also carry the
+    /// session's CSRF token ([`csrf::HEADER`]).
+    Cookie(&'a str),
 }
 
-impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(ApiError::new(
-                codes::AUTH_REQUIRED,
-                "this endpoint needs Authorization: Bearer <token>",
-            ));
-        };
-        let invalid =
-            || ApiError::new(codes::AUTH_INVALID_TOKEN, "the token is invalid or expired");
+/// The request's session token, checked for its CSRF token if it came in
+/// the cookie: 401 `auth.required` without one, 401 `auth.invalid_token`
+/// for a malformed `Authorization` header, 403 `auth.csrf_invalid` for a
+/// cookie request other than GET or HEAD without the right CSRF token.
+fn session_token(parts: &Parts) -> Result<&str, ApiError> {
+    let source = if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 256)
-            .ok_or_else(invalid)?;
-        session_of(state, token).await
+            .ok_or_else(|| {
+                ApiError::new(codes::AUTH_INVALID_TOKEN, "the token is invalid or expired")
+            })?;
+        TokenSource::Bearer(token)
+    } else {
+        let cookies = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        match csrf::session_cookie(cookies) {
+            Some(token) => TokenSource::Cookie(token),
+            None => {
+                return Err(ApiError::new(
+                    codes::AUTH_REQUIRED,
+                    "this endpoint needs Authorization: Bearer <token> or a session cookie",
+                ));
+            }
+        }
+    };
+    match source {
+        TokenSource::Bearer(token) => Ok(token),
+        TokenSource::Cookie(token) => {
+            let safe = parts.method == Method::GET || parts.method == Method::HEAD;
+            let given = parts
+                .headers
+                .get(csrf::HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if safe || csrf::verify(token, given) {
+                Ok(token)
+            } else {
+                Err(ApiError::new(
+                    codes::AUTH_CSRF_INVALID,
+                    "the CSRF token is missing or wrong; reload the page",
+                ))
+            }
+        }
     }
 }
 
-/// The session a token opens, from the cache or the store: the one lookup
-/// behind the API's bearer tokens and the workspace's session cookie.
-pub async fn session_of(state: &AppState, token: &str) -> Result<Authenticated, ApiError> {
-    let invalid = || ApiError::new(codes::AUTH_INVALID_TOKEN, "the token is invalid or expired");
-    let hash = token::hash(token);
-    let now = state.clock.now();
-    if state.sessions.recheck_due(now) {
-        let revision = state.blocking(|store| store.account_revision()).await?;
-        state.sessions.observe(revision);
+/// A session that may only enrol TOTP is refused with 403
+/// `auth.totp_enrolment_required` (see [`Enrolling`]).
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = session_token(parts)?;
+        let (auth, totp_pending) = auth::session_of(state, token).await?;
+        if totp_pending {
+            return Err(ApiError::new(
+                codes::AUTH_TOTP_ENROLMENT_REQUIRED,
+                "this account must enrol TOTP first (POST /api/v1/auth/totp, then /api/v1/auth/totp/confirm)",
+            ));
+        }
+        Ok(auth)
     }
-    if let Some(s) = state.sessions.get(&hash, now) {
-        return Ok(Authenticated {
-            user_id: s.user_id,
-            username: s.username,
-            principal: s.principal,
-            expires_at: s.expires_at,
-            token_hash: hash,
-        });
+}
+
+/// A request with a valid session, full or one that may only enrol TOTP:
+/// for showing the session, logging out and enrolling.
+#[derive(Debug, Clone)]
+pub struct Enrolling {
+    pub user_id: i64,
+    pub username: Arc<str>,
+    pub principal: Principal,
+    pub expires_at: UnixTime,
+    /// The account has TOTP enrolled.
+    pub totp_enrolled: bool,
+    /// The hash the session is stored under (for logout).
+    pub token_hash: [u8; 32],
+    /// The session may only enrol TOTP until the account confirms a code.
+    pub totp_pending: bool,
+}
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = session_token(parts)?;
+        let (auth, totp_pending) = auth::session_of(state, token).await?;
+        Ok(Enrolling {
+            user_id: auth.user_id,
+            username: auth.username,
+            principal: auth.principal,
+            expires_at: auth.expires_at,
+            totp_enrolled: auth.totp_enrolled,
+            token_hash: auth.token_hash,
+            totp_pending,
+        })
     }
-    let revision = state.sessions.revision();
-    let found = state
-        .blocking(move |store| store.session_user(&hash, now))
-        .await?;
-    let Some((user, expires_at)) = found else {
-        return Err(invalid());
-    };
-    let role = Role::parse(&user.role).ok_or_else(|| {
-        ApiError::internal(format!(
-            "user {} has unknown role {:?}",
-            user.id.0, user.role
-        ))
-    })?;
-    let principal = Principal::new(role, user.region, user.party).map_err(|e| {
-        ApiError::internal(format!("user {} is not a valid principal: {e}", user.id.0))
-    })?;
-    let username: Arc<str> = user.username.into();
-    state.sessions.put(
-        hash,
-        CachedSession {
-            user_id: user.id.0,
-            username: Arc::clone(&username),
-            principal,
-            expires_at,
-        },
-        revision,
-    );
-    Ok(Authenticated {
-        user_id: user.id.0,
-        username,
-        principal,
-        expires_at,
-        token_hash: hash,
-    })
 }
 
 /// The client's IP address as text, or `unknown` when the server was not

@@ -68,6 +68,7 @@ async fn headers(request: Request, next: Next) -> Response {
 /// signed envelope, whatever its headers, and refused on its content.
 const JSON_BODIES: &[&str] = &[
     "/api/v1/auth/login",
+    "/api/v1/auth/totp/confirm",
     "/api/v1/keys",
     "/api/v1/enrolment-codes",
     "/api/v1/enrolments",

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod codes;
 pub mod config;
 pub mod controllers;
+pub mod credentials;
 pub mod error;
 pub mod extract;
 pub mod hygiene;

@@ -39,6 +39,8 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
         .route("/api/v1/auth/login", post(auth::login::login))
         .route("/api/v1/auth/logout", post(auth::logout::logout))
         .route("/api/v1/auth/session", get(auth::session::show))
+        .route("/api/v1/auth/totp", post(auth::totp::begin))
+        .route("/api/v1/auth/totp/confirm", post(auth::totp::confirm))
         .route("/api/v1/regions", get(regions::show::national))
         .route("/api/v1/regions/{code}", get(regions::show::show))
         .route("/api/v1/results/{contest}", get(results::show::national))

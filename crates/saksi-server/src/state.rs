@@ -8,9 +8,9 @@ use axum::body::Bytes;
 use saksi_core::{Contest, Election, RegionId};
 use saksi_store::Store;
 
-use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::credentials::throttle::Throttle;
 pub use crate::live::Live;
 use crate::log::LogPublisher;
 use crate::metrics::Metrics;
@@ -71,7 +71,7 @@ pub struct AppState {
     /// Permits to run Argon2, `config.max_password_checks` of them.
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// Sessions already confirmed by the store.
-    pub sessions: Arc<crate::auth::sessions::SessionCache>,
+    pub sessions: Arc<crate::credentials::sessions::SessionCache>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,

@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use saksi_core::{Contest, Election, RegionCode};
 
 use crate::{
-    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
-    StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session,
+    SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User, UserId,
 };
 
 /// What arms the failpoint.
@@ -184,8 +184,45 @@ impl Store for FailingStore {
         self.inner.insert_sessions(sessions)
     }
 
-    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>> {
+    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<SessionUser>> {
         self.inner.session_user(token_hash, now)
+    }
+
+    fn totp(&self, user: UserId) -> Result<Option<TotpRecord>> {
+        self.inner.totp(user)
+    }
+
+    fn begin_totp(&self, user: UserId, sealed_secret: &[u8], now: UnixTime) -> Result<bool> {
+        self.write()?;
+        self.inner.begin_totp(user, sealed_secret, now)
+    }
+
+    fn confirm_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        step: i64,
+        recovery_hashes: &[Vec<u8>],
+        now: UnixTime,
+    ) -> Result<bool> {
+        self.write()?;
+        self.inner
+            .confirm_totp(user, sealed_secret, step, recovery_hashes, now)
+    }
+
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        self.write()?;
+        self.inner.use_totp_step(user, step)
+    }
+
+    fn use_recovery_code(&self, user: UserId, code_hash: &[u8], now: UnixTime) -> Result<bool> {
+        self.write()?;
+        self.inner.use_recovery_code(user, code_hash, now)
+    }
+
+    fn reset_totp(&self, user: UserId, now: UnixTime) -> Result<u64> {
+        self.write()?;
+        self.inner.reset_totp(user, now)
     }
 
     fn end_session(&self, token_hash: &[u8], now: UnixTime) -> Result<bool> {

@@ -76,6 +76,32 @@ pub struct User {
     /// When the account was disabled: it cannot log in and none of its
     /// sessions is honoured. `None` while it is active.
     pub disabled_at: Option<UnixTime>,
+    /// The account has a confirmed TOTP secret: its password logins need a
+    /// code too (the server decides which roles must enrol).
+    pub totp_enrolled: bool,
+}
+
+/// A live session as [`Store::session_user`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    pub user: User,
+    pub expires_at: UnixTime,
+    /// Minted by `saksi user token` (see [`Session::minted`]).
+    pub minted: bool,
+}
+
+/// A user's TOTP secret (RFC 6238) as stored: sealed by the server (the
+/// store never sees it in the clear), pending until its first code
+/// confirms it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpRecord {
+    /// The secret encrypted by the server, bound to the user.
+    pub sealed_secret: Vec<u8>,
+    /// A code confirmed the secret: logins need codes from now on.
+    pub confirmed: bool,
+    /// The last time step whose code was accepted: a code is honoured
+    /// only for a later step, so each code works once.
+    pub last_step: Option<i64>,
 }
 
 /// A login session. Only a hash of the token is ever stored, so a copy of
@@ -385,7 +411,7 @@ pub trait Store: Send + Sync {
 
     /// The user of a session and its expiry, if the session exists, has
     /// not expired at `now`, is not revoked and its user is not disabled.
-    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>>;
+    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<SessionUser>>;
 
     /// Ends a session (logout) by revoking it at `now`. Returns whether it
     /// was live.
@@ -407,6 +433,47 @@ pub trait Store: Send + Sync {
     /// Revokes the user's live sessions (logins and minted tokens) at
     /// `now`. Returns how many.
     fn revoke_sessions(&self, user: UserId, now: UnixTime) -> Result<u64>;
+
+    /// The user's TOTP secret, pending or confirmed, if it has one.
+    fn totp(&self, user: UserId) -> Result<Option<TotpRecord>>;
+
+    /// Stores a new pending (unconfirmed) TOTP secret for the user,
+    /// replacing a pending one. Returns `false`, storing nothing, if the
+    /// user already has a confirmed secret; [`StoreError::NoSuchUser`] for
+    /// an unknown id.
+    fn begin_totp(&self, user: UserId, sealed_secret: &[u8], now: UnixTime) -> Result<bool>;
+
+    /// Confirms the user's pending TOTP secret whose code for `step` was
+    /// just checked, records `step` as used, and replaces the user's
+    /// recovery codes by `recovery_hashes`, in one transaction that also
+    /// bumps the account revision (the user's sessions gain power, so
+    /// servers forget what they cached). Returns `false`, changing
+    /// nothing, if `sealed_secret` is not the user's pending secret any
+    /// more (none, confirmed, or replaced meanwhile).
+    fn confirm_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        step: i64,
+        recovery_hashes: &[Vec<u8>],
+        now: UnixTime,
+    ) -> Result<bool>;
+
+    /// Records `step` as the last used step of the user's confirmed secret
+    /// if it is later than the one recorded: the check and the write are
+    /// one statement, so two requests with one code cannot both pass.
+    /// Returns whether it was recorded.
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
+
+    /// Marks the user's unused recovery code with this hash used at `now`.
+    /// Returns `false` if there is no such unused code.
+    fn use_recovery_code(&self, user: UserId, code_hash: &[u8], now: UnixTime) -> Result<bool>;
+
+    /// Removes the user's TOTP secret and recovery codes and revokes its
+    /// live sessions at `now` (a lost phone), in one transaction. Returns
+    /// the count of sessions revoked; [`StoreError::NoSuchUser`] for an
+    /// unknown id.
+    fn reset_totp(&self, user: UserId, now: UnixTime) -> Result<u64>;
 
     /// A number that grows with every change that ends sessions (logout,
     /// revocation, disabling, a new password), possibly behind a server's

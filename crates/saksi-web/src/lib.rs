@@ -30,6 +30,10 @@ pub fn pages() -> Router<AppState> {
         .route("/lang", get(pages::lang::choose))
         .route("/workspace", get(pages::redirect_to_slash))
         .route("/workspace/", get(pages::home::show))
+        .route(
+            "/workspace/totp",
+            get(pages::totp::show).post(pages::totp::confirm),
+        )
         .route("/kpps", get(pages::redirect_to_slash))
         .route("/kpps/", get(pages::kpps::show))
         .route("/static/{*file}", get(pages::assets::show))

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use saksi_server::auth::csrf;
-use saksi_server::extract::{Authenticated, session_of};
+use saksi_server::auth::{Authenticated, session_of};
 use saksi_server::state::AppState;
 
 use crate::i18n::Choice;
@@ -66,6 +66,9 @@ pub fn set_cookie(
 #[derive(Debug, Clone)]
 pub struct Staff {
     pub auth: Authenticated,
+    /// The account must set up its authenticator app before anything else
+    /// (a password login of a role that needs TOTP, not yet enrolled).
+    pub totp_pending: bool,
     /// The session token (for the CSRF token; never rendered).
     token: String,
 }
@@ -112,8 +115,9 @@ impl FromRequestParts<AppState> for Visitor {
         let staff = match cookie(&parts.headers, csrf::COOKIE) {
             Some(token) if !token.is_empty() && token.len() <= 256 => {
                 match session_of(state, token).await {
-                    Ok(auth) => Some(Staff {
+                    Ok((auth, totp_pending)) => Some(Staff {
                         auth,
+                        totp_pending,
                         token: token.to_owned(),
                     }),
                     Err(e) if e.status().is_server_error() => {
@@ -141,7 +145,9 @@ impl FromRequestParts<AppState> for Visitor {
 /// A visitor who must be signed in: a page asked for without a session
 /// sends the browser to the login page (and back afterwards); a form
 /// posted without one is refused with 401 `auth.required`, since what it
-/// asked cannot be done later on its own.
+/// asked cannot be done later on its own. A session that must set up its
+/// authenticator app first reaches only that page (and logout), as the
+/// API refuses it everything else.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub visitor: Visitor,
@@ -153,9 +159,22 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
+        let get = parts.method == Method::GET || parts.method == Method::HEAD;
         match visitor.staff.clone() {
+            Some(staff) if staff.totp_pending && !ENROLLING_PATHS.contains(&parts.uri.path()) => {
+                if get {
+                    Err(Redirect::to(TOTP_PAGE).into_response())
+                } else {
+                    Err(view::error_page(
+                        &visitor,
+                        state,
+                        StatusCode::FORBIDDEN,
+                        "auth.totp_enrolment_required",
+                    ))
+                }
+            }
             Some(staff) => Ok(SignedIn { visitor, staff }),
-            None if parts.method == Method::GET || parts.method == Method::HEAD => {
+            None if get => {
                 let next = percent_encode(&visitor.path);
                 Err(Redirect::to(&format!("/login?next={next}")).into_response())
             }
@@ -168,6 +187,12 @@ impl FromRequestParts<AppState> for SignedIn {
         }
     }
 }
+
+/// Where a session that must enrol TOTP is sent.
+pub const TOTP_PAGE: &str = "/workspace/totp";
+
+/// The only pages such a session reaches.
+const ENROLLING_PATHS: [&str; 2] = [TOTP_PAGE, "/logout"];
 
 /// `next` for the login page: a path on this site only (never `//host` or
 /// a scheme), so the login page cannot be made to send anyone elsewhere.

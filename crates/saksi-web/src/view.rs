@@ -29,6 +29,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
     ("kpps.html", include_str!("../templates/kpps.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("totp.html", include_str!("../templates/totp.html")),
+    (
+        "totp_done.html",
+        include_str!("../templates/totp_done.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

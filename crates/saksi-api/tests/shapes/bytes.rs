@@ -236,7 +236,9 @@ fn errors_regions_tps_and_log() {
     let s = samples::session();
     assert_eq!(
         bytes(&s),
-        json!({"token": s.token, "expires_at": s.expires_at}).to_string()
+        json!({"token": s.token, "expires_at": s.expires_at,
+               "totp_enrolment_required": s.totp_enrolment_required})
+        .to_string()
     );
     let h = samples::health("ok");
     assert_eq!(

@@ -270,6 +270,11 @@ fn every_shape_matches_the_openapi_file() {
         c.check(&response(&path, "get", "200"), &proof());
     }
     c.check(&response("/api/v1/auth/login", "post", "200"), &session());
+    c.check(&response("/api/v1/auth/totp", "post", "201"), &totp_offer());
+    c.check(
+        &response("/api/v1/auth/totp/confirm", "post", "200"),
+        &recovery_codes(),
+    );
     for party in [None, Some(2)] {
         c.check(
             &response("/api/v1/auth/session", "get", "200"),

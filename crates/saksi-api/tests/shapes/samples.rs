@@ -283,6 +283,20 @@ pub fn session() -> Session {
     Session {
         token: "t".repeat(43),
         expires_at: "2024-02-15T01:05:00Z".into(),
+        totp_enrolment_required: true,
+    }
+}
+
+pub fn totp_offer() -> TotpOffer {
+    TotpOffer {
+        secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into(),
+        uri: "otpauth://totp/Saksi:Ketua.KPU?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Saksi&algorithm=SHA1&digits=6&period=30".into(),
+    }
+}
+
+pub fn recovery_codes() -> RecoveryCodes {
+    RecoveryCodes {
+        recovery_codes: vec!["abcd-efgh-ijkl-mn2p".into(); 10],
     }
 }
 
@@ -293,6 +307,7 @@ pub fn session_info(party: Option<u8>) -> SessionInfo {
         region: "0".into(),
         party,
         expires_at: "2024-02-15T01:05:00Z".into(),
+        totp_enrolled: party.is_none(),
     }
 }
 

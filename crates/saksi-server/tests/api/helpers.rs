@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use saksi_log::Signer;
+use saksi_server::auth::totp_key::TotpKey;
 use saksi_server::auth::{password, token};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config, ManualClock};
@@ -25,6 +26,9 @@ pub fn named_key(name: &str) -> Signer {
     use sha2::{Digest, Sha256};
     Signer::from_seed(name, &Sha256::digest(name.as_bytes()).into()).unwrap()
 }
+
+/// The bytes of every test app's TOTP key.
+pub const TOTP_KEY: [u8; 32] = [0x70; 32];
 
 pub const STAFF: &str = "ketua.kpu";
 pub const STAFF_PASSWORD: &str = "rahasia-sekali-123";
@@ -197,6 +201,14 @@ pub fn load_with(
     wrap: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Store>,
 ) -> TestApp {
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
+    // Every test app seals TOTP secrets with one fixed key, so a restart
+    // opens what the app before it sealed.
+    let config = Config {
+        totp_key: config
+            .totp_key
+            .or_else(|| Some(TotpKey::from_bytes(TOTP_KEY))),
+        ..config
+    };
     let app = App::load_with_clock(
         wrap(store.clone()),
         config,
@@ -326,6 +338,75 @@ impl TestApp {
             body,
         )
         .await
+    }
+
+    /// A login with a TOTP (or recovery) code.
+    pub async fn login_totp(&self, username: &str, password: &str, totp: &str) -> Answer {
+        let body = serde_json::json!({"username": username, "password": password, "totp": totp})
+            .to_string();
+        self.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await
+    }
+
+    /// The token of a password login that must succeed.
+    pub async fn login_token(&self, username: &str, password: &str) -> String {
+        let answer = self.login(username, password).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+        answer.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A POST with a Bearer token and a JSON body.
+    pub async fn post_bearer(&self, uri: &str, token: &str, body: &Value) -> Answer {
+        let auth = format!("Bearer {token}");
+        self.request(
+            Method::POST,
+            uri,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            body.to_string(),
+        )
+        .await
+    }
+
+    /// The TOTP code of a base32 secret on the app's clock, `steps` time
+    /// steps from now.
+    pub fn totp_code(&self, secret: &str, steps: i64) -> String {
+        use saksi_server::Clock;
+        let at = self.clock.now().0 + steps * saksi_server::auth::totp::STEP_SECS;
+        saksi_server::auth::totp::code_at(secret, at).unwrap()
+    }
+
+    /// Enrols TOTP for the session `token` through the API: the secret
+    /// (base32) and the recovery codes.
+    pub async fn enrol_totp(&self, token: &str) -> (String, Vec<String>) {
+        let offer = self
+            .post_bearer("/api/v1/auth/totp", token, &Value::Null)
+            .await;
+        assert_eq!(offer.status, StatusCode::CREATED, "{}", offer.json());
+        let secret = offer.json()["secret"].as_str().unwrap().to_owned();
+        let code = self.totp_code(&secret, 0);
+        let confirmed = self
+            .post_bearer(
+                "/api/v1/auth/totp/confirm",
+                token,
+                &serde_json::json!({"code": code}),
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.json());
+        let codes = confirmed.json()["recovery_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        (secret, codes)
     }
 
     /// A login from the client address `ip`, as a connection from there

@@ -18,3 +18,4 @@ mod signers;
 mod simulation;
 mod submit;
 mod throttle;
+mod totp;

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         "workspace",
         include_str!("../../migrations/postgres/0006_workspace.sql"),
     ),
+    (
+        7,
+        "totp",
+        include_str!("../../migrations/postgres/0007_totp.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.

@@ -37,8 +37,8 @@ use saksi_core::{Contest, Election, RegionCode};
 
 use crate::shared::Pool;
 use crate::{
-    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
-    StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session,
+    SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User, UserId,
 };
 use crate::{
     NewEnrolment, NewEnrolmentCode, NewOfficerKey, OfficerKeyFilter, StoredEnrolment,
@@ -201,8 +201,41 @@ impl Store for PgStore {
         self.write(|conn| users::insert_sessions(conn, sessions))
     }
 
-    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>> {
+    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<SessionUser>> {
         self.read(|conn| users::session_user(conn, token_hash, now))
+    }
+
+    fn totp(&self, user: UserId) -> Result<Option<TotpRecord>> {
+        self.read(|conn| users::totp(conn, user))
+    }
+
+    fn begin_totp(&self, user: UserId, sealed_secret: &[u8], now: UnixTime) -> Result<bool> {
+        self.write(|conn| users::begin_totp(conn, user, sealed_secret, now))
+    }
+
+    fn confirm_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        step: i64,
+        recovery_hashes: &[Vec<u8>],
+        now: UnixTime,
+    ) -> Result<bool> {
+        self.write(|conn| {
+            users::confirm_totp(conn, user, sealed_secret, step, recovery_hashes, now)
+        })
+    }
+
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        self.write(|conn| users::use_totp_step(conn, user, step))
+    }
+
+    fn use_recovery_code(&self, user: UserId, code_hash: &[u8], now: UnixTime) -> Result<bool> {
+        self.write(|conn| users::use_recovery_code(conn, user, code_hash, now))
+    }
+
+    fn reset_totp(&self, user: UserId, now: UnixTime) -> Result<u64> {
+        self.write(|conn| users::reset_totp(conn, user, now))
     }
 
     fn end_session(&self, token_hash: &[u8], now: UnixTime) -> Result<bool> {

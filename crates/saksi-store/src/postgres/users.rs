@@ -11,14 +11,16 @@ use super::{
     CHUNK_ROWS, Conn, column, conflict_or_postgres, in_transaction, opt_int, params, region,
 };
 use crate::{
-    Account, MintedToken, NewUser, Result, Session, StoreError, UnixTime, User, UserId, shared,
+    Account, MintedToken, NewUser, Result, Session, SessionUser, StoreError, TotpRecord, UnixTime,
+    User, UserId, shared,
 };
 
 /// The columns [`user_row`] reads, in its order.
 macro_rules! user_columns {
     () => {
         "u.id, u.username, u.role, u.region, u.party, u.password_hash, u.created_at, \
-         u.disabled_at"
+         u.disabled_at, EXISTS (SELECT 1 FROM user_totp t \
+         WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)"
     };
 }
 
@@ -32,6 +34,7 @@ fn user_row(row: &Row) -> Result<User> {
         password_hash: row.try_get(5)?,
         created_at: UnixTime(row.try_get(6)?),
         disabled_at: row.try_get::<_, Option<i64>>(7)?.map(UnixTime),
+        totp_enrolled: row.try_get(8)?,
     })
 }
 
@@ -128,18 +131,24 @@ pub(super) fn session_user(
     conn: &mut Conn,
     token_hash: &[u8],
     now: UnixTime,
-) -> Result<Option<(User, UnixTime)>> {
+) -> Result<Option<SessionUser>> {
     let select = conn.statement(concat!(
         "SELECT ",
         user_columns!(),
-        ", s.expires_at
+        ", s.expires_at, s.minted
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2
            AND s.revoked_at IS NULL AND u.disabled_at IS NULL"
     ))?;
     conn.client
         .query_opt(&select, &[&token_hash, &now.0])?
-        .map(|row| Ok((user_row(&row)?, UnixTime(row.try_get(8)?))))
+        .map(|row| {
+            Ok(SessionUser {
+                user: user_row(&row)?,
+                expires_at: UnixTime(row.try_get(9)?),
+                minted: row.try_get(10)?,
+            })
+        })
         .transpose()
 }
 
@@ -273,4 +282,106 @@ pub(super) fn revoke_sessions(conn: &mut Conn, user: UserId, now: UnixTime) -> R
 pub(super) fn account_revision(conn: &mut Conn) -> Result<i64> {
     let select = conn.statement("SELECT revision FROM account_revision WHERE id = 1")?;
     Ok(conn.client.query_one(&select, &[])?.try_get(0)?)
+}
+
+pub(super) fn totp(conn: &mut Conn, user: UserId) -> Result<Option<TotpRecord>> {
+    let select = conn.statement(
+        "SELECT secret, confirmed_at IS NOT NULL, last_step FROM user_totp WHERE user_id = $1",
+    )?;
+    conn.client
+        .query_opt(&select, &[&user.0])?
+        .map(|row| {
+            Ok(TotpRecord {
+                sealed_secret: row.try_get(0)?,
+                confirmed: row.try_get(1)?,
+                last_step: row.try_get(2)?,
+            })
+        })
+        .transpose()
+}
+
+pub(super) fn begin_totp(
+    conn: &mut Conn,
+    user: UserId,
+    sealed_secret: &[u8],
+    now: UnixTime,
+) -> Result<bool> {
+    in_transaction(&mut conn.client, |tx| {
+        let found = tx.query_opt("SELECT 1 FROM users WHERE id = $1", &[&user.0])?;
+        require_user(u64::from(found.is_some()), user)?;
+        // A confirmed secret is left alone (the upsert's WHERE skips it).
+        let stored = tx.execute(
+            "INSERT INTO user_totp (user_id, secret, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE
+               SET secret = excluded.secret, created_at = excluded.created_at,
+                   last_step = NULL
+               WHERE user_totp.confirmed_at IS NULL",
+            &[&user.0, &sealed_secret, &now.0],
+        )?;
+        Ok(stored > 0)
+    })
+}
+
+pub(super) fn confirm_totp(
+    conn: &mut Conn,
+    user: UserId,
+    sealed_secret: &[u8],
+    step: i64,
+    recovery_hashes: &[Vec<u8>],
+    now: UnixTime,
+) -> Result<bool> {
+    in_transaction(&mut conn.client, |tx| {
+        let confirmed = tx.execute(
+            "UPDATE user_totp SET confirmed_at = $3, last_step = $4
+             WHERE user_id = $1 AND secret = $2 AND confirmed_at IS NULL",
+            &[&user.0, &sealed_secret, &now.0, &step],
+        )?;
+        if confirmed == 0 {
+            return Ok(false);
+        }
+        tx.execute("DELETE FROM recovery_codes WHERE user_id = $1", &[&user.0])?;
+        for hash in recovery_hashes {
+            tx.execute(
+                "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)",
+                &[&user.0, hash],
+            )
+            .map_err(conflict_or_postgres)?;
+        }
+        bump_revision(tx)?;
+        Ok(true)
+    })
+}
+
+pub(super) fn use_totp_step(conn: &mut Conn, user: UserId, step: i64) -> Result<bool> {
+    let used = conn.client.execute(
+        "UPDATE user_totp SET last_step = $2
+         WHERE user_id = $1 AND confirmed_at IS NOT NULL
+           AND (last_step IS NULL OR last_step < $2)",
+        &[&user.0, &step],
+    )?;
+    Ok(used > 0)
+}
+
+pub(super) fn use_recovery_code(
+    conn: &mut Conn,
+    user: UserId,
+    code_hash: &[u8],
+    now: UnixTime,
+) -> Result<bool> {
+    let used = conn.client.execute(
+        "UPDATE recovery_codes SET used_at = $3
+         WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
+        &[&user.0, &code_hash, &now.0],
+    )?;
+    Ok(used > 0)
+}
+
+pub(super) fn reset_totp(conn: &mut Conn, user: UserId, now: UnixTime) -> Result<u64> {
+    in_transaction(&mut conn.client, |tx| {
+        let found = tx.query_opt("SELECT 1 FROM users WHERE id = $1", &[&user.0])?;
+        require_user(u64::from(found.is_some()), user)?;
+        tx.execute("DELETE FROM user_totp WHERE user_id = $1", &[&user.0])?;
+        tx.execute("DELETE FROM recovery_codes WHERE user_id = $1", &[&user.0])?;
+        revoke_live(tx, user, now)
+    })
 }

@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         "workspace",
         include_str!("../../migrations/sqlite/0006_workspace.sql"),
     ),
+    (
+        7,
+        "totp",
+        include_str!("../../migrations/sqlite/0007_totp.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two

@@ -29,8 +29,8 @@ use saksi_core::{Contest, Election, RegionCode};
 
 use crate::shared::{Pool, UnknownContest};
 use crate::{
-    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session, Store,
-    StoreError, StoredKey, StoredVersion, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session,
+    SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User, UserId,
 };
 use crate::{
     NewEnrolment, NewEnrolmentCode, NewOfficerKey, OfficerKeyFilter, StoredEnrolment,
@@ -166,8 +166,46 @@ impl Store for SqliteStore {
         users::insert_sessions(&mut self.writer(), sessions)
     }
 
-    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<(User, UnixTime)>> {
+    fn session_user(&self, token_hash: &[u8], now: UnixTime) -> Result<Option<SessionUser>> {
         self.read(|conn| users::session_user(conn, token_hash, now))
+    }
+
+    fn totp(&self, user: UserId) -> Result<Option<TotpRecord>> {
+        self.read(|conn| users::totp(conn, user))
+    }
+
+    fn begin_totp(&self, user: UserId, sealed_secret: &[u8], now: UnixTime) -> Result<bool> {
+        users::begin_totp(&mut self.writer(), user, sealed_secret, now)
+    }
+
+    fn confirm_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        step: i64,
+        recovery_hashes: &[Vec<u8>],
+        now: UnixTime,
+    ) -> Result<bool> {
+        users::confirm_totp(
+            &mut self.writer(),
+            user,
+            sealed_secret,
+            step,
+            recovery_hashes,
+            now,
+        )
+    }
+
+    fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        users::use_totp_step(&mut self.writer(), user, step)
+    }
+
+    fn use_recovery_code(&self, user: UserId, code_hash: &[u8], now: UnixTime) -> Result<bool> {
+        users::use_recovery_code(&mut self.writer(), user, code_hash, now)
+    }
+
+    fn reset_totp(&self, user: UserId, now: UnixTime) -> Result<u64> {
+        users::reset_totp(&mut self.writer(), user, now)
     }
 
     fn end_session(&self, token_hash: &[u8], now: UnixTime) -> Result<bool> {

@@ -9,12 +9,14 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 
 use super::{conflict_or_sqlite, is_unique_violation, region_column};
 use crate::{
-    Account, MintedToken, NewUser, Result, Session, StoreError, UnixTime, User, UserId, shared,
+    Account, MintedToken, NewUser, Result, Session, SessionUser, StoreError, TotpRecord, UnixTime,
+    User, UserId, shared,
 };
 
 /// The columns [`user_row`] reads, in its order.
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.role, u.region, u.party, u.password_hash, u.created_at, u.disabled_at";
+const USER_COLUMNS: &str = "u.id, u.username, u.role, u.region, u.party, u.password_hash, \
+     u.created_at, u.disabled_at, EXISTS (SELECT 1 FROM user_totp t \
+     WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)";
 
 fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -26,6 +28,7 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
         password_hash: row.get(5)?,
         created_at: UnixTime(row.get(6)?),
         disabled_at: row.get::<_, Option<i64>>(7)?.map(UnixTime),
+        totp_enrolled: row.get(8)?,
     })
 }
 
@@ -104,16 +107,20 @@ pub(super) fn session_user(
     conn: &Connection,
     token_hash: &[u8],
     now: UnixTime,
-) -> Result<Option<(User, UnixTime)>> {
+) -> Result<Option<SessionUser>> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT {USER_COLUMNS}, s.expires_at
+            "SELECT {USER_COLUMNS}, s.expires_at, s.minted
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2
                AND s.revoked_at IS NULL AND u.disabled_at IS NULL"
         ))?
         .query_row((token_hash, now.0), |row| {
-            Ok((user_row(row)?, UnixTime(row.get(8)?)))
+            Ok(SessionUser {
+                user: user_row(row)?,
+                expires_at: UnixTime(row.get(9)?),
+                minted: row.get(10)?,
+            })
         })
         .optional()?)
 }
@@ -245,4 +252,113 @@ pub(super) fn account_revision(conn: &mut Connection) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT revision FROM account_revision WHERE id = 1")?
         .query_row([], |row| row.get(0))?)
+}
+
+pub(super) fn totp(conn: &Connection, user: UserId) -> Result<Option<TotpRecord>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT secret, confirmed_at IS NOT NULL, last_step FROM user_totp WHERE user_id = ?1",
+        )?
+        .query_row([user.0], |row| {
+            Ok(TotpRecord {
+                sealed_secret: row.get(0)?,
+                confirmed: row.get(1)?,
+                last_step: row.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+pub(super) fn begin_totp(
+    conn: &mut Connection,
+    user: UserId,
+    sealed_secret: &[u8],
+    now: UnixTime,
+) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: usize = tx.query_row(
+        "SELECT COUNT(*) FROM users WHERE id = ?1",
+        [user.0],
+        |row| row.get(0),
+    )?;
+    require_user(found, user)?;
+    // A confirmed secret is left alone (the upsert's WHERE skips it).
+    let stored = tx.execute(
+        "INSERT INTO user_totp (user_id, secret, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id) DO UPDATE
+           SET secret = excluded.secret, created_at = excluded.created_at, last_step = NULL
+           WHERE user_totp.confirmed_at IS NULL",
+        (user.0, sealed_secret, now.0),
+    )?;
+    tx.commit()?;
+    Ok(stored > 0)
+}
+
+pub(super) fn confirm_totp(
+    conn: &mut Connection,
+    user: UserId,
+    sealed_secret: &[u8],
+    step: i64,
+    recovery_hashes: &[Vec<u8>],
+    now: UnixTime,
+) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let confirmed = tx.execute(
+        "UPDATE user_totp SET confirmed_at = ?3, last_step = ?4
+         WHERE user_id = ?1 AND secret = ?2 AND confirmed_at IS NULL",
+        (user.0, sealed_secret, now.0, step),
+    )?;
+    if confirmed == 0 {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user.0])?;
+    {
+        let mut insert =
+            tx.prepare_cached("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)")?;
+        for hash in recovery_hashes {
+            insert.execute((user.0, hash)).map_err(conflict_or_sqlite)?;
+        }
+    }
+    bump_revision(&tx)?;
+    tx.commit()?;
+    Ok(true)
+}
+
+pub(super) fn use_totp_step(conn: &mut Connection, user: UserId, step: i64) -> Result<bool> {
+    let used = conn.execute(
+        "UPDATE user_totp SET last_step = ?2
+         WHERE user_id = ?1 AND confirmed_at IS NOT NULL
+           AND (last_step IS NULL OR last_step < ?2)",
+        (user.0, step),
+    )?;
+    Ok(used > 0)
+}
+
+pub(super) fn use_recovery_code(
+    conn: &mut Connection,
+    user: UserId,
+    code_hash: &[u8],
+    now: UnixTime,
+) -> Result<bool> {
+    let used = conn.execute(
+        "UPDATE recovery_codes SET used_at = ?3
+         WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
+        (user.0, code_hash, now.0),
+    )?;
+    Ok(used > 0)
+}
+
+pub(super) fn reset_totp(conn: &mut Connection, user: UserId, now: UnixTime) -> Result<u64> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: usize = tx.query_row(
+        "SELECT COUNT(*) FROM users WHERE id = ?1",
+        [user.0],
+        |row| row.get(0),
+    )?;
+    require_user(found, user)?;
+    tx.execute("DELETE FROM user_totp WHERE user_id = ?1", [user.0])?;
+    tx.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user.0])?;
+    let revoked = revoke_live(&tx, user, now)?;
+    tx.commit()?;
+    Ok(revoked)
 }

@@ -186,7 +186,7 @@ fn stores_connecting_to_a_fresh_database_at_once_migrate_it_once() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 6);
+    assert_eq!(applied, 7);
 }
 
 /// The migrations before usernames were compared ignoring case.

@@ -42,6 +42,9 @@ macro_rules! store_suite {
             a_new_password_or_a_revocation_ends_only_that_users_live_sessions,
             accounts_list_users_live_sessions_and_every_minted_token,
             account_operations_on_an_unknown_user_are_refused,
+            a_totp_secret_is_pending_until_confirmed_and_then_kept,
+            each_totp_step_and_recovery_code_is_used_once,
+            a_totp_reset_removes_the_secret_and_codes_and_ends_sessions,
             a_batch_is_written_whole_or_not_at_all,
             a_reused_log_index_is_a_conflict,
             current_form_is_the_latest_version,
@@ -380,8 +383,8 @@ pub fn a_batch_of_users_is_added_whole_or_not_at_all(h: &impl Harness) {
         })
         .collect();
     store.insert_sessions(&sessions).unwrap();
-    let (user, _) = store.session_user(&[2; 32], UnixTime(1)).unwrap().unwrap();
-    assert_eq!(user.username, "kpps-c");
+    let found = store.session_user(&[2; 32], UnixTime(1)).unwrap().unwrap();
+    assert_eq!(found.user.username, "kpps-c");
 
     // The second batch clashes on its last name: none of it is added.
     let clash = vec![new_user("kpps-d"), new_user("kpps-a")];
@@ -414,12 +417,14 @@ pub fn sessions_are_honoured_until_they_expire_and_end_at_logout(h: &impl Harnes
     store.insert_session(&session(b"token-a", 2_000)).unwrap();
     store.insert_session(&session(b"token-b", 5_000)).unwrap();
 
-    let (found, expires) = store
+    let found = store
         .session_user(b"token-a", UnixTime(1_999))
         .unwrap()
         .unwrap();
-    assert_eq!(found.id, user);
-    assert_eq!(expires, UnixTime(2_000));
+    assert_eq!(found.user.id, user);
+    assert_eq!(found.expires_at, UnixTime(2_000));
+    assert!(!found.minted);
+    assert!(!found.user.totp_enrolled);
     assert_eq!(
         store.session_user(b"token-a", UnixTime(2_000)).unwrap(),
         None
@@ -607,6 +612,130 @@ pub fn accounts_list_users_live_sessions_and_every_minted_token(h: &impl Harness
     );
 }
 
+pub fn a_totp_secret_is_pending_until_confirmed_and_then_kept(h: &impl Harness) {
+    let store = h.open();
+    let user = store.add_user(&new_user("ppk.menteng")).unwrap();
+    assert_eq!(store.totp(user).unwrap(), None);
+    assert!(store.begin_totp(user, b"first", UnixTime(10)).unwrap());
+    assert!(store.begin_totp(user, b"second", UnixTime(11)).unwrap());
+    let pending = store.totp(user).unwrap().unwrap();
+    assert_eq!(pending.sealed_secret, b"second");
+    assert!(!pending.confirmed);
+    assert!(!store.user_by_id(user).unwrap().unwrap().totp_enrolled);
+    // Only the secret pending now is confirmed.
+    let revision = store.account_revision().unwrap();
+    assert!(
+        !store
+            .confirm_totp(user, b"first", 5, &[], UnixTime(12))
+            .unwrap()
+    );
+    let codes = [vec![1; 32], vec![2; 32]];
+    assert!(
+        store
+            .confirm_totp(user, b"second", 5, &codes, UnixTime(12))
+            .unwrap()
+    );
+    assert!(
+        store.account_revision().unwrap() > revision,
+        "sessions gain power"
+    );
+    let confirmed = store.totp(user).unwrap().unwrap();
+    assert!(confirmed.confirmed);
+    assert_eq!(confirmed.last_step, Some(5));
+    assert!(
+        store
+            .user_by_username("PPK.menteng")
+            .unwrap()
+            .unwrap()
+            .totp_enrolled
+    );
+    // A confirmed secret is neither replaced nor confirmed again.
+    assert!(!store.begin_totp(user, b"third", UnixTime(13)).unwrap());
+    assert!(
+        !store
+            .confirm_totp(user, b"second", 9, &[], UnixTime(13))
+            .unwrap()
+    );
+    assert_eq!(store.totp(user).unwrap().unwrap(), confirmed);
+    let listed = store.accounts(UnixTime(13)).unwrap();
+    assert!(listed[0].user.totp_enrolled);
+}
+
+pub fn each_totp_step_and_recovery_code_is_used_once(h: &impl Harness) {
+    let store = h.open();
+    let user = store.add_user(&new_user("ppk.tanahabang")).unwrap();
+    assert!(!store.use_totp_step(user, 1).unwrap(), "nothing enrolled");
+    store.begin_totp(user, b"s", UnixTime(10)).unwrap();
+    assert!(!store.use_totp_step(user, 1).unwrap(), "not confirmed");
+    store
+        .confirm_totp(user, b"s", 100, &[vec![7; 32]], UnixTime(10))
+        .unwrap();
+    assert!(
+        !store.use_totp_step(user, 100).unwrap(),
+        "the confirming step"
+    );
+    assert!(!store.use_totp_step(user, 99).unwrap(), "an earlier step");
+    assert!(store.use_totp_step(user, 101).unwrap());
+    assert!(!store.use_totp_step(user, 101).unwrap(), "twice");
+    assert_eq!(store.totp(user).unwrap().unwrap().last_step, Some(101));
+    assert!(
+        !store
+            .use_recovery_code(user, &[8; 32], UnixTime(11))
+            .unwrap()
+    );
+    assert!(
+        store
+            .use_recovery_code(user, &[7; 32], UnixTime(11))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .use_recovery_code(user, &[7; 32], UnixTime(12))
+            .unwrap()
+    );
+    let other = store.add_user(&new_user("ppk.senen")).unwrap();
+    assert!(
+        !store
+            .use_recovery_code(other, &[7; 32], UnixTime(12))
+            .unwrap()
+    );
+}
+
+pub fn a_totp_reset_removes_the_secret_and_codes_and_ends_sessions(h: &impl Harness) {
+    let store = h.open();
+    let user = store.add_user(&new_user("ppk.kemayoran")).unwrap();
+    store.begin_totp(user, b"s", UnixTime(10)).unwrap();
+    store
+        .confirm_totp(user, b"s", 1, &[vec![7; 32]], UnixTime(10))
+        .unwrap();
+    store
+        .insert_session(&session_of(user, b"live", 5_000, false))
+        .unwrap();
+    let revision = store.account_revision().unwrap();
+    assert_eq!(store.reset_totp(user, UnixTime(2_000)).unwrap(), 1);
+    assert!(store.account_revision().unwrap() > revision);
+    assert_eq!(store.totp(user).unwrap(), None);
+    assert!(!store.user_by_id(user).unwrap().unwrap().totp_enrolled);
+    assert!(
+        !store
+            .use_recovery_code(user, &[7; 32], UnixTime(2_001))
+            .unwrap()
+    );
+    assert_eq!(store.session_user(b"live", UnixTime(2_001)).unwrap(), None);
+    // Enrolled again afresh, with new codes.
+    assert!(store.begin_totp(user, b"new", UnixTime(2_002)).unwrap());
+    assert!(
+        store
+            .confirm_totp(user, b"new", 70, &[vec![7; 32]], UnixTime(2_003))
+            .unwrap()
+    );
+    assert!(
+        store
+            .use_recovery_code(user, &[7; 32], UnixTime(2_004))
+            .unwrap()
+    );
+}
+
 pub fn account_operations_on_an_unknown_user_are_refused(h: &impl Harness) {
     let store = h.open();
     let missing = UserId(4_242);
@@ -615,6 +744,10 @@ pub fn account_operations_on_an_unknown_user_are_refused(h: &impl Harness) {
         store.set_disabled(missing, Some(UnixTime(1))),
         store.set_password(missing, "$argon2id$x", UnixTime(1)),
         store.revoke_sessions(missing, UnixTime(1)),
+        store.reset_totp(missing, UnixTime(1)),
+        store
+            .begin_totp(missing, b"sealed", UnixTime(1))
+            .map(u64::from),
     ] {
         assert!(
             matches!(result, Err(StoreError::NoSuchUser(4_242))),

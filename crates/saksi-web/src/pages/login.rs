@@ -14,12 +14,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use saksi_core::permission::Role;
 use saksi_server::auth::csrf;
-use saksi_server::controllers::auth::login::attempt;
+use saksi_server::auth::login::attempt;
 use saksi_server::extract::ClientAddr;
 use saksi_server::state::AppState;
 use serde::Deserialize;
 
-use crate::session::{SignedIn, Visitor, constant_time_eq, cookie, local_path, set_cookie};
+use crate::session::{
+    SignedIn, TOTP_PAGE, Visitor, constant_time_eq, cookie, local_path, set_cookie,
+};
 use crate::view::{self, error_page};
 
 /// The login form's own CSRF cookie.
@@ -34,6 +36,10 @@ pub struct Next {
 pub struct LoginForm {
     username: String,
     password: String,
+    /// The authenticator's code, or a recovery code; empty when the
+    /// account has none yet.
+    #[serde(default)]
+    totp: String,
     csrf: String,
     next: Option<String>,
 }
@@ -134,7 +140,8 @@ pub async fn submit(
         return error_page(&visitor, &state, StatusCode::FORBIDDEN, "auth.csrf_invalid");
     }
     let catalogue = visitor.choice.lang.catalogue();
-    let outcome = attempt(&state, &addr, form.username.clone(), form.password).await;
+    let totp = Some(form.totp.trim().to_owned()).filter(|t| !t.is_empty());
+    let outcome = attempt(&state, &addr, form.username.clone(), form.password, totp).await;
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -156,14 +163,18 @@ pub async fn submit(
             return response;
         }
     };
-    let session = saksi_server::extract::session_of(&state, &outcome.token).await;
+    let session = saksi_server::auth::session_of(&state, &outcome.token).await;
     let role = match session {
-        Ok(s) => s.principal.role(),
+        Ok((s, _)) => s.principal.role(),
         Err(e) => return e.into_response(),
     };
     let now = state.clock.now();
     let max_age = u64::try_from(outcome.expires_at.0.saturating_sub(now.0)).unwrap_or(0);
-    let to = local_path(form.next.as_deref()).unwrap_or(home_of(role));
+    let to = if outcome.totp_enrolment_required {
+        TOTP_PAGE
+    } else {
+        local_path(form.next.as_deref()).unwrap_or(home_of(role))
+    };
     let mut response = Redirect::to(to).into_response();
     let headers = response.headers_mut();
     headers.append(

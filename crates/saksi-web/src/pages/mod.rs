@@ -5,6 +5,7 @@ pub mod home;
 pub mod kpps;
 pub mod lang;
 pub mod login;
+pub mod totp;
 
 use axum::http::Uri;
 use axum::response::Redirect;

@@ -1,8 +1,8 @@
 //! A server over a fresh SQLite store with one account per role at the
 //! first region of its level, and a browser-like client that keeps cookies.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -11,8 +11,10 @@ use saksi_core::permission::Role;
 use saksi_core::{Level, RegionCode};
 use saksi_log::Signer;
 use saksi_server::auth::password;
+use saksi_server::auth::totp;
+use saksi_server::auth::totp_key::TotpKey;
 use saksi_server::log::LogSetup;
-use saksi_server::{App, Config};
+use saksi_server::{App, Clock, Config, ManualClock};
 use saksi_store::{NewUser, SqliteStore, Store, UnixTime};
 use tower::ServiceExt;
 
@@ -21,6 +23,11 @@ pub const PASSWORD: &str = "kata-sandi-uji-123";
 pub struct Site {
     pub app: App,
     pub store: Arc<SqliteStore>,
+    /// The server's clock: a login with an authenticator code moves it on
+    /// a step, since each step's code is accepted once.
+    pub clock: Arc<ManualClock>,
+    /// The TOTP secret of each account that has enrolled, by username.
+    pub secrets: Mutex<HashMap<String, String>>,
     _dir: tempfile::TempDir,
 }
 
@@ -110,12 +117,19 @@ pub fn site() -> Site {
                 .verifier(),
         ],
     };
-    let app = App::load(store.clone(), Config::default(), log)
+    let config = Config {
+        totp_key: Some(TotpKey::from_bytes([0x70; 32])),
+        ..Config::default()
+    };
+    let clock = Arc::new(ManualClock::new(UnixTime(1_800_000_000)));
+    let app = App::load_with_clock(store.clone(), config, log, clock.clone())
         .unwrap()
         .with_pages(saksi_web::pages());
     Site {
         app,
         store,
+        clock,
+        secrets: Mutex::default(),
         _dir: dir,
     }
 }
@@ -200,16 +214,78 @@ impl Browser<'_> {
         self.request(Method::POST, uri, Some(form)).await
     }
 
-    /// Logs in through the login form as the account of `role`.
+    /// Logs in through the login form as the account of `role`, with the
+    /// authenticator's code once the account has one. An account that
+    /// must enrol first does so on the TOTP page, as an officer would, and
+    /// then logs in again with a code: the answer is the full login's.
     pub async fn log_in(&mut self, role: Role) -> Page {
+        let user = username(role);
+        let page = self.log_in_once(&user).await;
+        if page.location() != "/workspace/totp" {
+            return page;
+        }
+        let secret = self.enrol_totp().await;
+        self.site
+            .secrets
+            .lock()
+            .unwrap()
+            .insert(user.clone(), secret);
+        // Enrolled: the same session is a full one now. Log in afresh, as
+        // the officer will next time, with a code.
+        self.cookies.remove("saksi_session");
+        self.log_in_once(&user).await
+    }
+
+    /// One pass through the login form.
+    pub async fn log_in_once(&mut self, user: &str) -> Page {
         let form = self.get("/login").await;
         let csrf = form.hidden("csrf");
-        let user = username(role);
+        let code = self.site.next_code(user).unwrap_or_default();
         self.post(
             "/login",
-            &[("username", &user), ("password", PASSWORD), ("csrf", &csrf)],
+            &[
+                ("username", user),
+                ("password", PASSWORD),
+                ("totp", &code),
+                ("csrf", &csrf),
+            ],
         )
         .await
+    }
+
+    /// Sets up the authenticator on `/workspace/totp` with the secret the
+    /// page shows (as text beside its QR code); returns it.
+    pub async fn enrol_totp(&mut self) -> String {
+        let page = self.get("/workspace/totp").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let text = page.text();
+        let start = text
+            .find("id=\"totp-secret\">")
+            .expect("the secret is shown")
+            + 17;
+        let end = start + text[start..].find('<').unwrap();
+        let secret: String = text[start..end]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let code = totp::code_at(&secret, self.site.clock.now().0).unwrap();
+        let csrf = page.hidden("csrf");
+        let done = self
+            .post("/workspace/totp", &[("csrf", &csrf), ("code", &code)])
+            .await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert!(done.body.contains("id=\"recovery-codes\""), "{}", done.body);
+        secret
+    }
+}
+
+impl Site {
+    /// The code of `user`'s authenticator for a step not used yet: the
+    /// clock moves on a step first.
+    pub fn next_code(&self, user: &str) -> Option<String> {
+        let secret = self.secrets.lock().unwrap().get(user).cloned()?;
+        self.clock.advance(30);
+        totp::code_at(&secret, self.clock.now().0)
     }
 }
 

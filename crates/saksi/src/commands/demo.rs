@@ -13,10 +13,13 @@ use saksi_api::IssuedCode;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::password;
+use saksi_server::auth::totp;
+use saksi_server::auth::totp_key::TotpKey;
 use saksi_server::workspace::enrolment;
 use saksi_sim::generate::{GenerateOptions, generate};
 use saksi_store::{NewUser, Store};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use super::demo_officers as officers;
@@ -63,6 +66,11 @@ struct DemoAccount {
     password: String,
     role: &'static str,
     region: RegionCode,
+    /// The account's TOTP secret (base32), enrolled already, for roles
+    /// that need a second factor: a script computes the current code from
+    /// it. The demo itself never logs in, so no code is used up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    totp_secret: Option<String>,
 }
 
 pub fn run(args: &DemoArgs) -> Result<()> {
@@ -74,9 +82,14 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let log = dir.log_setup()?;
     let lease = acquire_lease(&store, args.listen.lease_seconds)?;
     // The server loads the election once; accounts and tokens use its copy.
-    let app = load(Arc::clone(&store), args.listen.config(), log, lease)?;
+    let totp_key = dir.totp_key()?;
+    let config = saksi_server::Config {
+        totp_key: Some(totp_key.clone()),
+        ..args.listen.config()
+    };
+    let app = load(Arc::clone(&store), config, log, lease)?;
     let election = Arc::clone(&app.state().election);
-    let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed)?;
+    let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed, &totp_key)?;
     write_accounts(&dir, &accounts)?;
     let started = Instant::now();
     let keys = DemoKeys::derive(dir.root_signer()?, app.state().log.origin(), &election);
@@ -200,8 +213,20 @@ fn demo_accounts(election: &Election, seed: u64) -> Vec<DemoAccount> {
             password: demo_password(role, seed),
             role: role.id(),
             region: role.level().map_or(RegionCode::NASIONAL, first),
+            totp_secret: role
+                .needs_totp()
+                .then(|| totp::base32_encode(&demo_totp_secret(role, seed))),
         })
         .collect()
+}
+
+/// A demo account's TOTP secret: deterministic by seed like its password
+/// (the demo's data is invented; a real account's secret is random).
+fn demo_totp_secret(role: Role, seed: u64) -> [u8; totp::SECRET_BYTES] {
+    let digest = Sha256::digest(format!("saksi-demo-totp\n{}\n{seed}", role.id()).as_bytes());
+    let mut secret = [0u8; totp::SECRET_BYTES];
+    secret.copy_from_slice(&digest[..totp::SECRET_BYTES]);
+    secret
 }
 
 /// A demo account's password: deterministic by seed, the seed padded so
@@ -210,8 +235,14 @@ fn demo_password(role: Role, seed: u64) -> String {
     format!("demo-{}-{seed:06}", role.id())
 }
 
-/// Creates the demo accounts that do not exist yet.
-fn ensure_accounts(store: &dyn Store, election: &Election, seed: u64) -> Result<Vec<DemoAccount>> {
+/// Creates the demo accounts that do not exist yet, and enrols TOTP for
+/// those whose role needs it and has none.
+fn ensure_accounts(
+    store: &dyn Store,
+    election: &Election,
+    seed: u64,
+    key: &TotpKey,
+) -> Result<Vec<DemoAccount>> {
     let accounts = demo_accounts(election, seed);
     let mut new = Vec::new();
     for a in &accounts {
@@ -229,6 +260,24 @@ fn ensure_accounts(store: &dyn Store, election: &Election, seed: u64) -> Result<
     store
         .add_users(&new)
         .context("cannot create the demo accounts")?;
+    let now = now();
+    for a in &accounts {
+        let Some(secret) = &a.totp_secret else {
+            continue;
+        };
+        let user = store
+            .user_by_username(&a.username)?
+            .context("a demo account just created is missing")?;
+        if user.totp_enrolled {
+            continue;
+        }
+        let secret = totp::base32_decode(secret).context("a demo TOTP secret is not base32")?;
+        let sealed = key.seal(user.id.0, &secret)?;
+        store.begin_totp(user.id, &sealed, now)?;
+        // Confirmed without a code (step 0 marked used), so every code of
+        // the present is still unused for a script; no recovery codes.
+        store.confirm_totp(user.id, &sealed, 0, &[], now)?;
+    }
     Ok(accounts)
 }
 
@@ -336,10 +385,20 @@ fn print_welcome(
     );
     for a in accounts {
         println!(
-            "    {:<18} {:<22} {:<12} region {}",
-            a.username, a.password, a.role, a.region
+            "    {:<18} {:<23} {:<12} region {:<17} {}",
+            a.username,
+            a.password,
+            a.role,
+            a.region.to_string(),
+            a.totp_secret
+                .as_deref()
+                .map_or(String::new(), |s| format!("TOTP secret {s}"))
         );
     }
+    println!(
+        "  Staff accounts have TOTP enrolled: add the secret to an authenticator app, or\n  \
+         compute the code from it (RFC 6238, SHA1, 30 s, 6 digits) and log in with \"totp\"."
+    );
     println!();
     println!("  Enrolment codes (one-time; the KPU Kab/Kota demo account issues more):");
     for c in codes {

@@ -117,6 +117,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let lease = acquire_lease(&store, args.listen.lease_seconds)?;
     let config = Config {
         metrics: args.metrics.access(),
+        totp_key: Some(dir.totp_key()?),
         ..args.listen.config()
     };
     let app = load(store, config, log, lease)?;

@@ -1,6 +1,7 @@
 //! The data directory: everything of a deployment that is not in the
 //! database (the log key `log.key`, the highest signed checkpoint
-//! `log.highest`; later photos), and the SQLite database itself.
+//! `log.highest`, the TOTP key `totp.key`; later photos), and the SQLite
+//! database itself.
 //!
 //! Every command takes `--data-dir`; this module is the one place that
 //! knows the layout, so no command guesses a path.
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use saksi_log::{Signer, Verifier};
+use saksi_server::auth::totp_key::TotpKey;
 use saksi_server::log::LogSetup;
 
 /// A resolved data directory.
@@ -31,6 +33,9 @@ impl DataDir {
     /// For a deployment on a server database: its URL, without its
     /// password (which comes from the environment).
     const DATABASE_URL: &'static str = "database.url";
+    /// The key that seals staff TOTP secrets in the database, mode 0600
+    /// (see `saksi_server::auth::totp_key`): made on first need.
+    const TOTP_KEY: &'static str = "totp.key";
 
     /// Opens an existing data directory (one that `saksi init` made).
     pub fn existing(root: &Path) -> Result<DataDir> {
@@ -152,6 +157,33 @@ impl DataDir {
         })
     }
 
+    /// The TOTP key, made (64 random hex digits, mode 0600) if the
+    /// directory has none yet: a data directory made before TOTP gets one
+    /// the first time a server or the demo needs it.
+    pub fn totp_key(&self) -> Result<TotpKey> {
+        let path = self.root.join(Self::TOTP_KEY);
+        if !path.exists() {
+            let key = TotpKey::generate()?;
+            match create_new_file(&path, &format!("{}\n", key.to_text()), 0o600) {
+                Ok(()) => return Ok(key),
+                // Another process made it meanwhile: read theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()));
+                }
+            }
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the TOTP key {}", path.display()))?;
+        TotpKey::parse(&text).with_context(|| {
+            format!(
+                "{} is not a TOTP key (64 hex digits); without the right one no staff \
+                 account with TOTP can log in (reset them with `saksi user totp reset`)",
+                path.display()
+            )
+        })
+    }
+
     /// The private KPU RI root key `init` made (demo use): what registers
     /// the simulated officers' and KPPS devices' keys.
     pub fn root_signer(&self) -> Result<Signer> {
@@ -192,12 +224,13 @@ impl DataDir {
     }
 
     /// The files a backup carries besides the database: public, and
-    /// nothing else. Secrets (`log.key`, `root.key`, `demo-accounts.json`,
+    /// nothing else. Secrets (`log.key`, `root.key`, `totp.key`, `demo-accounts.json`,
     /// `demo-keys/`) are never among them.
     pub const PUBLIC_FILES: [&'static str; 2] = [Self::ROOT_KEYS, Self::LOG_HIGHEST];
 
     /// The files of the directory that a backup never holds, for messages.
-    pub const SECRETS: &'static str = "log.key, root.key, demo-accounts.json and demo-keys/";
+    pub const SECRETS: &'static str =
+        "log.key, root.key, totp.key, demo-accounts.json and demo-keys/";
 }
 
 /// Parses `--root-key` values strictly (a malformed or small-order key is

@@ -290,41 +290,40 @@ fn disable_enable_reset_password_and_revoke_sessions_act_on_a_running_server() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let server = Server::demo(&dir, "5", "0");
+    // The one demo account that logs in with its password alone (staff
+    // need TOTP codes, each usable once: see the TOTP test below).
     let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
     let password = accounts
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["username"] == "demo-kpu-ri")
+        .find(|a| a["username"] == "demo-kpps")
         .unwrap()["password"]
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, token, _) = login(&server, "DEMO-KPU-RI", &password);
+    let (status, token, _) = login(&server, "DEMO-KPPS", &password);
     assert_eq!(status, 200, "a username logs in in any case");
     let token = token.unwrap();
 
-    let out = user_ok(&dir, &["disable", "--username", "demo-kpu-ri"], None);
-    assert_eq!(
-        out.trim(),
-        "disabled demo-kpu-ri; 1 live session(s) revoked"
-    );
+    let out = user_ok(&dir, &["disable", "--username", "demo-kpps"], None);
+    assert_eq!(out.trim(), "disabled demo-kpps; 1 live session(s) revoked");
     assert_eq!(logout(&server, &token), 401);
-    let (status, _, body) = login(&server, "demo-kpu-ri", &password);
+    let (status, _, body) = login(&server, "demo-kpps", &password);
     assert_eq!(status, 403, "{body}");
     assert_eq!(json(&body)["error"]["code"], "auth.account_disabled");
-    let (status, _, body) = login(&server, "demo-kpu-ri", "salah-salah-salah");
+    let (status, _, body) = login(&server, "demo-kpps", "salah-salah-salah");
     assert_eq!(status, 401, "a wrong password gets the usual answer");
     assert_eq!(json(&body)["error"]["code"], "auth.invalid_credentials");
 
-    user_ok(&dir, &["enable", "--username", "demo-kpu-ri"], None);
-    let (status, token, _) = login(&server, "demo-kpu-ri", &password);
+    user_ok(&dir, &["enable", "--username", "demo-kpps"], None);
+    let (status, token, _) = login(&server, "demo-kpps", &password);
     assert_eq!(status, 200);
     let token = token.unwrap();
 
     let out = user(
         &dir,
-        &["reset-password", "--username", "demo-kpu-ri", "--generate"],
+        &["reset-password", "--username", "demo-kpps", "--generate"],
         None,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -336,19 +335,15 @@ fn disable_enable_reset_password_and_revoke_sessions_act_on_a_running_server() {
         text(&out.stderr)
     );
     assert_eq!(logout(&server, &token), 401);
-    assert_eq!(login(&server, "demo-kpu-ri", &password).0, 401);
-    let (status, token, _) = login(&server, "demo-kpu-ri", &new_password);
+    assert_eq!(login(&server, "demo-kpps", &password).0, 401);
+    let (status, token, _) = login(&server, "demo-kpps", &new_password);
     assert_eq!(status, 200);
     let token = token.unwrap();
 
     // Used, so the server holds it in its session cache.
     assert_eq!(session(&server, &token), 200);
-    let out = user_ok(
-        &dir,
-        &["revoke-sessions", "--username", "demo-kpu-ri"],
-        None,
-    );
-    assert_eq!(out.trim(), "1 live session(s) of demo-kpu-ri revoked");
+    let out = user_ok(&dir, &["revoke-sessions", "--username", "demo-kpps"], None);
+    assert_eq!(out.trim(), "1 live session(s) of demo-kpps revoked");
     // The server rereads the account revision once a second; the bound
     // here is only against a hang.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -361,4 +356,97 @@ fn disable_enable_reset_password_and_revoke_sessions_act_on_a_running_server() {
     }
     assert_eq!(session(&server, &token), 401);
     assert_eq!(logout(&server, &token), 401);
+}
+
+/// The demo account `username`'s password and TOTP secret.
+fn demo_account(dir: &Path, username: &str) -> (String, Option<String>) {
+    let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
+    let account = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == username)
+        .unwrap()
+        .clone();
+    (
+        account["password"].as_str().unwrap().to_owned(),
+        account["totp_secret"].as_str().map(str::to_owned),
+    )
+}
+
+/// Logs in with the TOTP code of now; the status and the answer.
+fn login_totp(server: &Server, username: &str, password: &str, secret: &str) -> (u16, String) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let code = saksi_server::auth::totp::code_at(secret, now).unwrap();
+    let body =
+        serde_json::json!({"username": username, "password": password, "totp": code}).to_string();
+    http(server.addr, "POST", "/api/v1/auth/login", &[], &body)
+}
+
+#[test]
+fn totp_reset_ends_the_sessions_and_the_next_login_enrols_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let server = Server::demo(&dir, "5", "0");
+    let (password, secret) = demo_account(&dir, "demo-kpu-ri");
+    let secret = secret.expect("a staff demo account has TOTP enrolled");
+    let enrolled = |dir: &Path| {
+        listed(dir)
+            .iter()
+            .find(|a| a["username"] == "demo-kpu-ri")
+            .unwrap()["totp_enrolled"]
+            .clone()
+    };
+    assert_eq!(enrolled(&dir), true);
+    assert!(
+        user_ok(&dir, &["list"], None)
+            .lines()
+            .any(|l| l.starts_with("demo-kpu-ri ") && l.contains(" yes ")),
+        "the table shows TOTP"
+    );
+    let (status, body) = http(
+        server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        &serde_json::json!({"username": "demo-kpu-ri", "password": password}).to_string(),
+    );
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(json(&body)["error"]["code"], "auth.totp_required");
+    let (status, body) = login_totp(&server, "demo-kpu-ri", &password, &secret);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["totp_enrolment_required"], false);
+    let token = json(&body)["token"].as_str().unwrap().to_owned();
+    assert_eq!(session(&server, &token), 200);
+
+    let out = user_ok(&dir, &["totp", "reset", "--username", "DEMO-KPU-RI"], None);
+    assert!(out.contains("1 live session(s) revoked"), "{out}");
+    assert_eq!(enrolled(&dir), false);
+    // The server rereads the account revision once a second; the bound
+    // here is only against a hang.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while session(&server, &token) == 200 {
+        assert!(
+            Instant::now() < deadline,
+            "a reset account's session is still honoured"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (status, token, body) = login(&server, "demo-kpu-ri", &password);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["totp_enrolment_required"], true);
+    // The restricted session shows itself and logs out.
+    let token = token.unwrap();
+    assert_eq!(session(&server, &token), 200);
+    assert_eq!(logout(&server, &token), 204);
+
+    user_refused(
+        &dir,
+        &["totp", "reset", "--username", "nobody"],
+        None,
+        "no user \"nobody\"",
+    );
 }

@@ -36,11 +36,30 @@ fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
         .iter()
         .find(|a| a["role"] == "kpu-ri")
         .expect("a kpu-ri demo account");
-    let login =
-        serde_json::json!({"username": kpu["username"], "password": kpu["password"]}).to_string();
+    // Staff accounts come with TOTP enrolled: a script computes the code
+    // from the secret in the file (the kpps account needs none).
+    let secret = kpu["totp_secret"].as_str().expect("a TOTP secret");
+    assert!(
+        accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| (a["role"] == "kpps") == a.get("totp_secret").is_none()),
+        "{accounts}"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let code = saksi_server::auth::totp::code_at(secret, now).unwrap();
+    let login = serde_json::json!({
+        "username": kpu["username"], "password": kpu["password"], "totp": code
+    })
+    .to_string();
     let (status, body) = http(demo.addr, "POST", "/api/v1/auth/login", &[], &login);
     assert_eq!(status, 200, "{body}");
     assert!(json(&body)["token"].as_str().unwrap().len() >= 32);
+    assert_eq!(json(&body)["totp_enrolment_required"], false);
     let (_, log_key) = http(demo.addr, "GET", "/api/v1/log/key", &[], "");
 
     let status = demo.terminate();
@@ -48,6 +67,7 @@ fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
     let out = demo.output();
     assert!(out.contains(&format!("http://{}/", demo.addr)), "{out}");
     assert!(out.contains(kpu["password"].as_str().unwrap()), "{out}");
+    assert!(out.contains(secret), "the TOTP secret is printed: {out}");
     // The key an auditor pins, and the command that audits this server,
     // with the binary's path since `saksi` on PATH is not this binary.
     let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_saksi")).unwrap();

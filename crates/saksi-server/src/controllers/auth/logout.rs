@@ -1,15 +1,16 @@
-//! `POST /api/v1/auth/logout`: ends the session of the token presented.
+//! `POST /api/v1/auth/logout`: ends the session of the token presented
+//! (also one that may only enrol TOTP).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::error::ApiError;
-use crate::extract::Authenticated;
+use crate::extract::Enrolling;
 use crate::state::AppState;
 
 pub async fn logout(
     State(state): State<AppState>,
-    auth: Authenticated,
+    auth: Enrolling,
 ) -> Result<StatusCode, ApiError> {
     let hash = auth.token_hash;
     let now = state.clock.now();

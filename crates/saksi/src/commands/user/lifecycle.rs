@@ -1,6 +1,6 @@
-//! `saksi user disable`, `enable`, `reset-password` and `revoke-sessions`:
-//! what an operator does when an officer leaves, loses a phone or forgets a
-//! password. Each ends the account's sessions in the same transaction as
+//! `saksi user disable`, `enable`, `reset-password`, `revoke-sessions` and
+//! `totp reset`: what an operator does when an officer leaves, loses a
+//! phone or forgets a password. Each ends the account's sessions in the same transaction as
 //! the change (the server stops honouring them within a second).
 
 use anyhow::{Result, anyhow};
@@ -71,6 +71,17 @@ pub fn revoke_sessions(args: &UserArgs) -> Result<()> {
     let user = find(store.as_ref(), &args.username)?;
     let revoked = store.revoke_sessions(user.id, now())?;
     println!("{revoked} live session(s) of {} revoked", user.username);
+    Ok(())
+}
+
+pub fn totp_reset(args: &UserArgs) -> Result<()> {
+    let store = open(&args.data_dir)?;
+    let user = find(store.as_ref(), &args.username)?;
+    let revoked = store.reset_totp(user.id, now())?;
+    println!(
+        "TOTP reset for {}; {revoked} live session(s) revoked; its next login enrols a new secret",
+        user.username
+    );
     Ok(())
 }
 

@@ -31,6 +31,8 @@ struct AccountView {
     party: Option<u8>,
     status: &'static str,
     disabled_at: Option<String>,
+    /// The account has a confirmed TOTP secret.
+    totp_enrolled: bool,
     created_at: String,
     live_sessions: u64,
     tokens: Vec<TokenView>,
@@ -79,6 +81,7 @@ impl AccountView {
                 "active"
             },
             disabled_at: a.user.disabled_at.map(|t| t.to_string()),
+            totp_enrolled: a.user.totp_enrolled,
             created_at: a.user.created_at.to_string(),
             live_sessions: a.live_sessions,
             tokens: a.tokens.iter().map(|t| TokenView::new(t, now)).collect(),
@@ -117,8 +120,8 @@ fn table(accounts: &[AccountView]) -> String {
         .unwrap_or(0)
         .max("USERNAME".len());
     let mut out = format!(
-        "{:<width$}  {:<11}  {:<17}  {:<8}  {:>8}  TOKENS\n",
-        "USERNAME", "ROLE", "REGION", "STATUS", "SESSIONS"
+        "{:<width$}  {:<11}  {:<17}  {:<8}  {:<4}  {:>8}  TOKENS\n",
+        "USERNAME", "ROLE", "REGION", "STATUS", "TOTP", "SESSIONS"
     );
     for a in accounts {
         let role = match a.party {
@@ -127,11 +130,12 @@ fn table(accounts: &[AccountView]) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<width$}  {:<11}  {:<17}  {:<8}  {:>8}  {}",
+            "{:<width$}  {:<11}  {:<17}  {:<8}  {:<4}  {:>8}  {}",
             a.username,
             role,
             a.region,
             a.status,
+            if a.totp_enrolled { "yes" } else { "no" },
             a.live_sessions,
             a.tokens.len()
         );

@@ -1,5 +1,5 @@
 //! `saksi user`: the local administrative path to accounts (add, list,
-//! disable, enable, reset-password, revoke-sessions, token). Every command
+//! disable, enable, reset-password, revoke-sessions, token, totp reset). Every command
 //! works while a server runs on the same data directory (the store takes
 //! no exclusive lock): a new user or token works at once, and a session
 //! revoked here stops working on the running server within a second (it
@@ -42,6 +42,16 @@ pub enum UserCommand {
     /// Print a fresh session token for a kpps or auditor account (no
     /// password needed: this is the local administrative path).
     Token(token::UserTokenArgs),
+    /// The account's second factor (TOTP).
+    #[command(subcommand)]
+    Totp(TotpCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TotpCommand {
+    /// Remove the account's TOTP secret and recovery codes (a lost phone)
+    /// and revoke its sessions: its next login enrols a new one.
+    Reset(UserArgs),
 }
 
 /// An account to act on.
@@ -74,6 +84,7 @@ pub fn run(command: &UserCommand) -> Result<()> {
         UserCommand::ResetPassword(args) => lifecycle::reset_password(args),
         UserCommand::RevokeSessions(args) => lifecycle::revoke_sessions(args),
         UserCommand::Token(args) => token::run(args),
+        UserCommand::Totp(TotpCommand::Reset(args)) => lifecycle::totp_reset(args),
     }
 }
 

@@ -33,6 +33,10 @@ pub struct CachedSession {
     pub username: Arc<str>,
     pub principal: Principal,
     pub expires_at: UnixTime,
+    /// The account has TOTP enrolled.
+    pub totp_enrolled: bool,
+    /// The session may only enrol TOTP (see `auth::session_of`).
+    pub totp_pending: bool,
 }
 
 /// Sessions by token hash, and the account revision they were confirmed
@@ -131,6 +135,8 @@ mod tests {
             username: "auditor".into(),
             principal: Principal::new(Role::Auditor, RegionCode::NASIONAL, None).unwrap(),
             expires_at: UnixTime(expires),
+            totp_enrolled: false,
+            totp_pending: false,
         }
     }
 
