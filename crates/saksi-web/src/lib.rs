@@ -30,6 +30,13 @@ pub fn pages() -> Router<AppState> {
         .route("/lang", get(pages::lang::choose))
         .route("/workspace", get(pages::redirect_to_slash))
         .route("/workspace/", get(pages::home::show))
+        .route("/workspace/keys", get(pages::keys::show))
+        .route("/workspace/certify", get(pages::certify::show))
+        .route(
+            "/workspace/enrolment-codes",
+            get(pages::enrolment_codes::show),
+        )
+        .route("/workspace/devices", get(pages::devices::show))
         .route("/kpps", get(pages::redirect_to_slash))
         .route("/kpps/", get(pages::kpps::show))
         .route("/static/{*file}", get(pages::assets::show))

@@ -29,6 +29,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
     ("kpps.html", include_str!("../templates/kpps.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("keys.html", include_str!("../templates/keys.html")),
+    ("certify.html", include_str!("../templates/certify.html")),
+    (
+        "enrolment_codes.html",
+        include_str!("../templates/enrolment_codes.html"),
+    ),
+    ("devices.html", include_str!("../templates/devices.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -5,3 +5,4 @@ mod helpers;
 mod home;
 mod language;
 mod login;
+mod screens;
