@@ -40,10 +40,10 @@ function row(k) {
   th.scope = "row";
   th.textContent = k.username;
   tr.appendChild(th);
-  cell(tr, messages.role[k.role] || k.role);
-  cell(tr, k.region);
-  cell(tr, k.key, true);
-  const td = cell(tr, "");
+  cell(tr, messages.role[k.role] || k.role, false, m.role);
+  cell(tr, k.region, false, m.region);
+  cell(tr, k.key, true, m.key);
+  const td = cell(tr, "", false, m.action);
   const wrap = document.createElement("div");
   wrap.className = "actions";
   const btn = button(m.certify, fill(m.certify_label, { username: k.username }));

@@ -12,6 +12,7 @@ import {
 } from "./workspace.js";
 
 const m = messages.devices;
+const PER_REQUEST = 1000;
 let myKey = null;
 const rows = [];
 
@@ -79,28 +80,31 @@ async function approveSelected() {
   setStatus(messages.ws.working);
   try {
     const d = await keyDefaults();
-    const statements = [];
-    for (const r of chosen) {
-      statements.push(await signStatement(myKey.name, registerStatement(d, r.e.key, "kpps", r.e.tps)));
-    }
-    const answer = await api("POST", "/api/v1/keys", { statements });
-    if (answer.status !== 200) {
-      setStatus(refusal(answer));
-      chosen.forEach(r => result(r.out, false, refusal(answer)));
-      return;
-    }
-    const results = answer.body.results || [];
     let ok = 0;
-    chosen.forEach((r, i) => {
-      const one = results[i] || {};
-      if (one.status === 201) {
-        ok += 1;
-        settle(r, m.approved);
-      } else {
-        result(r.out, false, refusal({ status: one.status, body: { error: one.error } }));
+    // POST /api/v1/keys takes at most 1,000 statements at once.
+    for (let i = 0; i < chosen.length; i += PER_REQUEST) {
+      const part = chosen.slice(i, i + PER_REQUEST);
+      const statements = [];
+      for (const r of part) {
+        statements.push(await signStatement(myKey.name, registerStatement(d, r.e.key, "kpps", r.e.tps)));
       }
-    });
-    setStatus(m.approved + " " + ok + " / " + chosen.length);
+      const answer = await api("POST", "/api/v1/keys", { statements });
+      if (answer.status !== 200) {
+        part.forEach(r => result(r.out, false, refusal(answer)));
+        continue;
+      }
+      const results = answer.body.results || [];
+      part.forEach((r, j) => {
+        const one = results[j] || {};
+        if (one.status === 201) {
+          ok += 1;
+          settle(r, m.approved);
+        } else {
+          result(r.out, false, refusal({ status: one.status, body: { error: one.error } }));
+        }
+      });
+    }
+    setStatus(fill(m.approved_count, { ok, n: chosen.length }));
   } catch (e) {
     setStatus(failed(e));
   } finally {
@@ -110,7 +114,7 @@ async function approveSelected() {
 
 function row(e) {
   const tr = document.createElement("tr");
-  const checkCell = cell(tr, "");
+  const checkCell = cell(tr, "", false, m.select);
   const check = document.createElement("input");
   check.type = "checkbox";
   check.setAttribute("aria-label", fill(m.select_label, { tps: e.tps }));
@@ -125,8 +129,8 @@ function row(e) {
     th.appendChild(when);
   }
   tr.appendChild(th);
-  cell(tr, e.key, true);
-  const td = cell(tr, "");
+  cell(tr, e.key, true, m.key);
+  const td = cell(tr, "", false, m.actions);
   const controls = document.createElement("div");
   controls.className = "actions";
   const approveBtn = button(m.approve, fill(m.approve_label, { tps: e.tps }));
@@ -139,7 +143,7 @@ function row(e) {
   rejectBtn.className = "secondary";
   controls.append(approveBtn, reason, rejectBtn);
   td.appendChild(controls);
-  const out = cell(tr, "");
+  const out = cell(tr, "", false, m.result);
   const r = { e, check, approve: approveBtn, reject: rejectBtn, reason, out, controls, done: false };
   approveBtn.disabled = !myKey;
   check.disabled = !myKey;
@@ -196,6 +200,10 @@ async function start() {
   $("pending-empty").hidden = list.length !== 0;
   $("approve-selected").hidden = list.length === 0 || !myKey;
   $("approve-selected").addEventListener("click", approveSelected);
+  $("select-all-row").hidden = list.length === 0 || !myKey;
+  $("select-all").addEventListener("change", event => {
+    rows.filter(r => !r.done).forEach(r => { r.check.checked = event.target.checked; });
+  });
   setStatus(list.length ? fill(m.count, { n: list.length }) : "");
 }
 

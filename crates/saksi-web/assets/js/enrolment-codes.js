@@ -93,6 +93,8 @@ async function issue(event) {
     setStatus("");
     return;
   }
+  // Issuing again would void these codes: the list starts empty.
+  $("tps-list").value = "";
   const address = location.origin + "/kpps/";
   const blocks = $("sheet-blocks");
   blocks.replaceChildren(...issued.map(c => block(c, address)));

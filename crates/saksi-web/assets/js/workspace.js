@@ -136,9 +136,11 @@ export function revokeStatement(d, key) {
   return { v: 1, type: "key", action: "revoke", origin: d.origin, key, signed_at: now() };
 }
 
-// A table cell holding `text` (and, if given, as <code>).
-export function cell(row, text, code) {
+// A table cell holding `text` (and, if given, as <code>); `label` names
+// it where narrow screens draw each row as a card without the header.
+export function cell(row, text, code, label) {
   const td = document.createElement("td");
+  if (label) td.dataset.label = label;
   if (code) {
     const c = document.createElement("code");
     c.textContent = text;
