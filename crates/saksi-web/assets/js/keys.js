@@ -2,7 +2,7 @@
 // non-extractable in IndexedDB by signing.js), sends its verifier key to
 // POST /api/v1/officer-keys, and shows the registry's status, polling
 // while the officer one level up has yet to certify it.
-import { makeKey, loadKey } from "./signing.js";
+import { makeKey, loadKey, deleteKey } from "./signing.js";
 import { $, messages, pageData, api, refusal, showError, clearError, fill, secureContext } from "./workspace.js";
 
 const POLL_MS = 5000;
@@ -40,6 +40,30 @@ async function refresh(key) {
   const text = m[found.status] || found.status;
   status(fill(text, { certifier: pageData.certifier }), found.status);
   if (found.status === "pending") timer = setTimeout(() => refresh(key), POLL_MS);
+  if (found.status === "revoked") offerRemake();
+}
+
+// A revoked key never signs again: this browser makes a new one (same
+// name, new key id) to be certified afresh.
+function offerRemake() {
+  $("key-none").hidden = false;
+  $("key-none-text").hidden = true;
+  const b = $("make-key");
+  b.hidden = false;
+  b.textContent = m.remake;
+  b.onclick = async () => {
+    b.disabled = true;
+    try {
+      await deleteKey(pageData.key_name);
+      const key = await makeKey(pageData.key_name);
+      showKey(key);
+      await send(key);
+    } catch (e) {
+      showError(String((e && e.message) || e));
+    } finally {
+      b.disabled = false;
+    }
+  };
 }
 
 // A key made here but never accepted by the server (the connection
