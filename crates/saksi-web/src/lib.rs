@@ -34,6 +34,13 @@ pub fn pages() -> Router<AppState> {
             "/workspace/totp",
             get(pages::totp::show).post(pages::totp::confirm),
         )
+        .route("/workspace/keys", get(pages::keys::show))
+        .route("/workspace/certify", get(pages::certify::show))
+        .route(
+            "/workspace/enrolment-codes",
+            get(pages::enrolment_codes::show),
+        )
+        .route("/workspace/devices", get(pages::devices::show))
         .route("/kpps", get(pages::redirect_to_slash))
         .route("/kpps/", get(pages::kpps::show))
         .route("/static/{*file}", get(pages::assets::show))

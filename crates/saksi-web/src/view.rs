@@ -34,6 +34,13 @@ const TEMPLATES: &[(&str, &str)] = &[
         "totp_done.html",
         include_str!("../templates/totp_done.html"),
     ),
+    ("keys.html", include_str!("../templates/keys.html")),
+    ("certify.html", include_str!("../templates/certify.html")),
+    (
+        "enrolment_codes.html",
+        include_str!("../templates/enrolment_codes.html"),
+    ),
+    ("devices.html", include_str!("../templates/devices.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -22,6 +22,36 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/js/kpps.js"),
         "text/javascript; charset=utf-8",
     ),
+    (
+        "js/workspace.js",
+        include_str!("../../assets/js/workspace.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/signing.js",
+        include_str!("../../assets/js/signing.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/keys.js",
+        include_str!("../../assets/js/keys.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/certify.js",
+        include_str!("../../assets/js/certify.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/enrolment-codes.js",
+        include_str!("../../assets/js/enrolment-codes.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/devices.js",
+        include_str!("../../assets/js/devices.js"),
+        "text/javascript; charset=utf-8",
+    ),
 ];
 
 pub async fn show(RawPath(file): RawPath<String>) -> Response {

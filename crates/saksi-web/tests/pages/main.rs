@@ -5,4 +5,5 @@ mod helpers;
 mod home;
 mod language;
 mod login;
+mod screens;
 mod totp;

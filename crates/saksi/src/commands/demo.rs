@@ -365,7 +365,9 @@ fn print_welcome(
     println!("Saksi demo is running.");
     println!();
     println!("  Results page:   http://{listen}/");
-    println!("  Workspace:      http://{listen}/login  (staff; KPPS phones: http://{listen}/kpps/)");
+    println!(
+        "  Workspace:      http://{listen}/login  (staff; KPPS phones: http://{listen}/kpps/)"
+    );
     println!(
         "  On a phone:     the KPPS app needs HTTPS (WebCrypto keys work only in a secure context);\n                  \
          serve this address behind a TLS proxy (README: serving the workspace over HTTPS)"

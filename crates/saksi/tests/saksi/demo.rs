@@ -67,7 +67,10 @@ fn demo_serves_results_prints_accounts_and_stops_on_sigterm() {
     let out = demo.output();
     assert!(out.contains(&format!("http://{}/", demo.addr)), "{out}");
     // The workspace's address, and that a phone needs HTTPS.
-    assert!(out.contains(&format!("Workspace:      http://{}/login", demo.addr)), "{out}");
+    assert!(
+        out.contains(&format!("Workspace:      http://{}/login", demo.addr)),
+        "{out}"
+    );
     assert!(out.contains("the KPPS app needs HTTPS"), "{out}");
     assert!(out.contains(kpu["password"].as_str().unwrap()), "{out}");
     assert!(out.contains(secret), "the TOTP secret is printed: {out}");
