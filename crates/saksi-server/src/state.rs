@@ -87,7 +87,7 @@ pub struct AppState {
     /// long as for a wrong password and does not reveal who exists.
     pub dummy_hash: Arc<str>,
     /// Wrong enrolment codes counted per TPS and per address.
-    pub enrolment_throttle: Arc<crate::auth::enrolment_throttle::EnrolmentThrottle>,
+    pub enrolment_throttle: Arc<crate::credentials::enrolment_throttle::EnrolmentThrottle>,
 }
 
 impl AppState {

@@ -2,14 +2,14 @@
 //! second factor), TOTP enrolment, and the session of a token, which both
 //! API extractors and the web pages use. The parts it is made of (password
 //! hashes, tokens, the throttle, TOTP, CSRF tokens) live in
-//! [`crate::credentials`] and are re-exported here. KPPS enrolment codes
-//! are throttled here too, like passwords.
+//! [`crate::credentials`] and are re-exported here.
 
-pub mod enrolment_throttle;
 pub mod login;
 pub mod totp_enrolment;
 
-pub use crate::credentials::{csrf, password, policy, sessions, throttle, token, totp, totp_key};
+pub use crate::credentials::{
+    csrf, enrolment_throttle, password, policy, sessions, throttle, token, totp, totp_key,
+};
 
 use std::sync::Arc;
 

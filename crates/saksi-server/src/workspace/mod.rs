@@ -11,7 +11,7 @@
 pub mod enrolment;
 pub mod officer_keys;
 
-pub use crate::auth::enrolment_throttle as throttle;
+pub use crate::credentials::enrolment_throttle as throttle;
 
 use saksi_core::permission::Role;
 use saksi_core::{Level, RegionCode};
