@@ -16,3 +16,4 @@ mod keys;
 mod lease;
 mod pg_dump;
 mod workspace;
+mod workspace_browser;

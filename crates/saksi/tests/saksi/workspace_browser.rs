@@ -1,0 +1,153 @@
+//! The officers' workspace in a real browser (Debian's chromium, driven by
+//! Playwright's library: e2e/workspace.mjs) against a real demo: TOTP
+//! enrolment and login, a browser key certified up the chain, an
+//! enrolment code issued and a phone enrolled and approved, English chosen
+//! and remembered, writes without their CSRF token refused; every screen
+//! photographed at 360 px and checked not to scroll sideways.
+
+use std::path::Path;
+
+use crate::common::browser::{self, script_json};
+use crate::common::{Server, http, json, saksi};
+
+/// A TPS of `kabkota` other than `not`, found through the public API.
+fn tps_in(demo: &Server, kabkota: &str, not: &str) -> String {
+    let mut code = kabkota.to_owned();
+    // kab/kota -> kecamatan -> desa -> TPS: the first child each time,
+    // the second TPS if the first is `not`.
+    for _ in 0..3 {
+        let (status, body) = http(demo.addr, "GET", &format!("/api/v1/regions/{code}"), &[], "");
+        assert_eq!(status, 200, "{body}");
+        let children = json(&body)["children"].as_array().unwrap().clone();
+        let pick = children
+            .iter()
+            .map(|c| c["code"].as_str().unwrap().to_owned())
+            .find(|c| c.as_str() != not && !not.starts_with(&format!("{c}.")) || children.len() == 1)
+            .unwrap_or_else(|| children[0]["code"].as_str().unwrap().to_owned());
+        code = pick;
+    }
+    assert_ne!(code, not);
+    code
+}
+
+/// The log's last `n` entries, as text.
+fn last_entries(demo: &Server, n: u64) -> Vec<String> {
+    use base64::Engine as _;
+    let (_, checkpoint) = http(demo.addr, "GET", "/api/v1/log/checkpoint", &[], "");
+    let size: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
+    let start = size.saturating_sub(n);
+    let (status, body) = http(
+        demo.addr,
+        "GET",
+        &format!("/api/v1/log/entries?start={start}&end={size}"),
+        &[],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    json(&body)["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(e["data"].as_str().unwrap())
+                .unwrap();
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approved() {
+    let Some(_) = browser::playwright() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = Server::demo(&dir, "5", "0");
+    let accounts_file = dir.join("demo-accounts.json");
+    let accounts = json(&std::fs::read_to_string(&accounts_file).unwrap());
+    let region_of = |role: &str| {
+        accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["role"] == role)
+            .unwrap()["region"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let kabkota = region_of("kpu-kabkota");
+    let tps = tps_in(&demo, &kabkota, &region_of("kpps"));
+    // A PPK account made by the operator: no authenticator yet.
+    let kecamatan = tps.rsplitn(3, '.').nth(2).unwrap().to_owned();
+    let added = saksi()
+        .args(["user", "add", "--data-dir", dir.to_str().unwrap()])
+        .args(["--username", "ppk.baru", "--role", "ppk", "--region", &kecamatan])
+        .env("SAKSI_PASSWORD", "kata-sandi-ppk-baru-2024")
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+
+    let shots = match std::env::var_os("SAKSI_SCREENSHOTS") {
+        // Regenerating the README's screenshots: into the given directory.
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => tmp.path().join("shots"),
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = browser::run_script(
+        Path::new("workspace.mjs"),
+        &[
+            ("SAKSI_URL", &demo.url()),
+            ("ACCOUNTS", accounts_file.to_str().unwrap()),
+            ("TPS", &tps),
+            ("SHOTS", shots.to_str().unwrap()),
+            ("NEW_USER", "ppk.baru"),
+            ("NEW_PASSWORD", "kata-sandi-ppk-baru-2024"),
+        ],
+    );
+    let out = script_json(&out);
+    assert!(out.get("failure").is_none(), "the scenario failed: {out:#}");
+    assert_eq!(out["errors"], serde_json::json!([]), "a page threw: {out:#}");
+
+    // TOTP: a password alone leads to the authenticator page; a code from
+    // the secret it shows enrols, with ten recovery codes, and opens the home.
+    assert_eq!(out["new_user_landed"], "/workspace/totp");
+    assert_eq!(out["recovery_codes"], 10);
+    assert_eq!(out["new_user_home"], "/workspace/");
+    // Bahasa Indonesia first, for a browser that asks for it or not.
+    assert_eq!(out["login_lang"], "id");
+    assert_eq!(out["officer_landed"], "/workspace/");
+    assert_eq!(out["home_lang"], "id");
+    // No write without its CSRF token.
+    assert_eq!(out["api_without_csrf"]["status"], 403);
+    assert_eq!(out["api_without_csrf"]["code"], "auth.csrf_invalid");
+    assert_eq!(out["form_without_csrf"]["status"], 403);
+    assert_eq!(out["form_without_csrf"]["code_shown"], true);
+    // The officer's browser key is on the log, certified by the demo's
+    // KPU Provinsi key for the officer's kab/kota.
+    let key = out["key"].as_str().unwrap();
+    assert!(key.starts_with(&format!("kpu-kabkota-{kabkota}+")), "{key}");
+    // The phone's key is registered as the TPS's KPPS device.
+    assert_eq!(out["devices_listed"], 1);
+    assert_eq!(out["phone_status"], "approved");
+    let phone_key = out["phone_key"].as_str().unwrap();
+    assert!(phone_key.starts_with(&format!("kpps-{tps}+")), "{phone_key}");
+    let logged = last_entries(&demo, 50);
+    assert!(
+        logged.iter().any(|e| e.contains(phone_key) && e.contains("\"role\":\"kpps\"")),
+        "the approval is a logged key statement"
+    );
+    assert!(logged.iter().any(|e| e.contains(key)));
+    // English once chosen stays chosen.
+    assert_eq!(out["switched_lang"], "en");
+    assert_eq!(out["remembered_lang"], "en");
+    // No screen scrolls sideways on a 360 px phone.
+    for (name, width) in out["widths"].as_object().unwrap() {
+        assert!(width.as_u64().unwrap() <= 360, "{name} is {width} px wide");
+        let png = std::fs::read(shots.join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+    }
+    assert!(out["widths"].as_object().unwrap().len() >= 9, "{out:#}");
+}

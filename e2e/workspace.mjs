@@ -1,0 +1,171 @@
+// The workspace end to end, as its users walk it, in Debian's chromium at
+// a phone's width (360 px):
+//   - a new PPK account sets up its authenticator app (QR page, code,
+//     recovery codes), when NEW_USER / NEW_PASSWORD are given;
+//   - the demo's KPU Kab/Kota officer logs in with password and TOTP code,
+//     makes a signing key in the browser and sees it certified (by the
+//     demo's simulated KPU Provinsi), issues an enrolment code for TPS,
+//     and approves the phone that enrols with it;
+//   - the phone (a second browser: its own cookies and IndexedDB) enrols
+//     at /kpps/ without a password and sees itself approved;
+//   - English is chosen by the link and remembered on the next page;
+//   - a write without its CSRF token is refused, by the API and a form.
+//
+// Environment: CHROMIUM, SAKSI_URL, ACCOUNTS (demo-accounts.json), TPS (a
+// TPS of the kab/kota officer's kab/kota), SHOTS (a directory for the
+// screenshots), optionally NEW_USER and NEW_PASSWORD.
+// Standard output: one JSON object that the Rust test checks
+// (crates/saksi/tests/saksi/workspace_browser.rs).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PHONE, launch } from "./browser.mjs";
+import { totpCode } from "./totp.mjs";
+
+const { SAKSI_URL, ACCOUNTS, TPS, SHOTS, NEW_USER, NEW_PASSWORD } = process.env;
+for (const [name, value] of Object.entries({ SAKSI_URL, ACCOUNTS, TPS, SHOTS })) {
+  if (!value) throw new Error(`${name} is not set`);
+}
+const accounts = JSON.parse(readFileSync(ACCOUNTS, "utf8"));
+const officer = accounts.find((a) => a.role === "kpu-kabkota");
+const out = { widths: {}, errors: [] };
+const WAIT = { timeout: 30000 };
+
+/** What a visitor sees: the page's language, and whether it scrolls sideways. */
+async function look(page, name) {
+  await page.waitForLoadState("load");
+  try {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  } catch (e) {
+    // Headless chromium sometimes cannot capture a frame at once on a
+    // loaded machine; once more after a moment.
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  }
+  out.widths[name] = await page.evaluate(() => document.documentElement.scrollWidth);
+  return page.locator("html").getAttribute("lang");
+}
+
+async function logIn(page, username, password, code) {
+  await page.goto(`${SAKSI_URL}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  if (code) await page.fill("#totp", code);
+  await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+}
+
+const browser = await launch();
+try {
+  const staff = await browser.newContext({ viewport: PHONE, locale: "id-ID" });
+  const page = await staff.newPage();
+  page.on("pageerror", (e) => out.errors.push(`staff: ${e}`));
+
+  // A new account: the password alone opens only the authenticator page.
+  if (NEW_USER) {
+    const fresh = await browser.newContext({ viewport: PHONE });
+    const p = await fresh.newPage();
+    p.on("pageerror", (e) => out.errors.push(`new user: ${e}`));
+    await logIn(p, NEW_USER, NEW_PASSWORD);
+    out.new_user_landed = new URL(p.url()).pathname;
+    await look(p, "totp");
+    const secret = (await p.textContent("#totp-secret")).replace(/\s/g, "");
+    await p.fill("#code", totpCode(secret));
+    await Promise.all([p.waitForNavigation(), p.click("form.stack button[type=submit]")]);
+    out.recovery_codes = await p.locator("#recovery-codes li").count();
+    await p.goto(`${SAKSI_URL}/workspace/`);
+    out.new_user_home = new URL(p.url()).pathname;
+    await fresh.close();
+  }
+
+  // The KPU Kab/Kota officer, password and authenticator code.
+  await page.goto(`${SAKSI_URL}/login`);
+  out.login_lang = await look(page, "login");
+  await logIn(page, officer.username, officer.password, totpCode(officer.totp_secret));
+  out.officer_landed = new URL(page.url()).pathname;
+  out.home_lang = await look(page, "home");
+
+  // Writes without the CSRF token: the API (cookie, no header) and a form.
+  out.api_without_csrf = await page.evaluate(async () => {
+    const r = await fetch("/api/v1/enrolment-codes", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ tps: [] }),
+    });
+    return { status: r.status, code: (await r.json()).error.code };
+  });
+  out.form_without_csrf = await page.evaluate(async () => {
+    const r = await fetch("/logout", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "csrf=wrong",
+    });
+    const text = await r.text();
+    return { status: r.status, code_shown: text.includes("auth.csrf_invalid") };
+  });
+
+  // The officer's own signing key, made here and certified above.
+  await page.goto(`${SAKSI_URL}/workspace/keys`);
+  await page.click("#make-key");
+  await page.waitForFunction(
+    () => document.getElementById("key-status").dataset.status === "certified",
+    null,
+    WAIT,
+  );
+  out.key = await page.textContent("#key-verifier");
+  await look(page, "keys");
+
+  // A one-time enrolment code for the TPS, on the printable sheet.
+  await page.goto(`${SAKSI_URL}/workspace/enrolment-codes`);
+  await page.fill("#tps-list", TPS);
+  await page.click("#issue");
+  await page.waitForSelector("#sheet:not([hidden]) .enrol-code", WAIT);
+  const code = (await page.textContent(".enrol-code")).trim();
+  out.code = code;
+  await look(page, "enrolment-codes");
+
+  // The phone: no password, its own key, the code.
+  const phoneContext = await browser.newContext({ viewport: PHONE });
+  const phone = await phoneContext.newPage();
+  phone.on("pageerror", (e) => out.errors.push(`phone: ${e}`));
+  await phone.goto(`${SAKSI_URL}/kpps/`);
+  await phone.fill("#tps", TPS);
+  await phone.fill("#code", code);
+  await phone.click("#enrol-form button");
+  await phone.waitForFunction(
+    () => document.getElementById("status-text").dataset.status === "pending",
+    null,
+    WAIT,
+  );
+  out.phone_key = await phone.textContent("#device-key");
+  await look(phone, "kpps-pending");
+
+  // The officer approves it: a registration signed in this browser.
+  await page.goto(`${SAKSI_URL}/workspace/devices`);
+  const row = page.locator("#pending-rows tr", { hasText: TPS });
+  await row.first().waitFor(WAIT);
+  out.devices_listed = await row.count();
+  await look(page, "devices");
+  await row.first().locator("button").first().click();
+
+  // The phone sees itself approved (it polls).
+  await phone.waitForFunction(
+    () => document.getElementById("status-text").dataset.status === "approved",
+    null,
+    WAIT,
+  );
+  out.phone_status = "approved";
+  await look(phone, "kpps-approved");
+
+  // English, chosen once, stays chosen.
+  await Promise.all([page.waitForNavigation(), page.click("#lang-switch")]);
+  out.switched_lang = await page.locator("html").getAttribute("lang");
+  await page.goto(`${SAKSI_URL}/workspace/`);
+  out.remembered_lang = await look(page, "home-en");
+  await phoneContext.close();
+  await staff.close();
+} catch (e) {
+  out.failure = String(e && e.stack ? e.stack : e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
