@@ -156,6 +156,21 @@ try {
   out.phone_status = "approved";
   await look(phone, "kpps-approved");
 
+  // The phone is lost: one click on the officer's list revokes its key,
+  // and the phone says so.
+  await page.goto(`${SAKSI_URL}/workspace/devices`);
+  const approved = page.locator(`#approved-list li[data-tps="${TPS}"]`);
+  await approved.waitFor(WAIT);
+  await approved.locator("button").click();
+  await page.waitForSelector(`#approved-list li[data-tps="${TPS}"][data-status="revoked"]`, WAIT);
+  await phone.reload();
+  await phone.waitForFunction(
+    () => document.getElementById("status-text").dataset.status === "revoked",
+    null,
+    WAIT,
+  );
+  out.phone_after_revocation = "revoked";
+
   // English, chosen once, stays chosen.
   await Promise.all([page.waitForNavigation(), page.click("#lang-switch")]);
   out.switched_lang = await page.locator("html").getAttribute("lang");

@@ -39,6 +39,7 @@ async function approve(r) {
     if (answer.status === 201) {
       settle(r, m.approved);
       setStatus("TPS " + r.e.tps + ": " + m.approved);
+      await showApproved();
     } else {
       result(r.out, false, refusal(answer));
       setStatus("TPS " + r.e.tps + ": " + refusal(answer));
@@ -177,6 +178,56 @@ async function revoke(event) {
   }
 }
 
+// An approved phone with its one-click revocation (a signed `key` revoke
+// statement): for a phone lost or stolen after approval.
+function approvedItem(e) {
+  const li = document.createElement("li");
+  const what = document.createElement("p");
+  what.textContent = "TPS " + e.tps;
+  const key = document.createElement("code");
+  key.textContent = e.key;
+  const revokeBtn = button(m.revoke_one, fill(m.revoke_one_label, { tps: e.tps }));
+  revokeBtn.className = "secondary";
+  revokeBtn.disabled = !myKey;
+  const out = document.createElement("p");
+  out.setAttribute("aria-live", "polite");
+  revokeBtn.addEventListener("click", async () => {
+    revokeBtn.disabled = true;
+    out.textContent = messages.ws.working;
+    try {
+      const d = await keyDefaults();
+      const envelope = await signStatement(myKey.name, revokeStatement(d, e.key));
+      const answer = await api("POST", "/api/v1/keys", envelope);
+      if (answer.status === 201) {
+        out.textContent = m.revoked;
+        revokeBtn.hidden = true;
+        li.dataset.status = "revoked";
+      } else {
+        out.textContent = messages.ws.failed + " " + refusal(answer);
+        revokeBtn.disabled = false;
+      }
+    } catch (err) {
+      out.textContent = messages.ws.failed + " " + failed(err);
+      revokeBtn.disabled = false;
+    }
+  });
+  li.dataset.tps = e.tps;
+  li.append(what, key, revokeBtn, out);
+  return li;
+}
+
+async function showApproved() {
+  const answer = await api("GET", "/api/v1/enrolments?status=approved");
+  if (answer.status !== 200) {
+    showError(refusal(answer));
+    return;
+  }
+  const list = answer.body.enrolments || [];
+  const ul = $("approved-list");
+  ul.replaceChildren(...list.map(approvedItem));
+  $("approved-empty").hidden = list.length !== 0;
+}
+
 async function start() {
   const secure = secureContext();
   myKey = secure ? await certifiedKey(pageData.key_name) : null;
@@ -205,6 +256,7 @@ async function start() {
     rows.filter(r => !r.done).forEach(r => { r.check.checked = event.target.checked; });
   });
   setStatus(list.length ? fill(m.count, { n: list.length }) : "");
+  await showApproved();
 }
 
 start();

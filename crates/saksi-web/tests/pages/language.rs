@@ -104,3 +104,21 @@ async fn every_page_renders_in_both_languages_for_every_role() {
         }
     }
 }
+
+/// Every stable code the API can answer with has a message in both
+/// languages, so an officer never reads a refusal in a language not chosen.
+#[test]
+fn every_api_error_code_has_a_message_in_both_languages() {
+    use saksi_web::i18n::Lang;
+    for lang in [Lang::Id, Lang::En] {
+        let missing: Vec<&str> = saksi_server::codes::ALL
+            .iter()
+            .map(|c| c.code)
+            .filter(|code| lang.catalogue().get(&format!("error.{code}")).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{lang:?} has no message for {missing:?}"
+        );
+    }
+}

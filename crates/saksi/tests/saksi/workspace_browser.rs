@@ -16,13 +16,21 @@ fn tps_in(demo: &Server, kabkota: &str, not: &str) -> String {
     // kab/kota -> kecamatan -> desa -> TPS: the first child each time,
     // the second TPS if the first is `not`.
     for _ in 0..3 {
-        let (status, body) = http(demo.addr, "GET", &format!("/api/v1/regions/{code}"), &[], "");
+        let (status, body) = http(
+            demo.addr,
+            "GET",
+            &format!("/api/v1/regions/{code}"),
+            &[],
+            "",
+        );
         assert_eq!(status, 200, "{body}");
         let children = json(&body)["children"].as_array().unwrap().clone();
         let pick = children
             .iter()
             .map(|c| c["code"].as_str().unwrap().to_owned())
-            .find(|c| c.as_str() != not && !not.starts_with(&format!("{c}.")) || children.len() == 1)
+            .find(|c| {
+                c.as_str() != not && !not.starts_with(&format!("{c}.")) || children.len() == 1
+            })
             .unwrap_or_else(|| children[0]["code"].as_str().unwrap().to_owned());
         code = pick;
     }
@@ -84,11 +92,22 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
     let kecamatan = tps.rsplitn(3, '.').nth(2).unwrap().to_owned();
     let added = saksi()
         .args(["user", "add", "--data-dir", dir.to_str().unwrap()])
-        .args(["--username", "ppk.baru", "--role", "ppk", "--region", &kecamatan])
+        .args([
+            "--username",
+            "ppk.baru",
+            "--role",
+            "ppk",
+            "--region",
+            &kecamatan,
+        ])
         .env("SAKSI_PASSWORD", "kata-sandi-ppk-baru-2024")
         .output()
         .unwrap();
-    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
 
     let shots = match std::env::var_os("SAKSI_SCREENSHOTS") {
         // Regenerating the README's screenshots: into the given directory.
@@ -109,7 +128,11 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
     );
     let out = script_json(&out);
     assert!(out.get("failure").is_none(), "the scenario failed: {out:#}");
-    assert_eq!(out["errors"], serde_json::json!([]), "a page threw: {out:#}");
+    assert_eq!(
+        out["errors"],
+        serde_json::json!([]),
+        "a page threw: {out:#}"
+    );
 
     // TOTP: a password alone leads to the authenticator page; a code from
     // the secret it shows enrols, with ten recovery codes, and opens the home.
@@ -132,12 +155,34 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
     // The phone's key is registered as the TPS's KPPS device.
     assert_eq!(out["devices_listed"], 1);
     assert_eq!(out["phone_status"], "approved");
+    // A lost phone's key is revoked with one click, and the phone knows.
+    assert_eq!(out["phone_after_revocation"], "revoked");
     let phone_key = out["phone_key"].as_str().unwrap();
-    assert!(phone_key.starts_with(&format!("kpps-{tps}+")), "{phone_key}");
-    let logged = last_entries(&demo, 50);
     assert!(
-        logged.iter().any(|e| e.contains(phone_key) && e.contains("\"role\":\"kpps\"")),
-        "the approval is a logged key statement"
+        phone_key.starts_with(&format!("kpps-{tps}+")),
+        "{phone_key}"
+    );
+    // Both are on the log (once a checkpoint covers them: it is signed
+    // every second).
+    let logged_both = |entries: &[String]| {
+        let has = |action: &str| {
+            entries
+                .iter()
+                .any(|e| e.contains(phone_key) && e.contains(&format!("\"action\":\"{action}\"")))
+        };
+        has("register") && has("revoke") && entries.iter().any(|e| e.contains(key))
+    };
+    let mut logged = last_entries(&demo, 50);
+    for _ in 0..40 {
+        if logged_both(&logged) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        logged = last_entries(&demo, 50);
+    }
+    assert!(
+        logged_both(&logged),
+        "the officer's key, the phone's approval and its revocation are logged key statements"
     );
     assert!(logged.iter().any(|e| e.contains(key)));
     // English once chosen stays chosen.
