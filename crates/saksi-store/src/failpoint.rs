@@ -298,6 +298,10 @@ impl Store for FailingStore {
         self.inner.current_form(tps, contest)
     }
 
+    fn tps_with_warnings(&self, region: RegionCode) -> Result<Vec<RegionCode>> {
+        self.inner.tps_with_warnings(region)
+    }
+
     fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>> {
         self.inner.form_versions(tps)
     }

@@ -525,6 +525,11 @@ pub trait Store: Send + Sync {
     /// The latest version of one form, if any was accepted.
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>>;
 
+    /// The TPS under `region` whose current form, in any contest, carries
+    /// warnings, in code order: the staff home's "needs a look" count per
+    /// kecamatan, read in one query however many TPS the region holds.
+    fn tps_with_warnings(&self, region: RegionCode) -> Result<Vec<RegionCode>>;
+
     /// Every version of every contest's form at a TPS, ordered by contest
     /// (ballot order, as [`Contest::ALL`]) then version.
     fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>>;

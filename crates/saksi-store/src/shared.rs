@@ -265,3 +265,18 @@ impl<C> std::fmt::Debug for Pool<C> {
             .finish()
     }
 }
+
+/// The codes under `region` as a half-open text range, `P.` up to `P/`
+/// (`/` follows `.`), which the form table's primary key index scans; the
+/// root (`0`) holds every code.
+pub(crate) fn code_range(region: RegionCode) -> (String, String) {
+    if region == RegionCode::NASIONAL {
+        return (String::new(), "\u{10ffff}".to_owned());
+    }
+    (format!("{region}."), format!("{region}/"))
+}
+
+/// True if a version's stored warnings (a JSON array) name any.
+pub(crate) fn has_warnings(warnings_json: &str) -> bool {
+    !matches!(warnings_json.trim(), "" | "[]")
+}

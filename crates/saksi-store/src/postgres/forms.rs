@@ -10,6 +10,7 @@ use super::{
     Conn, Insert, column, conflict_or_postgres, contest, for_each_row, in_transaction, int,
     log_indexes, region, snapshot,
 };
+use crate::shared::{code_range, has_warnings};
 use crate::{Batch, IdempotencyRecord, RequestKey, Result, StoredVersion, UnixTime};
 
 /// The columns [`version_row`] reads, in its order.
@@ -144,6 +145,31 @@ pub(super) fn current(
         .as_ref()
         .map(version_row)
         .transpose()
+}
+
+pub(super) fn tps_with_warnings(conn: &mut Conn, region: RegionCode) -> Result<Vec<RegionCode>> {
+    let (from, to) = code_range(region);
+    // The current version of each (TPS, contest) under the region; `C`
+    // collation so the range is by bytes, as the codes are written.
+    let rows = conn.client.query(
+        "SELECT DISTINCT ON (tps, contest) tps, warnings_json FROM form_versions
+         WHERE tps COLLATE \"C\" >= $1 AND tps COLLATE \"C\" < $2
+         ORDER BY tps, contest, version DESC",
+        &[&from, &to],
+    )?;
+    let mut out = Vec::new();
+    for row in &rows {
+        let warnings: &str = row.try_get(1)?;
+        if has_warnings(warnings) {
+            let tps = super::region(row, 0)?;
+            if out.last() != Some(&tps) {
+                out.push(tps);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 pub(super) fn versions(conn: &mut Conn, tps: RegionCode) -> Result<Vec<StoredVersion>> {

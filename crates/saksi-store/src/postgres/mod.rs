@@ -290,6 +290,10 @@ impl Store for PgStore {
         self.read(|conn| forms::current(conn, tps, contest))
     }
 
+    fn tps_with_warnings(&self, region: RegionCode) -> Result<Vec<RegionCode>> {
+        self.read(|conn| forms::tps_with_warnings(conn, region))
+    }
+
     fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>> {
         self.read(|conn| forms::versions(conn, tps))
     }

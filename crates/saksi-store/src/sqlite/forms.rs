@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
 use saksi_core::{Contest, RegionCode};
 
 use super::{conflict_or_sqlite, contest_column, region_column};
+use crate::shared::{code_range, has_warnings};
 use crate::{Batch, IdempotencyRecord, RequestKey, Result, StoredVersion, UnixTime};
 
 /// The columns [`version_row`] reads, in its order.
@@ -101,6 +102,29 @@ pub(super) fn current(
         ))?
         .query_row((tps.to_string(), contest.id()), version_row)
         .optional()?)
+}
+
+pub(super) fn tps_with_warnings(conn: &Connection, region: RegionCode) -> Result<Vec<RegionCode>> {
+    let (from, to) = code_range(region);
+    // SQLite returns the bare columns of the row holding MAX(version): the
+    // current version's warnings.
+    let mut select = conn.prepare_cached(
+        "SELECT tps, warnings_json, MAX(version) FROM form_versions
+         WHERE tps >= ?1 AND tps < ?2 GROUP BY tps, contest ORDER BY tps",
+    )?;
+    let rows = select.query_map((from, to), |row| {
+        Ok((region_column(row, 0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (tps, warnings) = row?;
+        if has_warnings(&warnings) && out.last() != Some(&tps) {
+            out.push(tps);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 pub(super) fn versions(conn: &Connection, tps: RegionCode) -> Result<Vec<StoredVersion>> {

@@ -49,6 +49,7 @@ macro_rules! store_suite {
             a_reused_log_index_is_a_conflict,
             current_form_is_the_latest_version,
             form_versions_lists_every_version_in_ballot_order,
+            tps_with_warnings_are_those_whose_current_form_has_any,
             idempotency_records_round_trip,
             idempotency_keys_stream_every_recorded_key,
             log_size_is_the_count_of_accepted_versions,
@@ -887,6 +888,41 @@ pub fn current_form_is_the_latest_version(h: &impl Harness) {
     let ppwp = store.current_form(code(TPS1), Contest::Ppwp).unwrap();
     assert_eq!(ppwp, Some(version(TPS1, Contest::Ppwp, 1, 1)));
     assert_eq!(store.current_form(code(TPS2), Contest::Dpr).unwrap(), None);
+}
+
+pub fn tps_with_warnings_are_those_whose_current_form_has_any(h: &impl Harness) {
+    let store = h.open();
+    let warned = |v: StoredVersion| StoredVersion {
+        warnings_json: r#"[{"code":"tps.turnout_high"}]"#.to_owned(),
+        ..v
+    };
+    store
+        .commit_batch(&Batch {
+            versions: vec![
+                // TPS1: warned in PPWP, then corrected without warnings;
+                // warned in DPR and still so.
+                warned(version(TPS1, Contest::Ppwp, 1, 0)),
+                version(TPS1, Contest::Ppwp, 2, 1),
+                warned(version(TPS1, Contest::Dpr, 1, 2)),
+                // TPS2: warned, then corrected: nothing left.
+                warned(version(TPS2, Contest::Ppwp, 1, 3)),
+                version(TPS2, Contest::Ppwp, 2, 4),
+                warned(version(TPSLN, Contest::Ppwp, 1, 5)),
+            ],
+            idempotency: vec![],
+            entries: vec![],
+            ..Default::default()
+        })
+        .unwrap();
+    let under = |region: &str| store.tps_with_warnings(code(region)).unwrap();
+    assert_eq!(under("31.71.01"), [code(TPS1)]);
+    assert_eq!(under("31.71"), [code(TPS1)]);
+    assert_eq!(under("31"), [code(TPS1)]);
+    assert_eq!(under("0"), [code(TPS1), code(TPSLN)]);
+    assert_eq!(under("99.01.01.1000"), [code(TPSLN)]);
+    assert_eq!(under("31.71.01.1001"), [code(TPS1)]);
+    assert!(under("31.71.02").is_empty());
+    assert!(under("32").is_empty());
 }
 
 pub fn form_versions_lists_every_version_in_ballot_order(h: &impl Harness) {

@@ -8,9 +8,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
+use saksi_api::EnrolmentStatus;
 use saksi_core::permission::Role;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use saksi_server::state::AppState;
+use saksi_server::workspace::{enrolment, officer_keys};
 use serde::Serialize;
 
 use crate::session::SignedIn;
@@ -42,6 +44,17 @@ struct AreaRow {
     expected: u64,
     reported: u64,
     missing: u64,
+    /// TPS whose current form (any contest) carries warnings.
+    warnings: usize,
+}
+
+/// What waits for the officer's own action, by task.
+#[derive(Debug, Default, Serialize)]
+struct Waiting {
+    /// KPPS phones to approve (KPU Kab/Kota).
+    devices: Option<usize>,
+    /// Officers' browser keys to certify (KPU Kab/Kota, KPU Provinsi).
+    keys: Option<usize>,
 }
 
 pub async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Response {
@@ -62,7 +75,14 @@ pub async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Respons
             Err(e) => return e.into_response(),
         }
     } else {
-        (Vec::new(), area_rows(&state, region))
+        match area_rows(&state, region).await {
+            Ok(rows) => (Vec::new(), rows),
+            Err(e) => return e.into_response(),
+        }
+    };
+    let waiting = match waiting(&state, &staff.auth).await {
+        Ok(w) => w,
+        Err(e) => return e.into_response(),
     };
     let totals = areas
         .iter()
@@ -77,6 +97,7 @@ pub async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Respons
             areas => areas,
             expected => totals.0,
             reported => totals.1,
+            waiting => waiting,
             child_level => election.tree.get(region).level().child().map(Level::as_str),
         },
     )
@@ -92,11 +113,20 @@ fn href(code: RegionCode) -> String {
 }
 
 /// Per child region: TPS expected and reported for the presidential
-/// contest (held at every TPS), from the live tallies.
-fn area_rows(state: &AppState, region: RegionId) -> Vec<AreaRow> {
+/// contest (held at every TPS), from the live tallies, and the TPS whose
+/// current forms carry warnings (one store query for the whole region).
+async fn area_rows(
+    state: &AppState,
+    region: RegionId,
+) -> Result<Vec<AreaRow>, saksi_server::ApiError> {
     let election = &state.election;
+    let code = election.tree.get(region).code;
+    let warned = state
+        .blocking(move |store| store.tps_with_warnings(code))
+        .await?;
+    let child_level = election.tree.get(region).level().child();
     let live = state.live();
-    election
+    Ok(election
         .tree
         .children(region)
         .filter(|id| id.index() < election.tree.upper_len())
@@ -105,6 +135,10 @@ fn area_rows(state: &AppState, region: RegionId) -> Vec<AreaRow> {
             let totals = live.tallies.region(Contest::Ppwp, id);
             let expected = totals_get(&totals, "tps_expected");
             let reported = totals_get(&totals, "tps_reported");
+            let warnings = warned
+                .iter()
+                .filter(|tps| child_level.and_then(|l| tps.ancestor_at(l)) == Some(r.code))
+                .count();
             AreaRow {
                 code: r.code.to_string(),
                 name: r.name.clone(),
@@ -112,9 +146,28 @@ fn area_rows(state: &AppState, region: RegionId) -> Vec<AreaRow> {
                 expected,
                 reported,
                 missing: expected.saturating_sub(reported),
+                warnings,
             }
         })
-        .collect()
+        .collect())
+}
+
+/// How many phones wait for approval and keys for certification, for the
+/// officers who do those.
+async fn waiting(
+    state: &AppState,
+    who: &saksi_server::auth::Authenticated,
+) -> Result<Waiting, saksi_server::ApiError> {
+    let role = who.principal.role();
+    let mut waiting = Waiting::default();
+    if role == Role::KpuKabkota {
+        let pending = enrolment::list(state, who, Some(EnrolmentStatus::Pending)).await?;
+        waiting.devices = Some(pending.len());
+    }
+    if matches!(role, Role::KpuKabkota | Role::KpuProv) {
+        waiting.keys = Some(officer_keys::pending_for(state, who).await?.len());
+    }
+    Ok(waiting)
 }
 
 fn totals_get(totals: &saksi_core::tally::Totals, name: &str) -> u64 {

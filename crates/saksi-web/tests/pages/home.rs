@@ -77,3 +77,74 @@ async fn a_kpps_account_is_sent_to_the_kpps_app() {
     let home = browser.get("/workspace/").await;
     assert_eq!(home.location(), "/kpps/");
 }
+
+#[tokio::test]
+async fn a_kab_kota_officer_sees_what_waits_for_it_and_the_tps_carrying_warnings() {
+    use saksi_core::{Contest, Level};
+    use saksi_server::workspace::enrolment;
+    use saksi_store::{Batch, Store, StoredVersion, UnixTime};
+
+    let site = site();
+    let state = site.app.state();
+    let election = &state.election;
+    let tps = election
+        .tree
+        .get(election.tree.tps_ids().next().unwrap())
+        .code;
+    let kabkota = tps.ancestor_at(Level::Kabkota).unwrap();
+    let kecamatan = tps.ancestor_at(Level::Kecamatan).unwrap();
+    let officer = site
+        .store
+        .user_by_username(&crate::helpers::username(Role::KpuKabkota))
+        .unwrap()
+        .unwrap();
+    // A phone enrolled and waiting for approval.
+    let codes = enrolment::issue_codes_as(state, officer.id, kabkota, vec![tps])
+        .await
+        .unwrap();
+    let phone = saksi_log::Signer::generate(&format!("kpps-{tps}")).unwrap();
+    enrolment::enrol(
+        state,
+        "127.0.0.1",
+        tps,
+        &codes[0].code,
+        &phone.verifier().to_string(),
+    )
+    .await
+    .unwrap();
+    // A form at the TPS whose current version carries a warning.
+    site.store
+        .commit_batch(&Batch {
+            versions: vec![StoredVersion {
+                tps,
+                contest: Contest::Ppwp,
+                version: 1,
+                log_index: 0,
+                form_json: "{}".into(),
+                warnings_json: r#"[{"code":"tps.turnout_high"}]"#.into(),
+                submitted_by: "key:test".into(),
+                submitted_at: UnixTime(1_800_000_000),
+                request: None,
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+
+    let mut browser = site.browser();
+    browser.log_in(Role::KpuKabkota).await;
+    let home = browser.get("/workspace/").await;
+    let text = home.text();
+    assert!(
+        text.contains("id=\"devices-waiting\">(1 menunggu)"),
+        "{text}"
+    );
+    assert!(text.contains("id=\"keys-waiting\">(0 menunggu)"), "{text}");
+    assert!(text.contains("TPS dengan peringatan"));
+    // The warned TPS's kecamatan shows one TPS with warnings.
+    let row = &text[text.find(&format!("href=\"/#/ppwp/{kecamatan}\"")).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.ends_with("<td><strong>1</strong></td>\n      "),
+        "{row}"
+    );
+}
