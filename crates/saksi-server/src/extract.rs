@@ -12,7 +12,6 @@
 //! refused before a byte of its body is read.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -20,8 +19,6 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use saksi_core::RegionCode;
-use saksi_core::permission::Principal;
-use saksi_core::time::UnixTime;
 use serde::de::DeserializeOwned;
 
 pub use crate::auth::Authenticated;
@@ -115,14 +112,7 @@ impl FromRequestParts<AppState> for Authenticated {
 /// for showing the session, logging out and enrolling.
 #[derive(Debug, Clone)]
 pub struct Enrolling {
-    pub user_id: i64,
-    pub username: Arc<str>,
-    pub principal: Principal,
-    pub expires_at: UnixTime,
-    /// The account has TOTP enrolled.
-    pub totp_enrolled: bool,
-    /// The hash the session is stored under (for logout).
-    pub token_hash: [u8; 32],
+    pub session: Authenticated,
     /// The session may only enrol TOTP until the account confirms a code.
     pub totp_pending: bool,
 }
@@ -132,14 +122,9 @@ impl FromRequestParts<AppState> for Enrolling {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = session_token(parts)?;
-        let (auth, totp_pending) = auth::session_of(state, token).await?;
+        let (session, totp_pending) = auth::session_of(state, token).await?;
         Ok(Enrolling {
-            user_id: auth.user_id,
-            username: auth.username,
-            principal: auth.principal,
-            expires_at: auth.expires_at,
-            totp_enrolled: auth.totp_enrolled,
-            token_hash: auth.token_hash,
+            session,
             totp_pending,
         })
     }

@@ -177,19 +177,9 @@ pub fn html_response(status: StatusCode, html: String) -> Response {
     response
 }
 
-/// The headers of every workspace answer, page or asset.
+/// The headers of every workspace answer, page or asset: the results
+/// page's, with the workspace's policy; links within the site keep their
+/// origin (the login page's `next`), none leaves with it.
 pub fn secure_headers(headers: &mut axum::http::HeaderMap) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    saksi_server::controllers::web::page_headers(headers, CSP, "same-origin");
 }

@@ -6,15 +6,13 @@
 //! browser an officer signs from needs its own key.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 use saksi_core::permission::Role;
 use saksi_server::state::AppState;
 
-use crate::pages::{key_name, refused};
+use crate::pages::signing_screen;
 use crate::session::SignedIn;
-use crate::view;
 
 /// The roles that sign with a browser key (kpu-ri's keys are roots,
 /// pinned at `saksi init`).
@@ -31,18 +29,12 @@ fn certifier(role: Role) -> Role {
 }
 
 pub async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Response {
-    if let Some(refusal) = refused(&state, &signed_in, ROLES) {
-        return refusal;
-    }
     let role = signed_in.staff.auth.principal.role();
-    let frame = signed_in.visitor.frame(&state);
-    view::page(
-        &frame,
-        StatusCode::OK,
+    signing_screen(
+        &state,
+        &signed_in,
+        ROLES,
         "keys.html",
-        context! {
-            key_name => key_name(&signed_in),
-            certifier => certifier(role).id(),
-        },
+        context! { certifier => certifier(role).id() },
     )
 }

@@ -33,6 +33,27 @@ pub fn refused(state: &AppState, signed_in: &SignedIn, roles: &[Role]) -> Option
         .then(|| view::error_page(&signed_in.visitor, state, StatusCode::FORBIDDEN, FORBIDDEN))
 }
 
+/// A signing screen: refused to the roles not in `roles`, else `template`
+/// drawn with the officer's key name and the page's own `values`.
+pub fn signing_screen(
+    state: &AppState,
+    signed_in: &SignedIn,
+    roles: &[Role],
+    template: &str,
+    values: minijinja::Value,
+) -> Response {
+    if let Some(refusal) = refused(state, signed_in, roles) {
+        return refusal;
+    }
+    let frame = signed_in.visitor.frame(state);
+    view::page(
+        &frame,
+        StatusCode::OK,
+        template,
+        minijinja::context! { key_name => key_name(signed_in), ..values },
+    )
+}
+
 /// The name of the officer's browser signing key, `<role>-<region>`
 /// (`ppk-11.01.01`): the log publishes it with everything the key signs,
 /// so it names a post, never a person (docs/statements.md, "Keys").

@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 pub async fn logout(
     State(state): State<AppState>,
-    auth: Enrolling,
+    Enrolling { session: auth, .. }: Enrolling,
 ) -> Result<StatusCode, ApiError> {
     let hash = auth.token_hash;
     let now = state.clock.now();

@@ -14,7 +14,7 @@ use saksi_api::SessionInfo;
 use crate::controllers::json_of;
 use crate::extract::Enrolling;
 
-pub async fn show(auth: Enrolling) -> Response {
+pub async fn show(Enrolling { session: auth, .. }: Enrolling) -> Response {
     json_of(
         StatusCode::OK,
         &SessionInfo {

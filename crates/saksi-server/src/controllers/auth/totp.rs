@@ -19,7 +19,10 @@ use crate::extract::{Enrolling, body_bytes};
 use crate::state::AppState;
 
 /// `POST /api/v1/auth/totp`: 201 with a new secret and its URI.
-pub async fn begin(State(state): State<AppState>, auth: Enrolling) -> Result<Response, ApiError> {
+pub async fn begin(
+    State(state): State<AppState>,
+    Enrolling { session: auth, .. }: Enrolling,
+) -> Result<Response, ApiError> {
     let offer = totp_enrolment::begin(&state, auth.user_id, &auth.username).await?;
     Ok(json_of(StatusCode::CREATED, &offer))
 }
@@ -34,7 +37,7 @@ struct ConfirmRequest {
 /// codes.
 pub async fn confirm(
     State(state): State<AppState>,
-    auth: Enrolling,
+    Enrolling { session: auth, .. }: Enrolling,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body_bytes(body)?;

@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::simulation;
@@ -32,21 +32,25 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    page_headers(headers, CSP, "no-referrer");
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The headers every page and asset carries, the results page's and the
+/// workspace's (web crate) alike: its Content-Security-Policy, no MIME
+/// sniffing, no framing, and how much of its address a link may pass on.
+pub fn page_headers(headers: &mut HeaderMap, csp: &'static str, referrer: &'static str) {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(csp),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
 }
 
 /// `GET /`: the results page.
