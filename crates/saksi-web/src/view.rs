@@ -163,6 +163,18 @@ pub fn error_page(visitor: &Visitor, state: &AppState, status: StatusCode, code:
     )
 }
 
+/// A form post the page did not send (fields missing or not form data):
+/// 400 `request.malformed_form`, a code of the pages alone (the API's
+/// bodies are JSON).
+pub fn malformed_form(visitor: &Visitor, state: &AppState) -> Response {
+    error_page(
+        visitor,
+        state,
+        StatusCode::BAD_REQUEST,
+        "request.malformed_form",
+    )
+}
+
 /// An HTML answer with the headers every workspace page carries; pages
 /// hold an officer's own data, so nothing is cached.
 pub fn html_response(status: StatusCode, html: String) -> Response {

@@ -128,12 +128,7 @@ pub async fn submit(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
-        return error_page(
-            &visitor,
-            &state,
-            StatusCode::BAD_REQUEST,
-            "request.malformed_form",
-        );
+        return view::malformed_form(&visitor, &state);
     };
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {

@@ -81,12 +81,7 @@ pub async fn confirm(
 ) -> Response {
     let SignedIn { visitor, staff } = signed_in;
     let Ok(Form(form)) = form else {
-        return error_page(
-            &visitor,
-            &state,
-            StatusCode::BAD_REQUEST,
-            "request.malformed_form",
-        );
+        return view::malformed_form(&visitor, &state);
     };
     if !staff.check_csrf(Some(&form.csrf)) {
         return error_page(&visitor, &state, StatusCode::FORBIDDEN, "auth.csrf_invalid");

@@ -245,3 +245,19 @@ async fn every_page_carries_a_csp_without_inline_script_or_eval() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_login_post_missing_its_fields_is_refused_and_opens_no_session() {
+    let site = site();
+    let mut browser = site.browser();
+    browser.get("/login").await;
+    let page = browser.post("/login", &[("username", "staf-ppk")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body.contains("request.malformed_form"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("tidak lengkap"), "{}", page.body);
+    assert!(!browser.cookies.contains_key("saksi_session"));
+}
