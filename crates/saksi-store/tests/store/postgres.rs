@@ -166,7 +166,7 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(applied, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(applied, [1, 2, 3, 4, 5, 6, 7]);
 }
 
 #[test]
