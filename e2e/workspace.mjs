@@ -61,9 +61,14 @@ try {
   page.on("pageerror", (e) => out.errors.push(`staff: ${e}`));
 
   // A new account: the password alone opens only the authenticator page.
+  // It then makes its own signing key, which the KPU Kab/Kota officer
+  // certifies below (it is no demo account: no simulated officer does).
+  let fresh = null;
+  let freshPage = null;
   if (NEW_USER) {
-    const fresh = await browser.newContext({ viewport: PHONE });
+    fresh = await browser.newContext({ viewport: PHONE });
     const p = await fresh.newPage();
+    freshPage = p;
     p.on("pageerror", (e) => out.errors.push(`new user: ${e}`));
     await logIn(p, NEW_USER, NEW_PASSWORD);
     out.new_user_landed = new URL(p.url()).pathname;
@@ -74,7 +79,14 @@ try {
     out.recovery_codes = await p.locator("#recovery-codes li").count();
     await p.goto(`${SAKSI_URL}/workspace/`);
     out.new_user_home = new URL(p.url()).pathname;
-    await fresh.close();
+    await p.goto(`${SAKSI_URL}/workspace/keys`);
+    await p.click("#make-key");
+    await p.waitForFunction(
+      () => document.getElementById("key-status").dataset.status === "pending",
+      null,
+      WAIT,
+    );
+    out.new_user_key = await p.textContent("#key-verifier");
   }
 
   // The KPU Kab/Kota officer, password and authenticator code.
@@ -113,6 +125,23 @@ try {
   );
   out.key = await page.textContent("#key-verifier");
   await look(page, "keys");
+
+  // The officer certifies the new PPK's key, signing in this browser; the
+  // PPK's page sees it certified (it polls).
+  if (freshPage) {
+    await page.goto(`${SAKSI_URL}/workspace/certify`);
+    const pending = page.locator("#pending-rows tr", { hasText: NEW_USER });
+    await pending.first().waitFor(WAIT);
+    await look(page, "certify");
+    await pending.first().locator("button").click();
+    await freshPage.waitForFunction(
+      () => document.getElementById("key-status").dataset.status === "certified",
+      null,
+      WAIT,
+    );
+    out.new_user_key_status = "certified";
+    await fresh.close();
+  }
 
   // A one-time enrolment code for the TPS, on the printable sheet.
   await page.goto(`${SAKSI_URL}/workspace/enrolment-codes`);

@@ -1,6 +1,8 @@
 //! The officers' workspace in a real browser (Debian's chromium, driven by
 //! Playwright's library: e2e/workspace.mjs) against a real demo: TOTP
-//! enrolment and login, a browser key certified up the chain, an
+//! enrolment and login, browser keys certified up the chain (by the demo's
+//! simulated officer, and by the KPU Kab/Kota officer on the certify
+//! screen), an
 //! enrolment code issued and a phone enrolled and approved, English chosen
 //! and remembered, writes without their CSRF token refused; every screen
 //! photographed at 360 px and checked not to scroll sideways.
@@ -139,6 +141,14 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
     assert_eq!(out["new_user_landed"], "/workspace/totp");
     assert_eq!(out["recovery_codes"], 10);
     assert_eq!(out["new_user_home"], "/workspace/");
+    // Its browser key, certified by the KPU Kab/Kota officer on the certify
+    // screen, signing in the officer's browser.
+    let ppk_key = out["new_user_key"].as_str().unwrap();
+    assert!(
+        ppk_key.starts_with(&format!("ppk-{kecamatan}+")),
+        "{ppk_key}"
+    );
+    assert_eq!(out["new_user_key_status"], "certified");
     // Bahasa Indonesia first, for a browser that asks for it or not.
     assert_eq!(out["login_lang"], "id");
     assert_eq!(out["officer_landed"], "/workspace/");
@@ -170,7 +180,12 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
                 .iter()
                 .any(|e| e.contains(phone_key) && e.contains(&format!("\"action\":\"{action}\"")))
         };
-        has("register") && has("revoke") && entries.iter().any(|e| e.contains(key))
+        has("register")
+            && has("revoke")
+            && entries.iter().any(|e| e.contains(key))
+            && entries
+                .iter()
+                .any(|e| e.contains(ppk_key) && e.contains("\"role\":\"ppk\""))
     };
     let mut logged = last_entries(&demo, 50);
     for _ in 0..40 {
@@ -182,7 +197,7 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
     }
     assert!(
         logged_both(&logged),
-        "the officer's key, the phone's approval and its revocation are logged key statements"
+        "the officers' keys, the phone's approval and its revocation are logged key statements"
     );
     assert!(logged.iter().any(|e| e.contains(key)));
     // English once chosen stays chosen.
@@ -194,5 +209,5 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
         let png = std::fs::read(shots.join(format!("{name}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
     }
-    assert!(out["widths"].as_object().unwrap().len() >= 9, "{out:#}");
+    assert!(out["widths"].as_object().unwrap().len() >= 10, "{out:#}");
 }
