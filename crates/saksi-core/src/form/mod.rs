@@ -13,6 +13,7 @@
 //! `docs/form-codes.md`.
 
 pub mod codes;
+pub mod rules;
 mod parse;
 mod types;
 mod validate;
