@@ -13,8 +13,8 @@
 //! `docs/form-codes.md`.
 
 pub mod codes;
-pub mod rules;
 mod parse;
+pub mod rules;
 mod types;
 mod validate;
 

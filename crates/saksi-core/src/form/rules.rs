@@ -117,38 +117,171 @@ const fn scaled(mut r: Rule, left: u32, right: u32) -> Rule {
     r
 }
 
-
 use When::{BallotsGiven, DisabilitasGiven};
 
 /// Every arithmetic rule, errors first, each `_l/_p/_j` written out.
 pub const RULES: &[Rule] = &[
     // R1
-    rule(&codes::OPTIONS_SUM_MISMATCH, "suara_sah", &["suara_sah"], Op::Eq, &["options_total"]),
+    rule(
+        &codes::OPTIONS_SUM_MISMATCH,
+        "suara_sah",
+        &["suara_sah"],
+        Op::Eq,
+        &["options_total"],
+    ),
     // R2
-    rule(&codes::VOTES_SUM_MISMATCH, "suara_total", &["suara_total"], Op::Eq, &["suara_sah", "suara_tidak_sah"]),
+    rule(
+        &codes::VOTES_SUM_MISMATCH,
+        "suara_total",
+        &["suara_total"],
+        Op::Eq,
+        &["suara_sah", "suara_tidak_sah"],
+    ),
     // R4
-    rule(&codes::VOTERS_SUM_MISMATCH, "pengguna_total_l", &["pengguna_total_l"], Op::Eq, &["pengguna_dpt_l", "pengguna_dptb_l", "pengguna_non_dpt_l"]),
-    rule(&codes::VOTERS_SUM_MISMATCH, "pengguna_total_p", &["pengguna_total_p"], Op::Eq, &["pengguna_dpt_p", "pengguna_dptb_p", "pengguna_non_dpt_p"]),
-    rule(&codes::VOTERS_SUM_MISMATCH, "pengguna_total_j", &["pengguna_total_j"], Op::Eq, &["pengguna_dpt_j", "pengguna_dptb_j", "pengguna_non_dpt_j"]),
+    rule(
+        &codes::VOTERS_SUM_MISMATCH,
+        "pengguna_total_l",
+        &["pengguna_total_l"],
+        Op::Eq,
+        &["pengguna_dpt_l", "pengguna_dptb_l", "pengguna_non_dpt_l"],
+    ),
+    rule(
+        &codes::VOTERS_SUM_MISMATCH,
+        "pengguna_total_p",
+        &["pengguna_total_p"],
+        Op::Eq,
+        &["pengguna_dpt_p", "pengguna_dptb_p", "pengguna_non_dpt_p"],
+    ),
+    rule(
+        &codes::VOTERS_SUM_MISMATCH,
+        "pengguna_total_j",
+        &["pengguna_total_j"],
+        Op::Eq,
+        &["pengguna_dpt_j", "pengguna_dptb_j", "pengguna_non_dpt_j"],
+    ),
     // R5
-    rule(&codes::SEX_SUM_MISMATCH, "pemilih_dpt_j", &["pemilih_dpt_j"], Op::Eq, &["pemilih_dpt_l", "pemilih_dpt_p"]),
-    rule(&codes::SEX_SUM_MISMATCH, "pengguna_dpt_j", &["pengguna_dpt_j"], Op::Eq, &["pengguna_dpt_l", "pengguna_dpt_p"]),
-    rule(&codes::SEX_SUM_MISMATCH, "pengguna_dptb_j", &["pengguna_dptb_j"], Op::Eq, &["pengguna_dptb_l", "pengguna_dptb_p"]),
-    rule(&codes::SEX_SUM_MISMATCH, "pengguna_non_dpt_j", &["pengguna_non_dpt_j"], Op::Eq, &["pengguna_non_dpt_l", "pengguna_non_dpt_p"]),
-    rule(&codes::SEX_SUM_MISMATCH, "pengguna_total_j", &["pengguna_total_j"], Op::Eq, &["pengguna_total_l", "pengguna_total_p"]),
-    when(rule(&codes::SEX_SUM_MISMATCH, "pemilih_disabilitas_j", &["pemilih_disabilitas_j"], Op::Eq, &["pemilih_disabilitas_l", "pemilih_disabilitas_p"]), DisabilitasGiven),
-    when(rule(&codes::SEX_SUM_MISMATCH, "pengguna_disabilitas_j", &["pengguna_disabilitas_j"], Op::Eq, &["pengguna_disabilitas_l", "pengguna_disabilitas_p"]), DisabilitasGiven),
+    rule(
+        &codes::SEX_SUM_MISMATCH,
+        "pemilih_dpt_j",
+        &["pemilih_dpt_j"],
+        Op::Eq,
+        &["pemilih_dpt_l", "pemilih_dpt_p"],
+    ),
+    rule(
+        &codes::SEX_SUM_MISMATCH,
+        "pengguna_dpt_j",
+        &["pengguna_dpt_j"],
+        Op::Eq,
+        &["pengguna_dpt_l", "pengguna_dpt_p"],
+    ),
+    rule(
+        &codes::SEX_SUM_MISMATCH,
+        "pengguna_dptb_j",
+        &["pengguna_dptb_j"],
+        Op::Eq,
+        &["pengguna_dptb_l", "pengguna_dptb_p"],
+    ),
+    rule(
+        &codes::SEX_SUM_MISMATCH,
+        "pengguna_non_dpt_j",
+        &["pengguna_non_dpt_j"],
+        Op::Eq,
+        &["pengguna_non_dpt_l", "pengguna_non_dpt_p"],
+    ),
+    rule(
+        &codes::SEX_SUM_MISMATCH,
+        "pengguna_total_j",
+        &["pengguna_total_j"],
+        Op::Eq,
+        &["pengguna_total_l", "pengguna_total_p"],
+    ),
+    when(
+        rule(
+            &codes::SEX_SUM_MISMATCH,
+            "pemilih_disabilitas_j",
+            &["pemilih_disabilitas_j"],
+            Op::Eq,
+            &["pemilih_disabilitas_l", "pemilih_disabilitas_p"],
+        ),
+        DisabilitasGiven,
+    ),
+    when(
+        rule(
+            &codes::SEX_SUM_MISMATCH,
+            "pengguna_disabilitas_j",
+            &["pengguna_disabilitas_j"],
+            Op::Eq,
+            &["pengguna_disabilitas_l", "pengguna_disabilitas_p"],
+        ),
+        DisabilitasGiven,
+    ),
     // R3
-    rule(&codes::VOTES_VS_VOTERS, "suara_total", &["suara_total"], Op::Eq, &["pengguna_total_j"]),
+    rule(
+        &codes::VOTES_VS_VOTERS,
+        "suara_total",
+        &["suara_total"],
+        Op::Eq,
+        &["pengguna_total_j"],
+    ),
     // R6
-    rule(&codes::VOTERS_ABOVE_DPT, "pengguna_dpt_l", &["pengguna_dpt_l"], Op::Le, &["pemilih_dpt_l"]),
-    rule(&codes::VOTERS_ABOVE_DPT, "pengguna_dpt_p", &["pengguna_dpt_p"], Op::Le, &["pemilih_dpt_p"]),
-    rule(&codes::VOTERS_ABOVE_DPT, "pengguna_dpt_j", &["pengguna_dpt_j"], Op::Le, &["pemilih_dpt_j"]),
+    rule(
+        &codes::VOTERS_ABOVE_DPT,
+        "pengguna_dpt_l",
+        &["pengguna_dpt_l"],
+        Op::Le,
+        &["pemilih_dpt_l"],
+    ),
+    rule(
+        &codes::VOTERS_ABOVE_DPT,
+        "pengguna_dpt_p",
+        &["pengguna_dpt_p"],
+        Op::Le,
+        &["pemilih_dpt_p"],
+    ),
+    rule(
+        &codes::VOTERS_ABOVE_DPT,
+        "pengguna_dpt_j",
+        &["pengguna_dpt_j"],
+        Op::Le,
+        &["pemilih_dpt_j"],
+    ),
     // R7: suara_total * 100 <= pemilih_dpt_j * 102
-    scaled(rule(&codes::VOTES_ABOVE_DPT, "suara_total", &["suara_total"], Op::Le, &["pemilih_dpt_j"]), 100, 102),
+    scaled(
+        rule(
+            &codes::VOTES_ABOVE_DPT,
+            "suara_total",
+            &["suara_total"],
+            Op::Le,
+            &["pemilih_dpt_j"],
+        ),
+        100,
+        102,
+    ),
     // R10
-    when(rule(&codes::BALLOTS_SUM_MISMATCH, "surat_suara_diterima", &["surat_suara_diterima"], Op::Eq, &["surat_suara_digunakan", "surat_suara_tidak_digunakan", "surat_suara_rusak"]), BallotsGiven),
-    when(rule(&codes::BALLOTS_USED_VS_VOTES, "surat_suara_digunakan", &["surat_suara_digunakan"], Op::Eq, &["suara_total"]), BallotsGiven),
+    when(
+        rule(
+            &codes::BALLOTS_SUM_MISMATCH,
+            "surat_suara_diterima",
+            &["surat_suara_diterima"],
+            Op::Eq,
+            &[
+                "surat_suara_digunakan",
+                "surat_suara_tidak_digunakan",
+                "surat_suara_rusak",
+            ],
+        ),
+        BallotsGiven,
+    ),
+    when(
+        rule(
+            &codes::BALLOTS_USED_VS_VOTES,
+            "surat_suara_digunakan",
+            &["surat_suara_digunakan"],
+            Op::Eq,
+            &["suara_total"],
+        ),
+        BallotsGiven,
+    ),
 ];
 
 /// One rule that does not hold for a form.
@@ -255,8 +388,14 @@ fn slot(form: &mut CHasil, i: usize) -> &mut u32 {
         6..=8 => of(&mut form.pengguna_dptb, i - 6),
         9..=11 => of(&mut form.pengguna_non_dpt, i - 9),
         12..=14 => of(&mut form.pengguna_total, i - 12),
-        15..=17 => of(&mut form.disabilitas.get_or_insert_default().pemilih, i - 15),
-        18..=20 => of(&mut form.disabilitas.get_or_insert_default().pengguna, i - 18),
+        15..=17 => of(
+            &mut form.disabilitas.get_or_insert_default().pemilih,
+            i - 15,
+        ),
+        18..=20 => of(
+            &mut form.disabilitas.get_or_insert_default().pengguna,
+            i - 18,
+        ),
         21 => &mut form.surat_suara.get_or_insert_default().diterima,
         22 => &mut form.surat_suara.get_or_insert_default().digunakan,
         23 => &mut form.surat_suara.get_or_insert_default().tidak_digunakan,
@@ -294,7 +433,11 @@ pub fn agreement_forms(
     let mut rng = Rng(seed);
     let mut out = Vec::new();
     for contest in Contest::ALL {
-        let Some(tps) = election.tree.tps_ids().find(|t| election.holds(*t, contest)) else {
+        let Some(tps) = election
+            .tree
+            .tps_ids()
+            .find(|t| election.holds(*t, contest))
+        else {
             continue;
         };
         for _ in 0..n {
@@ -342,7 +485,9 @@ fn ballot(election: &Election, tps: RegionId, contest: Contest) -> Options {
                 return Options::empty(contest);
             };
             if contest == Contest::Dpd {
-                return Options::Candidates(dapil.candidates.iter().map(|c| zero(c.number)).collect());
+                return Options::Candidates(
+                    dapil.candidates.iter().map(|c| zero(c.number)).collect(),
+                );
             }
             let mut parties = dapil.parties.clone();
             parties.sort_unstable();
@@ -372,18 +517,22 @@ fn consistent(rng: &mut Rng, options: Options) -> CHasil {
     let tidak_sah = rng.below(30);
     let total = sah + tidak_sah;
     // Voters who used their right: mostly exactly the ballots counted (R3).
-    let voted = if rng.below(4) == 0 { total + rng.below(5) } else { total };
+    let voted = if rng.below(4) == 0 {
+        total + rng.below(5)
+    } else {
+        total
+    };
     let dptb = Triple::of(rng.below(3), rng.below(3));
     let non_dpt = Triple::of(rng.below(3), rng.below(3));
     let dpt_j = voted.saturating_sub(dptb.j + non_dpt.j);
     let dpt = Triple::of(dpt_j / 2, dpt_j - dpt_j / 2);
-    let pengguna_total = Triple::of(
-        dpt.l + dptb.l + non_dpt.l,
-        dpt.p + dptb.p + non_dpt.p,
-    );
+    let pengguna_total = Triple::of(dpt.l + dptb.l + non_dpt.l, dpt.p + dptb.p + non_dpt.p);
     // Registered voters: mostly more than voted (R6, R7).
     let pemilih_dpt = if rng.below(5) == 0 {
-        Triple::of(dpt.l.saturating_sub(rng.below(10)), dpt.p.saturating_sub(rng.below(10)))
+        Triple::of(
+            dpt.l.saturating_sub(rng.below(10)),
+            dpt.p.saturating_sub(rng.below(10)),
+        )
     } else {
         Triple::of(dpt.l + rng.below(100), dpt.p + rng.below(100))
     };

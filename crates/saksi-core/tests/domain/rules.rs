@@ -52,7 +52,10 @@ fn data(findings: Vec<Finding>) -> Vec<(String, String)> {
 fn the_data_rules_and_the_validator_agree_on_every_generated_form() {
     let election = fixture::election();
     let forms = rules::agreement_forms(&election, 11, 400);
-    assert!(forms.len() == 400 * saksi_core::Contest::ALL.len(), "every contest shape is generated");
+    assert!(
+        forms.len() == 400 * saksi_core::Contest::ALL.len(),
+        "every contest shape is generated"
+    );
     let mut seen = BTreeSet::new();
     for (tps, contest, form) in &forms {
         let expected = validator(&election, *tps, *contest, form);
@@ -66,7 +69,11 @@ fn the_data_rules_and_the_validator_agree_on_every_generated_form() {
     }
     // The generator reaches every code the rules publish, and R9.
     for r in RULES {
-        assert!(seen.contains(r.code), "no generated form triggered {}", r.code);
+        assert!(
+            seen.contains(r.code),
+            "no generated form triggered {}",
+            r.code
+        );
     }
     assert!(seen.contains(codes::INVALID_NUMBER.code));
 }
