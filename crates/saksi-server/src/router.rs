@@ -49,6 +49,7 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             "/api/v1/results/{contest}/dapil/{dapil}",
             get(results::dapil::show),
         )
+        .route("/api/v1/forms/rules", get(forms::rules::show))
         .route("/api/v1/tps/{code}", get(tps::show::show))
         .route(
             "/api/v1/tps/{code}/forms/{contest}",

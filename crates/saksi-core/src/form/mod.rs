@@ -14,6 +14,7 @@
 
 pub mod codes;
 mod parse;
+pub mod rules;
 mod types;
 mod validate;
 

@@ -4,3 +4,4 @@
 mod fixture;
 mod form;
 mod permissions;
+mod rules;

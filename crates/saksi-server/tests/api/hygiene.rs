@@ -18,6 +18,7 @@ async fn every_answer_is_nosniff_and_only_public_reads_allow_any_origin() {
         "/api/v1/log/checkpoint".to_owned(),
         "/api/v1/log/entries?start=0&end=0".to_owned(),
         "/api/v1/openapi.json".to_owned(),
+        "/api/v1/forms/rules".to_owned(),
         // An error answer of a public read is readable too.
         "/api/v1/regions/99.99".to_owned(),
     ];

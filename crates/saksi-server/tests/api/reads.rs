@@ -120,3 +120,64 @@ async fn the_server_answers_over_a_real_socket_and_stops_on_request() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+/// The rules a phone checks each number with are the server's own, served
+/// to anyone (no session), and the answer fits the OpenAPI schema exactly:
+/// every key is one the schema names, every required key is there, and
+/// every code, rule, field and term is in the schema's enums.
+#[tokio::test]
+async fn the_form_rules_are_public_data_in_the_openapi_shape() {
+    let app = spawn_app();
+    let answer = app.get("/api/v1/forms/rules").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.headers["access-control-allow-origin"], "*");
+    let body = answer.json();
+    assert_eq!(
+        body,
+        serde_json::to_value(saksi_core::form::rules::DOCUMENT).unwrap()
+    );
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["max_count"], 9999);
+    let rules = body["rules"].as_array().unwrap();
+    let codes: std::collections::BTreeSet<&str> =
+        rules.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 9, "every arithmetic code: {codes:?}");
+
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let op = &doc["paths"]["/api/v1/forms/rules"]["get"];
+    assert!(op.get("security").is_none(), "public: no session");
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/FormRules"
+    );
+    let schemas = &doc["components"]["schemas"];
+    fits(&body, &schemas["FormRules"]);
+    let rule = &schemas["FormRule"];
+    let term = &schemas["FormRuleTerm"]["enum"];
+    for r in rules {
+        fits(r, rule);
+        for key in ["code", "rule", "severity", "field", "op", "when"] {
+            if let Some(v) = r.get(key) {
+                let allowed = rule["properties"][key]["enum"].as_array().unwrap();
+                assert!(allowed.contains(v), "{key} {v} is not in the schema");
+            }
+        }
+        for side in ["left", "right"] {
+            for t in r[side].as_array().unwrap() {
+                assert!(term.as_array().unwrap().contains(t), "term {t}");
+            }
+        }
+    }
+}
+
+/// `value`'s keys are exactly allowed by the object schema `schema`.
+fn fits(value: &serde_json::Value, schema: &serde_json::Value) {
+    let object = value.as_object().unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    for key in object.keys() {
+        assert!(properties.contains_key(key), "{key} is not in the schema");
+    }
+    for key in schema["required"].as_array().unwrap() {
+        assert!(object.contains_key(key.as_str().unwrap()), "{key} missing");
+    }
+}

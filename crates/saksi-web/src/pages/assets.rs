@@ -18,6 +18,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "js/rules.js",
+        include_str!("../../assets/js/rules.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "js/kpps.js",
         include_str!("../../assets/js/kpps.js"),
         "text/javascript; charset=utf-8",

@@ -242,6 +242,7 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "certify.js",
         "enrolment-codes.js",
         "devices.js",
+        "rules.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert_eq!(page.status, 200, "{file}");
@@ -257,6 +258,7 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "certify.js",
         "enrolment-codes.js",
         "devices.js",
+        "rules.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert!(!page.body.contains("innerHTML"), "{file}");

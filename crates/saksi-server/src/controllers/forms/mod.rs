@@ -1,5 +1,6 @@
 //! `/api/v1/tps/{code}/forms`: C.Hasil submissions.
 
+pub mod rules;
 pub mod submit;
 
 use saksi_core::form::{self, codes as form_codes};

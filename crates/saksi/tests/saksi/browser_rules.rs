@@ -1,0 +1,103 @@
+//! The browser's rules evaluator (`crates/saksi-web/assets/js/rules.js`)
+//! against the validator, the authority: run in Node on thousands of
+//! generated forms of every contest (valid, and broken by changing one or
+//! two numbers) with the rules as `GET /api/v1/forms/rules` serves them, it
+//! must find exactly the validator's arithmetic errors, or when there are
+//! none its warnings, on the same fields.
+
+use std::collections::BTreeSet;
+
+use saksi_core::form::rules::{self, RULES};
+use saksi_core::form::{codes, validate};
+use serde_json::{Value, json};
+
+use crate::common::browser::{self, script_json};
+
+/// What the validator says about the rules the data covers: its errors if
+/// it refuses the form, else its warnings, as sorted `(code, field)`.
+fn validator(issues: Vec<saksi_core::form::Issue>) -> Vec<(String, String)> {
+    let covered: BTreeSet<&str> = RULES
+        .iter()
+        .map(|r| r.code)
+        .chain([codes::INVALID_NUMBER.code])
+        .collect();
+    let mut out: Vec<(String, String)> = issues
+        .into_iter()
+        .filter(|i| covered.contains(i.code))
+        .map(|i| (i.code.to_owned(), i.field.unwrap_or_default()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// rules.js's findings for one form, as the server would report them.
+fn script(findings: &Value) -> Vec<(String, String)> {
+    let findings = findings.as_array().unwrap();
+    let errors = findings.iter().any(|f| f["severity"] == "error");
+    let mut out: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| !errors || f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn rules_js_in_node_finds_what_the_validator_finds_on_generated_forms() {
+    let Some(node) = browser::node() else { return };
+    let election = saksi_sim::generate::generate(&saksi_sim::generate::GenerateOptions {
+        seed: 7,
+        scale: 0.001,
+    })
+    .unwrap();
+    let forms = rules::agreement_forms(&election, 5, 300);
+    assert_eq!(forms.len(), 300 * saksi_core::Contest::ALL.len());
+    let input = json!({
+        "rules": rules::DOCUMENT,
+        "forms": forms.iter().map(|(_, _, f)| f).collect::<Vec<_>>(),
+    })
+    .to_string();
+
+    let mut child = std::process::Command::new(node)
+        .arg(browser::workspace().join("e2e/rules-agreement.mjs"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let out = script_json(&child.wait_with_output().unwrap());
+
+    let findings = out["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), forms.len());
+    let mut seen = BTreeSet::new();
+    for ((tps, contest, form), found) in forms.iter().zip(findings) {
+        let issues = match validate(&election, *tps, *contest, form) {
+            Ok(w) | Err(w) => w,
+        };
+        let expected = validator(issues);
+        assert_eq!(
+            script(found),
+            expected,
+            "{contest:?} form {}",
+            serde_json::to_string(form).unwrap()
+        );
+        seen.extend(expected.into_iter().map(|(code, _)| code));
+    }
+    for r in RULES {
+        assert!(
+            seen.contains(r.code),
+            "no generated form triggered {}",
+            r.code
+        );
+    }
+    assert!(seen.contains(codes::INVALID_NUMBER.code));
+    // explain() put failing rules into words with their numbers.
+    assert!(out["explained"].as_u64().unwrap() > 0);
+}
