@@ -1,4 +1,4 @@
-//! The officers' workspace (issue 10): KPPS device enrolment codes and
+//! The officers' workspace: KPPS device enrolment codes and
 //! enrolments, officers' keys waiting to be certified, and the validity
 //! window a browser puts into a key registration it signs.
 

@@ -1,4 +1,4 @@
-//! What the officers' workspace keeps (issue 10): KPPS device enrolment
+//! What the officers' workspace keeps: KPPS device enrolment
 //! codes and enrolments, and officers' keys waiting to be certified.
 //!
 //! Decisions that follow from the key registry (an enrolment approved or

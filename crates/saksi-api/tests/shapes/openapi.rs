@@ -370,7 +370,7 @@ fn every_shape_round_trips() {
     }
 }
 
-/// The officers' workspace's answers (issue 10) against their schemas,
+/// The officers' workspace's answers against their schemas,
 /// and each round trip.
 #[test]
 fn every_workspace_shape_matches_the_openapi_file() {

@@ -1,4 +1,4 @@
-//! The officers' workspace (issue 10 §2): KPPS device enrolment and
+//! The officers' workspace: KPPS device enrolment and
 //! officers' key certification, as domain functions that the API
 //! controllers (`controllers::enrolments`, `controllers::officer_keys`)
 //! and the web pages both call, so the rules live once.

@@ -1,4 +1,4 @@
-//! The screens that sign in the browser (issue 10 §2, §3): the officer's
+//! The screens that sign in the browser: the officer's
 //! own key, certifying keys one level down, enrolment codes and KPPS
 //! phones. Their lists and actions are the page's script calling the API;
 //! these tests check what the server draws: who may open each page, in
