@@ -10,32 +10,11 @@ use std::path::Path;
 use saksi_core::form::CHasil;
 use saksi_log::{Signer, Verifier, canonical_check, canonical_json};
 use saksi_statement::{Envelope, FormStatement, KeyStatement};
+use saksi_sim::rng::Rng;
 use serde_json::{Map, Value, json};
 
 use crate::common::browser::{self, script_json};
 use crate::common::{Server, hex};
-
-/// A small deterministic generator (SplitMix64): the same statements every
-/// run, so a disagreement is reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// Pieces of strings and member names where encoders disagree: every JSON
 /// escape, other control characters, DEL, U+2028/2029 (escaped by some
@@ -96,7 +75,7 @@ fn integer(rng: &mut Rng) -> i64 {
     if rng.below(3) == 0 {
         *rng.pick(INTEGERS)
     } else {
-        (rng.next() % (2 * MAX + 1)) as i64 - MAX as i64
+        (rng.next_u64() % (2 * MAX + 1)) as i64 - MAX as i64
     }
 }
 
@@ -188,7 +167,7 @@ fn key_names() -> Vec<String> {
 #[test]
 fn signing_js_in_node_signs_what_rust_verifies_byte_for_byte() {
     let Some(node) = browser::node() else { return };
-    let mut rng = Rng(10);
+    let mut rng = Rng::new(10);
     let (keys, forms) = real_statements(&mut rng);
     let random: Vec<Value> = (0..400)
         .map(|_| Value::Object(object(&mut rng, 0)))
