@@ -9,8 +9,8 @@ use std::path::Path;
 
 use saksi_core::form::CHasil;
 use saksi_log::{Signer, Verifier, canonical_check, canonical_json};
-use saksi_statement::{Envelope, FormStatement, KeyStatement};
 use saksi_sim::rng::Rng;
+use saksi_statement::{Envelope, FormStatement, KeyStatement};
 use serde_json::{Map, Value, json};
 
 use crate::common::browser::{self, script_json};
