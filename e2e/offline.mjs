@@ -11,7 +11,8 @@
 //     the head backing off 1 s, 2 s, ... while the others wait behind it,
 //     and stay queued across a reload;
 //   - a statement the server logged but whose answer was lost is sent
-//     again, byte for byte, and answered its first answer;
+//     again, byte for byte, and answered its first answer; so is one
+//     still "sent" when the page was reloaded before its answer came;
 //   - connected again, they are accepted in order with their log indexes;
 //     one the server refuses shows its code, and the photo queued after it
 //     is refused with it;
@@ -40,11 +41,12 @@ const WAIT = { timeout: 30000 };
 
 // A TCP proxy to the server: "open" passes bytes both ways, "refuse"
 // resets every connection at once, "lose" passes requests on but resets
-// the connection when the answer starts. A change of mode ends every
-// connection, so none keeps the old mode.
+// the connection when the answer starts, "hold" passes requests on and
+// never their answers. A change of mode ends every connection, so none
+// keeps the old mode.
 function proxy(target) {
   const live = new Set();
-  const state = { mode: "open", refused: 0, lost: 0 };
+  const state = { mode: "open", refused: 0, lost: 0, held: 0 };
   const end = (socket) => (socket.resetAndDestroy ? socket.resetAndDestroy() : socket.destroy());
   const server = net.createServer((client) => {
     if (state.mode === "refuse") {
@@ -71,6 +73,10 @@ function proxy(target) {
         state.lost += 1;
         end(client);
         upstream.destroy();
+      });
+    } else if (mode === "hold") {
+      upstream.on("data", () => {
+        state.held += 1;
       });
     } else {
       upstream.pipe(client);
@@ -271,6 +277,21 @@ try {
   });
   out.lost_answers = relay.state.lost;
   out.size_after_lost = (await logSize()) - sizeBefore;
+
+  // Sent, and its answer held back until the page is reloaded: after the
+  // reload it is still "sent", and is sent again.
+  relay.set("hold");
+  await page.evaluate(async () => {
+    const q = await import("/static/js/queue.js");
+    q.flush(); // never settles: the answer does not come
+  });
+  for (let i = 0; i < 200 && relay.state.held === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  out.held_answers = relay.state.held;
+  await page.reload();
+  out.after_held = await page.evaluate(async () => (await import("/static/js/queue.js")).items());
+  out.size_after_held = (await logSize()) - sizeBefore;
 
   // Connected again: everything is answered, in order.
   relay.set("open");

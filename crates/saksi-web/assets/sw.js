@@ -56,22 +56,20 @@ self.addEventListener("fetch", (event) => {
 
 // The network's answer if it comes in time, else the copy kept under
 // `key` (the page is kept without its query), else the network's answer
-// or error whenever it comes.
-async function networkFirst(event, key) {
-  const cache = await caches.open(CACHE);
+// or error whenever it comes. The refresh of the cache goes on after the
+// cached copy has answered (waitUntil, called while the event is live).
+function networkFirst(event, key) {
   const network = fetch(event.request).then(async (response) => {
     if (response.ok && !response.redirected) {
+      const cache = await caches.open(CACHE);
       await cache.put(key, response.clone());
     }
     return response;
   });
-  // The refresh goes on after the cached copy has answered.
   event.waitUntil(network.catch(() => undefined));
-  try {
-    return await Promise.race([network, late(NETWORK_WAIT_MS)]);
-  } catch {
-    return (await cache.match(key)) ?? network;
-  }
+  return Promise.race([network, late(NETWORK_WAIT_MS)]).catch(
+    async () => (await caches.match(key, { cacheName: CACHE })) ?? network,
+  );
 }
 
 async function cacheFirst(request) {

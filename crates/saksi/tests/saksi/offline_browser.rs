@@ -2,10 +2,11 @@
 //! e2e/offline.mjs) against a real server, with the connection cut outside
 //! the browser by a TCP proxy in the script: the service worker serves the
 //! app shell, the outbox (queue.js) holds signed statements with back-off
-//! and across a reload, a statement whose answer was lost is logged once,
-//! everything is accepted in order once the connection returns (or refused
-//! with the server's code), and the receipt's inclusion proof checks out
-//! against the pinned log key (proof.js), and fails when it should.
+//! and across a reload, a statement whose answer was lost (or never came
+//! before a reload) is logged once, everything is accepted in order once
+//! the connection returns (or refused with the server's code), and the
+//! receipt's inclusion proof checks out against the pinned log key
+//! (proof.js), and fails when it should.
 
 use std::path::Path;
 
@@ -116,6 +117,12 @@ fn cut_off_the_kpps_app_opens_from_its_cache_and_its_queued_statements_are_logge
     assert!(out["lost_answers"].as_u64().unwrap() >= 1);
     assert_eq!(out["size_after_lost"], 1, "{out:#}");
     assert_eq!(out["lost"][0]["state"], "waiting", "{out:#}");
+
+    // Its answer held back, then the page reloaded: still "sent" (it may
+    // have been logged), and nothing more logged.
+    assert!(out["held_answers"].as_u64().unwrap() >= 1);
+    assert_eq!(out["after_held"][0]["state"], "sent", "{out:#}");
+    assert_eq!(out["size_after_held"], 1, "{out:#}");
 
     // Connected: accepted in order (the retry answered its first answer,
     // logged once), the version the server refuses shows its code, and the
