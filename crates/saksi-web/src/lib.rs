@@ -43,5 +43,6 @@ pub fn pages() -> Router<AppState> {
         .route("/workspace/devices", get(pages::devices::show))
         .route("/kpps", get(pages::redirect_to_slash))
         .route("/kpps/", get(pages::kpps::show))
+        .route("/kpps/sw.js", get(pages::service_worker::show))
         .route("/static/{*file}", get(pages::assets::show))
 }

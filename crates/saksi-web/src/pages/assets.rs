@@ -5,12 +5,27 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use saksi_server::extract::RawPath;
 
-/// Every file served, by path under `/static/`.
-const FILES: &[(&str, &str, &str)] = &[
+/// Every file served, by path under `/static/`: (path, text, Content-Type).
+pub(crate) const FILES: &[(&str, &str, &str)] = &[
     (
         "workspace.css",
         include_str!("../../assets/workspace.css"),
         "text/css; charset=utf-8",
+    ),
+    (
+        "js/offline.js",
+        include_str!("../../assets/js/offline.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/queue.js",
+        include_str!("../../assets/js/queue.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/proof.js",
+        include_str!("../../assets/js/proof.js"),
+        "text/javascript; charset=utf-8",
     ),
     (
         "js/signing.js",

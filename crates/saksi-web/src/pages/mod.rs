@@ -9,6 +9,7 @@ pub mod keys;
 pub mod kpps;
 pub mod lang;
 pub mod login;
+pub mod service_worker;
 pub mod totp;
 
 use axum::http::{StatusCode, Uri};

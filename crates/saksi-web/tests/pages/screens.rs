@@ -243,6 +243,9 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "enrolment-codes.js",
         "devices.js",
         "rules.js",
+        "offline.js",
+        "queue.js",
+        "proof.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert_eq!(page.status, 200, "{file}");
@@ -259,9 +262,46 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "enrolment-codes.js",
         "devices.js",
         "rules.js",
+        "queue.js",
+        "proof.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert!(!page.body.contains("innerHTML"), "{file}");
         assert!(!page.body.contains("insertAdjacentHTML"), "{file}");
     }
+}
+
+#[tokio::test]
+async fn the_kpps_apps_service_worker_is_served_from_its_scope_never_from_a_stale_cache() {
+    let site = site();
+    let mut browser = site.browser();
+    let page = browser.get("/kpps/sw.js").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.headers["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    // The browser checks for a new release at every visit.
+    assert_eq!(page.headers["cache-control"], "no-cache");
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("worker-src 'self'"), "{csp}");
+    // The release's cache name and the shell, then the worker.
+    assert!(
+        page.body.starts_with("const CACHE = \"saksi-kpps-"),
+        "{}",
+        &page.body[..80]
+    );
+    let shell_line = page.body.lines().nth(1).unwrap();
+    let shell: Vec<String> = serde_json::from_str(
+        shell_line
+            .strip_prefix("const SHELL = ")
+            .and_then(|l| l.strip_suffix(';'))
+            .unwrap(),
+    )
+    .unwrap();
+    for url in &shell {
+        assert_eq!(browser.get(url).await.status, 200, "{url}");
+    }
+    assert!(shell.contains(&"/kpps/".to_owned()), "{shell:?}");
+    assert!(page.body.contains("addEventListener(\"fetch\""));
 }

@@ -9,53 +9,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::common::{Server, chain, get, json, saksi};
-
-/// A small election in `dir` (on `database` if given).
-fn prepare(dir: &Path, database: Option<&str>) {
-    let mut init = saksi();
-    init.args(["init", "--data-dir", dir.to_str().unwrap()])
-        .args(["--scale", "0.001", "--seed", "5"]);
-    if let Some(url) = database {
-        init.args(["--database", url]);
-    }
-    let out = init.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The first TPS of the election a server serves.
-fn first_tps(server: &Server) -> String {
-    let mut code = "0".to_owned();
-    loop {
-        let (_, body) = get(server.addr, &format!("/api/v1/regions/{code}"));
-        let region = json(&body);
-        if region["level"] == "tps" {
-            return code;
-        }
-        code = region["children"][0]["code"].as_str().unwrap().to_owned();
-    }
-}
-
-const FORM: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
-    "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
-    "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
-    "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
-    "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
-    "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
-    "options": {"01": 30, "02": 50, "03": 18}}"#;
-
-/// A correction of [`FORM`]: a vote moved from one pair to another.
-const FORM_2: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
-    "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
-    "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
-    "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
-    "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
-    "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
-    "options": {"01": 31, "02": 49, "03": 18}}"#;
+use crate::common::chain::{self, FORM, FORM_2, first_tps, prepare};
+use crate::common::{Server, get, json};
 
 fn log_size(server: &Server) -> u64 {
     json(&get(server.addr, "/api/v1/results/ppwp").1)["log_size"]

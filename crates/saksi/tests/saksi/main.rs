@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod browser_proof;
 mod browser_rules;
 mod browser_signing;
 mod cli;
@@ -15,6 +16,7 @@ mod demo;
 mod faults;
 mod keys;
 mod lease;
+mod offline_browser;
 mod pg_dump;
 mod workspace;
 mod workspace_browser;

@@ -1,7 +1,8 @@
 //! Signing as the key chain does, for tests that submit forms to a server
 //! started on a data directory `saksi init` made (its `root.key` is the
-//! KPU RI root key): registering officers' and devices' keys, and signing
-//! form statements.
+//! KPU RI root key): the small election they start on and a form valid
+//! there, registering officers' and devices' keys, and signing form
+//! statements.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -12,13 +13,61 @@ use saksi_log::Signer;
 use saksi_statement::{Envelope, KeyAction, KeyRole, KeyStatement};
 use serde_json::{Value, json};
 
-use super::{get, http, json, now};
+use super::{Server, get, http, json, now, saksi};
 
 /// The log's origin, as its served key names it.
 pub fn origin(addr: SocketAddr) -> String {
     let key = get(addr, "/api/v1/log/key").1;
     key.trim().split('+').next().unwrap().to_owned()
 }
+
+/// A small election in `dir` (on `database` if given), seed 5: [`FORM`]
+/// is valid for its [`first_tps`].
+pub fn prepare(dir: &Path, database: Option<&str>) {
+    let mut init = saksi();
+    init.args(["init", "--data-dir", dir.to_str().unwrap()])
+        .args(["--scale", "0.001", "--seed", "5"]);
+    if let Some(url) = database {
+        init.args(["--database", url]);
+    }
+    let out = init.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The first TPS of the election a server serves.
+pub fn first_tps(server: &Server) -> String {
+    let mut code = "0".to_owned();
+    loop {
+        let (_, body) = get(server.addr, &format!("/api/v1/regions/{code}"));
+        let region = json(&body);
+        if region["level"] == "tps" {
+            return code;
+        }
+        code = region["children"][0]["code"].as_str().unwrap().to_owned();
+    }
+}
+
+/// A PPWP C.Hasil of [`prepare`]'s first TPS.
+pub const FORM: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+    "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
+    "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
+    "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
+    "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
+    "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
+    "options": {"01": 30, "02": 50, "03": 18}}"#;
+
+/// A correction of [`FORM`]: a vote moved from one pair to another.
+pub const FORM_2: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemilih_dpt_j": 200,
+    "pengguna_dpt_l": 50, "pengguna_dpt_p": 50, "pengguna_dpt_j": 100,
+    "pengguna_dptb_l": 0, "pengguna_dptb_p": 0, "pengguna_dptb_j": 0,
+    "pengguna_non_dpt_l": 0, "pengguna_non_dpt_p": 0, "pengguna_non_dpt_j": 0,
+    "pengguna_total_l": 50, "pengguna_total_p": 50, "pengguna_total_j": 100,
+    "suara_sah": 98, "suara_tidak_sah": 2, "suara_total": 100,
+    "options": {"01": 31, "02": 49, "03": 18}}"#;
 
 /// Registers `key` in `role` for `region`, signed by `by`; the answer
 /// must be 201.
