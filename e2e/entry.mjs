@@ -189,6 +189,22 @@ try {
   out.phone_answer = await signAndSend(phone);
   out.photo_uploads = await phone.$$eval("#photo-uploads li", (l) => l.map((li) => li.dataset.status));
   await look(phone, "entry-accepted");
+
+  // Back at the list, PPWP has its version; the party and DPD ballots are
+  // laid out from the TPS's dapil.
+  await phone.click("#another");
+  await phone.waitForSelector("#contests button[data-contest='dpr']", WAIT);
+  out.ppwp_state = await phone.textContent("#contests button[data-contest='ppwp'] .contest-state");
+  await phone.click("#contests button[data-contest='dpr']");
+  await phone.waitForSelector("#entry-first input[data-field$='.party']", WAIT);
+  out.dpr = {
+    parties: await phone.locator("#entry-first input[data-field$='.party']").count(),
+    candidates: await phone.locator("#entry-first input[data-field*='.candidates.']").count(),
+  };
+  await phone.click("#back-to-contests");
+  await phone.click("#contests button[data-contest='dpd']");
+  await phone.waitForSelector("#entry-first input[data-field^='options.']", WAIT);
+  out.dpd_candidates = await phone.locator("#entry-first input[data-field^='options.']").count();
   await context.close();
 
   // The PPS enters on behalf of a TPS of its desa, from its home.
@@ -206,6 +222,7 @@ try {
   await desk.waitForSelector("#entry-first input[data-field='suara_total']", WAIT);
   const deskOptions = await optionVotes(desk);
   await type(desk, "first", { ...PAPER, ...deskOptions });
+  await desk.evaluate(() => window.scrollTo(0, 0));
   await look(desk, "behalf-entry");
   await secondEntry(desk, deskOptions);
   await desk.waitForSelector("#entry-agreed:not([hidden])", WAIT);

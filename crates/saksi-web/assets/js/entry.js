@@ -87,7 +87,9 @@ export function refusalText(messages, answer) {
 export async function runEntry(root, { tps, contest, contestName, keyName, messages, reason, send, onDone }) {
   const m = messages.entry;
   const status = el("p", { id: "entry-status", "aria-live": "polite", text: m.loading });
-  root.replaceChildren(status);
+  const back = el("button", { type: "button", className: "secondary", id: "back-to-contests", text: m.back });
+  back.addEventListener("click", onDone);
+  root.replaceChildren(back, status);
   let rules;
   let ballot;
   try {

@@ -161,6 +161,16 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
         "{signed}"
     );
 
+    // The list now says PPWP has its version 1; DPR is laid out by party
+    // with its candidates, DPD by candidate.
+    assert_eq!(out["ppwp_state"], "versi 1 sudah diterima");
+    assert!(out["dpr"]["parties"].as_u64().unwrap() > 0, "{out:#}");
+    assert!(
+        out["dpr"]["candidates"].as_u64().unwrap() > out["dpr"]["parties"].as_u64().unwrap(),
+        "{out:#}"
+    );
+    assert!(out["dpd_candidates"].as_u64().unwrap() > 1, "{out:#}");
+
     // The PPS: from its home to the TPS's entry on behalf; no reason, no
     // signature; then accepted, signed with its own key for the TPS.
     assert_eq!(
