@@ -178,7 +178,11 @@ try {
   await phone.waitForSelector("#entry-agreed:not([hidden])", WAIT);
   out.agreed = true;
 
-  // A file that is no image is refused; the photo is taken.
+  // No photo, no review; a file that is no image is refused; the photo
+  // is taken.
+  await phone.click("#to-review");
+  await phone.waitForSelector("#photo-problem:not([hidden])", WAIT);
+  out.no_photo = await phone.textContent("#photo-problem");
   await phone.setInputFiles("#photo-input", { name: "c-hasil.png", mimeType: "image/png", buffer: Buffer.from("not an image") });
   await phone.waitForSelector("#photo-problem:not([hidden])", WAIT);
   out.not_an_image = await phone.textContent("#photo-problem");
@@ -226,7 +230,16 @@ try {
   await look(desk, "behalf-entry");
   await secondEntry(desk, deskOptions);
   await desk.waitForSelector("#entry-agreed:not([hidden])", WAIT);
+  // Three photos at most: a fourth is refused.
+  for (const [w, h] of [[300, 200], [280, 200]]) {
+    await desk.setInputFiles("#photo-input", { name: "page.png", mimeType: "image/png", buffer: png(w, h) });
+  }
+  await desk.waitForFunction(() => document.querySelectorAll("#photo-list li").length === 2, null, WAIT);
   await photoAndSign(desk);
+  out.behalf_photos = await desk.locator("#photo-list li").count();
+  await desk.setInputFiles("#photo-input", { name: "page.png", mimeType: "image/png", buffer: png(260, 180) });
+  await desk.waitForSelector("#photo-problem:not([hidden])", WAIT);
+  out.fourth_photo = await desk.textContent("#photo-problem");
   // No reason, no signature.
   await desk.click("#sign");
   await desk.waitForSelector("#answer:not([hidden])", WAIT);

@@ -62,7 +62,9 @@ export function mountCamera(root, { messages, onChange }) {
     problem.hidden = !code;
   }
 
-  function redraw() {
+  // Draws the list again; `changed` when a photo came or went (the review
+  // of the photos signed is then out of date).
+  function redraw(changed) {
     list.replaceChildren();
     photos.forEach((p, i) => {
       const n = i + 1;
@@ -72,17 +74,18 @@ export function mountCamera(root, { messages, onChange }) {
       remove.addEventListener("click", () => {
         photos.splice(i, 1);
         say(null);
-        redraw();
+        redraw(true);
       });
       const label = fill(m.photo_label, { n, kb: Math.ceil(p.blob.size / 1024), sha: p.sha256.slice(0, 12) });
       list.appendChild(el("li", { dataset: { sha256: p.sha256 } }, [thumb, el("p", { text: label }), remove]));
     });
     add.hidden = photos.length >= MAX_PHOTOS;
-    onChange();
+    if (changed) onChange();
   }
 
   pick.addEventListener("change", async () => {
     const files = Array.from(pick.files || []);
+    const before = photos.length;
     pick.value = "";
     for (const file of files) {
       if (photos.length >= MAX_PHOTOS) {
@@ -97,10 +100,10 @@ export function mountCamera(root, { messages, onChange }) {
         say(e && e.code ? e.code : "entry.photo_not_an_image");
       }
     }
-    redraw();
+    redraw(photos.length !== before);
   });
 
-  redraw();
+  redraw(false);
   return {
     photos: () => photos.slice(),
     problem: () => (photos.length === 0 ? "entry.photo_required" : photos.length > MAX_PHOTOS ? "entry.photo_too_many" : null),

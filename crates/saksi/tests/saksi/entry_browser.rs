@@ -123,6 +123,12 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
         "{mismatch}"
     );
     assert!(
+        out["no_photo"]
+            .as_str()
+            .unwrap()
+            .contains("entry.photo_required")
+    );
+    assert!(
         out["not_an_image"]
             .as_str()
             .unwrap()
@@ -176,6 +182,13 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
     assert_eq!(
         out["behalf_path"],
         format!("/workspace/entry/{behalf_tps}").as_str()
+    );
+    assert_eq!(out["behalf_photos"], 3);
+    assert!(
+        out["fourth_photo"]
+            .as_str()
+            .unwrap()
+            .contains("entry.photo_too_many")
     );
     assert!(
         out["without_reason"]
