@@ -190,7 +190,17 @@ try {
   out.png_sha256 = (await import("node:crypto")).createHash("sha256").update(png(320, 240)).digest("hex");
   out.review_version = await phone.textContent("#review-version");
   await look(phone, "entry-review");
+  // The connection drops as the statement leaves: the page says so, and
+  // sending again sends the very same signed bytes (a retry the server
+  // recognises), which are accepted.
+  const posted = [];
+  phone.on("request", (r) => {
+    if (r.method() === "POST" && r.url().includes("/forms/")) posted.push(r.postData());
+  });
+  await phone.route("**/api/v1/tps/*/forms/*", (route) => route.abort("internetdisconnected"), { times: 1 });
+  out.offline_answer = await signAndSend(phone);
   out.phone_answer = await signAndSend(phone);
+  out.resent_identical = posted.length === 2 && posted[0] === posted[1];
   out.photo_uploads = await phone.$$eval("#photo-uploads li", (l) => l.map((li) => li.dataset.status));
   await look(phone, "entry-accepted");
 

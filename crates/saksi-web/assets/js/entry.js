@@ -53,7 +53,12 @@ export async function submitNow({ tps, contest, envelope, photos }) {
 
 // The log's origin: the first line of its latest checkpoint.
 async function logOrigin() {
-  const r = await fetch("/api/v1/log/checkpoint", { cache: "no-store" });
+  let r;
+  try {
+    r = await fetch("/api/v1/log/checkpoint", { cache: "no-store" });
+  } catch (e) {
+    throw { status: 0, body: {} };
+  }
   if (!r.ok) throw { status: r.status, body: {} };
   return (await r.text()).split("\n")[0];
 }
@@ -163,6 +168,11 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     review.scrollIntoView();
   }
 
+  // A statement signed but not answered (no connection, the server busy):
+  // sent again byte for byte while nothing in it changed, so that a first
+  // attempt that did arrive is answered as a retry, not refused as stale.
+  let unanswered = null;
+
   async function signAndSend(button) {
     const form = chasil.agreed();
     const problem = !form ? "entry.double_mismatch" : camera.problem();
@@ -179,29 +189,38 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     button.disabled = true;
     show("working", m.signing);
     try {
-      const [origin, current] = await Promise.all([logOrigin(), currentVersion(tps, contest)]);
       const photos = camera.photos();
-      const statement = {
-        v: 1,
-        type: "form",
-        origin,
-        tps,
-        contest,
-        version: current ? current.version + 1 : 1,
-        prev: current ? current.digest ?? null : null,
-        form,
-        photos: photos.map((p) => p.sha256),
-        signed_at: now(),
-      };
-      if (reason) statement.on_behalf = { reason: why };
-      const envelope = await signStatement(keyName, statement);
+      const what = JSON.stringify([form, photos.map((p) => p.sha256), why]);
+      const envelope =
+        unanswered && unanswered.what === what ? unanswered.envelope : await sign(form, photos, why);
       const { answer, uploads } = await send({ tps, contest, envelope, photos });
+      const again = answer.status === 0 || answer.status === 429 || answer.status >= 500;
+      unanswered = again ? { what, envelope } : null;
       answered(answer, uploads, photos);
     } catch (e) {
       show("refused", `${m.refused} ${e && e.status !== undefined ? refusalText(messages, e) : String((e && e.message) || e)}`);
     } finally {
       button.disabled = false;
     }
+  }
+
+  // The `form` statement of the agreed numbers and the photos, signed.
+  async function sign(form, photos, why) {
+    const [origin, current] = await Promise.all([logOrigin(), currentVersion(tps, contest)]);
+    const statement = {
+      v: 1,
+      type: "form",
+      origin,
+      tps,
+      contest,
+      version: current ? current.version + 1 : 1,
+      prev: current ? current.digest ?? null : null,
+      form,
+      photos: photos.map((p) => p.sha256),
+      signed_at: now(),
+    };
+    if (reason) statement.on_behalf = { reason: why };
+    return signStatement(keyName, statement);
   }
 
   // The answer area: `state` is "working", "ok" or "refused".

@@ -135,6 +135,18 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
             .contains("entry.photo_not_an_image")
     );
 
+    // Sent while the connection dropped: said in words, and the second
+    // press sent the same signed bytes again.
+    assert_eq!(out["offline_answer"]["state"], "refused", "{out:#}");
+    assert!(
+        out["offline_answer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Tidak ada sambungan"),
+        "{out:#}"
+    );
+    assert_eq!(out["resent_identical"], true, "{out:#}");
+
     // Accepted, with its log index, as version 1 signed by the phone.
     let answer = &out["phone_answer"];
     assert_eq!(answer["state"], "ok", "{out:#}");
