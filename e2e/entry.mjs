@@ -11,8 +11,9 @@
 //     form is signed with the phone's key and accepted with its log index;
 //   - the demo's PPS officer (key certified by the demo's simulated KPU
 //     Kab/Kota) opens its home, follows the TPS's link to the entry on
-//     behalf of BEHALF_TPS, is asked for the reason, and enters, signs and
-//     sends a form that is accepted.
+//     behalf of BEHALF_TPS, is asked for the reason, and enters (the DPR
+//     C.Hasil, parties with their candidates), signs and sends a form that
+//     is accepted.
 //
 // Environment: CHROMIUM, SAKSI_URL, ACCOUNTS (demo-accounts.json),
 // PHONE_TPS, BEHALF_TPS, SHOTS (a directory for the screenshots).
@@ -81,25 +82,45 @@ const PAPER = {
   suara_sah: 200, suara_tidak_sah: 5, suara_total: 205,
 };
 
-/** The paper's votes per option box of the ballot shown: all but 10 per other pair to the first. */
+/**
+ * The paper's votes per option box of the ballot shown (200 valid votes):
+ * one to each of the first boxes after the first (at most 100), the rest
+ * to the first box, none to the others.
+ */
 async function optionVotes(page) {
   const fields = await page.$$eval("#entry-first input[data-field^='options.']", (l) => l.map((i) => i.dataset.field));
-  return Object.fromEntries(fields.map((f, i) => [f, i === 0 ? 200 - 10 * (fields.length - 1) : 10]));
+  const ones = Math.min(fields.length - 1, 100);
+  return Object.fromEntries(fields.map((f, i) => [f, i === 0 ? 200 - ones : i <= ones ? 1 : 0]));
 }
 
-async function type(page, stage, values) {
+/**
+ * Types `values` into the boxes of an entry (`stage` "first" or "second"),
+ * key by key as an officer would; `bulk` sets them all at once (each with
+ * its input event), for a ballot of many candidates.
+ */
+async function type(page, stage, values, bulk = false) {
+  if (bulk) {
+    await page.evaluate(([stage, values]) => {
+      for (const [field, v] of Object.entries(values)) {
+        const box = document.querySelector(`#entry-${stage} input[data-field="${field}"]`);
+        box.value = String(v);
+        box.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }, [stage, values]);
+    return;
+  }
   for (const [field, v] of Object.entries(values)) {
     await page.fill(`#entry-${stage} input[data-field="${field}"]`, String(v));
   }
 }
 
 /** The double entry: the second copy of the totals and options, `changed` overriding some. */
-async function secondEntry(page, options, changed = {}) {
+async function secondEntry(page, options, changed = {}, bulk = false) {
   await page.click("#to-second");
   await page.waitForSelector("#entry-second:not([hidden])", WAIT);
   const asked = await page.$$eval("#entry-second input", (l) => l.map((i) => i.dataset.field));
   const all = { ...PAPER, ...options, ...changed };
-  await type(page, "second", Object.fromEntries(asked.map((f) => [f, all[f]])));
+  await type(page, "second", Object.fromEntries(asked.map((f) => [f, all[f]])), bulk);
   await page.click("#compare");
 }
 
@@ -215,6 +236,8 @@ try {
     parties: await phone.locator("#entry-first input[data-field$='.party']").count(),
     candidates: await phone.locator("#entry-first input[data-field*='.candidates.']").count(),
   };
+  await phone.evaluate(() => document.querySelector("#entry-first [data-section='votes']").scrollIntoView());
+  await look(phone, "entry-dpr");
   await phone.click("#back-to-contests");
   await phone.click("#contests button[data-contest='dpd']");
   await phone.waitForSelector("#entry-first input[data-field^='options.']", WAIT);
@@ -231,14 +254,16 @@ try {
   await desk.goto(`${SAKSI_URL}/workspace/`);
   await Promise.all([desk.waitForNavigation(), desk.click(`a[href="/workspace/entry/${BEHALF_TPS}"]`)]);
   out.behalf_path = new URL(desk.url()).pathname;
-  await desk.waitForSelector("#contests button[data-contest='ppwp']", WAIT);
-  await desk.click("#contests button[data-contest='ppwp']");
-  await desk.waitForSelector("#entry-first input[data-field='suara_total']", WAIT);
+  // The DPR C.Hasil: every party's votes and each of its candidates'.
+  await desk.waitForSelector("#contests button[data-contest='dpr']", WAIT);
+  await desk.click("#contests button[data-contest='dpr']");
+  await desk.waitForSelector("#entry-first input[data-field$='.party']", WAIT);
   const deskOptions = await optionVotes(desk);
-  await type(desk, "first", { ...PAPER, ...deskOptions });
+  out.behalf_boxes = Object.keys(deskOptions).length;
+  await type(desk, "first", { ...PAPER, ...deskOptions }, true);
   await desk.evaluate(() => window.scrollTo(0, 0));
   await look(desk, "behalf-entry");
-  await secondEntry(desk, deskOptions);
+  await secondEntry(desk, deskOptions, {}, true);
   await desk.waitForSelector("#entry-agreed:not([hidden])", WAIT);
   // Three photos at most: a fourth is refused.
   for (const [w, h] of [[300, 200], [280, 200]]) {

@@ -4,7 +4,8 @@
 //! page explains in words, corrects it, passes the double entry after a
 //! disagreement it shows, attaches a photo (re-encoded and hashed on the
 //! phone), signs and sends it, and sees it accepted with its log index; a
-//! PPS enters a form on behalf of a TPS of its desa from its home. Every
+//! PPS enters a DPR form (parties and candidates) on behalf of a TPS of
+//! its desa from its home. Every
 //! screen is photographed at 360 px and checked not to scroll sideways.
 
 use std::path::Path;
@@ -32,15 +33,15 @@ fn tps_of_desa(demo: &Server, desa: &str, not: &str) -> String {
         .expect("a desa with two TPS, or one other than the phone's")
 }
 
-/// The current PPWP version of `tps`, from the public TPS page.
-fn current_ppwp(demo: &Server, tps: &str) -> serde_json::Value {
+/// The current version of `contest` at `tps`, from the public TPS page.
+fn current(demo: &Server, tps: &str, contest: &str) -> serde_json::Value {
     let (status, body) = http(demo.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
     assert_eq!(status, 200, "{body}");
     json(&body)["contests"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["contest"] == "ppwp")
+        .find(|c| c["contest"] == contest)
         .unwrap()["current"]
         .clone()
 }
@@ -158,12 +159,12 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
             .contains(&format!("nomor log {log_index}")),
         "{answer}"
     );
-    let current = current_ppwp(&demo, &phone_tps);
-    assert_eq!(current["version"], 1);
-    assert_eq!(current["log_index"], log_index);
-    assert_eq!(current["signer"]["role"], "kpps");
-    assert_eq!(current["form"]["suara_total"], 205);
-    assert_eq!(current["form"]["suara_sah"], 200);
+    let ppwp = current(&demo, &phone_tps, "ppwp");
+    assert_eq!(ppwp["version"], 1);
+    assert_eq!(ppwp["log_index"], log_index);
+    assert_eq!(ppwp["signer"]["role"], "kpps");
+    assert_eq!(ppwp["form"]["suara_total"], 205);
+    assert_eq!(ppwp["form"]["suara_sah"], 200);
     // The photo was re-encoded on the phone (its bytes are not the PNG's)
     // and its hash is in the signed statement.
     let photo = out["photo_sha256"].as_str().unwrap();
@@ -209,9 +210,17 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
             .contains("1 sampai 500 karakter")
     );
     assert_eq!(out["behalf_answer"]["state"], "ok", "{out:#}");
-    let current = current_ppwp(&demo, &behalf_tps);
-    assert_eq!(current["signer"]["role"], "pps");
-    assert_eq!(current["signer"]["on_behalf"]["reason"], "HP KPPS rusak");
+    let dpr = current(&demo, &behalf_tps, "dpr");
+    assert_eq!(dpr["signer"]["role"], "pps");
+    assert_eq!(dpr["form"]["suara_sah"], 200);
+    let boxes: usize = dpr["form"]["options"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| 1 + p["candidates"].as_object().unwrap().len())
+        .sum();
+    assert_eq!(boxes as u64, out["behalf_boxes"].as_u64().unwrap());
+    assert_eq!(dpr["signer"]["on_behalf"]["reason"], "HP KPPS rusak");
 
     // No screen scrolls sideways on a 360 px phone.
     for (name, width) in out["widths"].as_object().unwrap() {
