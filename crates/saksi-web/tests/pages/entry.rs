@@ -51,6 +51,21 @@ async fn a_pps_opens_the_entry_for_a_tps_of_its_desa_with_its_own_key_named() {
     assert!(messages["chasil"]["rule"]["form.votes_sum_mismatch"].is_string());
     assert!(messages["error"]["entry.double_mismatch"].is_string());
     assert_eq!(messages["contest"]["ppwp"], "PPWP");
+
+    browser.cookies.insert("saksi_lang".into(), "en".into());
+    let english = browser.get(&format!("/workspace/entry/{mine}")).await;
+    assert_eq!(english.status, 200);
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert!(
+        english
+            .text()
+            .contains("<h1>Enter a C.Hasil on the KPPS's behalf</h1>")
+    );
+    let messages = json_block(&english, "messages");
+    assert_eq!(
+        messages["chasil"]["rule"]["form.votes_sum_mismatch"],
+        "{right}, but {left}."
+    );
 }
 
 #[tokio::test]
