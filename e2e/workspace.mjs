@@ -18,8 +18,8 @@
 // (crates/saksi/tests/saksi/workspace_browser.rs).
 
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { PHONE, launch } from "./browser.mjs";
+import { WAIT, certifiedKey, enrolAndApprove, logIn as logInAt, looker } from "./pages.mjs";
 import { totpCode } from "./totp.mjs";
 
 const { SAKSI_URL, ACCOUNTS, TPS, SHOTS, NEW_USER, NEW_PASSWORD } = process.env;
@@ -29,30 +29,8 @@ for (const [name, value] of Object.entries({ SAKSI_URL, ACCOUNTS, TPS, SHOTS }))
 const accounts = JSON.parse(readFileSync(ACCOUNTS, "utf8"));
 const officer = accounts.find((a) => a.role === "kpu-kabkota");
 const out = { widths: {}, errors: [] };
-const WAIT = { timeout: 30000 };
-
-/** What a visitor sees: the page's language, and whether it scrolls sideways. */
-async function look(page, name) {
-  await page.waitForLoadState("load");
-  try {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  } catch (e) {
-    // Headless chromium sometimes cannot capture a frame at once on a
-    // loaded machine; once more after a moment.
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  }
-  out.widths[name] = await page.evaluate(() => document.documentElement.scrollWidth);
-  return page.locator("html").getAttribute("lang");
-}
-
-async function logIn(page, username, password, code) {
-  await page.goto(`${SAKSI_URL}/login`);
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  if (code) await page.fill("#totp", code);
-  await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
-}
+const look = looker(out, SHOTS);
+const logIn = (page, username, password, code) => logInAt(page, SAKSI_URL, username, password, code);
 
 const browser = await launch();
 try {
@@ -116,14 +94,7 @@ try {
   });
 
   // The officer's own signing key, made here and certified above.
-  await page.goto(`${SAKSI_URL}/workspace/keys`);
-  await page.click("#make-key");
-  await page.waitForFunction(
-    () => document.getElementById("key-status").dataset.status === "certified",
-    null,
-    WAIT,
-  );
-  out.key = await page.textContent("#key-verifier");
+  out.key = await certifiedKey(page, SAKSI_URL);
   await look(page, "keys");
 
   // The officer certifies the new PPK's key, signing in this browser; the
@@ -143,45 +114,16 @@ try {
     await fresh.close();
   }
 
-  // A one-time enrolment code for the TPS, on the printable sheet.
-  await page.goto(`${SAKSI_URL}/workspace/enrolment-codes`);
-  await page.fill("#tps-list", TPS);
-  await page.click("#issue");
-  await page.waitForSelector("#sheet:not([hidden]) .enrol-code", WAIT);
-  const code = (await page.textContent(".enrol-code")).trim();
-  out.code = code;
-  await look(page, "enrolment-codes");
-
-  // The phone: no password, its own key, the code.
-  const phoneContext = await browser.newContext({ viewport: PHONE });
-  const phone = await phoneContext.newPage();
-  phone.on("pageerror", (e) => out.errors.push(`phone: ${e}`));
-  await phone.goto(`${SAKSI_URL}/kpps/`);
-  await phone.fill("#tps", TPS);
-  await phone.fill("#code", code);
-  await phone.click("#enrol-form button");
-  await phone.waitForFunction(
-    () => document.getElementById("status-text").dataset.status === "pending",
-    null,
-    WAIT,
-  );
-  out.phone_key = await phone.textContent("#device-key");
-  await look(phone, "kpps-pending");
-
-  // The officer approves it: a registration signed in this browser.
-  await page.goto(`${SAKSI_URL}/workspace/devices`);
-  const row = page.locator("#pending-rows tr", { hasText: TPS });
-  await row.first().waitFor(WAIT);
-  out.devices_listed = await row.count();
-  await look(page, "devices");
-  await row.first().locator("button").first().click();
-
-  // The phone sees itself approved (it polls).
-  await phone.waitForFunction(
-    () => document.getElementById("status-text").dataset.status === "approved",
-    null,
-    WAIT,
-  );
+  // A one-time enrolment code for the TPS, on the printable sheet; the
+  // phone (no password, its own key) enrols with it; the officer approves
+  // it with a registration signed in this browser; the phone sees itself
+  // approved (it polls).
+  const enrolled = await enrolAndApprove(browser, page, SAKSI_URL, TPS, out.errors, look);
+  const phone = enrolled.phone;
+  const phoneContext = enrolled.context;
+  out.code = enrolled.code;
+  out.phone_key = enrolled.key;
+  out.devices_listed = enrolled.listed;
   out.phone_status = "approved";
   await look(phone, "kpps-approved");
 

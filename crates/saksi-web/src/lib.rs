@@ -41,6 +41,7 @@ pub fn pages() -> Router<AppState> {
             get(pages::enrolment_codes::show),
         )
         .route("/workspace/devices", get(pages::devices::show))
+        .route("/workspace/entry/{tps}", get(pages::entry::show))
         .route("/kpps", get(pages::redirect_to_slash))
         .route("/kpps/", get(pages::kpps::show))
         .route("/kpps/sw.js", get(pages::service_worker::show))

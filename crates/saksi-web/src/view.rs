@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/enrolment_codes.html"),
     ),
     ("devices.html", include_str!("../templates/devices.html")),
+    ("entry.html", include_str!("../templates/entry.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -2,13 +2,21 @@
 // makes its own Ed25519 key (WebCrypto, non-extractable, kept in
 // IndexedDB by signing.js), sends only the verifier key with the one-time
 // code, and polls until the KPU Kab/Kota approves (registers the key) or
-// rejects it. Every string shown comes from the page's catalogue.
+// rejects it. Once approved, the phone enters its TPS's C.Hasil forms
+// (entry.js) and signs them with that key. Every string shown comes from
+// the page's catalogue.
 import { makeKey, loadKey } from "./signing.js";
+import { entryScreen, submitNow } from "./entry.js";
 
 const messages = JSON.parse(document.getElementById("messages").textContent);
 const $ = id => document.getElementById(id);
 const STORE = "saksi-kpps-enrolment";
 const POLL_MS = 4000;
+
+// How a signed C.Hasil and its photos leave the phone: the one function
+// the app sends forms through (straight to the server for now; the
+// offline queue takes it over).
+const send = submitNow;
 
 function fill(text, values) {
   return Object.entries(values).reduce((s, [k, v]) => s.split("{" + k + "}").join(v ?? ""), text);
@@ -27,6 +35,10 @@ function showStatus(enrolment, status, reason) {
   $("status-text").textContent = fill(text, { tps: enrolment.tps, reason });
   $("status-text").dataset.status = status;
   $("enrol").hidden = status === "pending" || status === "approved";
+  if (status === "approved" && $("entry").hidden) {
+    $("entry").hidden = false;
+    entryScreen($("entry"), { tps: enrolment.tps, keyName: "kpps-" + enrolment.tps, messages, reason: null, send });
+  }
 }
 
 async function poll(enrolment) {

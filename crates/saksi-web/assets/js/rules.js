@@ -53,8 +53,9 @@ export function optionBoxes(options) {
   return out;
 }
 
-// The value of a term, or undefined when it is not (yet) a usable count.
-function term(name, form) {
+// The value of a term, or undefined when it is not (yet) a usable count
+// (chasil.js shows it in the words that explain a finding).
+export function term(name, form) {
   if (name === "options_total") {
     let sum = 0;
     for (const [, v] of optionBoxes(form.options)) {

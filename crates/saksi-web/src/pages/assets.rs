@@ -72,6 +72,26 @@ pub(crate) const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/js/devices.js"),
         "text/javascript; charset=utf-8",
     ),
+    (
+        "js/chasil.js",
+        include_str!("../../assets/js/chasil.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/camera.js",
+        include_str!("../../assets/js/camera.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/entry.js",
+        include_str!("../../assets/js/entry.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/entry-behalf.js",
+        include_str!("../../assets/js/entry-behalf.js"),
+        "text/javascript; charset=utf-8",
+    ),
 ];
 
 pub async fn show(RawPath(file): RawPath<String>) -> Response {

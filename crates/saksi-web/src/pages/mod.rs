@@ -4,6 +4,7 @@ pub mod assets;
 pub mod certify;
 pub mod devices;
 pub mod enrolment_codes;
+pub mod entry;
 pub mod home;
 pub mod keys;
 pub mod kpps;

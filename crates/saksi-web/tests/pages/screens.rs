@@ -41,7 +41,7 @@ const SCREENS: &[(&str, &[Role], &str, &str)] = &[
 ];
 
 /// The JSON a page hands its script in `<script type="application/json" id="...">`.
-fn json_block(page: &Page, id: &str) -> Value {
+pub fn json_block(page: &Page, id: &str) -> Value {
     let marker = format!("<script type=\"application/json\" id=\"{id}\">");
     let start = page
         .body
@@ -246,6 +246,10 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "offline.js",
         "queue.js",
         "proof.js",
+        "chasil.js",
+        "camera.js",
+        "entry.js",
+        "entry-behalf.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert_eq!(page.status, 200, "{file}");
@@ -264,6 +268,11 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "rules.js",
         "queue.js",
         "proof.js",
+        "kpps.js",
+        "chasil.js",
+        "camera.js",
+        "entry.js",
+        "entry-behalf.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert!(!page.body.contains("innerHTML"), "{file}");

@@ -3,7 +3,9 @@
 //! generated forms of every contest (valid, and broken by changing one or
 //! two numbers) with the rules as `GET /api/v1/forms/rules` serves them, it
 //! must find exactly the validator's arithmetic errors, or when there are
-//! none its warnings, on the same fields.
+//! none its warnings, on the same fields. The entry screen (`chasil.js`)
+//! puts every one of those findings into words, in both languages, with
+//! its numbers.
 
 use std::collections::BTreeSet;
 
@@ -100,4 +102,55 @@ fn rules_js_in_node_finds_what_the_validator_finds_on_generated_forms() {
     assert!(seen.contains(codes::INVALID_NUMBER.code));
     // explain() put failing rules into words with their numbers.
     assert!(out["explained"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn the_entry_screen_explains_every_finding_in_both_languages_with_its_numbers() {
+    let Some(node) = browser::node() else { return };
+    let election = saksi_sim::generate::generate(&saksi_sim::generate::GenerateOptions {
+        seed: 11,
+        scale: 0.001,
+    })
+    .unwrap();
+    let forms = rules::agreement_forms(&election, 5, 60);
+    let catalogue = |lang: &str| -> Value {
+        let path = browser::workspace().join(format!("crates/saksi-web/catalogue/{lang}.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let input = json!({
+        "rules": rules::DOCUMENT,
+        "catalogues": {"id": catalogue("id"), "en": catalogue("en")},
+        "forms": forms.iter().map(|(_, _, f)| f).collect::<Vec<_>>(),
+    })
+    .to_string();
+    let mut child = std::process::Command::new(node)
+        .arg(browser::workspace().join("e2e/chasil-words.mjs"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let out = script_json(&child.wait_with_output().unwrap());
+    assert_eq!(out["problems"], json!([]), "{out:#}");
+    assert!(out["described"].as_u64().unwrap() > 0);
+    // Every rule's code was explained in each language.
+    for lang in ["id", "en"] {
+        for r in RULES {
+            assert!(
+                out["sample"][lang][r.code].is_string(),
+                "{lang}: {} never explained: {out:#}",
+                r.code
+            );
+        }
+    }
+    assert_eq!(
+        out["sample"]["id"]["form.votes_sum_mismatch"]
+            .as_str()
+            .unwrap()
+            .split(" = ")
+            .count(),
+        4,
+        "{out:#}"
+    );
 }

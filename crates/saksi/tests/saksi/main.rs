@@ -13,6 +13,7 @@ mod cli;
 mod common;
 mod crash;
 mod demo;
+mod entry_browser;
 mod faults;
 mod keys;
 mod lease;

@@ -13,7 +13,7 @@ use crate::common::browser::{self, script_json};
 use crate::common::{Server, http, json, saksi};
 
 /// A TPS of `kabkota` other than `not`, found through the public API.
-fn tps_in(demo: &Server, kabkota: &str, not: &str) -> String {
+pub fn tps_in(demo: &Server, kabkota: &str, not: &str) -> String {
     let mut code = kabkota.to_owned();
     // kab/kota -> kecamatan -> desa -> TPS: the first child each time,
     // the second TPS if the first is `not`.
@@ -41,7 +41,7 @@ fn tps_in(demo: &Server, kabkota: &str, not: &str) -> String {
 }
 
 /// The log's last `n` entries, as text.
-fn last_entries(demo: &Server, n: u64) -> Vec<String> {
+pub fn last_entries(demo: &Server, n: u64) -> Vec<String> {
     use base64::Engine as _;
     let (_, checkpoint) = http(demo.addr, "GET", "/api/v1/log/checkpoint", &[], "");
     let size: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();

@@ -1,0 +1,232 @@
+//! C.Hasil entry in a real browser (Debian's chromium driven by
+//! Playwright's library: e2e/entry.mjs) against one demo that makes no
+//! forms of its own: an enrolled phone enters a PPWP form with a slip the
+//! page explains in words, corrects it, passes the double entry after a
+//! disagreement it shows, attaches a photo (re-encoded and hashed on the
+//! phone), signs and sends it, and sees it accepted with its log index; a
+//! PPS enters a DPR form (parties and candidates) on behalf of a TPS of
+//! its desa from its home. Every
+//! screen is photographed at 360 px and checked not to scroll sideways.
+
+use std::path::Path;
+
+use crate::common::browser::{self, script_json};
+use crate::common::{Server, http, json};
+use crate::workspace_browser::{last_entries, tps_in};
+
+/// A TPS of `desa` other than `not`, through the public API.
+fn tps_of_desa(demo: &Server, desa: &str, not: &str) -> String {
+    let (status, body) = http(
+        demo.addr,
+        "GET",
+        &format!("/api/v1/regions/{desa}"),
+        &[],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    json(&body)["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .find(|c| c != not)
+        .expect("a desa with two TPS, or one other than the phone's")
+}
+
+/// The current version of `contest` at `tps`, from the public TPS page.
+fn current(demo: &Server, tps: &str, contest: &str) -> serde_json::Value {
+    let (status, body) = http(demo.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
+    assert_eq!(status, 200, "{body}");
+    json(&body)["contests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contest"] == contest)
+        .unwrap()["current"]
+        .clone()
+}
+
+#[test]
+fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_one_on_behalf() {
+    let Some(_) = browser::playwright() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = Server::demo(&dir, "5", "0");
+    let accounts_file = dir.join("demo-accounts.json");
+    let accounts = json(&std::fs::read_to_string(&accounts_file).unwrap());
+    let region_of = |role: &str| {
+        accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["role"] == role)
+            .unwrap()["region"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let phone_tps = tps_in(&demo, &region_of("kpu-kabkota"), &region_of("kpps"));
+    let behalf_tps = tps_of_desa(&demo, &region_of("pps"), &phone_tps);
+
+    let shots = match std::env::var_os("SAKSI_SCREENSHOTS") {
+        // Regenerating the README's screenshots: into the given directory.
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => tmp.path().join("shots"),
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = browser::run_script(
+        Path::new("entry.mjs"),
+        &[
+            ("SAKSI_URL", &demo.url()),
+            ("ACCOUNTS", accounts_file.to_str().unwrap()),
+            ("PHONE_TPS", &phone_tps),
+            ("BEHALF_TPS", &behalf_tps),
+            ("SHOTS", shots.to_str().unwrap()),
+        ],
+    );
+    let out = script_json(&out);
+    assert!(out.get("failure").is_none(), "the scenario failed: {out:#}");
+    assert_eq!(
+        out["errors"],
+        serde_json::json!([]),
+        "a page threw: {out:#}"
+    );
+
+    // The phone is offered the contests held at its TPS, PPWP first, and
+    // types on the numeric keyboard.
+    assert_eq!(out["contests"][0], "ppwp", "{out:#}");
+    assert_eq!(out["numeric_keyboard"], true);
+    // The slip, in words with its numbers, beside the total: valid +
+    // invalid = 200 + 5 = 205, but the total typed is 206; it blocks the
+    // double entry until corrected.
+    let slip = out["slip"].as_str().unwrap();
+    for part in ["Salah:", "200 + 5 = 205", "tetapi", "= 206"] {
+        assert!(slip.contains(part), "{slip:?} lacks {part:?}");
+    }
+    assert_eq!(out["slip_blocks"], true);
+    assert!(
+        out["after_correction"]
+            .as_str()
+            .unwrap()
+            .contains("Semua angka sesuai aturan"),
+        "{out:#}"
+    );
+    // The double entry's disagreement: the pair typed differently, both
+    // numbers shown, the question asked.
+    let first_option = out["options"][0].as_str().unwrap();
+    assert_eq!(out["mismatch_fields"], serde_json::json!([first_option]));
+    let mismatch = out["mismatch"].as_str().unwrap();
+    assert!(mismatch.contains("entry.double_mismatch"), "{mismatch}");
+    assert!(
+        mismatch.contains("Mana yang tertulis di kertas?"),
+        "{mismatch}"
+    );
+    assert!(
+        out["no_photo"]
+            .as_str()
+            .unwrap()
+            .contains("entry.photo_required")
+    );
+    assert!(
+        out["not_an_image"]
+            .as_str()
+            .unwrap()
+            .contains("entry.photo_not_an_image")
+    );
+
+    // Sent while the connection dropped: said in words, and the second
+    // press sent the same signed bytes again.
+    assert_eq!(out["offline_answer"]["state"], "refused", "{out:#}");
+    assert!(
+        out["offline_answer"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Tidak ada sambungan"),
+        "{out:#}"
+    );
+    assert_eq!(out["resent_identical"], true, "{out:#}");
+
+    // Accepted, with its log index, as version 1 signed by the phone.
+    let answer = &out["phone_answer"];
+    assert_eq!(answer["state"], "ok", "{out:#}");
+    let log_index: u64 = answer["log_index"].as_str().unwrap().parse().unwrap();
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("nomor log {log_index}")),
+        "{answer}"
+    );
+    let ppwp = current(&demo, &phone_tps, "ppwp");
+    assert_eq!(ppwp["version"], 1);
+    assert_eq!(ppwp["log_index"], log_index);
+    assert_eq!(ppwp["signer"]["role"], "kpps");
+    assert_eq!(ppwp["form"]["suara_total"], 205);
+    assert_eq!(ppwp["form"]["suara_sah"], 200);
+    // The photo was re-encoded on the phone (its bytes are not the PNG's)
+    // and its hash is in the signed statement.
+    let photo = out["photo_sha256"].as_str().unwrap();
+    assert_eq!(photo.len(), 64);
+    assert_ne!(photo, out["png_sha256"].as_str().unwrap());
+    let entries = last_entries(&demo, 20);
+    let signed = entries
+        .iter()
+        .find(|e| e.contains(&phone_tps) && e.contains("\"type\":\"form\""))
+        .expect("the phone's form statement is in the log");
+    assert!(
+        signed.contains(&format!("\"photos\":[\"{photo}\"]")),
+        "{signed}"
+    );
+
+    // The list now says PPWP has its version 1; DPR is laid out by party
+    // with its candidates, DPD by candidate.
+    assert_eq!(out["ppwp_state"], "versi 1 sudah diterima");
+    assert!(out["dpr"]["parties"].as_u64().unwrap() > 0, "{out:#}");
+    assert!(
+        out["dpr"]["candidates"].as_u64().unwrap() > out["dpr"]["parties"].as_u64().unwrap(),
+        "{out:#}"
+    );
+    assert!(out["dpd_candidates"].as_u64().unwrap() > 1, "{out:#}");
+
+    // The PPS: from its home to the TPS's entry on behalf; no reason, no
+    // signature; then accepted, signed with its own key for the TPS.
+    assert_eq!(
+        out["behalf_path"],
+        format!("/workspace/entry/{behalf_tps}").as_str()
+    );
+    assert_eq!(out["behalf_photos"], 3);
+    assert!(
+        out["fourth_photo"]
+            .as_str()
+            .unwrap()
+            .contains("entry.photo_too_many")
+    );
+    assert!(
+        out["without_reason"]
+            .as_str()
+            .unwrap()
+            .contains("1 sampai 500 karakter")
+    );
+    assert_eq!(out["behalf_answer"]["state"], "ok", "{out:#}");
+    let dpr = current(&demo, &behalf_tps, "dpr");
+    assert_eq!(dpr["signer"]["role"], "pps");
+    assert_eq!(dpr["form"]["suara_sah"], 200);
+    let boxes: usize = dpr["form"]["options"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| 1 + p["candidates"].as_object().unwrap().len())
+        .sum();
+    assert_eq!(boxes as u64, out["behalf_boxes"].as_u64().unwrap());
+    assert_eq!(dpr["signer"]["on_behalf"]["reason"], "HP KPPS rusak");
+
+    // No screen scrolls sideways on a 360 px phone.
+    for (name, width) in out["widths"].as_object().unwrap() {
+        assert!(width.as_u64().unwrap() <= 360, "{name} is {width} px wide");
+        let png = std::fs::read(shots.join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+    }
+    assert!(out["widths"].as_object().unwrap().len() >= 8, "{out:#}");
+}

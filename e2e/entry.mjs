@@ -1,0 +1,291 @@
+// C.Hasil entry end to end, in Debian's chromium at a phone's width
+// (360 px), against a demo that makes no forms of its own:
+//   - the demo's KPU Kab/Kota officer (key certified by the demo's
+//     simulated KPU Provinsi) enrols and approves a phone for PHONE_TPS;
+//   - the phone enters the PPWP C.Hasil: a deliberate slip (the total
+//     votes one more than valid + invalid) is caught in words with its
+//     numbers beside the field, corrected; the double entry first
+//     disagrees on a pair's votes (both values shown, the paper's chosen),
+//     then agrees; a file that is no image is refused, a generated PNG is
+//     taken as the photo (re-encoded to JPEG and hashed on the phone); the
+//     form is signed with the phone's key and accepted with its log index;
+//   - the demo's PPS officer (key certified by the demo's simulated KPU
+//     Kab/Kota) opens its home, follows the TPS's link to the entry on
+//     behalf of BEHALF_TPS, is asked for the reason, and enters (the DPR
+//     C.Hasil, parties with their candidates), signs and sends a form that
+//     is accepted.
+//
+// Environment: CHROMIUM, SAKSI_URL, ACCOUNTS (demo-accounts.json),
+// PHONE_TPS, BEHALF_TPS, SHOTS (a directory for the screenshots).
+// Standard output: one JSON object that the Rust test checks
+// (crates/saksi/tests/saksi/entry_browser.rs).
+
+import { readFileSync } from "node:fs";
+import { deflateSync, crc32 } from "node:zlib";
+import { PHONE, launch } from "./browser.mjs";
+import { WAIT, certifiedKey, enrolAndApprove, logIn, looker } from "./pages.mjs";
+import { totpCode } from "./totp.mjs";
+
+const { SAKSI_URL, ACCOUNTS, PHONE_TPS, BEHALF_TPS, SHOTS } = process.env;
+for (const [name, value] of Object.entries({ SAKSI_URL, ACCOUNTS, PHONE_TPS, BEHALF_TPS, SHOTS })) {
+  if (!value) throw new Error(`${name} is not set`);
+}
+const accounts = JSON.parse(readFileSync(ACCOUNTS, "utf8"));
+const account = (role) => accounts.find((a) => a.role === role);
+const out = { widths: {}, errors: [] };
+const look = looker(out, SHOTS);
+
+/** A small PNG (a grey gradient with a dark band, like a photographed page). */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + 3 * width);
+    for (let x = 0; x < width; x++) {
+      const v = y % 16 < 3 ? 40 : 200 + ((x * 50) / width) | 0;
+      row.fill(v, 1 + 3 * x, 4 + 3 * x);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+// The paper C.Hasil both entries copy: every count, consistent (R1-R7,
+// R10 hold); the pairs' votes are spread over however many pairs the
+// ballot has.
+const PAPER = {
+  pemilih_dpt_l: 120, pemilih_dpt_p: 130, pemilih_dpt_j: 250,
+  pengguna_dpt_l: 95, pengguna_dpt_p: 100, pengguna_dpt_j: 195,
+  pengguna_dptb_l: 3, pengguna_dptb_p: 2, pengguna_dptb_j: 5,
+  pengguna_non_dpt_l: 2, pengguna_non_dpt_p: 3, pengguna_non_dpt_j: 5,
+  pengguna_total_l: 100, pengguna_total_p: 105, pengguna_total_j: 205,
+  pemilih_disabilitas_l: 2, pemilih_disabilitas_p: 1, pemilih_disabilitas_j: 3,
+  pengguna_disabilitas_l: 1, pengguna_disabilitas_p: 1, pengguna_disabilitas_j: 2,
+  surat_suara_diterima: 256, surat_suara_rusak: 1, surat_suara_tidak_digunakan: 50, surat_suara_digunakan: 205,
+  suara_sah: 200, suara_tidak_sah: 5, suara_total: 205,
+};
+
+/**
+ * The paper's votes per option box of the ballot shown (200 valid votes):
+ * one to each of the first boxes after the first (at most 100), the rest
+ * to the first box, none to the others.
+ */
+async function optionVotes(page) {
+  const fields = await page.$$eval("#entry-first input[data-field^='options.']", (l) => l.map((i) => i.dataset.field));
+  const ones = Math.min(fields.length - 1, 100);
+  return Object.fromEntries(fields.map((f, i) => [f, i === 0 ? 200 - ones : i <= ones ? 1 : 0]));
+}
+
+/**
+ * Types `values` into the boxes of an entry (`stage` "first" or "second"),
+ * key by key as an officer would; `bulk` sets them all at once (each with
+ * its input event), for a ballot of many candidates.
+ */
+async function type(page, stage, values, bulk = false) {
+  if (bulk) {
+    await page.evaluate(([stage, values]) => {
+      for (const [field, v] of Object.entries(values)) {
+        const box = document.querySelector(`#entry-${stage} input[data-field="${field}"]`);
+        box.value = String(v);
+        box.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }, [stage, values]);
+    return;
+  }
+  for (const [field, v] of Object.entries(values)) {
+    await page.fill(`#entry-${stage} input[data-field="${field}"]`, String(v));
+  }
+}
+
+/** The double entry: the second copy of the totals and options, `changed` overriding some. */
+async function secondEntry(page, options, changed = {}, bulk = false) {
+  await page.click("#to-second");
+  await page.waitForSelector("#entry-second:not([hidden])", WAIT);
+  const asked = await page.$$eval("#entry-second input", (l) => l.map((i) => i.dataset.field));
+  const all = { ...PAPER, ...options, ...changed };
+  await type(page, "second", Object.fromEntries(asked.map((f) => [f, all[f]])), bulk);
+  await page.click("#compare");
+}
+
+/** Photo, review, sign and send; answers the answer's text and log index. */
+async function photoAndSign(page, shot) {
+  await page.setInputFiles("#photo-input", { name: "c-hasil.png", mimeType: "image/png", buffer: png(320, 240) });
+  await page.waitForSelector("#photo-list li", WAIT);
+  const sha = await page.getAttribute("#photo-list li", "data-sha256");
+  if (shot) await look(page, shot);
+  await page.click("#to-review");
+  await page.waitForSelector("#review:not([hidden]) #sign", WAIT);
+  return sha;
+}
+
+/** Signs and sends; answers the answer's text, state and log index. */
+async function signAndSend(page) {
+  await page.click("#sign");
+  await page.waitForFunction(() => {
+    const state = document.getElementById("answer").dataset.state;
+    return state === "ok" || state === "refused";
+  }, null, WAIT);
+  return {
+    text: await page.textContent("#answer-text"),
+    state: await page.getAttribute("#answer", "data-state"),
+    log_index: await page.getAttribute("#answer", "data-log-index"),
+  };
+}
+
+const browser = await launch();
+try {
+  // The KPU Kab/Kota officer enrols and approves the phone.
+  const officer = account("kpu-kabkota");
+  const staff = await browser.newContext({ viewport: PHONE });
+  const page = await staff.newPage();
+  page.on("pageerror", (e) => out.errors.push(`officer: ${e}`));
+  await logIn(page, SAKSI_URL, officer.username, officer.password, totpCode(officer.totp_secret));
+  await certifiedKey(page, SAKSI_URL);
+  const { phone, context } = await enrolAndApprove(browser, page, SAKSI_URL, PHONE_TPS, out.errors);
+  await staff.close();
+
+  // The phone chooses PPWP among the contests held at its TPS.
+  await phone.waitForSelector("#contests button[data-contest='ppwp']", WAIT);
+  out.contests = await phone.$$eval("#contests button", (l) => l.map((b) => b.dataset.contest));
+  await look(phone, "entry-contests");
+  await phone.click("#contests button[data-contest='ppwp']");
+  await phone.waitForSelector("#entry-first input[data-field='suara_total']", WAIT);
+  out.numeric_keyboard = await phone.$$eval("#entry-first input", (l) => l.every((i) => i.inputMode === "numeric"));
+  const options = await optionVotes(phone);
+  out.options = Object.keys(options);
+
+  // A slip: one vote too many in the total. The page says so, in words
+  // with the numbers, beside the field.
+  await type(phone, "first", { ...PAPER, ...options, suara_total: 206 });
+  const finding = "#entry-first .finding[data-for='suara_total']";
+  await phone.waitForSelector(`${finding}:not([hidden])`, WAIT);
+  out.slip = await phone.textContent(finding);
+  out.slip_blocks = await (async () => {
+    await phone.click("#to-second");
+    return (await phone.textContent("#entry-blocked")).includes("entry.rules_failed");
+  })();
+  await phone.locator(finding).scrollIntoViewIfNeeded();
+  await look(phone, "entry-slip");
+  await type(phone, "first", { suara_total: 205 });
+  await phone.waitForSelector(finding, { state: "hidden", ...WAIT });
+  out.after_correction = await phone.textContent("#entry-summary");
+
+  // The double entry disagrees on the first pair: both numbers shown.
+  const [firstOption] = Object.keys(options);
+  await secondEntry(phone, options, { [firstOption]: options[firstOption] + 1 });
+  await phone.waitForSelector("#entry-mismatches:not([hidden]) .mismatch", WAIT);
+  out.mismatch = await phone.textContent("#entry-mismatches");
+  out.mismatch_fields = await phone.$$eval("#entry-mismatches .mismatch", (l) => l.map((m) => m.dataset.field));
+  await look(phone, "entry-mismatch");
+  // The paper says the first entry's number.
+  await phone.click("#entry-mismatches .mismatch button[data-which='first']");
+  await phone.waitForSelector("#entry-agreed:not([hidden])", WAIT);
+  out.agreed = true;
+
+  // No photo, no review; a file that is no image is refused; the photo
+  // is taken.
+  await phone.click("#to-review");
+  await phone.waitForSelector("#photo-problem:not([hidden])", WAIT);
+  out.no_photo = await phone.textContent("#photo-problem");
+  await phone.setInputFiles("#photo-input", { name: "c-hasil.png", mimeType: "image/png", buffer: Buffer.from("not an image") });
+  await phone.waitForSelector("#photo-problem:not([hidden])", WAIT);
+  out.not_an_image = await phone.textContent("#photo-problem");
+  out.photo_sha256 = await photoAndSign(phone, "entry-photo");
+  out.png_sha256 = (await import("node:crypto")).createHash("sha256").update(png(320, 240)).digest("hex");
+  out.review_version = await phone.textContent("#review-version");
+  await look(phone, "entry-review");
+  // The connection drops as the statement leaves: the page says so, and
+  // sending again sends the very same signed bytes (a retry the server
+  // recognises), which are accepted.
+  const posted = [];
+  phone.on("request", (r) => {
+    if (r.method() === "POST" && r.url().includes("/forms/")) posted.push(r.postData());
+  });
+  await phone.route("**/api/v1/tps/*/forms/*", (route) => route.abort("internetdisconnected"), { times: 1 });
+  out.offline_answer = await signAndSend(phone);
+  out.phone_answer = await signAndSend(phone);
+  out.resent_identical = posted.length === 2 && posted[0] === posted[1];
+  out.photo_uploads = await phone.$$eval("#photo-uploads li", (l) => l.map((li) => li.dataset.status));
+  await look(phone, "entry-accepted");
+
+  // Back at the list, PPWP has its version; the party and DPD ballots are
+  // laid out from the TPS's dapil.
+  await phone.click("#another");
+  await phone.waitForSelector("#contests button[data-contest='dpr']", WAIT);
+  out.ppwp_state = await phone.textContent("#contests button[data-contest='ppwp'] .contest-state");
+  await phone.click("#contests button[data-contest='dpr']");
+  await phone.waitForSelector("#entry-first input[data-field$='.party']", WAIT);
+  out.dpr = {
+    parties: await phone.locator("#entry-first input[data-field$='.party']").count(),
+    candidates: await phone.locator("#entry-first input[data-field*='.candidates.']").count(),
+  };
+  await phone.evaluate(() => document.querySelector("#entry-first [data-section='votes']").scrollIntoView());
+  await look(phone, "entry-dpr");
+  await phone.click("#back-to-contests");
+  await phone.click("#contests button[data-contest='dpd']");
+  await phone.waitForSelector("#entry-first input[data-field^='options.']", WAIT);
+  out.dpd_candidates = await phone.locator("#entry-first input[data-field^='options.']").count();
+  await context.close();
+
+  // The PPS enters on behalf of a TPS of its desa, from its home.
+  const pps = account("pps");
+  const ppsContext = await browser.newContext({ viewport: PHONE });
+  const desk = await ppsContext.newPage();
+  desk.on("pageerror", (e) => out.errors.push(`pps: ${e}`));
+  await logIn(desk, SAKSI_URL, pps.username, pps.password, totpCode(pps.totp_secret));
+  await certifiedKey(desk, SAKSI_URL);
+  await desk.goto(`${SAKSI_URL}/workspace/`);
+  await Promise.all([desk.waitForNavigation(), desk.click(`a[href="/workspace/entry/${BEHALF_TPS}"]`)]);
+  out.behalf_path = new URL(desk.url()).pathname;
+  // The DPR C.Hasil: every party's votes and each of its candidates'.
+  await desk.waitForSelector("#contests button[data-contest='dpr']", WAIT);
+  await desk.click("#contests button[data-contest='dpr']");
+  await desk.waitForSelector("#entry-first input[data-field$='.party']", WAIT);
+  const deskOptions = await optionVotes(desk);
+  out.behalf_boxes = Object.keys(deskOptions).length;
+  await type(desk, "first", { ...PAPER, ...deskOptions }, true);
+  await desk.evaluate(() => window.scrollTo(0, 0));
+  await look(desk, "behalf-entry");
+  await secondEntry(desk, deskOptions, {}, true);
+  await desk.waitForSelector("#entry-agreed:not([hidden])", WAIT);
+  // Three photos at most: a fourth is refused.
+  for (const [w, h] of [[300, 200], [280, 200]]) {
+    await desk.setInputFiles("#photo-input", { name: "page.png", mimeType: "image/png", buffer: png(w, h) });
+  }
+  await desk.waitForFunction(() => document.querySelectorAll("#photo-list li").length === 2, null, WAIT);
+  await photoAndSign(desk);
+  out.behalf_photos = await desk.locator("#photo-list li").count();
+  await desk.setInputFiles("#photo-input", { name: "page.png", mimeType: "image/png", buffer: png(260, 180) });
+  await desk.waitForSelector("#photo-problem:not([hidden])", WAIT);
+  out.fourth_photo = await desk.textContent("#photo-problem");
+  // No reason, no signature.
+  await desk.click("#sign");
+  await desk.waitForSelector("#answer:not([hidden])", WAIT);
+  out.without_reason = await desk.textContent("#answer-text");
+  await desk.fill("#reason", "HP KPPS rusak");
+  out.behalf_answer = await signAndSend(desk);
+  await look(desk, "behalf-accepted");
+  await ppsContext.close();
+} catch (e) {
+  out.failure = String(e && e.stack ? e.stack : e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
