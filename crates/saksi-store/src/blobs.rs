@@ -66,10 +66,10 @@ impl DirBlobStore {
 }
 
 impl BlobStore for DirBlobStore {
-    /// Written as a temporary file beside its final name, fsynced, renamed
-    /// into place and the directories fsynced: a crash leaves either no
-    /// blob or the whole blob (and at most a stray temporary file, never
-    /// read).
+    /// Written as a temporary file beside its final name, fsynced, given
+    /// its name (a hard link, or a rename where the file system has none)
+    /// and the directories fsynced: a crash leaves either no blob or the
+    /// whole blob (and at most a stray temporary file, never read).
     fn put(&self, sha256: &[u8; 32], bytes: &[u8]) -> std::io::Result<bool> {
         let path = self.path_of(sha256);
         if path.exists() {
@@ -87,9 +87,17 @@ impl BlobStore for DirBlobStore {
             file.write_all(bytes)?;
             file.sync_all()
         });
-        if let Err(err) = written.and_then(|()| std::fs::rename(&temp, &path)) {
-            let _ = std::fs::remove_file(&temp);
-            return Err(err);
+        // A hard link never replaces a file: of two puts of one blob at
+        // once, one finds the other's and reports it already stored.
+        let placed = written.and_then(|()| match std::fs::hard_link(&temp, &path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
+            // A file system without hard links.
+            Err(_) => std::fs::rename(&temp, &path).map(|()| true),
+        });
+        let _ = std::fs::remove_file(&temp);
+        if !placed? {
+            return Ok(false);
         }
         // The new name, and the fan-out directories it may have needed.
         let mut synced: Vec<&Path> = vec![dir];

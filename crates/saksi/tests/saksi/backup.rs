@@ -59,14 +59,14 @@ fn backup(dir: &Path, file: &Path) -> u64 {
 }
 
 /// The size of the signed checkpoint the server serves.
-fn checkpoint_size(addr: SocketAddr) -> u64 {
+pub(crate) fn checkpoint_size(addr: SocketAddr) -> u64 {
     let (status, note) = get(addr, "/api/v1/log/checkpoint");
     assert_eq!(status, 200, "{note}");
     note.lines().nth(1).unwrap().parse().unwrap()
 }
 
 /// Waits until a signed checkpoint covers at least `size` entries.
-fn wait_for_checkpoint(addr: SocketAddr, size: u64) -> u64 {
+pub(crate) fn wait_for_checkpoint(addr: SocketAddr, size: u64) -> u64 {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let now = checkpoint_size(addr);
@@ -235,7 +235,7 @@ fn a_backup_of_a_running_demo_restores_into_a_new_directory_that_audits_clean() 
 /// signed again by its TPS's demo device as the next version, naming
 /// `photos` (at least one, so that it is a new version): its TPS and
 /// contest, and a signer of the body for a log `origin`.
-fn next_version_by_device(
+pub(crate) fn next_version_by_device(
     dir: &Path,
     photos: &[[u8; 32]],
 ) -> (String, String, impl Fn(&str) -> String + use<>) {
@@ -285,7 +285,12 @@ fn next_version_by_device(
 }
 
 /// Posts a signed form body; returns status and JSON answer.
-fn submit(addr: SocketAddr, tps: &str, contest: &str, body: &str) -> (u16, serde_json::Value) {
+pub(crate) fn submit(
+    addr: SocketAddr,
+    tps: &str,
+    contest: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
     let (status, body) = http(
         addr,
         "POST",
@@ -297,7 +302,7 @@ fn submit(addr: SocketAddr, tps: &str, contest: &str, body: &str) -> (u16, serde
 }
 
 /// One HTTP/1.1 request with a body of bytes (a photo); status and body.
-fn raw(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+pub(crate) fn raw(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     let head = format!(
