@@ -45,6 +45,7 @@ try {
           src: img.getAttribute("src"),
           loaded_width: img.naturalWidth,
           shown_width: img.getBoundingClientRect().width,
+          left: img.getBoundingClientRect().left,
         };
       }),
       pending: [...cell.querySelectorAll(".photo-pending")].map((s) => s.textContent),

@@ -226,16 +226,18 @@ async function showTps(r) {
     if (c.held === false) { parts.push(el("p", { class: "muted" }, "Tidak diselenggarakan di TPS ini.")); continue; }
     const versions = c.versions || [];
     if (!versions.length) { parts.push(el("p", { class: "muted" }, "Belum ada formulir yang diterima.")); continue; }
-    parts.push(el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", {}, "Log"), el("th", {}, "Diterima"), el("th", {}, "Ditandatangani"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Foto"), el("th", {}, "Catatan"))),
+    // The numbers and their photos first, so a phone shows them side by
+    // side; the table scrolls within its box, not the page.
+    parts.push(el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Foto"), el("th", {}, "Log"), el("th", {}, "Diterima"), el("th", {}, "Ditandatangani"), el("th", {}, "Catatan"))),
       el("tbody", {}, versions.slice().reverse().map(v => el("tr", {},
         el("td", {}, String(v.version) + (v.version === versions.length ? " (berlaku)" : "")),
-        el("td", {}, logCell(v, size)),
-        el("td", {}, v.submitted_at ? new Date(v.submitted_at).toLocaleString("id-ID") : ""),
-        el("td", {}, signerCell(v.signer)),
         el("td", { class: "n" }, fmt.format(v.form.suara_sah)),
         el("td", { class: "n" }, fmt.format(v.form.suara_tidak_sah)),
         el("td", {}, photosCell(v.photos)),
-        el("td", {}, (v.warnings || []).length ? v.warnings.map(w => el("div", { class: "warn" }, "⚠ " + w.message)) : el("span", { class: "muted" }, "–")))))));
+        el("td", {}, logCell(v, size)),
+        el("td", {}, v.submitted_at ? new Date(v.submitted_at).toLocaleString("id-ID") : ""),
+        el("td", {}, signerCell(v.signer)),
+        el("td", {}, (v.warnings || []).length ? v.warnings.map(w => el("div", { class: "warn" }, "⚠ " + w.message)) : el("span", { class: "muted" }, "–"))))))));
   }
   return { parts, status: "log " + fmt.format(data.log_size || 0) };
 }

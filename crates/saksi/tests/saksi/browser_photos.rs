@@ -61,6 +61,13 @@ fn the_tps_page_shows_each_stored_photo_beside_the_numbers_and_a_pending_one_as_
     assert_eq!(thumbnails[0]["src"], photo.as_str());
     assert_eq!(thumbnails[0]["loaded_width"], 1, "the photo loaded: {out}");
     assert_eq!(thumbnails[0]["shown_width"], 72, "a thumbnail: {out}");
+    // Beside the numbers on the phone's screen, and the page itself does
+    // not scroll sideways (the table scrolls in its box).
+    assert!(
+        thumbnails[0]["left"].as_f64().unwrap() + 72.0 <= 360.0,
+        "the photo is on screen: {out}"
+    );
+    assert_eq!(out["scroll_width"], 360, "{out}");
     assert_eq!(
         &std::fs::read(&screenshot).unwrap()[..8],
         b"\x89PNG\r\n\x1a\n"
