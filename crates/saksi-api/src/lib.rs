@@ -26,9 +26,9 @@ pub use results::{
     CandidateVotes, ChildTotals, DapilResults, DapilTotals, Options, OrderedMap, PartyVotes,
     Results, Totals,
 };
-pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, Receipt};
+pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, PhotoStored, Receipt};
 pub use system::{Health, RecoveryCodes, Session, SessionInfo, TotpOffer};
-pub use tps::{FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsPage};
+pub use tps::{FormPhoto, FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsPage};
 pub use workspace::{
     Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,
     IssuedCodes, KeyDefaults, OfficerKeyEntry, OfficerKeyStatus, OfficerKeySubmitted, OfficerKeys,

@@ -76,3 +76,15 @@ pub struct Receipt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed: Option<String>,
 }
+
+/// The answer to `PUT /api/v1/photos/{sha256}`: 201 when the photo was
+/// newly stored, 200 when it already was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoStored {
+    /// Lowercase hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Their length.
+    pub bytes: u64,
+    /// Always true: the photo is stored.
+    pub stored: bool,
+}

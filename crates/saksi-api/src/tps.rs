@@ -45,6 +45,23 @@ pub struct FormVersion {
     /// The C.Hasil as stored (the OpenAPI schema `CHasil`).
     pub form: Value,
     pub warnings: Vec<Issue>,
+    /// The photos the version's statement names, in its order, and
+    /// whether each has been uploaded yet (the numbers go first, the
+    /// photos follow when the connection allows).
+    pub photos: Vec<FormPhoto>,
+    /// Lowercase hex of the version's digest: what the next version's
+    /// `prev` must name (docs/log-entries.md, "Digests and `prev`").
+    pub digest: Option<String>,
+}
+
+/// A photo a form version's statement names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormPhoto {
+    /// Lowercase hex SHA-256 of the photo's bytes: `GET
+    /// /api/v1/photos/{sha256}` serves them once stored.
+    pub sha256: String,
+    /// The bytes have been uploaded.
+    pub stored: bool,
 }
 
 /// The key that signed a form version.

@@ -308,6 +308,36 @@ pub const OFFICER_KEY_ALREADY_SUBMITTED: ErrorCode = code(
     409,
     "This verifier key was already submitted for certification; a key is submitted once.",
 );
+pub const PHOTO_MALFORMED_HASH: ErrorCode = code(
+    "photo.malformed_hash",
+    400,
+    "The photo's path is not its SHA-256 as 64 lowercase hex digits.",
+);
+pub const PHOTO_HASH_MISMATCH: ErrorCode = code(
+    "photo.hash_mismatch",
+    400,
+    "The bytes sent do not hash (SHA-256) to the photo's path; nothing was stored.",
+);
+pub const PHOTO_TOO_LARGE: ErrorCode = code(
+    "photo.too_large",
+    413,
+    "The photo is larger than 10 MiB (10,485,760 bytes); nothing was stored.",
+);
+pub const PHOTO_NOT_AN_IMAGE: ErrorCode = code(
+    "photo.not_an_image",
+    415,
+    "The bytes are neither a JPEG nor a PNG (read from the bytes, whatever the `Content-Type`); nothing was stored.",
+);
+pub const PHOTO_NOT_NAMED: ErrorCode = code(
+    "photo.not_named",
+    404,
+    "No accepted statement in the log names this photo's hash: only the photos of logged statements are stored.",
+);
+pub const PHOTO_NOT_FOUND: ErrorCode = code(
+    "photo.not_found",
+    404,
+    "No photo with this hash is stored and named by a public log entry.",
+);
 pub const LOG_INVALID_PARAMETER: ErrorCode = code(
     "log.invalid_parameter",
     400,
@@ -424,6 +454,12 @@ pub const ALL: &[ErrorCode] = &[
     ENROLMENT_NOT_PENDING,
     ENROLMENT_REASON_INVALID,
     OFFICER_KEY_ALREADY_SUBMITTED,
+    PHOTO_MALFORMED_HASH,
+    PHOTO_HASH_MISMATCH,
+    PHOTO_TOO_LARGE,
+    PHOTO_NOT_AN_IMAGE,
+    PHOTO_NOT_NAMED,
+    PHOTO_NOT_FOUND,
     LOG_INVALID_PARAMETER,
     LOG_INVALID_RANGE,
     LOG_BEYOND_CHECKPOINT,

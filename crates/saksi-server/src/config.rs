@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use saksi_store::BlobStore;
+
 use crate::credentials::totp_key::TotpKey;
 use crate::lease::WriterLease;
 
@@ -46,6 +48,11 @@ pub struct Config {
     /// second factor) makes every TOTP enrolment or check a 500: a server
     /// that serves staff logins is always given one.
     pub totp_key: Option<TotpKey>,
+    /// Where photos are kept (the data directory's `photos/`; README:
+    /// Photos). `None` (the default, for tools that serve no photo) makes
+    /// every upload or download a 500 and lists every photo as not stored:
+    /// a server that serves the public is always given one.
+    pub photos: Option<Arc<dyn BlobStore>>,
 }
 
 impl Default for Config {
@@ -63,6 +70,7 @@ impl Default for Config {
             lease: None,
             max_password_checks: std::thread::available_parallelism().map_or(1, |n| n.get()),
             totp_key: None,
+            photos: None,
         }
     }
 }

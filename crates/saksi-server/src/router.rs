@@ -5,12 +5,12 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::MetricsAccess;
 use crate::controllers::{
-    auth, enrolments, forms, keys, log, officer_keys, regions, results, system, tps, web,
+    auth, enrolments, forms, keys, log, officer_keys, photos, regions, results, system, tps, web,
 };
 use crate::state::AppState;
 
@@ -60,6 +60,12 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             post(keys::register::register).layer(DefaultBodyLimit::max(keys::register::BODY_LIMIT)),
         )
         .route("/api/v1/keys/defaults", get(keys::defaults::show))
+        .route(
+            "/api/v1/photos/{sha256}",
+            put(photos::upload::upload)
+                .layer(DefaultBodyLimit::max(photos::upload::BODY_LIMIT))
+                .get(photos::show::show),
+        )
         .route("/api/v1/enrolment-codes", post(enrolments::codes::issue))
         .route(
             "/api/v1/enrolments",

@@ -201,6 +201,17 @@ function signerCell(s) {
   return el("div", {}, label, el("div", { class: "muted" }, "atas nama KPPS: " + s.on_behalf.reason));
 }
 
+// The photos a version's statement names, beside its numbers: each stored
+// one as a thumbnail linking to the full photo (served from this origin,
+// the bytes the KPPS signed), each not yet uploaded as a note.
+function photosCell(photos) {
+  if (!photos || !photos.length) return el("span", { class: "muted" }, "–");
+  return el("div", { class: "photos" }, photos.map((p, i) => p.stored
+    ? el("a", { href: "/api/v1/photos/" + p.sha256, class: "photo", title: "Foto " + (i + 1) + " · SHA-256 " + p.sha256 },
+      el("img", { src: "/api/v1/photos/" + p.sha256, alt: "Foto C.Hasil " + (i + 1), loading: "lazy" }))
+    : el("span", { class: "photo-pending", title: "SHA-256 " + p.sha256 }, "foto belum diterima")));
+}
+
 async function showTps(r) {
   const [data, size] = await Promise.all([getJson("/api/v1/tps/" + r.code), checkpointSize()]);
   const parts = [
@@ -215,15 +226,18 @@ async function showTps(r) {
     if (c.held === false) { parts.push(el("p", { class: "muted" }, "Tidak diselenggarakan di TPS ini.")); continue; }
     const versions = c.versions || [];
     if (!versions.length) { parts.push(el("p", { class: "muted" }, "Belum ada formulir yang diterima.")); continue; }
-    parts.push(el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", {}, "Log"), el("th", {}, "Diterima"), el("th", {}, "Ditandatangani"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Catatan"))),
+    // The numbers and their photos first, so a phone shows them side by
+    // side; the table scrolls within its box, not the page.
+    parts.push(el("div", { class: "scroll" }, el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Versi"), el("th", { class: "n" }, "Suara sah"), el("th", { class: "n" }, "Tidak sah"), el("th", {}, "Foto"), el("th", {}, "Log"), el("th", {}, "Diterima"), el("th", {}, "Ditandatangani"), el("th", {}, "Catatan"))),
       el("tbody", {}, versions.slice().reverse().map(v => el("tr", {},
         el("td", {}, String(v.version) + (v.version === versions.length ? " (berlaku)" : "")),
+        el("td", { class: "n" }, fmt.format(v.form.suara_sah)),
+        el("td", { class: "n" }, fmt.format(v.form.suara_tidak_sah)),
+        el("td", {}, photosCell(v.photos)),
         el("td", {}, logCell(v, size)),
         el("td", {}, v.submitted_at ? new Date(v.submitted_at).toLocaleString("id-ID") : ""),
         el("td", {}, signerCell(v.signer)),
-        el("td", { class: "n" }, fmt.format(v.form.suara_sah)),
-        el("td", { class: "n" }, fmt.format(v.form.suara_tidak_sah)),
-        el("td", {}, (v.warnings || []).length ? v.warnings.map(w => el("div", { class: "warn" }, "⚠ " + w.message)) : el("span", { class: "muted" }, "–")))))));
+        el("td", {}, (v.warnings || []).length ? v.warnings.map(w => el("div", { class: "warn" }, "⚠ " + w.message)) : el("span", { class: "muted" }, "–"))))))));
   }
   return { parts, status: "log " + fmt.format(data.log_size || 0) };
 }

@@ -322,6 +322,10 @@ impl Store for FailingStore {
         self.inner.for_each_leaf_hash(f)
     }
 
+    fn photo_named(&self, sha256: &[u8; 32]) -> Result<bool> {
+        self.inner.photo_named(sha256)
+    }
+
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>> {
         self.inner.log_entries(start, end)
     }

@@ -17,6 +17,7 @@
 use saksi_core::region::TreeError;
 use saksi_core::{Contest, Election, ElectionError, RegionCode};
 
+pub mod blobs;
 pub mod failpoint;
 pub mod highest;
 pub mod postgres;
@@ -26,6 +27,7 @@ mod unavailable;
 pub mod url;
 mod workspace;
 
+pub use blobs::{BlobStore, DirBlobStore};
 pub use postgres::PgStore;
 /// Times are the domain's Unix seconds, stored as integers by every backend
 /// so comparisons (session expiry) are exact and need no text-format rules.
@@ -229,6 +231,15 @@ pub struct KeyRevocation {
     pub log_index: u64,
 }
 
+/// A photo named by a public log entry: the photo's SHA-256 and the index
+/// of the entry naming it. Written with the entry, so the photos the store
+/// may hold are exactly those the log names (README: Photos).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoName {
+    pub sha256: [u8; 32],
+    pub log_index: u64,
+}
+
 /// Everything one group commit writes: all of it becomes durable and visible
 /// at once, or none of it does. A fact and its log entry are in the same
 /// batch, so the log never lacks an accepted fact nor holds a refused one.
@@ -240,6 +251,9 @@ pub struct Batch {
     /// Newly registered keys (their `revoked_at` is `None`).
     pub keys: Vec<StoredKey>,
     pub revocations: Vec<KeyRevocation>,
+    /// The photos the batch's public log entries name (a form version's
+    /// statement's `photos`): what `PUT /api/v1/photos/{sha256}` may store.
+    pub photos: Vec<PhotoName>,
     /// The fencing token of the writer lease the batch is written under.
     /// When set, the batch's transaction first checks that the lease's
     /// current token is this one, and otherwise writes nothing and fails
@@ -257,6 +271,7 @@ impl Batch {
             && self.entries.is_empty()
             && self.keys.is_empty()
             && self.revocations.is_empty()
+            && self.photos.is_empty()
     }
 }
 
@@ -521,6 +536,11 @@ pub trait Store: Send + Sync {
     /// [`StoreError::Fenced`]: checked before signing a checkpoint, so a
     /// server that lost the lease signs nothing more.
     fn check_fence(&self, token: u64) -> Result<()>;
+
+    /// Whether a public log entry names the photo with this SHA-256 (a
+    /// [`PhotoName`] committed with its entry): only such a photo is
+    /// stored and served.
+    fn photo_named(&self, sha256: &[u8; 32]) -> Result<bool>;
 
     /// The latest version of one form, if any was accepted.
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>>;

@@ -211,6 +211,10 @@ fn errors_regions_tps_and_log() {
                             "on_behalf": s.on_behalf.as_ref().map(|o| json!({"reason": o.reason})),
                         })),
                         "form": v.form, "warnings": v.warnings,
+                        "photos": v.photos.iter()
+                            .map(|p| json!({"sha256": p.sha256, "stored": p.stored}))
+                            .collect::<Vec<_>>(),
+                        "digest": v.digest,
                     })
                 })
                 .collect();

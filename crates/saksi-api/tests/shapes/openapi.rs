@@ -260,6 +260,12 @@ fn every_shape_matches_the_openapi_file() {
         &receipt_key(),
     );
     c.check(&response("/api/v1/keys", "post", "201"), &key_accepted());
+    for status in ["200", "201"] {
+        c.check(
+            &response("/api/v1/photos/{sha256}", "put", status),
+            &photo_stored(),
+        );
+    }
     c.check(&response("/api/v1/keys", "post", "200"), &bulk());
     c.check(
         &response("/api/v1/log/entries", "get", "200"),
@@ -305,6 +311,8 @@ fn every_shape_matches_the_openapi_file() {
         "Dpt",
         "FormVersion",
         "FormSigner",
+        "FormPhoto",
+        "PhotoStored",
         "TpsPage",
         "KeyAccepted",
         "BulkResults",
@@ -359,6 +367,7 @@ fn every_shape_round_trips() {
     same(tps_page());
     same(accepted());
     same(key_accepted());
+    same(photo_stored());
     same(bulk());
     same(log_entries());
     same(proof());

@@ -187,6 +187,30 @@ pub fn form_version(version: u32) -> FormVersion {
         }),
         form: chasil(),
         warnings: vec![issue(true), issue(false)],
+        // Version 1 names no photo; version 2 one uploaded and one pending.
+        photos: (1..version)
+            .flat_map(|_| {
+                [
+                    FormPhoto {
+                        sha256: "ab".repeat(32),
+                        stored: true,
+                    },
+                    FormPhoto {
+                        sha256: "cd".repeat(32),
+                        stored: false,
+                    },
+                ]
+            })
+            .collect(),
+        digest: Some(format!("{version:02x}").repeat(32)),
+    }
+}
+
+pub fn photo_stored() -> PhotoStored {
+    PhotoStored {
+        sha256: "ab".repeat(32),
+        bytes: 123_456,
+        stored: true,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod keys;
 pub mod log;
 pub mod officer_keys;
+pub mod photos;
 pub mod regions;
 pub mod results;
 pub mod sequenced;

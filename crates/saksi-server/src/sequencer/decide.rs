@@ -9,7 +9,7 @@ use saksi_log::leaf_hash;
 use saksi_statement::form::version_digest;
 use saksi_statement::{Entry, KeyAction, SignedBy};
 use saksi_store::{
-    IdempotencyRecord, KeyRevocation, LogEntry, RequestKey, StoredKey, StoredVersion,
+    IdempotencyRecord, KeyRevocation, LogEntry, PhotoName, RequestKey, StoredKey, StoredVersion,
 };
 
 use super::admit::NewVersion;
@@ -181,6 +181,11 @@ impl Sequencer {
                 request_hash: request_hash.to_vec(),
             }),
         });
+        // The photos the entry names may now be uploaded (README: Photos).
+        pending
+            .batch
+            .photos
+            .extend(photos.iter().map(|&sha256| PhotoName { sha256, log_index }));
         pending.forms.insert(
             (tps, contest),
             Current {

@@ -1,7 +1,7 @@
 //! Every error code of `codes.rs`, one row each: a request over a real
 //! socket that gets it, with its status, and the store unchanged by the
-//! refusal (log size, keys, current form versions, idempotency keys and the
-//! published tallies). The codes are also exactly those of README's "Error
+//! refusal (log size, keys, current form versions, idempotency keys, the
+//! published tallies and the stored photos). The codes are also exactly those of README's "Error
 //! codes" table, so none goes undocumented.
 
 use std::future::Future;
@@ -33,6 +33,7 @@ struct Snapshot {
     forms: Vec<(RegionCode, Contest, u32)>,
     idempotency_keys: usize,
     totals: Value,
+    photos: usize,
 }
 
 /// A refused request's answer and the store around it.
@@ -49,7 +50,7 @@ struct Served {
     stop: tokio::sync::oneshot::Sender<()>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     store: Arc<SqliteStore>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Served {
@@ -68,7 +69,7 @@ impl Served {
             stop,
             server,
             store,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -118,6 +119,7 @@ impl Served {
             forms,
             idempotency_keys,
             totals: results.json()["totals"].clone(),
+            photos: files_under(&self.dir.path().join("photos")).len(),
         }
     }
 
@@ -293,6 +295,12 @@ fn table() -> Vec<Row> {
         row!(ENROLMENT_NOT_PENDING, enrolment_not_pending),
         row!(ENROLMENT_REASON_INVALID, enrolment_reason_invalid),
         row!(OFFICER_KEY_ALREADY_SUBMITTED, officer_key_already_submitted),
+        row!(PHOTO_MALFORMED_HASH, photo_malformed_hash),
+        row!(PHOTO_HASH_MISMATCH, photo_hash_mismatch),
+        row!(PHOTO_TOO_LARGE, photo_too_large),
+        row!(PHOTO_NOT_AN_IMAGE, photo_not_an_image),
+        row!(PHOTO_NOT_NAMED, photo_not_named),
+        row!(PHOTO_NOT_FOUND, photo_not_found),
         row!(LOG_INVALID_PARAMETER, log_invalid_parameter),
         row!(LOG_INVALID_RANGE, log_invalid_range),
         row!(LOG_BEYOND_CHECKPOINT, log_beyond_checkpoint),
@@ -1098,6 +1106,54 @@ async fn officer_key_already_submitted() -> Trial {
         post_json("/api/v1/officer-keys", &[("authorization", &auth)], body),
     )
     .await
+}
+
+fn put_photo(sha256: &str, bytes: Vec<u8>) -> Request<Body> {
+    request(
+        Method::PUT,
+        &format!("/api/v1/photos/{sha256}"),
+        &[("content-type", "image/jpeg")],
+        bytes,
+    )
+}
+
+async fn photo_malformed_hash() -> Trial {
+    refused(spawn_app(), put_photo(&"AB".repeat(32), jpeg(1))).await
+}
+
+async fn photo_hash_mismatch() -> Trial {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let device = app.kpps_device(tps).await;
+    let form = app.ppwp_form(tps, [10, 20, 30]);
+    let named = sha256(&jpeg(1));
+    let body = app.sign_next_with_photos(&device, tps, Contest::Ppwp, &form, None, &[named]);
+    assert_eq!(
+        app.post_signed(tps, Contest::Ppwp, &body).await.status,
+        StatusCode::CREATED
+    );
+    refused(app, put_photo(&hex::encode(named), jpeg(2))).await
+}
+
+async fn photo_too_large() -> Trial {
+    let mut photo = jpeg(1);
+    photo.resize(10 * 1024 * 1024 + 1, 0);
+    refused(spawn_app(), put_photo(&hex::encode(sha256(&photo)), photo)).await
+}
+
+async fn photo_not_an_image() -> Trial {
+    let text = b"a text file".to_vec();
+    refused(spawn_app(), put_photo(&hex::encode(sha256(&text)), text)).await
+}
+
+async fn photo_not_named() -> Trial {
+    let photo = jpeg(1);
+    refused(spawn_app(), put_photo(&hex::encode(sha256(&photo)), photo)).await
+}
+
+async fn photo_not_found() -> Trial {
+    let path = format!("/api/v1/photos/{}", hex::encode(sha256(&jpeg(1))));
+    refused(spawn_app(), get(&path)).await
 }
 
 async fn log_invalid_parameter() -> Trial {

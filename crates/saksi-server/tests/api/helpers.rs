@@ -203,10 +203,16 @@ pub fn load_with(
     let store = Arc::new(SqliteStore::open(dir.path().join("saksi.db")).unwrap());
     // Every test app seals TOTP secrets with one fixed key, so a restart
     // opens what the app before it sealed.
+    // And keeps its photos in the data directory, as `saksi serve` does,
+    // so a restart finds them.
     let config = Config {
         totp_key: config
             .totp_key
             .or_else(|| Some(TotpKey::from_bytes(TOTP_KEY))),
+        photos: config.photos.or_else(|| {
+            let photos = saksi_store::DirBlobStore::new(dir.path().join("photos"));
+            Some(Arc::new(photos))
+        }),
         ..config
     };
     let app = App::load_with_clock(
@@ -550,6 +556,20 @@ impl TestApp {
         form: &str,
         on_behalf: Option<&str>,
     ) -> Value {
+        self.sign_next_with_photos(key, tps, contest, form, on_behalf, &[])
+    }
+
+    /// [`TestApp::sign_next`] with a statement naming `photos` (SHA-256
+    /// digests, in this order).
+    pub fn sign_next_with_photos(
+        &self,
+        key: &Signer,
+        tps: RegionCode,
+        contest: Contest,
+        form: &str,
+        on_behalf: Option<&str>,
+        photos: &[[u8; 32]],
+    ) -> Value {
         let (version, prev) = self.next_version(tps, contest);
         let mut statement = serde_json::json!({
             "v": 1,
@@ -560,7 +580,7 @@ impl TestApp {
             "version": version,
             "prev": prev.map(hex::encode),
             "form": serde_json::from_str::<Value>(form).unwrap(),
-            "photos": [],
+            "photos": photos.iter().map(hex::encode).collect::<Vec<_>>(),
             "signed_at": UnixTime(now()).to_string(),
         });
         if let Some(reason) = on_behalf {
@@ -595,6 +615,23 @@ impl TestApp {
     ) -> Answer {
         let body = self.sign_next(key, tps, contest, form.as_ref(), None);
         self.post_signed(tps, contest, &body).await
+    }
+
+    /// `PUT /api/v1/photos/{sha256}` of `bytes`, as the KPPS app uploads
+    /// a photo after its statement.
+    pub async fn put_photo(&self, sha256: &str, bytes: Vec<u8>) -> Answer {
+        self.request(
+            Method::PUT,
+            &format!("/api/v1/photos/{sha256}"),
+            &[("content-type", "image/jpeg")],
+            bytes,
+        )
+        .await
+    }
+
+    /// The photo files in the data directory's photo store.
+    pub fn photo_files(&self) -> Vec<std::path::PathBuf> {
+        files_under(&self.dir.path().join("photos"))
     }
 
     /// Posts `body` to the form endpoint as an officer's session would
@@ -722,4 +759,37 @@ impl TestApp {
     pub fn code(s: &str) -> RegionCode {
         RegionCode::parse(s).unwrap()
     }
+}
+
+/// Every file under `dir` (none if it does not exist).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A small JPEG-looking photo (the JPEG signature, then bytes that differ
+/// by `seed`): the server reads only the signature.
+pub fn jpeg(seed: u8) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    bytes.extend(std::iter::repeat_n(seed, 1000));
+    bytes.extend([0xFF, 0xD9]);
+    bytes
+}
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).into()
 }

@@ -19,6 +19,7 @@ async fn every_answer_is_nosniff_and_only_public_reads_allow_any_origin() {
         "/api/v1/log/entries?start=0&end=0".to_owned(),
         "/api/v1/openapi.json".to_owned(),
         "/api/v1/forms/rules".to_owned(),
+        format!("/api/v1/photos/{}", "ab".repeat(32)),
         // An error answer of a public read is readable too.
         "/api/v1/regions/99.99".to_owned(),
     ];
@@ -30,6 +31,7 @@ async fn every_answer_is_nosniff_and_only_public_reads_allow_any_origin() {
     let json = [("content-type", "application/json")];
     let login = format!(r#"{{"username":"{STAFF}","password":"{STAFF_PASSWORD}"}}"#);
     let form = format!("/api/v1/tps/{tps}/forms/ppwp");
+    let photo = format!("/api/v1/photos/{}", "ab".repeat(32));
     let private = [
         (Method::GET, "/", ""),
         (Method::GET, "/healthz", ""),
@@ -38,6 +40,7 @@ async fn every_answer_is_nosniff_and_only_public_reads_allow_any_origin() {
         (Method::POST, "/api/v1/auth/logout", ""),
         (Method::POST, "/api/v1/keys", "{}"),
         (Method::POST, form.as_str(), "{}"),
+        (Method::PUT, photo.as_str(), "{}"),
     ];
     for (method, uri, body) in private {
         let answer = app

@@ -13,6 +13,7 @@ mod layout;
 mod lease;
 mod log;
 mod officer_keys;
+mod photos;
 mod reads;
 mod signers;
 mod simulation;

@@ -82,7 +82,7 @@ pub(super) fn commit_batch(conn: &mut Conn, batch: &Batch) -> Result<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    let mut inserts = Vec::with_capacity(5);
+    let mut inserts = Vec::with_capacity(6);
     if !batch.versions.is_empty() {
         let v = &batch.versions;
         inserts.push(Insert {
@@ -106,6 +106,7 @@ pub(super) fn commit_batch(conn: &mut Conn, batch: &Batch) -> Result<()> {
         });
     }
     inserts.extend(super::log::insert_entries(conn, &batch.entries)?);
+    inserts.extend(super::log::insert_photo_names(conn, &batch.photos)?);
     inserts.extend(super::keys::insert(conn, &batch.keys, &batch.revocations)?);
     if !batch.idempotency.is_empty() {
         let r = &batch.idempotency;

@@ -5,7 +5,7 @@
 use postgres::Row;
 
 use super::{Conn, Insert, column, conflict_or_postgres, for_each_row, int, log_indexes, snapshot};
-use crate::{LogEntry, Result, StoreError};
+use crate::{LogEntry, PhotoName, Result, StoreError};
 
 /// The `INSERT` of a batch's entries, if it has any; a reused index is
 /// [`StoreError::Conflict`].
@@ -28,6 +28,38 @@ pub(super) fn insert_entries<'a>(
         ],
         refused: conflict_or_postgres,
     }))
+}
+
+/// The `INSERT` of the photos a batch's entries name, if any; a photo
+/// named twice by one entry is one row.
+pub(super) fn insert_photo_names<'a>(
+    conn: &mut Conn,
+    photos: &'a [PhotoName],
+) -> Result<Option<Insert<'a>>> {
+    if photos.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Insert {
+        statement: conn.statement(
+            "INSERT INTO photo_names (sha256, log_index)
+             SELECT * FROM unnest($1::bytea[], $2::bigint[])
+             ON CONFLICT DO NOTHING",
+        )?,
+        columns: vec![
+            column(photos.iter().map(|p| &p.sha256[..])),
+            log_indexes(photos.iter().map(|p| p.log_index))?,
+        ],
+        refused: conflict_or_postgres,
+    }))
+}
+
+/// One descent of the primary key.
+pub(super) fn photo_named(conn: &mut Conn, sha256: &[u8; 32]) -> Result<bool> {
+    let select = conn.statement("SELECT EXISTS (SELECT 1 FROM photo_names WHERE sha256 = $1)")?;
+    Ok(conn
+        .client
+        .query_one(&select, &[&&sha256[..]])?
+        .try_get(0)?)
 }
 
 /// A 32-byte hash column (the table's CHECK guarantees the length, so

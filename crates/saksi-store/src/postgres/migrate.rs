@@ -48,6 +48,11 @@ const MIGRATIONS: &[Migration] = &[
         "totp",
         include_str!("../../migrations/postgres/0007_totp.sql"),
     ),
+    (
+        8,
+        "photos",
+        include_str!("../../migrations/postgres/0008_photos.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.

@@ -286,6 +286,10 @@ impl Store for PgStore {
         self.read(|conn| lease::check(conn, token))
     }
 
+    fn photo_named(&self, sha256: &[u8; 32]) -> Result<bool> {
+        self.read(|conn| log::photo_named(conn, sha256))
+    }
+
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>> {
         self.read(|conn| forms::current(conn, tps, contest))
     }

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, Row, Transaction};
 
 use super::conflict_or_sqlite;
-use crate::{LogEntry, Result, StoreError};
+use crate::{LogEntry, PhotoName, Result, StoreError};
 
 /// Inserts the entries of a batch inside its transaction; a reused index is
 /// [`StoreError::Conflict`].
@@ -22,6 +22,27 @@ pub(super) fn insert_entries(tx: &Transaction<'_>, entries: &[LogEntry]) -> Resu
             .map_err(conflict_or_sqlite)?;
     }
     Ok(())
+}
+
+/// Inserts the photos a batch's entries name, inside its transaction; a
+/// photo named twice by one entry is one row.
+pub(super) fn insert_photo_names(tx: &Transaction<'_>, photos: &[PhotoName]) -> Result<()> {
+    if photos.is_empty() {
+        return Ok(());
+    }
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO photo_names (sha256, log_index) VALUES (?1, ?2)")?;
+    for p in photos {
+        insert.execute((&p.sha256[..], p.log_index))?;
+    }
+    Ok(())
+}
+
+/// One descent of the primary key.
+pub(super) fn photo_named(conn: &Connection, sha256: &[u8; 32]) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM photo_names WHERE sha256 = ?1)")?
+        .query_row([&sha256[..]], |row| row.get(0))?)
 }
 
 /// A 32-byte hash column (the table's CHECK guarantees the length, so

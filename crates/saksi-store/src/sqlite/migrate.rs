@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         "totp",
         include_str!("../../migrations/sqlite/0007_totp.sql"),
     ),
+    (
+        8,
+        "photos",
+        include_str!("../../migrations/sqlite/0008_photos.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two

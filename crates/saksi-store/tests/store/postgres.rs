@@ -15,7 +15,8 @@ use saksi_core::Contest;
 use saksi_store::{Batch, LeaseOutcome, PgStore, Store, StoreError};
 
 use crate::suite::{
-    CASE_CLASHES, Harness, assert_case_clashes_refused, entry, small_election, store_suite, version,
+    CASE_CLASHES, Harness, assert_case_clashes_refused, entry, old_form_entry, small_election,
+    store_suite, version,
 };
 
 const DEFAULT_URL: &str = "postgres://postgres@localhost:5432/postgres";
@@ -166,7 +167,7 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(applied, [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(applied, [1, 2, 3, 4, 5, 6, 7, 8]);
 }
 
 #[test]
@@ -186,7 +187,32 @@ fn stores_connecting_to_a_fresh_database_at_once_migrate_it_once() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 7);
+    assert_eq!(applied, 8);
+}
+
+#[test]
+fn photos_of_statements_logged_before_schema_8_are_named_by_its_migration() {
+    if !PgHarness::available() {
+        return;
+    }
+    let h = PgHarness::new();
+    let store = h.open();
+    store
+        .commit_batch(&Batch {
+            versions: vec![version("31.71.01.1001.001", Contest::Ppwp, 1, 0)],
+            entries: vec![old_form_entry(0, &[[0xab; 32], [0xcd; 32]]), entry(1)],
+            ..Default::default()
+        })
+        .unwrap();
+    drop(store);
+    // Back to schema 7: no table of named photos.
+    h.client()
+        .batch_execute("DROP TABLE photo_names; DELETE FROM schema_migrations WHERE version = 8")
+        .unwrap();
+    let migrated = h.open();
+    assert!(migrated.photo_named(&[0xab; 32]).unwrap());
+    assert!(migrated.photo_named(&[0xcd; 32]).unwrap());
+    assert!(!migrated.photo_named(&[0xef; 32]).unwrap());
 }
 
 /// The migrations before usernames were compared ignoring case.

@@ -6,7 +6,8 @@ use saksi_store::{Batch, LeaseOutcome, SqliteStore, Store, StoreError};
 use tempfile::TempDir;
 
 use crate::suite::{
-    CASE_CLASHES, Harness, assert_case_clashes_refused, entry, small_election, store_suite, version,
+    CASE_CLASHES, Harness, assert_case_clashes_refused, entry, old_form_entry, small_election,
+    store_suite, version,
 };
 
 /// A database file in its own temporary directory, removed on drop.
@@ -61,6 +62,29 @@ fn reopening_keeps_the_data_and_applies_no_migration_twice() {
     let again = h.open();
     assert!(again.load_election().unwrap().is_some());
     assert_eq!(again.log_size().unwrap(), 1);
+}
+
+#[test]
+fn photos_of_statements_logged_before_schema_8_are_named_by_its_migration() {
+    let h = SqliteHarness::new();
+    let store = h.open();
+    store
+        .commit_batch(&Batch {
+            versions: vec![version("31.71.01.1001.001", Contest::Ppwp, 1, 0)],
+            entries: vec![old_form_entry(0, &[[0xab; 32], [0xcd; 32]]), entry(1)],
+            ..Default::default()
+        })
+        .unwrap();
+    drop(store);
+    // Back to schema 7: no table of named photos.
+    let conn = rusqlite::Connection::open(h.path()).unwrap();
+    conn.execute_batch("DROP TABLE photo_names; DELETE FROM schema_migrations WHERE version = 8")
+        .unwrap();
+    drop(conn);
+    let migrated = h.open();
+    assert!(migrated.photo_named(&[0xab; 32]).unwrap());
+    assert!(migrated.photo_named(&[0xcd; 32]).unwrap());
+    assert!(!migrated.photo_named(&[0xef; 32]).unwrap());
 }
 
 /// The migrations before usernames were compared ignoring case.

@@ -8,8 +8,8 @@ use saksi_core::{
     RegionTree,
 };
 use saksi_store::{
-    Batch, IdempotencyRecord, KeyRevocation, Lease, LeaseOutcome, LogEntry, NewUser, RequestKey,
-    Session, Store, StoreError, StoredKey, StoredVersion, UnixTime, UserId,
+    Batch, IdempotencyRecord, KeyRevocation, Lease, LeaseOutcome, LogEntry, NewUser, PhotoName,
+    RequestKey, Session, Store, StoreError, StoredKey, StoredVersion, UnixTime, UserId,
 };
 
 /// A fresh, migrated, empty database for one test, and a way to open more
@@ -58,6 +58,7 @@ macro_rules! store_suite {
             a_second_handle_sees_a_committed_batch_at_once,
             writers_on_two_handles_wait_for_each_other_rather_than_fail,
             log_entries_are_written_with_their_batch_and_read_back_in_order,
+            photos_are_named_with_their_entry_and_never_by_a_refused_batch,
             leaf_hashes_stream_in_index_order,
             a_reused_log_entry_index_is_a_conflict_and_writes_nothing,
             log_size_counts_entries_and_versions,
@@ -1157,6 +1158,73 @@ pub fn entry(index: u64) -> LogEntry {
         data: format!(r#"{{"i":{index}}}"#).into_bytes(),
         leaf_hash: [index as u8; 32],
     }
+}
+
+pub fn photos_are_named_with_their_entry_and_never_by_a_refused_batch(h: &impl Harness) {
+    let store = h.open();
+    let name = |sha256: u8, log_index| PhotoName {
+        sha256: [sha256; 32],
+        log_index,
+    };
+    assert!(!store.photo_named(&[1; 32]).unwrap());
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 1, 0)],
+            entries: vec![entry(0)],
+            // A statement naming one photo twice.
+            photos: vec![name(1, 0), name(2, 0), name(1, 0)],
+            ..Default::default()
+        })
+        .unwrap();
+    // Another version naming a photo already named.
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 2, 1)],
+            entries: vec![entry(1)],
+            photos: vec![name(2, 1)],
+            ..Default::default()
+        })
+        .unwrap();
+    // A refused batch (its log index is taken) names nothing.
+    let refused = store.commit_batch(&Batch {
+        versions: vec![version(TPS2, Contest::Ppwp, 1, 1)],
+        entries: vec![entry(1)],
+        photos: vec![name(3, 1)],
+        ..Default::default()
+    });
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let reopened = h.open();
+    for s in [&store, &reopened] {
+        assert!(s.photo_named(&[1; 32]).unwrap());
+        assert!(s.photo_named(&[2; 32]).unwrap());
+        assert!(
+            !s.photo_named(&[3; 32]).unwrap(),
+            "named by a refused batch"
+        );
+        assert!(!s.photo_named(&[4; 32]).unwrap());
+    }
+}
+
+/// A `form` v2 log entry naming `photos`, as the server logs a signed
+/// statement (docs/log-entries.md; only the members a migration reads).
+pub fn old_form_entry(index: u64, photos: &[[u8; 32]]) -> LogEntry {
+    let photos: Vec<String> = photos.iter().map(|p| format!("\"{}\"", hex(p))).collect();
+    LogEntry {
+        index,
+        data: format!(
+            r#"{{"logged_at":"2024-02-14T13:05:09Z","statement":{{"photos":[{}],"type":"form"}},"type":"form","v":2}}"#,
+            photos.join(",")
+        )
+        .into_bytes(),
+        leaf_hash: [index as u8; 32],
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn log_entries_are_written_with_their_batch_and_read_back_in_order(h: &impl Harness) {

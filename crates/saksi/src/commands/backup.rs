@@ -6,6 +6,10 @@
 //! documents the format and how the copy stays consistent), holding the
 //! directory's public files: `root-keys.txt` and `log.highest`. Secrets are
 //! never copied: only the files named in [`DataDir::PUBLIC_FILES`] are.
+//! The photos (terabytes for a nation) never go into the file: they are
+//! copied by hash into the directory `FILE.photos/` beside it, after the
+//! database (so it holds every photo the copied log names that the server
+//! had), incrementally: a photo already there is not copied again.
 //!
 //! **Order.** `log.highest` is read once, *before* the copy starts. The
 //! server records a checkpoint only over entries already committed, so when
@@ -36,8 +40,8 @@ use crate::support::log_files::{
     LOG_HIGHEST, RecordState, fsync_parent, human_bytes, record_state, sqlite_data_dir, tree_of,
     unverified_checkpoint,
 };
-use crate::support::now;
 use crate::support::progress;
+use crate::support::{now, photos};
 
 /// `saksi backup`.
 #[derive(Debug, Args)]
@@ -62,7 +66,8 @@ pub fn long_about() -> String {
          claims more than the copy holds). Secrets are never in a backup: `log.key`, \
          `root.key`, `demo-accounts.json` and `demo-keys/` stay out; keep the log key apart, \
          offline. The file is written as FILE.partial, fsynced and renamed, with mode 0600 (it \
-         holds password hashes). SQLite only: {}.",
+         holds password hashes). The photos are copied by hash into the directory FILE.photos \
+         beside it, incrementally (a photo already there is not copied again). SQLite only: {}.",
         saksi_store::url::OTHER_BACKUP
     )
 }
@@ -110,10 +115,12 @@ pub fn run(args: &BackupArgs) -> Result<()> {
 
     create_new_file(&partial, "", 0o600)
         .with_context(|| format!("cannot create {}", partial.display()))?;
-    let copied = copy(&partial, &dir, &files, recorded.as_ref())
-        .and_then(|log_size| finish(&partial, out).map(|()| log_size));
-    let log_size = match copied {
-        Ok(size) => size,
+    let copied = copy(&partial, &dir, &files, recorded.as_ref()).and_then(|log_size| {
+        let photos = photos::copy(&dir.photos_dir(), &photos::beside(out))?;
+        finish(&partial, out).map(|()| (log_size, photos))
+    });
+    let (log_size, photos) = match copied {
+        Ok(done) => done,
         Err(err) => {
             let _ = std::fs::remove_file(&partial);
             return Err(err);
@@ -136,6 +143,7 @@ pub fn run(args: &BackupArgs) -> Result<()> {
             .map_or_else(|| "none".to_owned(), |c| format!("size {}", c.size)),
         started.elapsed().as_secs_f64()
     );
+    println!("{photos}");
     Ok(())
 }
 

@@ -85,6 +85,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let totp_key = dir.totp_key()?;
     let config = saksi_server::Config {
         totp_key: Some(totp_key.clone()),
+        photos: Some(dir.photos()),
         ..args.listen.config()
     };
     let app = load(Arc::clone(&store), config, log, lease)?;

@@ -1,8 +1,9 @@
 //! `saksi restore` (README: Backup and restore).
 //!
 //! A restore recreates a data directory from a `saksi backup` file:
-//! `saksi.db` (without the backup's own tables), `root-keys.txt` and
-//! `log.highest`. Everything is checked before anything is written (the
+//! `saksi.db` (without the backup's own tables), `root-keys.txt`,
+//! `log.highest` and the photos of `FILE.photos/` (into `photos/`, by
+//! hash: one already there is not copied again). Everything is checked before anything is written (the
 //! backup, the target, the log key, the records), and the database is given
 //! its name last, so a restore cut short leaves a directory that `saksi
 //! serve` refuses (no `saksi.db`) and that a second restore completes.
@@ -31,6 +32,7 @@ use crate::support::log_files::{
     LOG_HIGHEST, OldLog, ROOT_KEYS, RecordState, check_new_origin, explain_new_log, fsync_parent,
     human_bytes, predecessors, read_signer, record_state, retire_old_log, tree_of,
 };
+use crate::support::photos;
 
 /// `saksi restore`.
 #[derive(Debug, Args)]
@@ -169,6 +171,7 @@ pub fn run(args: &RestoreArgs) -> Result<()> {
         create_new_file(&dir.root_keys(), &text, 0o644)
             .with_context(|| format!("cannot create {}", dir.root_keys().display()))?;
     }
+    let photos = photos::copy(&photos::beside(from), &dir.photos_dir())?;
     std::fs::rename(&restoring, dir.database()).with_context(|| {
         format!(
             "cannot rename {} to {}",
@@ -216,6 +219,7 @@ pub fn run(args: &RestoreArgs) -> Result<()> {
         human_bytes(bytes),
         started.elapsed().as_secs_f64()
     );
+    println!("{photos}");
     if let (Some(key), Plan::NewLog { origin, old }) = (new_key, &plan) {
         explain_new_log(&dir, origin, old, entries);
         println!("new log key: {key}");

@@ -118,6 +118,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let config = Config {
         metrics: args.metrics.access(),
         totp_key: Some(dir.totp_key()?),
+        photos: Some(dir.photos()),
         ..args.listen.config()
     };
     let app = load(store, config, log, lease)?;

@@ -1,17 +1,19 @@
 //! The data directory: everything of a deployment that is not in the
 //! database (the log key `log.key`, the highest signed checkpoint
-//! `log.highest`, the TOTP key `totp.key`; later photos), and the SQLite
-//! database itself.
+//! `log.highest`, the TOTP key `totp.key`, the photos under `photos/`),
+//! and the SQLite database itself.
 //!
 //! Every command takes `--data-dir`; this module is the one place that
 //! knows the layout, so no command guesses a path.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use saksi_log::{Signer, Verifier};
 use saksi_server::auth::totp_key::TotpKey;
 use saksi_server::log::LogSetup;
+use saksi_store::{BlobStore, DirBlobStore};
 
 /// A resolved data directory.
 #[derive(Debug, Clone)]
@@ -36,6 +38,9 @@ impl DataDir {
     /// The key that seals staff TOTP secrets in the database, mode 0600
     /// (see `saksi_server::auth::totp_key`): made on first need.
     const TOTP_KEY: &'static str = "totp.key";
+    /// The photos statements name, by hash (README: Photos): never in the
+    /// database, whichever database holds the election.
+    const PHOTOS: &'static str = "photos";
 
     /// Opens an existing data directory (one that `saksi init` made).
     pub fn existing(root: &Path) -> Result<DataDir> {
@@ -182,6 +187,16 @@ impl DataDir {
                 path.display()
             )
         })
+    }
+
+    /// The photo store (`photos/`, made when the first photo is stored).
+    pub fn photos(&self) -> Arc<dyn BlobStore> {
+        Arc::new(DirBlobStore::new(self.photos_dir()))
+    }
+
+    /// Where the photos are (`photos/`).
+    pub fn photos_dir(&self) -> PathBuf {
+        self.root.join(Self::PHOTOS)
     }
 
     /// The private KPU RI root key `init` made (demo use): what registers

@@ -6,6 +6,7 @@ pub mod args;
 pub mod data_dir;
 pub mod database;
 pub mod log_files;
+pub mod photos;
 pub mod progress;
 pub mod setup;
 pub mod signing;

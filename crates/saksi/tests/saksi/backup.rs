@@ -59,14 +59,14 @@ fn backup(dir: &Path, file: &Path) -> u64 {
 }
 
 /// The size of the signed checkpoint the server serves.
-fn checkpoint_size(addr: SocketAddr) -> u64 {
+pub(crate) fn checkpoint_size(addr: SocketAddr) -> u64 {
     let (status, note) = get(addr, "/api/v1/log/checkpoint");
     assert_eq!(status, 200, "{note}");
     note.lines().nth(1).unwrap().parse().unwrap()
 }
 
 /// Waits until a signed checkpoint covers at least `size` entries.
-fn wait_for_checkpoint(addr: SocketAddr, size: u64) -> u64 {
+pub(crate) fn wait_for_checkpoint(addr: SocketAddr, size: u64) -> u64 {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let now = checkpoint_size(addr);
@@ -232,10 +232,13 @@ fn a_backup_of_a_running_demo_restores_into_a_new_directory_that_audits_clean() 
 }
 
 /// The latest version in a data directory's database (no server running),
-/// signed again by its TPS's demo device as the next version, with a photo
-/// so that it is a new version: its TPS and contest, and a signer of the
-/// body for a log `origin`.
-fn next_version_by_device(dir: &Path) -> (String, String, impl Fn(&str) -> String) {
+/// signed again by its TPS's demo device as the next version, naming
+/// `photos` (at least one, so that it is a new version): its TPS and
+/// contest, and a signer of the body for a log `origin`.
+pub(crate) fn next_version_by_device(
+    dir: &Path,
+    photos: &[[u8; 32]],
+) -> (String, String, impl Fn(&str) -> String + use<>) {
     use saksi_store::Store;
     let (tps, contest): (String, String) = rusqlite::Connection::open(dir.join("saksi.db"))
         .unwrap()
@@ -262,11 +265,12 @@ fn next_version_by_device(dir: &Path) -> (String, String, impl Fn(&str) -> Strin
     )
     .unwrap();
     let (t, c, version) = (tps.clone(), contest.clone(), current.version + 1);
+    let photos: Vec<String> = photos.iter().map(|p| crate::common::hex(p)).collect();
     let body = move |origin: &str| {
         let statement = serde_json::json!({
             "v": 1, "type": "form", "origin": origin, "tps": t, "contest": c,
             "version": version, "prev": crate::common::hex(&prev),
-            "form": json(&current.form_json), "photos": ["ab".repeat(32)],
+            "form": json(&current.form_json), "photos": photos,
             "signed_at": saksi_core::time::UnixTime(crate::common::now()).to_string(),
         });
         let serde_json::Value::Object(statement) = statement else {
@@ -281,7 +285,12 @@ fn next_version_by_device(dir: &Path) -> (String, String, impl Fn(&str) -> Strin
 }
 
 /// Posts a signed form body; returns status and JSON answer.
-fn submit(addr: SocketAddr, tps: &str, contest: &str, body: &str) -> (u16, serde_json::Value) {
+pub(crate) fn submit(
+    addr: SocketAddr,
+    tps: &str,
+    contest: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
     let (status, body) = http(
         addr,
         "POST",
@@ -290,6 +299,106 @@ fn submit(addr: SocketAddr, tps: &str, contest: &str, body: &str) -> (u16, serde
         body,
     );
     (status, json(&body))
+}
+
+/// One HTTP/1.1 request with a body of bytes (a photo); status and body.
+pub(crate) fn raw(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = String::from_utf8_lossy(&answer[9..12]).parse().unwrap();
+    (status, answer[split + 4..].to_vec())
+}
+
+#[test]
+fn a_backup_copies_the_photos_beside_it_incrementally_and_a_restore_takes_them_back() {
+    use sha2::{Digest, Sha256};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("original");
+    let file = tmp.path().join("photos.saksi");
+    let mut server = Server::demo(&dir, "5", "200");
+    wait_for_checkpoint(server.addr, checkpoint_size(server.addr) + 20);
+    server.terminate();
+    // A form version naming a photo, then the photo.
+    let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    photo.extend_from_slice(b"the paper C.Hasil, photographed");
+    let sha: [u8; 32] = Sha256::digest(&photo).into();
+    let hash = crate::common::hex(&sha);
+    let (tps, contest, next) = next_version_by_device(&dir, &[sha]);
+    let mut server = Server::serve(&dir);
+    let (status, answer) = submit(server.addr, &tps, &contest, &next("saksi.localhost/log"));
+    assert_eq!(status, 201, "{answer}");
+    let photo_path = format!("/api/v1/photos/{hash}");
+    assert_eq!(raw(server.addr, "PUT", &photo_path, &photo).0, 201);
+    let fanned = |root: &Path| root.join(&hash[..2]).join(&hash[2..4]).join(&hash);
+
+    // Beside the backup file, by hash, while the server runs.
+    backup(&dir, &file);
+    let beside = tmp.path().join("photos.saksi.photos");
+    assert_eq!(std::fs::read(fanned(&beside)).unwrap(), photo);
+    let copied_at = std::fs::metadata(fanned(&beside))
+        .unwrap()
+        .modified()
+        .unwrap();
+    // The next backup under that name finds the photo there: not copied again.
+    std::fs::rename(&file, tmp.path().join("earlier.saksi")).unwrap();
+    let out = ok(run(&[
+        "backup",
+        "--data-dir",
+        path(&dir),
+        "--out",
+        path(&file),
+    ]));
+    assert!(
+        stdout(&out).contains(&format!(
+            "photos: 0 copied to {} (0 bytes), 1 already there",
+            beside.display()
+        )),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::metadata(fanned(&beside))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        copied_at
+    );
+    server.terminate();
+
+    // A restore takes them back into the new directory's photos/.
+    let restored = tmp.path().join("restored");
+    let out = ok(run(&[
+        "restore",
+        "--from",
+        path(&file),
+        "--data-dir",
+        path(&restored),
+        "--log-key",
+        path(&dir.join("log.key")),
+    ]));
+    assert!(
+        stdout(&out).contains("photos: 1 copied"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read(fanned(&restored.join("photos"))).unwrap(),
+        photo
+    );
+    let server = Server::serve(&restored);
+    let (status, served) = raw(server.addr, "GET", &photo_path, b"");
+    assert_eq!(status, 200);
+    assert_eq!(served, photo, "the restored server serves the signed bytes");
 }
 
 #[test]
@@ -344,7 +453,7 @@ fn a_backup_restored_onto_the_original_directory_refuses_to_sign_until_a_new_log
     assert_eq!(std::fs::read(dir.join("log.highest")).unwrap(), highest);
 
     // The next version of a form of the restored database, by its device.
-    let (tps, contest, next) = next_version_by_device(&dir);
+    let (tps, contest, next) = next_version_by_device(&dir, &[[0xab; 32]]);
 
     // The restored server refuses to sign and to take submissions.
     let server = Server::start_env(

@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod browser_photos;
 mod browser_proof;
 mod browser_rules;
 mod browser_signing;

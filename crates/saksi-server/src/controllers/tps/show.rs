@@ -1,17 +1,19 @@
 //! `GET /api/v1/tps/{code}`: a TPS with every contest's current form and
-//! all its versions with their warnings, signer, log index and leaf hash
-//! (for an inclusion proof), as of the log size stated.
+//! all its versions with their warnings, signer, photos (and whether each
+//! is uploaded yet), digest, log index and leaf hash (for an inclusion
+//! proof), as of the log size stated.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use saksi_api::{FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest, TpsPage};
+use saksi_api::{FormPhoto, FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest, TpsPage};
 use saksi_core::{Contest, Level};
 use saksi_log::{NodeSource, Verifier};
 use saksi_statement::Entry;
-use saksi_store::{Store, StoreError, StoredVersion};
+use saksi_statement::form::version_digest;
+use saksi_store::{BlobStore, Store, StoreError, StoredVersion};
 
 use crate::codes;
 use crate::controllers::json_of;
@@ -34,19 +36,41 @@ pub async fn show(
     let versions = state
         .blocking(move |store| {
             let versions = store.form_versions(code)?;
-            let mut signers = Vec::with_capacity(versions.len());
+            let mut logged = Vec::with_capacity(versions.len());
             for v in &versions {
-                signers.push(signer(store, v)?);
+                logged.push(logged_version(store, v)?);
             }
-            Ok(versions.into_iter().zip(signers).collect::<Vec<_>>())
+            Ok(versions.into_iter().zip(logged).collect::<Vec<_>>())
         })
         .await?;
+    // Whether each photo is uploaded yet: a look at the photo store each.
+    let photos = state.config.photos.clone();
+    let versions = tokio::task::spawn_blocking(move || {
+        versions
+            .into_iter()
+            .map(|(v, logged)| {
+                let photos = logged
+                    .photos
+                    .iter()
+                    .map(|sha256| {
+                        Ok(FormPhoto {
+                            sha256: hex::encode(sha256),
+                            stored: stored(photos.as_deref(), sha256)?,
+                        })
+                    })
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                Ok((v, logged.signer, logged.digest, photos))
+            })
+            .collect::<std::io::Result<Vec<_>>>()
+    })
+    .await?
+    .map_err(ApiError::internal)?;
     // Leaf hashes from the tree, which holds every index below `log_size`.
     let leaves: std::collections::HashMap<u64, String> = {
         let live = state.live();
         versions
             .iter()
-            .map(|(v, _)| v)
+            .map(|(v, ..)| v)
             .filter(|v| v.log_index < log_size)
             .map(|v| {
                 let leaf = live.tree.node(0, v.log_index).map_err(ApiError::internal)?;
@@ -58,8 +82,8 @@ pub async fn show(
     for contest in Contest::ALL {
         let list: Vec<FormVersion> = versions
             .iter()
-            .filter(|(v, _)| v.contest == contest && v.log_index < log_size)
-            .map(|(v, signer)| {
+            .filter(|(v, ..)| v.contest == contest && v.log_index < log_size)
+            .map(|(v, signer, digest, photos)| {
                 let form = serde_json::from_str(&v.form_json).map_err(|e| {
                     ApiError::internal(format!("stored form {code}/{contest} is not JSON: {e}"))
                 })?;
@@ -74,6 +98,8 @@ pub async fn show(
                     signer: signer.clone(),
                     form,
                     warnings,
+                    photos: photos.clone(),
+                    digest: digest.clone(),
                 })
             })
             .collect::<Result<_, ApiError>>()?;
@@ -97,29 +123,56 @@ pub async fn show(
     Ok(json_of(StatusCode::OK, &body))
 }
 
-/// Who signed a stored version: the role and key its `submitted_by`
-/// records and, for a version signed on behalf, the reason its log entry
-/// states; `None` for a version entered through a session.
-fn signer(store: &dyn Store, v: &StoredVersion) -> Result<Option<FormSigner>, StoreError> {
-    let Some((role, key)) = keys::signer_of(&v.submitted_by) else {
-        return Ok(None);
-    };
+/// Whether `sha256` is in the photo store; with none, nothing is.
+fn stored(photos: Option<&dyn BlobStore>, sha256: &[u8; 32]) -> std::io::Result<bool> {
+    photos.map_or(Ok(false), |p| p.has(sha256))
+}
+
+/// What a version's log entry says of it beyond the stored row.
+struct Logged {
+    signer: Option<FormSigner>,
+    /// Lowercase hex of the version's digest, the next version's `prev`.
+    digest: Option<String>,
+    /// The photos its statement names, in its order.
+    photos: Vec<[u8; 32]>,
+}
+
+/// Reads a stored version's log entry: who signed it (the role and key
+/// its `submitted_by` records and, for a version signed on behalf, the
+/// reason its statement states; `None` for a version entered through a
+/// session), its digest and its photos.
+fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Logged, StoreError> {
     let corrupt = |why: String| StoreError::Corrupt {
-        what: "form version signer",
+        what: "form version",
         value: format!(
             "{} {} v{} at log index {}: {why}",
             v.tps, v.contest, v.version, v.log_index
         ),
     };
+    let entries = store.log_entries(v.log_index, v.log_index + 1)?;
+    let data = entries
+        .first()
+        .filter(|e| e.index == v.log_index)
+        .map(|e| &e.data)
+        .ok_or_else(|| corrupt("no log entry".into()))?;
+    let entry = Entry::decode(data).map_err(|e| corrupt(format!("log entry: {e}")))?;
+    let digest = version_digest(&entry, data).map(hex::encode);
+    let statement = match entry {
+        Entry::FormV2(e) => Some(e.signed.statement),
+        _ => None,
+    };
+    let Some((role, key)) = keys::signer_of(&v.submitted_by) else {
+        return Ok(Logged {
+            signer: None,
+            digest,
+            photos: statement.map(|s| s.photos).unwrap_or_default(),
+        });
+    };
     let verifier = Verifier::parse(key).map_err(|e| corrupt(format!("signer key: {e}")))?;
     let on_behalf = if role.signs_on_behalf() {
-        let entries = store.log_entries(v.log_index, v.log_index + 1)?;
-        let reason = entries
-            .first()
-            .and_then(|e| match Entry::decode(&e.data) {
-                Ok(Entry::FormV2(e)) => e.signed.statement.on_behalf,
-                _ => None,
-            })
+        let reason = statement
+            .as_ref()
+            .and_then(|s| s.on_behalf.clone())
             .ok_or_else(|| corrupt("no signed statement on behalf in the log".into()))?;
         Some(OnBehalfReason {
             reason: reason.reason,
@@ -127,10 +180,14 @@ fn signer(store: &dyn Store, v: &StoredVersion) -> Result<Option<FormSigner>, St
     } else {
         None
     };
-    Ok(Some(FormSigner {
-        role: role.id().to_owned(),
-        key_id: format!("{:08x}", verifier.key_id()),
-        key: key.to_owned(),
-        on_behalf,
-    }))
+    Ok(Logged {
+        signer: Some(FormSigner {
+            role: role.id().to_owned(),
+            key_id: format!("{:08x}", verifier.key_id()),
+            key: key.to_owned(),
+            on_behalf,
+        }),
+        digest,
+        photos: statement.map(|s| s.photos).unwrap_or_default(),
+    })
 }
