@@ -79,12 +79,16 @@ function now() {
   return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
+// A code in words: the catalogue's message (else the server's), and the code.
+export function reasonText(messages, code, message) {
+  return `${messages.error[code] || message || code} (${code})`;
+}
+
 // A refusal in words: the catalogue's message and the code.
 export function refusalText(messages, answer) {
   if (answer.status === 0) return messages.entry.offline;
   const err = (answer.body && answer.body.error) || {};
-  const code = err.code || String(answer.status);
-  return `${messages.error[code] || err.message || code} (${code})`;
+  return reasonText(messages, err.code || String(answer.status), err.message);
 }
 
 // Runs one entry of `contest` at `tps` under `root`. `keyName` is the
@@ -188,7 +192,7 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     const form = chasil.agreed();
     const problem = !form ? "entry.double_mismatch" : camera.problem();
     if (problem) {
-      show("refused", `${messages.error[problem]} (${problem})`);
+      show("refused", reasonText(messages, problem));
       return;
     }
     const why = reason ? reason.value.trim() : null;

@@ -10,8 +10,8 @@
 // opens without a connection (offline.js). Every string shown comes from
 // the page's catalogue.
 import { makeKey, loadKey } from "./signing.js";
-import { entryScreen } from "./entry.js";
-import { el } from "./chasil.js";
+import { entryScreen, reasonText } from "./entry.js";
+import { el, fill } from "./chasil.js";
 import { enqueue, items, start as startOutbox } from "./queue.js";
 import { pinLogKey, verifyReceipt } from "./proof.js";
 import { registerServiceWorker } from "./offline.js";
@@ -20,10 +20,6 @@ const messages = JSON.parse(document.getElementById("messages").textContent);
 const $ = id => document.getElementById(id);
 const STORE = "saksi-kpps-enrolment";
 const POLL_MS = 4000;
-
-function fill(text, values) {
-  return Object.entries(values).reduce((s, [k, v]) => s.split("{" + k + "}").join(v ?? ""), text);
-}
 
 // How a signed C.Hasil and its photos leave the phone: into the outbox,
 // the statement first and each photo after it (a photo is stored only
@@ -53,16 +49,19 @@ async function send({ tps, contest, contestName, envelope, photos }) {
 }
 
 // What the log check found for each statement (by outbox id), kept while
-// the page is open so that a redraw of the outbox keeps it.
+// the page is open so that a redraw of the outbox keeps it; and the items
+// last drawn.
 const checks = new Map();
+let shown = [];
 
-// The outbox in words: each item and its state, and for an accepted
-// statement the button that checks it is in the log.
-function drawOutbox(items) {
+// The outbox in words, newest first: each item and its state, and for an
+// accepted statement the button that checks it is in the log.
+function drawOutbox(list) {
   const k = messages.kpps;
-  $("outbox").hidden = items.length === 0;
+  shown = list;
+  $("outbox").hidden = list.length === 0;
   $("outbox-items").replaceChildren(
-    ...items
+    ...list
       .slice()
       .reverse()
       .map((item) => {
@@ -79,8 +78,8 @@ function drawOutbox(items) {
             check.disabled = true;
             said.textContent = k.checking;
             checks.set(item.id, await verifyReceipt(item.receipt));
-            showCheck(said, checks.get(item.id));
-            check.disabled = false;
+            // The outbox may have been redrawn meanwhile: draw it again.
+            drawOutbox(shown);
           });
           if (checks.has(item.id)) showCheck(said, checks.get(item.id));
           li.append(check, said);
@@ -96,8 +95,7 @@ function stateText(item) {
     return item.kind === "statement" ? fill(k.outbox_accepted, { log_index: item.log_index }) : k.outbox_stored;
   }
   if (item.state === "refused") {
-    const code = item.error.code;
-    return fill(k.outbox_refused, { reason: `${messages.error[code] || item.error.message || code} (${code})` });
+    return fill(k.outbox_refused, { reason: reasonText(messages, item.error.code, item.error.message) });
   }
   return item.state === "sent" ? k.outbox_sent : k.outbox_waiting;
 }
@@ -108,13 +106,13 @@ function showCheck(said, result) {
   said.dataset.ok = String(result.ok);
   said.textContent = result.ok
     ? fill(k.verified, { log_index: result.log_index, size: result.size })
-    : fill(k.not_verified, { reason: `${messages.error[result.reason] || result.reason} (${result.reason})` });
+    : fill(k.not_verified, { reason: reasonText(messages, result.reason) });
 }
 
 function showError(code, fallback) {
-  const el = $("kpps-error");
-  el.textContent = messages.kpps.failed + " " + (messages.error[code] || fallback || code) + (code ? " (" + code + ")" : "");
-  el.hidden = false;
+  const box = $("kpps-error");
+  box.textContent = messages.kpps.failed + " " + (messages.error[code] || fallback || code) + (code ? " (" + code + ")" : "");
+  box.hidden = false;
 }
 
 function showStatus(enrolment, status, reason) {
