@@ -1,6 +1,6 @@
 // The KPPS app without a connection, in Debian's chromium. The connection
 // is cut OUTSIDE the browser: chromium reaches the server only through a
-// TCP proxy in this script, which can let traffic through, refuse every
+// TCP proxy (proxy.mjs), which can let traffic through, refuse every
 // connection, or pass requests on and lose their answers (chromium's own
 // offline emulation would not reach the service worker's requests).
 //   - /kpps/ registers its service worker, which caches the app shell;
