@@ -2,18 +2,28 @@
 // (360 px), against a demo that makes no forms of its own:
 //   - the demo's KPU Kab/Kota officer (key certified by the demo's
 //     simulated KPU Provinsi) enrols and approves a phone for PHONE_TPS;
+//   - the phone reaches the server through a TCP proxy (proxy.mjs) that
+//     can cut the connection outside chromium, service worker included;
 //   - the phone enters the PPWP C.Hasil: a deliberate slip (the total
 //     votes one more than valid + invalid) is caught in words with its
 //     numbers beside the field, corrected; the double entry first
 //     disagrees on a pair's votes (both values shown, the paper's chosen),
 //     then agrees; a file that is no image is refused, a generated PNG is
-//     taken as the photo (re-encoded to JPEG and hashed on the phone); the
-//     form is signed with the phone's key and accepted with its log index;
+//     taken as the photo (re-encoded to JPEG and hashed on the phone);
+//   - the connection is cut; the form is signed with the phone's key and
+//     waits in the outbox with its photo; the connection returns and the
+//     outbox shows it accepted with its log index (the same signed bytes
+//     on every attempt), the photo uploaded, and "check in the log"
+//     verifies its inclusion proof;
+//   - a correction is entered and accepted as version 2 (its `prev` the
+//     digest of version 1);
 //   - the demo's PPS officer (key certified by the demo's simulated KPU
 //     Kab/Kota) opens its home, follows the TPS's link to the entry on
 //     behalf of BEHALF_TPS, is asked for the reason, and enters (the DPR
 //     C.Hasil, parties with their candidates), signs and sends a form that
-//     is accepted.
+//     is accepted;
+//   - the public results page's TPS view shows each version's numbers
+//     beside its photo, loaded from the server.
 //
 // Environment: CHROMIUM, SAKSI_URL, ACCOUNTS (demo-accounts.json),
 // PHONE_TPS, BEHALF_TPS, SHOTS (a directory for the screenshots).
@@ -24,6 +34,7 @@ import { readFileSync } from "node:fs";
 import { deflateSync, crc32 } from "node:zlib";
 import { PHONE, launch } from "./browser.mjs";
 import { WAIT, certifiedKey, enrolAndApprove, logIn, looker } from "./pages.mjs";
+import { proxy } from "./proxy.mjs";
 import { totpCode } from "./totp.mjs";
 
 const { SAKSI_URL, ACCOUNTS, PHONE_TPS, BEHALF_TPS, SHOTS } = process.env;
@@ -135,6 +146,47 @@ async function photoAndSign(page, shot) {
   return sha;
 }
 
+/** What the phone's outbox shows: each item's kind, state, words and log index. */
+function outbox(page) {
+  return page.$$eval("#outbox-items li", (l) =>
+    l.map((li) => ({
+      kind: li.dataset.kind,
+      state: li.dataset.state,
+      label: li.querySelector(".outbox-label").textContent,
+      text: li.querySelector(".outbox-state").textContent,
+      log_index: li.dataset.logIndex ?? null,
+    })),
+  );
+}
+
+/** Waits until every item in the phone's outbox is accepted (or one refused). */
+async function outboxSettled(page, count) {
+  await page.waitForFunction(
+    (count) => {
+      const states = [...document.querySelectorAll("#outbox-items li")].map((li) => li.dataset.state);
+      return states.length === count && (states.every((s) => s === "accepted") || states.includes("refused"));
+    },
+    count,
+    WAIT,
+  );
+  return outbox(page);
+}
+
+/** Presses "check in the log" on the newest statement until the log's checkpoint covers it. */
+async function checkInLog(page) {
+  const item = page.locator("#outbox-items li[data-kind='statement']").first();
+  for (let i = 0; i < 20; i++) {
+    await item.locator(".check-log").click();
+    await item.locator(".outbox-check[data-ok]").waitFor(WAIT);
+    await page.waitForFunction(() => !document.querySelector(".check-log").disabled, null, WAIT);
+    const ok = await item.locator(".outbox-check").getAttribute("data-ok");
+    const text = await item.locator(".outbox-check").textContent();
+    if (ok === "true" || !text.includes("proof.pending")) return { ok: ok === "true", text };
+    await page.waitForTimeout(500);
+  }
+  throw new Error("the log's checkpoint never covered the entry");
+}
+
 /** Signs and sends; answers the answer's text, state and log index. */
 async function signAndSend(page) {
   await page.click("#sign");
@@ -149,6 +201,8 @@ async function signAndSend(page) {
   };
 }
 
+const relay = proxy(new URL(SAKSI_URL));
+const PHONE_URL = `http://127.0.0.1:${await relay.listen()}`;
 const browser = await launch();
 try {
   // The KPU Kab/Kota officer enrols and approves the phone.
@@ -158,7 +212,7 @@ try {
   page.on("pageerror", (e) => out.errors.push(`officer: ${e}`));
   await logIn(page, SAKSI_URL, officer.username, officer.password, totpCode(officer.totp_secret));
   await certifiedKey(page, SAKSI_URL);
-  const { phone, context } = await enrolAndApprove(browser, page, SAKSI_URL, PHONE_TPS, out.errors);
+  const { phone, context } = await enrolAndApprove(browser, page, SAKSI_URL, PHONE_TPS, out.errors, undefined, PHONE_URL);
   await staff.close();
 
   // The phone chooses PPWP among the contests held at its TPS.
@@ -211,25 +265,62 @@ try {
   out.png_sha256 = (await import("node:crypto")).createHash("sha256").update(png(320, 240)).digest("hex");
   out.review_version = await phone.textContent("#review-version");
   await look(phone, "entry-review");
-  // The connection drops as the statement leaves: the page says so, and
-  // sending again sends the very same signed bytes (a retry the server
-  // recognises), which are accepted.
+  // The connection is cut (outside chromium) before the officer signs:
+  // the signed form and its photo wait in the outbox, the form first.
   const posted = [];
+  const photoAnswers = [];
   phone.on("request", (r) => {
     if (r.method() === "POST" && r.url().includes("/forms/")) posted.push(r.postData());
   });
-  await phone.route("**/api/v1/tps/*/forms/*", (route) => route.abort("internetdisconnected"), { times: 1 });
-  out.offline_answer = await signAndSend(phone);
-  out.phone_answer = await signAndSend(phone);
-  out.resent_identical = posted.length === 2 && posted[0] === posted[1];
-  out.photo_uploads = await phone.$$eval("#photo-uploads li", (l) => l.map((li) => li.dataset.status));
-  await look(phone, "entry-accepted");
+  phone.on("response", (r) => {
+    if (r.request().method() === "PUT" && r.url().includes("/api/v1/photos/")) photoAnswers.push(r.status());
+  });
+  relay.set("refuse");
+  await phone.click("#sign");
+  await phone.waitForFunction(() => document.getElementById("answer").dataset.state === "ok", null, WAIT);
+  out.queued = await phone.textContent("#answer-text");
+  await phone.waitForFunction(() => document.querySelectorAll("#outbox-items li").length === 2, null, WAIT);
+  // The outbox tried, found no connection, and waits to try again.
+  for (let i = 0; i < 100 && relay.state.refused === 0; i++) await phone.waitForTimeout(50);
+  await phone.waitForSelector("#outbox-items li[data-kind='statement'][data-state='waiting']", WAIT);
+  out.offline_outbox = await outbox(phone);
+  await phone.locator("#outbox").scrollIntoViewIfNeeded();
+  await look(phone, "kpps-outbox-waiting");
 
-  // Back at the list, PPWP has its version; the party and DPD ballots are
-  // laid out from the TPS's dapil.
+  // The connection returns: the outbox sends the form, then the photo.
+  relay.set("open");
+  out.outbox = await outboxSettled(phone, 2);
+  out.refused_connections = relay.state.refused;
+  out.resent_identical = posted.length >= 1 && posted.every((p) => p === posted[0]);
+  out.photo_answers = [...photoAnswers];
+  out.check = await checkInLog(phone);
+  await phone.locator("#outbox").scrollIntoViewIfNeeded();
+  await look(phone, "kpps-outbox");
+
+  // A correction: the paper's first two pairs had one vote swapped. It is
+  // version 2, naming version 1's digest.
+  const [a, b] = Object.keys(options);
+  const corrected = { ...options, [a]: options[a] - 1, [b]: options[b] + 1 };
+  await phone.click("#another");
+  await phone.waitForSelector("#contests button[data-contest='ppwp']", WAIT);
+  out.ppwp_state = await phone.textContent("#contests button[data-contest='ppwp'] .contest-state");
+  await phone.click("#contests button[data-contest='ppwp']");
+  await phone.waitForSelector("#entry-first input[data-field='suara_total']", WAIT);
+  await type(phone, "first", { ...PAPER, ...corrected }, true);
+  await secondEntry(phone, corrected, {}, true);
+  await phone.waitForSelector("#entry-agreed:not([hidden])", WAIT);
+  await phone.setInputFiles("#photo-input", { name: "c-hasil-2.png", mimeType: "image/png", buffer: png(300, 220) });
+  await phone.waitForSelector("#photo-list li", WAIT);
+  out.correction_photo = await phone.getAttribute("#photo-list li", "data-sha256");
+  await phone.click("#to-review");
+  await phone.waitForSelector("#review:not([hidden]) #sign", WAIT);
+  out.correction_review = await phone.textContent("#review-version");
+  await phone.click("#sign");
+  out.correction_outbox = await outboxSettled(phone, 4);
+
+  // The party and DPD ballots are laid out from the TPS's dapil.
   await phone.click("#another");
   await phone.waitForSelector("#contests button[data-contest='dpr']", WAIT);
-  out.ppwp_state = await phone.textContent("#contests button[data-contest='ppwp'] .contest-state");
   await phone.click("#contests button[data-contest='dpr']");
   await phone.waitForSelector("#entry-first input[data-field$='.party']", WAIT);
   out.dpr = {
@@ -283,9 +374,31 @@ try {
   out.behalf_answer = await signAndSend(desk);
   await look(desk, "behalf-accepted");
   await ppsContext.close();
+
+  // The public results page, TPS view: each version's numbers beside its
+  // photo, loaded from the server.
+  const reader = await browser.newContext({ viewport: PHONE });
+  const results = await reader.newPage();
+  results.on("pageerror", (e) => out.errors.push(`results: ${e}`));
+  await results.goto(`${SAKSI_URL}/#/tps/${PHONE_TPS}`);
+  await results.waitForSelector(".photos img", WAIT);
+  await results.waitForFunction(() => [...document.querySelectorAll(".photos img")].every((img) => img.complete), null, WAIT);
+  out.public_rows = await results.$$eval("tr", (rows) =>
+    rows
+      .filter((tr) => tr.querySelector(".photos img"))
+      .map((tr) => ({
+        version: tr.cells[0].textContent,
+        suara_sah: tr.cells[1].textContent,
+        photo: tr.querySelector(".photos img").getAttribute("src"),
+        loaded_width: tr.querySelector(".photos img").naturalWidth,
+      })),
+  );
+  await look(results, "tps-public");
+  await reader.close();
 } catch (e) {
   out.failure = String(e && e.stack ? e.stack : e);
 } finally {
   await browser.close();
+  await relay.close();
 }
 console.log(JSON.stringify(out));

@@ -1,6 +1,6 @@
 // The KPPS app without a connection, in Debian's chromium. The connection
 // is cut OUTSIDE the browser: chromium reaches the server only through a
-// TCP proxy in this script, which can let traffic through, refuse every
+// TCP proxy (proxy.mjs), which can let traffic through, refuse every
 // connection, or pass requests on and lose their answers (chromium's own
 // offline emulation would not reach the service worker's requests).
 //   - /kpps/ registers its service worker, which caches the app shell;
@@ -26,8 +26,8 @@
 // Standard output: one JSON object that the Rust test checks
 // (crates/saksi/tests/saksi/offline_browser.rs).
 
-import net from "node:net";
 import { PHONE, launch } from "./browser.mjs";
+import { proxy } from "./proxy.mjs";
 import { setKeyStore, signStatement } from "../crates/saksi-web/assets/js/signing.js";
 
 const { SAKSI_URL, TPS, ORIGIN, FORM, FORM_2, KABKOTA_KEY, KABKOTA_VERIFIER } = process.env;
@@ -36,63 +36,6 @@ for (const [name, value] of Object.entries({ SAKSI_URL, TPS, ORIGIN, FORM, FORM_
 }
 const out = { errors: [] };
 const WAIT = { timeout: 30000 };
-
-// ---------------------------------------------------------------- the proxy
-
-// A TCP proxy to the server: "open" passes bytes both ways, "refuse"
-// resets every connection at once, "lose" passes requests on but resets
-// the connection when the answer starts, "hold" passes requests on and
-// never their answers. A change of mode ends every connection, so none
-// keeps the old mode.
-function proxy(target) {
-  const live = new Set();
-  const state = { mode: "open", refused: 0, lost: 0, held: 0 };
-  const end = (socket) => (socket.resetAndDestroy ? socket.resetAndDestroy() : socket.destroy());
-  const server = net.createServer((client) => {
-    if (state.mode === "refuse") {
-      state.refused += 1;
-      end(client);
-      return;
-    }
-    const upstream = net.connect(target.port, target.hostname);
-    const mode = state.mode;
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ]) {
-      live.add(a);
-      a.on("error", () => end(b));
-      a.on("close", () => {
-        live.delete(a);
-        b.destroy();
-      });
-    }
-    client.pipe(upstream);
-    if (mode === "lose") {
-      upstream.once("data", () => {
-        state.lost += 1;
-        end(client);
-        upstream.destroy();
-      });
-    } else if (mode === "hold") {
-      upstream.on("data", () => {
-        state.held += 1;
-      });
-    } else {
-      upstream.pipe(client);
-    }
-  });
-  return {
-    state,
-    listen: () => new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server.address().port))),
-    set(mode) {
-      state.mode = mode;
-      for (const socket of live) end(socket);
-      live.clear();
-    },
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 // ---------------------------------------------------------------- the server, directly
 

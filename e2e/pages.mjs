@@ -42,10 +42,11 @@ export function looker(out, shots) {
  * enrolment code for `tps`; a phone (a new browser context: its own
  * cookies and IndexedDB) enrols with it at /kpps/; the officer approves
  * it and the phone sees itself approved. `step(page, name)` is called at
- * each screen worth a photograph. Answers {phone, context, code, key,
- * listed}.
+ * each screen worth a photograph; `phoneUrl` is where the phone reaches
+ * the server (through a proxy that can cut it off). Answers {phone,
+ * context, code, key, listed}.
  */
-export async function enrolAndApprove(browser, page, url, tps, errors, step = async () => {}) {
+export async function enrolAndApprove(browser, page, url, tps, errors, step = async () => {}, phoneUrl = url) {
   await page.goto(`${url}/workspace/enrolment-codes`);
   await page.fill("#tps-list", tps);
   await page.click("#issue");
@@ -56,7 +57,7 @@ export async function enrolAndApprove(browser, page, url, tps, errors, step = as
   const context = await browser.newContext({ viewport: PHONE });
   const phone = await context.newPage();
   phone.on("pageerror", (e) => errors.push(`phone: ${e}`));
-  await phone.goto(`${url}/kpps/`);
+  await phone.goto(`${phoneUrl}/kpps/`);
   await phone.fill("#tps", tps);
   await phone.fill("#code", code);
   await phone.click("#enrol-form button");

@@ -6,7 +6,9 @@
 // `version` and `prev` from the TPS's current form, and the answer shown
 // in words: version, log index and warnings, or the refusal with its
 // code. How the signed statement leaves the browser is the caller's
-// `send` (the KPPS app's offline queue replaces it there).
+// `send`: at once (`submitNow`, the workspace's entry on behalf) or
+// through the KPPS app's outbox, which answers `{queued: true}` and shows
+// each item's fate itself.
 import { signStatement } from "./signing.js";
 import { el, fill, loadBallot, loadRules, mountChasil } from "./chasil.js";
 import { mountCamera } from "./camera.js";
@@ -41,7 +43,8 @@ export function putPhoto(photo) {
 }
 
 // Sends the statement now, then (once it is accepted) each photo it
-// names: {answer, uploads: [{sha256, status, body}]}.
+// names: {answer, uploads: [{sha256, status, body}]}. For pages that sign
+// while online (the workspace); the KPPS app queues instead.
 export async function submitNow({ tps, contest, envelope, photos }) {
   const answer = await postStatement(tps, contest, envelope);
   const uploads = [];
@@ -76,18 +79,23 @@ function now() {
   return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
+// A code in words: the catalogue's message (else the server's), and the code.
+export function reasonText(messages, code, message) {
+  return `${messages.error[code] || message || code} (${code})`;
+}
+
 // A refusal in words: the catalogue's message and the code.
 export function refusalText(messages, answer) {
   if (answer.status === 0) return messages.entry.offline;
   const err = (answer.body && answer.body.error) || {};
-  const code = err.code || String(answer.status);
-  return `${messages.error[code] || err.message || code} (${code})`;
+  return reasonText(messages, err.code || String(answer.status), err.message);
 }
 
 // Runs one entry of `contest` at `tps` under `root`. `keyName` is the
 // signing key's name in this browser; `reason` (on behalf only) an input
 // whose text becomes `on_behalf.reason`; `send` delivers
-// {tps, contest, envelope, photos} and answers like submitNow; `onDone`
+// {tps, contest, contestName, envelope, photos} and answers like
+// submitNow, or `{queued: true}` when it only queued them; `onDone`
 // takes the officer back to the choice of contest.
 export async function runEntry(root, { tps, contest, contestName, keyName, messages, reason, send, onDone }) {
   const m = messages.entry;
@@ -140,10 +148,17 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     }
   });
 
+  // What the statement builds on, read at the review (the last moment the
+  // phone is sure to be online): the log's origin and the TPS's current
+  // version, so that signing and queueing need no connection.
+  let basis = null;
+
   async function drawReview() {
     let current;
     try {
-      current = await currentVersion(tps, contest);
+      const [origin, latest] = await Promise.all([logOrigin(), currentVersion(tps, contest)]);
+      current = latest;
+      basis = { origin, current };
     } catch (answer) {
       review.replaceChildren(el("p", { className: "error", text: `${m.refused} ${refusalText(messages, answer)}` }));
       review.hidden = false;
@@ -177,7 +192,7 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     const form = chasil.agreed();
     const problem = !form ? "entry.double_mismatch" : camera.problem();
     if (problem) {
-      show("refused", `${messages.error[problem]} (${problem})`);
+      show("refused", reasonText(messages, problem));
       return;
     }
     const why = reason ? reason.value.trim() : null;
@@ -193,7 +208,12 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
       const what = JSON.stringify([form, photos.map((p) => p.sha256), why]);
       const envelope =
         unanswered && unanswered.what === what ? unanswered.envelope : await sign(form, photos, why);
-      const { answer, uploads } = await send({ tps, contest, envelope, photos });
+      const outcome = await send({ tps, contest, contestName, envelope, photos });
+      if (outcome.queued) {
+        queued();
+        return;
+      }
+      const { answer, uploads } = outcome;
       const again = answer.status === 0 || answer.status === 429 || answer.status >= 500;
       unanswered = again ? { what, envelope } : null;
       answered(answer, uploads, photos);
@@ -204,9 +224,10 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     }
   }
 
-  // The `form` statement of the agreed numbers and the photos, signed.
+  // The `form` statement of the agreed numbers and the photos, signed,
+  // on the basis read at the review.
   async function sign(form, photos, why) {
-    const [origin, current] = await Promise.all([logOrigin(), currentVersion(tps, contest)]);
+    const { origin, current } = basis;
     const statement = {
       v: 1,
       type: "form",
@@ -230,6 +251,23 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     result.dataset.state = state;
     result.hidden = false;
     result.scrollIntoView();
+  }
+
+  // Done with this entry: the back to the contests button, and the entry
+  // itself hidden.
+  function finished() {
+    const another = el("button", { type: "button", className: "secondary", id: "another", text: m.another });
+    another.addEventListener("click", onDone);
+    review.hidden = true;
+    toReview.hidden = true;
+    photosRoot.hidden = true;
+    numbers.hidden = true;
+    return another;
+  }
+
+  // Signed and in the outbox, which shows what becomes of it.
+  function queued() {
+    show("ok", fill(m.queued, { contest: contestName }), [finished()]);
   }
 
   // The log's answer in words, and each photo's upload.
@@ -268,19 +306,13 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
       });
       extra.push(retry);
     }
-    const another = el("button", { type: "button", className: "secondary", id: "another", text: m.another });
-    another.addEventListener("click", onDone);
-    extra.push(another);
+    extra.push(finished());
     show(
       "ok",
       fill(m.accepted, { contest: contestName, version: answer.body.version, log_index: receipt.log_index }),
       extra,
     );
     result.dataset.logIndex = String(receipt.log_index);
-    review.hidden = true;
-    toReview.hidden = true;
-    photosRoot.hidden = true;
-    numbers.hidden = true;
   }
 }
 

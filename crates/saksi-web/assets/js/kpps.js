@@ -2,30 +2,117 @@
 // makes its own Ed25519 key (WebCrypto, non-extractable, kept in
 // IndexedDB by signing.js), sends only the verifier key with the one-time
 // code, and polls until the KPU Kab/Kota approves (registers the key) or
-// rejects it. Once approved, the phone enters its TPS's C.Hasil forms
-// (entry.js) and signs them with that key. Every string shown comes from
+// rejects it. Once approved, the phone pins the log's key and enters its
+// TPS's C.Hasil forms (entry.js), signs them with that key and puts them
+// in the outbox (queue.js): the numbers first, their photos after them,
+// sent whenever there is a connection; the outbox lists each item's state
+// and checks an accepted one's inclusion in the log (proof.js). The app
+// opens without a connection (offline.js). Every string shown comes from
 // the page's catalogue.
 import { makeKey, loadKey } from "./signing.js";
-import { entryScreen, submitNow } from "./entry.js";
+import { entryScreen, reasonText } from "./entry.js";
+import { el, fill } from "./chasil.js";
+import { enqueue, items, start as startOutbox } from "./queue.js";
+import { pinLogKey, verifyReceipt } from "./proof.js";
+import { registerServiceWorker } from "./offline.js";
 
 const messages = JSON.parse(document.getElementById("messages").textContent);
 const $ = id => document.getElementById(id);
 const STORE = "saksi-kpps-enrolment";
 const POLL_MS = 4000;
 
-// How a signed C.Hasil and its photos leave the phone: the one function
-// the app sends forms through (straight to the server for now; the
-// offline queue takes it over).
-const send = submitNow;
+// How a signed C.Hasil and its photos leave the phone: into the outbox,
+// the statement first and each photo after it (a photo is stored only
+// once its statement is accepted).
+async function send({ tps, contest, contestName, envelope, photos }) {
+  const version = envelope.statement.version;
+  const statement = await enqueue({
+    kind: "statement",
+    label: fill(messages.kpps.outbox_statement, { contest: contestName, version }),
+    url: `/api/v1/tps/${tps}/forms/${contest}`,
+    method: "POST",
+    body: JSON.stringify(envelope),
+    contentType: "application/json",
+  });
+  for (const [i, p] of photos.entries()) {
+    await enqueue({
+      kind: "photo",
+      label: fill(messages.kpps.outbox_photo, { n: i + 1, contest: contestName, version }),
+      url: `/api/v1/photos/${p.sha256}`,
+      method: "PUT",
+      body: p.blob,
+      contentType: "image/jpeg",
+      after: statement.id,
+    });
+  }
+  return { queued: true };
+}
 
-function fill(text, values) {
-  return Object.entries(values).reduce((s, [k, v]) => s.split("{" + k + "}").join(v ?? ""), text);
+// What the log check found for each statement (by outbox id), kept while
+// the page is open so that a redraw of the outbox keeps it; and the items
+// last drawn.
+const checks = new Map();
+let shown = [];
+
+// The outbox in words, newest first: each item and its state, and for an
+// accepted statement the button that checks it is in the log.
+function drawOutbox(list) {
+  const k = messages.kpps;
+  shown = list;
+  $("outbox").hidden = list.length === 0;
+  $("outbox-items").replaceChildren(
+    ...list
+      .slice()
+      .reverse()
+      .map((item) => {
+        const li = el("li", { dataset: { id: String(item.id), kind: item.kind, state: item.state } }, [
+          el("span", { className: "outbox-label", text: item.label }),
+          el("span", { className: "outbox-state", text: stateText(item) }),
+        ]);
+        if (item.state === "refused") li.classList.add("error");
+        if (item.kind === "statement" && item.state === "accepted" && item.receipt) {
+          li.dataset.logIndex = String(item.log_index);
+          const check = el("button", { type: "button", className: "secondary check-log", text: k.check_log });
+          const said = el("span", { className: "outbox-check", "aria-live": "polite" });
+          check.addEventListener("click", async () => {
+            check.disabled = true;
+            said.textContent = k.checking;
+            checks.set(item.id, await verifyReceipt(item.receipt));
+            // The outbox may have been redrawn meanwhile: draw it again.
+            drawOutbox(shown);
+          });
+          if (checks.has(item.id)) showCheck(said, checks.get(item.id));
+          li.append(check, said);
+        }
+        return li;
+      }),
+  );
+}
+
+function stateText(item) {
+  const k = messages.kpps;
+  if (item.state === "accepted") {
+    return item.kind === "statement" ? fill(k.outbox_accepted, { log_index: item.log_index }) : k.outbox_stored;
+  }
+  if (item.state === "refused") {
+    return fill(k.outbox_refused, { reason: reasonText(messages, item.error.code, item.error.message) });
+  }
+  return item.state === "sent" ? k.outbox_sent : k.outbox_waiting;
+}
+
+// The result of a log check in words: the checkpoint's size, or why not.
+function showCheck(said, result) {
+  const k = messages.kpps;
+  said.dataset.ok = String(result.ok);
+  said.textContent = result.ok
+    ? fill(k.verified, { log_index: result.log_index, size: result.size })
+    : fill(k.not_verified, { reason: reasonText(messages, result.reason) });
 }
 
 function showError(code, fallback) {
-  const el = $("kpps-error");
-  el.textContent = messages.kpps.failed + " " + (messages.error[code] || fallback || code) + (code ? " (" + code + ")" : "");
-  el.hidden = false;
+  const box = $("kpps-error");
+  box.textContent = messages.kpps.failed + " " + (messages.error[code] || fallback || code) + (code ? " (" + code + ")" : "");
+  box.hidden = false;
 }
 
 function showStatus(enrolment, status, reason) {
@@ -36,6 +123,9 @@ function showStatus(enrolment, status, reason) {
   $("status-text").dataset.status = status;
   $("enrol").hidden = status === "pending" || status === "approved";
   if (status === "approved" && $("entry").hidden) {
+    // Approved means online: the moment to pin the log key the receipts
+    // are later checked against (kept if it was pinned before).
+    pinLogKey().catch((e) => console.warn("the log key was not pinned:", e));
     $("entry").hidden = false;
     entryScreen($("entry"), { tps: enrolment.tps, keyName: "kpps-" + enrolment.tps, messages, reason: null, send });
   }
@@ -101,6 +191,9 @@ function start() {
     return;
   }
   $("enrol-form").addEventListener("submit", enrol);
+  registerServiceWorker();
+  items().then(drawOutbox);
+  startOutbox({ onChange: drawOutbox });
   const saved = localStorage.getItem(STORE);
   if (saved) {
     const enrolment = JSON.parse(saved);

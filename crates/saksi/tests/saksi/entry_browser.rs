@@ -3,10 +3,14 @@
 //! forms of its own: an enrolled phone enters a PPWP form with a slip the
 //! page explains in words, corrects it, passes the double entry after a
 //! disagreement it shows, attaches a photo (re-encoded and hashed on the
-//! phone), signs and sends it, and sees it accepted with its log index; a
-//! PPS enters a DPR form (parties and candidates) on behalf of a TPS of
-//! its desa from its home. Every
-//! screen is photographed at 360 px and checked not to scroll sideways.
+//! phone), and signs it with its connection cut (by a proxy outside the
+//! browser): the form and its photo wait in the outbox; the connection
+//! returns, and the outbox shows the form accepted with its log index, the
+//! photo uploaded, and the log check verified; a correction is accepted as
+//! version 2; the public TPS page shows both versions' numbers beside their
+//! photos. A PPS enters a DPR form (parties and candidates) on behalf of a
+//! TPS of its desa from its home. Every screen is photographed at 360 px
+//! and checked not to scroll sideways.
 
 use std::path::Path;
 
@@ -33,8 +37,8 @@ fn tps_of_desa(demo: &Server, desa: &str, not: &str) -> String {
         .expect("a desa with two TPS, or one other than the phone's")
 }
 
-/// The current version of `contest` at `tps`, from the public TPS page.
-fn current(demo: &Server, tps: &str, contest: &str) -> serde_json::Value {
+/// `contest` at `tps` from the public TPS page: its versions and current.
+fn contest_at(demo: &Server, tps: &str, contest: &str) -> serde_json::Value {
     let (status, body) = http(demo.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
     assert_eq!(status, 200, "{body}");
     json(&body)["contests"]
@@ -42,8 +46,21 @@ fn current(demo: &Server, tps: &str, contest: &str) -> serde_json::Value {
         .unwrap()
         .iter()
         .find(|c| c["contest"] == contest)
-        .unwrap()["current"]
+        .unwrap()
         .clone()
+}
+
+/// The current version of `contest` at `tps`, from the public TPS page.
+fn current(demo: &Server, tps: &str, contest: &str) -> serde_json::Value {
+    contest_at(demo, tps, contest)["current"].clone()
+}
+
+/// The log entry (of the last few) whose statement names `photo`.
+fn entries_naming(demo: &Server, photo: &str) -> String {
+    last_entries(demo, 20)
+        .into_iter()
+        .find(|e| e.contains(photo))
+        .expect("a statement naming the photo is in the log")
 }
 
 #[test]
@@ -136,51 +153,113 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
             .contains("entry.photo_not_an_image")
     );
 
-    // Sent while the connection dropped: said in words, and the second
-    // press sent the same signed bytes again.
-    assert_eq!(out["offline_answer"]["state"], "refused", "{out:#}");
+    // Signed with the connection cut: said in words, and the form and its
+    // photo wait in the outbox, the form first.
     assert!(
-        out["offline_answer"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("Tidak ada sambungan"),
+        out["queued"].as_str().unwrap().contains("kotak keluar"),
         "{out:#}"
     );
-    assert_eq!(out["resent_identical"], true, "{out:#}");
+    let waiting = out["offline_outbox"].as_array().unwrap();
+    assert_eq!(waiting.len(), 2, "{out:#}");
+    assert_eq!(waiting[0]["kind"], "photo");
+    assert_eq!(waiting[1]["kind"], "statement");
+    for item in waiting {
+        assert_eq!(item["state"], "waiting", "{out:#}");
+        assert_eq!(item["text"], "Menunggu sambungan.", "{out:#}");
+    }
+    assert!(out["refused_connections"].as_u64().unwrap() >= 1);
 
-    // Accepted, with its log index, as version 1 signed by the phone.
-    let answer = &out["phone_answer"];
-    assert_eq!(answer["state"], "ok", "{out:#}");
-    let log_index: u64 = answer["log_index"].as_str().unwrap().parse().unwrap();
-    assert!(
-        answer["text"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("nomor log {log_index}")),
-        "{answer}"
+    // The connection returned: the form accepted with its log index (the
+    // same signed bytes on every attempt), then the photo uploaded (201).
+    let outbox = out["outbox"].as_array().unwrap();
+    let statement = &outbox[1];
+    assert_eq!(statement["state"], "accepted", "{out:#}");
+    let log_index: u64 = statement["log_index"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        statement["text"],
+        format!("Diterima, nomor log {log_index}.").as_str()
     );
-    let ppwp = current(&demo, &phone_tps, "ppwp");
-    assert_eq!(ppwp["version"], 1);
-    assert_eq!(ppwp["log_index"], log_index);
-    assert_eq!(ppwp["signer"]["role"], "kpps");
-    assert_eq!(ppwp["form"]["suara_total"], 205);
-    assert_eq!(ppwp["form"]["suara_sah"], 200);
-    // The photo was re-encoded on the phone (its bytes are not the PNG's)
-    // and its hash is in the signed statement.
+    assert_eq!(outbox[0]["state"], "accepted", "{out:#}");
+    assert_eq!(outbox[0]["text"], "Terunggah.");
+    assert_eq!(out["resent_identical"], true, "{out:#}");
+    assert_eq!(out["photo_answers"], serde_json::json!([201]), "{out:#}");
+    // "Check in the log": the inclusion proof verified against the signed
+    // checkpoint, in words.
+    assert_eq!(out["check"]["ok"], true, "{out:#}");
+    let check = out["check"]["text"].as_str().unwrap();
+    assert!(
+        check.starts_with(&format!("Terverifikasi: nomor log {log_index} ")),
+        "{check}"
+    );
+
+    let ppwp = contest_at(&demo, &phone_tps, "ppwp");
+    let first = &ppwp["versions"][0];
+    assert_eq!(first["version"], 1);
+    assert_eq!(first["log_index"], log_index);
+    assert_eq!(first["signer"]["role"], "kpps");
+    assert_eq!(first["form"]["suara_total"], 205);
+    assert_eq!(first["form"]["suara_sah"], 200);
+    // The photo was re-encoded on the phone (its bytes are not the PNG's),
+    // its hash is in the signed statement, and it is stored.
     let photo = out["photo_sha256"].as_str().unwrap();
     assert_eq!(photo.len(), 64);
     assert_ne!(photo, out["png_sha256"].as_str().unwrap());
-    let entries = last_entries(&demo, 20);
-    let signed = entries
-        .iter()
-        .find(|e| e.contains(&phone_tps) && e.contains("\"type\":\"form\""))
-        .expect("the phone's form statement is in the log");
+    assert_eq!(
+        first["photos"],
+        serde_json::json!([{"sha256": photo, "stored": true}])
+    );
+    let signed = entries_naming(&demo, photo);
     assert!(
         signed.contains(&format!("\"photos\":[\"{photo}\"]")),
         "{signed}"
     );
 
-    // The list now says PPWP has its version 1; DPR is laid out by party
+    // The correction: version 2, built on version 1's digest, accepted
+    // with its photo.
+    assert!(
+        out["correction_review"]
+            .as_str()
+            .unwrap()
+            .ends_with("versi 2"),
+        "{out:#}"
+    );
+    let corrected = out["correction_outbox"].as_array().unwrap();
+    assert!(
+        corrected.iter().all(|i| i["state"] == "accepted"),
+        "{out:#}"
+    );
+    let second = &ppwp["current"];
+    assert_eq!(second["version"], 2, "{ppwp:#}");
+    assert_eq!(second["signer"]["role"], "kpps");
+    assert_eq!(ppwp["versions"][1]["version"], 2);
+    let correction_photo = out["correction_photo"].as_str().unwrap();
+    assert_eq!(
+        second["photos"],
+        serde_json::json!([{"sha256": correction_photo, "stored": true}])
+    );
+    let v2 = entries_naming(&demo, correction_photo);
+    assert!(
+        v2.contains(&format!(
+            "\"prev\":\"{}\"",
+            first["digest"].as_str().unwrap()
+        )),
+        "{v2}"
+    );
+
+    // The public TPS page: each version's numbers beside its photo, loaded.
+    let rows = out["public_rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{out:#}");
+    for (row, (version, sha)) in rows
+        .iter()
+        .zip([("2 (berlaku)", correction_photo), ("1", photo)])
+    {
+        assert_eq!(row["version"], version, "{row}");
+        assert_eq!(row["suara_sah"], "200", "{row}");
+        assert_eq!(row["photo"], format!("/api/v1/photos/{sha}").as_str());
+        assert!(row["loaded_width"].as_u64().unwrap() > 0, "{row}");
+    }
+
+    // The list said PPWP had its version 1; DPR is laid out by party
     // with its candidates, DPD by candidate.
     assert_eq!(out["ppwp_state"], "versi 1 sudah diterima");
     assert!(out["dpr"]["parties"].as_u64().unwrap() > 0, "{out:#}");

@@ -1,6 +1,6 @@
 //! The KPPS app offline, in a real browser (Debian's chromium driven by
 //! e2e/offline.mjs) against a real server, with the connection cut outside
-//! the browser by a TCP proxy in the script: the service worker serves the
+//! the browser by a TCP proxy (e2e/proxy.mjs): the service worker serves the
 //! app shell, the outbox (queue.js) holds signed statements with back-off
 //! and across a reload, a statement whose answer was lost (or never came
 //! before a reload) is logged once, everything is accepted in order once
