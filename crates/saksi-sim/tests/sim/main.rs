@@ -4,4 +4,5 @@
 mod generate;
 mod import;
 mod import_real;
+mod rules_agreement;
 mod tally_invariant;

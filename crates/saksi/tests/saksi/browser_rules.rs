@@ -58,7 +58,7 @@ fn rules_js_in_node_finds_what_the_validator_finds_on_generated_forms() {
         scale: 0.001,
     })
     .unwrap();
-    let forms = rules::agreement_forms(&election, 5, 300);
+    let forms = saksi_sim::agreement::forms(&election, 5, 300);
     assert_eq!(forms.len(), 300 * saksi_core::Contest::ALL.len());
     let input = json!({
         "rules": rules::DOCUMENT,
@@ -112,7 +112,7 @@ fn the_entry_screen_explains_every_finding_in_both_languages_with_its_numbers() 
         scale: 0.001,
     })
     .unwrap();
-    let forms = rules::agreement_forms(&election, 5, 60);
+    let forms = saksi_sim::agreement::forms(&election, 5, 60);
     let catalogue = |lang: &str| -> Value {
         let path = browser::workspace().join(format!("crates/saksi-web/catalogue/{lang}.json"));
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
