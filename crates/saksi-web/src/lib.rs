@@ -12,6 +12,7 @@
 //! Layout: one module per page under [`pages`], the session cookie and the
 //! CSRF check in [`session`].
 
+mod compress;
 pub mod i18n;
 pub mod pages;
 pub mod session;
@@ -46,4 +47,5 @@ pub fn pages() -> Router<AppState> {
         .route("/kpps/", get(pages::kpps::show))
         .route("/kpps/sw.js", get(pages::service_worker::show))
         .route("/static/{*file}", get(pages::assets::show))
+        .layer(axum::middleware::from_fn(compress::negotiate))
 }

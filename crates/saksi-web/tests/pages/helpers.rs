@@ -36,6 +36,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body's bytes as sent (gzipped when the answer says so).
+    pub raw: Vec<u8>,
 }
 
 impl Page {
@@ -193,6 +195,7 @@ impl Browser<'_> {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            raw: body.to_vec(),
         };
         for c in page.set_cookies() {
             let pair = c.split(';').next().unwrap();
