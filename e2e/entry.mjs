@@ -431,6 +431,7 @@ try {
   // No signal at the TPS: the phone reloads its app and enters PPWP
   // again (version 3), then a correction (version 4) while version 3
   // still waits in the outbox.
+  const cut = Date.now();
   relay.set("refuse");
   await phone.reload();
   await phone.waitForSelector("#contests button[data-contest='ppwp']", WAIT);
@@ -445,6 +446,7 @@ try {
   const back = Date.now();
   out.no_signal.outbox = await outboxSettled(phone, 8);
   out.no_signal.settled_ms = Date.now() - back;
+  out.no_signal.ms = Date.now() - cut;
   await context.close();
 } catch (e) {
   out.failure = String(e && e.stack ? e.stack : e);
