@@ -14,9 +14,11 @@
 //
 // Reads go to the network first; an answer that has not come within
 // NETWORK_WAIT_MS (as the service worker waits for the page), or no
-// connection at all, is replaced by the kept copy, if there is one. An
-// answer from the server, a refusal included, is never replaced. Records of another TPS (the phone enrolled again elsewhere)
-// are deleted.
+// connection at all, is replaced by the kept copy, if there is one (else
+// the network is waited for: a slow first visit still gets its answer).
+// An answer from the server, a refusal included, is never replaced; one
+// that comes late still refreshes the kept copy. Records of another TPS
+// (the phone enrolled again elsewhere) are deleted.
 
 const DB_NAME = "saksi-kpps-kept";
 const STORE_NAME = "reads";
@@ -31,29 +33,36 @@ export function keeper(tps) {
   const keeps = keptPaths(tps);
   const forgotten = forgetOthers(tps).catch((e) => console.warn("kept reads of another TPS stay:", e));
   return async function read(path, { text = false } = {}) {
-    const kept = keeps(path);
-    let response;
+    const network = fetch(path, { headers: { Accept: text ? "text/plain" : "application/json" }, cache: "no-store" }).then(
+      async (response) => {
+        const body = text ? await response.text() : await response.json().catch(() => ({}));
+        if (response.ok && keeps(path)) {
+          await forgotten;
+          await request("readwrite", (store) => store.put({ path, tps, body, at: Date.now() })).catch((e) =>
+            console.warn("not kept:", path, e),
+          );
+        }
+        return { status: response.status, body, keptAt: null };
+      },
+    );
+    const unreached = () => ({ status: 0, body: {}, keptAt: null });
+    if (!keeps(path)) return network.catch(unreached);
+    // Answered by the kept copy, the network's failure is nobody's error.
+    network.catch(() => undefined);
     try {
-      response = await fetch(path, {
-        headers: { Accept: text ? "text/plain" : "application/json" },
-        cache: "no-store",
-        signal: kept ? AbortSignal.timeout(NETWORK_WAIT_MS) : undefined,
-      });
+      return await Promise.race([network, late(NETWORK_WAIT_MS)]);
     } catch {
-      if (!kept) return { status: 0, body: {}, keptAt: null };
+      // No connection, or a slow one: the kept copy, else the network's
+      // answer whenever it comes (which is then kept).
       await forgotten;
       const record = await request("readonly", (store) => store.get(path)).catch(() => undefined);
-      return record ? { status: 200, body: record.body, keptAt: record.at } : { status: 0, body: {}, keptAt: null };
+      return record ? { status: 200, body: record.body, keptAt: record.at } : network.catch(unreached);
     }
-    const body = text ? await response.text() : await response.json().catch(() => ({}));
-    if (response.ok && kept) {
-      await forgotten;
-      await request("readwrite", (store) => store.put({ path, tps, body, at: Date.now() })).catch((e) =>
-        console.warn("not kept:", path, e),
-      );
-    }
-    return { status: response.status, body, keptAt: null };
   };
+}
+
+function late(ms) {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error("the network is slow")), ms));
 }
 
 // Whether a path is one of `tps`'s reads the phone keeps.
