@@ -23,7 +23,13 @@
 //     C.Hasil, parties with their candidates), signs and sends a form that
 //     is accepted;
 //   - the public results page's TPS view shows each version's numbers
-//     beside its photo, loaded from the server.
+//     beside its photo, loaded from the server;
+//   - the connection is cut again and the phone reloads its app: it opens
+//     (service worker), says it shows what it kept on an earlier visit and
+//     from when, lays out the PPWP ballot from it; a form (version 3) and
+//     then a correction (version 4, built on version 3 still waiting in
+//     the outbox) are entered and signed; the connection returns and both
+//     are accepted, in order.
 //
 // Environment: CHROMIUM, SAKSI_URL, ACCOUNTS (demo-accounts.json),
 // PHONE_TPS, BEHALF_TPS, SHOTS (a directory for the screenshots).
@@ -96,6 +102,33 @@ async function checkInLog(page) {
     await page.waitForTimeout(500);
   }
   throw new Error("the log's checkpoint never covered the entry");
+}
+
+/**
+ * One PPWP entry from the contest list to the outbox, typed in bulk:
+ * `values` on the paper, a photo of `size`, the review photographed as
+ * `shot` if given; answers what the review and the answer said, and the
+ * photo's hash.
+ */
+async function enterToOutbox(page, values, [w, h], shot) {
+  await page.click("#contests button[data-contest='ppwp']");
+  await page.waitForSelector("#entry-first input[data-field='suara_total']", WAIT);
+  const ballot_kept = await page.locator("#entry .kept-notice").allTextContents();
+  await type(page, "first", { ...PAPER, ...values }, true);
+  await secondEntry(page, values, {}, true);
+  await page.waitForSelector("#entry-agreed:not([hidden])", WAIT);
+  await page.setInputFiles("#photo-input", { name: "c-hasil.png", mimeType: "image/png", buffer: png(w, h) });
+  await page.waitForSelector("#photo-list li", WAIT);
+  const photo = await page.getAttribute("#photo-list li", "data-sha256");
+  await page.click("#to-review");
+  await page.waitForSelector("#review:not([hidden]) #sign", WAIT);
+  const review = await page.textContent("#review-version");
+  const after = await page.locator("#review-after").allTextContents();
+  const review_kept = await page.locator("#review .kept-notice").allTextContents();
+  if (shot) await look(page, shot);
+  await page.click("#sign");
+  await page.waitForFunction(() => document.getElementById("answer").dataset.state === "ok", null, WAIT);
+  return { ballot_kept, review, after, review_kept, photo, answer: await page.textContent("#answer-text") };
 }
 
 /** Signs and sends; answers the answer's text, state and log index. */
@@ -244,7 +277,6 @@ try {
   await phone.click("#contests button[data-contest='dpd']");
   await phone.waitForSelector("#entry-first input[data-field^='options.']", WAIT);
   out.dpd_candidates = await phone.locator("#entry-first input[data-field^='options.']").count();
-  await context.close();
 
   // The PPS enters on behalf of a TPS of its desa, from its home.
   const pps = account("pps");
@@ -306,6 +338,27 @@ try {
   );
   await look(results, "tps-public");
   await reader.close();
+
+  // No signal at the TPS: the phone reloads its app and enters PPWP
+  // again (version 3), then a correction (version 4) while version 3
+  // still waits in the outbox.
+  const cut = Date.now();
+  relay.set("refuse");
+  await phone.reload();
+  await phone.waitForSelector("#contests button[data-contest='ppwp']", WAIT);
+  out.no_signal_list_kept = await phone.locator("#entry .kept-notice").allTextContents();
+  await look(phone, "kpps-offline-kept");
+  const offline = [await enterToOutbox(phone, options, [310, 230])];
+  await phone.click("#another");
+  await phone.waitForSelector("#contests button[data-contest='ppwp']", WAIT);
+  offline.push(await enterToOutbox(phone, corrected, [290, 210], "entry-review-offline"));
+  out.no_signal = { entries: offline, waiting: await outbox(phone) };
+  relay.set("open");
+  const back = Date.now();
+  out.no_signal.outbox = await outboxSettled(phone, 8);
+  out.no_signal.settled_ms = Date.now() - back;
+  out.no_signal.ms = Date.now() - cut;
+  await context.close();
 } catch (e) {
   out.failure = String(e && e.stack ? e.stack : e);
 } finally {

@@ -14,8 +14,8 @@
 //     again, byte for byte, and answered its first answer; so is one
 //     still "sent" when the page was reloaded before its answer came;
 //   - connected again, they are accepted in order with their log indexes;
-//     one the server refuses shows its code, and the photo queued after it
-//     is refused with it;
+//     one the server refuses shows its code, and the photo and the next
+//     version queued after it are refused with it;
 //   - verifyReceipt (proof.js) proves an accepted receipt against the
 //     latest checkpoint with the pinned log key, and fails with another
 //     pinned key, a tampered proof or a tampered receipt.
@@ -183,6 +183,11 @@ try {
           contentType: "image/jpeg",
           after: queued[2].id,
         }),
+      );
+      // The next version signed while the refused one still waited, built
+      // on it: never sent, refused with it.
+      queued.push(
+        await q.enqueue({ kind: "statement", label: "C.Hasil 4", url, method: "POST", body: statements[1], after: queued[2].id }),
       );
       return queued;
     },

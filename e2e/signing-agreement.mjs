@@ -17,6 +17,7 @@ import {
   makeKey,
   setKeyStore,
   signStatement,
+  statementDigest,
   verifierKey,
 } from "../crates/saksi-web/assets/js/signing.js";
 
@@ -56,15 +57,15 @@ for (const name of input.names) {
   keys.push({ name, verifier: made.verifier, expected_id: expectedId, again: verifierKey(name, raw) });
 }
 
-// Each statement: its canonical text and the envelope of a key (in turn),
-// or the error the library threw.
+// Each statement: its canonical text, the envelope of a key (in turn) and
+// the digest a next version names, or the error the library threw.
 const results = [];
 for (const [i, statement] of input.statements.entries()) {
   const name = input.names[i % input.names.length];
   try {
     const canonical = canonicalJSON(statement);
     const envelope = await signStatement(name, statement);
-    results.push({ canonical, envelope, error: null });
+    results.push({ canonical, envelope, digest: statementDigest(statement), error: null });
   } catch (e) {
     results.push({ canonical: null, envelope: null, error: String(e) });
   }

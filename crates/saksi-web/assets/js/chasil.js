@@ -79,15 +79,17 @@ export function loadRules() {
 // Pairs and DPD candidates are the result's `option_names`; a party
 // list's parties and candidates are its dapil's (the one the TPS's result
 // names), numbers without a name being no candidate of this ballot.
-export async function loadBallot(tps, contest) {
-  const result = await getJSON(`/api/v1/results/${contest}/${tps}`);
+// `get(path)` reads one of them (JSON), throwing {status, body} when it
+// has no answer (the KPPS app's also answers from what it kept).
+export async function loadBallot(tps, contest, get = getJSON) {
+  const result = await get(`/api/v1/results/${contest}/${tps}`);
   if (contest === "ppwp" || contest === "dpd") {
     const options = Object.entries(result.option_names || {}).map(([key, name]) => ({ key, name }));
     return { kind: contest === "ppwp" ? "paslon" : "dpd", options };
   }
   const dapil = (result.dapil || [])[0];
   if (!dapil) throw Object.assign(new Error("no dapil"), { status: 404, body: {} });
-  const d = await getJSON(`/api/v1/results/${contest}/dapil/${encodeURIComponent(dapil.code)}`);
+  const d = await get(`/api/v1/results/${contest}/dapil/${encodeURIComponent(dapil.code)}`);
   const parties = (d.parties || []).map((p) => ({
     key: String(p.number),
     name: p.name || "",

@@ -8,7 +8,10 @@
 // code. How the signed statement leaves the browser is the caller's
 // `send`: at once (`submitNow`, the workspace's entry on behalf) or
 // through the KPPS app's outbox, which answers `{queued: true}` and shows
-// each item's fate itself.
+// each item's fate itself. How it reads the server is the caller's
+// `read`: the network (`networkRead`), or the KPPS app's reader that
+// falls back on what the phone kept (kept.js); what was kept from an
+// earlier visit is said so on screen, with its time.
 import { signStatement } from "./signing.js";
 import { el, fill, loadBallot, loadRules, mountChasil } from "./chasil.js";
 import { mountCamera } from "./camera.js";
@@ -54,24 +57,46 @@ export async function submitNow({ tps, contest, envelope, photos }) {
   return { answer, uploads };
 }
 
-// The log's origin: the first line of its latest checkpoint.
-async function logOrigin() {
-  let r;
+// A GET of the server, JSON (or text when `text`), from the network:
+// {status, body, keptAt: null}, status 0 when the server was not reached.
+export async function networkRead(path, { text = false } = {}) {
   try {
-    r = await fetch("/api/v1/log/checkpoint", { cache: "no-store" });
+    const r = await fetch(path, { headers: { Accept: text ? "text/plain" : "application/json" }, cache: "no-store" });
+    return { status: r.status, body: text ? await r.text() : await r.json().catch(() => ({})), keptAt: null };
   } catch (e) {
-    throw { status: 0, body: {} };
+    return { status: 0, body: {}, keptAt: null };
   }
-  if (!r.ok) throw { status: r.status, body: {} };
-  return (await r.text()).split("\n")[0];
+}
+
+// `read` as a getter that answers the body of a 200 and throws the
+// answer otherwise; `onKept(at)` hears of each answer kept from an
+// earlier visit.
+function getter(read, onKept) {
+  return async (path, options) => {
+    const answer = await read(path, options);
+    if (answer.status !== 200) throw answer;
+    if (answer.keptAt !== null) onKept(answer.keptAt);
+    return answer.body;
+  };
+}
+
+// The log's origin: the first line of its latest checkpoint.
+async function logOrigin(get) {
+  return (await get("/api/v1/log/checkpoint", { text: true })).split("\n")[0];
 }
 
 // The contest's current version at the TPS ({version, digest} or null).
-async function currentVersion(tps, contest) {
-  const answer = await call(`/api/v1/tps/${tps}`, { headers: { Accept: "application/json" } });
-  if (answer.status !== 200) throw answer;
-  const entry = (answer.body.contests || []).find((c) => c.contest === contest);
+async function currentVersion(get, tps, contest) {
+  const entry = ((await get(`/api/v1/tps/${tps}`)).contests || []).find((c) => c.contest === contest);
   return entry && entry.current ? entry.current : null;
+}
+
+// "Shown from what this phone kept on <time>": the oldest of `times`
+// (ms since 1970) in the page's language, or nothing when none was kept.
+function keptNotice(messages, times) {
+  if (!times.length) return [];
+  const when = new Date(Math.min(...times)).toLocaleString(document.documentElement.lang || undefined);
+  return [el("p", { className: "kept-notice", text: fill(messages.entry.kept, { when }) })];
 }
 
 // RFC 3339 in UTC without fractions, as docs/statements.md writes times.
@@ -94,10 +119,17 @@ export function refusalText(messages, answer) {
 // Runs one entry of `contest` at `tps` under `root`. `keyName` is the
 // signing key's name in this browser; `reason` (on behalf only) an input
 // whose text becomes `on_behalf.reason`; `send` delivers
-// {tps, contest, contestName, envelope, photos} and answers like
-// submitNow, or `{queued: true}` when it only queued them; `onDone`
-// takes the officer back to the choice of contest.
-export async function runEntry(root, { tps, contest, contestName, keyName, messages, reason, send, onDone }) {
+// {tps, contest, contestName, envelope, photos, after} and answers like
+// submitNow, or `{queued: true}` when it only queued them; `read` reads
+// the server (networkRead's answers); `pending(tps, contest)` (the KPPS
+// app's outbox) answers the newest version signed here and not yet
+// answered, {id, version, digest}, or null: the entry then builds on it
+// and `after` is its id; `onDone` takes the officer back to the choice
+// of contest.
+export async function runEntry(
+  root,
+  { tps, contest, contestName, keyName, messages, reason, send, onDone, read = networkRead, pending = async () => null },
+) {
   const m = messages.entry;
   const status = el("p", { id: "entry-status", "aria-live": "polite", text: m.loading });
   const back = el("button", { type: "button", className: "secondary", id: "back-to-contests", text: m.back });
@@ -105,13 +137,15 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
   root.replaceChildren(back, status);
   let rules;
   let ballot;
+  const kept = [];
   try {
-    [rules, ballot] = await Promise.all([loadRules(), loadBallot(tps, contest)]);
+    [rules, ballot] = await Promise.all([loadRules(), loadBallot(tps, contest, getter(read, (at) => kept.push(at)))]);
   } catch (e) {
     status.textContent = `${m.refused} ${refusalText(messages, e && e.status !== undefined ? e : { status: 0 })}`;
     return;
   }
   status.textContent = "";
+  status.after(...keptNotice(messages, kept));
   const numbers = el("div", { id: "chasil-root" });
   const photosRoot = el("section", { id: "photos", hidden: true });
   const toReview = el("button", { type: "button", id: "to-review", text: m.to_review, hidden: true });
@@ -148,23 +182,26 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     }
   });
 
-  // What the statement builds on, read at the review (the last moment the
-  // phone is sure to be online): the log's origin and the TPS's current
-  // version, so that signing and queueing need no connection.
+  // What the statement builds on, read at the review: the log's origin
+  // and the TPS's current version (from the server, or as the phone kept
+  // them), or the version still waiting in the outbox, so that signing and
+  // queueing need no connection.
   let basis = null;
 
   async function drawReview() {
-    let current;
+    const keptNow = [];
     try {
-      const [origin, latest] = await Promise.all([logOrigin(), currentVersion(tps, contest)]);
-      current = latest;
-      basis = { origin, current };
+      const get = getter(read, (at) => keptNow.push(at));
+      const [origin, current, waiting] = await Promise.all([logOrigin(get), currentVersion(get, tps, contest), pending(tps, contest)]);
+      basis = waiting
+        ? { origin, version: waiting.version + 1, prev: waiting.digest, after: waiting.id }
+        : { origin, version: current ? current.version + 1 : 1, prev: current ? current.digest ?? null : null, after: null };
     } catch (answer) {
       review.replaceChildren(el("p", { className: "error", text: `${m.refused} ${refusalText(messages, answer)}` }));
       review.hidden = false;
       return;
     }
-    const version = current ? current.version + 1 : 1;
+    const version = basis.version;
     const rows = chasil.rows();
     const table = el("table", { className: "review-table" }, [
       el("tbody", {}, rows.map(([k, v]) => el("tr", {}, [el("th", { scope: "row", text: k }), el("td", { text: String(v) })]))),
@@ -173,6 +210,8 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
     review.replaceChildren(
       el("h2", { text: m.review_heading }),
       el("p", { id: "review-version", text: fill(m.review_version, { contest: contestName, tps, version }) }),
+      ...(basis.after === null ? [] : [el("p", { id: "review-after", text: fill(m.review_after, { version: version - 1 }) })]),
+      ...keptNotice(messages, keptNow),
       el("p", { className: "muted", text: fill(m.review_intro, { key: keyName }) }),
       el("div", { className: "scroll" }, [table]),
       el("p", { text: fill(m.review_photos, { n: camera.photos().length }) }),
@@ -208,7 +247,7 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
       const what = JSON.stringify([form, photos.map((p) => p.sha256), why]);
       const envelope =
         unanswered && unanswered.what === what ? unanswered.envelope : await sign(form, photos, why);
-      const outcome = await send({ tps, contest, contestName, envelope, photos });
+      const outcome = await send({ tps, contest, contestName, envelope, photos, after: basis.after });
       if (outcome.queued) {
         queued();
         return;
@@ -227,15 +266,15 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
   // The `form` statement of the agreed numbers and the photos, signed,
   // on the basis read at the review.
   async function sign(form, photos, why) {
-    const { origin, current } = basis;
+    const { origin, version, prev } = basis;
     const statement = {
       v: 1,
       type: "form",
       origin,
       tps,
       contest,
-      version: current ? current.version + 1 : 1,
-      prev: current ? current.digest ?? null : null,
+      version,
+      prev,
       form,
       photos: photos.map((p) => p.sha256),
       signed_at: now(),
@@ -319,18 +358,21 @@ export async function runEntry(root, { tps, contest, contestName, keyName, messa
 // The entry screen of a TPS: the contests held there, each with its
 // current version, and, once one is chosen, its entry (`runEntry`); back
 // to the list when it is done. `options` as runEntry's, without
-// `contest`, `contestName` and `onDone`.
+// `contest`, `contestName` and `onDone`; with `warm`, once the list came
+// from the network, every held contest's ballot and the log's origin are
+// read too (the KPPS app's reader keeps them for a visit without signal).
 export async function entryScreen(root, options) {
-  const { tps, messages } = options;
+  const { tps, messages, read = networkRead } = options;
   const m = messages.entry;
-  const answer = await call(`/api/v1/tps/${tps}`, { headers: { Accept: "application/json" } });
+  const answer = await read(`/api/v1/tps/${tps}`);
   if (answer.status !== 200) {
     root.replaceChildren(el("p", { className: "error", text: `${m.refused} ${refusalText(messages, answer)}` }));
     return;
   }
+  const held = (answer.body.contests || []).filter((c) => c.held);
+  if (options.warm && answer.keptAt === null) warm(tps, held, read);
   const list = el("ul", { id: "contests", className: "contest-list" });
-  for (const c of answer.body.contests || []) {
-    if (!c.held) continue;
+  for (const c of held) {
     const name = messages.contest[c.contest] || c.contest;
     const state = c.current ? fill(m.current, { version: c.current.version }) : m.none_yet;
     const choose = el("button", { type: "button", dataset: { contest: c.contest } }, [
@@ -342,5 +384,23 @@ export async function entryScreen(root, options) {
     );
     list.appendChild(el("li", {}, [choose]));
   }
-  root.replaceChildren(el("h2", { text: m.choose_heading }), el("p", { text: m.choose_intro }), list);
+  root.replaceChildren(
+    el("h2", { text: m.choose_heading }),
+    ...keptNotice(messages, answer.keptAt === null ? [] : [answer.keptAt]),
+    el("p", { text: m.choose_intro }),
+    list,
+  );
+}
+
+// Reads what an entry of each `held` contest needs (once per TPS and
+// page), so that `read` has it; a failure only means it was not kept.
+const warmed = new Set();
+function warm(tps, held, read) {
+  if (warmed.has(tps)) return;
+  warmed.add(tps);
+  const get = getter(read, () => {});
+  Promise.all([logOrigin(get), ...held.map((c) => loadBallot(tps, c.contest, get))]).catch((e) => {
+    warmed.delete(tps);
+    console.warn("not every ballot was kept for a visit without signal:", e);
+  });
 }

@@ -7,12 +7,16 @@
 // in the outbox (queue.js): the numbers first, their photos after them,
 // sent whenever there is a connection; the outbox lists each item's state
 // and checks an accepted one's inclusion in the log (proof.js). The app
-// opens without a connection (offline.js). Every string shown comes from
-// the page's catalogue.
-import { makeKey, loadKey } from "./signing.js";
+// opens without a connection (offline.js), and so does its entry, from
+// what the phone kept of its TPS's reads (kept.js) once approved: the
+// approval is remembered on the phone. A version signed while the one
+// before it still waits in the outbox builds on it. Every string shown
+// comes from the page's catalogue.
+import { makeKey, loadKey, statementDigest } from "./signing.js";
 import { entryScreen, reasonText } from "./entry.js";
 import { el, fill } from "./chasil.js";
-import { enqueue, items, start as startOutbox } from "./queue.js";
+import { enqueue, items, lastPending, start as startOutbox } from "./queue.js";
+import { keeper } from "./kept.js";
 import { pinLogKey, verifyReceipt } from "./proof.js";
 import { registerServiceWorker } from "./offline.js";
 
@@ -21,18 +25,22 @@ const $ = id => document.getElementById(id);
 const STORE = "saksi-kpps-enrolment";
 const POLL_MS = 4000;
 
+const formUrl = (tps, contest) => `/api/v1/tps/${tps}/forms/${contest}`;
+
 // How a signed C.Hasil and its photos leave the phone: into the outbox,
-// the statement first and each photo after it (a photo is stored only
-// once its statement is accepted).
-async function send({ tps, contest, contestName, envelope, photos }) {
+// the statement first (after the version it builds on, when that one
+// still waits) and each photo after it (a photo is stored only once its
+// statement is accepted).
+async function send({ tps, contest, contestName, envelope, photos, after }) {
   const version = envelope.statement.version;
   const statement = await enqueue({
     kind: "statement",
     label: fill(messages.kpps.outbox_statement, { contest: contestName, version }),
-    url: `/api/v1/tps/${tps}/forms/${contest}`,
+    url: formUrl(tps, contest),
     method: "POST",
     body: JSON.stringify(envelope),
     contentType: "application/json",
+    after,
   });
   for (const [i, p] of photos.entries()) {
     await enqueue({
@@ -48,22 +56,42 @@ async function send({ tps, contest, contestName, envelope, photos }) {
   return { queued: true };
 }
 
+// The newest version of `contest` at `tps` signed here and still waiting
+// in the outbox: {id, version, digest} (its statement's digest, which the
+// next version names as `prev`), or null.
+async function pending(tps, contest) {
+  const item = await lastPending(formUrl(tps, contest));
+  if (!item) return null;
+  const { statement } = JSON.parse(item.body);
+  return { id: item.id, version: statement.version, digest: statementDigest(statement) };
+}
+
 // What the log check found for each statement (by outbox id), kept while
 // the page is open so that a redraw of the outbox keeps it; and the items
 // last drawn.
 const checks = new Map();
 let shown = [];
 
-// The outbox in words, newest first: each item and its state, and for an
-// accepted statement the button that checks it is in the log.
+// The outbox's items newest entry first, each entry's form before its
+// photos.
+function byEntry(list) {
+  const statements = new Set(list.filter((i) => i.kind === "statement").map((i) => i.id));
+  const photosOf = (id) => list.filter((i) => i.kind === "photo" && i.after === id);
+  return list
+    .slice()
+    .reverse()
+    .filter((i) => !(i.kind === "photo" && statements.has(i.after)))
+    .flatMap((i) => (i.kind === "statement" ? [i, ...photosOf(i.id)] : [i]));
+}
+
+// The outbox in words, newest entry first: each item and its state, and
+// for an accepted statement the button that checks it is in the log.
 function drawOutbox(list) {
   const k = messages.kpps;
   shown = list;
   $("outbox").hidden = list.length === 0;
   $("outbox-items").replaceChildren(
-    ...list
-      .slice()
-      .reverse()
+    ...byEntry(list)
       .map((item) => {
         const li = el("li", { dataset: { id: String(item.id), kind: item.kind, state: item.state } }, [
           el("span", { className: "outbox-label", text: item.label }),
@@ -122,12 +150,26 @@ function showStatus(enrolment, status, reason) {
   $("status-text").textContent = fill(text, { tps: enrolment.tps, reason });
   $("status-text").dataset.status = status;
   $("enrol").hidden = status === "pending" || status === "approved";
+  if (status !== "pending") {
+    // Remembered, so that an approved phone opens its entry without a
+    // connection (and a revoked one no longer does).
+    localStorage.setItem(STORE, JSON.stringify({ ...enrolment, approved: status === "approved" }));
+  }
   if (status === "approved" && $("entry").hidden) {
-    // Approved means online: the moment to pin the log key the receipts
-    // are later checked against (kept if it was pinned before).
+    // Approved is first heard online: the moment to pin the log key the
+    // receipts are later checked against (kept if it was pinned before).
     pinLogKey().catch((e) => console.warn("the log key was not pinned:", e));
     $("entry").hidden = false;
-    entryScreen($("entry"), { tps: enrolment.tps, keyName: "kpps-" + enrolment.tps, messages, reason: null, send });
+    entryScreen($("entry"), {
+      tps: enrolment.tps,
+      keyName: "kpps-" + enrolment.tps,
+      messages,
+      reason: null,
+      send,
+      read: keeper(enrolment.tps),
+      warm: true,
+      pending,
+    });
   }
 }
 
@@ -143,7 +185,7 @@ async function poll(enrolment) {
       return;
     }
   } catch (e) {
-    $("status-text").textContent = messages.kpps.offline;
+    if (!enrolment.approved) $("status-text").textContent = messages.kpps.offline;
   }
   setTimeout(() => poll(enrolment), POLL_MS);
 }
@@ -197,7 +239,7 @@ function start() {
   const saved = localStorage.getItem(STORE);
   if (saved) {
     const enrolment = JSON.parse(saved);
-    showStatus(enrolment, "pending", null);
+    showStatus(enrolment, enrolment.approved ? "approved" : "pending", null);
     poll(enrolment);
   }
 }

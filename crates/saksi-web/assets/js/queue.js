@@ -91,11 +91,18 @@ export async function enqueue({ kind, label, url, method, body, contentType, aft
 
 // Every item, oldest first, without its body.
 export async function items() {
-  const all = await transaction("readonly", (store, done) => {
-    const req = store.getAll();
-    req.onsuccess = () => done(req.result);
-  });
+  const all = await allRecords();
   return all.map(publicView);
+}
+
+// The newest item for `url` still waiting (or sent, unanswered), with
+// its body, or null: a form's next version signed while this one waits
+// builds on it (its `version` + 1, `prev` its digest) and is queued
+// `after` it.
+export async function lastPending(url) {
+  const all = await allRecords();
+  const last = all.filter((item) => item.url === url && isPending(item)).pop();
+  return last ? { ...publicView(last), body: last.body } : null;
 }
 
 // Starts sending (once per page; a second call only replaces `onChange`).
@@ -145,10 +152,7 @@ function exclusive(work) {
 // sets the timer for the head's next attempt.
 async function pass(force) {
   for (;;) {
-    const all = await transaction("readonly", (store, done) => {
-      const req = store.getAll();
-      req.onsuccess = () => done(req.result);
-    });
+    const all = await allRecords();
     const byId = new Map(all.map((item) => [item.id, item]));
     const pending = all
       .filter(isPending)
@@ -253,6 +257,14 @@ function publicView(record) {
 }
 
 // ---------------------------------------------------------------- storage
+
+// Every stored record, with its body, oldest first.
+function allRecords() {
+  return transaction("readonly", (store, done) => {
+    const req = store.getAll();
+    req.onsuccess = () => done(req.result);
+  });
+}
 
 function openDatabase() {
   return new Promise((resolve, reject) => {

@@ -72,6 +72,14 @@ export async function signStatement(name, statement) {
   return { statement, signature: base64(new Uint8Array(signature)), key: record.verifier };
 }
 
+// The digest a statement's next version names as its `prev`: lowercase
+// hex SHA-256 of the statement's RFC 8785 bytes (docs/statements.md), the
+// same canonical bytes it was signed over, without the signing prefix.
+export function statementDigest(statement) {
+  const digest = sha256(new TextEncoder().encode(canonicalJSON(statement)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 // The verifier key text of the 32-byte Ed25519 public key `rawPublicKey`
 // (Uint8Array or ArrayBuffer) under `name`.
 export function verifierKey(name, rawPublicKey) {

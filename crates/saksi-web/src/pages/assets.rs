@@ -23,6 +23,11 @@ pub(crate) const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "js/kept.js",
+        include_str!("../../assets/js/kept.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "js/proof.js",
         include_str!("../../assets/js/proof.js"),
         "text/javascript; charset=utf-8",

@@ -137,6 +137,7 @@ mod tests {
             "/static/js/offline.js",
             "/static/js/queue.js",
             "/static/js/proof.js",
+            "/static/js/kept.js",
         ] {
             assert_eq!(
                 shell.iter().filter(|u| *u == url).count(),

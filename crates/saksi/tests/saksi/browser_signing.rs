@@ -236,6 +236,9 @@ fn signing_js_in_node_signs_what_rust_verifies_byte_for_byte() {
         let envelope = Envelope::from_value(result["envelope"].clone()).unwrap();
         assert_eq!(envelope.canonical, expected);
         assert!(envelope.verify(), "does not verify: {}", result["envelope"]);
+        // The digest the phone names as a next version's `prev` is the
+        // server's.
+        assert_eq!(result["digest"], hex(&envelope.statement_sha256()));
         assert_eq!(
             envelope.key.to_string(),
             made[i % names.len()]["verifier"].as_str().unwrap()

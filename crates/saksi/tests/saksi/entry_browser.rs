@@ -9,7 +9,11 @@
 //! photo uploaded, and the log check verified; a correction is accepted as
 //! version 2; the public TPS page shows both versions' numbers beside their
 //! photos. A PPS enters a DPR form (parties and candidates) on behalf of a
-//! TPS of its desa from its home. Every screen is photographed at 360 px
+//! TPS of its desa from its home. Then, with no signal, the phone reloads
+//! its app, which opens its entry from what it kept (and says so, with
+//! the time), and signs a form and a correction of it that builds on it
+//! while it waits in the outbox: both are accepted, in order, once each,
+//! when the connection returns. Every screen is photographed at 360 px
 //! and checked not to scroll sideways.
 
 use std::path::Path;
@@ -154,15 +158,15 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
     );
 
     // Signed with the connection cut: said in words, and the form and its
-    // photo wait in the outbox, the form first.
+    // photo wait in the outbox, listed form first.
     assert!(
         out["queued"].as_str().unwrap().contains("kotak keluar"),
         "{out:#}"
     );
     let waiting = out["offline_outbox"].as_array().unwrap();
     assert_eq!(waiting.len(), 2, "{out:#}");
-    assert_eq!(waiting[0]["kind"], "photo");
-    assert_eq!(waiting[1]["kind"], "statement");
+    assert_eq!(waiting[0]["kind"], "statement");
+    assert_eq!(waiting[1]["kind"], "photo");
     for item in waiting {
         assert_eq!(item["state"], "waiting", "{out:#}");
         assert_eq!(item["text"], "Menunggu sambungan.", "{out:#}");
@@ -172,15 +176,15 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
     // The connection returned: the form accepted with its log index (the
     // same signed bytes on every attempt), then the photo uploaded (201).
     let outbox = out["outbox"].as_array().unwrap();
-    let statement = &outbox[1];
+    let statement = &outbox[0];
     assert_eq!(statement["state"], "accepted", "{out:#}");
     let log_index: u64 = statement["log_index"].as_str().unwrap().parse().unwrap();
     assert_eq!(
         statement["text"],
         format!("Diterima, nomor log {log_index}.").as_str()
     );
-    assert_eq!(outbox[0]["state"], "accepted", "{out:#}");
-    assert_eq!(outbox[0]["text"], "Terunggah.");
+    assert_eq!(outbox[1]["state"], "accepted", "{out:#}");
+    assert_eq!(outbox[1]["text"], "Terunggah.");
     assert_eq!(out["resent_identical"], true, "{out:#}");
     assert_eq!(out["photo_answers"], serde_json::json!([201]), "{out:#}");
     // "Check in the log": the inclusion proof verified against the signed
@@ -228,10 +232,9 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
         corrected.iter().all(|i| i["state"] == "accepted"),
         "{out:#}"
     );
-    let second = &ppwp["current"];
+    let second = &ppwp["versions"][1];
     assert_eq!(second["version"], 2, "{ppwp:#}");
     assert_eq!(second["signer"]["role"], "kpps");
-    assert_eq!(ppwp["versions"][1]["version"], 2);
     let correction_photo = out["correction_photo"].as_str().unwrap();
     assert_eq!(
         second["photos"],
@@ -300,6 +303,113 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
         .sum();
     assert_eq!(boxes as u64, out["behalf_boxes"].as_u64().unwrap());
     assert_eq!(dpr["signer"]["on_behalf"]["reason"], "HP KPPS rusak");
+
+    // No signal: the reloaded app said what it showed was kept from an
+    // earlier visit, on the contest list, the ballot and the review.
+    let kept_said = |v: &serde_json::Value| {
+        let said = v.as_array().unwrap();
+        said.len() == 1
+            && said[0].as_str().unwrap().starts_with(
+                "Tanpa sambungan: ditampilkan dari data yang disimpan ponsel ini pada ",
+            )
+    };
+    assert!(kept_said(&out["no_signal_list_kept"]), "{out:#}");
+    let no_signal = &out["no_signal"];
+    let entries = no_signal["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    for (entry, version) in entries.iter().zip([3, 4]) {
+        assert!(kept_said(&entry["ballot_kept"]), "{entry:#}");
+        assert!(kept_said(&entry["review_kept"]), "{entry:#}");
+        assert!(
+            entry["review"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("versi {version}")),
+            "{entry:#}"
+        );
+        assert!(
+            entry["answer"].as_str().unwrap().contains("kotak keluar"),
+            "{entry:#}"
+        );
+    }
+    // The correction said it follows version 3, still in the outbox.
+    assert_eq!(entries[0]["after"], serde_json::json!([]));
+    assert!(
+        entries[1]["after"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Versi ini menyusul versi 3 yang masih menunggu"),
+        "{entries:#?}"
+    );
+    // Both waited, newest first, each form above its photo; then both were
+    // accepted as consecutive versions, each logged once.
+    let kinds = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {}",
+                    i["kind"].as_str().unwrap(),
+                    i["label"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&no_signal["waiting"])[..4],
+        [
+            "statement PPWP versi 4",
+            "photo Foto 1 PPWP versi 4",
+            "statement PPWP versi 3",
+            "photo Foto 1 PPWP versi 3"
+        ],
+        "{no_signal:#}"
+    );
+    assert!(
+        no_signal["outbox"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "accepted"),
+        "{no_signal:#}"
+    );
+    let ppwp = contest_at(&demo, &phone_tps, "ppwp");
+    let versions = ppwp["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 4, "{ppwp:#}");
+    assert_eq!(ppwp["current"]["version"], 4);
+    // The log's checkpoint covers version 4 within a few seconds.
+    let last_index = versions[3]["log_index"].as_u64().unwrap();
+    let mut covered = last_entries(&demo, 20);
+    for _ in 0..50 {
+        let (_, checkpoint) = http(demo.addr, "GET", "/api/v1/log/checkpoint", &[], "");
+        let size: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
+        if size > last_index {
+            covered = last_entries(&demo, 20);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        let version = &versions[2 + i];
+        assert_eq!(version["version"], 3 + i, "{ppwp:#}");
+        let photo = entry["photo"].as_str().unwrap();
+        assert_eq!(
+            version["photos"],
+            serde_json::json!([{"sha256": photo, "stored": true}])
+        );
+        let logged: Vec<&String> = covered.iter().filter(|e| e.contains(photo)).collect();
+        assert_eq!(logged.len(), 1, "{logged:#?}");
+        let prev = versions[1 + i]["digest"].as_str().unwrap();
+        assert!(
+            logged[0].contains(&format!("\"prev\":\"{prev}\"")),
+            "{logged:#?}"
+        );
+    }
+    eprintln!(
+        "no signal: {} ms in all, both versions accepted {} ms after the connection returned",
+        no_signal["ms"], no_signal["settled_ms"]
+    );
 
     // No screen scrolls sideways on a 360 px phone.
     for (name, width) in out["widths"].as_object().unwrap() {

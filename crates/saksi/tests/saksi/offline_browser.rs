@@ -83,7 +83,7 @@ fn cut_off_the_kpps_app_opens_from_its_cache_and_its_queued_statements_are_logge
     // Queued while cut off: the head tried and backs off 1 s, then 2 s,
     // then 4 s; the items behind it were never tried.
     let queued = out["enqueued"].as_array().unwrap();
-    assert_eq!(queued.len(), 4);
+    assert_eq!(queued.len(), 5);
     assert!(queued.iter().all(|i| i["state"] == "waiting"));
     let waiting = out["backing_off"]["items"].as_array().unwrap();
     assert_eq!(waiting[0]["state"], "waiting", "{waiting:?}");
@@ -141,6 +141,12 @@ fn cut_off_the_kpps_app_opens_from_its_cache_and_its_queued_statements_are_logge
     assert_eq!(last[3]["state"], "refused", "{out:#}");
     assert_eq!(last[3]["error"]["code"], "queue.after_refused");
     assert_eq!(last[3]["attempts"], 0, "the photo was never sent");
+    // So is the next version queued after it (the KPPS app chains a
+    // version signed while the one before still waits).
+    assert_eq!(last[4]["kind"], "statement", "{out:#}");
+    assert_eq!(last[4]["state"], "refused", "{out:#}");
+    assert_eq!(last[4]["error"]["code"], "queue.after_refused");
+    assert_eq!(last[4]["attempts"], 0, "the next version was never sent");
 
     // The receipt's proof: verified with the key pinned from the server;
     // refused under another pinned key, with a tampered proof, or a
