@@ -5,8 +5,12 @@
 //! of every contest shape, deterministic in the seed so a disagreement is
 //! reproducible.
 
+use std::collections::BTreeSet;
+
+use saksi_core::form::rules::RULES;
 use saksi_core::form::{
     CHasil, Disabilitas, FIELDS, MAX_COUNT, OptionVotes, Options, PartyVotes, SuratSuara, Triple,
+    codes, validate,
 };
 use saksi_core::{Contest, Election, RegionId};
 
@@ -18,6 +22,44 @@ const AGREEMENT: u64 = 0x6167_7265_656d_656e;
 /// A number in `0..n` (`0` when `n` is 0); below a u32, so it fits one.
 fn below(rng: &mut Rng, n: u32) -> u32 {
     rng.below(u64::from(n)) as u32
+}
+
+/// What the validator, the authority, says of `form` on the rules the
+/// data covers (and R9's range): its errors if it refuses the form, else
+/// its warnings, as sorted `(code, field)`. Each agreement test compares
+/// its evaluator's findings with this.
+pub fn expected(
+    election: &Election,
+    tps: RegionId,
+    contest: Contest,
+    form: &CHasil,
+) -> Vec<(String, String)> {
+    let covered: BTreeSet<&str> = RULES
+        .iter()
+        .map(|r| r.code)
+        .chain([codes::INVALID_NUMBER.code])
+        .collect();
+    let issues = match validate(election, tps, contest, form) {
+        Ok(w) | Err(w) => w,
+    };
+    let mut out: Vec<(String, String)> = issues
+        .into_iter()
+        .filter(|i| covered.contains(i.code))
+        .map(|i| (i.code.to_owned(), i.field.unwrap_or_default()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The codes of the rules (and R9's) that none of `seen` is: an
+/// agreement test whose forms reach every rule is not vacuous.
+pub fn unreached(seen: &BTreeSet<String>) -> Vec<&'static str> {
+    RULES
+        .iter()
+        .map(|r| r.code)
+        .chain([codes::INVALID_NUMBER.code])
+        .filter(|c| !seen.contains(*c))
+        .collect()
 }
 
 /// The count at `FIELDS[i]`, creating an absent section on demand.

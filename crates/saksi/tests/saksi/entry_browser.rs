@@ -20,7 +20,7 @@ use std::path::Path;
 
 use crate::common::browser::{self, script_json};
 use crate::common::{Server, http, json};
-use crate::workspace_browser::{last_entries, tps_in};
+use crate::workspace_browser::{DemoSite, last_entries, tps_in};
 
 /// A TPS of `desa` other than `not`, through the public API.
 fn tps_of_desa(demo: &Server, desa: &str, not: &str) -> String {
@@ -72,31 +72,13 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
     let Some(_) = browser::playwright() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
-    let demo = Server::demo(&dir, "5", "0");
-    let accounts_file = dir.join("demo-accounts.json");
-    let accounts = json(&std::fs::read_to_string(&accounts_file).unwrap());
-    let region_of = |role: &str| {
-        accounts
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["role"] == role)
-            .unwrap()["region"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let phone_tps = tps_in(&demo, &region_of("kpu-kabkota"), &region_of("kpps"));
-    let behalf_tps = tps_of_desa(&demo, &region_of("pps"), &phone_tps);
+    let site = DemoSite::start();
+    let (demo, accounts_file) = (&site.server, &site.accounts_file);
+    let region_of = |role: &str| site.region_of(role);
+    let phone_tps = tps_in(demo, &region_of("kpu-kabkota"), &region_of("kpps"));
+    let behalf_tps = tps_of_desa(demo, &region_of("pps"), &phone_tps);
 
-    let shots = match std::env::var_os("SAKSI_SCREENSHOTS") {
-        // Regenerating the README's screenshots: into the given directory.
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => tmp.path().join("shots"),
-    };
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = site.shots();
     let out = browser::run_script(
         Path::new("entry.mjs"),
         &[
@@ -196,7 +178,7 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
         "{check}"
     );
 
-    let ppwp = contest_at(&demo, &phone_tps, "ppwp");
+    let ppwp = contest_at(demo, &phone_tps, "ppwp");
     let first = &ppwp["versions"][0];
     assert_eq!(first["version"], 1);
     assert_eq!(first["log_index"], log_index);
@@ -212,7 +194,7 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
         first["photos"],
         serde_json::json!([{"sha256": photo, "stored": true}])
     );
-    let signed = entries_naming(&demo, photo);
+    let signed = entries_naming(demo, photo);
     assert!(
         signed.contains(&format!("\"photos\":[\"{photo}\"]")),
         "{signed}"
@@ -240,7 +222,7 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
         second["photos"],
         serde_json::json!([{"sha256": correction_photo, "stored": true}])
     );
-    let v2 = entries_naming(&demo, correction_photo);
+    let v2 = entries_naming(demo, correction_photo);
     assert!(
         v2.contains(&format!(
             "\"prev\":\"{}\"",
@@ -292,7 +274,7 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
             .contains("1 sampai 500 karakter")
     );
     assert_eq!(out["behalf_answer"]["state"], "ok", "{out:#}");
-    let dpr = current(&demo, &behalf_tps, "dpr");
+    let dpr = current(demo, &behalf_tps, "dpr");
     assert_eq!(dpr["signer"]["role"], "pps");
     assert_eq!(dpr["form"]["suara_sah"], 200);
     let boxes: usize = dpr["form"]["options"]
@@ -374,18 +356,18 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
             .all(|i| i["state"] == "accepted"),
         "{no_signal:#}"
     );
-    let ppwp = contest_at(&demo, &phone_tps, "ppwp");
+    let ppwp = contest_at(demo, &phone_tps, "ppwp");
     let versions = ppwp["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 4, "{ppwp:#}");
     assert_eq!(ppwp["current"]["version"], 4);
     // The log's checkpoint covers version 4 within a few seconds.
     let last_index = versions[3]["log_index"].as_u64().unwrap();
-    let mut covered = last_entries(&demo, 20);
+    let mut covered = last_entries(demo, 20);
     for _ in 0..50 {
         let (_, checkpoint) = http(demo.addr, "GET", "/api/v1/log/checkpoint", &[], "");
         let size: u64 = checkpoint.lines().nth(1).unwrap().parse().unwrap();
         if size > last_index {
-            covered = last_entries(&demo, 20);
+            covered = last_entries(demo, 20);
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(200));

@@ -7,10 +7,60 @@
 //! and remembered, writes without their CSRF token refused; every screen
 //! photographed at 360 px and checked not to scroll sideways.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::common::browser::{self, script_json};
 use crate::common::{Server, http, json, saksi};
+
+/// A demo with no simulated forms (seed 5), its accounts file, and where
+/// the browser scripts put their screenshots: what every workspace
+/// browser test starts from.
+pub struct DemoSite {
+    tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub server: Server,
+    pub accounts_file: PathBuf,
+    accounts: serde_json::Value,
+}
+
+impl DemoSite {
+    pub fn start() -> DemoSite {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("demo");
+        let server = Server::demo(&dir, "5", "0");
+        let accounts_file = dir.join("demo-accounts.json");
+        let accounts = json(&std::fs::read_to_string(&accounts_file).unwrap());
+        DemoSite {
+            tmp,
+            dir,
+            server,
+            accounts_file,
+            accounts,
+        }
+    }
+
+    /// The region of the demo's account with `role`.
+    pub fn region_of(&self, role: &str) -> String {
+        self.accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["role"] == role)
+            .unwrap()["region"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Where screenshots go: `SAKSI_SCREENSHOTS` when regenerating the
+    /// README's, else a scratch directory.
+    pub fn shots(&self) -> PathBuf {
+        let shots = std::env::var_os("SAKSI_SCREENSHOTS")
+            .map_or_else(|| self.tmp.path().join("shots"), PathBuf::from);
+        std::fs::create_dir_all(&shots).unwrap();
+        shots
+    }
+}
 
 /// A TPS of `kabkota` other than `not`, found through the public API.
 pub fn tps_in(demo: &Server, kabkota: &str, not: &str) -> String {
@@ -72,24 +122,11 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
     let Some(_) = browser::playwright() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
-    let demo = Server::demo(&dir, "5", "0");
-    let accounts_file = dir.join("demo-accounts.json");
-    let accounts = json(&std::fs::read_to_string(&accounts_file).unwrap());
-    let region_of = |role: &str| {
-        accounts
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["role"] == role)
-            .unwrap()["region"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let site = DemoSite::start();
+    let (demo, dir, accounts_file) = (&site.server, &site.dir, &site.accounts_file);
+    let region_of = |role: &str| site.region_of(role);
     let kabkota = region_of("kpu-kabkota");
-    let tps = tps_in(&demo, &kabkota, &region_of("kpps"));
+    let tps = tps_in(demo, &kabkota, &region_of("kpps"));
     // A PPK account made by the operator: no authenticator yet.
     let kecamatan = tps.rsplitn(3, '.').nth(2).unwrap().to_owned();
     let added = saksi()
@@ -111,12 +148,7 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
         String::from_utf8_lossy(&added.stderr)
     );
 
-    let shots = match std::env::var_os("SAKSI_SCREENSHOTS") {
-        // Regenerating the README's screenshots: into the given directory.
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => tmp.path().join("shots"),
-    };
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = site.shots();
     let out = browser::run_script(
         Path::new("workspace.mjs"),
         &[
@@ -187,13 +219,13 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
                 .iter()
                 .any(|e| e.contains(ppk_key) && e.contains("\"role\":\"ppk\""))
     };
-    let mut logged = last_entries(&demo, 50);
+    let mut logged = last_entries(demo, 50);
     for _ in 0..40 {
         if logged_both(&logged) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(250));
-        logged = last_entries(&demo, 50);
+        logged = last_entries(demo, 50);
     }
     assert!(
         logged_both(&logged),
