@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use saksi_core::form::rules::{self, RULES};
 use serde_json::{Value, json};
 
-use crate::common::browser::{self, script_json};
+use crate::common::browser;
 
 /// rules.js's findings for one form, as the server would report them.
 fn script(findings: &Value) -> Vec<(String, String)> {
@@ -32,14 +32,16 @@ fn script(findings: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// A small generated election (every contest shape) for the forms.
+fn election(seed: u64) -> saksi_core::Election {
+    saksi_sim::generate::generate(&saksi_sim::generate::GenerateOptions { seed, scale: 0.001 })
+        .unwrap()
+}
+
 #[test]
 fn rules_js_in_node_finds_what_the_validator_finds_on_generated_forms() {
     let Some(node) = browser::node() else { return };
-    let election = saksi_sim::generate::generate(&saksi_sim::generate::GenerateOptions {
-        seed: 7,
-        scale: 0.001,
-    })
-    .unwrap();
+    let election = election(7);
     let forms = saksi_sim::agreement::forms(&election, 5, 300);
     assert_eq!(forms.len(), 300 * saksi_core::Contest::ALL.len());
     let input = json!({
@@ -48,15 +50,7 @@ fn rules_js_in_node_finds_what_the_validator_finds_on_generated_forms() {
     })
     .to_string();
 
-    let mut child = std::process::Command::new(node)
-        .arg(browser::workspace().join("e2e/rules-agreement.mjs"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
-    let out = script_json(&child.wait_with_output().unwrap());
+    let out = browser::node_json(&node, "rules-agreement.mjs", &input);
 
     let findings = out["findings"].as_array().unwrap();
     assert_eq!(findings.len(), forms.len());
@@ -83,11 +77,7 @@ fn rules_js_in_node_finds_what_the_validator_finds_on_generated_forms() {
 #[test]
 fn the_entry_screen_explains_every_finding_in_both_languages_with_its_numbers() {
     let Some(node) = browser::node() else { return };
-    let election = saksi_sim::generate::generate(&saksi_sim::generate::GenerateOptions {
-        seed: 11,
-        scale: 0.001,
-    })
-    .unwrap();
+    let election = election(11);
     let forms = saksi_sim::agreement::forms(&election, 5, 60);
     let catalogue = |lang: &str| -> Value {
         let path = browser::workspace().join(format!("crates/saksi-web/catalogue/{lang}.json"));
@@ -99,15 +89,7 @@ fn the_entry_screen_explains_every_finding_in_both_languages_with_its_numbers() 
         "forms": forms.iter().map(|(_, _, f)| f).collect::<Vec<_>>(),
     })
     .to_string();
-    let mut child = std::process::Command::new(node)
-        .arg(browser::workspace().join("e2e/chasil-words.mjs"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
-    let out = script_json(&child.wait_with_output().unwrap());
+    let out = browser::node_json(&node, "chasil-words.mjs", &input);
     assert_eq!(out["problems"], json!([]), "{out:#}");
     assert!(out["described"].as_u64().unwrap() > 0);
     // Every rule's code was explained in each language.

@@ -186,15 +186,7 @@ fn signing_js_in_node_signs_what_rust_verifies_byte_for_byte() {
     let names = key_names();
     let input = json!({"names": names, "statements": statements}).to_string();
 
-    let mut child = std::process::Command::new(node)
-        .arg(browser::workspace().join("e2e/signing-agreement.mjs"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
-    let out = script_json(&child.wait_with_output().unwrap());
+    let out = browser::node_json(&node, "signing-agreement.mjs", &input);
 
     // Every key: a verifier key Rust reads, whose id WebCrypto's SHA-256
     // confirms, and which verifierKey() rebuilds from the raw key.

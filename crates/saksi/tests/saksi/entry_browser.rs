@@ -22,25 +22,6 @@ use crate::common::browser::{self, script_json};
 use crate::common::{Server, http, json};
 use crate::workspace_browser::{DemoSite, last_entries, tps_in};
 
-/// A TPS of `desa` other than `not`, through the public API.
-fn tps_of_desa(demo: &Server, desa: &str, not: &str) -> String {
-    let (status, body) = http(
-        demo.addr,
-        "GET",
-        &format!("/api/v1/regions/{desa}"),
-        &[],
-        "",
-    );
-    assert_eq!(status, 200, "{body}");
-    json(&body)["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["code"].as_str().unwrap().to_owned())
-        .find(|c| c != not)
-        .expect("a desa with two TPS, or one other than the phone's")
-}
-
 /// `contest` at `tps` from the public TPS page: its versions and current.
 fn contest_at(demo: &Server, tps: &str, contest: &str) -> serde_json::Value {
     let (status, body) = http(demo.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
@@ -76,7 +57,7 @@ fn a_phone_enters_checks_twice_photographs_and_signs_a_c_hasil_and_a_pps_enters_
     let (demo, accounts_file) = (&site.server, &site.accounts_file);
     let region_of = |role: &str| site.region_of(role);
     let phone_tps = tps_in(demo, &region_of("kpu-kabkota"), &region_of("kpps"));
-    let behalf_tps = tps_of_desa(demo, &region_of("pps"), &phone_tps);
+    let behalf_tps = tps_in(demo, &region_of("pps"), &phone_tps);
 
     let shots = site.shots();
     let out = browser::run_script(

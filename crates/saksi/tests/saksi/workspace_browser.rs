@@ -62,12 +62,13 @@ impl DemoSite {
     }
 }
 
-/// A TPS of `kabkota` other than `not`, found through the public API.
-pub fn tps_in(demo: &Server, kabkota: &str, not: &str) -> String {
-    let mut code = kabkota.to_owned();
-    // kab/kota -> kecamatan -> desa -> TPS: the first child each time,
+/// A TPS of `region` (a kab/kota, kecamatan or desa) other than `not`,
+/// found through the public API.
+pub fn tps_in(demo: &Server, region: &str, not: &str) -> String {
+    let mut code = region.to_owned();
+    // Down to a TPS (five parts to its code): the first child each time,
     // the second TPS if the first is `not`.
-    for _ in 0..3 {
+    while code.split('.').count() < 5 {
         let (status, body) = http(
             demo.addr,
             "GET",

@@ -33,22 +33,14 @@ pub async fn show(
         .filter(|_| code.level() == Level::Tps)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {code}")))?;
     let log_size = state.live().log_size();
+    // The versions, what their log entries say, and whether each photo is
+    // uploaded yet (a look at the photo store each), in one blocking task.
+    let photos = state.config.photos.clone();
     let versions = state
         .blocking(move |store| {
-            let versions = store.form_versions(code)?;
-            let mut logged = Vec::with_capacity(versions.len());
-            for v in &versions {
-                logged.push(logged_version(store, v)?);
-            }
-            Ok(versions.into_iter().zip(logged).collect::<Vec<_>>())
-        })
-        .await?;
-    // Whether each photo is uploaded yet: a look at the photo store each.
-    let photos = state.config.photos.clone();
-    let versions = tokio::task::spawn_blocking(move || {
-        versions
-            .into_iter()
-            .map(|(v, logged)| {
+            let mut out = Vec::new();
+            for v in store.form_versions(code)? {
+                let logged = logged_version(store, &v)?;
                 let photos = logged
                     .photos
                     .iter()
@@ -59,12 +51,11 @@ pub async fn show(
                         })
                     })
                     .collect::<std::io::Result<Vec<_>>>()?;
-                Ok((v, logged.signer, logged.digest, photos))
-            })
-            .collect::<std::io::Result<Vec<_>>>()
-    })
-    .await?
-    .map_err(ApiError::internal)?;
+                out.push((v, logged.signer, logged.digest, photos));
+            }
+            Ok(out)
+        })
+        .await?;
     // Leaf hashes from the tree, which holds every index below `log_size`.
     let leaves: std::collections::HashMap<u64, String> = {
         let live = state.live();

@@ -134,6 +134,21 @@ pub fn run_script(script: &Path, env: &[(&str, &str)]) -> Output {
         .expect("node runs")
 }
 
+/// Runs `node e2e/<script>` (no browser) with `input` on its standard
+/// input, and answers what it prints as JSON ([`script_json`]): the
+/// agreement tests hand their generated cases to a Node script this way.
+pub fn node_json(node: &Path, script: &str, input: &str) -> serde_json::Value {
+    let mut child = Command::new(node)
+        .arg(workspace().join("e2e").join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    script_json(&child.wait_with_output().unwrap())
+}
+
 /// A script's standard output as JSON, or a failure that shows everything
 /// it printed.
 pub fn script_json(out: &Output) -> serde_json::Value {
