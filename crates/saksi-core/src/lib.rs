@@ -9,6 +9,7 @@
 pub mod contest;
 pub mod election;
 pub mod form;
+pub mod incident;
 pub mod permission;
 pub mod region;
 pub mod tally;
