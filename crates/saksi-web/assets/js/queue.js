@@ -118,17 +118,7 @@ export function start({ onChange } = {}) {
 // Tries now: every unfinished item is due at once, even if it was backing
 // off and even if the browser believes it is offline. Resolves once the
 // queue is empty or waiting again.
-export async function flush() {
-  const now = Date.now();
-  await transaction("readwrite", (store, done) => {
-    const req = store.openCursor();
-    req.onsuccess = () => {
-      const cursor = req.result;
-      if (!cursor) return done();
-      if (isPending(cursor.value)) cursor.update({ ...cursor.value, next_attempt_at: now });
-      cursor.continue();
-    };
-  });
+export function flush() {
   return run(true);
 }
 
@@ -149,8 +139,12 @@ function exclusive(work) {
 }
 
 // Sends due items until the queue is empty or its head must wait, then
-// sets the timer for the head's next attempt.
+// sets the timer for the head's next attempt. A forced pass first makes
+// every unfinished item due, inside the pass: a send still in flight when
+// flush() was called may fail and set a wait, and that wait must not
+// outlive the flush.
 async function pass(force) {
+  if (force) await makeDue();
   for (;;) {
     const all = await allRecords();
     const byId = new Map(all.map((item) => [item.id, item]));
@@ -177,6 +171,19 @@ async function pass(force) {
     }
     await send(head);
   }
+}
+
+async function makeDue() {
+  const now = Date.now();
+  await transaction("readwrite", (store, done) => {
+    const req = store.openCursor();
+    req.onsuccess = () => {
+      const cursor = req.result;
+      if (!cursor) return done();
+      if (isPending(cursor.value)) cursor.update({ ...cursor.value, next_attempt_at: now });
+      cursor.continue();
+    };
+  });
 }
 
 async function send(item) {
