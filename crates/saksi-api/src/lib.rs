@@ -11,6 +11,7 @@
 //! Nothing here knows HTTP: status codes and headers are the server's.
 
 pub mod error;
+pub mod incidents;
 pub mod log;
 pub mod regions;
 pub mod results;
@@ -20,6 +21,11 @@ pub mod tps;
 pub mod workspace;
 
 pub use error::{ErrorBody, ErrorInfo, Issue};
+pub use incidents::{
+    IncidentAccepted, IncidentActor, IncidentChildCount, IncidentChildStats, IncidentCounts,
+    IncidentHistoryItem, IncidentList, IncidentOwner, IncidentPage, IncidentStats, IncidentSummary,
+    Percentiles,
+};
 pub use log::{LogEntries, LogEntry, Proof};
 pub use regions::{Dpt, Region, RegionChild};
 pub use results::{

@@ -19,6 +19,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::forms::{Tally, option_key};
+use crate::incidents::{IncidentBody, SignedFiling, statement_disagreement};
 
 /// What kind of entry, for counts and messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +84,7 @@ pub struct KeyEntry {
 pub enum Body {
     Form(FormVersion),
     Key(KeyEntry),
+    Incident(IncidentBody),
 }
 
 /// One decoded entry.
@@ -227,7 +229,7 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
                 signed_by: statement.signed_by(),
                 signed: None,
             };
-            signed(&e, ctx, fresh).map(|s| {
+            signed(&e.signed, e.logged_at, ctx, fresh).map(|s| {
                 Body::Form(FormVersion {
                     signed: Some(s),
                     ..form
@@ -243,10 +245,31 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
                     .entry(signer_id(&statement.key.to_string()))
                     .or_insert_with(|| Arc::new(statement.key.clone()));
             }
-            signed(&e, ctx, fresh).map(|signed| {
+            signed(&e.signed, e.logged_at, ctx, fresh).map(|signed| {
                 Body::Key(KeyEntry {
                     statement: e.signed.statement,
                     signed,
+                })
+            })
+        }
+        Entry::IncidentV1(e) => {
+            let filing = match &e.signed {
+                Some(s) => {
+                    problems.extend(statement_disagreement(&e.event, &s.statement, &s.bytes));
+                    signed(s, e.logged_at, ctx, fresh).map(|signed| {
+                        Some(SignedFiling {
+                            signed,
+                            tps: s.statement.region,
+                        })
+                    })
+                }
+                None => Ok(None),
+            };
+            filing.map(|filing| {
+                Body::Incident(IncidentBody {
+                    event: e.event,
+                    logged_at: e.logged_at,
+                    filing,
                 })
             })
         }
@@ -276,18 +299,19 @@ fn unusable(label: Label, problem: String) -> Decoded {
     }
 }
 
-/// The signature of a signed entry, to check, with its signer's key
-/// parsed (or taken from the cache).
+/// The signature of a statement logged at `logged_at`, to check, with its
+/// signer's key parsed (or taken from the cache).
 fn signed<S: Statement>(
-    entry: &saksi_statement::entry::SignedEntry<S>,
+    statement: &saksi_statement::Signed<S>,
+    logged_at: UnixTime,
     ctx: &Context<'_>,
     fresh: &mut Signers,
 ) -> Result<Signed, String> {
     Ok(Signed {
-        signer: ctx.signer(&entry.signed.signer, fresh)?,
-        logged_at: entry.logged_at,
-        signature: entry.signed.signature,
-        message: entry.signed.signed_bytes(),
+        signer: ctx.signer(&statement.signer, fresh)?,
+        logged_at,
+        signature: statement.signature,
+        message: statement.signed_bytes(),
         valid: false,
     })
 }

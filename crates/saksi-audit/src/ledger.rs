@@ -15,6 +15,10 @@
 //!   discrepancy and does not count, unless its index is below
 //!   `--allow-unsigned-before` (an old log's unsigned prefix): then it
 //!   counts if it is the next version;
+//! - an `incident` entry follows its incident's lifecycle
+//!   ([`crate::incidents`]); a filing a KPPS device signed counts only if
+//!   its signature verifies and its signer is the TPS's `kpps` key at
+//!   `logged_at`;
 //! - an entry that fails any check is a discrepancy per failure, and does
 //!   not count (a form) or is not applied (a key): the chains carry on from
 //!   the last entry that passed.
@@ -27,8 +31,9 @@ use saksi_statement::{KeyAction, KeyRole, Registry, SignedBy};
 
 use saksi_statement::entry::Kind;
 
-use crate::entry::{Body, Decoded, FormVersion, KeyEntry, Label};
+use crate::entry::{Body, Decoded, FormVersion, KeyEntry, Label, Signed};
 use crate::forms::Forms;
+use crate::incidents::{IncidentBody, Incidents};
 use crate::regions::Regions;
 use crate::report::{Discrepancy, Resubmission, Rotation};
 
@@ -86,6 +91,7 @@ pub struct Ledger {
     pub stats: Stats,
     pub resubmissions: Vec<Resubmission>,
     pub rotations: Vec<Rotation>,
+    pub incidents: Incidents,
     revoked_kpps: HashMap<RegionCode, Revoked>,
     /// `form` v1 entries below this index are accepted (an old log's
     /// unsigned prefix); from it on, each is a discrepancy.
@@ -102,6 +108,7 @@ impl Ledger {
             stats: Stats::default(),
             resubmissions: Vec::new(),
             rotations: Vec::new(),
+            incidents: Incidents::default(),
             revoked_kpps: HashMap::new(),
             allow_unsigned_before: 0,
         }
@@ -117,6 +124,7 @@ impl Ledger {
         match body {
             Some(Body::Form(form)) => self.form(index, &label, form, problems, found),
             Some(Body::Key(key)) => self.key(index, key, problems, found),
+            Some(Body::Incident(incident)) => self.incident(index, incident, problems, found),
             None => {
                 for p in problems {
                     let message = match label {
@@ -129,6 +137,7 @@ impl Ledger {
                 match label {
                     Label::Known(Kind::FormV1 | Kind::FormV2) => self.stats.forms_refused += 1,
                     Label::Known(Kind::KeyV1) => self.stats.keys_refused += 1,
+                    Label::Known(Kind::IncidentV1) => self.incidents.events_refused += 1,
                     Label::Other(_) => {}
                 }
             }
@@ -144,11 +153,7 @@ impl Ledger {
         found: &mut Vec<Discrepancy>,
     ) {
         if let Some(s) = &f.signed {
-            self.stats.signatures += 1;
-            if !s.valid {
-                self.stats.bad_signatures += 1;
-                problems.push(format!("the signature does not verify under {}", s.signer));
-            }
+            problems.extend(self.signature_problem(s));
             let on_behalf = f.signed_by == SignedBy::OnBehalf;
             if let Err(refusal) =
                 self.registry
@@ -200,15 +205,8 @@ impl Ledger {
         }
         if !problems.is_empty() {
             self.stats.forms_refused += 1;
-            for p in problems {
-                found.push(Discrepancy::entry(
-                    index,
-                    format!(
-                        "{label} {} {} version {}: {p} (not counted)",
-                        f.tps, f.contest, f.version
-                    ),
-                ));
-            }
+            let subject = format!("{label} {} {} version {}", f.tps, f.contest, f.version);
+            Discrepancy::each(found, index, &subject, problems, " (not counted)");
             return;
         }
         match f.signed_by {
@@ -236,11 +234,7 @@ impl Ledger {
     ) {
         let statement = &k.statement;
         let s = &k.signed;
-        self.stats.signatures += 1;
-        if !s.valid {
-            self.stats.bad_signatures += 1;
-            problems.push(format!("the signature does not verify under {}", s.signer));
-        }
+        problems.extend(self.signature_problem(s));
         let regions = &self.regions;
         if let Err(refusal) =
             self.registry
@@ -263,12 +257,7 @@ impl Ledger {
         };
         if !problems.is_empty() {
             self.stats.keys_refused += 1;
-            for p in problems {
-                found.push(Discrepancy::entry(
-                    index,
-                    format!("{subject}: {p} (not applied)"),
-                ));
-            }
+            Discrepancy::each(found, index, &subject, problems, " (not applied)");
             return;
         }
         match &statement.action {
@@ -305,6 +294,39 @@ impl Ledger {
             }
         }
         self.registry.apply(statement, index);
+    }
+
+    /// Counts a checked signature; the problem if it does not verify.
+    fn signature_problem(&mut self, s: &Signed) -> Option<String> {
+        self.stats.signatures += 1;
+        (!s.valid).then(|| {
+            self.stats.bad_signatures += 1;
+            format!("the signature does not verify under {}", s.signer)
+        })
+    }
+
+    /// Replays an incident event: a filing a KPPS device signed is
+    /// checked against the key chain here, the rest by [`Incidents`].
+    fn incident(
+        &mut self,
+        index: u64,
+        i: IncidentBody,
+        mut problems: Vec<String>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        if let Some(f) = &i.filing {
+            problems.extend(self.signature_problem(&f.signed));
+            if let Err(refusal) =
+                self.registry
+                    .check_form_signer(&f.signed.signer, f.tps, false, f.signed.logged_at)
+            {
+                problems.push(format!(
+                    "the key chain refuses its signer {} at {}: {refusal}",
+                    f.signed.signer, f.signed.logged_at
+                ));
+            }
+        }
+        self.incidents.apply(index, i, problems, found);
     }
 
     /// TPS found missing from the region list after their entries were

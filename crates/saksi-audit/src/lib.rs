@@ -10,7 +10,8 @@
 //! 2. [`replay::Replay`]: every entry's leaf hash, canonical bytes, own
 //!    checks and signature ([`entry`]), then the version and key chains in
 //!    index order ([`ledger`]) from the pinned root keys, keeping only a
-//!    compact state ([`forms`]).
+//!    compact state ([`forms`]), and every incident's events against the
+//!    incident lifecycle ([`incidents`]).
 //! 3. [`regions`]: the TPS the log names against the published region list.
 //! 4. [`recount`] and [`compare`]: the counting rule replayed and compared
 //!    with the published results at the `log_size` each response states.
@@ -23,6 +24,7 @@ pub mod compare;
 pub mod entry;
 pub mod forms;
 pub mod growth;
+pub mod incidents;
 pub mod ledger;
 pub mod recount;
 pub mod regions;

@@ -140,6 +140,7 @@ fn signed_mut(d: &mut Decoded) -> Option<&mut Signed> {
     match &mut d.body {
         Some(Body::Form(f)) => f.signed.as_mut(),
         Some(Body::Key(k)) => Some(&mut k.signed),
+        Some(Body::Incident(i)) => i.filing.as_mut().map(|f| &mut f.signed),
         None => None,
     }
 }

@@ -42,6 +42,21 @@ impl Discrepancy {
         }
     }
 
+    /// One discrepancy per problem of entry `index`: `<subject>: <problem><tail>`.
+    pub fn each(
+        found: &mut Vec<Discrepancy>,
+        index: u64,
+        subject: &str,
+        problems: Vec<String>,
+        tail: &str,
+    ) {
+        found.extend(
+            problems
+                .into_iter()
+                .map(|p| Discrepancy::entry(index, format!("{subject}: {p}{tail}"))),
+        );
+    }
+
     /// A problem with the log as a whole.
     pub fn log(message: impl Into<String>) -> Self {
         Discrepancy::Log {

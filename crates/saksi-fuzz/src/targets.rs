@@ -194,6 +194,7 @@ fn decode_entry(bytes: &[u8]) -> &'static str {
                 Kind::FormV1 => "form v1 entry",
                 Kind::FormV2 => "form v2 entry",
                 Kind::KeyV1 => "key v1 entry",
+                Kind::IncidentV1 => "incident v1 entry",
             }
         }
         Err(EntryError::NotCanonical(_)) => "entry not canonical",

@@ -9,8 +9,9 @@
 //! "statement", "type", "v"}`, so anyone can check the signature from the
 //! log alone. The statement's own format and rules are its type's
 //! ([`Statement`]): `form` v2 is a [`FormStatement`], `key` v1 a
-//! [`KeyStatement`]. The one unsigned kind, `form` v1, is
-//! [`FormEntryV1`].
+//! [`KeyStatement`]. The unsigned kind `form` v1 is [`FormEntryV1`];
+//! `incident` v1 ([`IncidentEntry`]) is an incident's event, which carries
+//! its signed statement only when a KPPS device filed it.
 //!
 //! Entries are RFC 8785 bytes, read in place after one checking pass
 //! (`saksi_log::canonical_check`): a statement's bytes inside a canonical
@@ -28,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Statement;
 use crate::form::{FormEntryV1, FormStatement};
+use crate::incident::{IncidentEntry, IncidentStatement};
 use crate::key::KeyStatement;
 use crate::read::Object;
 
@@ -40,11 +42,12 @@ pub enum Kind {
     FormV1,
     FormV2,
     KeyV1,
+    IncidentV1,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 3] = [Kind::FormV1, Kind::FormV2, Kind::KeyV1];
+    pub const ALL: [Kind; 4] = [Kind::FormV1, Kind::FormV2, Kind::KeyV1, Kind::IncidentV1];
 
     fn of(kind: &str, v: u64) -> Option<Kind> {
         Kind::ALL
@@ -58,6 +61,7 @@ impl Kind {
             Kind::FormV1 => ("form", 1),
             Kind::FormV2 => (FormStatement::TYPE, FormStatement::ENTRY_VERSION),
             Kind::KeyV1 => (KeyStatement::TYPE, KeyStatement::ENTRY_VERSION),
+            Kind::IncidentV1 => (IncidentStatement::TYPE, IncidentStatement::ENTRY_VERSION),
         }
     }
 }
@@ -164,30 +168,38 @@ impl<S: Statement> SignedEntry<S> {
                 object.names()
             ));
         }
-        let statement = object
-            .object(layout, "statement")
-            .ok_or("`statement` is not an object")?;
-        let bytes = object.get("statement").unwrap_or_default();
-        let logged_at = object.utc_seconds("logged_at").map_err(|e| e.to_string())?;
-        let signature = object
-            .get("signature")
-            .and_then(canonical_check::as_str)
-            .and_then(|s| STANDARD.decode(s.as_bytes()).ok())
-            .and_then(|s| <[u8; 64]>::try_from(s).ok())
-            .ok_or("`signature` is not base64 of 64 bytes")?;
-        let signer = object.str("signer").map_err(|e| e.to_string())?;
-        let statement = S::read(&statement)
-            .map_err(|e| format!("the {} statement is refused: {e}", S::TYPE))?;
         Ok(SignedEntry {
-            signed: Signed {
-                statement,
-                bytes: bytes.to_vec(),
-                signature,
-                signer: signer.into_owned(),
-            },
-            logged_at,
+            signed: read_signed(object, layout)?,
+            logged_at: object.utc_seconds("logged_at").map_err(|e| e.to_string())?,
         })
     }
+}
+
+/// Reads the `signature`, `signer` and `statement` members of an entry
+/// that carries a signed statement of type `S`.
+pub(crate) fn read_signed<S: Statement>(
+    object: &Object<'_>,
+    layout: &saksi_log::canonical_check::Layout,
+) -> Result<Signed<S>, String> {
+    let statement = object
+        .object(layout, "statement")
+        .ok_or("`statement` is not an object")?;
+    let bytes = object.get("statement").unwrap_or_default();
+    let signature = object
+        .get("signature")
+        .and_then(canonical_check::as_str)
+        .and_then(|s| STANDARD.decode(s.as_bytes()).ok())
+        .and_then(|s| <[u8; 64]>::try_from(s).ok())
+        .ok_or("`signature` is not base64 of 64 bytes")?;
+    let signer = object.str("signer").map_err(|e| e.to_string())?;
+    let statement =
+        S::read(&statement).map_err(|e| format!("the {} statement is refused: {e}", S::TYPE))?;
+    Ok(Signed {
+        statement,
+        bytes: bytes.to_vec(),
+        signature,
+        signer: signer.into_owned(),
+    })
 }
 
 /// A decoded log entry of a kind this program knows.
@@ -199,6 +211,9 @@ pub enum Entry {
     FormV2(SignedEntry<FormStatement>),
     /// An officer's key registration or revocation.
     KeyV1(SignedEntry<KeyStatement>),
+    /// An incident's event (with its signed statement for a filing a KPPS
+    /// device signed).
+    IncidentV1(IncidentEntry),
 }
 
 impl Entry {
@@ -225,6 +240,9 @@ impl Entry {
             Kind::FormV1 => Entry::FormV1(FormEntryV1::read(&object, &layout).map_err(malformed)?),
             Kind::FormV2 => Entry::FormV2(SignedEntry::read(&object, &layout).map_err(malformed)?),
             Kind::KeyV1 => Entry::KeyV1(SignedEntry::read(&object, &layout).map_err(malformed)?),
+            Kind::IncidentV1 => {
+                Entry::IncidentV1(IncidentEntry::read(&object, &layout).map_err(malformed)?)
+            }
         })
     }
 
@@ -234,6 +252,7 @@ impl Entry {
             Entry::FormV1(e) => e.encode(),
             Entry::FormV2(e) => e.encode(),
             Entry::KeyV1(e) => e.encode(),
+            Entry::IncidentV1(e) => e.encode(),
         }
     }
 
@@ -242,6 +261,7 @@ impl Entry {
             Entry::FormV1(_) => Kind::FormV1,
             Entry::FormV2(_) => Kind::FormV2,
             Entry::KeyV1(_) => Kind::KeyV1,
+            Entry::IncidentV1(_) => Kind::IncidentV1,
         }
     }
 
@@ -251,6 +271,7 @@ impl Entry {
             Entry::FormV1(e) => e.submitted_at,
             Entry::FormV2(e) => e.logged_at,
             Entry::KeyV1(e) => e.logged_at,
+            Entry::IncidentV1(e) => e.logged_at,
         }
     }
 
@@ -262,7 +283,7 @@ impl Entry {
                 let s = &e.signed.statement;
                 Some((s.tps, s.contest, s.version))
             }
-            Entry::KeyV1(_) => None,
+            Entry::KeyV1(_) | Entry::IncidentV1(_) => None,
         }
     }
 
@@ -272,6 +293,7 @@ impl Entry {
             Entry::FormV1(_) => None,
             Entry::FormV2(e) => Some(e.signed.sha256()),
             Entry::KeyV1(e) => Some(e.signed.sha256()),
+            Entry::IncidentV1(e) => e.signed.as_ref().map(Signed::sha256),
         }
     }
 }

@@ -10,6 +10,8 @@
 //!   on its behalf by a PPS or PPK), the `form` v1 entries of old logs, the
 //!   digest chaining a form's versions and which may supersede which;
 //! - [`key`]: an officer's registration or revocation of a key;
+//! - [`incident`]: an incident's filing statement, its id, the private
+//!   content committed to by each event, and the `incident` entry;
 //! - [`entry`]: the log entry codec: every entry written and read by one
 //!   implementation, signed statements logged exactly as signed;
 //! - [`registry`]: the key chain (root → KPU Provinsi → KPU Kab/Kota →
@@ -23,6 +25,8 @@
 
 pub mod entry;
 pub mod form;
+pub mod incident;
+pub mod incident_content;
 pub mod key;
 pub mod read;
 pub mod registry;
@@ -31,6 +35,7 @@ pub mod strict_json;
 
 pub use entry::{Entry, EntryError, Kind, Signed, SignedEntry};
 pub use form::{FormEntryV1, FormStatement, OnBehalf, SignedBy};
+pub use incident::{IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private};
 pub use key::{KeyAction, KeyRole, KeyStatement};
 pub use registry::{Authority, Refusal, Registry};
 pub use signed::{Envelope, EnvelopeError, STATEMENT_PREFIX, signed_bytes};

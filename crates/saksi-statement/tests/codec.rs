@@ -5,14 +5,15 @@
 
 use proptest::prelude::*;
 use saksi_core::form::{CHasil, OptionVotes, Options, PartyVotes, SuratSuara, Triple};
+use saksi_core::incident::{Action, Actor, Category, Owner, Public, Severity, Status};
 use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
-use saksi_core::{Contest, RegionCode};
+use saksi_core::{Contest, Level, RegionCode};
 use saksi_log::Signer;
 use saksi_statement::form::{form_bytes, version_digest};
 use saksi_statement::{
-    Entry, EntryError, Envelope, FormEntryV1, FormStatement, KeyAction, KeyRole, KeyStatement,
-    Kind, OnBehalf, SignedEntry, Statement,
+    Entry, EntryError, Envelope, FormEntryV1, FormStatement, IncidentEntry, IncidentEvent,
+    IncidentStatement, KeyAction, KeyRole, KeyStatement, Kind, OnBehalf, SignedEntry, Statement,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -295,6 +296,361 @@ fn key_statement() -> impl Strategy<Value = KeyStatement> {
         )
 }
 
+/// A region at any level on the way down to a TPS (the root included).
+fn region() -> impl Strategy<Value = RegionCode> {
+    (tps(), proptest::sample::select(Level::ALL.to_vec()))
+        .prop_map(|(tps, level)| tps.ancestor_at(level).unwrap())
+}
+
+/// Any public state the codec must carry (the lifecycle's rules are the
+/// auditor's, not the codec's): an owner at one of the three KPU levels
+/// above the incident's region.
+fn incident_state(region: RegionCode) -> impl Strategy<Value = Public> {
+    (
+        proptest::sample::select(Category::ALL.to_vec()),
+        proptest::sample::select(Severity::ALL.to_vec()),
+        proptest::sample::subsequence(Contest::ALL.to_vec(), 0..=5),
+        proptest::sample::select(vec![Level::Nasional, Level::Provinsi, Level::Kabkota]),
+        proptest::sample::select(Status::ALL.to_vec()),
+        proptest::option::of(time()),
+        proptest::option::of(time()),
+        any::<(bool, bool)>(),
+    )
+        .prop_map(
+            move |(
+                category,
+                severity,
+                contests,
+                level,
+                status,
+                ack_due,
+                resolve_due,
+                (overdue, public),
+            )| {
+                let level = level.min(region.level());
+                Public {
+                    category,
+                    severity,
+                    region,
+                    contests,
+                    owner: Owner {
+                        level,
+                        region: region.ancestor_at(level).unwrap(),
+                    },
+                    status,
+                    ack_due,
+                    resolve_due,
+                    overdue,
+                    public,
+                }
+            },
+        )
+}
+
+/// The server, or an officer of any role at a region of that role's level.
+fn actor(tps: RegionCode) -> impl Strategy<Value = Actor> {
+    prop_oneof![
+        Just(Actor::SYSTEM),
+        (
+            proptest::sample::select(Role::ALL.to_vec()),
+            proptest::sample::select(Level::ALL.to_vec())
+        )
+            .prop_map(move |(role, level)| {
+                let level = role.level().unwrap_or(level);
+                Actor::officer(role, tps.ancestor_at(level).unwrap())
+            }),
+    ]
+}
+
+/// An unsigned event: a filing through a session (`seq` 0) or any later
+/// event; the server's own events carry no commitment.
+fn incident_event() -> impl Strategy<Value = IncidentEvent> {
+    (
+        tps(),
+        region(),
+        proptest::sample::select(Action::ALL.to_vec()),
+    )
+        .prop_flat_map(|(tps, region, action)| {
+            let seq = if action == Action::File {
+                Just(0u32).boxed()
+            } else {
+                (1u32..10_000).boxed()
+            };
+            (
+                any::<[u8; 16]>(),
+                seq,
+                actor(tps),
+                incident_state(region),
+                proptest::option::of(digest()),
+            )
+                .prop_map(move |(id, seq, actor, state, content)| IncidentEvent {
+                    id: saksi_statement::IncidentId(id),
+                    seq,
+                    action,
+                    actor,
+                    state,
+                    content_sha256: content.filter(|_| actor != Actor::SYSTEM),
+                })
+        })
+}
+
+/// A filing statement of a KPPS device at its TPS.
+fn incident_statement() -> impl Strategy<Value = IncidentStatement> {
+    (
+        tps(),
+        proptest::sample::select(Category::ALL.to_vec()),
+        proptest::sample::select(Severity::ALL.to_vec()),
+        proptest::sample::subsequence(Contest::ALL.to_vec(), 0..=5),
+        digest(),
+    )
+        .prop_map(
+            |(region, category, severity, contests, content_sha256)| IncidentStatement {
+                region,
+                category,
+                severity,
+                contests,
+                content_sha256,
+                origin: "saksi.localhost/log".into(),
+                signed_at: UnixTime(1_707_915_600),
+            },
+        )
+}
+
+/// The statement object a device signs.
+fn statement_value(statement: &IncidentStatement) -> Value {
+    serde_json::from_slice(&statement.canonical()).unwrap()
+}
+
+/// A filing a KPPS device signed, logged as the server logs it: the event
+/// states what the statement says.
+fn signed_filing(
+    statement: &IncidentStatement,
+    state: Public,
+    by: &Signer,
+    at: i64,
+) -> IncidentEntry {
+    IncidentEntry {
+        event: IncidentEvent {
+            id: statement.id(),
+            seq: 0,
+            action: Action::File,
+            actor: Actor::officer(Role::Kpps, statement.region),
+            state,
+            content_sha256: Some(statement.content_sha256),
+        },
+        logged_at: UnixTime(at),
+        signed: Some(logged::<IncidentStatement>(&statement_value(statement), by, at).signed),
+    }
+}
+
+/// The state right after a KPPS filed `statement`.
+fn filed_state(statement: &IncidentStatement, at: i64) -> Public {
+    Public::filed(
+        statement.region,
+        statement.region,
+        statement.category,
+        statement.severity,
+        statement.contests.clone(),
+        UnixTime(at),
+        &saksi_core::incident::Deadlines::default(),
+    )
+    .unwrap()
+}
+
+/// `statement` signed by its TPS's device and logged at 13:00 UTC on
+/// voting day.
+fn filed_on_voting_day(statement: &IncidentStatement) -> (Signer, IncidentEntry) {
+    let at = 1_707_915_600;
+    let kpps = Signer::from_seed(&format!("kpps-{}", statement.region), &[4; 32]).unwrap();
+    let entry = signed_filing(statement, filed_state(statement, at), &kpps, at);
+    (kpps, entry)
+}
+
+#[test]
+fn incident_entries_are_exactly_the_canonical_encoding_of_their_format() {
+    let statement = IncidentStatement {
+        region: code("11.01.01.2001.001"),
+        category: Category::Logistics,
+        severity: Severity::Critical,
+        contests: vec![Contest::Ppwp],
+        content_sha256: [0xcd; 32],
+        origin: "saksi.localhost/log".into(),
+        signed_at: UnixTime(1_707_915_600),
+    };
+    let (kpps, entry) = filed_on_voting_day(&statement);
+    let signed = entry.signed.clone().unwrap();
+    let id = statement.id().to_string();
+    let reference = json!({"type": "incident", "v": 1, "logged_at": "2024-02-14T13:00:00Z",
+        "signature": base64_of(&signed.signature), "signer": kpps.verifier().to_string(),
+        "statement": statement_value(&statement),
+        "event": {"action": "file", "by": {"role": "kpps", "region": "11.01.01.2001.001"},
+            "category": "logistics", "content_sha256": "cd".repeat(32), "contests": ["ppwp"],
+            "due": {"ack": "2024-02-14T13:15:00Z", "resolve": "2024-02-14T15:00:00Z"},
+            "id": id, "overdue": false, "owner": {"level": "kabkota", "region": "11.01"},
+            "public": false, "region": "11.01.01.2001.001", "seq": 0, "severity": "critical",
+            "status": "open"}});
+    let bytes = entry.encode();
+    assert_eq!(
+        String::from_utf8(bytes.clone()).unwrap(),
+        String::from_utf8(saksi_log::canonical_json(&reference).unwrap()).unwrap()
+    );
+    let decoded = Entry::decode(&bytes).unwrap();
+    assert_eq!(decoded.kind(), Kind::IncidentV1);
+    assert_eq!(
+        decoded.statement_sha256(),
+        Some(Sha256::digest(statement.canonical()).into())
+    );
+    assert_eq!(decoded.form_version(), None);
+    assert_eq!(decoded, Entry::IncidentV1(entry.clone()));
+
+    // The server's escalation: no commitment, no statement, no ack due
+    // once acknowledged.
+    let escalated = IncidentEntry {
+        event: IncidentEvent {
+            seq: 3,
+            action: Action::Escalate,
+            actor: Actor::SYSTEM,
+            content_sha256: None,
+            state: Public {
+                contests: vec![],
+                ack_due: None,
+                owner: Owner {
+                    level: Level::Nasional,
+                    region: RegionCode::NASIONAL,
+                },
+                ..entry.event.state.clone()
+            },
+            ..entry.event.clone()
+        },
+        logged_at: UnixTime(1_707_916_500),
+        signed: None,
+    };
+    let reference = json!({"type": "incident", "v": 1, "logged_at": "2024-02-14T13:15:00Z",
+        "event": {"action": "escalate", "by": {"role": "system"}, "category": "logistics",
+            "due": {"resolve": "2024-02-14T15:00:00Z"}, "id": id, "overdue": false,
+            "owner": {"level": "nasional", "region": "0"}, "public": false,
+            "region": "11.01.01.2001.001", "seq": 3, "severity": "critical", "status": "open"}});
+    assert_eq!(
+        escalated.encode(),
+        saksi_log::canonical_json(&reference).unwrap()
+    );
+    let decoded = Entry::decode(&escalated.encode()).unwrap();
+    assert_eq!(decoded.statement_sha256(), None);
+    assert_eq!(decoded, Entry::IncidentV1(escalated));
+}
+
+/// `entry` decoded with the member at `pointer` set to `value`, or
+/// removed.
+fn edited(entry: &Value, pointer: &str, value: Option<Value>) -> Result<Entry, EntryError> {
+    let mut entry = entry.clone();
+    let (parent, name) = pointer.rsplit_once('/').unwrap();
+    let object = entry.pointer_mut(parent).unwrap().as_object_mut().unwrap();
+    match value {
+        Some(value) => object.insert(name.into(), value),
+        None => object.remove(name),
+    };
+    Entry::decode(&saksi_log::canonical_json(&entry).unwrap())
+}
+
+#[test]
+fn incident_entries_that_break_their_format_are_refused() {
+    let statement = IncidentStatement {
+        region: code("11.01.01.2001.001"),
+        category: Category::Health,
+        severity: Severity::Low,
+        contests: vec![],
+        content_sha256: [1; 32],
+        origin: "saksi.localhost/log".into(),
+        signed_at: UnixTime(1_707_915_600),
+    };
+    let (_, filing) = filed_on_voting_day(&statement);
+    let good: Value = serde_json::from_slice(&filing.encode()).unwrap();
+    assert!(Entry::decode(&saksi_log::canonical_json(&good).unwrap()).is_ok());
+    let hex = "ab".repeat(32);
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("/event/category", json!("fire"), "event.category"),
+        ("/event/severity", json!("urgent"), "event.severity"),
+        ("/event/action", json!("delete"), "event.action"),
+        ("/event/status", json!("pending"), "event.status"),
+        ("/event/by/role", json!("lurah"), "event.by.role"),
+        ("/event/by", json!({"role": "kpps"}), "system"),
+        (
+            "/event/by",
+            json!({"role": "system", "region": "0"}),
+            "event.by.role",
+        ),
+        ("/event/by/region", json!("11.01"), "event.by.region"),
+        ("/event/id", json!("AB".repeat(16)), "event.id"),
+        (
+            "/event/content_sha256",
+            json!("AB".repeat(32)),
+            "event.content_sha256",
+        ),
+        (
+            "/event/content_sha256",
+            json!(hex[..62]),
+            "event.content_sha256",
+        ),
+        ("/event/contests", json!(["dpr", "ppwp"]), "contests"),
+        ("/event/contests", json!([]), "contests"),
+        (
+            "/event/owner/level",
+            json!("kecamatan"),
+            "event.owner.level",
+        ),
+        ("/event/owner/region", json!("11"), "event.owner.region"),
+        ("/event/region", json!("1101012001001"), "event.region"),
+        ("/event/due", json!({}), "event.due"),
+        ("/event/due/ack", json!("soon"), "event.due"),
+        ("/event/overdue", json!("no"), "event.overdue"),
+        ("/event/seq", json!(-1), "event.seq"),
+        ("/event/seq", json!(1), "event 0"),
+        ("/event/reporter", json!("budi"), "event members"),
+        ("/statement/category", json!("fire"), "statement is refused"),
+        ("/statement/title", json!("Banjir"), "statement is refused"),
+        ("/signature", json!("AAAA"), "signature"),
+        ("/note", json!("x"), "members are"),
+    ];
+    for (pointer, value, reason) in cases {
+        let error = edited(&good, pointer, Some(value.clone())).unwrap_err();
+        assert!(
+            error.to_string().contains(reason),
+            "{pointer} = {value}: {error}"
+        );
+    }
+    for pointer in [
+        "/event/seq",
+        "/event/by",
+        "/event/owner",
+        "/event/id",
+        "/logged_at",
+        "/signer",
+    ] {
+        assert!(edited(&good, pointer, None).is_err(), "without {pointer}");
+    }
+    // Signed members on an event that is not a filing, and a commitment
+    // on the server's own event.
+    let mut comment = good.clone();
+    comment["event"]["action"] = json!("comment");
+    comment["event"]["seq"] = json!(1);
+    let error = Entry::decode(&saksi_log::canonical_json(&comment).unwrap()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("only a filing carries a signed statement"),
+        "{error}"
+    );
+    let mut system = good;
+    for name in ["signature", "signer", "statement"] {
+        system.as_object_mut().unwrap().remove(name);
+    }
+    system["event"]["action"] = json!("escalate");
+    system["event"]["seq"] = json!(1);
+    system["event"]["by"] = json!({"role": "system"});
+    let error = Entry::decode(&saksi_log::canonical_json(&system).unwrap()).unwrap_err();
+    assert!(error.to_string().contains("no `content_sha256`"), "{error}");
+}
+
 /// Decoding gives back what was encoded, and re-encoding the decoded entry
 /// gives the same bytes.
 fn round_trips(entry: Entry) -> Result<(), TestCaseError> {
@@ -345,5 +701,21 @@ proptest! {
         let officer = Signer::from_seed("kpu-ri-root", &seed).unwrap();
         let value = Value::Object(statement.to_object());
         round_trips(Entry::KeyV1(logged(&value, &officer, at.0)))?;
+    }
+
+    #[test]
+    fn incident_events_round_trip(event in incident_event(), at in time()) {
+        round_trips(Entry::IncidentV1(IncidentEntry { event, logged_at: at, signed: None }))?;
+    }
+
+    #[test]
+    fn signed_incident_filings_round_trip(
+        (statement, state) in incident_statement()
+            .prop_flat_map(|s| { let region = s.region; (Just(s), incident_state(region)) }),
+        at in time(),
+        seed in any::<[u8; 32]>(),
+    ) {
+        let kpps = Signer::from_seed(&format!("kpps-{}", statement.region), &seed).unwrap();
+        round_trips(Entry::IncidentV1(signed_filing(&statement, state, &kpps, at.0)))?;
     }
 }

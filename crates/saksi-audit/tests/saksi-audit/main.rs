@@ -4,5 +4,6 @@
 mod build;
 mod chains;
 mod growth;
+mod incidents;
 mod results;
 mod signers;

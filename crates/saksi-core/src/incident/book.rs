@@ -28,6 +28,22 @@ pub struct Record {
 }
 
 impl Record {
+    /// The record after event `seq` (not the filing) left the incident in
+    /// `state` at `at`: the first acknowledgement and resolution are kept
+    /// as the response times. The server writes the same record to its
+    /// database as the book holds.
+    pub fn after(&self, seq: u32, action: Action, at: UnixTime, state: Public) -> Record {
+        let first =
+            |kept: Option<UnixTime>, done: Action| kept.or_else(|| (action == done).then_some(at));
+        Record {
+            seq,
+            acked_at: first(self.acked_at, Action::Acknowledge),
+            resolved_at: first(self.resolved_at, Action::Resolve),
+            filed_at: self.filed_at,
+            public: state,
+        }
+    }
+
     /// Unresolved and past a deadline (marked at the KPU RI, or not yet
     /// swept).
     pub fn is_overdue(&self, now: UnixTime) -> bool {
@@ -111,15 +127,20 @@ impl Book {
         }
         let before = record.public.next_due();
         let after = state.next_due();
-        record.seq = seq;
-        if action == Action::Acknowledge && record.acked_at.is_none() {
-            record.acked_at = Some(at);
-        }
-        if action == Action::Resolve && record.resolved_at.is_none() {
-            record.resolved_at = Some(at);
-        }
-        record.public = state;
+        *record = record.after(seq, action, at, state);
         self.schedule(id, before, after);
+        Ok(())
+    }
+
+    /// Enters a record as stored after its latest event (the server's
+    /// book at start-up, read from its database rather than replayed from
+    /// the log).
+    pub fn restore(&mut self, id: Id, record: Record) -> Result<(), BookError> {
+        if self.records.contains_key(&id) {
+            return Err(BookError::FiledTwice);
+        }
+        self.schedule(id, None, record.public.next_due());
+        self.records.insert(id, record);
         Ok(())
     }
 

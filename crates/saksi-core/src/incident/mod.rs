@@ -129,6 +129,8 @@ ids!(Action {
     Publish => "publish",
 });
 
+pub mod notice;
+
 /// At most this many characters in a title.
 pub const TITLE_MAX_CHARS: usize = 120;
 /// At most this many characters in a description, comment, reason or

@@ -3,6 +3,7 @@
 //! table written out by hand, so a change of policy shows up here as a diff.
 
 use saksi_core::RegionCode;
+use saksi_core::incident;
 use saksi_core::permission::{Action, Principal, Role, decide};
 
 fn code(s: &str) -> RegionCode {
@@ -130,4 +131,113 @@ fn a_kpps_cannot_act_for_the_next_desa_with_the_same_tps_number() {
     let who = Principal::new(Role::Kpps, code("11.01.01.2001.001"), None).unwrap();
     assert!(decide(&who, Action::ReportIncident, code("11.01.01.2001.001")).is_allowed());
     assert!(!decide(&who, Action::ReportIncident, code("11.01.01.2002.001")).is_allowed());
+}
+
+/// The incident events an officer takes by hand, in the order of the
+/// letters of [`incident_expected`].
+const EVENTS: [incident::Action; 8] = [
+    incident::Action::Acknowledge,
+    incident::Action::Assign,
+    incident::Action::Comment,
+    incident::Action::Escalate,
+    incident::Action::Resolve,
+    incident::Action::Close,
+    incident::Action::Reopen,
+    incident::Action::Publish,
+];
+
+/// Which events [`incident::Public::next`] allows each role at its home
+/// region, on an incident at the TPS 11.01.01.2001.001 owned by the KPU
+/// Kab/Kota 11.01 (`owned`) and once escalated to the KPU Provinsi 11
+/// (`above`), in [`EVENTS`] order (close and reopen on a resolved one).
+/// Comments are the lifecycle's in any state: the server lets only those
+/// who may read the incident make one.
+fn incident_expected(role: Role) -> (&'static str, &'static str) {
+    use Role::*;
+    match role {
+        KpuKabkota => ("AAAAAAAA", "DDADDDDD"),
+        KpuProv | KpuRi => ("AAAAAAAA", "AAAAAAAA"),
+        Kpps | Pps | Ppk | Bawaslu | Saksi | Auditor => ("DDADDDDD", "DDADDDDD"),
+    }
+}
+
+#[test]
+fn every_role_files_and_acts_on_an_incident_as_the_policy_table_says() {
+    use saksi_core::incident::{Actor, Category, Deadlines, Public, Severity, Step};
+    use saksi_core::time::UnixTime;
+    let tps = code("11.01.01.2001.001");
+    let d = Deadlines::default();
+    let open = Public::filed(
+        tps,
+        tps,
+        Category::Security,
+        Severity::High,
+        Vec::new(),
+        UnixTime(0),
+        &d,
+    )
+    .unwrap();
+    let step = |action, actor| Step {
+        action,
+        actor,
+        at: UnixTime(1),
+    };
+    let owner = Actor::officer(Role::KpuKabkota, code("11.01"));
+    let resolved = open
+        .next(step(incident::Action::Resolve, owner), &d)
+        .unwrap();
+    let escalated = open
+        .next(step(incident::Action::Escalate, owner), &d)
+        .unwrap();
+    assert_eq!(escalated.owner.region, code("11"));
+    let province = Actor::officer(Role::KpuProv, code("11"));
+    let escalated_resolved = escalated
+        .next(step(incident::Action::Resolve, province), &d)
+        .unwrap();
+    let mut mismatches = Vec::new();
+    for role in Role::ALL {
+        let (own, ..) = home(role);
+        let actor = Actor::officer(role, code(own));
+        let letters = |open: &Public, resolved: &Public| -> String {
+            EVENTS
+                .iter()
+                .map(|&action| {
+                    let before = match action {
+                        incident::Action::Close | incident::Action::Reopen => resolved,
+                        _ => open,
+                    };
+                    if before.next(step(action, actor), &d).is_ok() {
+                        'A'
+                    } else {
+                        'D'
+                    }
+                })
+                .collect()
+        };
+        let got = (
+            letters(&open, &resolved),
+            letters(&escalated, &escalated_resolved),
+        );
+        let want = incident_expected(role);
+        if (got.0.as_str(), got.1.as_str()) != want {
+            mismatches.push(format!("{role}: want {want:?}, got {got:?}"));
+        }
+    }
+    // A sibling kab/kota's KPU (11.02) acts on nothing, but may comment as
+    // far as the lifecycle goes.
+    let sibling = Actor::officer(Role::KpuKabkota, code("11.02"));
+    let got: String = EVENTS
+        .iter()
+        .map(|&a| {
+            if open.next(step(a, sibling), &d).is_ok() {
+                'A'
+            } else {
+                'D'
+            }
+        })
+        .collect();
+    if got != "DDADDDDD" {
+        mismatches.push(format!("sibling kpu-kabkota: want DDADDDDD, got {got}"));
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

@@ -23,7 +23,7 @@ pub fn version_digest(entry: &Entry, entry_bytes: &[u8]) -> Option<[u8; 32]> {
     match entry {
         Entry::FormV1(_) => Some(Sha256::digest(entry_bytes).into()),
         Entry::FormV2(signed) => Some(signed.signed.sha256()),
-        Entry::KeyV1(_) => None,
+        Entry::KeyV1(_) | Entry::IncidentV1(_) => None,
     }
 }
 
@@ -46,7 +46,7 @@ impl SignedBy {
         match entry {
             Entry::FormV1(_) => Some(SignedBy::Session),
             Entry::FormV2(e) => Some(e.signed.statement.signed_by()),
-            Entry::KeyV1(_) => None,
+            Entry::KeyV1(_) | Entry::IncidentV1(_) => None,
         }
     }
 
