@@ -26,6 +26,7 @@ use crate::{
     Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session,
     SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User, UserId,
 };
+use crate::{Attempt, Delivery, DueDelivery, NewWebhook, StoredWebhook};
 
 /// What arms the failpoint.
 #[derive(Debug, Clone)]
@@ -326,6 +327,14 @@ impl Store for FailingStore {
         self.inner.photo_named(sha256)
     }
 
+    fn incident(&self, id: &[u8; 16]) -> Result<Option<crate::IncidentHistory>> {
+        self.inner.incident(id)
+    }
+
+    fn for_each_incident(&self, f: &mut dyn FnMut(crate::StoredIncident)) -> Result<()> {
+        self.inner.for_each_incident(f)
+    }
+
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>> {
         self.inner.log_entries(start, end)
     }
@@ -379,5 +388,37 @@ impl Store for FailingStore {
 
     fn for_each_current_form(&self, f: &mut dyn FnMut(StoredVersion)) -> Result<()> {
         self.inner.for_each_current_form(f)
+    }
+
+    fn add_webhook(&self, webhook: &NewWebhook) -> Result<i64> {
+        self.write()?;
+        self.inner.add_webhook(webhook)
+    }
+
+    fn remove_webhook(&self, id: i64) -> Result<bool> {
+        self.write()?;
+        self.inner.remove_webhook(id)
+    }
+
+    fn webhooks(&self) -> Result<Vec<StoredWebhook>> {
+        self.inner.webhooks()
+    }
+
+    fn enqueue_deliveries(&self, event: &str, body: &str, at: UnixTime) -> Result<u64> {
+        self.write()?;
+        self.inner.enqueue_deliveries(event, body, at)
+    }
+
+    fn due_deliveries(&self, now: UnixTime, limit: u32) -> Result<Vec<DueDelivery>> {
+        self.inner.due_deliveries(now, limit)
+    }
+
+    fn record_attempt(&self, id: i64, attempt: &Attempt) -> Result<()> {
+        self.write()?;
+        self.inner.record_attempt(id, attempt)
+    }
+
+    fn deliveries(&self, webhook: Option<i64>) -> Result<Vec<Delivery>> {
+        self.inner.deliveries(webhook)
     }
 }

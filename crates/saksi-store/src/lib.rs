@@ -20,19 +20,25 @@ use saksi_core::{Contest, Election, ElectionError, RegionCode};
 pub mod blobs;
 pub mod failpoint;
 pub mod highest;
+mod incidents;
 pub mod postgres;
 mod shared;
 pub mod sqlite;
 mod unavailable;
 pub mod url;
+mod webhooks;
 mod workspace;
 
 pub use blobs::{BlobStore, DirBlobStore};
+pub use incidents::{
+    IncidentHistory, IncidentPrivate, IncidentWrite, StoredIncident, StoredIncidentEvent,
+};
 pub use postgres::PgStore;
 /// Times are the domain's Unix seconds, stored as integers by every backend
 /// so comparisons (session expiry) are exact and need no text-format rules.
 pub use saksi_core::time::UnixTime;
 pub use sqlite::SqliteStore;
+pub use webhooks::{Attempt, AttemptOutcome, Delivery, DueDelivery, NewWebhook, StoredWebhook};
 pub use workspace::{
     KeyRegistration, NewEnrolment, NewEnrolmentCode, NewOfficerKey, OfficerKeyFilter,
     StoredEnrolment, StoredEnrolmentCode, SubmittedOfficerKey,
@@ -254,6 +260,9 @@ pub struct Batch {
     /// The photos the batch's public log entries name (a form version's
     /// statement's `photos`): what `PUT /api/v1/photos/{sha256}` may store.
     pub photos: Vec<PhotoName>,
+    /// Incident events (each with its log entry in `entries`), their
+    /// private content and each incident's row after them.
+    pub incidents: Vec<IncidentWrite>,
     /// The fencing token of the writer lease the batch is written under.
     /// When set, the batch's transaction first checks that the lease's
     /// current token is this one, and otherwise writes nothing and fails
@@ -272,6 +281,7 @@ impl Batch {
             && self.keys.is_empty()
             && self.revocations.is_empty()
             && self.photos.is_empty()
+            && self.incidents.is_empty()
     }
 }
 
@@ -542,6 +552,16 @@ pub trait Store: Send + Sync {
     /// stored and served.
     fn photo_named(&self, sha256: &[u8; 32]) -> Result<bool>;
 
+    /// An incident with every event and its private content, oldest
+    /// first, read in one snapshot: an incident's page.
+    fn incident(&self, id: &[u8; 16]) -> Result<Option<IncidentHistory>>;
+
+    /// Calls `f` with every incident as it stands after its latest event
+    /// (open or not: the public statistics count them all), from one
+    /// snapshot: the server's in-memory book at start-up, so deadlines
+    /// that fell due while it was down escalate at once.
+    fn for_each_incident(&self, f: &mut dyn FnMut(StoredIncident)) -> Result<()>;
+
     /// The latest version of one form, if any was accepted.
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>>;
 
@@ -621,4 +641,29 @@ pub trait Store: Send + Sync {
     /// time in log order, without holding them all in memory: for
     /// rebuilding the tallies at start-up. Reads one consistent snapshot.
     fn for_each_current_form(&self, f: &mut dyn FnMut(StoredVersion)) -> Result<()>;
+
+    /// Adds a webhook and returns its id.
+    fn add_webhook(&self, webhook: &NewWebhook) -> Result<i64>;
+
+    /// Removes a webhook with its deliveries, pending or done; `false` if
+    /// there is no such webhook.
+    fn remove_webhook(&self, id: i64) -> Result<bool>;
+
+    /// Every webhook with its delivery counts, oldest first.
+    fn webhooks(&self) -> Result<Vec<StoredWebhook>>;
+
+    /// Stores, in one transaction, a delivery of `body` for every webhook
+    /// subscribed to `event`, due at once (`at`). Returns how many: a
+    /// notice nobody subscribed to stores nothing.
+    fn enqueue_deliveries(&self, event: &str, body: &str, at: UnixTime) -> Result<u64>;
+
+    /// At most `limit` pending deliveries due at `now`, soonest first.
+    fn due_deliveries(&self, now: UnixTime, limit: u32) -> Result<Vec<DueDelivery>>;
+
+    /// Records one attempt at delivery `id`: its status or error, and
+    /// whether it was delivered, is retried later or given up.
+    fn record_attempt(&self, id: i64, attempt: &Attempt) -> Result<()>;
+
+    /// The deliveries of one webhook, or of all, oldest first.
+    fn deliveries(&self, webhook: Option<i64>) -> Result<Vec<Delivery>>;
 }

@@ -53,6 +53,16 @@ const MIGRATIONS: &[Migration] = &[
         "photos",
         include_str!("../../migrations/postgres/0008_photos.sql"),
     ),
+    (
+        9,
+        "incidents",
+        include_str!("../../migrations/postgres/0009_incidents.sql"),
+    ),
+    (
+        10,
+        "webhooks",
+        include_str!("../../migrations/postgres/0010_webhooks.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.

@@ -19,11 +19,13 @@
 
 mod election;
 mod forms;
+mod incidents;
 mod keys;
 mod lease;
 mod log;
 mod migrate;
 mod users;
+mod webhooks;
 mod workspace;
 
 use std::collections::HashMap;
@@ -40,6 +42,7 @@ use crate::{
     Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session,
     SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User, UserId,
 };
+use crate::{Attempt, Delivery, DueDelivery, NewWebhook, StoredWebhook};
 use crate::{
     NewEnrolment, NewEnrolmentCode, NewOfficerKey, OfficerKeyFilter, StoredEnrolment,
     StoredEnrolmentCode, SubmittedOfficerKey,
@@ -290,6 +293,14 @@ impl Store for PgStore {
         self.read(|conn| log::photo_named(conn, sha256))
     }
 
+    fn incident(&self, id: &[u8; 16]) -> Result<Option<crate::IncidentHistory>> {
+        self.read(|conn| incidents::history(conn, id))
+    }
+
+    fn for_each_incident(&self, f: &mut dyn FnMut(crate::StoredIncident)) -> Result<()> {
+        self.read(|conn| incidents::for_each(conn, f))
+    }
+
     fn current_form(&self, tps: RegionCode, contest: Contest) -> Result<Option<StoredVersion>> {
         self.read(|conn| forms::current(conn, tps, contest))
     }
@@ -367,6 +378,34 @@ impl Store for PgStore {
         filter: &OfficerKeyFilter,
     ) -> Result<Vec<SubmittedOfficerKey>> {
         self.read(|conn| workspace::officer_keys(conn, filter))
+    }
+
+    fn add_webhook(&self, webhook: &NewWebhook) -> Result<i64> {
+        self.write(|conn| webhooks::add(conn, webhook))
+    }
+
+    fn remove_webhook(&self, id: i64) -> Result<bool> {
+        self.write(|conn| webhooks::remove(conn, id))
+    }
+
+    fn webhooks(&self) -> Result<Vec<StoredWebhook>> {
+        self.read(webhooks::list)
+    }
+
+    fn enqueue_deliveries(&self, event: &str, body: &str, at: UnixTime) -> Result<u64> {
+        self.write(|conn| webhooks::enqueue(conn, event, body, at))
+    }
+
+    fn due_deliveries(&self, now: UnixTime, limit: u32) -> Result<Vec<DueDelivery>> {
+        self.read(|conn| webhooks::due(conn, now, limit))
+    }
+
+    fn record_attempt(&self, id: i64, attempt: &Attempt) -> Result<()> {
+        self.write(|conn| webhooks::record(conn, id, attempt))
+    }
+
+    fn deliveries(&self, webhook: Option<i64>) -> Result<Vec<Delivery>> {
+        self.read(|conn| webhooks::deliveries(conn, webhook))
     }
 }
 

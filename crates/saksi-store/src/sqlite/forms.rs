@@ -68,6 +68,7 @@ pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
         }
         super::log::insert_entries(&tx, &batch.entries)?;
         super::log::insert_photo_names(&tx, &batch.photos)?;
+        super::incidents::insert(&tx, &batch.incidents)?;
         super::keys::insert(&tx, &batch.keys, &batch.revocations)?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO idempotency (principal, key, request_hash, response_status,

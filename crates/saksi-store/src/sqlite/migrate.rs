@@ -51,6 +51,16 @@ const MIGRATIONS: &[Migration] = &[
         "photos",
         include_str!("../../migrations/sqlite/0008_photos.sql"),
     ),
+    (
+        9,
+        "incidents",
+        include_str!("../../migrations/sqlite/0009_incidents.sql"),
+    ),
+    (
+        10,
+        "webhooks",
+        include_str!("../../migrations/sqlite/0010_webhooks.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two

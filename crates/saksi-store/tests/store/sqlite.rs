@@ -76,10 +76,14 @@ fn photos_of_statements_logged_before_schema_8_are_named_by_its_migration() {
         })
         .unwrap();
     drop(store);
-    // Back to schema 7: no table of named photos.
+    // Back to schema 7: no table of named photos (nor of incidents).
     let conn = rusqlite::Connection::open(h.path()).unwrap();
-    conn.execute_batch("DROP TABLE photo_names; DELETE FROM schema_migrations WHERE version = 8")
-        .unwrap();
+    conn.execute_batch(
+        "DROP TABLE photo_names; DROP TABLE incidents; DROP TABLE incident_events; \
+         DROP TABLE incident_private; DROP TABLE webhook_deliveries; DROP TABLE webhooks; \
+         DELETE FROM schema_migrations WHERE version >= 8",
+    )
+    .unwrap();
     drop(conn);
     let migrated = h.open();
     assert!(migrated.photo_named(&[0xab; 32]).unwrap());

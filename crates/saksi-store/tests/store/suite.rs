@@ -2,14 +2,17 @@
 //! trait. A backend runs it by implementing [`Harness`] and invoking
 //! `store_suite!(ItsHarness)`, which makes one `#[test]` per function here.
 
+use saksi_core::incident::book::Record;
+use saksi_core::incident::{Action, Actor, Category, Deadlines, Public, Severity, Step};
 use saksi_core::permission::Role;
 use saksi_core::{
     Candidate, Contest, Dapil, DapilCode, Dpt, Election, Party, Paslon, RegionCode, RegionInput,
     RegionTree,
 };
 use saksi_store::{
-    Batch, IdempotencyRecord, KeyRevocation, Lease, LeaseOutcome, LogEntry, NewUser, PhotoName,
-    RequestKey, Session, Store, StoreError, StoredKey, StoredVersion, UnixTime, UserId,
+    Batch, IdempotencyRecord, IncidentPrivate, IncidentWrite, KeyRevocation, Lease, LeaseOutcome,
+    LogEntry, NewUser, PhotoName, RequestKey, Session, Store, StoreError, StoredIncident,
+    StoredIncidentEvent, StoredKey, StoredVersion, UnixTime, UserId,
 };
 
 /// A fresh, migrated, empty database for one test, and a way to open more
@@ -59,6 +62,7 @@ macro_rules! store_suite {
             writers_on_two_handles_wait_for_each_other_rather_than_fail,
             log_entries_are_written_with_their_batch_and_read_back_in_order,
             photos_are_named_with_their_entry_and_never_by_a_refused_batch,
+            incidents_are_written_with_their_events_and_read_back,
             leaf_hashes_stream_in_index_order,
             a_reused_log_entry_index_is_a_conflict_and_writes_nothing,
             log_size_counts_entries_and_versions,
@@ -76,6 +80,8 @@ macro_rules! store_suite {
             enrolment_codes_are_voided_by_a_new_one_and_used_once,
             enrolments_are_rejected_once_and_read_with_their_keys_registration,
             officer_keys_are_submitted_once_and_listed_by_owner_or_certifier,
+            deliveries_go_to_subscribed_webhooks_and_record_every_attempt,
+            a_removed_webhook_takes_its_deliveries_with_it,
         );
     };
     (@workspace $harness:ty; $($name:ident),* $(,)?) => {
@@ -1639,5 +1645,151 @@ pub fn of_servers_asking_at_once_exactly_one_is_granted(h: &impl Harness) {
         if let LeaseOutcome::Held(held) = o {
             assert_eq!(held, winners[0]);
         }
+    }
+}
+
+/// An incident at TPS1 filed at `at`, after event `seq` in `state`.
+fn incident(state: &Public, seq: u32, at: i64) -> StoredIncident {
+    StoredIncident {
+        id: [7; 16],
+        record: Record {
+            public: state.clone(),
+            seq,
+            filed_at: UnixTime(1000),
+            acked_at: (seq > 0).then_some(UnixTime(at)),
+            resolved_at: None,
+        },
+        // Written by the filing only; the assignee by an assignment only.
+        reporter: if seq == 0 {
+            "kpps-1".into()
+        } else {
+            String::new()
+        },
+        assignee: (seq == 2).then(|| "staf-kab".into()),
+    }
+}
+
+fn incident_event(seq: u32, log_index: u64, action: Action, actor: Actor) -> StoredIncidentEvent {
+    StoredIncidentEvent {
+        seq,
+        log_index,
+        action,
+        actor,
+        username: (actor != Actor::SYSTEM).then(|| format!("user-{seq}")),
+        at: UnixTime(1000 + i64::from(seq)),
+        private: (actor != Actor::SYSTEM).then(|| IncidentPrivate {
+            salt: [seq as u8; 32],
+            content: format!(r#"{{"text":"{seq}"}}"#).into_bytes(),
+        }),
+    }
+}
+
+pub fn incidents_are_written_with_their_events_and_read_back(h: &impl Harness) {
+    let store = h.open();
+    let tps = code(TPS1);
+    let filed = Public::filed(
+        tps,
+        tps,
+        Category::Logistics,
+        Severity::Critical,
+        vec![Contest::Dpr, Contest::Ppwp],
+        UnixTime(1000),
+        &Deadlines::default(),
+    )
+    .unwrap();
+    let kpps = Actor::officer(Role::Kpps, tps);
+    let owner = Actor::officer(Role::KpuKabkota, code("31.71"));
+    let step = |action, actor, at| Step {
+        action,
+        actor,
+        at: UnixTime(at),
+    };
+    let acked = filed
+        .next(
+            step(Action::Acknowledge, owner, 1001),
+            &Deadlines::default(),
+        )
+        .unwrap();
+    let escalated = acked
+        .next(
+            step(Action::Escalate, Actor::SYSTEM, 1000 + 2 * 3600),
+            &Deadlines::default(),
+        )
+        .unwrap();
+    assert!(store.incident(&[7; 16]).unwrap().is_none());
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(0)],
+            incidents: vec![IncidentWrite {
+                incident: incident(&filed, 0, 1000),
+                event: incident_event(0, 0, Action::File, kpps),
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    // Two events of one incident in one batch: the row ends as the last.
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(1), entry(2)],
+            incidents: vec![
+                IncidentWrite {
+                    incident: incident(&acked, 1, 1001),
+                    event: incident_event(1, 1, Action::Acknowledge, owner),
+                },
+                IncidentWrite {
+                    incident: incident(&acked, 2, 1001),
+                    event: incident_event(2, 2, Action::Assign, owner),
+                },
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+    // A refused batch (its log index is taken) writes no event.
+    let refused = store.commit_batch(&Batch {
+        entries: vec![entry(2)],
+        incidents: vec![IncidentWrite {
+            incident: incident(&escalated, 3, 1001),
+            event: incident_event(3, 2, Action::Escalate, Actor::SYSTEM),
+        }],
+        ..Default::default()
+    });
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(3)],
+            incidents: vec![IncidentWrite {
+                incident: incident(&escalated, 3, 1001),
+                event: incident_event(3, 3, Action::Escalate, Actor::SYSTEM),
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    let reopened = h.open();
+    for s in [&store, &reopened] {
+        let history = s.incident(&[7; 16]).unwrap().unwrap();
+        let latest = StoredIncident {
+            reporter: "kpps-1".into(),
+            assignee: Some("staf-kab".into()),
+            ..incident(&escalated, 3, 1001)
+        };
+        assert_eq!(history.incident, latest);
+        assert_eq!(
+            history.incident.record.public.contests,
+            [Contest::Ppwp, Contest::Dpr]
+        );
+        let expected = vec![
+            incident_event(0, 0, Action::File, kpps),
+            incident_event(1, 1, Action::Acknowledge, owner),
+            incident_event(2, 2, Action::Assign, owner),
+            incident_event(3, 3, Action::Escalate, Actor::SYSTEM),
+        ];
+        assert_eq!(history.events, expected);
+        let mut all = Vec::new();
+        s.for_each_incident(&mut |i| all.push(i)).unwrap();
+        assert_eq!(all, vec![history.incident]);
+        assert!(s.incident(&[8; 16]).unwrap().is_none());
     }
 }

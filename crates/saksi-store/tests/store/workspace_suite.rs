@@ -4,8 +4,8 @@
 
 use saksi_core::RegionCode;
 use saksi_store::{
-    Batch, KeyRevocation, NewEnrolment, NewEnrolmentCode, NewOfficerKey, NewUser, OfficerKeyFilter,
-    Store, StoreError, StoredKey, UnixTime, UserId,
+    Attempt, AttemptOutcome, Batch, KeyRevocation, NewEnrolment, NewEnrolmentCode, NewOfficerKey,
+    NewUser, NewWebhook, OfficerKeyFilter, Store, StoreError, StoredKey, UnixTime, UserId,
 };
 
 use crate::suite::{Harness, entry};
@@ -255,5 +255,144 @@ pub fn officer_keys_are_submitted_once_and_listed_by_owner_or_certifier(h: &impl
     assert_eq!(
         (registration.role.as_str(), registration.revoked),
         ("pps", false)
+    );
+}
+
+fn webhook(store: &impl Store, url: &str, events: &[&str]) -> i64 {
+    store
+        .add_webhook(&NewWebhook {
+            url: url.to_owned(),
+            events: events.iter().map(|e| (*e).to_owned()).collect(),
+            secret: format!("secret of {url}"),
+            created_at: UnixTime(1_707_700_000),
+        })
+        .unwrap()
+}
+
+pub fn deliveries_go_to_subscribed_webhooks_and_record_every_attempt(h: &impl Harness) {
+    let store = h.open();
+    let t0 = UnixTime(1_707_700_100);
+    let a = webhook(&store, "http://a.example/hook", &["new", "escalated"]);
+    let b = webhook(
+        &store,
+        "https://b.example/hook",
+        &["escalated_to_me", "resolved"],
+    );
+    // `escalated` is not `escalated_to_me`'s prefix match: only a subscribes.
+    assert_eq!(
+        store
+            .enqueue_deliveries("escalated", "{\"id\":1}", t0)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .enqueue_deliveries("resolved", "{\"id\":2}", t0)
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.enqueue_deliveries("closed", "{}", t0).unwrap(), 0);
+    assert!(store.due_deliveries(t0.plus(-1), 10).unwrap().is_empty());
+    let due = store.due_deliveries(t0, 10).unwrap();
+    assert_eq!(due.len(), 2);
+    let first = due.iter().find(|d| d.event == "escalated").unwrap();
+    assert_eq!(first.url, "http://a.example/hook");
+    assert_eq!(first.secret, "secret of http://a.example/hook");
+    assert_eq!(first.body, "{\"id\":1}");
+    assert_eq!(first.attempts, 0);
+
+    store
+        .record_attempt(
+            first.id,
+            &Attempt {
+                at: t0,
+                status: None,
+                error: Some("connection refused".into()),
+                outcome: AttemptOutcome::RetryAt(t0.plus(10)),
+            },
+        )
+        .unwrap();
+    let second = due.iter().find(|d| d.event == "resolved").unwrap();
+    store
+        .record_attempt(
+            second.id,
+            &Attempt {
+                at: t0,
+                status: Some(500),
+                error: Some("HTTP 500".into()),
+                outcome: AttemptOutcome::GiveUp,
+            },
+        )
+        .unwrap();
+    // Retried later; given up never again.
+    assert!(store.due_deliveries(t0.plus(9), 10).unwrap().is_empty());
+    let again = store.due_deliveries(t0.plus(10), 10).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 1);
+    store
+        .record_attempt(
+            first.id,
+            &Attempt {
+                at: t0.plus(10),
+                status: Some(204),
+                error: None,
+                outcome: AttemptOutcome::Delivered,
+            },
+        )
+        .unwrap();
+    assert!(
+        store
+            .due_deliveries(t0.plus(99_999), 10)
+            .unwrap()
+            .is_empty()
+    );
+
+    let of_a = store.deliveries(Some(a)).unwrap();
+    assert_eq!(of_a.len(), 1);
+    assert_eq!(of_a[0].attempts, 2);
+    assert_eq!(of_a[0].last_status, Some(204));
+    assert_eq!(of_a[0].last_error, None);
+    assert_eq!(of_a[0].delivered_at, Some(t0.plus(10)));
+    assert_eq!(of_a[0].next_attempt_at, None);
+    let all = store.deliveries(None).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].last_error.as_deref(), Some("HTTP 500"));
+
+    let hooks = store.webhooks().unwrap();
+    assert_eq!(hooks.len(), 2);
+    assert_eq!(hooks[0].id, a);
+    assert_eq!(hooks[0].events, ["new", "escalated"]);
+    assert_eq!(
+        (hooks[0].delivered, hooks[0].pending, hooks[0].given_up),
+        (1, 0, 0)
+    );
+    assert_eq!(hooks[0].last_attempt_at, Some(t0.plus(10)));
+    assert_eq!(hooks[1].id, b);
+    assert_eq!(
+        (hooks[1].delivered, hooks[1].pending, hooks[1].given_up),
+        (0, 0, 1)
+    );
+}
+
+pub fn a_removed_webhook_takes_its_deliveries_with_it(h: &impl Harness) {
+    let store = h.open();
+    let t0 = UnixTime(1_707_700_100);
+    let a = webhook(&store, "http://a.example/hook", &["new"]);
+    let b = webhook(&store, "http://b.example/hook", &["new"]);
+    assert_eq!(store.enqueue_deliveries("new", "{}", t0).unwrap(), 2);
+    assert!(store.remove_webhook(a).unwrap());
+    assert!(!store.remove_webhook(a).unwrap());
+    let due = store.due_deliveries(t0, 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].url, "http://b.example/hook");
+    assert!(store.deliveries(Some(a)).unwrap().is_empty());
+    assert_eq!(
+        store
+            .webhooks()
+            .unwrap()
+            .iter()
+            .map(|w| w.id)
+            .collect::<Vec<_>>(),
+        [b]
     );
 }
