@@ -12,6 +12,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use saksi_core::form;
+use saksi_core::incident::book::Book;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
@@ -28,7 +29,8 @@ use crate::credentials::throttle::Throttle;
 use crate::live::Live;
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
-use crate::sequencer::{Known, Pace, Sequencer};
+use crate::notify::Notifier;
+use crate::sequencer::{Known, Pace, Sequencer, Sweep};
 use crate::state::{AppState, ResultsCache};
 
 /// Why the server could not load its state.
@@ -73,8 +75,13 @@ pub enum LoadError {
 pub struct App {
     state: AppState,
     sequencer: Option<std::thread::JoinHandle<()>>,
+    /// The escalation sweep, which holds a queue handle: stopped before
+    /// the sequencer is joined.
+    sweep: Option<Sweep>,
     /// Dropping the sender stops the publisher thread.
     publisher: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+    /// The webhook dispatcher, which ends once every notifier is dropped.
+    notifier: Option<std::thread::JoinHandle<()>>,
     /// Served beside the API (none unless [`App::with_pages`]).
     pages: Router<AppState>,
 }
@@ -129,6 +136,11 @@ impl App {
             known.remember_request(principal, key)
         })?;
         let tree = load_tree(store.as_ref())?;
+        let mut incidents = Book::new();
+        store.for_each_incident(&mut |i| {
+            // Ids are the table's primary key: each comes once.
+            let _ = incidents.restore(i.id, i.record);
+        })?;
         let simulation = crate::simulation::is_marked(store.as_ref())?;
         let registry = crate::keys::registry_from_store(&log.roots, store.as_ref())?;
         let log_size = tree.len();
@@ -136,6 +148,7 @@ impl App {
             tallies,
             tree,
             last_updated,
+            incidents,
         }));
         let metrics = Arc::new(Metrics::default());
         if let Some(lease) = &config.lease {
@@ -164,6 +177,9 @@ impl App {
         let publisher_thread = publisher
             .spawn(config.checkpoint_interval)
             .map_err(LoadError::Spawn)?;
+        // Before the sequencer, which is to publish the incidents' notices.
+        let (notifier, notifier_thread) =
+            Notifier::start(Arc::clone(&store), Arc::clone(&clock)).map_err(LoadError::Spawn)?;
         let (handle, thread) = Sequencer {
             election: Arc::clone(&election),
             store: Arc::clone(&store),
@@ -179,9 +195,13 @@ impl App {
             uncertain: None,
             lease: config.lease.clone(),
             pace: Pace::default(),
+            deadlines: config.incident_deadlines,
+            notifier: notifier.clone(),
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;
+        let sweep = Sweep::spawn(handle.clone(), Arc::clone(&live), Arc::clone(&clock))
+            .map_err(LoadError::Spawn)?;
         let dummy_hash = password::hash("saksi: no such user")?.into();
         tracing::info!(
             log_size,
@@ -212,9 +232,12 @@ impl App {
                 simulation,
                 dummy_hash,
                 enrolment_throttle: Arc::default(),
+                notifier,
             },
             sequencer: Some(thread),
+            sweep: Some(sweep),
             publisher: Some(publisher_thread),
+            notifier: Some(notifier_thread),
             pages: Router::new(),
         })
     }
@@ -235,11 +258,16 @@ impl App {
         let App {
             state,
             sequencer,
+            sweep,
             publisher,
+            notifier,
             pages: _,
         } = self;
         let lease = state.config.lease.clone();
         drop(state);
+        if let Some(sweep) = sweep {
+            sweep.stop();
+        }
         if let Some((stop, thread)) = publisher {
             drop(stop);
             if thread.join().is_err() {
@@ -250,6 +278,12 @@ impl App {
             && thread.join().is_err()
         {
             tracing::error!("the sequencer thread ended abnormally");
+        }
+        // After the sequencer, which may hold the last notifier.
+        if let Some(thread) = notifier
+            && thread.join().is_err()
+        {
+            tracing::error!("the webhook dispatcher ended abnormally");
         }
         if let Some(lease) = lease {
             lease.release();
@@ -312,6 +346,13 @@ pub async fn serve_with_metrics(
             },
         ))
     });
+    let notifier = app.state.notifier.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Live streams never end by themselves: end them, or the
+        // graceful shutdown would wait for them forever.
+        notifier.close_streams();
+    };
     serve_router(listener, router, limits, shutdown).await;
     drop(stop_metrics);
     if let Some(task) = metrics

@@ -338,6 +338,83 @@ pub const PHOTO_NOT_FOUND: ErrorCode = code(
     404,
     "No photo with this hash is stored and named by a public log entry.",
 );
+pub const AUTH_FORBIDDEN: ErrorCode = code(
+    "auth.forbidden",
+    403,
+    "The act lies outside the session's jurisdiction (filing an incident at a region outside it).",
+);
+pub const INCIDENT_MALFORMED: ErrorCode = code(
+    "incident.malformed",
+    400,
+    "The incident, the event or its envelope's `private` is not the JSON object expected (a member missing, extra or of the wrong type, an empty title or description, an unknown contest), a list's query parameter is not one it knows, or the `Idempotency-Key` header is missing.",
+);
+pub const INCIDENT_UNKNOWN_CATEGORY: ErrorCode = code(
+    "incident.unknown_category",
+    400,
+    "`category` is not one of logistics, security, disaster, health, it, violation, other.",
+);
+pub const INCIDENT_UNKNOWN_SEVERITY: ErrorCode = code(
+    "incident.unknown_severity",
+    400,
+    "`severity` is not one of low, medium, high, critical.",
+);
+pub const INCIDENT_UNKNOWN_ACTION: ErrorCode = code(
+    "incident.unknown_action",
+    400,
+    "`action` is not one of acknowledge, assign, comment, escalate, resolve, close, reopen, publish.",
+);
+pub const INCIDENT_TITLE_TOO_LONG: ErrorCode = code(
+    "incident.title_too_long",
+    400,
+    "The title has more than 120 characters.",
+);
+pub const INCIDENT_TEXT_TOO_LONG: ErrorCode = code(
+    "incident.text_too_long",
+    400,
+    "The description or the event's text has more than 4,000 characters.",
+);
+pub const INCIDENT_TEXT_REQUIRED: ErrorCode = code(
+    "incident.text_required",
+    400,
+    "The event needs a text: a resolution to resolve, a reason to reopen or escalate by hand, the comment itself.",
+);
+pub const INCIDENT_TOO_MANY_PHOTOS: ErrorCode =
+    code("incident.too_many_photos", 400, "More than 3 photos.");
+pub const INCIDENT_PHOTO_MALFORMED_HASH: ErrorCode = code(
+    "incident.photo_malformed_hash",
+    400,
+    "A photo hash is not 64 lowercase hex digits.",
+);
+pub const INCIDENT_COMMITMENT_MISMATCH: ErrorCode = code(
+    "incident.commitment_mismatch",
+    400,
+    "The signed statement's `content_sha256` is not SHA-256 of `private`'s salt and content.",
+);
+pub const INCIDENT_NOT_FOUND: ErrorCode = code(
+    "incident.not_found",
+    404,
+    "No incident has this id that the caller may read (an incident outside the caller's reach is not revealed).",
+);
+pub const INCIDENT_NOT_OWNER: ErrorCode = code(
+    "incident.not_owner",
+    403,
+    "Only the owning office, or a KPU office above it, may act on the incident.",
+);
+pub const INCIDENT_TRANSITION_FORBIDDEN: ErrorCode = code(
+    "incident.transition_forbidden",
+    409,
+    "The lifecycle forbids the event in the incident's status (open -> acknowledged -> resolved -> closed, reopened from resolved or closed).",
+);
+pub const INCIDENT_NO_LEVEL_ABOVE: ErrorCode = code(
+    "incident.no_level_above",
+    409,
+    "The KPU RI owns the incident: there is no level to escalate to.",
+);
+pub const INCIDENT_ASSIGNEE_NOT_IN_OFFICE: ErrorCode = code(
+    "incident.assignee_not_in_office",
+    400,
+    "The assignee is not a staff account of the office that owns the incident.",
+);
 pub const LOG_INVALID_PARAMETER: ErrorCode = code(
     "log.invalid_parameter",
     400,
@@ -460,6 +537,22 @@ pub const ALL: &[ErrorCode] = &[
     PHOTO_NOT_AN_IMAGE,
     PHOTO_NOT_NAMED,
     PHOTO_NOT_FOUND,
+    AUTH_FORBIDDEN,
+    INCIDENT_MALFORMED,
+    INCIDENT_UNKNOWN_CATEGORY,
+    INCIDENT_UNKNOWN_SEVERITY,
+    INCIDENT_UNKNOWN_ACTION,
+    INCIDENT_TITLE_TOO_LONG,
+    INCIDENT_TEXT_TOO_LONG,
+    INCIDENT_TEXT_REQUIRED,
+    INCIDENT_TOO_MANY_PHOTOS,
+    INCIDENT_PHOTO_MALFORMED_HASH,
+    INCIDENT_COMMITMENT_MISMATCH,
+    INCIDENT_NOT_FOUND,
+    INCIDENT_NOT_OWNER,
+    INCIDENT_TRANSITION_FORBIDDEN,
+    INCIDENT_NO_LEVEL_ABOVE,
+    INCIDENT_ASSIGNEE_NOT_IN_OFFICE,
     LOG_INVALID_PARAMETER,
     LOG_INVALID_RANGE,
     LOG_BEYOND_CHECKPOINT,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use saksi_core::incident::Deadlines;
 use saksi_store::BlobStore;
 
 use crate::credentials::totp_key::TotpKey;
@@ -53,6 +54,9 @@ pub struct Config {
     /// every upload or download a 500 and lists every photo as not stored:
     /// a server that serves the public is always given one.
     pub photos: Option<Arc<dyn BlobStore>>,
+    /// How long an incident's owner has to acknowledge and to resolve it,
+    /// per severity (`--incident-deadlines`), before it escalates.
+    pub incident_deadlines: Deadlines,
 }
 
 impl Default for Config {
@@ -71,6 +75,7 @@ impl Default for Config {
             max_password_checks: std::thread::available_parallelism().map_or(1, |n| n.get()),
             totp_key: None,
             photos: None,
+            incident_deadlines: Deadlines::default(),
         }
     }
 }

@@ -108,6 +108,31 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// The session, if the request carries one (an `Authorization` header or
+/// the session cookie), checked as [`Authenticated`] is; `None` if it carries none:
+/// for an endpoint that also takes a signed statement, which needs no
+/// session.
+#[derive(Debug, Clone)]
+pub struct MaybeSession(pub Option<Authenticated>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let headers = &parts.headers;
+        let cookies = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        if !headers.contains_key(header::AUTHORIZATION) && csrf::session_cookie(cookies).is_none() {
+            return Ok(MaybeSession(None));
+        }
+        Authenticated::from_request_parts(parts, state)
+            .await
+            .map(|a| MaybeSession(Some(a)))
+    }
+}
+
 /// A request with a valid session, full or one that may only enrol TOTP:
 /// for showing the session, logging out and enrolling.
 #[derive(Debug, Clone)]

@@ -32,6 +32,7 @@ const PUBLIC_READS: &[&str] = &[
     "/api/v1/openapi.json",
     "/api/v1/forms/rules",
     "/api/v1/photos/",
+    "/api/v1/incidents/stats",
 ];
 
 /// Whether `path` is one of [`PUBLIC_READS`] (a prefix ending at a segment

@@ -20,6 +20,7 @@ pub mod lease;
 pub mod live;
 pub mod log;
 pub mod metrics;
+pub mod notify;
 pub mod router;
 pub mod sequencer;
 pub mod simulation;

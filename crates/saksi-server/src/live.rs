@@ -2,8 +2,9 @@
 //! the handlers' state so that the sequencer and the log's publisher need
 //! not know the handlers.
 
-use std::sync::{RwLock, RwLockWriteGuard};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use saksi_core::incident::book::Book;
 use saksi_core::tally::Tallies;
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
@@ -18,6 +19,9 @@ pub struct Live {
     /// The Merkle tree of every log entry (RFC 9162), rebuilt at start-up.
     pub tree: MemoryTree,
     pub last_updated: Option<UnixTime>,
+    /// Every incident's public state (loaded from the store at start-up):
+    /// the escalation sweep, the lists and the statistics read it.
+    pub incidents: Book,
 }
 
 impl Live {
@@ -26,6 +30,12 @@ impl Live {
     pub fn log_size(&self) -> u64 {
         self.tree.len()
     }
+}
+
+/// Takes the read lock of the live state (a poisoned one too, see
+/// [`write_live`]).
+pub(crate) fn read_live(live: &RwLock<Live>) -> RwLockReadGuard<'_, Live> {
+    live.read().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Takes the write lock of the live state. A poisoned lock is taken over:

@@ -10,7 +10,8 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::MetricsAccess;
 use crate::controllers::{
-    auth, enrolments, forms, keys, log, officer_keys, photos, regions, results, system, tps, web,
+    auth, enrolments, forms, incidents, keys, log, officer_keys, photos, regions, results, system,
+    tps, web,
 };
 use crate::state::AppState;
 
@@ -66,6 +67,7 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
                 .layer(DefaultBodyLimit::max(photos::upload::BODY_LIMIT))
                 .get(photos::show::show),
         )
+        .route("/api/v1/incidents/stream", get(incidents::stream::stream))
         .route("/api/v1/enrolment-codes", post(enrolments::codes::issue))
         .route(
             "/api/v1/enrolments",
@@ -81,6 +83,26 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             post(officer_keys::submit::submit).get(officer_keys::list::to_certify),
         )
         .route("/api/v1/officer-keys/mine", get(officer_keys::list::mine))
+        .route(
+            "/api/v1/incidents",
+            post(incidents::file::file).get(incidents::list::list),
+        )
+        .route("/api/v1/incidents/stats", get(incidents::stats::national))
+        .route(
+            "/api/v1/incidents/stats/{code}",
+            get(incidents::stats::show),
+        )
+        .route("/api/v1/incidents/{id}", get(incidents::show::show))
+        .route(
+            "/api/v1/incidents/{id}/photos/{sha256}",
+            put(incidents::photos::upload)
+                .layer(DefaultBodyLimit::max(photos::upload::BODY_LIMIT))
+                .get(incidents::photos::show),
+        )
+        .route(
+            "/api/v1/incidents/{id}/events",
+            post(incidents::event::event),
+        )
         .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
         .route("/api/v1/log/key", get(log::key::show))
         .route("/api/v1/log/roots", get(log::roots::show))

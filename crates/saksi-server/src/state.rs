@@ -88,6 +88,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Wrong enrolment codes counted per TPS and per address.
     pub enrolment_throttle: Arc<crate::credentials::enrolment_throttle::EnrolmentThrottle>,
+    /// Incident notices: the live stream and the webhooks.
+    pub notifier: crate::notify::Notifier,
 }
 
 impl AppState {

@@ -18,6 +18,7 @@ use crate::commands::restore::RestoreArgs;
 use crate::commands::serve::ServeArgs;
 use crate::commands::simulate::SimulateArgs;
 use crate::commands::user::UserCommand;
+use crate::commands::webhook::WebhookCommand;
 
 /// Saksi: election administration with results anyone can check.
 #[derive(Debug, Parser)]
@@ -73,6 +74,10 @@ pub enum Command {
     /// cannot continue.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Outgoing webhooks for incident notifications: add (prints the
+    /// secret once), list, remove, deliveries (works while a server runs).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod enrolments;
 pub mod forms;
+pub mod incidents;
 pub mod keys;
 pub mod log;
 pub mod officer_keys;

@@ -22,6 +22,7 @@ use crate::state::AppState;
 pub(crate) enum Answer {
     Form(saksi_api::Accepted),
     Key(saksi_api::KeyAccepted),
+    Incident(Box<saksi_api::IncidentAccepted>),
     /// A stored answer, as it was stored but for the signature.
     Stored(Bytes),
 }
@@ -31,6 +32,7 @@ impl Answer {
         match self {
             Answer::Form(a) => super::to_bytes(a),
             Answer::Key(a) => super::to_bytes(a),
+            Answer::Incident(a) => super::to_bytes(a),
             Answer::Stored(body) => body.clone(),
         }
     }
@@ -70,6 +72,10 @@ pub(crate) fn answer(
         Ok(Outcome::Accepted(Accepted::Key(mut a))) => {
             sign(&mut a.receipt)?;
             Ok((StatusCode::CREATED, Answer::Key(a)))
+        }
+        Ok(Outcome::Accepted(Accepted::Incident(mut a))) => {
+            sign(&mut a.receipt)?;
+            Ok((StatusCode::CREATED, Answer::Incident(a)))
         }
         Ok(Outcome::Replayed(Replayed { status, body })) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
@@ -148,6 +154,7 @@ pub(crate) fn refusal(refused: Refused) -> ApiError {
         )
         .with_details(json!({"current_version": current})),
         Refused::Chain(refusal) => refusal_error(refusal),
+        Refused::Incident(refusal) => super::incidents::refusal_error(refusal),
         Refused::LeaseLost => crate::lease::lost_error(),
         Refused::Log(refusal) => refusal.error(),
         Refused::StoreUnavailable => store_unavailable(),

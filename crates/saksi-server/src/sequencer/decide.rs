@@ -65,6 +65,7 @@ impl Sequencer {
                 self.decide_form(*fact, log_index, now, &request, request_hash, pending)
             }
             Fact::Key(fact) => self.decide_key(*fact, log_index, now, pending),
+            Fact::Incident(fact) => self.decide_incident(*fact, log_index, now, pending),
         };
         let accepted = match decided {
             Ok(accepted) => accepted,

@@ -23,6 +23,8 @@ pub enum Accepted {
     Form(saksi_api::Accepted),
     /// A key registration or revocation.
     Key(saksi_api::KeyAccepted),
+    /// An incident's filing or event (boxed: the largest answer).
+    Incident(Box<saksi_api::IncidentAccepted>),
 }
 
 impl Accepted {
@@ -31,6 +33,7 @@ impl Accepted {
         let text = match self {
             Accepted::Form(a) => serde_json::to_string(a),
             Accepted::Key(a) => serde_json::to_string(a),
+            Accepted::Incident(a) => serde_json::to_string(a),
         };
         text.expect("an API shape serialises")
     }
@@ -73,6 +76,8 @@ pub enum Refused {
     OnBehalfOverKpps { current: u32 },
     /// The key chain refuses the statement's signer or the statement.
     Chain(saksi_statement::Refusal),
+    /// An incident event the book refuses.
+    Incident(super::IncidentRefusal),
     /// Another server took the writer lease over.
     LeaseLost,
     /// The log refuses to grow (its store is behind or diverges from a

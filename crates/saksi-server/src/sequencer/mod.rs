@@ -32,19 +32,25 @@
 //!   to the hourly limit;
 //! - `decision`: what the sequencer answers;
 //! - `settle`: a batch whose commit outcome is unknown;
+//! - `incident`: an incident's filing or event against the book;
+//! - `sweep`: the thread that queues the server's own escalations when
+//!   deadlines fall due;
 //! - `memory`: what it remembers without asking the store (idempotency
 //!   fingerprints, current versions).
 
 mod admit;
 mod decide;
 mod decision;
+mod incident;
 mod memory;
 mod run;
 mod settle;
+mod sweep;
 
 use std::sync::{Arc, RwLock};
 
 use saksi_core::form::{CHasil, Issue};
+use saksi_core::incident::Deadlines;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::Verifier;
 use saksi_statement::{FormStatement, KeyStatement, Registry, Signed};
@@ -54,14 +60,17 @@ use tokio::sync::{mpsc, oneshot};
 pub(crate) use admit::Pace;
 pub use admit::VERSIONS_PER_HOUR;
 pub use decision::{Accepted, Outcome, Refused, Replayed};
+pub use incident::{Filing, IncidentFact, IncidentRefusal};
 pub use memory::{IdempotencyKey, Known};
 pub(crate) use settle::Uncertain;
+pub(crate) use sweep::Sweep;
 
 use crate::clock::Clock;
 use crate::lease::WriterLease;
 use crate::live::Live;
 use crate::log::LogPublisher;
 use crate::metrics::Metrics;
+use crate::notify::Notifier;
 
 /// A validated request waiting to be sequenced: a fact to log, with the
 /// idempotency scope that makes a retry return the first answer.
@@ -82,6 +91,7 @@ pub struct Command {
 pub enum Fact {
     Form(Box<FormFact>),
     Key(Box<KeyFact>),
+    Incident(Box<IncidentFact>),
 }
 
 /// A validated C.Hasil version.
@@ -167,4 +177,9 @@ pub(crate) struct Sequencer {
     pub lease: Option<Arc<WriterLease>>,
     /// The times of recent versions of forms near the hourly limit.
     pub pace: Pace,
+    /// How long an incident's owner has to acknowledge and to resolve.
+    pub deadlines: Deadlines,
+    /// Told of every incident event once it is durable (webhooks, the
+    /// live stream).
+    pub notifier: Notifier,
 }

@@ -4,10 +4,14 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use saksi_api::IncidentSummary;
 use saksi_core::form::CHasil;
+use saksi_core::incident::Severity;
+use saksi_core::incident::book::Record;
+use saksi_core::incident::notice::NoticeEvent;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionId};
-use saksi_statement::SignedBy;
+use saksi_statement::{IncidentId, SignedBy};
 use saksi_store::{Batch, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
@@ -17,6 +21,7 @@ use super::settle::{SETTLE_POLL, Uncertain};
 use super::{Command, Sequencer, SequencerHandle};
 use crate::error::DisplayChain;
 use crate::live::write_live;
+use crate::notify::Notice;
 
 /// One decided command.
 pub(super) enum Decided {
@@ -43,6 +48,8 @@ pub(super) struct Pending {
     pub requests: HashMap<IdempotencyKey, ([u8; 32], Accepted)>,
     /// (tps, contest) -> its current version accepted in this batch.
     pub forms: HashMap<(RegionId, Contest), Current>,
+    /// Incidents filed or changed in this batch, as after its latest event.
+    pub incidents: HashMap<IncidentId, Record>,
     pub applied: Vec<Applied>,
 }
 
@@ -231,6 +238,36 @@ impl Sequencer {
         }
         for e in &pending.batch.entries {
             live.tree.append(e.leaf_hash);
+        }
+        // Each write is a committed incident event, durable and now
+        // visible: where notifications (webhooks, the SSE stream) learn of
+        // it.
+        for w in &pending.batch.incidents {
+            let (record, event) = (&w.incident.record, &w.event);
+            let entered = live.incidents.apply(
+                w.incident.id,
+                event.seq,
+                event.action,
+                event.at,
+                record.public.clone(),
+            );
+            if let Err(err) = entered {
+                tracing::error!(error = %err, "a committed incident event does not fit the book");
+                continue;
+            }
+            if let Some(notice) = NoticeEvent::of(event.action) {
+                let p = &record.public;
+                let id = IncidentId(w.incident.id).to_string();
+                let summary = IncidentSummary::of(id, record, now);
+                self.notifier.publish(Notice {
+                    event: notice,
+                    incident: serde_json::to_value(summary).expect("an API shape serialises"),
+                    owner: p.owner.region,
+                    region: p.region,
+                    critical: p.severity == Severity::Critical,
+                    at: event.at,
+                });
+            }
         }
         live.last_updated = Some(now);
     }

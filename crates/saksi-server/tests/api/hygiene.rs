@@ -104,7 +104,7 @@ async fn a_form_post_is_not_refused_for_its_media_type() {
 }
 
 /// Serves `app` on a local port; the returned sender stops it.
-async fn serve(
+pub async fn serve(
     app: crate::helpers::TestApp,
 ) -> (
     std::net::SocketAddr,

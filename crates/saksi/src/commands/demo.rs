@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use saksi_api::IssuedCode;
+use saksi_core::incident::Deadlines;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::password;
@@ -83,9 +84,14 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let lease = acquire_lease(&store, args.listen.lease_seconds)?;
     // The server loads the election once; accounts and tokens use its copy.
     let totp_key = dir.totp_key()?;
+    // Minutes, so a newcomer sees incidents escalate.
     let config = saksi_server::Config {
         totp_key: Some(totp_key.clone()),
         photos: Some(dir.photos()),
+        incident_deadlines: args
+            .listen
+            .incident_deadlines
+            .unwrap_or_else(Deadlines::demo),
         ..args.listen.config()
     };
     let app = load(Arc::clone(&store), config, log, lease)?;

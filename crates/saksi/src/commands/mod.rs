@@ -15,6 +15,7 @@ pub mod restore;
 pub mod serve;
 pub mod simulate;
 pub mod user;
+pub mod webhook;
 
 use anyhow::Result;
 
@@ -36,5 +37,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup(args) => backup::run(&args),
         Command::Restore(args) => restore::run(&args),
         Command::Log(command) => log::run(&command),
+        Command::Webhook(command) => webhook::run(&command),
     }
 }

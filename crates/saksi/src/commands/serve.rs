@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Args;
+use saksi_core::incident::Deadlines;
 use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config, MetricsAccess};
@@ -46,6 +47,17 @@ pub struct ListenArg {
     #[arg(long, env = "SAKSI_LEASE_SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(2..=10))]
     pub lease_seconds: u32,
+    /// How long an incident's owner has to acknowledge and to resolve it,
+    /// per severity, before it escalates one level up: e.g.
+    /// `critical=15m/2h,high=1h/12h` (units s, m, h, d; a severity not
+    /// named keeps its default). Defaults: critical=15m/2h, high=1h/12h,
+    /// medium=4h/2d, low=1d/7d (`saksi demo`: minutes).
+    #[arg(long, env = "SAKSI_INCIDENT_DEADLINES", value_parser = parse_deadlines)]
+    pub incident_deadlines: Option<Deadlines>,
+}
+
+fn parse_deadlines(text: &str) -> Result<Deadlines, String> {
+    Deadlines::parse(text).map_err(|e| e.to_string())
 }
 
 impl ListenArg {
@@ -56,6 +68,7 @@ impl ListenArg {
             queue_capacity: self.queue_capacity as usize,
             max_connections: self.max_connections as usize,
             session_ttl: std::time::Duration::from_secs(u64::from(self.session_hours) * 3600),
+            incident_deadlines: self.incident_deadlines.unwrap_or_default(),
             ..saksi_server::Config::default()
         }
     }

@@ -33,6 +33,16 @@ impl std::fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// Prints `text` on standard output; a reader that stops early (`|
+/// head`) ends the listing, not an error.
+pub fn print_all(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// The store of a data directory.
 pub fn open_store(dir: &DataDir, database: &DatabaseArg) -> Result<Arc<dyn Store>> {
     database::open(dir, database.url.as_deref())

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::common::{Server, http, json, path, run, saksi, text};
 
 /// `saksi init` of a small election in `dir`.
-fn init(dir: &Path) {
+pub(crate) fn init(dir: &Path) {
     let out = run(&[
         "init",
         "--data-dir",

@@ -304,6 +304,12 @@ fn an_audit_of_an_honest_server_passes_and_says_what_it_compared() {
     );
     assert!(stdout.contains(", 0 invalid"), "{stdout}");
     assert!(stdout.contains(", 0 not in the list"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "incidents: 0 filed (0 open, 0 acknowledged, 0 resolved, 0 closed; 0 overdue); 0 events replayed"
+        ),
+        "{stdout}"
+    );
     assert!(stdout.contains("discrepancies: 0"), "{stdout}");
     let compared = count_after(&stdout, "regions compared: ");
     assert!(compared > 200, "{stdout}");

@@ -349,3 +349,26 @@ fn metrics_are_served_only_with_a_token_or_on_their_own_address() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn malformed_incident_deadlines_are_refused_with_the_reason_before_serving() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (value, reason) in [
+        ("critical=2h/1h", "shorter than the time to acknowledge"),
+        ("urgent=1m/2m", "not a severity"),
+        ("critical=15x/2h", "units s, m, h, d"),
+    ] {
+        for command in ["serve", "demo"] {
+            let out = run(&[
+                command,
+                "--data-dir",
+                path(tmp.path()),
+                "--incident-deadlines",
+                value,
+            ]);
+            assert!(!out.status.success(), "{command} {value}");
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains(reason), "{command} {value}: {stderr}");
+        }
+    }
+}

@@ -171,8 +171,10 @@ fn bulk_item(result: Result<(StatusCode, Answer), ApiError>) -> Result<BulkItem,
                 Answer::Stored(body) => {
                     serde_json::from_slice(&body).map_err(ApiError::internal)?
                 }
-                Answer::Form(_) => {
-                    return Err(ApiError::internal("a key statement answered as a form"));
+                Answer::Form(_) | Answer::Incident(_) => {
+                    return Err(ApiError::internal(
+                        "a key statement answered as another fact",
+                    ));
                 }
             },
         },

@@ -23,7 +23,6 @@ pub async fn show(
     request: HeaderMap,
 ) -> Result<Response, ApiError> {
     let sha256 = sha256_of_path(&path)?;
-    let etag = format!("\"{path}\"");
     let not_found = || {
         ApiError::new(
             codes::PHOTO_NOT_FOUND,
@@ -38,11 +37,27 @@ pub async fn show(
     {
         return Err(not_found());
     }
-    let blobs = blobs(&state)?;
-    if etag_matches(&request, &etag) && blocking(blobs.clone(), move |b| b.has(&sha256)).await? {
+    serve(&state, sha256, &path, &request, IMMUTABLE, not_found).await
+}
+
+/// The stored photo `sha256` (its path text `path`) with `cache` as its
+/// `Cache-Control`, or 304 when the request's `If-None-Match` has it;
+/// `not_found` when the store lacks it. Shared by every photo endpoint;
+/// each decides first who may see the photo.
+pub(crate) async fn serve(
+    state: &AppState,
+    sha256: [u8; 32],
+    path: &str,
+    request: &HeaderMap,
+    cache: &'static str,
+    not_found: impl Fn() -> ApiError,
+) -> Result<Response, ApiError> {
+    let etag = format!("\"{path}\"");
+    let blobs = blobs(state)?;
+    if etag_matches(request, &etag) && blocking(blobs.clone(), move |b| b.has(&sha256)).await? {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
-        headers(&mut response, None, &etag);
+        headers(&mut response, None, cache, &etag);
         return Ok(response);
     }
     let bytes = blocking(blobs, move |blobs| blobs.get(&sha256))
@@ -53,17 +68,17 @@ pub async fn show(
     let media = image_type(&bytes)
         .ok_or_else(|| ApiError::internal(format!("stored photo {path} is not an image")))?;
     let mut response = Response::new(Body::from(bytes));
-    headers(&mut response, Some(media), &etag);
+    headers(&mut response, Some(media), cache, &etag);
     Ok(response)
 }
 
 /// The headers of a photo's answer (200, or 304 without a type).
-fn headers(response: &mut Response, media: Option<&'static str>, etag: &str) {
+fn headers(response: &mut Response, media: Option<&'static str>, cache: &'static str, etag: &str) {
     let headers = response.headers_mut();
     if let Some(media) = media {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(etag) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, etag);
     }

@@ -28,6 +28,26 @@ pub async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let sha256 = sha256_of_path(&path)?;
+    let body = checked_upload(sha256, body)?;
+    if !state
+        .blocking(move |store| store.photo_named(&sha256))
+        .await?
+    {
+        return Err(ApiError::new(
+            codes::PHOTO_NOT_NAMED,
+            "no accepted statement in the log names this photo",
+        ));
+    }
+    store(&state, sha256, path, body).await
+}
+
+/// The body of an upload of the photo `sha256`: at most [`BODY_LIMIT`],
+/// a JPEG or a PNG, hashing to `sha256`. Shared by every photo endpoint,
+/// so a photo is checked alike wherever it goes.
+pub(crate) fn checked_upload(
+    sha256: [u8; 32],
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, ApiError> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -50,17 +70,19 @@ pub async fn upload(
             "the bytes do not hash (SHA-256) to the photo's path",
         ));
     }
-    if !state
-        .blocking(move |store| store.photo_named(&sha256))
-        .await?
-    {
-        return Err(ApiError::new(
-            codes::PHOTO_NOT_NAMED,
-            "no accepted statement in the log names this photo",
-        ));
-    }
+    Ok(body)
+}
+
+/// Stores checked bytes in the blob store: 201 when new, 200 when they
+/// were there already (a retry).
+pub(crate) async fn store(
+    state: &AppState,
+    sha256: [u8; 32],
+    path: String,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let bytes = body.len() as u64;
-    let newly = blocking(blobs(&state)?, move |blobs| blobs.put(&sha256, &body)).await?;
+    let newly = blocking(blobs(state)?, move |blobs| blobs.put(&sha256, &body)).await?;
     if newly {
         tracing::info!(sha256 = %path, bytes, "photo stored");
     }

@@ -34,6 +34,7 @@ use saksi_audit::growth::{self, Growth};
 use saksi_audit::recount::{self, Unit};
 use saksi_audit::{Discrepancy, Regions, Replay, served, thousands};
 use saksi_core::RegionCode;
+use saksi_core::incident::Status;
 use saksi_log::{Checkpoint, Verifier};
 
 pub use args::AuditArgs;
@@ -553,6 +554,20 @@ fn print_report(
             } else {
                 String::new()
             }
+        );
+        let incidents = &ledger.incidents;
+        let by_status: Vec<String> = Status::ALL
+            .iter()
+            .zip(incidents.by_status())
+            .map(|(status, n)| format!("{} {status}", thousands(n)))
+            .collect();
+        println!(
+            "incidents: {} filed ({}; {} overdue); {} replayed against the incident lifecycle, {} failing a check (see the discrepancies)",
+            thousands(incidents.total()),
+            by_status.join(", "),
+            thousands(incidents.overdue()),
+            plural(incidents.events, "event", "events"),
+            thousands(incidents.events_refused),
         );
         let resubmissions = &ledger.resubmissions;
         let shown = if args.verbose {

@@ -2,8 +2,6 @@
 //! every token ever minted for it with `saksi user token`, so an operator
 //! can see who could act without having typed a password.
 
-use std::io::Write;
-
 use anyhow::Result;
 use clap::Args;
 use saksi_store::{Account, MintedToken, UnixTime};
@@ -11,7 +9,7 @@ use serde::Serialize;
 
 use super::open;
 use crate::support::args::DataDirArg;
-use crate::support::now;
+use crate::support::{now, print_all};
 
 #[derive(Debug, Args)]
 pub struct UserListArgs {
@@ -102,11 +100,7 @@ pub fn run(args: &UserListArgs) -> Result<()> {
     } else {
         table(&accounts)
     };
-    // A reader that stops early (`| head`) ends the listing, not an error.
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+    print_all(&text)
 }
 
 /// The accounts as a table, each minted token on a line of its own under

@@ -1,0 +1,174 @@
+//! Incidents (issue 12): filing one (`file`), reading one (`show`), its
+//! events (`event`), the lists (`list`), the public statistics
+//! (`stats`) and the live notices (`stream`). What needs state (the id filed before, the lifecycle,
+//! the owner, the deadlines) is decided by the sequencer
+//! (`sequencer/incident.rs`); here requests are parsed, checked and
+//! rendered.
+//!
+//! Who may read an incident: its reporter, the KPU staff of its owning
+//! office and of the levels above ([`Actor::may_act`]), and anyone whose
+//! `ViewRestricted` permission covers the region it happened at. Anyone
+//! else is answered 404 `incident.not_found`, as if it did not exist: an
+//! incident's existence is not revealed outside its reach.
+
+pub mod event;
+pub mod file;
+pub mod list;
+pub mod photos;
+pub mod show;
+pub mod stats;
+pub mod stream;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use saksi_core::incident::Actor;
+use saksi_core::permission::{self, decide};
+use saksi_statement::IncidentId;
+use saksi_statement::incident_content::ContentError;
+use saksi_store::StoredIncident;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+
+use crate::codes;
+use crate::controllers::sequenced::{self, refusal};
+use crate::error::ApiError;
+use crate::extract::{Authenticated, body_bytes};
+use crate::sequencer::{Command, Fact, IdempotencyKey, IncidentFact, IncidentRefusal};
+use crate::state::AppState;
+use saksi_core::incident::Forbidden;
+
+/// The sequencer's refusal of an incident event as the API answers it.
+pub(crate) fn refusal_error(refused: IncidentRefusal) -> ApiError {
+    match refused {
+        IncidentRefusal::NotFound => not_found(),
+        IncidentRefusal::AssigneeNotInOffice => assignee_not_in_office(),
+        IncidentRefusal::Forbidden(why) => {
+            let code = match why {
+                Forbidden::NotOwner { .. } => codes::INCIDENT_NOT_OWNER,
+                Forbidden::NoLevelAbove => codes::INCIDENT_NO_LEVEL_ABOVE,
+                Forbidden::Transition { .. }
+                | Forbidden::NotDue
+                | Forbidden::FiledTwice
+                | Forbidden::OverdueByHand => codes::INCIDENT_TRANSITION_FORBIDDEN,
+            };
+            ApiError::new(code, why.to_string())
+        }
+    }
+}
+
+/// A content's or text's problem as the API answers it.
+pub(crate) fn content_error(error: ContentError) -> ApiError {
+    let code = match error {
+        ContentError::Malformed(_) => codes::INCIDENT_MALFORMED,
+        ContentError::TitleTooLong(_) => codes::INCIDENT_TITLE_TOO_LONG,
+        ContentError::TextTooLong(_) => codes::INCIDENT_TEXT_TOO_LONG,
+        ContentError::TooManyPhotos(_) => codes::INCIDENT_TOO_MANY_PHOTOS,
+        ContentError::PhotoMalformedHash(_) => codes::INCIDENT_PHOTO_MALFORMED_HASH,
+    };
+    ApiError::new(code, error.to_string())
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(codes::INCIDENT_NOT_FOUND, "no such incident")
+}
+
+fn assignee_not_in_office() -> ApiError {
+    ApiError::new(
+        codes::INCIDENT_ASSIGNEE_NOT_IN_OFFICE,
+        "the assignee is not a staff account of the office that owns the incident",
+    )
+}
+
+fn malformed(why: impl Into<String>) -> ApiError {
+    ApiError::new(codes::INCIDENT_MALFORMED, why)
+}
+
+/// The id in a path: 32 lowercase hex digits, else no such incident.
+fn incident_id(text: &str) -> Result<IncidentId, ApiError> {
+    IncidentId::parse(text).ok_or_else(not_found)
+}
+
+/// A JSON body of shape `T` (400 `incident.malformed` otherwise), with
+/// its bytes (what a retry is compared by).
+fn json_body<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    expected: &str,
+) -> Result<(T, Bytes), ApiError> {
+    let body = body_bytes(body)?;
+    let parsed = saksi_statement::strict_json::parse(&body)
+        .map_err(|e| e.to_string())
+        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+        .map_err(|e| malformed(format!("expected {expected}: {e}")))?;
+    Ok((parsed, body))
+}
+
+/// The longest `Idempotency-Key` kept.
+const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// A session's request scope: its user and its `Idempotency-Key` header
+/// (required: a retried filing must not file twice).
+fn session_request(who: &Authenticated, headers: &HeaderMap) -> Result<IdempotencyKey, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY)
+        .ok_or_else(|| {
+            malformed(format!(
+                "an `Idempotency-Key` header of 1 to {MAX_IDEMPOTENCY_KEY} characters is required"
+            ))
+        })?;
+    Ok(IdempotencyKey {
+        principal: format!("user:{}", who.user_id),
+        key: key.to_owned(),
+    })
+}
+
+/// SHA-256 of what a request asks (its path's id, if any, and body).
+fn request_hash(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+/// The session's role and region, as an incident event names its actor.
+fn actor_of(who: &Authenticated) -> Actor {
+    Actor::officer(who.principal.role(), who.principal.region())
+}
+
+/// Whether the session may read `incident` (see the module's doc).
+fn may_read(who: &Authenticated, incident: &StoredIncident) -> bool {
+    let public = &incident.record.public;
+    incident.reporter == *who.username
+        || actor_of(who).may_act(public.owner)
+        || decide(
+            &who.principal,
+            permission::Action::ViewRestricted,
+            public.region,
+        )
+        .is_allowed()
+}
+
+/// Queues an incident event and renders the sequencer's answer.
+async fn sequence(
+    state: &AppState,
+    request: IdempotencyKey,
+    request_hash: [u8; 32],
+    fact: IncidentFact,
+) -> Result<Response, ApiError> {
+    let (reply, answer) = oneshot::channel();
+    let command = Command {
+        request,
+        request_hash,
+        fact: Fact::Incident(Box::new(fact)),
+        reply,
+    };
+    state.sequencer.submit(command).map_err(refusal)?;
+    let (status, answer) = sequenced::answer(state, answer.await)?;
+    Ok(answer.into_response(status))
+}
