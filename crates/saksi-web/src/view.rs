@@ -42,6 +42,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("devices.html", include_str!("../templates/devices.html")),
     ("entry.html", include_str!("../templates/entry.html")),
+    (
+        "incidents.html",
+        include_str!("../templates/incidents.html"),
+    ),
+    (
+        "incident_new.html",
+        include_str!("../templates/incident_new.html"),
+    ),
+    ("incident.html", include_str!("../templates/incident.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

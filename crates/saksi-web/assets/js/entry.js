@@ -71,7 +71,7 @@ export async function networkRead(path, { text = false } = {}) {
 // `read` as a getter that answers the body of a 200 and throws the
 // answer otherwise; `onKept(at)` hears of each answer kept from an
 // earlier visit.
-function getter(read, onKept) {
+export function getter(read, onKept) {
   return async (path, options) => {
     const answer = await read(path, options);
     if (answer.status !== 200) throw answer;
@@ -81,7 +81,7 @@ function getter(read, onKept) {
 }
 
 // The log's origin: the first line of its latest checkpoint.
-async function logOrigin(get) {
+export async function logOrigin(get) {
   return (await get("/api/v1/log/checkpoint", { text: true })).split("\n")[0];
 }
 
@@ -100,7 +100,7 @@ function keptNotice(messages, times) {
 }
 
 // RFC 3339 in UTC without fractions, as docs/statements.md writes times.
-function now() {
+export function now() {
   return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 

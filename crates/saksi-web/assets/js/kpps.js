@@ -10,8 +10,9 @@
 // opens without a connection (offline.js), and so does its entry, from
 // what the phone kept of its TPS's reads (kept.js) once approved: the
 // approval is remembered on the phone. A version signed while the one
-// before it still waits in the outbox builds on it. Every string shown
-// comes from the page's catalogue.
+// before it still waits in the outbox builds on it. The approved phone also
+// files incident reports, signed and queued the same way (report.js).
+// Every string shown comes from the page's catalogue.
 import { makeKey, loadKey, statementDigest } from "./signing.js";
 import { entryScreen, reasonText } from "./entry.js";
 import { el, fill } from "./chasil.js";
@@ -19,6 +20,7 @@ import { enqueue, items, lastPending, start as startOutbox } from "./queue.js";
 import { keeper } from "./kept.js";
 import { pinLogKey, verifyReceipt } from "./proof.js";
 import { registerServiceWorker } from "./offline.js";
+import { mountReport } from "./report.js";
 
 const messages = JSON.parse(document.getElementById("messages").textContent);
 const $ = id => document.getElementById(id);
@@ -169,6 +171,14 @@ function showStatus(enrolment, status, reason) {
       read: keeper(enrolment.tps),
       warm: true,
       pending,
+    });
+    $("report").hidden = false;
+    mountReport($("report"), {
+      tps: enrolment.tps,
+      keyName: "kpps-" + enrolment.tps,
+      messages,
+      read: keeper(enrolment.tps),
+      enqueue,
     });
   }
 }

@@ -20,9 +20,10 @@ function csrfToken() {
 
 // Calls the API as the signed-in officer: the cookie goes along
 // (same-origin) and every call that changes something carries the CSRF
-// token. Answers {status, body}; status 0 when the server was not reached.
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+// token; `extra` adds headers (an Idempotency-Key). Answers {status,
+// body}; status 0 when the server was not reached.
+export async function api(method, path, body, extra = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
   if (body !== undefined) headers["Content-Type"] = "application/json";
   try {

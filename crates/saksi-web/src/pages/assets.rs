@@ -97,6 +97,31 @@ pub(crate) const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/js/entry-behalf.js"),
         "text/javascript; charset=utf-8",
     ),
+    (
+        "js/incident.js",
+        include_str!("../../assets/js/incident.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/report.js",
+        include_str!("../../assets/js/report.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/incidents.js",
+        include_str!("../../assets/js/incidents.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/incident-new.js",
+        include_str!("../../assets/js/incident-new.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "js/incident-show.js",
+        include_str!("../../assets/js/incident-show.js"),
+        "text/javascript; charset=utf-8",
+    ),
 ];
 
 pub async fn show(RawPath(file): RawPath<String>) -> Response {
@@ -109,4 +134,23 @@ pub async fn show(RawPath(file): RawPath<String>) -> Response {
     crate::view::secure_headers(headers);
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FILES;
+
+    /// A script written but not listed here is a 404 in the browser, and
+    /// every module importing it fails to load.
+    #[test]
+    fn every_script_in_the_assets_is_served() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/js");
+        for file in std::fs::read_dir(dir).unwrap() {
+            let name = format!("js/{}", file.unwrap().file_name().to_string_lossy());
+            assert!(
+                FILES.iter().any(|(path, _, _)| *path == name),
+                "{name} is not in FILES"
+            );
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod devices;
 pub mod enrolment_codes;
 pub mod entry;
 pub mod home;
+pub mod incidents;
 pub mod keys;
 pub mod kpps;
 pub mod lang;

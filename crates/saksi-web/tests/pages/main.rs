@@ -5,6 +5,7 @@ mod compress;
 mod entry;
 mod helpers;
 mod home;
+mod incidents;
 mod language;
 mod login;
 mod screens;
