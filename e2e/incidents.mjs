@@ -109,6 +109,16 @@ try {
   out.queue_row = await row.textContent();
   await look(page, "incidents-queue");
 
+  // The public TPS page, no login: flagged while it is open, the
+  // report's text not shown.
+  const visitor = await browser.newPage({ viewport: { width: 360, height: 780 } });
+  visitor.on("pageerror", (e) => out.errors.push(`visitor: ${e}`));
+  await visitor.goto(`${SAKSI_URL}/#/tps/${PHONE_TPS}`);
+  await visitor.waitForSelector(".incident-flag", WAIT);
+  out.tps_flag = await visitor.textContent(".incident-flag");
+  await look(visitor, "public-tps-flagged");
+  await visitor.close();
+
   // Its page: what was reported, who owns it, its history; acknowledged,
   // then resolved.
   await row.locator("a").click();

@@ -34,7 +34,9 @@ pub use results::{
 };
 pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, PhotoStored, Receipt};
 pub use system::{Health, RecoveryCodes, Session, SessionInfo, TotpOffer};
-pub use tps::{FormPhoto, FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsPage};
+pub use tps::{
+    FormPhoto, FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsIncident, TpsPage,
+};
 pub use workspace::{
     Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,
     IssuedCodes, KeyDefaults, OfficerKeyEntry, OfficerKeyStatus, OfficerKeySubmitted, OfficerKeys,

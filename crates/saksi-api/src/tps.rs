@@ -19,6 +19,22 @@ pub struct TpsPage {
     pub log_size: u64,
     /// Every contest, held here or not, in ballot order.
     pub contests: Vec<TpsContest>,
+    /// The open or acknowledged `high` or `critical` incidents filed at
+    /// this TPS that name one of its contests: a reader weighing its
+    /// numbers learns that someone reported trouble with them.
+    pub incidents: Vec<TpsIncident>,
+}
+
+/// An incident flagging a TPS, its public fields only (never the text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TpsIncident {
+    /// 32 lowercase hex digits.
+    pub id: String,
+    pub category: String,
+    pub severity: String,
+    pub status: String,
+    /// The contests held here that it names, in ballot order.
+    pub contests: Vec<String>,
 }
 
 /// One contest's forms at a TPS.

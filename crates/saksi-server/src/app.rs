@@ -200,8 +200,13 @@ impl App {
         }
         .spawn(config.queue_capacity)
         .map_err(LoadError::Spawn)?;
-        let sweep = Sweep::spawn(handle.clone(), Arc::clone(&live), Arc::clone(&clock))
-            .map_err(LoadError::Spawn)?;
+        let sweep = Sweep::spawn(
+            handle.clone(),
+            Arc::clone(&live),
+            Arc::clone(&clock),
+            notifier.clone(),
+        )
+        .map_err(LoadError::Spawn)?;
         let dummy_hash = password::hash("saksi: no such user")?.into();
         tracing::info!(
             log_size,

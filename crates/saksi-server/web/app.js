@@ -212,6 +212,20 @@ function photosCell(photos) {
     : el("span", { class: "photo-pending", title: "SHA-256 " + p.sha256 }, "foto belum diterima")));
 }
 
+// An open high or critical incident reported at this TPS about some of
+// its contests: its public fields only (the report's text stays private).
+const INCIDENT_WORDS = {
+  high: "tinggi", critical: "kritis", open: "belum ditangani", acknowledged: "sedang ditangani",
+  logistics: "logistik", security: "keamanan", disaster: "bencana", health: "kesehatan",
+  it: "TI", violation: "pelanggaran", other: "lainnya",
+};
+function incidentFlag(i) {
+  const word = k => INCIDENT_WORDS[k] || k;
+  const contests = i.contests.map(c => (CONTESTS.find(x => x[0] === c) || [c, c])[1]).join(", ");
+  return el("p", { class: "warn incident-flag" }, "⚠ Insiden " + word(i.category) + " (tingkat " + word(i.severity) +
+    ") dilaporkan di TPS ini tentang " + contests + ": " + word(i.status) + ".");
+}
+
 async function showTps(r) {
   const [data, size] = await Promise.all([getJson("/api/v1/tps/" + r.code), checkpointSize()]);
   const parts = [
@@ -219,6 +233,7 @@ async function showTps(r) {
     el("div", { class: "level" }, "TPS"),
     el("h2", { id: "region-name" }, data.name || data.code),
     el("div", { class: "muted" }, "Kode " + data.code + (data.dpt ? " · DPT " + fmt.format(data.dpt.j) : "")),
+    ...(data.incidents || []).map(incidentFlag),
   ];
   for (const c of data.contests || []) {
     const name = (CONTESTS.find(x => x[0] === c.contest) || [c.contest, c.contest])[1];

@@ -226,6 +226,10 @@ fn errors_regions_tps_and_log() {
         "code": t.code, "name": t.name, "level": t.level, "parent": t.parent,
         "dpt": {"l": t.dpt.l, "p": t.dpt.p, "j": t.dpt.j},
         "log_size": t.log_size, "contests": contests,
+        "incidents": t.incidents.iter().map(|i| json!({
+            "id": i.id, "category": i.category, "severity": i.severity,
+            "status": i.status, "contests": i.contests,
+        })).collect::<Vec<_>>(),
     });
     assert_eq!(bytes(&t), old.to_string());
     let e = samples::log_entries();

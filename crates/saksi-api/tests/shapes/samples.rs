@@ -240,6 +240,13 @@ pub fn tps_page() -> TpsPage {
                 versions: Vec::new(),
             },
         ],
+        incidents: vec![TpsIncident {
+            id: "0123456789abcdef0123456789abcdef".into(),
+            category: "security".into(),
+            severity: "high".into(),
+            status: "acknowledged".into(),
+            contests: vec!["ppwp".into()],
+        }],
     }
 }
 

@@ -162,6 +162,21 @@ impl Book {
             .filter_map(|(_, id)| self.records.get_key_value(id))
     }
 
+    /// The incidents whose running deadline falls after `now` and at or
+    /// before `until`, earliest first, with that deadline: what is about
+    /// to fall due (the `due_soon` notices).
+    pub fn falling_due(
+        &self,
+        now: UnixTime,
+        until: UnixTime,
+    ) -> impl Iterator<Item = (UnixTime, &Id, &Record)> + '_ {
+        self.due
+            .iter()
+            .skip_while(move |(due, _)| *due <= now)
+            .take_while(move |(due, _)| *due <= until)
+            .filter_map(|(due, id)| self.records.get_key_value(id).map(|(id, r)| (*due, id, r)))
+    }
+
     /// The earliest running deadline, if any.
     pub fn next_due(&self) -> Option<UnixTime> {
         self.due.first().map(|(due, _)| *due)
@@ -411,6 +426,28 @@ mod tests {
             ),
             Err(BookError::OutOfOrder { last: 0, got: 5 })
         );
+    }
+
+    #[test]
+    fn what_falls_due_soon_is_the_next_deadline_of_each_not_yet_fallen_due() {
+        let mut book = Book::new();
+        // Critical: acknowledge by 100 + 900; low: by 24 h.
+        let critical = file(&mut book, 1, "11.01.01.2001.001", Severity::Critical, 100);
+        let low = file(&mut book, 2, "11.01.01.2001.001", Severity::Low, 0);
+        let soon = |book: &Book, now: i64| -> Vec<(i64, Id)> {
+            book.falling_due(UnixTime(now), UnixTime(now + 900))
+                .map(|(due, id, _)| (due.0, *id))
+                .collect()
+        };
+        assert_eq!(soon(&book, 0), vec![]);
+        assert_eq!(soon(&book, 100), vec![(1000, critical)]);
+        // Once it has fallen due it is the sweep's, not a warning.
+        assert_eq!(soon(&book, 1000), vec![]);
+        // Acknowledged: its next deadline is the resolution's (2 h).
+        let owner = Actor::officer(Role::KpuKabkota, code("11.01"));
+        act(&mut book, critical, Action::Acknowledge, owner, 200);
+        assert_eq!(soon(&book, 100 + 7200 - 900), vec![(7300, critical)]);
+        assert_eq!(soon(&book, 86_400 - 60), vec![(86_400, low)]);
     }
 
     #[test]

@@ -9,6 +9,10 @@ use crate::RegionCode;
 use crate::permission::{self, Principal, Role};
 use crate::time::UnixTime;
 
+/// How long before a deadline its owner hears `due_soon` (issue 12:
+/// "due within 15 minutes"): once per deadline.
+pub const DUE_SOON_SECONDS: i64 = 15 * 60;
+
 /// What happened to an incident, as a webhook subscribes to it and the
 /// live stream names it. Ids are fixed (`saksi webhook add --events`, the
 /// payload's `event`, the stream's `event:` line).

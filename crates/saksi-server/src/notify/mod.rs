@@ -14,6 +14,8 @@ mod dispatch;
 use std::sync::Arc;
 
 use saksi_core::RegionCode;
+use saksi_core::incident::Severity;
+use saksi_core::incident::book::Record;
 use saksi_core::time::UnixTime;
 use saksi_store::Store;
 use tokio::sync::{broadcast, mpsc, watch};
@@ -39,6 +41,27 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// The notice of `event` about incident `id` as the book has it
+    /// (`record`, read at `now`), happening `at`.
+    pub fn of(
+        event: NoticeEvent,
+        id: saksi_statement::IncidentId,
+        record: &Record,
+        at: UnixTime,
+        now: UnixTime,
+    ) -> Notice {
+        let p = &record.public;
+        let summary = saksi_api::IncidentSummary::of(id.to_string(), record, now);
+        Notice {
+            event,
+            incident: serde_json::to_value(summary).expect("an API shape serialises"),
+            owner: p.owner.region,
+            region: p.region,
+            critical: p.severity == Severity::Critical,
+            at,
+        }
+    }
+
     /// What the live stream sends as an event's `data`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({

@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use saksi_api::IncidentSummary;
 use saksi_core::form::CHasil;
-use saksi_core::incident::Severity;
 use saksi_core::incident::book::Record;
 use saksi_core::incident::notice::NoticeEvent;
 use saksi_core::time::UnixTime;
@@ -256,17 +254,9 @@ impl Sequencer {
                 continue;
             }
             if let Some(notice) = NoticeEvent::of(event.action) {
-                let p = &record.public;
-                let id = IncidentId(w.incident.id).to_string();
-                let summary = IncidentSummary::of(id, record, now);
-                self.notifier.publish(Notice {
-                    event: notice,
-                    incident: serde_json::to_value(summary).expect("an API shape serialises"),
-                    owner: p.owner.region,
-                    region: p.region,
-                    critical: p.severity == Severity::Critical,
-                    at: event.at,
-                });
+                let id = IncidentId(w.incident.id);
+                self.notifier
+                    .publish(Notice::of(notice, id, record, event.at, now));
             }
         }
         live.last_updated = Some(now);

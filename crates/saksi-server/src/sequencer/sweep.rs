@@ -6,21 +6,29 @@
 //! any more, and what fell due while the server was down (the book is
 //! loaded from the store) escalates on the first round, in due order.
 //!
+//! Each round also tells the owners (the live stream, webhooks) of every
+//! deadline falling due within [`DUE_SOON_SECONDS`], once per deadline
+//! while the server runs (after a restart, once more).
+//!
 //! It never stalls the write path: each round queues at most [`ROUND`]
 //! commands and waits for their answers before the next, so ingest always
 //! finds room in the queue, and a full queue ends the round early.
 
+use std::collections::HashSet;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use saksi_core::incident::notice::{DUE_SOON_SECONDS, NoticeEvent};
+use saksi_core::time::UnixTime;
 use saksi_statement::IncidentId;
 use tokio::sync::oneshot;
 
 use super::{Command, Fact, IdempotencyKey, IncidentFact, Outcome, SequencerHandle};
 use crate::clock::Clock;
 use crate::live::{Live, read_live};
+use crate::notify::{Notice, Notifier};
 
 /// How often the sweep looks: well within the second an escalation may
 /// lag its deadline.
@@ -44,14 +52,17 @@ impl Sweep {
         sequencer: SequencerHandle,
         live: Arc<RwLock<Live>>,
         clock: Arc<dyn Clock>,
+        notifier: Notifier,
     ) -> std::io::Result<Sweep> {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("saksi-sweep".into())
             .spawn(move || {
+                let mut warned = HashSet::new();
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(TICK) {
                     // Full rounds that all went through: more may be due.
                     while sweep(&sequencer, &live, clock.as_ref()) == ROUND {}
+                    warn_due_soon(&live, clock.as_ref(), &notifier, &mut warned);
                 }
             })?;
         Ok(Sweep { stop, thread })
@@ -109,4 +120,25 @@ fn sweep(sequencer: &SequencerHandle, live: &RwLock<Live>, clock: &dyn Clock) ->
         }
     }
     logged
+}
+
+/// Publishes `due_soon` for each running deadline falling due within
+/// [`DUE_SOON_SECONDS`] not warned of yet; `warned` holds the deadlines
+/// told (incident and time), forgotten once fallen due.
+fn warn_due_soon(
+    live: &RwLock<Live>,
+    clock: &dyn Clock,
+    notifier: &Notifier,
+    warned: &mut HashSet<(UnixTime, IncidentId)>,
+) {
+    let now = clock.now();
+    warned.retain(|(due, _)| *due > now);
+    let live = read_live(live);
+    let until = UnixTime(now.0.saturating_add(DUE_SOON_SECONDS));
+    for (due, id, record) in live.incidents.falling_due(now, until) {
+        let id = IncidentId(*id);
+        if warned.insert((due, id)) {
+            notifier.publish(Notice::of(NoticeEvent::DueSoon, id, record, now, now));
+        }
+    }
 }

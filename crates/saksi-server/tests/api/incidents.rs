@@ -17,7 +17,13 @@ use sha2::Digest as _;
 use crate::enrolment::staff;
 use crate::helpers::{Answer, ORIGIN, TestApp, jpeg, spawn_app};
 
-async fn post(app: &TestApp, uri: &str, token: Option<&str>, key: &str, body: &Value) -> Answer {
+pub(crate) async fn post(
+    app: &TestApp,
+    uri: &str,
+    token: Option<&str>,
+    key: &str,
+    body: &Value,
+) -> Answer {
     let auth = token.map(|t| format!("Bearer {t}"));
     let mut headers = vec![
         ("content-type", "application/json"),
@@ -36,7 +42,7 @@ async fn get(app: &TestApp, uri: &str, token: &str) -> Answer {
         .await
 }
 
-fn filing(region: RegionCode, severity: &str) -> Value {
+pub(crate) fn filing(region: RegionCode, severity: &str) -> Value {
     json!({
         "region": region.to_string(),
         "category": "logistics",
@@ -701,4 +707,58 @@ async fn an_incidents_photos_are_stored_if_its_report_names_them_and_shown_only_
         .request(Method::GET, &format!("/api/v1/photos/{sha}"), &[], "")
         .await;
     assert_eq!(public.status, StatusCode::NOT_FOUND);
+}
+
+/// What the public TPS page of `tps` flags.
+async fn flags(app: &TestApp, tps: RegionCode) -> Value {
+    let answer = app
+        .request(Method::GET, &format!("/api/v1/tps/{tps}"), &[], "")
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+    answer.json()["incidents"].clone()
+}
+
+#[tokio::test]
+async fn a_tps_page_is_flagged_while_a_high_incident_about_its_contests_is_open() {
+    let w = world().await;
+    assert_eq!(flags(&w.app, w.tps).await, json!([]));
+    // A low one does not flag; a critical one does, public fields only.
+    filed(&w, "low", "low").await;
+    let critical = filed(&w, "critical", "critical").await;
+    let shown = flags(&w.app, w.tps).await;
+    assert_eq!(shown.as_array().map(Vec::len), Some(1), "{shown}");
+    assert_eq!(shown[0]["id"], json!(critical.id));
+    assert_eq!(
+        (
+            &shown[0]["severity"],
+            &shown[0]["status"],
+            &shown[0]["category"]
+        ),
+        (&json!("critical"), &json!("open"), &json!("logistics"))
+    );
+    assert!(
+        shown[0]["contests"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!("ppwp"))),
+        "{shown}"
+    );
+    assert!(shown[0].get("title").is_none() && shown[0].get("description").is_none());
+    // Still flagged while it is handled; gone once resolved.
+    let ack = event(
+        &w,
+        &critical.id,
+        &w.kabkota,
+        "a",
+        json!({"action": "acknowledge"}),
+    )
+    .await;
+    assert_eq!(ack.status, StatusCode::CREATED);
+    assert_eq!(
+        flags(&w.app, w.tps).await[0]["status"],
+        json!("acknowledged")
+    );
+    let resolve = json!({"action": "resolve", "text": "Kotak diganti."});
+    let done = event(&w, &critical.id, &w.kabkota, "r", resolve).await;
+    assert_eq!(done.status, StatusCode::CREATED);
+    assert_eq!(flags(&w.app, w.tps).await, json!([]));
 }

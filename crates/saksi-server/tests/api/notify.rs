@@ -254,3 +254,51 @@ async fn a_server_with_an_open_stream_still_stops() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_deadline_falling_due_within_15_minutes_is_told_once() {
+    let app = spawn_app();
+    let hook = app
+        .store
+        .add_webhook(&NewWebhook {
+            // Nothing listens: the deliveries stay stored and pending.
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["due_soon".into(), "escalated".into()],
+            secret: "b4".repeat(32),
+            created_at: app.clock.now(),
+        })
+        .unwrap();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let kpps = staff(&app, "kpps-a", "kpps", tps);
+    // Low: 24 h to acknowledge, so nothing is due soon at filing.
+    let filed = crate::incidents::post(
+        &app,
+        "/api/v1/incidents",
+        Some(&kpps),
+        "f",
+        &crate::incidents::filing(tps, "low"),
+    )
+    .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.json());
+    let count = |event: &str| {
+        app.store
+            .deliveries(Some(hook))
+            .unwrap()
+            .iter()
+            .filter(|d| d.event == event)
+            .count()
+    };
+    // Several sweep rounds: still nothing to tell.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(count("due_soon"), 0);
+    // Ten minutes before the deadline: told once, however many rounds.
+    app.clock.advance(24 * 3600 - 600);
+    eventually("due_soon told", || count("due_soon") == 1).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(count("due_soon"), 1);
+    // Missed: it escalates with a fresh day, not due soon again.
+    app.clock.advance(600);
+    eventually("escalated told", || count("escalated") == 1).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(count("due_soon"), 1);
+}

@@ -65,6 +65,10 @@ fn a_phone_files_an_incident_offline_and_its_kpu_kabkota_acknowledges_and_resolv
     // The officer heard it live, and the queue lists it.
     let notices = out["notices"].as_array().unwrap();
     assert!(notices.iter().any(|n| n["event"] == "new"), "{out:#}");
+    // The public TPS page flags it, without the report's text.
+    let flag = out["tps_flag"].as_str().unwrap();
+    assert!(flag.contains("keamanan") && flag.contains("kritis"), "{flag}");
+    assert!(!flag.contains("Kotak suara"), "{flag}");
     // Its page: the report's text, owned by the KPU Kab/Kota, filed.
     let page = &out["page"];
     assert_eq!(page["title"], "Kotak suara rusak");
@@ -94,9 +98,19 @@ fn a_phone_files_an_incident_offline_and_its_kpu_kabkota_acknowledges_and_resolv
     assert_eq!(session["history"], json!(["file"]));
 
     // The log: the phone's signed report and the officer's events, with
-    // the public fields only (never the title or the text).
-    let entries = last_entries(demo, 40);
-    let ours: Vec<&String> = entries.iter().filter(|e| e.contains(id)).collect();
+    // the public fields only (never the title or the text), once the
+    // checkpoint (published every few hundred ms) covers the last.
+    let mut ours: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        ours = last_entries(demo, 40)
+            .into_iter()
+            .filter(|e| e.contains(id))
+            .collect();
+        if ours.len() == 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     assert_eq!(ours.len(), 3, "{ours:#?}");
     assert!(ours.iter().all(|e| e.contains("\"type\":\"incident\"")));
     assert!(ours[0].contains("\"signature\""), "{}", ours[0]);

@@ -8,11 +8,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use saksi_api::{FormPhoto, FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest, TpsPage};
-use saksi_core::{Contest, Level};
+use saksi_api::{
+    FormPhoto, FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest, TpsIncident, TpsPage,
+};
+use saksi_core::incident::Severity;
+use saksi_core::{Contest, Level, RegionCode, RegionId};
 use saksi_log::{NodeSource, Verifier};
-use saksi_statement::Entry;
 use saksi_statement::form::version_digest;
+use saksi_statement::{Entry, IncidentId};
 use saksi_store::{BlobStore, Store, StoreError, StoredVersion};
 
 use crate::codes;
@@ -110,8 +113,38 @@ pub async fn show(
         dpt: header.dpt,
         log_size,
         contests,
+        incidents: flags(&state, id, code),
     };
     Ok(json_of(StatusCode::OK, &body))
+}
+
+/// The incidents that flag this TPS: open or acknowledged, `high` or
+/// `critical`, filed here and naming a contest held here (only those
+/// contests are listed), by id.
+fn flags(state: &AppState, id: RegionId, code: RegionCode) -> Vec<TpsIncident> {
+    let live = state.live();
+    let mut out: Vec<TpsIncident> = live
+        .incidents
+        .flagging(code, Severity::High)
+        .filter_map(|(incident, r)| {
+            let p = &r.public;
+            let contests: Vec<String> = p
+                .contests
+                .iter()
+                .filter(|c| state.election.holds(id, **c))
+                .map(|c| c.id().to_owned())
+                .collect();
+            (!contests.is_empty()).then(|| TpsIncident {
+                id: IncidentId(*incident).to_string(),
+                category: p.category.id().to_owned(),
+                severity: p.severity.id().to_owned(),
+                status: p.status.id().to_owned(),
+                contests,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
 }
 
 /// Whether `sha256` is in the photo store; with none, nothing is.
