@@ -205,6 +205,7 @@ impl App {
             Arc::clone(&live),
             Arc::clone(&clock),
             notifier.clone(),
+            Arc::clone(&metrics),
         )
         .map_err(LoadError::Spawn)?;
         let dummy_hash = password::hash("saksi: no such user")?.into();

@@ -14,6 +14,11 @@ const BATCH_BUCKETS: [u64; 5] = [1, 10, 100, 500, 1000];
 /// Upper bounds of the commit-latency histogram buckets, in seconds.
 const COMMIT_BUCKETS: [f64; 8] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 
+/// Upper bounds of the escalation sweep's round-time buckets, in seconds:
+/// a round that only looks takes microseconds, one that escalates waits
+/// for its group commits.
+const SWEEP_BUCKETS: [f64; 8] = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1.0];
+
 /// A cumulative histogram with fixed buckets.
 #[derive(Debug, Default)]
 struct Histogram {
@@ -51,6 +56,8 @@ impl Histogram {
 pub struct Metrics {
     batch_size: Histogram,
     commit_seconds: Histogram,
+    sweep_seconds: Histogram,
+    deadline_events: AtomicU64,
     accepted: AtomicU64,
     replayed: AtomicU64,
     refused: AtomicU64,
@@ -72,6 +79,16 @@ impl Metrics {
         let secs = took.as_secs_f64();
         let bucket = COMMIT_BUCKETS.iter().position(|b| secs <= *b);
         self.commit_seconds.observe(bucket, took.as_micros() as u64);
+    }
+
+    /// One look of the escalation sweep that took `took` and logged
+    /// `events` escalations or overdue marks: how the sweep weighs on the
+    /// server as incidents pile up (README: Performance).
+    pub fn sweep(&self, took: Duration, events: usize) {
+        let secs = took.as_secs_f64();
+        let bucket = SWEEP_BUCKETS.iter().position(|b| secs <= *b);
+        self.sweep_seconds.observe(bucket, took.as_micros() as u64);
+        self.deadline_events.fetch_add(events as u64, Relaxed);
     }
 
     /// Counts the outcomes of one batch.
@@ -205,6 +222,11 @@ impl Metrics {
                 "Group commits that failed.",
                 &self.commit_failures,
             ),
+            (
+                "saksi_incident_deadline_events_total",
+                "Escalations and overdue marks the sweep logged on missed deadlines.",
+                &self.deadline_events,
+            ),
         ] {
             gauge(
                 &mut out,
@@ -228,6 +250,13 @@ impl Metrics {
         let bounds: Vec<String> = COMMIT_BUCKETS.iter().map(f64::to_string).collect();
         self.commit_seconds
             .render(&mut out, "saksi_commit_seconds", &bounds, 1e6);
+        let _ = writeln!(
+            out,
+            "# HELP saksi_incident_sweep_seconds One look of the escalation sweep, its escalations logged.\n# TYPE saksi_incident_sweep_seconds histogram"
+        );
+        let bounds: Vec<String> = SWEEP_BUCKETS.iter().map(f64::to_string).collect();
+        self.sweep_seconds
+            .render(&mut out, "saksi_incident_sweep_seconds", &bounds, 1e6);
         let _ = writeln!(
             out,
             "# HELP saksi_http_responses_total HTTP answers by status.\n# TYPE saksi_http_responses_total counter"

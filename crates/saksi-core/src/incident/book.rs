@@ -57,6 +57,9 @@ impl Record {
 pub struct Book {
     records: HashMap<Id, Record>,
     due: BTreeSet<(UnixTime, Id)>,
+    /// Where each was filed: a TPS page finds its own without walking
+    /// every incident.
+    at: BTreeSet<(RegionCode, Id)>,
 }
 
 /// Why an event could not be entered in the book.
@@ -106,6 +109,7 @@ impl Book {
                 return Err(BookError::OutOfOrder { last: 0, got: seq });
             }
             self.schedule(id, None, state.next_due());
+            self.at.insert((state.region, id));
             self.records.insert(
                 id,
                 Record {
@@ -140,6 +144,7 @@ impl Book {
             return Err(BookError::FiledTwice);
         }
         self.schedule(id, None, record.public.next_due());
+        self.at.insert((record.public.region, id));
         self.records.insert(id, record);
         Ok(())
     }
@@ -170,10 +175,12 @@ impl Book {
         now: UnixTime,
         until: UnixTime,
     ) -> impl Iterator<Item = (UnixTime, &Id, &Record)> + '_ {
-        self.due
-            .iter()
-            .skip_while(move |(due, _)| *due <= now)
-            .take_while(move |(due, _)| *due <= until)
+        // A range whose start lies past its end would panic.
+        let after = UnixTime(now.0.saturating_add(1));
+        (until >= after)
+            .then(|| self.due.range((after, [0; 16])..=(until, [u8::MAX; 16])))
+            .into_iter()
+            .flatten()
             .filter_map(|(due, id)| self.records.get_key_value(id).map(|(id, r)| (*due, id, r)))
     }
 
@@ -201,19 +208,21 @@ impl Book {
         found
     }
 
-    /// The open or acknowledged incidents at or below `region` of at
-    /// least `severity` that name a contest: what flags a TPS page.
+    /// The open or acknowledged incidents filed at `region` of at least
+    /// `severity` that name a contest: what flags a TPS page.
     pub fn flagging(
         &self,
         region: RegionCode,
         severity: Severity,
     ) -> impl Iterator<Item = (&Id, &Record)> + '_ {
-        self.records.iter().filter(move |(_, r)| {
-            region.contains(r.public.region)
-                && r.public.severity >= severity
-                && !r.public.contests.is_empty()
-                && matches!(r.public.status, Status::Open | Status::Acknowledged)
-        })
+        self.at
+            .range((region, [0; 16])..=(region, [u8::MAX; 16]))
+            .filter_map(|(_, id)| self.records.get_key_value(id))
+            .filter(move |(_, r)| {
+                r.public.severity >= severity
+                    && !r.public.contests.is_empty()
+                    && matches!(r.public.status, Status::Open | Status::Acknowledged)
+            })
     }
 
     /// The public statistics of `region`'s subtree at `now`, with one
@@ -440,6 +449,8 @@ mod tests {
                 .collect()
         };
         assert_eq!(soon(&book, 0), vec![]);
+        assert_eq!(book.falling_due(UnixTime(100), UnixTime(100)).count(), 0);
+        assert_eq!(book.falling_due(UnixTime(100), UnixTime(50)).count(), 0);
         assert_eq!(soon(&book, 100), vec![(1000, critical)]);
         // Once it has fallen due it is the sweep's, not a warning.
         assert_eq!(soon(&book, 1000), vec![]);

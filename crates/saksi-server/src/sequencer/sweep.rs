@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use saksi_core::incident::notice::{DUE_SOON_SECONDS, NoticeEvent};
 use saksi_core::time::UnixTime;
@@ -28,6 +28,7 @@ use tokio::sync::oneshot;
 use super::{Command, Fact, IdempotencyKey, IncidentFact, Outcome, SequencerHandle};
 use crate::clock::Clock;
 use crate::live::{Live, read_live};
+use crate::metrics::Metrics;
 use crate::notify::{Notice, Notifier};
 
 /// How often the sweep looks: well within the second an escalation may
@@ -53,6 +54,7 @@ impl Sweep {
         live: Arc<RwLock<Live>>,
         clock: Arc<dyn Clock>,
         notifier: Notifier,
+        metrics: Arc<Metrics>,
     ) -> std::io::Result<Sweep> {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -60,9 +62,18 @@ impl Sweep {
             .spawn(move || {
                 let mut warned = HashSet::new();
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(TICK) {
-                    // Full rounds that all went through: more may be due.
-                    while sweep(&sequencer, &live, clock.as_ref()) == ROUND {}
+                    let started = Instant::now();
+                    let mut logged = 0;
+                    loop {
+                        let round = sweep(&sequencer, &live, clock.as_ref());
+                        logged += round;
+                        // Full rounds that all went through: more may be due.
+                        if round < ROUND {
+                            break;
+                        }
+                    }
                     warn_due_soon(&live, clock.as_ref(), &notifier, &mut warned);
+                    metrics.sweep(started.elapsed(), logged);
                 }
             })?;
         Ok(Sweep { stop, thread })

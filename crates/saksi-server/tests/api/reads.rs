@@ -91,6 +91,8 @@ async fn health_metrics_and_openapi_answer() {
     assert!(text.contains("saksi_queue_depth 0"), "{text}");
     assert!(text.contains("saksi_batch_size_count"));
     assert!(text.contains("saksi_commit_seconds_bucket"));
+    assert!(text.contains("saksi_incident_sweep_seconds_count"));
+    assert!(text.contains("saksi_incident_deadline_events_total 0"));
     assert!(text.contains("saksi_http_responses_total{status=\"404\"}"));
     let doc = app.get("/api/v1/openapi.json").await.json();
     assert_eq!(doc["openapi"], "3.1.0");

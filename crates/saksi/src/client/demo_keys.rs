@@ -20,7 +20,9 @@ use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use saksi_log::{Signer, Verifier};
-use saksi_statement::{Envelope, FormStatement, KeyAction, KeyRole, KeyStatement};
+use saksi_statement::{
+    Envelope, FormStatement, IncidentStatement, KeyAction, KeyRole, KeyStatement, Private,
+};
 use sha2::{Digest, Sha256};
 
 use crate::client::Client;
@@ -313,6 +315,37 @@ pub fn sign_form(
         envelope.to_value().to_string().into_bytes(),
         envelope.statement_sha256(),
     ))
+}
+
+/// A KPPS device's signed incident report at its TPS, as the KPPS app
+/// sends it (`POST /api/v1/incidents`): the envelope of the `incident`
+/// statement with `private` (the salt and `content`, `{"title",
+/// "description"}`) beside it. The salt is fresh, so no two reports share
+/// an id.
+pub fn sign_incident(
+    key: &Signer,
+    origin: &str,
+    tps: RegionCode,
+    category: saksi_core::incident::Category,
+    severity: saksi_core::incident::Severity,
+    content: &serde_json::Value,
+    signed_at: UnixTime,
+) -> Result<Vec<u8>> {
+    let private = Private::seal(content);
+    let statement = IncidentStatement {
+        region: tps,
+        category,
+        severity,
+        contests: vec![Contest::Ppwp],
+        content_sha256: private.commitment(),
+        origin: origin.to_owned(),
+        signed_at,
+    };
+    let object = serde_json::from_slice(&statement.canonical())?;
+    let mut envelope = Envelope::sign(object, key)?.to_value();
+    envelope["private"] =
+        serde_json::json!({"salt": hex::encode(private.salt), "content": content});
+    Ok(envelope.to_string().into_bytes())
 }
 
 /// The key among `keys` of `region`'s ancestor at `level`.

@@ -605,6 +605,33 @@ fn loadgen_reports_throughput_and_writes_a_receipt_per_acknowledged_submission()
 }
 
 #[test]
+fn loadgen_files_signed_incident_reports_before_the_forms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let demo = Server::demo(&dir, "5", "0");
+    let out = saksi()
+        .args(["loadgen", "--data-dir", dir.to_str().unwrap()])
+        .args(["--server", &format!("http://{}", demo.addr)])
+        .args(["--connections", "4", "--count", "10", "--incidents", "30"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("filed 30 incidents in"), "{stdout}");
+    assert!(stdout.contains("accepted 10,"), "{stdout}");
+    // Public statistics count them: logged, open, low, at the kab/kota.
+    let (status, body) = http(demo.addr, "GET", "/api/v1/incidents/stats", &[], "");
+    assert_eq!(status, 200, "{body}");
+    let stats = json(&body);
+    assert!(stats["severity"]["low"].as_u64().unwrap() >= 30, "{stats}");
+    assert!(stats["status"]["open"].as_u64().unwrap() >= 30, "{stats}");
+}
+
+#[test]
 fn loadgen_refuses_count_and_duration_together() {
     let out = saksi()
         .args([

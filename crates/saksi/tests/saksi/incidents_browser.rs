@@ -67,7 +67,10 @@ fn a_phone_files_an_incident_offline_and_its_kpu_kabkota_acknowledges_and_resolv
     assert!(notices.iter().any(|n| n["event"] == "new"), "{out:#}");
     // The public TPS page flags it, without the report's text.
     let flag = out["tps_flag"].as_str().unwrap();
-    assert!(flag.contains("keamanan") && flag.contains("kritis"), "{flag}");
+    assert!(
+        flag.contains("keamanan") && flag.contains("kritis"),
+        "{flag}"
+    );
     assert!(!flag.contains("Kotak suara"), "{flag}");
     // Its page: the report's text, owned by the KPU Kab/Kota, filed.
     let page = &out["page"];

@@ -14,12 +14,14 @@ use std::time::{Duration, Instant};
 
 use hyper::body::Bytes;
 use saksi_api::{Accepted, Receipt};
+use saksi_core::incident::{Category, Severity};
+use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionId};
 use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
 use tokio::sync::mpsc;
 
-use crate::client::demo_keys::{DemoKeys, parallel, sign_form};
+use crate::client::demo_keys::{DemoKeys, parallel, sign_form, sign_incident};
 use crate::client::{Client, forms};
 
 /// One submission, ready to send.
@@ -82,6 +84,49 @@ pub fn corpus(
     out.truncate(limit);
     out
 }
+
+/// `n` incident reports (`--incidents`), each signed by the KPPS device
+/// of a TPS drawn at random, all `low`, so that a server whose low
+/// deadlines are short (`--incident-deadlines low=...`) escalates them
+/// while the forms stream: the sweep under load.
+pub fn incidents(
+    election: &Election,
+    keys: &DemoKeys,
+    seed: u64,
+    n: usize,
+    signed_at: UnixTime,
+) -> Vec<Prepared> {
+    let tps: Vec<RegionId> = election.tree.tps_ids().collect();
+    let mut rng = Rng::stream(seed, &[0x1c1d]);
+    let drawn: Vec<(usize, RegionId)> = (0..n).map(|i| (i, *rng.pick(&tps))).collect();
+    let content = |i: usize| serde_json::json!({"title": "Uji beban", "description": format!("Laporan uji beban nomor {i}.")});
+    parallel(&drawn, |(i, id)| {
+        let key = keys.kpps(*id)?;
+        let code = election.tree.get(*id).code;
+        let body = sign_incident(
+            key,
+            keys.origin(),
+            code,
+            Category::Logistics,
+            Severity::Low,
+            &content(*i),
+            signed_at,
+        )
+        .ok()?;
+        Some(Prepared {
+            tps: code.to_string(),
+            contest: Contest::Ppwp,
+            path: INCIDENTS.to_owned(),
+            body: Bytes::from(body),
+        })
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Where incidents are filed.
+const INCIDENTS: &str = "/api/v1/incidents";
 
 /// The chains of versions `1..=versions` of every form held at `id`.
 fn prepare(

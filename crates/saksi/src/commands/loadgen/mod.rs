@@ -15,7 +15,7 @@ use crate::client::CaCertArg;
 use crate::client::demo_keys::DemoKeys;
 use crate::support::args::{DataDirArg, parse_rate};
 use crate::support::data_dir::DataDir;
-use crate::support::{open_store, runtime};
+use crate::support::{now, open_store, runtime};
 use load::{Plan, corpus};
 
 #[derive(Debug, Args)]
@@ -50,6 +50,13 @@ pub struct LoadgenArgs {
     /// Seed of the drawn forms.
     #[arg(long, env = "SAKSI_SEED", default_value_t = 2024)]
     pub seed: u64,
+    /// Before the forms, file this many `low` incident reports signed by
+    /// the KPPS devices of TPS drawn at random, as fast as answered; with
+    /// the server's low deadlines short (`--incident-deadlines
+    /// low=60s/2h`), its escalation sweep then works through them while
+    /// the forms stream.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
+    pub incidents: u64,
 }
 
 fn parse_duration(s: &str) -> Result<f64, String> {
@@ -112,6 +119,19 @@ pub fn run(args: &LoadgenArgs) -> Result<()> {
         corpus.iter().map(|p| p.body_len()).sum::<usize>() / 1_000_000,
         started.elapsed().as_secs_f64()
     );
+    let incidents = if args.incidents > 0 {
+        let started = Instant::now();
+        let incidents =
+            load::incidents(&election, &keys, args.seed, args.incidents as usize, now());
+        eprintln!(
+            "signed {} incident reports in {:.1} s",
+            incidents.len(),
+            started.elapsed().as_secs_f64()
+        );
+        incidents
+    } else {
+        Vec::new()
+    };
     let mut receipts: Option<Box<dyn std::io::Write + Send>> = match &args.receipts {
         Some(path) => Some(Box::new(
             std::fs::File::create(path)
@@ -127,6 +147,35 @@ pub fn run(args: &LoadgenArgs) -> Result<()> {
         let registered = keys.register_showing(&election, &client, "keys").await?;
         if let Some(out) = receipts.as_mut() {
             write_key_receipts(out, &registered.acknowledged)?;
+        }
+        if !incidents.is_empty() {
+            eprintln!("filing {} incidents over {} connections", incidents.len(), args.connections);
+            let report = load::run(
+                Plan {
+                    client: client.clone(),
+                    connections: args.connections as usize,
+                    count: Some(incidents.len() as u64),
+                    duration: None,
+                    rate: None,
+                },
+                Arc::new(incidents),
+                None,
+            )
+            .await;
+            println!(
+                "filed {} incidents in {:.2} s ({:.0}/s; p50 {:.2} ms, p99 {:.2} ms): refused {}, overloaded {}, connection errors {}",
+                report.accepted,
+                report.elapsed.as_secs_f64(),
+                report.rate(),
+                report.quantile_ms(0.5),
+                report.quantile_ms(0.99),
+                report.refused,
+                report.overloaded,
+                report.errors
+            );
+            if report.refused > 0 || report.errors > 0 {
+                bail!("{} incident reports were refused and {} failed", report.refused, report.errors);
+            }
         }
         drop(election);
         let plan = Plan {
