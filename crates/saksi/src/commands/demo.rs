@@ -13,17 +13,17 @@ use saksi_api::IssuedCode;
 use saksi_core::incident::Deadlines;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
-use saksi_server::auth::password;
 use saksi_server::auth::totp;
 use saksi_server::auth::totp_key::TotpKey;
 use saksi_server::workspace::enrolment;
 use saksi_sim::generate::{GenerateOptions, generate};
-use saksi_store::{NewUser, Store};
+use saksi_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use super::demo_officers as officers;
+use super::demo_users as users;
 use super::init::GenerateArgs;
 use super::serve::{ListenArg, acquire_lease, bind, load};
 use super::simulate::simulation::{self as simulate, Simulation};
@@ -32,7 +32,7 @@ use crate::client::demo_keys::DemoKeys;
 use crate::support::args::{DatabaseArg, OriginArg, parse_rate};
 use crate::support::data_dir::DataDir;
 use crate::support::setup;
-use crate::support::{now, open_store, runtime, shutdown_signal};
+use crate::support::{open_store, runtime, shutdown_signal};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -251,40 +251,19 @@ fn ensure_accounts(
     key: &TotpKey,
 ) -> Result<Vec<DemoAccount>> {
     let accounts = demo_accounts(election, seed);
-    let mut new = Vec::new();
-    for a in &accounts {
-        if store.user_by_username(&a.username)?.is_none() {
-            new.push(NewUser {
-                username: a.username.clone(),
-                role: a.role.to_owned(),
-                region: a.region,
-                party: (a.role == Role::Saksi.id()).then_some(2),
-                password_hash: Some(password::hash(&a.password)?),
-                created_at: now(),
-            });
-        }
-    }
-    store
-        .add_users(&new)
-        .context("cannot create the demo accounts")?;
-    let now = now();
-    for a in &accounts {
-        let Some(secret) = &a.totp_secret else {
-            continue;
-        };
-        let user = store
-            .user_by_username(&a.username)?
-            .context("a demo account just created is missing")?;
-        if user.totp_enrolled {
-            continue;
-        }
-        let secret = totp::base32_decode(secret).context("a demo TOTP secret is not base32")?;
-        let sealed = key.seal(user.id.0, &secret)?;
-        store.begin_totp(user.id, &sealed, now)?;
-        // Confirmed without a code (step 0 marked used), so every code of
-        // the present is still unused for a script; no recovery codes.
-        store.confirm_totp(user.id, &sealed, 0, &[], now)?;
-    }
+    let wanted: Vec<users::Wanted> = Role::ALL
+        .into_iter()
+        .zip(&accounts)
+        .map(|(role, a)| users::Wanted {
+            username: a.username.clone(),
+            role,
+            region: a.region,
+            party: (role == Role::Saksi).then_some(2),
+            password: a.password.clone(),
+            totp: role.needs_totp().then(|| demo_totp_secret(role, seed)),
+        })
+        .collect();
+    users::ensure(store, key, &wanted)?;
     Ok(accounts)
 }
 
