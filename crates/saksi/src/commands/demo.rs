@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -22,6 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
+use super::demo_incidents::{IncidentSimulation, Officers};
 use super::demo_officers as officers;
 use super::demo_users as users;
 use super::init::GenerateArgs;
@@ -52,6 +53,19 @@ pub struct DemoArgs {
     /// streaming submissions.
     #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
     pub rate: f64,
+    /// Mean seconds between two incidents filed by simulated KPPS devices
+    /// (each drawn between half and one and a half of it) and handled by
+    /// simulated KPU officers; 0 files none. With `--rate 0` nothing is
+    /// simulated, incidents neither.
+    #[arg(long, env = "SAKSI_INCIDENTS_EVERY", value_name = "SECONDS", default_value_t = 15.0, value_parser = parse_every)]
+    pub incidents_every: f64,
+}
+
+fn parse_every(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && (0.0..=86_400.0).contains(&secs) => Ok(secs),
+        _ => Err(format!("{s:?} is not a number of seconds from 0 to 86400")),
+    }
 }
 
 /// Where a demo keeps its simulated KPPS device keys, one file per TPS
@@ -99,7 +113,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed, &totp_key)?;
     write_accounts(&dir, &accounts)?;
     let started = Instant::now();
-    let keys = DemoKeys::derive(dir.root_signer()?, app.state().log.origin(), &election);
+    let root = dir.root_signer()?;
+    // What the simulated officers' passwords and TOTP secrets derive from:
+    // only this data directory holds it.
+    let officers_secret: [u8; 32] =
+        Sha256::digest(format!("saksi/demo-sim\n{}", root.to_private_key_string())).into();
+    let keys = DemoKeys::derive(root, app.state().log.origin(), &election);
     let key_dir = dir.root().join(DEMO_KEYS);
     let written = keys.write_files(&election, &key_dir)?;
     eprintln!(
@@ -134,10 +153,27 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             client.clone(),
             stop.clone(),
         ));
+        let incidents =
+            (args.rate > 0.0 && args.incidents_every > 0.0).then(|| IncidentSimulation {
+                election: Arc::clone(&election),
+                keys: Arc::clone(&keys),
+                client: client.clone(),
+                officers: Officers::new(
+                    Arc::clone(&store),
+                    totp_key.clone(),
+                    officers_secret,
+                    client.clone(),
+                ),
+                seed: args.generate.seed,
+                every: Duration::from_secs_f64(args.incidents_every),
+            });
+        if let Some(incidents) = incidents {
+            tokio::spawn(incidents.run(stop.clone()));
+        }
         // Before the address is printed, so a signal sent on reading it
         // stops the demo cleanly.
         let signal = shutdown_signal();
-        print_welcome(&dir, listen, &accounts, &codes, &log_key, &roots, args.rate);
+        print_welcome(&dir, listen, &accounts, &codes, &log_key, &roots, args);
         tokio::spawn(async move {
             signal.await;
             let _ = stop_tx.send(true);
@@ -345,7 +381,7 @@ fn print_welcome(
     codes: &[IssuedCode],
     log_key: &str,
     roots: &str,
-    rate: f64,
+    args: &DemoArgs,
 ) {
     println!();
     println!("Saksi demo is running.");
@@ -401,10 +437,20 @@ fn print_welcome(
         );
     }
     println!();
-    if rate > 0.0 {
-        println!("  Simulated KPPS are submitting {rate} forms/s; results update live.");
+    if args.rate > 0.0 {
+        println!(
+            "  Simulated KPPS are submitting {} forms/s; results update live.",
+            args.rate
+        );
+        if args.incidents_every > 0.0 {
+            println!(
+                "  Simulated KPPS file an incident about every {} s; simulated KPU officers\n  \
+                 (sim-* accounts) handle most in time and let some escalate (--incident-deadlines).",
+                args.incidents_every
+            );
+        }
     } else {
-        println!("  No simulated submissions (--rate 0).");
+        println!("  No simulated submissions nor incidents (--rate 0).");
     }
     println!("  Press Ctrl-C to stop.");
     println!();

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod demo_incidents;
 pub mod demo_officers;
 pub mod demo_users;
 pub mod import_regions;
