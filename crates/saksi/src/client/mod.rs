@@ -163,6 +163,18 @@ impl Client {
         path: &str,
         json: Option<Bytes>,
     ) -> Result<Response, Error> {
+        self.request_with(method, path, &[], json).await
+    }
+
+    /// [`Client::request`] with more headers: a session's
+    /// `Authorization`, an `Idempotency-Key`.
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        json: Option<Bytes>,
+    ) -> Result<Response, Error> {
         let uri: Uri = format!("{}{path}", self.base)
             .parse()
             .map_err(|_| Error::Request(path.to_owned()))?;
@@ -170,6 +182,9 @@ impl Client {
             .method(method)
             .uri(uri)
             .header(header::ACCEPT_ENCODING, "gzip");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if json.is_some() {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }

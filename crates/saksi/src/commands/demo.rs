@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -13,17 +13,18 @@ use saksi_api::IssuedCode;
 use saksi_core::incident::Deadlines;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
-use saksi_server::auth::password;
 use saksi_server::auth::totp;
 use saksi_server::auth::totp_key::TotpKey;
 use saksi_server::workspace::enrolment;
 use saksi_sim::generate::{GenerateOptions, generate};
-use saksi_store::{NewUser, Store};
+use saksi_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
+use super::demo_incidents::{IncidentSimulation, Officers};
 use super::demo_officers as officers;
+use super::demo_users as users;
 use super::init::GenerateArgs;
 use super::serve::{ListenArg, acquire_lease, bind, load};
 use super::simulate::simulation::{self as simulate, Simulation};
@@ -32,7 +33,7 @@ use crate::client::demo_keys::DemoKeys;
 use crate::support::args::{DatabaseArg, OriginArg, parse_rate};
 use crate::support::data_dir::DataDir;
 use crate::support::setup;
-use crate::support::{now, open_store, runtime, shutdown_signal};
+use crate::support::{open_store, runtime, shutdown_signal};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -52,6 +53,19 @@ pub struct DemoArgs {
     /// streaming submissions.
     #[arg(long, env = "SAKSI_RATE", default_value_t = 50.0, value_parser = parse_rate)]
     pub rate: f64,
+    /// Mean seconds between two incidents filed by simulated KPPS devices
+    /// (each drawn between half and one and a half of it) and handled by
+    /// simulated KPU officers; 0 files none. With `--rate 0` nothing is
+    /// simulated, incidents neither.
+    #[arg(long, env = "SAKSI_INCIDENTS_EVERY", value_name = "SECONDS", default_value_t = 15.0, value_parser = parse_every)]
+    pub incidents_every: f64,
+}
+
+fn parse_every(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && (0.0..=86_400.0).contains(&secs) => Ok(secs),
+        _ => Err(format!("{s:?} is not a number of seconds from 0 to 86400")),
+    }
 }
 
 /// Where a demo keeps its simulated KPPS device keys, one file per TPS
@@ -99,7 +113,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let accounts = ensure_accounts(store.as_ref(), &election, args.generate.seed, &totp_key)?;
     write_accounts(&dir, &accounts)?;
     let started = Instant::now();
-    let keys = DemoKeys::derive(dir.root_signer()?, app.state().log.origin(), &election);
+    let root = dir.root_signer()?;
+    // What the simulated officers' passwords and TOTP secrets derive from:
+    // only this data directory holds it.
+    let officers_secret: [u8; 32] =
+        Sha256::digest(format!("saksi/demo-sim\n{}", root.to_private_key_string())).into();
+    let keys = DemoKeys::derive(root, app.state().log.origin(), &election);
     let key_dir = dir.root().join(DEMO_KEYS);
     let written = keys.write_files(&election, &key_dir)?;
     eprintln!(
@@ -134,10 +153,27 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             client.clone(),
             stop.clone(),
         ));
+        let incidents =
+            (args.rate > 0.0 && args.incidents_every > 0.0).then(|| IncidentSimulation {
+                election: Arc::clone(&election),
+                keys: Arc::clone(&keys),
+                client: client.clone(),
+                officers: Officers::new(
+                    Arc::clone(&store),
+                    totp_key.clone(),
+                    officers_secret,
+                    client.clone(),
+                ),
+                seed: args.generate.seed,
+                every: Duration::from_secs_f64(args.incidents_every),
+            });
+        if let Some(incidents) = incidents {
+            tokio::spawn(incidents.run(stop.clone()));
+        }
         // Before the address is printed, so a signal sent on reading it
         // stops the demo cleanly.
         let signal = shutdown_signal();
-        print_welcome(&dir, listen, &accounts, &codes, &log_key, &roots, args.rate);
+        print_welcome(&dir, listen, &accounts, &codes, &log_key, &roots, args);
         tokio::spawn(async move {
             signal.await;
             let _ = stop_tx.send(true);
@@ -251,40 +287,19 @@ fn ensure_accounts(
     key: &TotpKey,
 ) -> Result<Vec<DemoAccount>> {
     let accounts = demo_accounts(election, seed);
-    let mut new = Vec::new();
-    for a in &accounts {
-        if store.user_by_username(&a.username)?.is_none() {
-            new.push(NewUser {
-                username: a.username.clone(),
-                role: a.role.to_owned(),
-                region: a.region,
-                party: (a.role == Role::Saksi.id()).then_some(2),
-                password_hash: Some(password::hash(&a.password)?),
-                created_at: now(),
-            });
-        }
-    }
-    store
-        .add_users(&new)
-        .context("cannot create the demo accounts")?;
-    let now = now();
-    for a in &accounts {
-        let Some(secret) = &a.totp_secret else {
-            continue;
-        };
-        let user = store
-            .user_by_username(&a.username)?
-            .context("a demo account just created is missing")?;
-        if user.totp_enrolled {
-            continue;
-        }
-        let secret = totp::base32_decode(secret).context("a demo TOTP secret is not base32")?;
-        let sealed = key.seal(user.id.0, &secret)?;
-        store.begin_totp(user.id, &sealed, now)?;
-        // Confirmed without a code (step 0 marked used), so every code of
-        // the present is still unused for a script; no recovery codes.
-        store.confirm_totp(user.id, &sealed, 0, &[], now)?;
-    }
+    let wanted: Vec<users::Wanted> = Role::ALL
+        .into_iter()
+        .zip(&accounts)
+        .map(|(role, a)| users::Wanted {
+            username: a.username.clone(),
+            role,
+            region: a.region,
+            party: (role == Role::Saksi).then_some(2),
+            password: a.password.clone(),
+            totp: role.needs_totp().then(|| demo_totp_secret(role, seed)),
+        })
+        .collect();
+    users::ensure(store, key, &wanted)?;
     Ok(accounts)
 }
 
@@ -366,7 +381,7 @@ fn print_welcome(
     codes: &[IssuedCode],
     log_key: &str,
     roots: &str,
-    rate: f64,
+    args: &DemoArgs,
 ) {
     println!();
     println!("Saksi demo is running.");
@@ -422,10 +437,20 @@ fn print_welcome(
         );
     }
     println!();
-    if rate > 0.0 {
-        println!("  Simulated KPPS are submitting {rate} forms/s; results update live.");
+    if args.rate > 0.0 {
+        println!(
+            "  Simulated KPPS are submitting {} forms/s; results update live.",
+            args.rate
+        );
+        if args.incidents_every > 0.0 {
+            println!(
+                "  Simulated KPPS file an incident about every {} s; simulated KPU officers\n  \
+                 (sim-* accounts) handle most in time and let some escalate (--incident-deadlines).",
+                args.incidents_every
+            );
+        }
     } else {
-        println!("  No simulated submissions (--rate 0).");
+        println!("  No simulated submissions nor incidents (--rate 0).");
     }
     println!("  Press Ctrl-C to stop.");
     println!();

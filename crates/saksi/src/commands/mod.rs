@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod demo_incidents;
 pub mod demo_officers;
+pub mod demo_users;
 pub mod import_regions;
 pub mod init;
 pub mod key;

@@ -14,6 +14,7 @@ mod cli;
 mod common;
 mod crash;
 mod demo;
+mod demo_incidents;
 mod entry_browser;
 mod faults;
 mod incidents_browser;
