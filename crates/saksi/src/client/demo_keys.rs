@@ -21,7 +21,8 @@ use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use saksi_log::{Signer, Verifier};
 use saksi_statement::{
-    Envelope, FormStatement, IncidentStatement, KeyAction, KeyRole, KeyStatement, Private,
+    Envelope, FormStatement, IncidentId, IncidentStatement, KeyAction, KeyRole, KeyStatement,
+    Private,
 };
 use sha2::{Digest, Sha256};
 
@@ -320,32 +321,42 @@ pub fn sign_form(
 /// A KPPS device's signed incident report at its TPS, as the KPPS app
 /// sends it (`POST /api/v1/incidents`): the envelope of the `incident`
 /// statement with `private` (the salt and `content`, `{"title",
-/// "description"}`) beside it. The salt is fresh, so no two reports share
-/// an id.
-pub fn sign_incident(
-    key: &Signer,
-    origin: &str,
-    tps: RegionCode,
-    category: saksi_core::incident::Category,
-    severity: saksi_core::incident::Severity,
-    content: &serde_json::Value,
-    signed_at: UnixTime,
-) -> Result<Vec<u8>> {
-    let private = Private::seal(content);
-    let statement = IncidentStatement {
-        region: tps,
-        category,
-        severity,
-        contests: vec![Contest::Ppwp],
-        content_sha256: private.commitment(),
-        origin: origin.to_owned(),
-        signed_at,
-    };
-    let object = serde_json::from_slice(&statement.canonical())?;
-    let mut envelope = Envelope::sign(object, key)?.to_value();
-    envelope["private"] =
-        serde_json::json!({"salt": hex::encode(private.salt), "content": content});
-    Ok(envelope.to_string().into_bytes())
+/// "description"}`) beside it, and the incident's id. The salt is fresh
+/// and random, as a device's is, so no two reports share an id.
+pub struct IncidentReport<'a> {
+    pub tps: RegionCode,
+    pub category: saksi_core::incident::Category,
+    pub severity: saksi_core::incident::Severity,
+    pub contests: Vec<Contest>,
+    pub content: &'a serde_json::Value,
+}
+
+impl IncidentReport<'_> {
+    /// The POST body `key` signs for the log `origin` at `signed_at`, and
+    /// the incident's id.
+    pub fn seal(
+        self,
+        key: &Signer,
+        origin: &str,
+        signed_at: UnixTime,
+    ) -> Result<(Vec<u8>, IncidentId)> {
+        let private = Private::seal(self.content);
+        let statement = IncidentStatement {
+            region: self.tps,
+            category: self.category,
+            severity: self.severity,
+            contests: self.contests,
+            content_sha256: private.commitment(),
+            origin: origin.to_owned(),
+            signed_at,
+        };
+        let object = serde_json::from_slice(&statement.canonical())
+            .context("an incident statement is a JSON object")?;
+        let mut envelope = Envelope::sign(object, key)?.to_value();
+        envelope["private"] =
+            serde_json::json!({"salt": hex::encode(private.salt), "content": self.content});
+        Ok((envelope.to_string().into_bytes(), statement.id()))
+    }
 }
 
 /// The key among `keys` of `region`'s ancestor at `level`.

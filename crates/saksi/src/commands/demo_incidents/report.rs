@@ -5,14 +5,16 @@
 //! with the statement committing to the content (docs/statements.md,
 //! "incident").
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use saksi_core::incident::{Category, Severity};
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionCode};
 use saksi_log::Signer;
 use saksi_sim::rng::Rng;
-use saksi_statement::{Envelope, IncidentId, IncidentStatement, Private};
-use serde_json::{Map, Value, json};
+use saksi_statement::IncidentId;
+use serde_json::json;
+
+use crate::client::demo_keys::IncidentReport;
 
 /// A difficulty as a KPPS reports it, and how its owner resolves it.
 struct Kind {
@@ -155,26 +157,22 @@ impl Report {
         signed_at: UnixTime,
     ) -> Result<(Vec<u8>, IncidentId)> {
         let content = json!({"title": self.title, "description": self.description});
-        let private = Private::seal(&content);
-        let statement = IncidentStatement {
-            region: self.tps,
+        IncidentReport {
+            tps: self.tps,
             category: self.category,
             severity: self.severity,
             contests: self.contests.clone(),
-            content_sha256: private.commitment(),
-            origin: origin.to_owned(),
-            signed_at,
-        };
-        let object: Map<String, Value> = serde_json::from_slice(&statement.canonical())
-            .context("an incident statement is a JSON object")?;
-        let mut body = Envelope::sign(object, key)?.to_value();
-        body["private"] = json!({"salt": hex::encode(private.salt), "content": content});
-        Ok((body.to_string().into_bytes(), statement.id()))
+            content: &content,
+        }
+        .seal(key, origin, signed_at)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use saksi_statement::{Envelope, IncidentStatement, Private};
+    use serde_json::Value;
+
     use super::*;
 
     #[test]

@@ -21,7 +21,7 @@ use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
 use tokio::sync::mpsc;
 
-use crate::client::demo_keys::{DemoKeys, parallel, sign_form, sign_incident};
+use crate::client::demo_keys::{DemoKeys, IncidentReport, parallel, sign_form};
 use crate::client::{Client, forms};
 
 /// One submission, ready to send.
@@ -103,16 +103,14 @@ pub fn incidents(
     parallel(&drawn, |(i, id)| {
         let key = keys.kpps(*id)?;
         let code = election.tree.get(*id).code;
-        let body = sign_incident(
-            key,
-            keys.origin(),
-            code,
-            Category::Logistics,
-            Severity::Low,
-            &content(*i),
-            signed_at,
-        )
-        .ok()?;
+        let report = IncidentReport {
+            tps: code,
+            category: Category::Logistics,
+            severity: Severity::Low,
+            contests: vec![Contest::Ppwp],
+            content: &content(*i),
+        };
+        let (body, _) = report.seal(key, keys.origin(), signed_at).ok()?;
         Some(Prepared {
             tps: code.to_string(),
             contest: Contest::Ppwp,
