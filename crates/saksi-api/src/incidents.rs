@@ -160,11 +160,45 @@ pub struct IncidentCounts {
     pub overdue: u64,
 }
 
+impl From<&saksi_core::incident::book::Counts> for IncidentCounts {
+    fn from(c: &saksi_core::incident::book::Counts) -> IncidentCounts {
+        use saksi_core::incident::{Category, Severity, Status};
+        fn named<T: Copy + std::fmt::Display>(
+            all: &[T],
+            counts: &[u64],
+        ) -> std::collections::BTreeMap<String, u64> {
+            all.iter()
+                .zip(counts)
+                .map(|(v, n)| (v.to_string(), *n))
+                .collect()
+        }
+        IncidentCounts {
+            total: c.total,
+            category: named(Category::ALL, &c.category),
+            severity: named(Severity::ALL, &c.severity),
+            status: named(Status::ALL, &c.status),
+            overdue: c.overdue,
+        }
+    }
+}
+
 /// Response times in seconds (`null` with no data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Percentiles {
     pub p50: Option<i64>,
     pub p90: Option<i64>,
+}
+
+impl Percentiles {
+    /// The nearest-rank p50 and p90 of `sorted` seconds: what the server
+    /// publishes and `saksi audit` recomputes from the log.
+    pub fn of(sorted: &[i64]) -> Percentiles {
+        use saksi_core::incident::book::percentile;
+        Percentiles {
+            p50: percentile(sorted, 50),
+            p90: percentile(sorted, 90),
+        }
+    }
 }
 
 /// A child region's line of the statistics.
@@ -184,6 +218,9 @@ pub struct IncidentStats {
     pub code: String,
     pub name: String,
     pub level: String,
+    /// The log's size the statistics reflect (every incident event below
+    /// it, none above): what `saksi audit` recounts them at.
+    pub log_size: u64,
     #[serde(flatten)]
     pub counts: IncidentCounts,
     pub ack_seconds: Percentiles,

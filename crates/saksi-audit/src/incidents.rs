@@ -22,12 +22,12 @@
 //! replay carries on from the state it states, so one forgery is one
 //! discrepancy, not one per later event.
 
-use std::collections::HashMap;
-
+use saksi_core::RegionCode;
+use saksi_core::incident::book::{Book, Record, Stats};
 use saksi_core::incident::{Action, Actor, Deadlines, Public, Status, Step};
 use saksi_core::permission::{self, Principal};
 use saksi_core::time::UnixTime;
-use saksi_statement::{IncidentEvent, IncidentId, IncidentStatement};
+use saksi_statement::{IncidentEvent, IncidentStatement};
 
 use crate::entry::Signed;
 use crate::report::Discrepancy;
@@ -49,17 +49,12 @@ pub struct SignedFiling {
     pub tps: saksi_core::RegionCode,
 }
 
-/// Where an incident stands after the events replayed so far.
-#[derive(Debug)]
-struct Tracked {
-    seq: u32,
-    state: Public,
-}
-
 /// Every incident the log filed, and counts for the report.
 #[derive(Debug, Default)]
 pub struct Incidents {
-    tracked: HashMap<IncidentId, Tracked>,
+    /// Where each incident stands after the events replayed so far, with
+    /// its response times: the public statistics recomputed.
+    book: Book,
     /// Events replayed, and of them those that fail a check.
     pub events: u64,
     pub events_refused: u64,
@@ -68,14 +63,14 @@ pub struct Incidents {
 impl Incidents {
     /// Incidents filed.
     pub fn total(&self) -> u64 {
-        self.tracked.len() as u64
+        self.book.len() as u64
     }
 
     /// Incidents by their current status, in `Status::ALL` order.
     pub fn by_status(&self) -> [u64; Status::ALL.len()] {
         let mut counts = [0; Status::ALL.len()];
-        for t in self.tracked.values() {
-            counts[t.state.status as usize] += 1;
+        for (_, r) in self.book.records() {
+            counts[r.public.status as usize] += 1;
         }
         counts
     }
@@ -83,7 +78,17 @@ impl Incidents {
     /// Incidents marked overdue (a deadline missed at the KPU RI) and not
     /// resolved since.
     pub fn overdue(&self) -> u64 {
-        self.tracked.values().filter(|t| t.state.overdue).count() as u64
+        self.book
+            .records()
+            .filter(|(_, r)| r.public.overdue)
+            .count() as u64
+    }
+
+    /// The national statistics as the replayed log gives them at `now`:
+    /// what `GET /api/v1/incidents/stats` must publish (its `overdue`
+    /// aside, which also counts deadlines passed at the moment asked).
+    pub fn stats(&self, now: UnixTime) -> Stats {
+        self.book.totals(RegionCode::NASIONAL, now)
     }
 
     /// Replays the event of entry `index`; `problems` are those already
@@ -102,10 +107,10 @@ impl Incidents {
             filing,
         } = body;
         self.events += 1;
-        let tracked = self.tracked.get(&event.id);
+        let tracked = self.book.get(&event.id.0).cloned();
         // The incident's state before the event, for an event after its
         // filing.
-        let before = match tracked {
+        let before = match &tracked {
             Some(t) if event.action == Action::File => {
                 problems.push(format!(
                     "the incident was filed already (its event {} so far)",
@@ -117,7 +122,7 @@ impl Incidents {
                 if event.seq != t.seq.saturating_add(1) {
                     problems.push(format!("event {} follows event {}", event.seq, t.seq));
                 }
-                Some(t.state.clone())
+                Some(t.public.clone())
             }
             None if event.action == Action::File => {
                 problems.extend(filing_problem(&event, filing.as_ref().map(|f| f.tps), at));
@@ -146,13 +151,17 @@ impl Incidents {
         }
         problems.extend(fresh_due_problem(before.as_ref(), &event.state, at));
         if replayed {
-            self.tracked.insert(
-                event.id,
-                Tracked {
+            let record = match &tracked {
+                Some(t) => t.after(event.seq, event.action, at, event.state.clone()),
+                None => Record {
+                    public: event.state.clone(),
                     seq: event.seq,
-                    state: event.state.clone(),
+                    filed_at: at,
+                    acked_at: None,
+                    resolved_at: None,
                 },
-            );
+            };
+            self.book.set(event.id.0, record);
         }
         if problems.is_empty() {
             return;

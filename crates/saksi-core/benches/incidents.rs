@@ -16,9 +16,6 @@ use saksi_core::incident::{Action, Actor, Category, Deadlines, Public, Severity,
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Level};
 
-#[path = "../tests/domain/fixture.rs"]
-mod fixture;
-
 const OPEN: u32 = 100_000;
 
 /// A TPS code spread over 38 provinces, 13 kab/kota each, and so on.
@@ -61,7 +58,6 @@ fn book() -> Book {
 
 fn bench(c: &mut Criterion) {
     let book = book();
-    let election = fixture::election();
     // An hour after the last filing: the critical ones of the first
     // hours have fallen due, more are falling due.
     let now = UnixTime(i64::from(OPEN) + 3_600);
@@ -102,7 +98,7 @@ fn bench(c: &mut Criterion) {
         )
     });
     group.bench_function("public statistics, national", |b| {
-        b.iter(|| book.stats(&election.tree, RegionCode::NASIONAL, black_box(now)))
+        b.iter(|| book.totals(RegionCode::NASIONAL, black_box(now)))
     });
     let flagged = tps(3);
     assert_eq!(flagged.level(), Level::Tps);

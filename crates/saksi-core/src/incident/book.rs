@@ -149,6 +149,31 @@ impl Book {
         Ok(())
     }
 
+    /// Enters `record` as incident `id`'s latest, whatever stood before:
+    /// for a replay that carries on from what each event states, even an
+    /// event it found wrong (`saksi audit`), so one forgery is one finding.
+    pub fn set(&mut self, id: Id, record: Record) {
+        let before = self
+            .records
+            .get(&id)
+            .map(|r| (r.public.region, r.public.next_due()));
+        if let Some((region, _)) = before {
+            self.at.remove(&(region, id));
+        }
+        self.at.insert((record.public.region, id));
+        self.schedule(
+            id,
+            before.and_then(|(_, due)| due),
+            record.public.next_due(),
+        );
+        self.records.insert(id, record);
+    }
+
+    /// Every incident, in no particular order.
+    pub fn records(&self) -> impl Iterator<Item = (&Id, &Record)> + '_ {
+        self.records.iter()
+    }
+
     fn schedule(&mut self, id: Id, before: Option<UnixTime>, after: Option<UnixTime>) {
         if let Some(due) = before {
             self.due.remove(&(due, id));
@@ -231,6 +256,16 @@ impl Book {
     pub fn stats(&self, tree: &RegionTree, region: RegionCode, now: UnixTime) -> Option<Stats> {
         let id = tree.find(region)?;
         let children: Vec<RegionCode> = tree.children(id).map(|c| tree.get(c).code).collect();
+        Some(self.gather(region, &children, now))
+    }
+
+    /// The same without the children's lines, for one who holds no region
+    /// tree (`saksi audit`, comparing what the server publishes).
+    pub fn totals(&self, region: RegionCode, now: UnixTime) -> Stats {
+        self.gather(region, &[], now)
+    }
+
+    fn gather(&self, region: RegionCode, children: &[RegionCode], now: UnixTime) -> Stats {
         let child_level = region.level().child();
         let mut stats = Stats {
             counts: Counts::default(),
@@ -260,7 +295,7 @@ impl Book {
         }
         stats.ack_seconds.sort_unstable();
         stats.resolve_seconds.sort_unstable();
-        Some(stats)
+        stats
     }
 }
 

@@ -764,6 +764,64 @@ fn a_vote_count_changed_in_the_database_is_caught_as_a_results_discrepancy() {
 }
 
 #[test]
+fn the_public_incident_statistics_are_recounted_and_a_status_changed_in_the_database_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let server = Server::demo(&dir, "5", "0");
+    // Three signed reports (and one form) through the load generator.
+    let out = saksi()
+        .args(["loadgen", "--data-dir", dir.to_str().unwrap()])
+        .args(["--server", &server.url(), "--connections", "2"])
+        .args(["--count", "1", "--incidents", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let size = server.settled();
+    let key = server.key();
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--sample", "0"]);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("incidents: 3 filed (3 open,"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "incident statistics: the published national counts (category, severity, status) and response times compared with the replay at log size {}",
+            thousands(size)
+        )),
+        "{stdout}"
+    );
+    server.stop();
+
+    // One marked resolved behind the server's back (the log says open).
+    let db = rusqlite::Connection::open(dir.join("saksi.db")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE incidents SET status = 'resolved', resolved_at = filed_at + 60, \
+             ack_due = NULL, resolve_due = NULL, next_due = NULL \
+             WHERE id = (SELECT id FROM incidents ORDER BY id LIMIT 1)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+
+    let server = Server::serve(&dir);
+    let (out, stdout) = audit_with_roots(&server.url(), &key, &dir, &["--sample", "0"]);
+    assert!(!out.status.success(), "{stdout}");
+    for line in [
+        "results incidents region 0: status.resolved is 1 published, 0 in the log",
+        "results incidents region 0: status.open is 2 published, 3 in the log",
+        "results incidents region 0: resolve_seconds.p50 is 60 published, null in the log",
+    ] {
+        assert!(stdout.contains(line), "{line} in {stdout}");
+    }
+    // The log itself is intact.
+    assert!(!stdout.contains("log entry"), "{stdout}");
+}
+
+#[test]
 fn a_history_rewritten_after_a_saved_checkpoint_is_caught() {
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");

@@ -14,11 +14,13 @@
 //! 3. The TPS the log names are checked against the published region list
 //!    ([`regions`]).
 //! 4. The counting rule is replayed and compared with the published
-//!    results at the `log_size` each response states.
+//!    results at the `log_size` each response states, and the incident
+//!    events with the public incident statistics ([`incident_stats`]).
 //! 5. Findings are printed; any discrepancy exits non-zero.
 
 mod args;
 mod fetch;
+mod incident_stats;
 mod regions;
 mod state;
 mod stream;
@@ -77,6 +79,7 @@ struct Run<'a> {
     started: Instant,
     from_state: u64,
     compared: u64,
+    incident_stats: Option<incident_stats::Compared>,
     log_elapsed: f64,
     /// Where the full lists were written.
     lists: Option<String>,
@@ -117,6 +120,7 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
         started,
         from_state: 0,
         compared: 0,
+        incident_stats: None,
         log_elapsed: 0.0,
         lists: None,
     };
@@ -172,6 +176,17 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
 
     let mut verified = Verified { note, checkpoint };
     run.compared = compare_results(args, key, &mut pool, &mut audit, &mut verified).await?;
+    let replay = &mut audit.replay;
+    let size = replay.size();
+    run.incident_stats = Some(
+        incident_stats::compare(
+            &mut pool.main,
+            &replay.ledger.incidents,
+            size,
+            &mut replay.found,
+        )
+        .await?,
+    );
 
     if let Some(state) = &state {
         if let Some(writer) = audit.writer.take() {
@@ -569,6 +584,16 @@ fn print_report(
             plural(incidents.events, "event", "events"),
             thousands(incidents.events_refused),
         );
+        match &run.incident_stats {
+            Some(incident_stats::Compared::At(size)) => println!(
+                "incident statistics: the published national counts (category, severity, status) and response times compared with the replay at log size {} (overdue not compared: it depends on the moment asked)",
+                thousands(*size)
+            ),
+            Some(incident_stats::Compared::Not(why)) => {
+                println!("incident statistics: not compared: {why}");
+            }
+            None => {}
+        }
         let resubmissions = &ledger.resubmissions;
         let shown = if args.verbose {
             resubmissions.len()
