@@ -1,4 +1,4 @@
-//! Incidents (issue 12): the answers to filing one and to each event, and
+//! Incidents: the answers to filing one and to each event, and
 //! an incident's page as the reporter and the offices that may read it
 //! see it. Times are RFC 3339; a deadline that is not running is `null`.
 

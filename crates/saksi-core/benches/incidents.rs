@@ -1,4 +1,4 @@
-//! The incident book with 100,000 open incidents (issue 12: the
+//! The incident book with 100,000 open incidents (README: Incidents; the
 //! escalation sweep must never stall the write path): what one look of
 //! the sweep costs (the deadlines fallen due, those falling due within 15
 //! minutes), one escalation entered, and the reads that walk every

@@ -9,8 +9,8 @@ use crate::RegionCode;
 use crate::permission::{self, Principal, Role};
 use crate::time::UnixTime;
 
-/// How long before a deadline its owner hears `due_soon` (issue 12:
-/// "due within 15 minutes"): once per deadline.
+/// How long before a deadline its owner hears `due_soon` (README:
+/// Incident notifications): once per deadline.
 pub const DUE_SOON_SECONDS: i64 = 15 * 60;
 
 /// What happened to an incident, as a webhook subscribes to it and the

@@ -1,4 +1,4 @@
-//! Deciding an incident event (issue 12) against the book as it stands
+//! Deciding an incident event against the book as it stands
 //! after the earlier commands of the batch: a filing (its id derived from
 //! its statement, never filed before; a device's signer checked against
 //! the key chain) or a later event (the incident exists, it follows the

@@ -1,4 +1,4 @@
-//! Incidents (issue 12): filing through a session or signed by a KPPS
+//! Incidents: filing through a session or signed by a KPPS
 //! device, reading, events, every refusal (nothing stored), and deadlines
 //! that escalate by themselves on the injected clock, across a restart.
 

@@ -1,4 +1,4 @@
-//! The incident screens (issue 12): `GET /workspace/incidents` (my
+//! The incident screens: `GET /workspace/incidents` (my
 //! office's queue, overdue first, the dashboard of my region with its
 //! children, and live notices), `GET /workspace/incidents/new` (filing a
 //! report) and `GET /workspace/incidents/{id}` (one incident: its history

@@ -1,4 +1,4 @@
-//! Incidents (issue 12): filing one (`file`), reading one (`show`), its
+//! Incidents: filing one (`file`), reading one (`show`), its
 //! events (`event`), the lists (`list`), the public statistics
 //! (`stats`) and the live notices (`stream`). What needs state (the id filed before, the lifecycle,
 //! the owner, the deadlines) is decided by the sequencer

@@ -1,4 +1,4 @@
-//! The demo's simulated incidents (issue 12): now and then a simulated
+//! The demo's simulated incidents: now and then a simulated
 //! KPPS device of a random TPS files an incident with its signed envelope
 //! (`report`), and simulated KPU officers (`officers`) handle it through
 //! the API: most are acknowledged and resolved in time, some are left to

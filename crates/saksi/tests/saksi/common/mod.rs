@@ -71,6 +71,8 @@ pub fn saksi() -> Command {
         "SAKSI_SERVER",
         "SAKSI_ORIGIN",
         "SAKSI_CA_CERT",
+        "SAKSI_INCIDENTS_EVERY",
+        "SAKSI_INCIDENT_DEADLINES",
     ] {
         cmd.env_remove(var);
     }
