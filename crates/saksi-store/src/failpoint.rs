@@ -404,6 +404,10 @@ impl Store for FailingStore {
         self.inner.webhooks()
     }
 
+    fn subscribed_events(&self) -> Result<Vec<String>> {
+        self.inner.subscribed_events()
+    }
+
     fn enqueue_deliveries(&self, event: &str, body: &str, at: UnixTime) -> Result<u64> {
         self.write()?;
         self.inner.enqueue_deliveries(event, body, at)

@@ -652,6 +652,10 @@ pub trait Store: Send + Sync {
     /// Every webhook with its delivery counts, oldest first.
     fn webhooks(&self) -> Result<Vec<StoredWebhook>>;
 
+    /// Every event some webhook subscribes to, each once: the dispatcher
+    /// stores nothing (and takes no write) for a notice nobody wants.
+    fn subscribed_events(&self) -> Result<Vec<String>>;
+
     /// Stores, in one transaction, a delivery of `body` for every webhook
     /// subscribed to `event`, due at once (`at`). Returns how many: a
     /// notice nobody subscribed to stores nothing.

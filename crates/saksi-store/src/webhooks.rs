@@ -109,6 +109,14 @@ pub(crate) fn join_events(events: &[String]) -> String {
     events.join(",")
 }
 
+/// The events named in any of `lists` (as stored), sorted, each once.
+pub(crate) fn union_of_events<'a>(lists: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut events: Vec<String> = lists.flat_map(split_events).collect();
+    events.sort();
+    events.dedup();
+    events
+}
+
 /// Stored events back as a list.
 pub(crate) fn split_events(text: &str) -> Vec<String> {
     text.split(',')

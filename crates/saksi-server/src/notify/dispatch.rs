@@ -3,9 +3,17 @@
 //! the deliveries of each published notice, then POSTs every due delivery
 //! (a few at a time, each with a short timeout), records each attempt and
 //! schedules the next by `saksi_core::incident::notice::retry_at`. Due
-//! deliveries are looked for after each notice, after each attempt and
-//! every second, on the injected clock, so a restart resumes what a
-//! previous run left pending.
+//! deliveries are looked for after a notice that stored one, after each
+//! attempt and every second, on the injected clock, so a restart resumes
+//! what a previous run left pending.
+//!
+//! Notices are taken in batches of what has arrived, and the events some
+//! webhook subscribes to are read once per batch (a webhook added by
+//! `saksi webhook add` to a running server hears the next notice): a
+//! notice nobody subscribes to costs a read, never a write, which would
+//! otherwise compete with the sequencer's commits (measured: 100,000
+//! incidents filed cost form ingest a third while their notices were
+//! stored, for no webhook at all).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -30,6 +38,8 @@ use crate::clock::Clock;
 const CONCURRENCY: usize = 8;
 /// One attempt (connecting, sending, reading the answer's head) at most.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Notices stored at most per look at the webhooks' events.
+const BATCH: usize = 1024;
 /// How often due deliveries are looked for when nothing else happens.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -102,40 +112,67 @@ impl Dispatcher {
         loop {
             tokio::select! {
                 notice = queue.recv() => match notice {
-                    Some(notice) => self.enqueue(&notice).await,
+                    Some(notice) => {
+                        let mut batch = vec![notice];
+                        while batch.len() < BATCH
+                            && let Ok(more) = queue.try_recv()
+                        {
+                            batch.push(more);
+                        }
+                        if self.enqueue(batch).await {
+                            self.start_due().await;
+                        }
+                    }
                     None => break,
                 },
                 Some(done) = self.tasks.join_next() => {
                     if let Ok(id) = done {
                         self.in_flight.remove(&id);
                     }
+                    self.start_due().await;
                 }
-                _ = tick.tick() => {}
+                _ = tick.tick() => self.start_due().await,
             }
-            self.start_due().await;
         }
         // Stopping: what was attempted is recorded; the rest stays
         // pending for the next run.
         while self.tasks.join_next().await.is_some() {}
     }
 
-    /// Stores one delivery per webhook subscribed to the notice.
-    async fn enqueue(&self, notice: &Notice) {
+    /// Stores one delivery per webhook subscribed to each notice of
+    /// `batch`, in their order; whether any was stored.
+    async fn enqueue(&self, batch: Vec<Arc<Notice>>) -> bool {
         let store = Arc::clone(&self.store);
-        let event = notice.event.id();
-        let body = notice.incident.to_string();
-        let at = notice.at;
-        let stored =
-            tokio::task::spawn_blocking(move || store.enqueue_deliveries(event, &body, at)).await;
-        match stored {
-            Ok(Ok(_)) => {}
-            Ok(Err(err)) => {
-                tracing::error!(error = %err, event, "cannot store a notice's webhook deliveries")
+        let stored = tokio::task::spawn_blocking(move || {
+            // Unknown (the read failed): every notice is offered.
+            let subscribed: Option<HashSet<String>> = match store.subscribed_events() {
+                Ok(events) => Some(events.into_iter().collect()),
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot read the webhooks' events");
+                    None
+                }
+            };
+            let mut any = false;
+            for notice in batch {
+                let event = notice.event.id();
+                if subscribed.as_ref().is_some_and(|s| !s.contains(event)) {
+                    continue;
+                }
+                let body = notice.incident.to_string();
+                match store.enqueue_deliveries(event, &body, notice.at) {
+                    Ok(n) => any |= n > 0,
+                    Err(err) => tracing::error!(
+                        error = %err, event, "cannot store a notice's webhook deliveries"
+                    ),
+                }
             }
-            Err(err) => {
-                tracing::error!(error = %err, event, "storing a notice's deliveries failed")
-            }
-        }
+            any
+        })
+        .await;
+        stored.unwrap_or_else(|err| {
+            tracing::error!(error = %err, "storing notices' deliveries failed");
+            false
+        })
     }
 
     /// Starts attempts at due deliveries, up to [`CONCURRENCY`] in flight.

@@ -392,6 +392,10 @@ impl Store for PgStore {
         self.read(webhooks::list)
     }
 
+    fn subscribed_events(&self) -> Result<Vec<String>> {
+        self.read(webhooks::subscribed)
+    }
+
     fn enqueue_deliveries(&self, event: &str, body: &str, at: UnixTime) -> Result<u64> {
         self.write(|conn| webhooks::enqueue(conn, event, body, at))
     }

@@ -3,7 +3,7 @@
 use postgres::Row;
 
 use super::{Conn, narrow};
-use crate::webhooks::{LIST_SQL, attempt_columns, join_events, split_events};
+use crate::webhooks::{LIST_SQL, attempt_columns, join_events, split_events, union_of_events};
 use crate::{Attempt, Delivery, DueDelivery, NewWebhook, Result, StoredWebhook, UnixTime};
 
 pub(super) fn add(conn: &mut Conn, w: &NewWebhook) -> Result<i64> {
@@ -43,6 +43,17 @@ pub(super) fn list(conn: &mut Conn) -> Result<Vec<StoredWebhook>> {
             })
         })
         .collect()
+}
+
+pub(super) fn subscribed(conn: &mut Conn) -> Result<Vec<String>> {
+    let select = conn.statement("SELECT events FROM webhooks")?;
+    let lists = conn
+        .client
+        .query(&select, &[])?
+        .iter()
+        .map(|row| row.try_get::<_, String>(0))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(union_of_events(lists.iter().map(String::as_str)))
 }
 
 pub(super) fn enqueue(conn: &mut Conn, event: &str, body: &str, at: UnixTime) -> Result<u64> {

@@ -362,6 +362,10 @@ impl Store for SqliteStore {
         self.read(webhooks::list)
     }
 
+    fn subscribed_events(&self) -> Result<Vec<String>> {
+        self.read(webhooks::subscribed)
+    }
+
     fn enqueue_deliveries(&self, event: &str, body: &str, at: UnixTime) -> Result<u64> {
         webhooks::enqueue(&self.writer(), event, body, at)
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, Row};
 
-use crate::webhooks::{LIST_SQL, attempt_columns, join_events, split_events};
+use crate::webhooks::{LIST_SQL, attempt_columns, join_events, split_events, union_of_events};
 use crate::{Attempt, Delivery, DueDelivery, NewWebhook, Result, StoredWebhook, UnixTime};
 
 pub(super) fn add(conn: &Connection, w: &NewWebhook) -> Result<i64> {
@@ -35,6 +35,14 @@ pub(super) fn list(conn: &mut Connection) -> Result<Vec<StoredWebhook>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub(super) fn subscribed(conn: &mut Connection) -> Result<Vec<String>> {
+    let mut select = conn.prepare_cached("SELECT events FROM webhooks")?;
+    let lists = select
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(union_of_events(lists.iter().map(String::as_str)))
 }
 
 pub(super) fn enqueue(conn: &Connection, event: &str, body: &str, at: UnixTime) -> Result<u64> {

@@ -272,11 +272,16 @@ fn webhook(store: &impl Store, url: &str, events: &[&str]) -> i64 {
 pub fn deliveries_go_to_subscribed_webhooks_and_record_every_attempt(h: &impl Harness) {
     let store = h.open();
     let t0 = UnixTime(1_707_700_100);
+    assert!(store.subscribed_events().unwrap().is_empty());
     let a = webhook(&store, "http://a.example/hook", &["new", "escalated"]);
     let b = webhook(
         &store,
         "https://b.example/hook",
-        &["escalated_to_me", "resolved"],
+        &["escalated_to_me", "resolved", "new"],
+    );
+    assert_eq!(
+        store.subscribed_events().unwrap(),
+        ["escalated", "escalated_to_me", "new", "resolved"]
     );
     // `escalated` is not `escalated_to_me`'s prefix match: only a subscribes.
     assert_eq!(
