@@ -81,8 +81,10 @@ pub struct IncidentPage {
     pub description: String,
     pub photos: Vec<String>,
     pub assignee: Option<String>,
-    /// The filing account's username, or the KPPS device's key.
-    pub reporter: String,
+    /// The filing account's username, or the KPPS device's key; absent
+    /// from a public incident's view to those who may not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<String>,
     pub history: Vec<IncidentHistoryItem>,
 }
 

@@ -189,7 +189,7 @@ async fn a_kpps_files_its_kabkota_owns_it_and_only_those_within_reach_read_it() 
         let p = page(&w.app, &filed.id, reader).await;
         assert_eq!(p.title, "Kotak suara rusak");
         assert_eq!(p.contests, ["ppwp", "dpr"]);
-        assert_eq!(p.reporter, "kpps-a");
+        assert_eq!(p.reporter.as_deref(), Some("kpps-a"));
         assert_eq!(p.history.len(), 1);
         assert_eq!(p.history[0].by.role, "kpps");
     }
@@ -274,7 +274,7 @@ async fn a_kpps_device_files_by_signed_statement_once() {
     let p = page(&w.app, &filed.id, &w.kpps).await;
     assert_eq!(
         (p.title.as_str(), p.reporter.clone()),
-        ("Banjir", key.verifier().to_string())
+        ("Banjir", Some(key.verifier().to_string()))
     );
     // Another TPS's device may not file here.
     let other = w
@@ -761,4 +761,55 @@ async fn a_tps_page_is_flagged_while_a_high_incident_about_its_contests_is_open(
     let done = event(&w, &critical.id, &w.kabkota, "r", resolve).await;
     assert_eq!(done.status, StatusCode::CREATED);
     assert_eq!(flags(&w.app, w.tps).await, json!([]));
+}
+
+#[tokio::test]
+async fn a_published_incident_is_shown_to_anyone_but_never_who_reported_it() {
+    let w = world().await;
+    let filed = filed(&w, "f", "high").await;
+    let uri = format!("/api/v1/incidents/{}", filed.id);
+    let other_tps = w.app.first_tps(TestApp::code("12"));
+    let outsider = staff(&w.app, "kpps-b", "kpps", other_tps);
+    // Not public yet: a visitor must sign in, an outsider is not told.
+    let visitor = w.app.request(Method::GET, &uri, &[], "").await;
+    assert_eq!(
+        (visitor.status, visitor.code().as_str()),
+        (StatusCode::UNAUTHORIZED, "auth.required")
+    );
+    assert_eq!(
+        get(&w.app, &uri, &outsider).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let assigned = json!({"action": "assign", "assignee": "staf-kab"});
+    let answer = event(&w, &filed.id, &w.kabkota, "a", assigned).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    let published = event(&w, &filed.id, &w.kabkota, "p", json!({"action": "publish"})).await;
+    assert_eq!(
+        published.status,
+        StatusCode::CREATED,
+        "{}",
+        published.json()
+    );
+
+    // Public: what was reported, to anyone; never who reported it or who
+    // it is assigned to.
+    for answer in [
+        w.app.request(Method::GET, &uri, &[], "").await,
+        get(&w.app, &uri, &outsider).await,
+    ] {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+        let page = answer.json();
+        assert_eq!(page["title"], "Kotak suara rusak");
+        assert_eq!(page["public"], true);
+        assert!(page.get("reporter").is_none(), "{page}");
+        assert_eq!(page["assignee"], Value::Null);
+        assert!(!page.to_string().contains("staf-kab"), "{page}");
+        assert!(!page.to_string().contains("kpps-a"), "{page}");
+    }
+    // Its readers still see everything.
+    let p = page(&w.app, &filed.id, &w.kabkota).await;
+    assert_eq!(
+        (p.reporter.as_deref(), p.assignee.as_deref()),
+        (Some("kpps-a"), Some("staf-kab"))
+    );
 }

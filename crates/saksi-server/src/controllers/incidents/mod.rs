@@ -9,7 +9,9 @@
 //! office and of the levels above ([`Actor::may_act`]), and anyone whose
 //! `ViewRestricted` permission covers the region it happened at. Anyone
 //! else is answered 404 `incident.not_found`, as if it did not exist: an
-//! incident's existence is not revealed outside its reach.
+//! incident's existence is not revealed outside its reach. Once a KPU
+//! owner has made it public (the `publish` event, logged), anyone, with
+//! no session, sees its public view ([`Sight::Public`]).
 
 pub mod event;
 pub mod file;
@@ -27,7 +29,7 @@ use saksi_core::incident::Actor;
 use saksi_core::permission::{self, decide};
 use saksi_statement::IncidentId;
 use saksi_statement::incident_content::ContentError;
-use saksi_store::StoredIncident;
+use saksi_store::{IncidentHistory, StoredIncident};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
@@ -35,7 +37,7 @@ use tokio::sync::oneshot;
 use crate::codes;
 use crate::controllers::sequenced::{self, refusal};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, body_bytes};
+use crate::extract::{Authenticated, MaybeSession, body_bytes};
 use crate::sequencer::{Command, Fact, IdempotencyKey, IncidentFact, IncidentRefusal};
 use crate::state::AppState;
 use saksi_core::incident::Forbidden;
@@ -142,6 +144,40 @@ fn actor_of(who: &Authenticated) -> Actor {
 }
 
 /// Whether the session may read `incident` (see the module's doc).
+/// How much of an incident a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    /// Everything, to those who may read it.
+    Full,
+    /// A public incident to anyone else: what was reported (the texts,
+    /// the photos), never who reported it or who it is assigned to.
+    Public,
+}
+
+/// Incident `id` with its history, and how much of it `who` sees: 401
+/// `auth.required` to no session and 404 `incident.not_found` to a
+/// session that may not read it, unless it is public.
+async fn visible(
+    state: &AppState,
+    who: &MaybeSession,
+    id: IncidentId,
+) -> Result<(IncidentHistory, Sight), ApiError> {
+    let history = state.blocking(move |store| store.incident(&id.0)).await?;
+    let readable = match (&who.0, &history) {
+        (Some(who), Some(h)) => may_read(who, &h.incident),
+        _ => false,
+    };
+    match history {
+        Some(h) if readable => Ok((h, Sight::Full)),
+        Some(h) if h.incident.record.public.public => Ok((h, Sight::Public)),
+        _ if who.0.is_none() => Err(ApiError::new(
+            codes::AUTH_REQUIRED,
+            "sign in to read an incident that is not public",
+        )),
+        _ => Err(not_found()),
+    }
+}
+
 fn may_read(who: &Authenticated, incident: &StoredIncident) -> bool {
     let public = &incident.record.public;
     incident.reporter == *who.username

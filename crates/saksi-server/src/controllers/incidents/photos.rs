@@ -17,12 +17,12 @@ use axum::response::Response;
 use saksi_store::blobs::parse_sha256;
 
 use super::show::filing_photos;
-use super::{incident_id, may_read, not_found};
+use super::{incident_id, not_found, visible};
 use crate::codes;
 use crate::controllers::photos::show::serve;
 use crate::controllers::photos::upload::{checked_upload, store};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, RawPath};
+use crate::extract::{MaybeSession, RawPath};
 use crate::state::AppState;
 
 /// Private: only the incident's readers see it, but its bytes never
@@ -69,17 +69,13 @@ pub async fn upload(
 
 pub async fn show(
     State(state): State<AppState>,
-    who: Authenticated,
+    who: MaybeSession,
     RawPath((id, path)): RawPath<(String, String)>,
     request: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = incident_id(&id)?;
     let sha256 = photo_of_path(&path)?;
-    let history = state
-        .blocking(move |store| store.incident(&id.0))
-        .await?
-        .filter(|h| may_read(&who, &h.incident))
-        .ok_or_else(not_found)?;
+    let (history, _) = visible(&state, &who, id).await?;
     if !filing_photos(&history).contains(&path) {
         return Err(photo_not_found());
     }

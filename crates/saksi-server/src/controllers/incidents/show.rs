@@ -1,7 +1,8 @@
 //! `GET /api/v1/incidents/{id}`: an incident's state, what its reporter
 //! told (title, description, photos) and its history, to those who may
-//! read it (see the module's doc); 404 `incident.not_found` to anyone
-//! else, as to an id nobody filed.
+//! read it (see the module's doc), and its public view to anyone once it
+//! is public; 404 `incident.not_found` to anyone else, as to an id nobody
+//! filed.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,24 +11,23 @@ use saksi_api::{IncidentActor, IncidentHistoryItem, IncidentPage};
 use saksi_store::{IncidentHistory, StoredIncidentEvent};
 use serde_json::Value;
 
-use super::{incident_id, may_read, not_found};
+use super::{Sight, incident_id, visible};
 use crate::controllers::json_of;
 use crate::error::ApiError;
-use crate::extract::{Authenticated, RawPath};
+use crate::extract::{MaybeSession, RawPath};
 use crate::state::AppState;
 
 pub async fn show(
     State(state): State<AppState>,
-    who: Authenticated,
+    who: MaybeSession,
     RawPath(id): RawPath<String>,
 ) -> Result<Response, ApiError> {
     let id = incident_id(&id)?;
-    let history = state
-        .blocking(move |store| store.incident(&id.0))
-        .await?
-        .filter(|h| may_read(&who, &h.incident))
-        .ok_or_else(not_found)?;
-    Ok(json_of(StatusCode::OK, &page(id.to_string(), history)))
+    let (history, sight) = visible(&state, &who, id).await?;
+    Ok(json_of(
+        StatusCode::OK,
+        &page(id.to_string(), history, sight),
+    ))
 }
 
 /// An event's private content as stored (its own RFC 8785 bytes), or
@@ -69,8 +69,9 @@ fn text(content: &Value, member: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn page(id: String, history: IncidentHistory) -> IncidentPage {
+fn page(id: String, history: IncidentHistory, sight: Sight) -> IncidentPage {
     let IncidentHistory { incident, events } = history;
+    let full = sight == Sight::Full;
     let filing = events.first().map(content).unwrap_or(Value::Null);
     let p = &incident.record.public;
     let history = events
@@ -92,7 +93,7 @@ fn page(id: String, history: IncidentHistory) -> IncidentPage {
                     },
                 },
                 text: text(&c, "text"),
-                assignee: text(&c, "assignee"),
+                assignee: text(&c, "assignee").filter(|_| full),
                 log_index: e.log_index,
             }
         })
@@ -112,8 +113,8 @@ fn page(id: String, history: IncidentHistory) -> IncidentPage {
         title: text(&filing, "title").unwrap_or_default(),
         description: text(&filing, "description").unwrap_or_default(),
         photos: photos_of(&filing),
-        assignee: incident.assignee,
-        reporter: incident.reporter,
+        assignee: incident.assignee.filter(|_| full),
+        reporter: full.then_some(incident.reporter),
         history,
     }
 }
