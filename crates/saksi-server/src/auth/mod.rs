@@ -48,11 +48,24 @@ const MAX_TOKEN_LEN: usize = 256;
 /// `auth.invalid_token` if the token is malformed, unknown, expired,
 /// revoked, or its account is disabled.
 pub async fn session_of(state: &AppState, token: &str) -> Result<(Authenticated, bool), ApiError> {
-    let invalid = || ApiError::new(codes::AUTH_INVALID_TOKEN, "the token is invalid or expired");
     if token.is_empty() || token.len() > MAX_TOKEN_LEN {
-        return Err(invalid());
+        return Err(invalid_token());
     }
-    let hash = token::hash(token);
+    session_by_hash(state, token::hash(token)).await
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::new(codes::AUTH_INVALID_TOKEN, "the token is invalid or expired")
+}
+
+/// The session stored under `hash`, as [`session_of`] finds it: what a
+/// long-lived answer (the incident stream) asks again now and then, so a
+/// session logged out, revoked or expired stops being served.
+pub async fn session_by_hash(
+    state: &AppState,
+    hash: [u8; 32],
+) -> Result<(Authenticated, bool), ApiError> {
+    let invalid = invalid_token;
     let now = state.clock.now();
     if state.sessions.recheck_due(now) {
         let revision = state.blocking(|store| store.account_revision()).await?;

@@ -302,3 +302,44 @@ async fn a_deadline_falling_due_within_15_minutes_is_told_once() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(count("due_soon"), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_stream_ends_once_its_session_is_logged_out() {
+    let app = spawn_app();
+    let token = staff(&app, "ri.officer", "kpu-ri", RegionCode::NASIONAL);
+    let response = app
+        .app
+        .router()
+        .oneshot(
+            Request::get("/api/v1/incidents/stream")
+                .header("Authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let auth = format!("Bearer {token}");
+    let out = app
+        .request(
+            axum::http::Method::POST,
+            "/api/v1/auth/logout",
+            &[("authorization", &auth)],
+            "",
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    // Keep-alive comments at most until the session is looked up again
+    // (the paused clock runs ahead by itself), then the end.
+    let mut frames = 0;
+    while let Some(frame) = tokio::time::timeout(Duration::from_secs(60), body.frame())
+        .await
+        .expect("the stream ends within a minute of the logout")
+    {
+        let data = frame.unwrap().into_data().unwrap_or_default();
+        assert!(data.starts_with(b":"), "only keep-alives: {data:?}");
+        frames += 1;
+        assert!(frames < 5, "the stream outlived its session");
+    }
+}

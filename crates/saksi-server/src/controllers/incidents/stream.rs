@@ -14,7 +14,7 @@ use saksi_core::permission::Principal;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::watch;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, session_by_hash};
 use crate::notify::Notice;
 use crate::state::AppState;
 
@@ -25,40 +25,63 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// `data: {"event", "incident", "at"}`, from the moment of the request
 /// (nothing is replayed: the incident list gives what came before). A
 /// subscriber too slow to keep up skips what it missed rather than hold
-/// the server's memory. The stream ends when the server stops.
+/// the server's memory. The stream ends when the server stops, and when
+/// its session ends (logged out, revoked, its account disabled, expired):
+/// the session is looked up again every [`RECHECK`].
 pub async fn stream(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let notices = state.notifier.subscribe();
-    let closing = state.notifier.closing();
-    let events = futures_util::stream::unfold(
-        (notices, closing, auth.principal),
-        |(mut notices, mut closing, who)| async move {
-            let notice = next_for(&who, &mut notices, &mut closing).await?;
-            let event = Event::default()
-                .event(notice.event.id())
-                .data(notice.to_json().to_string());
-            Some((Ok(event), (notices, closing, who)))
-        },
-    );
+    let listener = Listener {
+        notices: state.notifier.subscribe(),
+        closing: state.notifier.closing(),
+        who: auth.principal,
+        token_hash: auth.token_hash,
+        recheck: tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK),
+        state,
+    };
+    let events = futures_util::stream::unfold(listener, |mut listener| async move {
+        let notice = listener.next().await?;
+        let event = Event::default()
+            .event(notice.event.id())
+            .data(notice.to_json().to_string());
+        Some((Ok(event), listener))
+    });
     Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
 
-/// The next notice `who` may hear of, or `None` once the server stops.
-async fn next_for(
-    who: &Principal,
-    notices: &mut broadcast::Receiver<Arc<Notice>>,
-    closing: &mut watch::Receiver<bool>,
-) -> Option<Arc<Notice>> {
-    loop {
-        tokio::select! {
-            received = notices.recv() => match received {
-                Ok(n) if reaches(who, n.owner, n.region, n.critical) => return Some(n),
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return None,
-            },
-            _ = closing.wait_for(|closing| *closing) => return None,
+/// How often an open stream's session is looked up again.
+const RECHECK: Duration = Duration::from_secs(15);
+
+/// One open stream: what it listens to, and for whom.
+struct Listener {
+    notices: broadcast::Receiver<Arc<Notice>>,
+    closing: watch::Receiver<bool>,
+    who: Principal,
+    token_hash: [u8; 32],
+    /// Kept across notices, so a busy stream is checked as often as a
+    /// quiet one.
+    recheck: tokio::time::Interval,
+    state: AppState,
+}
+
+impl Listener {
+    /// The next notice its session may hear of, or `None` once the
+    /// server stops or the session ends.
+    async fn next(&mut self) -> Option<Arc<Notice>> {
+        loop {
+            let recheck_now = tokio::select! {
+                received = self.notices.recv() => match received {
+                    Ok(n) if reaches(&self.who, n.owner, n.region, n.critical) => return Some(n),
+                    Ok(_) | Err(RecvError::Lagged(_)) => false,
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.closing.wait_for(|closing| *closing) => return None,
+                _ = self.recheck.tick() => true,
+            };
+            if recheck_now && session_by_hash(&self.state, self.token_hash).await.is_err() {
+                return None;
+            }
         }
     }
 }
