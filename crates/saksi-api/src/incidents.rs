@@ -128,6 +128,11 @@ impl IncidentSummary {
             filed_at: record.filed_at.to_string(),
         }
     }
+
+    /// Its JSON text: a webhook delivery's stored `incident`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an API shape serialises")
+    }
 }
 
 /// How many of the listed incidents lie under one child region.

@@ -57,6 +57,18 @@ pub struct StoredIncidentEvent {
 pub struct IncidentWrite {
     pub incident: StoredIncident,
     pub event: StoredIncidentEvent,
+    /// What the webhooks subscribed to its notice are sent, stored as
+    /// their deliveries in the event's own transaction: a crash after the
+    /// commit loses none (`None`: the event tells no one).
+    pub outgoing: Option<Outgoing>,
+}
+
+/// A notice's webhook deliveries to store: one per webhook subscribed to
+/// `event`, each POSTing `body` (the incident's public fields).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub event: String,
+    pub body: String,
 }
 
 /// An incident with its whole history, oldest event first.

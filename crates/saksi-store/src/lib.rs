@@ -31,7 +31,7 @@ mod workspace;
 
 pub use blobs::{BlobStore, DirBlobStore};
 pub use incidents::{
-    IncidentHistory, IncidentPrivate, IncidentWrite, StoredIncident, StoredIncidentEvent,
+    IncidentHistory, IncidentPrivate, IncidentWrite, Outgoing, StoredIncident, StoredIncidentEvent,
 };
 pub use postgres::PgStore;
 /// Times are the domain's Unix seconds, stored as integers by every backend

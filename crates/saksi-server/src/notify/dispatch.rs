@@ -1,6 +1,8 @@
 //! The dispatcher: a thread of its own with a small async runtime, so
 //! webhook traffic never competes with the server's requests. It stores
-//! the deliveries of each published notice, then POSTs every due delivery
+//! the deliveries of each published notice not stored yet (a logged
+//! event's are stored in its own transaction; a `due_soon` notice's
+//! here), then POSTs every due delivery
 //! (a few at a time, each with a short timeout), records each attempt and
 //! schedules the next by `saksi_core::incident::notice::retry_at`. Due
 //! deliveries are looked for after a notice that stored one, after each
@@ -141,7 +143,14 @@ impl Dispatcher {
 
     /// Stores one delivery per webhook subscribed to each notice of
     /// `batch`, in their order; whether any was stored.
-    async fn enqueue(&self, batch: Vec<Arc<Notice>>) -> bool {
+    async fn enqueue(&self, mut batch: Vec<Arc<Notice>>) -> bool {
+        // A logged event's deliveries were stored with it: only to send.
+        let before = batch.len();
+        batch.retain(|n| !n.stored);
+        let stored_before = batch.len() < before;
+        if batch.is_empty() {
+            return stored_before;
+        }
         let store = Arc::clone(&self.store);
         let stored = tokio::task::spawn_blocking(move || {
             // Unknown (the read failed): every notice is offered.
@@ -169,10 +178,11 @@ impl Dispatcher {
             any
         })
         .await;
-        stored.unwrap_or_else(|err| {
-            tracing::error!(error = %err, "storing notices' deliveries failed");
-            false
-        })
+        stored_before
+            || stored.unwrap_or_else(|err| {
+                tracing::error!(error = %err, "storing notices' deliveries failed");
+                false
+            })
     }
 
     /// Starts attempts at due deliveries, up to [`CONCURRENCY`] in flight.

@@ -38,6 +38,9 @@ pub struct Notice {
     pub critical: bool,
     /// When the event happened (its log entry's time).
     pub at: UnixTime,
+    /// Its webhook deliveries are stored already, with its logged event
+    /// (`IncidentWrite::outgoing`): the dispatcher only sends them.
+    pub stored: bool,
 }
 
 impl Notice {
@@ -59,6 +62,7 @@ impl Notice {
             region: p.region,
             critical: p.severity == Severity::Critical,
             at,
+            stored: false,
         }
     }
 

@@ -5,9 +5,10 @@
 //! latest event, [`Public::next`] allows it). The deadlines of fresh
 //! escalations and reopenings are this server's `--incident-deadlines`.
 
-use saksi_api::IncidentAccepted;
+use saksi_api::{IncidentAccepted, IncidentSummary};
 use saksi_core::RegionCode;
 use saksi_core::incident::book::Record;
+use saksi_core::incident::notice::NoticeEvent;
 use saksi_core::incident::{Action, Actor, Forbidden, Public, Step};
 use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
@@ -15,7 +16,9 @@ use saksi_log::{Verifier, leaf_hash};
 use saksi_statement::{
     IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private, Signed,
 };
-use saksi_store::{IncidentPrivate, IncidentWrite, LogEntry, StoredIncident, StoredIncidentEvent};
+use saksi_store::{
+    IncidentPrivate, IncidentWrite, LogEntry, Outgoing, StoredIncident, StoredIncidentEvent,
+};
 
 use super::Sequencer;
 use super::decision::{Accepted, Refused};
@@ -225,6 +228,10 @@ impl Sequencer {
                     content: p.content,
                 }),
             },
+            outgoing: NoticeEvent::of(action).map(|event| Outgoing {
+                event: event.id().to_owned(),
+                body: IncidentSummary::of(id.to_string(), &record, now).to_json(),
+            }),
         });
         pending.incidents.insert(id, record);
         pending.batch.entries.push(LogEntry {

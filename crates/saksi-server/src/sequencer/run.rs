@@ -255,8 +255,12 @@ impl Sequencer {
             }
             if let Some(notice) = NoticeEvent::of(event.action) {
                 let id = IncidentId(w.incident.id);
-                self.notifier
-                    .publish(Notice::of(notice, id, record, event.at, now));
+                // Its deliveries were stored in the batch (`outgoing`).
+                let notice = Notice {
+                    stored: true,
+                    ..Notice::of(notice, id, record, event.at, now)
+                };
+                self.notifier.publish(notice);
             }
         }
         live.last_updated = Some(now);

@@ -32,6 +32,7 @@ fn notice(event: NoticeEvent, tps: RegionCode, id: &str, at: UnixTime) -> Notice
         region: tps,
         critical: false,
         at,
+        stored: false,
     }
 }
 
@@ -342,4 +343,38 @@ async fn a_stream_ends_once_its_session_is_logged_out() {
         frames += 1;
         assert!(frames < 5, "the stream outlived its session");
     }
+}
+
+#[tokio::test]
+async fn a_logged_events_delivery_is_stored_in_its_own_transaction() {
+    let app = spawn_app();
+    let hook = app
+        .store
+        .add_webhook(&NewWebhook {
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["new".into()],
+            secret: "c5".repeat(32),
+            created_at: app.clock.now(),
+        })
+        .unwrap();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let kpps = staff(&app, "kpps-a", "kpps", tps);
+    let filed = crate::incidents::post(
+        &app,
+        "/api/v1/incidents",
+        Some(&kpps),
+        "f",
+        &crate::incidents::filing(tps, "high"),
+    )
+    .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.json());
+    // Acknowledged means stored: the delivery is there as the answer is,
+    // so a crash right after the commit loses none.
+    let deliveries = app.store.deliveries(Some(hook)).unwrap();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    assert_eq!(deliveries[0].event, "new");
+    let due = app.store.due_deliveries(app.clock.now(), 10).unwrap();
+    let body: Value = serde_json::from_str(&due[0].body).unwrap();
+    assert_eq!(body["id"], filed.json()["id"]);
+    assert_eq!(body["severity"], "high");
 }

@@ -61,6 +61,29 @@ pub(super) fn insert<'a>(conn: &mut Conn, writes: &'a [IncidentWrite]) -> Result
             refused: conflict_or_postgres,
         });
     }
+    let outgoing: Vec<_> = writes
+        .iter()
+        .filter_map(|w| Some((w, w.outgoing.as_ref()?)))
+        .collect();
+    if !outgoing.is_empty() {
+        // One delivery per subscribed webhook, in the events' order.
+        inserts.push(Insert {
+            statement: conn.statement(
+                "INSERT INTO webhook_deliveries (webhook, event, body, created_at, next_attempt_at)
+                 SELECT w.id, n.event, n.body, n.at, n.at
+                 FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY
+                     AS n(event, body, at, ord)
+                 JOIN webhooks w ON strpos(',' || w.events || ',', ',' || n.event || ',') > 0
+                 ORDER BY n.ord, w.id",
+            )?,
+            columns: vec![
+                column(outgoing.iter().map(|(_, o)| o.event.as_str())),
+                column(outgoing.iter().map(|(_, o)| o.body.as_str())),
+                column(outgoing.iter().map(|(w, _)| w.event.at.0)),
+            ],
+            refused: conflict_or_postgres,
+        });
+    }
     let rows: Vec<_> = latest_rows(writes)
         .into_iter()
         .map(|i| {

@@ -45,6 +45,9 @@ pub(super) fn insert(tx: &Transaction<'_>, writes: &[IncidentWrite]) -> Result<(
                 .execute((&w.incident.id[..], e.seq, &p.salt[..], &p.content))
                 .map_err(conflict_or_sqlite)?;
         }
+        if let Some(o) = &w.outgoing {
+            super::webhooks::enqueue(tx, &o.event, &o.body, e.at)?;
+        }
     }
     let mut row = tx.prepare_cached(upsert_incident!(
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"

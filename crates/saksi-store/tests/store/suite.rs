@@ -11,8 +11,8 @@ use saksi_core::{
 };
 use saksi_store::{
     Batch, IdempotencyRecord, IncidentPrivate, IncidentWrite, KeyRevocation, Lease, LeaseOutcome,
-    LogEntry, NewUser, PhotoName, RequestKey, Session, Store, StoreError, StoredIncident,
-    StoredIncidentEvent, StoredKey, StoredVersion, UnixTime, UserId,
+    LogEntry, NewUser, NewWebhook, Outgoing, PhotoName, RequestKey, Session, Store, StoreError,
+    StoredIncident, StoredIncidentEvent, StoredKey, StoredVersion, UnixTime, UserId,
 };
 
 /// A fresh, migrated, empty database for one test, and a way to open more
@@ -1717,12 +1717,27 @@ pub fn incidents_are_written_with_their_events_and_read_back(h: &impl Harness) {
         )
         .unwrap();
     assert!(store.incident(&[7; 16]).unwrap().is_none());
+    // A webhook told of filings and escalations: their deliveries are
+    // stored with the events, none for a refused batch.
+    let hook = store
+        .add_webhook(&NewWebhook {
+            url: "http://hook.example/".into(),
+            events: vec!["new".into(), "escalated".into()],
+            secret: "s".into(),
+            created_at: UnixTime(900),
+        })
+        .unwrap();
+    let outgoing = |event: &str, seq: u32| Outgoing {
+        event: event.into(),
+        body: format!("{{\"seq\":{seq}}}"),
+    };
     store
         .commit_batch(&Batch {
             entries: vec![entry(0)],
             incidents: vec![IncidentWrite {
                 incident: incident(&filed, 0, 1000),
                 event: incident_event(0, 0, Action::File, kpps),
+                outgoing: Some(outgoing("new", 0)),
             }],
             ..Default::default()
         })
@@ -1735,10 +1750,12 @@ pub fn incidents_are_written_with_their_events_and_read_back(h: &impl Harness) {
                 IncidentWrite {
                     incident: incident(&acked, 1, 1001),
                     event: incident_event(1, 1, Action::Acknowledge, owner),
+                    outgoing: Some(outgoing("acknowledged", 1)),
                 },
                 IncidentWrite {
                     incident: incident(&acked, 2, 1001),
                     event: incident_event(2, 2, Action::Assign, owner),
+                    outgoing: None,
                 },
             ],
             ..Default::default()
@@ -1750,6 +1767,7 @@ pub fn incidents_are_written_with_their_events_and_read_back(h: &impl Harness) {
         incidents: vec![IncidentWrite {
             incident: incident(&escalated, 3, 1001),
             event: incident_event(3, 2, Action::Escalate, Actor::SYSTEM),
+            outgoing: Some(outgoing("escalated", 2)),
         }],
         ..Default::default()
     });
@@ -1763,6 +1781,7 @@ pub fn incidents_are_written_with_their_events_and_read_back(h: &impl Harness) {
             incidents: vec![IncidentWrite {
                 incident: incident(&escalated, 3, 1001),
                 event: incident_event(3, 3, Action::Escalate, Actor::SYSTEM),
+                outgoing: Some(outgoing("escalated", 3)),
             }],
             ..Default::default()
         })
@@ -1791,5 +1810,21 @@ pub fn incidents_are_written_with_their_events_and_read_back(h: &impl Harness) {
         s.for_each_incident(&mut |i| all.push(i)).unwrap();
         assert_eq!(all, vec![history.incident]);
         assert!(s.incident(&[8; 16]).unwrap().is_none());
+        let deliveries: Vec<_> = s
+            .deliveries(Some(hook))
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.event, d.created_at))
+            .collect();
+        assert_eq!(
+            deliveries,
+            [
+                ("new".into(), UnixTime(1000)),
+                ("escalated".into(), UnixTime(1003))
+            ]
+        );
     }
+    let due = store.due_deliveries(UnixTime(i64::MAX), 10).unwrap();
+    assert_eq!(due[0].body, "{\"seq\":0}");
+    assert_eq!(due[1].body, "{\"seq\":3}");
 }
