@@ -178,8 +178,12 @@ impl App {
             .spawn(config.checkpoint_interval)
             .map_err(LoadError::Spawn)?;
         // Before the sequencer, which is to publish the incidents' notices.
-        let (notifier, notifier_thread) =
-            Notifier::start(Arc::clone(&store), Arc::clone(&clock)).map_err(LoadError::Spawn)?;
+        let (notifier, notifier_thread) = Notifier::start(
+            Arc::clone(&store),
+            Arc::clone(&clock),
+            config.totp_key.clone(),
+        )
+        .map_err(LoadError::Spawn)?;
         let (handle, thread) = Sequencer {
             election: Arc::clone(&election),
             store: Arc::clone(&store),

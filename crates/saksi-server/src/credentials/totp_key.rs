@@ -1,4 +1,5 @@
-//! The key that seals TOTP secrets at rest.
+//! The key that seals TOTP secrets (and webhooks' signing secrets) at
+//! rest.
 //!
 //! A TOTP secret must be read back to check a code, so it cannot be
 //! hashed like a password: it is encrypted with ChaCha20-Poly1305 (RFC
@@ -69,46 +70,66 @@ impl TotpKey {
     /// Seals `secret` for `user_id`: a random nonce, then the ciphertext
     /// and tag.
     pub fn seal(&self, user_id: i64, secret: &[u8]) -> Result<Vec<u8>, TotpKeyError> {
+        self.seal_bound(&associated_data(user_id), secret)
+    }
+
+    /// Opens what [`TotpKey::seal`] sealed for `user_id`.
+    pub fn open(&self, user_id: i64, sealed: &[u8]) -> Result<Vec<u8>, TotpKeyError> {
+        self.open_bound(&associated_data(user_id), sealed)
+    }
+
+    /// Seals a webhook's signing secret (`saksi webhook add`), bound to its
+    /// URL: a copy of the database then holds no secret that signs a
+    /// delivery, and a sealed secret moved to another webhook's row does
+    /// not open.
+    pub fn seal_webhook(&self, url: &str, secret: &[u8]) -> Result<Vec<u8>, TotpKeyError> {
+        self.seal_bound(&webhook_data(url), secret)
+    }
+
+    /// Opens what [`TotpKey::seal_webhook`] sealed for `url`.
+    pub fn open_webhook(&self, url: &str, sealed: &[u8]) -> Result<Vec<u8>, TotpKeyError> {
+        self.open_bound(&webhook_data(url), sealed)
+    }
+
+    fn seal_bound(&self, aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, TotpKeyError> {
         let mut nonce = [0u8; NONCE_BYTES];
         getrandom::fill(&mut nonce).map_err(TotpKeyError::Random)?;
-        let aad = associated_data(user_id);
         let sealed = self
             .cipher()
-            .encrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: secret,
-                    aad: &aad,
-                },
-            )
+            .encrypt(&Nonce::from(nonce), Payload { msg: secret, aad })
             .map_err(|_| TotpKeyError::Sealed)?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Ok(out)
     }
 
-    /// Opens what [`TotpKey::seal`] sealed for `user_id`.
-    pub fn open(&self, user_id: i64, sealed: &[u8]) -> Result<Vec<u8>, TotpKeyError> {
+    fn open_bound(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, TotpKeyError> {
         if sealed.len() < NONCE_BYTES {
             return Err(TotpKeyError::Sealed);
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_BYTES);
         let mut nonce_bytes = [0u8; NONCE_BYTES];
         nonce_bytes.copy_from_slice(nonce);
-        let aad = associated_data(user_id);
         self.cipher()
             .decrypt(
                 &Nonce::from(nonce_bytes),
                 Payload {
                     msg: ciphertext,
-                    aad: &aad,
+                    aad,
                 },
             )
             .map_err(|_| TotpKeyError::Sealed)
     }
 }
 
-/// What a sealed secret is bound to: its purpose and its user.
+/// What a webhook's sealed secret is bound to: its purpose and its URL.
+fn webhook_data(url: &str) -> Vec<u8> {
+    let mut aad = b"saksi-webhook\n".to_vec();
+    aad.extend_from_slice(url.as_bytes());
+    aad
+}
+
+/// What a sealed TOTP secret is bound to: its purpose and its user.
 fn associated_data(user_id: i64) -> Vec<u8> {
     let mut aad = b"saksi-totp\n".to_vec();
     aad.extend_from_slice(&user_id.to_be_bytes());
@@ -130,6 +151,18 @@ mod tests {
         assert!(other.open(7, &sealed).is_err(), "another key");
         assert!(key.open(7, &sealed[..5]).is_err(), "truncated");
         assert_ne!(key.seal(7, b"rahasia").unwrap(), sealed, "fresh nonce");
+    }
+
+    #[test]
+    fn a_webhooks_sealed_secret_opens_for_its_url_only() {
+        let key = TotpKey::generate().unwrap();
+        let sealed = key.seal_webhook("https://a.example/hook", b"ab12").unwrap();
+        assert_eq!(
+            key.open_webhook("https://a.example/hook", &sealed).unwrap(),
+            b"ab12"
+        );
+        assert!(key.open_webhook("https://b.example/hook", &sealed).is_err());
+        assert!(key.open(7, &sealed).is_err(), "not a TOTP secret");
     }
 
     #[test]

@@ -35,6 +35,7 @@ use tokio::task::JoinSet;
 
 use super::Notice;
 use crate::clock::Clock;
+use crate::credentials::totp_key::TotpKey;
 
 /// Deliveries in flight at most.
 const CONCURRENCY: usize = 8;
@@ -50,6 +51,7 @@ type Client = legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 pub(super) fn spawn(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    key: Option<TotpKey>,
     queue: mpsc::UnboundedReceiver<Arc<Notice>>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -63,6 +65,7 @@ pub(super) fn spawn(
                 Dispatcher {
                     store,
                     clock,
+                    key: key.map(Arc::new),
                     client,
                     in_flight: HashSet::new(),
                     tasks: JoinSet::new(),
@@ -101,6 +104,8 @@ fn client() -> std::io::Result<Client> {
 struct Dispatcher {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// Opens the webhooks' sealed secrets.
+    key: Option<Arc<TotpKey>>,
     client: Client,
     /// Deliveries being attempted, not to be picked up again meanwhile.
     in_flight: HashSet<i64>,
@@ -215,6 +220,7 @@ impl Dispatcher {
                 self.client.clone(),
                 Arc::clone(&self.store),
                 Arc::clone(&self.clock),
+                self.key.clone(),
                 delivery,
             ));
         }
@@ -226,12 +232,17 @@ async fn attempt(
     client: Client,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    key: Option<Arc<TotpKey>>,
     delivery: DueDelivery,
 ) -> i64 {
     let sent_at = clock.now();
-    let (status, error) = match payload(&delivery, sent_at) {
-        Ok(body) => {
-            let sent = tokio::time::timeout(ATTEMPT_TIMEOUT, post(&client, &delivery, body)).await;
+    let ready = unseal(key.as_deref(), &delivery)
+        .and_then(|secret| Ok((secret, payload(&delivery, sent_at)?)));
+    let (status, error) = match ready {
+        Ok((secret, body)) => {
+            let sent =
+                tokio::time::timeout(ATTEMPT_TIMEOUT, post(&client, &delivery, &secret, body))
+                    .await;
             match sent {
                 Ok(Ok(status)) if (200..300).contains(&status) => (Some(status), None),
                 Ok(Ok(status)) => (Some(status), Some(format!("HTTP {status}"))),
@@ -278,6 +289,20 @@ async fn attempt(
     id
 }
 
+/// The webhook's secret as `saksi webhook add` printed it, opened from
+/// its sealed form (hex) with the data directory's key.
+fn unseal(key: Option<&TotpKey>, delivery: &DueDelivery) -> Result<String, String> {
+    let refused = || {
+        "the webhook's secret does not open with this data directory's key (totp.key)".to_owned()
+    };
+    let key = key.ok_or_else(|| "no key to open the webhook's secret (totp.key)".to_owned())?;
+    let sealed = hex::decode(&delivery.secret).map_err(|_| refused())?;
+    let secret = key
+        .open_webhook(&delivery.url, &sealed)
+        .map_err(|_| refused())?;
+    String::from_utf8(secret).map_err(|_| refused())
+}
+
 /// The body POSTed: `{"event", "incident", "sent_at"}`.
 fn payload(delivery: &DueDelivery, sent_at: saksi_core::time::UnixTime) -> Result<Vec<u8>, String> {
     let incident: serde_json::Value = serde_json::from_str(&delivery.body)
@@ -306,8 +331,13 @@ fn signature(secret: &str, body: &[u8]) -> Result<String, String> {
 }
 
 /// POSTs the signed body; the endpoint's status, or why there is none.
-async fn post(client: &Client, delivery: &DueDelivery, body: Vec<u8>) -> Result<u16, String> {
-    let signature = signature(&delivery.secret, &body)?;
+async fn post(
+    client: &Client,
+    delivery: &DueDelivery,
+    secret: &str,
+    body: Vec<u8>,
+) -> Result<u16, String> {
+    let signature = signature(secret, &body)?;
     let request = Request::builder()
         .method(Method::POST)
         .uri(&delivery.url)

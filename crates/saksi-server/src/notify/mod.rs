@@ -21,6 +21,7 @@ use saksi_store::Store;
 use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::clock::Clock;
+use crate::credentials::totp_key::TotpKey;
 
 pub use saksi_core::incident::notice::NoticeEvent;
 
@@ -100,16 +101,18 @@ impl std::fmt::Debug for Notifier {
 
 impl Notifier {
     /// A notifier with its dispatcher thread, which delivers to the
-    /// webhooks of `store` on `clock`'s time, resuming the deliveries a
+    /// webhooks of `store` on `clock`'s time (their secrets opened with
+    /// `key`, the data directory's), resuming the deliveries a
     /// previous run left pending. The thread ends once every clone of the
     /// notifier is dropped and what was published is stored.
     pub fn start(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
+        key: Option<TotpKey>,
     ) -> std::io::Result<(Notifier, std::thread::JoinHandle<()>)> {
         let (live, _) = broadcast::channel(STREAM_BACKLOG);
         let (deliveries, queue) = mpsc::unbounded_channel();
-        let thread = dispatch::spawn(store, clock, queue)?;
+        let thread = dispatch::spawn(store, clock, key, queue)?;
         let notifier = Notifier {
             live,
             deliveries,

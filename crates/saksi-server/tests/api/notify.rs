@@ -19,7 +19,14 @@ use sha2::Sha256;
 use tower::ServiceExt;
 
 use crate::enrolment::staff;
-use crate::helpers::spawn_app;
+use crate::helpers::{TOTP_KEY, spawn_app};
+
+/// `secret` as `saksi webhook add` stores it for `url`: sealed under the
+/// test apps' data directory key.
+fn sealed(url: &str, secret: &str) -> String {
+    let key = saksi_server::auth::totp_key::TotpKey::from_bytes(TOTP_KEY);
+    hex::encode(key.seal_webhook(url, secret.as_bytes()).unwrap())
+}
 
 /// A notice of an incident filed at `tps`, owned by its kab/kota.
 fn notice(event: NoticeEvent, tps: RegionCode, id: &str, at: UnixTime) -> Notice {
@@ -85,7 +92,7 @@ async fn a_webhook_receives_each_event_once_signed_after_its_endpoint_comes_back
         .add_webhook(&NewWebhook {
             url: format!("http://{addr}/hook"),
             events: vec!["new".into(), "escalated".into()],
-            secret: secret.clone(),
+            secret: sealed(&format!("http://{addr}/hook"), &secret),
             created_at: app.clock.now(),
         })
         .unwrap();
@@ -265,7 +272,7 @@ async fn a_deadline_falling_due_within_15_minutes_is_told_once() {
             // Nothing listens: the deliveries stay stored and pending.
             url: "http://127.0.0.1:9/hook".into(),
             events: vec!["due_soon".into(), "escalated".into()],
-            secret: "b4".repeat(32),
+            secret: sealed("http://127.0.0.1:9/hook", &"b4".repeat(32)),
             created_at: app.clock.now(),
         })
         .unwrap();
@@ -353,7 +360,7 @@ async fn a_logged_events_delivery_is_stored_in_its_own_transaction() {
         .add_webhook(&NewWebhook {
             url: "http://127.0.0.1:9/hook".into(),
             events: vec!["new".into()],
-            secret: "c5".repeat(32),
+            secret: sealed("http://127.0.0.1:9/hook", &"c5".repeat(32)),
             created_at: app.clock.now(),
         })
         .unwrap();

@@ -77,13 +77,19 @@ fn add(args: &AddArgs) -> Result<()> {
         eprintln!("error: {}: {err}; nothing was stored", err.code());
         Reported(2)
     })?;
-    let store = open(&args.data_dir)?;
+    let dir = DataDir::existing(&args.data_dir.data_dir)?;
+    let store = crate::support::database::open(&dir, args.data_dir.database.url.as_deref())?;
     let secret =
         token::generate().map_err(|e| anyhow!("the system's random source failed: {e}"))?;
+    // Stored sealed under the data directory's key, as TOTP secrets are.
+    let sealed = dir
+        .totp_key()?
+        .seal_webhook(&args.url, secret.as_bytes())
+        .map_err(|e| anyhow!("cannot seal the webhook's secret: {e}"))?;
     let id = store.add_webhook(&NewWebhook {
         url: args.url.clone(),
         events: events.iter().map(|e| e.id().to_owned()).collect(),
-        secret: secret.clone(),
+        secret: hex::encode(sealed),
         created_at: now(),
     })?;
     println!("webhook {id} added: {}", args.url);
