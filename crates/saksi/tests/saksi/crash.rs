@@ -303,11 +303,22 @@ fn crash_cycles(backend: &str, cluster: Option<&crate::common::pg::PrivateCluste
         let stop = Arc::new(AtomicBool::new(false));
         let watcher = watch_checkpoints(server.addr, key.clone(), Arc::clone(&stop));
         let mut load = loadgen(&dir, &server, per_cycle * (cycle as u64 + 1), &receipts);
-        // Kill once submissions flow, after a random part of the first half
-        // of this cycle's new ones (the live log size, not the checkpoint's,
-        // which lags a second): the load is then surely still running.
-        let kill_at = start_size + 10 + moments.below(per_cycle / 2);
+        // The load generator registers the keys first and writes their
+        // receipts before any form: a kill during that registration (the
+        // log grows with keys too) would leave no receipt to check, cycle
+        // after cycle on a slow machine. So wait for those receipts.
         let deadline = Instant::now() + Duration::from_secs(120);
+        while std::fs::metadata(&receipts).map_or(true, |m| m.len() == 0) {
+            assert!(Instant::now() < deadline, "no key was registered");
+            if load.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Kill once forms flow, after a random part of the first half of
+        // this cycle's new ones (the live log size, not the checkpoint's,
+        // which lags a second): the load is then surely still running.
+        let kill_at = live_size(server.addr).max(start_size) + 10 + moments.below(per_cycle / 2);
         while live_size(server.addr) < kill_at {
             assert!(Instant::now() < deadline, "the log did not grow");
             if load.try_wait().unwrap().is_some() {
