@@ -11,7 +11,9 @@
 //! ([`Statement`]): `form` v2 is a [`FormStatement`], `key` v1 a
 //! [`KeyStatement`]. The unsigned kind `form` v1 is [`FormEntryV1`];
 //! `incident` v1 ([`IncidentEntry`]) is an incident's event, which carries
-//! its signed statement only when a KPPS device filed it.
+//! its signed statement only when a KPPS device filed it. `objection` v1
+//! ([`ObjectionEntry`]) is said in a plenary through a session; `ruling`
+//! v1 is a PPK member's signed [`RulingStatement`].
 //!
 //! Entries are RFC 8785 bytes, read in place after one checking pass
 //! (`saksi_log::canonical_check`): a statement's bytes inside a canonical
@@ -32,6 +34,7 @@ use crate::form::{FormEntryV1, FormStatement};
 use crate::incident::{IncidentEntry, IncidentStatement};
 use crate::key::KeyStatement;
 use crate::read::Object;
+use crate::recap::{ObjectionEntry, RulingStatement};
 
 /// The members of a signed entry, sorted.
 const SIGNED_MEMBERS: [&str; 6] = ["logged_at", "signature", "signer", "statement", "type", "v"];
@@ -43,11 +46,20 @@ pub enum Kind {
     FormV2,
     KeyV1,
     IncidentV1,
+    ObjectionV1,
+    RulingV1,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 4] = [Kind::FormV1, Kind::FormV2, Kind::KeyV1, Kind::IncidentV1];
+    pub const ALL: [Kind; 6] = [
+        Kind::FormV1,
+        Kind::FormV2,
+        Kind::KeyV1,
+        Kind::IncidentV1,
+        Kind::ObjectionV1,
+        Kind::RulingV1,
+    ];
 
     fn of(kind: &str, v: u64) -> Option<Kind> {
         Kind::ALL
@@ -62,6 +74,8 @@ impl Kind {
             Kind::FormV2 => (FormStatement::TYPE, FormStatement::ENTRY_VERSION),
             Kind::KeyV1 => (KeyStatement::TYPE, KeyStatement::ENTRY_VERSION),
             Kind::IncidentV1 => (IncidentStatement::TYPE, IncidentStatement::ENTRY_VERSION),
+            Kind::ObjectionV1 => (ObjectionEntry::TYPE, ObjectionEntry::VERSION),
+            Kind::RulingV1 => (RulingStatement::TYPE, RulingStatement::ENTRY_VERSION),
         }
     }
 }
@@ -214,6 +228,10 @@ pub enum Entry {
     /// An incident's event (with its signed statement for a filing a KPPS
     /// device signed).
     IncidentV1(IncidentEntry),
+    /// A witness's or Bawaslu's objection against a form version.
+    ObjectionV1(ObjectionEntry),
+    /// A PPK member's signed ruling on an objection.
+    RulingV1(SignedEntry<RulingStatement>),
 }
 
 impl Entry {
@@ -243,6 +261,12 @@ impl Entry {
             Kind::IncidentV1 => {
                 Entry::IncidentV1(IncidentEntry::read(&object, &layout).map_err(malformed)?)
             }
+            Kind::ObjectionV1 => {
+                Entry::ObjectionV1(ObjectionEntry::read(&object, &layout).map_err(malformed)?)
+            }
+            Kind::RulingV1 => {
+                Entry::RulingV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
+            }
         })
     }
 
@@ -253,6 +277,9 @@ impl Entry {
             Entry::FormV2(e) => e.encode(),
             Entry::KeyV1(e) => e.encode(),
             Entry::IncidentV1(e) => e.encode(),
+            // A decoded objection's members all have canonical forms.
+            Entry::ObjectionV1(e) => e.encode().unwrap_or_default(),
+            Entry::RulingV1(e) => e.encode(),
         }
     }
 
@@ -262,6 +289,8 @@ impl Entry {
             Entry::FormV2(_) => Kind::FormV2,
             Entry::KeyV1(_) => Kind::KeyV1,
             Entry::IncidentV1(_) => Kind::IncidentV1,
+            Entry::ObjectionV1(_) => Kind::ObjectionV1,
+            Entry::RulingV1(_) => Kind::RulingV1,
         }
     }
 
@@ -272,6 +301,8 @@ impl Entry {
             Entry::FormV2(e) => e.logged_at,
             Entry::KeyV1(e) => e.logged_at,
             Entry::IncidentV1(e) => e.logged_at,
+            Entry::ObjectionV1(e) => e.logged_at,
+            Entry::RulingV1(e) => e.logged_at,
         }
     }
 
@@ -283,7 +314,10 @@ impl Entry {
                 let s = &e.signed.statement;
                 Some((s.tps, s.contest, s.version))
             }
-            Entry::KeyV1(_) | Entry::IncidentV1(_) => None,
+            Entry::KeyV1(_)
+            | Entry::IncidentV1(_)
+            | Entry::ObjectionV1(_)
+            | Entry::RulingV1(_) => None,
         }
     }
 
@@ -294,6 +328,8 @@ impl Entry {
             Entry::FormV2(e) => Some(e.signed.sha256()),
             Entry::KeyV1(e) => Some(e.signed.sha256()),
             Entry::IncidentV1(e) => e.signed.as_ref().map(Signed::sha256),
+            Entry::ObjectionV1(_) => None,
+            Entry::RulingV1(e) => Some(e.signed.sha256()),
         }
     }
 }

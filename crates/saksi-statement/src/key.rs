@@ -1,6 +1,9 @@
 //! An officer's key statement, schema v1: a registration
 //! `{"v": 1, "type": "key", "action": "register", "origin", "key", "role",
-//! "region", "valid_from", "valid_until", "signed_at"}` or a revocation
+//! "region", "valid_from", "valid_until", "signed_at"}` (with
+//! `"commissioner": true` for a member of a commission who signs its recap
+//! off; absent otherwise, so older registrations keep their bytes) or a
+//! revocation
 //! `{"v": 1, "type": "key", "action": "revoke", "origin", "key",
 //! "signed_at"}`, signed by the officer whose key vouches for it.
 
@@ -15,9 +18,11 @@ use crate::read::Object;
 use crate::{Statement, StatementError};
 
 /// The roles a registered key acts in, each certified by the one above it
-/// (the KPU RI root keys certify `kpu-prov`).
+/// (the KPU RI root keys certify `kpu-prov` and `kpu-ri`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyRole {
+    /// A KPU RI commissioner: signs the national recap off.
+    KpuRi,
     /// A KPU Provinsi officer: certifies KPU Kab/Kota officers' keys.
     KpuProv,
     /// A KPU Kab/Kota officer: registers KPPS device, PPS and PPK keys.
@@ -28,7 +33,8 @@ pub enum KeyRole {
     /// its desa that has no working phone.
     Pps,
     /// A PPK (the kecamatan's committee): signs a form on behalf of a TPS
-    /// of its kecamatan that has no working phone.
+    /// of its kecamatan that has no working phone, rules on objections and
+    /// signs the corrections an upheld one calls for.
     Ppk,
 }
 
@@ -36,6 +42,7 @@ impl KeyRole {
     /// The stable id, the same as the account role's.
     pub fn id(self) -> &'static str {
         match self {
+            KeyRole::KpuRi => "kpu-ri",
             KeyRole::KpuProv => "kpu-prov",
             KeyRole::KpuKabkota => "kpu-kabkota",
             KeyRole::Kpps => "kpps",
@@ -45,7 +52,8 @@ impl KeyRole {
     }
 
     /// Every role, top down.
-    pub const ALL: [KeyRole; 5] = [
+    pub const ALL: [KeyRole; 6] = [
+        KeyRole::KpuRi,
         KeyRole::KpuProv,
         KeyRole::KpuKabkota,
         KeyRole::Kpps,
@@ -60,6 +68,7 @@ impl KeyRole {
     /// The level of the region a key of this role is bound to.
     pub fn level(self) -> Level {
         match self {
+            KeyRole::KpuRi => Level::Nasional,
             KeyRole::KpuProv => Level::Provinsi,
             KeyRole::KpuKabkota => Level::Kabkota,
             KeyRole::Kpps => Level::Tps,
@@ -72,7 +81,7 @@ impl KeyRole {
     /// `None`: the pinned root keys.
     pub fn certified_by(self) -> Option<KeyRole> {
         match self {
-            KeyRole::KpuProv => None,
+            KeyRole::KpuRi | KeyRole::KpuProv => None,
             KeyRole::KpuKabkota => Some(KeyRole::KpuProv),
             KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => Some(KeyRole::KpuKabkota),
         }
@@ -82,6 +91,16 @@ impl KeyRole {
     /// behalf of the TPS (`on_behalf`): PPS and PPK keys sign only so.
     pub fn signs_on_behalf(self) -> bool {
         matches!(self, KeyRole::Pps | KeyRole::Ppk)
+    }
+
+    /// Whether a key of this role may be a commissioner's, one of those
+    /// whose signatures make a level's recap final: the PPK's members and
+    /// the KPU's commissioners at each level above.
+    pub fn may_be_commissioner(self) -> bool {
+        matches!(
+            self,
+            KeyRole::Ppk | KeyRole::KpuKabkota | KeyRole::KpuProv | KeyRole::KpuRi
+        )
     }
 }
 
@@ -94,6 +113,10 @@ pub enum KeyAction {
         valid_from: UnixTime,
         /// The key is valid while the log's time is before this.
         valid_until: UnixTime,
+        /// The key is a commissioner's (`"commissioner": true`): it counts
+        /// towards its level's sign-off quorum. An officer's key that
+        /// registers devices does not.
+        commissioner: bool,
     },
     Revoke,
 }
@@ -110,6 +133,7 @@ pub struct KeyStatement {
 
 const REGISTER_MEMBERS: &[&str] = &[
     "action",
+    "commissioner",
     "origin",
     "key",
     "role",
@@ -143,7 +167,7 @@ impl Statement for KeyStatement {
             .map_err(|e| malformed(format!("`key` is not a usable verifier key: {e}")))?;
         let action = if action.as_deref() == Some("register") {
             let role = KeyRole::parse(&object.str("role")?).ok_or_else(|| {
-                malformed("`role` must be kpu-prov, kpu-kabkota, kpps, pps or ppk".into())
+                malformed("`role` must be kpu-ri, kpu-prov, kpu-kabkota, kpps, pps or ppk".into())
             })?;
             let region = RegionCode::parse(&object.str("region")?)
                 .ok()
@@ -160,11 +184,29 @@ impl Statement for KeyStatement {
             if valid_until <= valid_from {
                 return Err(malformed("`valid_until` must be after `valid_from`".into()));
             }
+            // Only `true`: absent is the one way to say no, so a
+            // registration has one encoding.
+            let commissioner = match object.get("commissioner") {
+                None => false,
+                Some(b"true") if role.may_be_commissioner() => true,
+                Some(b"true") => {
+                    return Err(malformed(format!(
+                        "a {} key is never a commissioner's: `commissioner` is for ppk, kpu-kabkota, kpu-prov and kpu-ri keys",
+                        role.id()
+                    )));
+                }
+                Some(_) => {
+                    return Err(malformed(
+                        "`commissioner` is true when present (leave it out otherwise)".into(),
+                    ));
+                }
+            };
             KeyAction::Register {
                 role,
                 region,
                 valid_from,
                 valid_until,
+                commissioner,
             }
         } else {
             KeyAction::Revoke
@@ -194,8 +236,12 @@ impl KeyStatement {
                 region,
                 valid_from,
                 valid_until,
+                commissioner,
             } => {
                 value["action"] = json!("register");
+                if *commissioner {
+                    value["commissioner"] = json!(true);
+                }
                 value["role"] = json!(role.id());
                 value["region"] = json!(region.to_string());
                 value["valid_from"] = json!(valid_from.to_string());
@@ -232,6 +278,7 @@ mod tests {
                 region: RegionCode::parse("11.01.01.2001.001").unwrap(),
                 valid_from: UnixTime(1_700_000_000),
                 valid_until: UnixTime(1_720_000_000),
+                commissioner: false,
             },
             signed_at: UnixTime(1_707_000_000),
         }
@@ -252,7 +299,9 @@ mod tests {
     fn malformed_key_statements_are_refused() {
         for (name, value) in [
             ("action", json!("rotate")),
-            ("role", json!("kpu-ri")),
+            ("role", json!("kpu-pusat")),
+            ("commissioner", json!(false)),
+            ("commissioner", json!(true)),
             ("region", json!("11.01")),
             ("valid_until", json!("2023-01-01T00:00:00Z")),
             ("key", json!("x+00000000+AQ==")),

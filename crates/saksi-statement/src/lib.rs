@@ -29,14 +29,16 @@ pub mod incident;
 pub mod incident_content;
 pub mod key;
 pub mod read;
+pub mod recap;
 pub mod registry;
 pub mod signed;
 pub mod strict_json;
 
 pub use entry::{Entry, EntryError, Kind, Signed, SignedEntry};
-pub use form::{FormEntryV1, FormStatement, OnBehalf, SignedBy};
+pub use form::{Correction, FormEntryV1, FormStatement, OnBehalf, SignedBy};
 pub use incident::{IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private};
 pub use key::{KeyAction, KeyRole, KeyStatement};
+pub use recap::{Decision, Objection, ObjectionEntry, Objector, Review, ReviewRefusal, RulingStatement};
 pub use registry::{Authority, Refusal, Registry};
 pub use signed::{Envelope, EnvelopeError, STATEMENT_PREFIX, signed_bytes};
 

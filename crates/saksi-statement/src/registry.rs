@@ -4,7 +4,8 @@
 //!
 //! - The KPU RI root keys are pinned (given to `saksi init`, published at
 //!   `/api/v1/log/roots`, compared out of band by auditors); they register
-//!   `kpu-prov` keys for a province.
+//!   `kpu-prov` keys for a province and the national commissioners'
+//!   `kpu-ri` keys.
 //! - A `kpu-prov` key registers `kpu-kabkota` keys for a kab/kota in its
 //!   province; a `kpu-kabkota` key registers `kpps` keys for a TPS, `pps`
 //!   keys for a desa and `ppk` keys for a kecamatan in its kab/kota. The
@@ -12,7 +13,12 @@
 //!   revoke any key.
 //! - A TPS's form is signed by a `kpps` key registered for that TPS, or
 //!   on its behalf (the statement says so, with a reason) by a `pps` key
-//!   of its desa or a `ppk` key of its kecamatan; by no other key.
+//!   of its desa or a `ppk` key of its kecamatan, or, as a correction
+//!   answering an upheld objection (the statement says which), by a `ppk`
+//!   key of its kecamatan; by no other key.
+//! - A key registered with `"commissioner": true` is a commissioner's: the
+//!   commissioners of a region are those keys of its level's role
+//!   (`ppk` for a kecamatan, `kpu-kabkota`, `kpu-prov`, `kpu-ri` above).
 //! - A key signs only while it is registered and not revoked, and while the
 //!   log's time (the entry's `logged_at`, not the signer's own clock) is in
 //!   its validity. A revocation is forward-looking: what a key signed
@@ -26,6 +32,7 @@ use saksi_core::RegionCode;
 use saksi_core::time::UnixTime;
 use saksi_log::Verifier;
 
+use crate::form::SignedBy;
 use crate::key::{KeyAction, KeyRole, KeyStatement};
 
 /// A registered key as the chain needs it: a few dozen bytes, so a
@@ -42,6 +49,8 @@ pub struct KeyRecord {
     pub registered_at: u64,
     /// Log index of the revocation.
     pub revoked_at: Option<u64>,
+    /// Registered with `"commissioner": true`.
+    pub commissioner: bool,
 }
 
 /// Who signed: a pinned root key, or a registered key in its role.
@@ -79,6 +88,8 @@ pub enum Refusal {
     OnBehalfRequired(KeyRole),
     #[error("a KPPS key signs its own TPS's form: `on_behalf` is for PPS and PPK keys only")]
     OnBehalfNotAllowed,
+    #[error("a correction is signed by a PPK key of the TPS's kecamatan, not a {} key", .0.id())]
+    CorrectionByPpkOnly(KeyRole),
     #[error("{0}")]
     NotAuthorised(String),
     #[error("the key is already registered (log index {0})")]
@@ -148,14 +159,16 @@ impl Registry {
         Ok(Authority::Key(record))
     }
 
-    /// Checks that `key` may sign a form of `tps` at `now`, with
-    /// (`on_behalf`) or without the statement saying it signs on the TPS's
-    /// behalf; the signer's role if it may.
+    /// Checks that `key` may sign a form of `tps` at `now` as the
+    /// statement says it does (`signed_by`: its own KPPS, on its behalf, or
+    /// a correction); the signer's role if it may. Whether a correction
+    /// answers an upheld objection is the recap's question, not the
+    /// chain's.
     pub fn check_form_signer(
         &self,
         key: &Verifier,
         tps: RegionCode,
-        on_behalf: bool,
+        signed_by: SignedBy,
         now: UnixTime,
     ) -> Result<KeyRole, Refusal> {
         let record = match self.authority(key, now)? {
@@ -163,6 +176,22 @@ impl Registry {
             Authority::Root => return Err(not_a_form_signer()),
         };
         let role = record.role;
+        let on_behalf = match signed_by {
+            SignedBy::Session => return Err(not_a_form_signer()),
+            SignedBy::Correction if role != KeyRole::Ppk => {
+                return Err(Refusal::CorrectionByPpkOnly(role));
+            }
+            SignedBy::Correction if !record.region.contains(tps) => {
+                return Err(Refusal::OutsideRegion {
+                    role,
+                    key_region: record.region,
+                    tps,
+                });
+            }
+            SignedBy::Correction => return Ok(role),
+            SignedBy::Kpps => false,
+            SignedBy::OnBehalf => true,
+        };
         match role {
             KeyRole::Kpps if on_behalf => Err(Refusal::OnBehalfNotAllowed),
             KeyRole::Kpps if record.region != tps => Err(Refusal::WrongTps {
@@ -178,7 +207,28 @@ impl Registry {
             }
             KeyRole::Pps | KeyRole::Ppk if !on_behalf => Err(Refusal::OnBehalfRequired(role)),
             KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => Ok(role),
-            KeyRole::KpuProv | KeyRole::KpuKabkota => Err(not_a_form_signer()),
+            KeyRole::KpuRi | KeyRole::KpuProv | KeyRole::KpuKabkota => Err(not_a_form_signer()),
+        }
+    }
+
+    /// Checks that `key` may rule at `now` on an objection against a form
+    /// of `tps`: a PPK member's key of its kecamatan.
+    pub fn check_ruling_signer(
+        &self,
+        key: &Verifier,
+        tps: RegionCode,
+        now: UnixTime,
+    ) -> Result<(), Refusal> {
+        match self.authority(key, now)? {
+            Authority::Key(r) if r.role == KeyRole::Ppk && r.region.contains(tps) => Ok(()),
+            Authority::Key(r) if r.role == KeyRole::Ppk => Err(Refusal::OutsideRegion {
+                role: r.role,
+                key_region: r.region,
+                tps,
+            }),
+            _ => Err(Refusal::NotAuthorised(
+                "an objection is ruled on by a PPK key of the TPS's kecamatan".into(),
+            )),
         }
     }
 
@@ -244,6 +294,7 @@ impl Registry {
                 region,
                 valid_from,
                 valid_until,
+                commissioner,
             } => self.insert(
                 public,
                 KeyRecord {
@@ -254,6 +305,7 @@ impl Registry {
                     valid_until: *valid_until,
                     registered_at: index,
                     revoked_at: None,
+                    commissioner: *commissioner,
                 },
             ),
             KeyAction::Revoke => {
@@ -298,6 +350,7 @@ mod tests {
                 region: code(region),
                 valid_from: NOW.plus(-86_400),
                 valid_until: NOW.plus(86_400),
+                commissioner: false,
             },
             signed_at: NOW,
         }
@@ -374,27 +427,27 @@ mod tests {
         let tps = code("11.01.01.2001.001");
         assert_eq!(
             c.registry
-                .check_form_signer(&c.kpps.verifier(), tps, false, NOW),
+                .check_form_signer(&c.kpps.verifier(), tps, SignedBy::Kpps, NOW),
             Ok(KeyRole::Kpps)
         );
         assert!(matches!(
             c.registry
-                .check_form_signer(&c.kpps.verifier(), code("11.01.01.2001.002"), false, NOW),
+                .check_form_signer(&c.kpps.verifier(), code("11.01.01.2001.002"), SignedBy::Kpps, NOW),
             Err(Refusal::WrongTps { .. })
         ));
         assert!(matches!(
             c.registry
-                .check_form_signer(&c.kab.verifier(), tps, true, NOW),
+                .check_form_signer(&c.kab.verifier(), tps, SignedBy::OnBehalf, NOW),
             Err(Refusal::NotAuthorised(_))
         ));
         assert_eq!(
             c.registry
-                .check_form_signer(&signer("stranger").verifier(), tps, false, NOW),
+                .check_form_signer(&signer("stranger").verifier(), tps, SignedBy::Kpps, NOW),
             Err(Refusal::UnknownKey)
         );
         assert!(matches!(
             c.registry
-                .check_form_signer(&c.kpps.verifier(), tps, false, NOW.plus(86_400)),
+                .check_form_signer(&c.kpps.verifier(), tps, SignedBy::Kpps, NOW.plus(86_400)),
             Err(Refusal::OutsideValidity { .. })
         ));
     }
@@ -421,7 +474,8 @@ mod tests {
         let tps = code("11.01.01.2001.001");
         let same_kecamatan = code("11.01.01.2002.001");
         let elsewhere = code("11.01.02.2001.001");
-        let check = |key: &Signer, tps, on_behalf| {
+        let check = |key: &Signer, tps, on_behalf: bool| {
+            let on_behalf = if on_behalf { SignedBy::OnBehalf } else { SignedBy::Kpps };
             c.registry
                 .check_form_signer(&key.verifier(), tps, on_behalf, NOW)
         };
@@ -538,7 +592,7 @@ mod tests {
         accept(&mut c.registry, &c.kab, &revoke(&c.kpps), 10).unwrap();
         assert_eq!(
             c.registry
-                .check_form_signer(&c.kpps.verifier(), tps, false, NOW),
+                .check_form_signer(&c.kpps.verifier(), tps, SignedBy::Kpps, NOW),
             Err(Refusal::Revoked(10))
         );
         assert_eq!(
@@ -555,14 +609,14 @@ mod tests {
         .unwrap();
         assert_eq!(
             c.registry
-                .check_form_signer(&phone.verifier(), tps, false, NOW),
+                .check_form_signer(&phone.verifier(), tps, SignedBy::Kpps, NOW),
             Ok(KeyRole::Kpps)
         );
         // What a revoked officer registered stands; the root revokes anyone.
         accept(&mut c.registry, &c.root, &revoke(&c.kab), 13).unwrap();
         assert_eq!(
             c.registry
-                .check_form_signer(&phone.verifier(), tps, false, NOW),
+                .check_form_signer(&phone.verifier(), tps, SignedBy::Kpps, NOW),
             Ok(KeyRole::Kpps)
         );
         let other = signer("y");
@@ -586,6 +640,46 @@ mod tests {
         .unwrap();
         assert!(matches!(
             accept(&mut c.registry, &prov12, &revoke(&c.prov), 16),
+            Err(Refusal::NotAuthorised(_))
+        ));
+    }
+
+    #[test]
+    fn corrections_and_rulings_are_a_ppk_of_the_kecamatan_s_and_the_root_registers_kpu_ri() {
+        let mut c = chain();
+        let ppk = signer("ppk-11.01.01");
+        let mut member = register(&ppk, KeyRole::Ppk, "11.01.01");
+        if let KeyAction::Register { commissioner, .. } = &mut member.action {
+            *commissioner = true;
+        }
+        accept(&mut c.registry, &c.kab, &member, 3).unwrap();
+        assert!(c.registry.get(&ppk.verifier()).unwrap().commissioner);
+        let tps = code("11.01.01.2001.001");
+        let elsewhere = code("11.01.02.2001.001");
+        let correction =
+            |key: &Signer, tps| c.registry.check_form_signer(&key.verifier(), tps, SignedBy::Correction, NOW);
+        assert_eq!(correction(&ppk, tps), Ok(KeyRole::Ppk));
+        assert!(matches!(correction(&ppk, elsewhere), Err(Refusal::OutsideRegion { .. })));
+        assert_eq!(correction(&c.kpps, tps), Err(Refusal::CorrectionByPpkOnly(KeyRole::Kpps)));
+        assert_eq!(correction(&c.kab, tps), Err(Refusal::CorrectionByPpkOnly(KeyRole::KpuKabkota)));
+        assert_eq!(c.registry.check_ruling_signer(&ppk.verifier(), tps, NOW), Ok(()));
+        assert!(matches!(
+            c.registry.check_ruling_signer(&ppk.verifier(), elsewhere, NOW),
+            Err(Refusal::OutsideRegion { .. })
+        ));
+        assert!(matches!(
+            c.registry.check_ruling_signer(&c.kpps.verifier(), tps, NOW),
+            Err(Refusal::NotAuthorised(_))
+        ));
+        // The national commissioners: by a root key only, and they sign no form.
+        let ri = signer("kpu-ri-1");
+        assert!(matches!(
+            accept(&mut c.registry, &c.prov, &register(&ri, KeyRole::KpuRi, "0"), 4),
+            Err(Refusal::NotAuthorised(_))
+        ));
+        accept(&mut c.registry, &c.root, &register(&ri, KeyRole::KpuRi, "0"), 4).unwrap();
+        assert!(matches!(
+            c.registry.check_form_signer(&ri.verifier(), tps, SignedBy::Kpps, NOW),
             Err(Refusal::NotAuthorised(_))
         ));
     }

@@ -15,6 +15,8 @@ use saksi_statement::{
     Entry, EntryError, Envelope, FormEntryV1, FormStatement, IncidentEntry, IncidentEvent,
     IncidentStatement, KeyAction, KeyRole, KeyStatement, Kind, OnBehalf, SignedEntry, Statement,
 };
+use saksi_statement::recap::{Decision, Objection, ObjectionEntry, Objector, RulingStatement};
+use saksi_statement::Correction;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -90,6 +92,7 @@ fn signed_entries_are_exactly_the_canonical_encoding_and_read_back() {
         photos: vec![[1; 32]],
         signed_at: UnixTime(1_707_915_600),
         on_behalf: None,
+        correction: None,
     };
     let value = Value::Object(statement.to_object());
     let entry: SignedEntry<FormStatement> = logged(&value, &kpps, 1_707_915_909);
@@ -226,7 +229,15 @@ fn time() -> impl Strategy<Value = UnixTime> {
 /// A form statement whose form is as decoding gives it back (options in
 /// the order the parser reads them).
 fn form_statement() -> impl Strategy<Value = FormStatement> {
-    let on_behalf = proptest::option::of("\\PC{1,500}");
+    // Neither, `on_behalf` or `correction`: never both.
+    let signer = prop_oneof![
+        Just((None, None)),
+        "\\PC{1,500}".prop_map(|reason| (Some(OnBehalf { reason }), None)),
+        (0u64..1 << 53, "\\PC{1,500}").prop_map(|(objection, reason)| (
+            None,
+            Some(Correction { objection, reason })
+        )),
+    ];
     (
         contest(),
         tps(),
@@ -234,10 +245,10 @@ fn form_statement() -> impl Strategy<Value = FormStatement> {
         digest(),
         time(),
         0usize..3,
-        on_behalf,
+        signer,
     )
         .prop_flat_map(
-            |(contest, tps, version, prev, signed_at, photos, on_behalf)| {
+            |(contest, tps, version, prev, signed_at, photos, (on_behalf, correction))| {
                 (chasil(contest), proptest::collection::vec(digest(), photos)).prop_map(
                     move |(form, photos)| FormStatement {
                         origin: ORIGIN.into(),
@@ -248,7 +259,8 @@ fn form_statement() -> impl Strategy<Value = FormStatement> {
                         form: normalised(contest, &form),
                         photos,
                         signed_at,
-                        on_behalf: on_behalf.clone().map(|reason| OnBehalf { reason }),
+                        on_behalf: on_behalf.clone(),
+                        correction: correction.clone(),
                     },
                 )
             },
@@ -261,6 +273,7 @@ fn normalised(contest: Contest, form: &CHasil) -> CHasil {
 
 fn key_statement() -> impl Strategy<Value = KeyStatement> {
     let roles = proptest::sample::select(vec![
+        (KeyRole::KpuRi, "0"),
         (KeyRole::KpuProv, "31"),
         (KeyRole::KpuKabkota, "31.71"),
         (KeyRole::Kpps, "31.71.01.1001.001"),
@@ -273,10 +286,10 @@ fn key_statement() -> impl Strategy<Value = KeyStatement> {
         roles,
         time(),
         time(),
-        time(),
+        (time(), any::<bool>()),
     )
         .prop_map(
-            |(seed, register, (role, region), from, until, signed_at)| KeyStatement {
+            |(seed, register, (role, region), from, until, (signed_at, commissioner))| KeyStatement {
                 origin: ORIGIN.into(),
                 key: Signer::from_seed(&format!("{}-{region}", role.id()), &seed)
                     .unwrap()
@@ -287,6 +300,7 @@ fn key_statement() -> impl Strategy<Value = KeyStatement> {
                         region: code(region),
                         valid_from: from.min(until),
                         valid_until: UnixTime(from.0.max(until.0) + 1),
+                        commissioner: commissioner && role.may_be_commissioner(),
                     }
                 } else {
                     KeyAction::Revoke
@@ -651,6 +665,55 @@ fn incident_entries_that_break_their_format_are_refused() {
     assert!(error.to_string().contains("no `content_sha256`"), "{error}");
 }
 
+/// An objection by any objector of a region above its TPS.
+fn objection() -> impl Strategy<Value = Objection> {
+    (
+        tps(),
+        contest(),
+        1u32..100,
+        proptest::collection::btree_set("[a-z_.0-9]{1,30}", 1..=64),
+        "\\PC{1,2000}".prop_filter("not blank", |t| !t.trim().is_empty()),
+        proptest::sample::select(vec![Level::Nasional, Level::Provinsi, Level::Desa]),
+        (1u8..=99, 0u8..3),
+    )
+        .prop_map(|(tps, contest, version, fields, text, level, (n, who))| {
+            let region = tps.ancestor_at(level).unwrap();
+            let by = match who {
+                0 => Objector::Party { region, party: n },
+                1 => Objector::Paslon { region, paslon: n },
+                _ => Objector::Bawaslu { region },
+            };
+            Objection {
+                tps,
+                contest,
+                version,
+                fields: fields.into_iter().collect(),
+                text,
+                by,
+            }
+        })
+}
+
+fn ruling() -> impl Strategy<Value = RulingStatement> {
+    (
+        0u64..1 << 53,
+        any::<bool>(),
+        "\\PC{1,500}".prop_filter("not blank", |t| !t.trim().is_empty()),
+        time(),
+    )
+        .prop_map(|(objection, upheld, reason, signed_at)| RulingStatement {
+            origin: ORIGIN.into(),
+            objection,
+            decision: if upheld {
+                Decision::Upheld
+            } else {
+                Decision::Rejected
+            },
+            reason,
+            signed_at,
+        })
+}
+
 /// Decoding gives back what was encoded, and re-encoding the decoded entry
 /// gives the same bytes.
 fn round_trips(entry: Entry) -> Result<(), TestCaseError> {
@@ -701,6 +764,20 @@ proptest! {
         let officer = Signer::from_seed("kpu-ri-root", &seed).unwrap();
         let value = Value::Object(statement.to_object());
         round_trips(Entry::KeyV1(logged(&value, &officer, at.0)))?;
+    }
+
+    #[test]
+    fn objection_entries_round_trip(objection in objection(), at in time()) {
+        let entry = ObjectionEntry { objection, logged_at: at };
+        prop_assert_eq!(entry.encode().unwrap(), Entry::ObjectionV1(entry.clone()).encode());
+        round_trips(Entry::ObjectionV1(entry))?;
+    }
+
+    #[test]
+    fn ruling_entries_round_trip(statement in ruling(), at in time(), seed in any::<[u8; 32]>()) {
+        let ppk = Signer::from_seed("ppk-31.71.01", &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::RulingV1(logged(&value, &ppk, at.0)))?;
     }
 
     #[test]

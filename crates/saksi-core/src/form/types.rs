@@ -291,6 +291,16 @@ impl CHasil {
             .filter_map(|(name, value)| value.map(|v| (name, v)))
     }
 
+    /// Every box the form carries by its field name (the counts of
+    /// [`FIELDS`], then each option's box by [`OptionId::field`]): the
+    /// names an objection disputes and a diff between versions compares.
+    pub fn named_boxes(&self) -> Vec<(String, u32)> {
+        self.counts()
+            .map(|(name, v)| (name.to_owned(), v))
+            .chain(self.options.boxes().map(|(id, v)| (id.field(), v)))
+            .collect()
+    }
+
     /// The counts as one array indexed like [`FIELDS`], `None` for a field
     /// of an absent section.
     pub(crate) fn to_flat(&self) -> [Option<u32>; FIELD_COUNT] {

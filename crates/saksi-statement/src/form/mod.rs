@@ -8,7 +8,7 @@
 mod statement;
 mod v1;
 
-pub use statement::{FormStatement, MAX_PHOTOS, MAX_REASON_CHARS, OnBehalf};
+pub use statement::{Correction, FormStatement, MAX_PHOTOS, MAX_REASON_CHARS, OnBehalf};
 pub use v1::{FormEntryV1, form_bytes};
 
 use sha2::{Digest, Sha256};
@@ -23,13 +23,15 @@ pub fn version_digest(entry: &Entry, entry_bytes: &[u8]) -> Option<[u8; 32]> {
     match entry {
         Entry::FormV1(_) => Some(Sha256::digest(entry_bytes).into()),
         Entry::FormV2(signed) => Some(signed.signed.sha256()),
-        Entry::KeyV1(_) | Entry::IncidentV1(_) => None,
+        _ => None,
     }
 }
 
 /// Who vouches for a form version, as far as superseding goes. The key
 /// chain has already said the signer may sign it: a statement carries
-/// `on_behalf` exactly when a PPS or PPK key signed it.
+/// `on_behalf` exactly when a PPS or PPK key signed it for a TPS with no
+/// working phone, and `correction` when a PPK key signed the version an
+/// upheld objection called for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignedBy {
     /// A `form` v1 entry: entered through a session, signed by nobody.
@@ -38,6 +40,8 @@ pub enum SignedBy {
     Kpps,
     /// A PPS or PPK key, on behalf of the TPS.
     OnBehalf,
+    /// A PPK key, correcting the form as an upheld objection asks.
+    Correction,
 }
 
 impl SignedBy {
@@ -46,16 +50,17 @@ impl SignedBy {
         match entry {
             Entry::FormV1(_) => Some(SignedBy::Session),
             Entry::FormV2(e) => Some(e.signed.statement.signed_by()),
-            Entry::KeyV1(_) | Entry::IncidentV1(_) => None,
+            _ => None,
         }
     }
 
     /// Whether a version vouched for so may follow the `current` one: a
     /// version signed on behalf never supersedes one the TPS's own KPPS
     /// device signed (once the TPS has a working phone, its numbers come
-    /// from it); everything else may.
+    /// from it) nor a correction the plenary decided; everything else may
+    /// (a KPPS may still re-submit while its kecamatan is under review).
     pub fn may_supersede(self, current: SignedBy) -> bool {
-        !(self == SignedBy::OnBehalf && current == SignedBy::Kpps)
+        !(self == SignedBy::OnBehalf && matches!(current, SignedBy::Kpps | SignedBy::Correction))
     }
 }
 
@@ -64,9 +69,13 @@ mod tests {
     use super::SignedBy::*;
 
     #[test]
-    fn only_a_version_signed_on_behalf_over_a_kpps_signed_one_is_refused() {
+    fn only_a_version_signed_on_behalf_over_a_kpps_signed_one_or_a_correction_is_refused() {
         for (new, current, allowed) in [
             (OnBehalf, Kpps, false),
+            (OnBehalf, Correction, false),
+            (Kpps, Correction, true),
+            (Correction, Kpps, true),
+            (Correction, Correction, true),
             (OnBehalf, OnBehalf, true),
             (OnBehalf, Session, true),
             (Kpps, OnBehalf, true),

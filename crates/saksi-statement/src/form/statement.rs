@@ -3,8 +3,11 @@
 //! "form": {...}, "photos": [], "signed_at"}` (docs/statements.md), signed
 //! by the TPS's KPPS device; or the same with one more member,
 //! `"on_behalf": {"reason"}`, signed by a PPS or PPK key for a TPS with no
-//! working phone. Without `on_behalf` a statement is exactly what it was
-//! before the member existed: same bytes, same digest.
+//! working phone; or with `"correction": {"objection", "reason"}`, signed by
+//! a PPK key of the TPS's kecamatan for the version an upheld objection
+//! (the log index of its entry) calls for. Without either member a
+//! statement is exactly what it was before the members existed: same
+//! bytes, same digest.
 //!
 //! `prev` chains the versions of one (TPS, contest): it is the digest of
 //! the previous version ([`super::version_digest`]), so a version cannot be
@@ -21,8 +24,9 @@ use crate::read::{Object, hex_digest};
 use crate::{Statement, StatementError};
 
 /// The members a form statement may have besides `v` and `type`: every
-/// one is required but `on_behalf`.
+/// one is required but `on_behalf` and `correction` (at most one of them).
 const MEMBERS: &[&str] = &[
+    "correction",
     "on_behalf",
     "origin",
     "tps",
@@ -63,14 +67,56 @@ impl OnBehalf {
         if object.names() != ["reason"] {
             return Err(malformed());
         }
-        let reason = object.str("reason").map_err(|_| malformed())?;
-        if !(1..=MAX_REASON_CHARS).contains(&reason.chars().count()) {
-            return Err(malformed());
-        }
         Ok(OnBehalf {
-            reason: reason.into_owned(),
+            reason: reason(&object).ok_or_else(malformed)?,
         })
     }
+}
+
+/// Why a PPK signed a new version of a TPS's form (`"correction":
+/// {"objection", "reason"}`): the objection it answers, which its ruling
+/// upheld, and the plenary's reason, published with the numbers so that
+/// every change has an author, a reason and the objection behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// The log index of the objection's entry.
+    pub objection: u64,
+    /// 1 to [`MAX_REASON_CHARS`] characters.
+    pub reason: String,
+}
+
+impl Correction {
+    /// Reads `{"objection": <log index>, "reason": "<1 to 500
+    /// characters>"}`, nothing else.
+    fn read(bytes: &[u8]) -> Result<Correction, StatementError> {
+        let malformed = || {
+            StatementError::Malformed(format!(
+                "`correction` must be {{\"objection\": <log index>, \"reason\": \"<1 to {MAX_REASON_CHARS} characters>\"}}"
+            ))
+        };
+        let layout = canonical_check::check(bytes).map_err(|_| malformed())?;
+        let object = Object::top(bytes, &layout).ok_or_else(malformed)?;
+        if object.names() != ["objection", "reason"] {
+            return Err(malformed());
+        }
+        let objection = object
+            .get("objection")
+            .and_then(canonical_check::as_u64)
+            .ok_or_else(malformed)?;
+        Ok(Correction {
+            objection,
+            reason: reason(&object).ok_or_else(malformed)?,
+        })
+    }
+}
+
+/// The `reason` member of `on_behalf` or `correction`: 1 to
+/// [`MAX_REASON_CHARS`] characters.
+fn reason(object: &Object<'_>) -> Option<String> {
+    let reason = object.str("reason").ok()?;
+    (1..=MAX_REASON_CHARS)
+        .contains(&reason.chars().count())
+        .then(|| reason.into_owned())
 }
 
 /// A parsed form statement. The form has been parsed (every field present
@@ -90,6 +136,9 @@ pub struct FormStatement {
     /// Present when a PPS or PPK key signs for the TPS; the key chain
     /// requires it of those keys and refuses it of a KPPS key.
     pub on_behalf: Option<OnBehalf>,
+    /// Present when a PPK key signs the version an upheld objection calls
+    /// for; never together with `on_behalf`.
+    pub correction: Option<Correction>,
 }
 
 impl Statement for FormStatement {
@@ -139,6 +188,15 @@ impl Statement for FormStatement {
             return Err(malformed("`form` must be an object"));
         }
         let on_behalf = object.get("on_behalf").map(OnBehalf::read).transpose()?;
+        let correction = object
+            .get("correction")
+            .map(Correction::read)
+            .transpose()?;
+        if on_behalf.is_some() && correction.is_some() {
+            return Err(malformed(
+                "a statement has `on_behalf` or `correction`, not both",
+            ));
+        }
         let form = form::parse(contest, form_bytes).map_err(|e| StatementError::Form(e.0))?;
         Ok(FormStatement {
             origin,
@@ -150,6 +208,7 @@ impl Statement for FormStatement {
             photos,
             signed_at: object.time("signed_at")?,
             on_behalf,
+            correction,
         })
     }
 }
@@ -160,6 +219,8 @@ impl FormStatement {
     pub fn signed_by(&self) -> SignedBy {
         if self.on_behalf.is_some() {
             SignedBy::OnBehalf
+        } else if self.correction.is_some() {
+            SignedBy::Correction
         } else {
             SignedBy::Kpps
         }
@@ -181,6 +242,9 @@ impl FormStatement {
         });
         if let Some(on_behalf) = &self.on_behalf {
             value["on_behalf"] = json!({"reason": on_behalf.reason});
+        }
+        if let Some(c) = &self.correction {
+            value["correction"] = json!({"objection": c.objection, "reason": c.reason});
         }
         match value {
             Value::Object(m) => m,
@@ -205,6 +269,7 @@ mod tests {
             photos: vec![],
             signed_at: UnixTime(1_707_915_600),
             on_behalf: None,
+            correction: None,
         }
     }
 
@@ -234,6 +299,37 @@ mod tests {
             ..sample()
         };
         assert_eq!(read(&on_behalf.to_object()).unwrap(), on_behalf);
+        let correction = FormStatement {
+            correction: Some(Correction {
+                objection: 41,
+                reason: "keberatan saksi 01 diterima, dihitung ulang".into(),
+            }),
+            ..sample()
+        };
+        assert_eq!(read(&correction.to_object()).unwrap(), correction);
+        assert_eq!(correction.signed_by(), SignedBy::Correction);
+    }
+
+    #[test]
+    fn a_correction_names_its_objection_and_a_reason_and_never_comes_with_on_behalf() {
+        for (value, ok) in [
+            (json!({"objection": 0, "reason": "x"}), true),
+            (json!({"objection": 7, "reason": "é".repeat(500)}), true),
+            (json!({"objection": -1, "reason": "x"}), false),
+            (json!({"objection": "7", "reason": "x"}), false),
+            (json!({"objection": 7, "reason": ""}), false),
+            (json!({"objection": 7}), false),
+            (json!({"objection": 7, "reason": "x", "by": "ppk"}), false),
+            (json!(7), false),
+        ] {
+            let mut object = sample().to_object();
+            object.insert("correction".into(), value.clone());
+            assert_eq!(read(&object).is_ok(), ok, "correction = {value}");
+        }
+        let mut both = sample().to_object();
+        both.insert("correction".into(), json!({"objection": 7, "reason": "x"}));
+        both.insert("on_behalf".into(), json!({"reason": "x"}));
+        assert!(read(&both).is_err());
     }
 
     #[test]

@@ -1,0 +1,15 @@
+//! The recap's review at the kecamatan as facts of the log: a witness's or
+//! Bawaslu's objection against a TPS's form version ([`objection`], an
+//! `objection` v1 entry said in the open plenary, made through a session),
+//! a PPK member's signed ruling on it ([`ruling`], `ruling` v1), and the
+//! rules that tie them to the corrections an upheld objection calls for
+//! ([`review`]), decided the same way by the server's sequencer and by
+//! `saksi audit` replaying the log.
+
+pub mod objection;
+pub mod review;
+pub mod ruling;
+
+pub use objection::{Objection, ObjectionEntry, Objector};
+pub use review::{ObjectionState, Review, ReviewRefusal, Status};
+pub use ruling::{Decision, RulingStatement};
