@@ -14,7 +14,8 @@ use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_log::Verifier;
 use saksi_statement::entry::{EntryError, Kind, entry_sha256};
-use saksi_statement::{Entry, KeyAction, KeyStatement, SignedBy, Statement};
+use saksi_statement::recap::{ObjectionEntry, RulingStatement};
+use saksi_statement::{Correction, Entry, KeyAction, KeyStatement, SignedBy, Statement};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -70,6 +71,15 @@ pub struct FormVersion {
     pub signed_by: SignedBy,
     /// The signature (v2); `None` for a v1 entry.
     pub signed: Option<Signed>,
+    /// The upheld objection a PPK's version answers (v2 with `correction`).
+    pub correction: Option<Correction>,
+}
+
+/// A PPK member's ruling on an objection.
+#[derive(Debug)]
+pub struct RulingEntry {
+    pub statement: RulingStatement,
+    pub signed: Signed,
 }
 
 /// A key registration or revocation.
@@ -85,6 +95,8 @@ pub enum Body {
     Form(FormVersion),
     Key(KeyEntry),
     Incident(IncidentBody),
+    Objection(ObjectionEntry),
+    Ruling(RulingEntry),
 }
 
 /// One decoded entry.
@@ -214,6 +226,7 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
             tally: tally(&e.form),
             signed_by: SignedBy::Session,
             signed: None,
+            correction: None,
         })),
         Entry::FormV2(e) => {
             let digest = e.signed.sha256();
@@ -228,6 +241,7 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
                 tally: tally(&statement.form),
                 signed_by: statement.signed_by(),
                 signed: None,
+                correction: statement.correction.clone(),
             };
             signed(&e.signed, e.logged_at, ctx, fresh).map(|s| {
                 Body::Form(FormVersion {
@@ -270,6 +284,16 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
                     event: e.event,
                     logged_at: e.logged_at,
                     filing,
+                })
+            })
+        }
+        Entry::ObjectionV1(e) => Ok(Body::Objection(e)),
+        Entry::RulingV1(e) => {
+            problems.extend(ctx.origin_problem(&e.signed.statement.origin));
+            signed(&e.signed, e.logged_at, ctx, fresh).map(|signed| {
+                Body::Ruling(RulingEntry {
+                    statement: e.signed.statement,
+                    signed,
                 })
             })
         }
@@ -391,6 +415,7 @@ mod tests {
             photos: vec![],
             signed_at: UnixTime(1_707_915_600),
             on_behalf: None,
+            correction: None,
         }
     }
 
@@ -415,10 +440,10 @@ mod tests {
 
     #[test]
     fn an_unknown_entry_type_is_reported_not_skipped() {
-        let d = decode_alone(br#"{"type":"objection","v":1}"#);
+        let d = decode_alone(br#"{"type":"protest","v":1}"#);
         assert!(d.body.is_none());
         assert!(d.problems[0].contains("does not know"), "{:?}", d.problems);
-        assert_eq!(d.label, Label::Other("objection v1".into()));
+        assert_eq!(d.label, Label::Other("protest v1".into()));
     }
 
     #[test]
@@ -476,6 +501,7 @@ mod tests {
                 region: RegionCode::parse("11").unwrap(),
                 valid_from: UnixTime(1_700_000_000),
                 valid_until: UnixTime(1_800_000_000),
+                commissioner: false,
             },
             signed_at: UnixTime(1_707_915_600),
         };

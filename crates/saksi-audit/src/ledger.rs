@@ -15,6 +15,14 @@
 //!   discrepancy and does not count, unless its index is below
 //!   `--allow-unsigned-before` (an old log's unsigned prefix): then it
 //!   counts if it is the next version;
+//! - an `objection` entry counts only if its objector's region contains
+//!   the TPS and it disputes the current version of a form that exists; a
+//!   `ruling` only if its signature verifies, its signer is a `ppk` key of
+//!   the objection's kecamatan at `logged_at`, and the objection has no
+//!   ruling yet; a `form` v2 with `correction` only if its signer is a
+//!   `ppk` key of the TPS's kecamatan and it answers an upheld objection of
+//!   that form that no correction answered yet
+//!   (`saksi_statement::Review`, the rules the server applies);
 //! - an `incident` entry follows its incident's lifecycle
 //!   ([`crate::incidents`]); a filing a KPPS device signed counts only if
 //!   its signature verifies and its signer is the TPS's `kpps` key at
@@ -27,11 +35,12 @@ use std::collections::HashMap;
 
 use saksi_core::RegionCode;
 use saksi_log::Verifier;
-use saksi_statement::{KeyAction, KeyRole, Registry, SignedBy};
+use saksi_statement::recap::ObjectionEntry;
+use saksi_statement::{KeyAction, KeyRole, Registry, Review, SignedBy};
 
 use saksi_statement::entry::Kind;
 
-use crate::entry::{Body, Decoded, FormVersion, KeyEntry, Label, Signed};
+use crate::entry::{Body, Decoded, FormVersion, KeyEntry, Label, RulingEntry, Signed};
 use crate::forms::Forms;
 use crate::incidents::{IncidentBody, Incidents};
 use crate::regions::Regions;
@@ -61,6 +70,13 @@ pub struct Stats {
     /// Counted versions that stopped counting because their TPS is not in
     /// the published region list.
     pub forms_excluded: u64,
+    /// Counted corrections: versions a PPK signed answering an upheld
+    /// objection.
+    pub forms_corrected: u64,
+    /// Objections and rulings applied, and those refused.
+    pub objections: u64,
+    pub rulings: u64,
+    pub review_refused: u64,
 }
 
 /// Position of a role in the per-role counts.
@@ -71,6 +87,7 @@ pub fn role_slot(role: KeyRole) -> usize {
         KeyRole::Kpps => 2,
         KeyRole::Pps => 3,
         KeyRole::Ppk => 4,
+        KeyRole::KpuRi => 5,
     }
 }
 
@@ -92,6 +109,8 @@ pub struct Ledger {
     pub resubmissions: Vec<Resubmission>,
     pub rotations: Vec<Rotation>,
     pub incidents: Incidents,
+    /// The objections, their rulings and corrections so far.
+    pub review: Review,
     revoked_kpps: HashMap<RegionCode, Revoked>,
     /// `form` v1 entries below this index are accepted (an old log's
     /// unsigned prefix); from it on, each is a discrepancy.
@@ -109,6 +128,7 @@ impl Ledger {
             resubmissions: Vec::new(),
             rotations: Vec::new(),
             incidents: Incidents::default(),
+            review: Review::default(),
             revoked_kpps: HashMap::new(),
             allow_unsigned_before: 0,
         }
@@ -125,6 +145,8 @@ impl Ledger {
             Some(Body::Form(form)) => self.form(index, &label, form, problems, found),
             Some(Body::Key(key)) => self.key(index, key, problems, found),
             Some(Body::Incident(incident)) => self.incident(index, incident, problems, found),
+            Some(Body::Objection(objection)) => self.objection(index, objection, problems, found),
+            Some(Body::Ruling(ruling)) => self.ruling(index, ruling, problems, found),
             None => {
                 for p in problems {
                     let message = match label {
@@ -138,6 +160,9 @@ impl Ledger {
                     Label::Known(Kind::FormV1 | Kind::FormV2) => self.stats.forms_refused += 1,
                     Label::Known(Kind::KeyV1) => self.stats.keys_refused += 1,
                     Label::Known(Kind::IncidentV1) => self.incidents.events_refused += 1,
+                    Label::Known(Kind::ObjectionV1 | Kind::RulingV1) => {
+                        self.stats.review_refused += 1;
+                    }
                     Label::Other(_) => {}
                 }
             }
@@ -154,10 +179,9 @@ impl Ledger {
     ) {
         if let Some(s) = &f.signed {
             problems.extend(self.signature_problem(s));
-            let on_behalf = f.signed_by == SignedBy::OnBehalf;
             if let Err(refusal) =
                 self.registry
-                    .check_form_signer(&s.signer, f.tps, on_behalf, s.logged_at)
+                    .check_form_signer(&s.signer, f.tps, f.signed_by, s.logged_at)
             {
                 problems.push(format!(
                     "the key chain refuses its signer {} at {}: {refusal}",
@@ -193,6 +217,11 @@ impl Ledger {
             )),
             Some(_) => {}
         }
+        if let Some(c) = &f.correction
+            && let Err(refusal) = self.review.check_correction(c, f.tps, f.contest)
+        {
+            problems.push(format!("the correction is refused: {refusal}"));
+        }
         if problems.is_empty() && !self.regions.note_tps(f.tps, index) {
             problems.push(format!("TPS {} is not in the published region list", f.tps));
         }
@@ -213,6 +242,10 @@ impl Ledger {
             SignedBy::Kpps => self.stats.forms_signed += 1,
             SignedBy::OnBehalf => self.stats.forms_on_behalf += 1,
             SignedBy::Session => self.stats.forms_unsigned += 1,
+            SignedBy::Correction => self.stats.forms_corrected += 1,
+        }
+        if let Some(c) = &f.correction {
+            self.review.apply_correction(c, index);
         }
         if f.version > 1 {
             self.resubmissions.push(Resubmission {
@@ -316,10 +349,12 @@ impl Ledger {
     ) {
         if let Some(f) = &i.filing {
             problems.extend(self.signature_problem(&f.signed));
-            if let Err(refusal) =
-                self.registry
-                    .check_form_signer(&f.signed.signer, f.tps, false, f.signed.logged_at)
-            {
+            if let Err(refusal) = self.registry.check_form_signer(
+                &f.signed.signer,
+                f.tps,
+                SignedBy::Kpps,
+                f.signed.logged_at,
+            ) {
                 problems.push(format!(
                     "the key chain refuses its signer {} at {}: {refusal}",
                     f.signed.signer, f.signed.logged_at
@@ -327,6 +362,67 @@ impl Ledger {
             }
         }
         self.incidents.apply(index, i, problems, found);
+    }
+
+    /// Replays an objection against the current version of its form.
+    fn objection(
+        &mut self,
+        index: u64,
+        o: ObjectionEntry,
+        mut problems: Vec<String>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        let o = o.objection;
+        let current = self.forms.current(o.tps, o.contest).map(|c| c.version);
+        if let Err(refusal) = self.review.check_objection(&o, current) {
+            problems.push(format!("the review refuses it: {refusal}"));
+        }
+        if !problems.is_empty() {
+            self.stats.review_refused += 1;
+            let subject = format!(
+                "objection v1 against {} {} version {}",
+                o.tps, o.contest, o.version
+            );
+            Discrepancy::each(found, index, &subject, problems, " (not applied)");
+            return;
+        }
+        self.stats.objections += 1;
+        self.review.apply_objection(o, index);
+    }
+
+    /// Replays a PPK member's ruling: its signer is checked against the
+    /// objection's TPS.
+    fn ruling(
+        &mut self,
+        index: u64,
+        r: RulingEntry,
+        mut problems: Vec<String>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        problems.extend(self.signature_problem(&r.signed));
+        match self.review.check_ruling(&r.statement) {
+            Ok(state) => {
+                if let Err(refusal) = self.registry.check_ruling_signer(
+                    &r.signed.signer,
+                    state.objection.tps,
+                    r.signed.logged_at,
+                ) {
+                    problems.push(format!(
+                        "the key chain refuses its signer {} at {}: {refusal}",
+                        r.signed.signer, r.signed.logged_at
+                    ));
+                }
+            }
+            Err(refusal) => problems.push(format!("the review refuses it: {refusal}")),
+        }
+        if !problems.is_empty() {
+            self.stats.review_refused += 1;
+            let subject = format!("ruling v1 on the objection at {}", r.statement.objection);
+            Discrepancy::each(found, index, &subject, problems, " (not applied)");
+            return;
+        }
+        self.stats.rulings += 1;
+        self.review.apply_ruling(&r.statement, index);
     }
 
     /// TPS found missing from the region list after their entries were

@@ -141,7 +141,8 @@ fn signed_mut(d: &mut Decoded) -> Option<&mut Signed> {
         Some(Body::Form(f)) => f.signed.as_mut(),
         Some(Body::Key(k)) => Some(&mut k.signed),
         Some(Body::Incident(i)) => i.filing.as_mut().map(|f| &mut f.signed),
-        None => None,
+        Some(Body::Ruling(r)) => Some(&mut r.signed),
+        Some(Body::Objection(_)) | None => None,
     }
 }
 

@@ -195,6 +195,8 @@ fn decode_entry(bytes: &[u8]) -> &'static str {
                 Kind::FormV2 => "form v2 entry",
                 Kind::KeyV1 => "key v1 entry",
                 Kind::IncidentV1 => "incident v1 entry",
+                Kind::ObjectionV1 => "objection v1 entry",
+                Kind::RulingV1 => "ruling v1 entry",
             }
         }
         Err(EntryError::NotCanonical(_)) => "entry not canonical",

@@ -16,6 +16,7 @@ use saksi_core::incident::book::Book;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
+use saksi_statement::Review;
 use saksi_store::highest::{self, HighestError};
 use saksi_store::{Store, StoreError};
 use tokio::net::TcpListener;
@@ -195,6 +196,7 @@ impl App {
             next_index: log_size,
             known,
             registry,
+            review: Review::default(),
             roots: log.roots.clone(),
             uncertain: None,
             lease: config.lease.clone(),

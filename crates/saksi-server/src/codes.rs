@@ -143,6 +143,11 @@ pub const FORM_INVALID: ErrorCode = code(
     422,
     "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
 );
+pub const RECAP_CORRECTION_REFUSED: ErrorCode = code(
+    "recap.correction_refused",
+    409,
+    "A form statement with `correction` answers an upheld objection against that TPS's form that no correction answered yet; this one does not (the message says why).",
+);
 pub const FORM_SIGNATURE_REQUIRED: ErrorCode = code(
     "form.signature_required",
     400,
@@ -499,6 +504,7 @@ pub const ALL: &[ErrorCode] = &[
     IDEMPOTENCY_KEY_REUSED,
     FORM_INVALID,
     FORM_SIGNATURE_REQUIRED,
+    RECAP_CORRECTION_REFUSED,
     FORM_ON_BEHALF_OVER_KPPS,
     FORM_UNCHANGED,
     FORM_TOO_MANY_VERSIONS,

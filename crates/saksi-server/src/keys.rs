@@ -60,6 +60,7 @@ pub fn registry_from_store(
                 valid_until: stored.valid_until,
                 registered_at: stored.registered_at,
                 revoked_at: stored.revoked_at,
+                commissioner: stored.commissioner,
             },
         );
     }

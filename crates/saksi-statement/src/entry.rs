@@ -314,10 +314,9 @@ impl Entry {
                 let s = &e.signed.statement;
                 Some((s.tps, s.contest, s.version))
             }
-            Entry::KeyV1(_)
-            | Entry::IncidentV1(_)
-            | Entry::ObjectionV1(_)
-            | Entry::RulingV1(_) => None,
+            Entry::KeyV1(_) | Entry::IncidentV1(_) | Entry::ObjectionV1(_) | Entry::RulingV1(_) => {
+                None
+            }
         }
     }
 

@@ -38,7 +38,9 @@ pub use entry::{Entry, EntryError, Kind, Signed, SignedEntry};
 pub use form::{Correction, FormEntryV1, FormStatement, OnBehalf, SignedBy};
 pub use incident::{IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private};
 pub use key::{KeyAction, KeyRole, KeyStatement};
-pub use recap::{Decision, Objection, ObjectionEntry, Objector, Review, ReviewRefusal, RulingStatement};
+pub use recap::{
+    Decision, Objection, ObjectionEntry, Objector, Review, ReviewRefusal, RulingStatement,
+};
 pub use registry::{Authority, Refusal, Registry};
 pub use signed::{Envelope, EnvelopeError, STATEMENT_PREFIX, signed_bytes};
 

@@ -431,8 +431,12 @@ mod tests {
             Ok(KeyRole::Kpps)
         );
         assert!(matches!(
-            c.registry
-                .check_form_signer(&c.kpps.verifier(), code("11.01.01.2001.002"), SignedBy::Kpps, NOW),
+            c.registry.check_form_signer(
+                &c.kpps.verifier(),
+                code("11.01.01.2001.002"),
+                SignedBy::Kpps,
+                NOW
+            ),
             Err(Refusal::WrongTps { .. })
         ));
         assert!(matches!(
@@ -475,7 +479,11 @@ mod tests {
         let same_kecamatan = code("11.01.01.2002.001");
         let elsewhere = code("11.01.02.2001.001");
         let check = |key: &Signer, tps, on_behalf: bool| {
-            let on_behalf = if on_behalf { SignedBy::OnBehalf } else { SignedBy::Kpps };
+            let on_behalf = if on_behalf {
+                SignedBy::OnBehalf
+            } else {
+                SignedBy::Kpps
+            };
             c.registry
                 .check_form_signer(&key.verifier(), tps, on_behalf, NOW)
         };
@@ -656,15 +664,30 @@ mod tests {
         assert!(c.registry.get(&ppk.verifier()).unwrap().commissioner);
         let tps = code("11.01.01.2001.001");
         let elsewhere = code("11.01.02.2001.001");
-        let correction =
-            |key: &Signer, tps| c.registry.check_form_signer(&key.verifier(), tps, SignedBy::Correction, NOW);
+        let correction = |key: &Signer, tps| {
+            c.registry
+                .check_form_signer(&key.verifier(), tps, SignedBy::Correction, NOW)
+        };
         assert_eq!(correction(&ppk, tps), Ok(KeyRole::Ppk));
-        assert!(matches!(correction(&ppk, elsewhere), Err(Refusal::OutsideRegion { .. })));
-        assert_eq!(correction(&c.kpps, tps), Err(Refusal::CorrectionByPpkOnly(KeyRole::Kpps)));
-        assert_eq!(correction(&c.kab, tps), Err(Refusal::CorrectionByPpkOnly(KeyRole::KpuKabkota)));
-        assert_eq!(c.registry.check_ruling_signer(&ppk.verifier(), tps, NOW), Ok(()));
         assert!(matches!(
-            c.registry.check_ruling_signer(&ppk.verifier(), elsewhere, NOW),
+            correction(&ppk, elsewhere),
+            Err(Refusal::OutsideRegion { .. })
+        ));
+        assert_eq!(
+            correction(&c.kpps, tps),
+            Err(Refusal::CorrectionByPpkOnly(KeyRole::Kpps))
+        );
+        assert_eq!(
+            correction(&c.kab, tps),
+            Err(Refusal::CorrectionByPpkOnly(KeyRole::KpuKabkota))
+        );
+        assert_eq!(
+            c.registry.check_ruling_signer(&ppk.verifier(), tps, NOW),
+            Ok(())
+        );
+        assert!(matches!(
+            c.registry
+                .check_ruling_signer(&ppk.verifier(), elsewhere, NOW),
             Err(Refusal::OutsideRegion { .. })
         ));
         assert!(matches!(
@@ -674,12 +697,24 @@ mod tests {
         // The national commissioners: by a root key only, and they sign no form.
         let ri = signer("kpu-ri-1");
         assert!(matches!(
-            accept(&mut c.registry, &c.prov, &register(&ri, KeyRole::KpuRi, "0"), 4),
+            accept(
+                &mut c.registry,
+                &c.prov,
+                &register(&ri, KeyRole::KpuRi, "0"),
+                4
+            ),
             Err(Refusal::NotAuthorised(_))
         ));
-        accept(&mut c.registry, &c.root, &register(&ri, KeyRole::KpuRi, "0"), 4).unwrap();
+        accept(
+            &mut c.registry,
+            &c.root,
+            &register(&ri, KeyRole::KpuRi, "0"),
+            4,
+        )
+        .unwrap();
         assert!(matches!(
-            c.registry.check_form_signer(&ri.verifier(), tps, SignedBy::Kpps, NOW),
+            c.registry
+                .check_form_signer(&ri.verifier(), tps, SignedBy::Kpps, NOW),
             Err(Refusal::NotAuthorised(_))
         ));
     }

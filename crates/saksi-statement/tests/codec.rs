@@ -10,13 +10,13 @@ use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Level, RegionCode};
 use saksi_log::Signer;
+use saksi_statement::Correction;
 use saksi_statement::form::{form_bytes, version_digest};
+use saksi_statement::recap::{Decision, Objection, ObjectionEntry, Objector, RulingStatement};
 use saksi_statement::{
     Entry, EntryError, Envelope, FormEntryV1, FormStatement, IncidentEntry, IncidentEvent,
     IncidentStatement, KeyAction, KeyRole, KeyStatement, Kind, OnBehalf, SignedEntry, Statement,
 };
-use saksi_statement::recap::{Decision, Objection, ObjectionEntry, Objector, RulingStatement};
-use saksi_statement::Correction;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -233,10 +233,8 @@ fn form_statement() -> impl Strategy<Value = FormStatement> {
     let signer = prop_oneof![
         Just((None, None)),
         "\\PC{1,500}".prop_map(|reason| (Some(OnBehalf { reason }), None)),
-        (0u64..1 << 53, "\\PC{1,500}").prop_map(|(objection, reason)| (
-            None,
-            Some(Correction { objection, reason })
-        )),
+        (0u64..1 << 53, "\\PC{1,500}")
+            .prop_map(|(objection, reason)| (None, Some(Correction { objection, reason }))),
     ];
     (
         contest(),
@@ -289,23 +287,25 @@ fn key_statement() -> impl Strategy<Value = KeyStatement> {
         (time(), any::<bool>()),
     )
         .prop_map(
-            |(seed, register, (role, region), from, until, (signed_at, commissioner))| KeyStatement {
-                origin: ORIGIN.into(),
-                key: Signer::from_seed(&format!("{}-{region}", role.id()), &seed)
-                    .unwrap()
-                    .verifier(),
-                action: if register {
-                    KeyAction::Register {
-                        role,
-                        region: code(region),
-                        valid_from: from.min(until),
-                        valid_until: UnixTime(from.0.max(until.0) + 1),
-                        commissioner: commissioner && role.may_be_commissioner(),
-                    }
-                } else {
-                    KeyAction::Revoke
-                },
-                signed_at,
+            |(seed, register, (role, region), from, until, (signed_at, commissioner))| {
+                KeyStatement {
+                    origin: ORIGIN.into(),
+                    key: Signer::from_seed(&format!("{}-{region}", role.id()), &seed)
+                        .unwrap()
+                        .verifier(),
+                    action: if register {
+                        KeyAction::Register {
+                            role,
+                            region: code(region),
+                            valid_from: from.min(until),
+                            valid_until: UnixTime(from.0.max(until.0) + 1),
+                            commissioner: commissioner && role.may_be_commissioner(),
+                        }
+                    } else {
+                        KeyAction::Revoke
+                    },
+                    signed_at,
+                }
             },
         )
 }
@@ -671,7 +671,7 @@ fn objection() -> impl Strategy<Value = Objection> {
         tps(),
         contest(),
         1u32..100,
-        proptest::collection::btree_set("[a-z_.0-9]{1,30}", 1..=64),
+        proptest::sample::subsequence(saksi_core::form::FIELDS.to_vec(), 1..=28),
         "\\PC{1,2000}".prop_filter("not blank", |t| !t.trim().is_empty()),
         proptest::sample::select(vec![Level::Nasional, Level::Provinsi, Level::Desa]),
         (1u8..=99, 0u8..3),
@@ -687,7 +687,7 @@ fn objection() -> impl Strategy<Value = Objection> {
                 tps,
                 contest,
                 version,
-                fields: fields.into_iter().collect(),
+                fields: fields.into_iter().map(str::to_owned).collect(),
                 text,
                 by,
             }

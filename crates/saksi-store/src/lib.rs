@@ -228,6 +228,8 @@ pub struct StoredKey {
     pub registered_at: u64,
     /// The log index of the revocation entry, if the key was revoked.
     pub revoked_at: Option<u64>,
+    /// Registered as a commissioner's (`"commissioner": true`).
+    pub commissioner: bool,
 }
 
 /// A revocation: the key and the log index of the entry that revoked it.

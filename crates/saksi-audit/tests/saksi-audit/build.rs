@@ -43,6 +43,7 @@ pub fn register(key: &Signer, role: KeyRole, region: &str, by: &Signer) -> Vec<u
             region: code(region),
             valid_from: UnixTime(NOW - 86_400),
             valid_until: UnixTime(NOW + 86_400),
+            commissioner: false,
         },
         signed_at: UnixTime(NOW),
     };
@@ -110,6 +111,7 @@ pub fn form_on_behalf(
         on_behalf: reason.map(|reason| OnBehalf {
             reason: reason.to_owned(),
         }),
+        correction: None,
     }
     .to_object();
     let digest =

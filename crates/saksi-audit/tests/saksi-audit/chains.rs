@@ -38,7 +38,7 @@ fn the_chains_are_replayed_in_order_and_every_failure_is_named() {
         register(&rogue, KeyRole::KpuKabkota, "11.02", &prov), // 11: no such kab/kota
         entry("form", v2, &phone2),                     // 12: an old version again
     ];
-    entries.push(br#"{"type":"objection","v":1}"#.to_vec()); // 13
+    entries.push(br#"{"type":"protest","v":1}"#.to_vec()); // 13
     let replay = run(entries, &root);
     let found: Vec<String> = replay.found.iter().map(ToString::to_string).collect();
     let expect = [
@@ -52,7 +52,7 @@ fn the_chains_are_replayed_in_order_and_every_failure_is_named() {
         (12, "version 2 follows version 3 (not counted)"),
         (
             13,
-            "an entry of a type or version this auditor does not know: objection v1",
+            "an entry of a type or version this auditor does not know: protest v1",
         ),
     ];
     for (index, text) in expect {
@@ -67,8 +67,8 @@ fn the_chains_are_replayed_in_order_and_every_failure_is_named() {
     let ledger = &replay.ledger;
     let slot = ledger.forms.current(code(tps), Contest::Ppwp).unwrap();
     assert_eq!((slot.version, slot.counts[1]), (3, 120));
-    assert_eq!(ledger.stats.registered, [1, 1, 2, 0, 0]);
-    assert_eq!(ledger.stats.revoked, [0, 0, 1, 0, 0]);
+    assert_eq!(ledger.stats.registered, [1, 1, 2, 0, 0, 0]);
+    assert_eq!(ledger.stats.revoked, [0, 0, 1, 0, 0, 0]);
     assert_eq!(ledger.stats.keys_refused, 2);
     assert_eq!(
         (ledger.stats.forms_signed, ledger.stats.forms_refused),
@@ -97,7 +97,7 @@ fn the_chains_are_replayed_in_order_and_every_failure_is_named() {
         [
             (6, "form v2".to_owned()),
             (7, "key v1".to_owned()),
-            (1, "objection v1".to_owned())
+            (1, "protest v1".to_owned())
         ]
     );
 }

@@ -6,4 +6,5 @@ mod chains;
 mod growth;
 mod incidents;
 mod results;
+mod review;
 mod signers;

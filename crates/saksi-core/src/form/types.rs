@@ -291,14 +291,38 @@ impl CHasil {
             .filter_map(|(name, value)| value.map(|v| (name, v)))
     }
 
-    /// Every box the form carries by its field name (the counts of
-    /// [`FIELDS`], then each option's box by [`OptionId::field`]): the
-    /// names an objection disputes and a diff between versions compares.
-    pub fn named_boxes(&self) -> Vec<(String, u32)> {
-        self.counts()
-            .map(|(name, v)| (name.to_owned(), v))
-            .chain(self.options.boxes().map(|(id, v)| (id.field(), v)))
-            .collect()
+    /// Whether `name` names a box a C.Hasil of `contest` can carry: a
+    /// count of [`FIELDS`], or an option's box as [`OptionId::field`]
+    /// writes it for this contest's ballot (`options.01` for a pair,
+    /// `options.7` for a DPD candidate, `options.7.party` and
+    /// `options.7.candidates.3` on a party ballot). What an objection may
+    /// dispute, checked from the objection alone, so the server and every
+    /// auditor decide it the same way.
+    pub fn is_box_name(contest: Contest, name: &str) -> bool {
+        if FIELDS.contains(&name) {
+            return true;
+        }
+        let Some(path) = name.strip_prefix("options.") else {
+            return false;
+        };
+        let number = |s: &str, max: u16| {
+            !s.is_empty()
+                && !s.starts_with('0')
+                && s.parse::<u16>().is_ok_and(|n| (1..=max).contains(&n))
+        };
+        match contest {
+            Contest::Ppwp => {
+                path.len() == 2 && path.bytes().all(|b| b.is_ascii_digit()) && path != "00"
+            }
+            Contest::Dpd => number(path, 999),
+            Contest::Dpr | Contest::DprdProv | Contest::DprdKabkota => {
+                match path.split('.').collect::<Vec<_>>().as_slice() {
+                    [party, "party"] => number(party, 99),
+                    [party, "candidates", n] => number(party, 99) && number(n, 999),
+                    _ => false,
+                }
+            }
+        }
     }
 
     /// The counts as one array indexed like [`FIELDS`], `None` for a field

@@ -155,6 +155,9 @@ pub(crate) fn refusal(refused: Refused) -> ApiError {
         .with_details(json!({"current_version": current})),
         Refused::Chain(refusal) => refusal_error(refusal),
         Refused::Incident(refusal) => super::incidents::refusal_error(refusal),
+        Refused::Review(refusal) => {
+            ApiError::new(codes::RECAP_CORRECTION_REFUSED, refusal.to_string())
+        }
         Refused::LeaseLost => crate::lease::lost_error(),
         Refused::Log(refusal) => refusal.error(),
         Refused::StoreUnavailable => store_unavailable(),

@@ -33,7 +33,9 @@ pub fn refusal_error(refusal: Refusal) -> ApiError {
         Refusal::OnBehalfNotAllowed => {
             ApiError::new(codes::STATEMENT_ON_BEHALF_NOT_ALLOWED, message)
         }
-        Refusal::NotAuthorised(_) => ApiError::new(codes::KEY_NOT_AUTHORISED, message),
+        Refusal::NotAuthorised(_) | Refusal::CorrectionByPpkOnly(_) => {
+            ApiError::new(codes::KEY_NOT_AUTHORISED, message)
+        }
         Refusal::AlreadyRegistered(at) => ApiError::new(codes::KEY_ALREADY_REGISTERED, message)
             .with_details(json!({"registered_at": at})),
         Refusal::RootKey => ApiError::new(codes::KEY_ROOT, message),

@@ -126,8 +126,14 @@ impl Sequencer {
         let signed_by = statement.signed_by();
         let role = self
             .registry
-            .check_form_signer(&signer, tps_code, signed_by == SignedBy::OnBehalf, now)
+            .check_form_signer(&signer, tps_code, signed_by, now)
             .map_err(Refused::Chain)?;
+        // A PPK's version answers an upheld objection of this form.
+        if let Some(correction) = &statement.correction {
+            self.review
+                .check_correction(correction, tps_code, contest)
+                .map_err(Refused::Review)?;
+        }
         if statement.version != version {
             return Err(Refused::VersionNotNext {
                 stated: statement.version,
@@ -236,6 +242,7 @@ impl Sequencer {
                 region,
                 valid_from,
                 valid_until,
+                commissioner,
             } => {
                 pending.batch.keys.push(StoredKey {
                     key: key_text.clone(),
@@ -245,6 +252,7 @@ impl Sequencer {
                     valid_until: *valid_until,
                     registered_at: log_index,
                     revoked_at: None,
+                    commissioner: *commissioner,
                 });
                 "register"
             }

@@ -76,6 +76,9 @@ pub enum Refused {
     OnBehalfOverKpps { current: u32 },
     /// The key chain refuses the statement's signer or the statement.
     Chain(saksi_statement::Refusal),
+    /// The review refuses a correction: it answers no upheld objection of
+    /// its form that is still unanswered.
+    Review(saksi_statement::ReviewRefusal),
     /// An incident event the book refuses.
     Incident(super::IncidentRefusal),
     /// Another server took the writer lease over.

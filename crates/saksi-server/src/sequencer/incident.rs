@@ -14,7 +14,7 @@ use saksi_core::permission::Role;
 use saksi_core::time::UnixTime;
 use saksi_log::{Verifier, leaf_hash};
 use saksi_statement::{
-    IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private, Signed,
+    IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private, Signed, SignedBy,
 };
 use saksi_store::{
     IncidentPrivate, IncidentWrite, LogEntry, Outgoing, StoredIncident, StoredIncidentEvent,
@@ -125,7 +125,7 @@ impl Sequencer {
                 } = *filing;
                 if let Some((_, signer)) = &signed {
                     self.registry
-                        .check_form_signer(signer, s.region, false, now)
+                        .check_form_signer(signer, s.region, SignedBy::Kpps, now)
                         .map_err(Refused::Chain)?;
                 }
                 let public = Public::filed(

@@ -53,7 +53,7 @@ use saksi_core::form::{CHasil, Issue};
 use saksi_core::incident::Deadlines;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::Verifier;
-use saksi_statement::{FormStatement, KeyStatement, Registry, Signed};
+use saksi_statement::{FormStatement, KeyStatement, Registry, Review, Signed};
 use saksi_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
@@ -165,6 +165,9 @@ pub(crate) struct Sequencer {
     pub known: Known,
     /// The key chain as of the last assigned index.
     pub registry: Registry,
+    /// The objections of the log and what became of them: a correction
+    /// is decided against it.
+    pub review: Review,
     /// The pinned root keys, to rebuild `registry` from the store when a
     /// batch that changed it fails to commit.
     pub roots: Vec<Verifier>,

@@ -864,6 +864,7 @@ async fn key_outside_validity() -> Trial {
             region: province,
             valid_from: UnixTime(now() + 86_400),
             valid_until: UnixTime(now() + 2 * 86_400),
+            commissioner: false,
         },
         now(),
     );
@@ -906,6 +907,7 @@ async fn key_already_registered() -> Trial {
             region: province,
             valid_from: UnixTime(now() - 60),
             valid_until: UnixTime(now() + 86_400),
+            commissioner: false,
         },
         now(),
     );

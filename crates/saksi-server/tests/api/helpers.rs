@@ -488,6 +488,7 @@ impl TestApp {
                 region,
                 valid_from: UnixTime(now() - 3600),
                 valid_until: UnixTime(now() + 30 * 86_400),
+                commissioner: false,
             },
             signed_at: UnixTime(now()),
         };

@@ -44,6 +44,7 @@ pub(crate) fn register(key: &Signer, role: KeyRole, region: RegionCode) -> KeySt
             region,
             valid_from: UnixTime(now() - 3600),
             valid_until: UnixTime(now() + 30 * 86_400),
+            commissioner: false,
         },
         now(),
     )
@@ -137,6 +138,7 @@ impl TestApp {
             photos: vec![],
             signed_at: UnixTime(now()),
             on_behalf: None,
+            correction: None,
         };
         Envelope::sign(statement.to_object(), by)
             .unwrap()
@@ -503,6 +505,7 @@ async fn nobody_registers_outside_the_chain_or_their_region() {
             region: neighbour,
             valid_from: UnixTime(now() - 7200),
             valid_until: UnixTime(now() - 3600),
+            commissioner: false,
         },
         now(),
     );

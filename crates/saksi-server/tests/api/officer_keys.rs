@@ -114,6 +114,7 @@ async fn a_pps_key_is_listed_to_its_kabkota_only_and_certified_then_revoked_thro
             region: desa,
             valid_from: UnixTime(now() - 60),
             valid_until: UnixTime(now() + 86_400),
+            commissioner: false,
         },
         now(),
     );

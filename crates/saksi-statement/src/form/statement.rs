@@ -188,10 +188,7 @@ impl Statement for FormStatement {
             return Err(malformed("`form` must be an object"));
         }
         let on_behalf = object.get("on_behalf").map(OnBehalf::read).transpose()?;
-        let correction = object
-            .get("correction")
-            .map(Correction::read)
-            .transpose()?;
+        let correction = object.get("correction").map(Correction::read).transpose()?;
         if on_behalf.is_some() && correction.is_some() {
             return Err(malformed(
                 "a statement has `on_behalf` or `correction`, not both",

@@ -6,6 +6,7 @@
 //! changes no number by itself, only a PPK's signed ruling and correction
 //! do.
 
+use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Level, RegionCode};
 use saksi_log::canonical_check::{self, Layout};
@@ -21,7 +22,15 @@ pub const MAX_FIELDS: usize = 64;
 pub const MAX_TEXT_CHARS: usize = 2000;
 
 const MEMBERS: [&str; 9] = [
-    "by", "contest", "fields", "logged_at", "text", "tps", "type", "v", "version",
+    "by",
+    "contest",
+    "fields",
+    "logged_at",
+    "text",
+    "tps",
+    "type",
+    "v",
+    "version",
 ];
 
 /// Who objects: a party's witness, a PPWP pair's witness, or Bawaslu, each
@@ -50,7 +59,9 @@ impl Objector {
             Objector::Paslon { region, paslon } => {
                 json!({"paslon": paslon, "region": region.to_string(), "role": "saksi"})
             }
-            Objector::Bawaslu { region } => json!({"region": region.to_string(), "role": "bawaslu"}),
+            Objector::Bawaslu { region } => {
+                json!({"region": region.to_string(), "role": "bawaslu"})
+            }
         }
     }
 
@@ -114,13 +125,30 @@ impl Objection {
             return Err("`version` must be an integer from 1".into());
         }
         if self.fields.is_empty() || self.fields.len() > MAX_FIELDS {
-            return Err(format!("`fields` names 1 to {MAX_FIELDS} boxes of the form"));
+            return Err(format!(
+                "`fields` names 1 to {MAX_FIELDS} boxes of the form"
+            ));
         }
         let mut sorted = self.fields.clone();
         sorted.sort();
         sorted.dedup();
         if sorted.len() != self.fields.len() {
             return Err("`fields` names each box once".into());
+        }
+        if let Some(f) = self
+            .fields
+            .iter()
+            .find(|f| !CHasil::is_box_name(self.contest, f))
+        {
+            return Err(format!(
+                "`{f}` is not a box of a {} C.Hasil (a count such as `suara_sah`, or an option such as {})",
+                self.contest.id(),
+                match self.contest {
+                    Contest::Ppwp => "`options.01`",
+                    Contest::Dpd => "`options.7`",
+                    _ => "`options.7.party` or `options.7.candidates.3`",
+                }
+            ));
         }
         if !(1..=MAX_TEXT_CHARS).contains(&self.text.trim().chars().count()) {
             return Err(format!("`text` must be 1 to {MAX_TEXT_CHARS} characters"));

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use saksi_core::form::CHasil;
 use saksi_core::{Contest, RegionCode};
 
 use super::objection::{Objection, Objector};
@@ -66,10 +65,10 @@ pub enum ReviewRefusal {
     PaslonOutsidePpwp,
     #[error("TPS {tps} has no {contest} form yet")]
     NoForm { tps: RegionCode, contest: Contest },
-    #[error("version {stated} is not the current version ({current}): object to the numbers as they stand")]
+    #[error(
+        "version {stated} is not the current version ({current}): object to the numbers as they stand"
+    )]
     NotCurrent { stated: u32, current: u32 },
-    #[error("`{0}` is not a box of this form")]
-    UnknownField(String),
     #[error("no objection was logged at index {0}")]
     NoSuchObjection(u64),
     #[error("the objection was already ruled on (log index {0})")]
@@ -95,12 +94,13 @@ pub struct Review {
 
 impl Review {
     /// Checks an objection against the form it disputes: `current` is the
-    /// current version of (`tps`, `contest`) and its form, as the log
-    /// stands before the objection.
+    /// current version of (`tps`, `contest`) as the log stands before the
+    /// objection. The fields it names are boxes of that contest's C.Hasil
+    /// ([`Objection::check`]).
     pub fn check_objection(
         &self,
         objection: &Objection,
-        current: Option<(u32, &CHasil)>,
+        current: Option<u32>,
     ) -> Result<(), ReviewRefusal> {
         objection.check().map_err(ReviewRefusal::Malformed)?;
         let region = objection.by.region();
@@ -113,7 +113,7 @@ impl Review {
         if matches!(objection.by, Objector::Paslon { .. }) && objection.contest != Contest::Ppwp {
             return Err(ReviewRefusal::PaslonOutsidePpwp);
         }
-        let Some((version, form)) = current else {
+        let Some(version) = current else {
             return Err(ReviewRefusal::NoForm {
                 tps: objection.tps,
                 contest: objection.contest,
@@ -124,14 +124,6 @@ impl Review {
                 stated: objection.version,
                 current: version,
             });
-        }
-        let boxes = form.named_boxes();
-        if let Some(unknown) = objection
-            .fields
-            .iter()
-            .find(|f| !boxes.iter().any(|(name, _)| name == *f))
-        {
-            return Err(ReviewRefusal::UnknownField(unknown.clone()));
         }
         Ok(())
     }
@@ -237,6 +229,7 @@ impl Review {
 
 #[cfg(test)]
 mod tests {
+    use saksi_core::form::CHasil;
     use saksi_core::time::UnixTime;
 
     use super::*;
@@ -276,18 +269,18 @@ mod tests {
     #[test]
     fn an_objection_disputes_boxes_of_the_current_version_within_the_objector_s_region() {
         let review = Review::default();
-        let form = CHasil::example_ppwp();
-        let current = Some((2, &form));
+        let current = Some(2);
         let witness = Objector::Paslon {
             region: code("11.01.01"),
             paslon: 1,
         };
         let ok = objection(witness, &["options.01", "suara_sah"]);
         assert_eq!(review.check_objection(&ok, current), Ok(()));
-        let bawaslu = Objector::Bawaslu {
-            region: code("11"),
-        };
-        assert_eq!(review.check_objection(&objection(bawaslu, &["suara_sah"]), current), Ok(()));
+        let bawaslu = Objector::Bawaslu { region: code("11") };
+        assert_eq!(
+            review.check_objection(&objection(bawaslu, &["suara_sah"]), current),
+            Ok(())
+        );
         let far = Objector::Party {
             region: code("11.02"),
             party: 5,
@@ -297,7 +290,7 @@ mod tests {
             Err(ReviewRefusal::OutsideRegion { .. })
         ));
         assert_eq!(
-            review.check_objection(&ok, Some((3, &form))),
+            review.check_objection(&ok, Some(3)),
             Err(ReviewRefusal::NotCurrent {
                 stated: 2,
                 current: 3
@@ -307,17 +300,22 @@ mod tests {
             review.check_objection(&ok, None),
             Err(ReviewRefusal::NoForm { .. })
         ));
-        assert_eq!(
-            review.check_objection(&objection(witness, &["options.09"]), current),
-            Err(ReviewRefusal::UnknownField("options.09".into()))
-        );
+        for field in ["options.1", "options.01.party", "suara", "options.00"] {
+            assert!(
+                matches!(
+                    review.check_objection(&objection(witness, &[field]), current),
+                    Err(ReviewRefusal::Malformed(_))
+                ),
+                "{field}"
+            );
+        }
         assert!(matches!(
             review.check_objection(&objection(witness, &["suara_sah", "suara_sah"]), current),
             Err(ReviewRefusal::Malformed(_))
         ));
         let dpr = Objection {
             contest: Contest::Dpr,
-            ..ok.clone()
+            ..objection(witness, &["suara_sah"])
         };
         assert_eq!(
             review.check_objection(&dpr, current),
@@ -341,16 +339,23 @@ mod tests {
             Err(ReviewRefusal::NotUpheld(10))
         );
         assert_eq!(
-            review.check_ruling(&ruling(12, Decision::Upheld)).unwrap_err(),
+            review
+                .check_ruling(&ruling(12, Decision::Upheld))
+                .unwrap_err(),
             ReviewRefusal::NoSuchObjection(12)
         );
         review.apply_ruling(&ruling(10, Decision::Upheld), 12);
         review.apply_ruling(&ruling(11, Decision::Rejected), 13);
         assert_eq!(
-            review.check_ruling(&ruling(10, Decision::Rejected)).unwrap_err(),
+            review
+                .check_ruling(&ruling(10, Decision::Rejected))
+                .unwrap_err(),
             ReviewRefusal::AlreadyRuled(12)
         );
-        assert_eq!(review.check_correction(&correction(10), tps, contest), Ok(()));
+        assert_eq!(
+            review.check_correction(&correction(10), tps, contest),
+            Ok(())
+        );
         assert_eq!(
             review.check_correction(&correction(11), tps, contest),
             Err(ReviewRefusal::NotUpheld(11))
@@ -373,5 +378,30 @@ mod tests {
             .map(|s| s.status())
             .collect();
         assert_eq!(statuses, [Status::Upheld, Status::Rejected]);
+    }
+
+    #[test]
+    fn every_box_a_form_carries_is_a_box_an_objection_may_name() {
+        let form = CHasil::example_ppwp();
+        let names = form
+            .counts()
+            .map(|(name, _)| name.to_owned())
+            .chain(form.options.boxes().map(|(id, _)| id.field()));
+        for name in names {
+            assert!(CHasil::is_box_name(Contest::Ppwp, &name), "{name}");
+            assert!(!CHasil::is_box_name(Contest::Dpr, &name) || !name.starts_with("options"));
+        }
+        for (contest, name, ok) in [
+            (Contest::Dpr, "options.7.party", true),
+            (Contest::Dpr, "options.7.candidates.3", true),
+            (Contest::DprdKabkota, "options.07.party", false),
+            (Contest::Dpr, "options.7", false),
+            (Contest::Dpd, "options.12", true),
+            (Contest::Dpd, "options.12.party", false),
+            (Contest::Ppwp, "options.3", false),
+            (Contest::Ppwp, "pengguna_total_j", true),
+        ] {
+            assert_eq!(CHasil::is_box_name(contest, name), ok, "{contest:?} {name}");
+        }
     }
 }

@@ -34,6 +34,16 @@ pub(super) fn insert<'a>(
             ],
             refused: conflict_or_postgres,
         });
+        let commissioners: Vec<&StoredKey> = keys.iter().filter(|k| k.commissioner).collect();
+        if !commissioners.is_empty() {
+            inserts.push(Insert {
+                statement: conn.statement(
+                    "INSERT INTO commissioner_keys (log_index) SELECT * FROM unnest($1::bigint[])",
+                )?,
+                columns: vec![log_indexes(commissioners.iter().map(|k| k.registered_at))?],
+                refused: conflict_or_postgres,
+            });
+        }
     }
     if !revocations.is_empty() {
         inserts.push(Insert {
@@ -59,8 +69,10 @@ pub(super) fn insert<'a>(
 
 pub(super) fn all(conn: &mut Conn) -> Result<Vec<StoredKey>> {
     let select = conn.statement(
-        "SELECT k.log_index, k.key, k.role, k.region, k.valid_from, k.valid_until, r.log_index
+        "SELECT k.log_index, k.key, k.role, k.region, k.valid_from, k.valid_until, r.log_index,
+                c.log_index IS NOT NULL
          FROM officer_keys k LEFT JOIN key_revocations r ON r.key = k.key
+         LEFT JOIN commissioner_keys c ON c.log_index = k.log_index
          ORDER BY k.log_index",
     )?;
     conn.client
@@ -75,6 +87,7 @@ pub(super) fn all(conn: &mut Conn) -> Result<Vec<StoredKey>> {
                 valid_from: UnixTime(row.try_get(4)?),
                 valid_until: UnixTime(row.try_get(5)?),
                 revoked_at: opt_int(row, 6, "log index")?,
+                commissioner: row.try_get(7)?,
             })
         })
         .collect()

@@ -63,6 +63,11 @@ const MIGRATIONS: &[Migration] = &[
         "webhooks",
         include_str!("../../migrations/postgres/0010_webhooks.sql"),
     ),
+    (
+        11,
+        "commissioners",
+        include_str!("../../migrations/postgres/0011_commissioners.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.

@@ -31,6 +31,13 @@ pub(super) fn insert(
                 ))
                 .map_err(conflict_or_sqlite)?;
         }
+        let mut commissioner =
+            tx.prepare_cached("INSERT INTO commissioner_keys (log_index) VALUES (?1)")?;
+        for k in keys.iter().filter(|k| k.commissioner) {
+            commissioner
+                .execute([k.registered_at])
+                .map_err(conflict_or_sqlite)?;
+        }
     }
     if !revocations.is_empty() {
         let mut insert =
@@ -51,8 +58,10 @@ pub(super) fn insert(
 
 pub(super) fn all(conn: &Connection) -> Result<Vec<StoredKey>> {
     let mut select = conn.prepare_cached(
-        "SELECT k.log_index, k.key, k.role, k.region, k.valid_from, k.valid_until, r.log_index
+        "SELECT k.log_index, k.key, k.role, k.region, k.valid_from, k.valid_until, r.log_index,
+                c.log_index IS NOT NULL
          FROM officer_keys k LEFT JOIN key_revocations r ON r.key = k.key
+         LEFT JOIN commissioner_keys c ON c.log_index = k.log_index
          ORDER BY k.log_index",
     )?;
     let keys = select
@@ -65,6 +74,7 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<StoredKey>> {
                 valid_from: UnixTime(row.get(4)?),
                 valid_until: UnixTime(row.get(5)?),
                 revoked_at: row.get(6)?,
+                commissioner: row.get(7)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

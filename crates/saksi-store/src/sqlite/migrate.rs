@@ -61,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         "webhooks",
         include_str!("../../migrations/sqlite/0010_webhooks.sql"),
     ),
+    (
+        11,
+        "commissioners",
+        include_str!("../../migrations/sqlite/0011_commissioners.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two

@@ -1347,13 +1347,19 @@ fn stored_key(name: &str, role: &str, region: &str, index: u64) -> StoredKey {
         valid_until: UnixTime(1_800_000_000),
         registered_at: index,
         revoked_at: None,
+        commissioner: false,
     }
 }
 
 pub fn keys_are_registered_revoked_and_listed_in_log_order(h: &impl Harness) {
     let store = h.open();
     assert!(store.keys().unwrap().is_empty());
-    let prov = stored_key("prov", "kpu-prov", "31", 1);
+    // A commissioner's key says so after a restart (the sign-off quorum
+    // counts those keys only).
+    let prov = StoredKey {
+        commissioner: true,
+        ..stored_key("prov", "kpu-prov", "31", 1)
+    };
     let kpps = stored_key("kpps", "kpps", TPS1, 0);
     store
         .commit_batch(&Batch {

@@ -62,6 +62,7 @@ fn register(store: &impl Store, key: &str, role: &str, region: &str, index: u64,
             valid_until: UnixTime(1_800_000_000),
             registered_at: index,
             revoked_at: None,
+            commissioner: false,
         }],
         ..Batch::default()
     };

@@ -208,14 +208,14 @@ impl DemoKeys {
     }
 
     /// The registration of an officer's key made in a browser, signed by
-    /// the demo's simulated officer above it: the root key for a kpu-prov
-    /// key, the province's kpu-prov key for a kpu-kabkota key, the kab/kota's
+    /// the demo's simulated officer above it: the root key for a kpu-ri or
+    /// kpu-prov key, the province's kpu-prov key for a kpu-kabkota key, the kab/kota's
     /// kpu-kabkota key for a pps, ppk or kpps key. As JSON bytes.
     pub fn certification(&self, key: &str, role: KeyRole, region: RegionCode) -> Result<Vec<u8>> {
         let verifier =
             Verifier::parse(key).with_context(|| format!("{key:?} is no verifier key"))?;
         let by = match role {
-            KeyRole::KpuProv => &self.root,
+            KeyRole::KpuRi | KeyRole::KpuProv => &self.root,
             KeyRole::KpuKabkota => officer_above(&self.provinces, region, Level::Provinsi)?,
             KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => {
                 officer_above(&self.kabkota, region, Level::Kabkota)?
@@ -251,6 +251,7 @@ impl DemoKeys {
                 region,
                 valid_from: VALID_FROM,
                 valid_until: VALID_UNTIL,
+                commissioner: false,
             },
             signed_at: VALID_FROM,
         };
@@ -310,6 +311,7 @@ pub fn sign_form(
         photos: vec![],
         signed_at: FORM_SIGNED_AT.plus(3600 * i64::from(version - 1)),
         on_behalf: None,
+        correction: None,
     };
     let envelope = Envelope::sign(statement.to_object(), key)?;
     Ok((

@@ -61,8 +61,8 @@ pub struct KeyShowArgs {
 #[derive(Debug, Args)]
 pub struct KeyCertifyArgs {
     /// Your private key file (`PRIVATE+KEY+...`): a KPU RI root key
-    /// certifies kpu-prov keys, a kpu-prov key kpu-kabkota keys, a
-    /// kpu-kabkota key kpps, pps and ppk keys.
+    /// certifies kpu-ri and kpu-prov keys, a kpu-prov key kpu-kabkota keys,
+    /// a kpu-kabkota key kpps, pps and ppk keys.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
     /// The verifier key to register (`name+<key id>+<base64>`, as `saksi
@@ -70,10 +70,16 @@ pub struct KeyCertifyArgs {
     #[arg(long, value_name = "VKEY")]
     pub verifier: String,
     /// The role the key acts in.
-    #[arg(long, value_parser = ["kpu-prov", "kpu-kabkota", "kpps", "pps", "ppk"])]
+    #[arg(long, value_parser = ["kpu-ri", "kpu-prov", "kpu-kabkota", "kpps", "pps", "ppk"])]
     pub role: String,
-    /// The region the key is bound to, at the role's level: a province
-    /// (`11`) for kpu-prov, a kab/kota (`11.01`) for kpu-kabkota, a TPS
+    /// The key is a commissioner's (`"commissioner": true`): a PPK member
+    /// (ppk) or a KPU commissioner (kpu-kabkota, kpu-prov, kpu-ri), whose
+    /// signatures count towards a recap sign-off. Officers' keys that
+    /// only register devices leave it out.
+    #[arg(long)]
+    pub commissioner: bool,
+    /// The region the key is bound to, at the role's level: `0` for
+    /// kpu-ri, a province (`11`) for kpu-prov, a kab/kota (`11.01`) for kpu-kabkota, a TPS
     /// (`11.01.01.2001.001`) for kpps, a desa (`11.01.01.2001`) for pps, a
     /// kecamatan (`11.01.01`) for ppk.
     #[arg(long, value_name = "CODE")]
@@ -132,7 +138,7 @@ pub fn show(args: &KeyShowArgs) -> Result<()> {
 pub fn certify(args: &KeyCertifyArgs) -> Result<()> {
     let role = KeyRole::parse(&args.role).ok_or_else(|| {
         anyhow!(
-            "--role {:?} is not a key role; roles are kpu-prov, kpu-kabkota, kpps, pps and ppk",
+            "--role {:?} is not a key role; roles are kpu-ri, kpu-prov, kpu-kabkota, kpps, pps and ppk",
             args.role
         )
     })?;
@@ -142,6 +148,7 @@ pub fn certify(args: &KeyCertifyArgs) -> Result<()> {
         role,
         region: &args.region,
         region_flag: "--region",
+        commissioner: args.commissioner,
         validity: &args.validity,
         post: &args.post,
     }

@@ -87,6 +87,7 @@ pub fn register(args: &KppsRegisterArgs) -> Result<()> {
         role: KeyRole::Kpps,
         region: &args.tps,
         region_flag: "--tps",
+        commissioner: false,
         validity: &args.validity,
         post: &args.post,
     }

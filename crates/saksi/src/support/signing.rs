@@ -63,12 +63,20 @@ pub struct Registration<'a> {
     pub region: &'a str,
     /// The flag the region came from, for messages.
     pub region_flag: &'static str,
+    /// Registers a commissioner's key (`"commissioner": true`).
+    pub commissioner: bool,
     pub validity: &'a ValidityArgs,
     pub post: &'a PostArgs,
 }
 
 impl Registration<'_> {
     pub fn run(&self) -> Result<()> {
+        if self.commissioner && !self.role.may_be_commissioner() {
+            bail!(
+                "--commissioner is for ppk, kpu-kabkota, kpu-prov and kpu-ri keys, not {}",
+                self.role.id()
+            );
+        }
         let signer = read_signer(self.key)?;
         let key = parse_verifier(self.verifier)?;
         let region = self.region()?;
@@ -96,6 +104,7 @@ impl Registration<'_> {
             region,
             valid_from,
             valid_until,
+            commissioner: self.commissioner,
         };
         publish(&signer, self.post, |origin| KeyStatement {
             origin,

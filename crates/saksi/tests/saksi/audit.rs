@@ -208,6 +208,7 @@ fn register(key: &Signer, role: KeyRole, region: RegionCode, origin: &str) -> Ke
             region,
             valid_from: UnixTime(now() - 3600),
             valid_until: UnixTime(now() + 30 * 86_400),
+            commissioner: false,
         },
         signed_at: UnixTime(now()),
     }

@@ -79,6 +79,7 @@ fn form_statement() -> FormStatement {
         photos: vec![],
         signed_at: UnixTime(1_707_915_600),
         on_behalf: None,
+        correction: None,
     }
 }
 
@@ -203,11 +204,16 @@ fn certify_prints_a_signed_registration_for_the_role_and_region() {
         region,
         valid_from,
         valid_until,
+        commissioner,
     } = statement.action
     else {
         panic!("not a registration: {statement:?}");
     };
     assert_eq!(role, KeyRole::KpuKabkota);
+    assert!(
+        !commissioner,
+        "registered as a commissioner without --commissioner"
+    );
     assert_eq!(region, RegionCode::parse("11.01").unwrap());
     // Defaults: valid from now for 180 days; signed now.
     let after = now();
@@ -257,6 +263,7 @@ fn certify_takes_validity_and_origin_from_flags_or_the_environment() {
                 region: RegionCode::parse("11.01.01.2001.001").unwrap(),
                 valid_from: UnixTime::parse_rfc3339("2024-02-01T00:00:00Z").unwrap(),
                 valid_until: UnixTime::parse_rfc3339("2024-03-01T00:00:00Z").unwrap(),
+                commissioner: false,
             }
         );
     }

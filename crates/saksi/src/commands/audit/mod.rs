@@ -515,9 +515,10 @@ fn print_report(
         let key_entries: u64 =
             stats.registered.iter().sum::<u64>() + stats.revoked.iter().sum::<u64>();
         println!(
-            "key chain: from {} pinned with --root; {} applied: registered {} kpu-prov, {} kpu-kabkota, {} kpps, {} pps, {} ppk; {} revoked; {} not applied (see the discrepancies){}",
+            "key chain: from {} pinned with --root; {} applied: registered {} kpu-ri, {} kpu-prov, {} kpu-kabkota, {} kpps, {} pps, {} ppk; {} revoked; {} not applied (see the discrepancies){}",
             plural(args.roots.len() as u64, "root key", "root keys"),
             plural(key_entries, "key entry", "key entries"),
+            thousands(stats.registered[5]),
             thousands(stats.registered[0]),
             thousands(stats.registered[1]),
             thousands(stats.registered[2]),
@@ -550,10 +551,16 @@ fn print_report(
             thousands(stats.bad_signatures)
         );
         println!(
-            "form versions: {} accepted ({} signed by the TPS's KPPS key, {} signed on its behalf by a PPS or PPK key, {} unsigned (form v1) below --allow-unsigned-before {}); {} not counted for failing a check (see the discrepancies)",
-            thousands(stats.forms_signed + stats.forms_on_behalf + stats.forms_unsigned),
+            "form versions: {} accepted ({} signed by the TPS's KPPS key, {} signed on its behalf by a PPS or PPK key, {} corrections a PPK signed for an upheld objection, {} unsigned (form v1) below --allow-unsigned-before {}); {} not counted for failing a check (see the discrepancies)",
+            thousands(
+                stats.forms_signed
+                    + stats.forms_on_behalf
+                    + stats.forms_corrected
+                    + stats.forms_unsigned
+            ),
             thousands(stats.forms_signed),
             thousands(stats.forms_on_behalf),
+            thousands(stats.forms_corrected),
             thousands(stats.forms_unsigned),
             args.allow_unsigned_before,
             thousands(stats.forms_refused),
@@ -569,6 +576,12 @@ fn print_report(
             } else {
                 String::new()
             }
+        );
+        println!(
+            "review: {} and {} applied, {} failing a check (see the discrepancies)",
+            plural(stats.objections, "objection", "objections"),
+            plural(stats.rulings, "ruling", "rulings"),
+            thousands(stats.review_refused),
         );
         let incidents = &ledger.incidents;
         let by_status: Vec<String> = Status::ALL

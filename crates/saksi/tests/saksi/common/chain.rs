@@ -80,6 +80,7 @@ pub fn register(addr: SocketAddr, key: &Signer, role: KeyRole, region: RegionCod
             region,
             valid_from: UnixTime(now() - 3600),
             valid_until: UnixTime(now() + 30 * 86_400),
+            commissioner: false,
         },
         signed_at: UnixTime(now()),
     };
