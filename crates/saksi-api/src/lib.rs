@@ -32,10 +32,13 @@ pub use results::{
     CandidateVotes, ChildTotals, DapilResults, DapilTotals, Options, OrderedMap, PartyVotes,
     Results, Totals,
 };
-pub use submit::{Accepted, BulkItem, BulkResults, KeyAccepted, PhotoStored, Receipt};
+pub use submit::{
+    Accepted, BulkItem, BulkResults, KeyAccepted, PhotoStored, RecapAccepted, Receipt,
+};
 pub use system::{Health, RecoveryCodes, Session, SessionInfo, TotpOffer};
 pub use tps::{
-    FormPhoto, FormSigner, FormVersion, OnBehalfReason, TpsContest, TpsIncident, TpsPage,
+    BoxChange, CorrectionReason, DiffVersion, FormDiff, FormPhoto, FormSigner, FormVersion,
+    OnBehalfReason, TpsContest, TpsIncident, TpsObjection, TpsObjector, TpsPage,
 };
 pub use workspace::{
     Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,

@@ -24,6 +24,16 @@ pub struct KeyAccepted {
     pub receipt: Receipt,
 }
 
+/// `201` to an objection (`POST /api/v1/objections`) or a ruling (`POST
+/// /api/v1/objections/{log_index}/ruling`): its place in the log, which
+/// is how later facts name it (a ruling its objection, a correction the
+/// objection it answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecapAccepted {
+    pub log_index: u64,
+    pub receipt: Receipt,
+}
+
 /// `200` to a bulk key request: one item per statement, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BulkResults {

@@ -45,6 +45,76 @@ pub struct TpsContest {
     /// The latest version, the last of `versions`.
     pub current: Option<FormVersion>,
     pub versions: Vec<FormVersion>,
+    /// The objections against this form, in log order, and what became of
+    /// each.
+    pub objections: Vec<TpsObjection>,
+}
+
+/// `GET /api/v1/tps/{code}/diff/{contest}?from=A&to=B`: what changed
+/// between two versions of a form, box by box, and the versions that
+/// changed it with who signed each and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormDiff {
+    pub tps: String,
+    pub contest: String,
+    pub from: u32,
+    pub to: u32,
+    /// Every box whose count differs, in the form's order; a box one of
+    /// the two versions lacks has `null` there.
+    pub changes: Vec<BoxChange>,
+    /// The versions after `from` up to `to`, each with its signer (a
+    /// correction's objection and reason, an on-behalf reason) and, for a
+    /// correction, the objection it answers.
+    pub versions: Vec<DiffVersion>,
+}
+
+/// One box that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoxChange {
+    pub field: String,
+    pub from: Option<u32>,
+    pub to: Option<u32>,
+}
+
+/// A version between the two compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffVersion {
+    pub version: u32,
+    pub log_index: u64,
+    pub submitted_at: String,
+    pub signer: Option<FormSigner>,
+    /// The objection a correction answers, as the TPS page shows it.
+    pub objection: Option<TpsObjection>,
+}
+
+/// An objection against a TPS's form, as said in the plenary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TpsObjection {
+    /// Where it was logged: what its ruling and a correction name.
+    pub log_index: u64,
+    /// The version it disputes.
+    pub version: u32,
+    /// The disputed boxes by field name (`suara_sah`, `options.01`).
+    pub fields: Vec<String>,
+    pub text: String,
+    /// Who objected: `saksi` or `bawaslu`, at which region, and a saksi's
+    /// party or PPWP pair (never a name).
+    pub by: TpsObjector,
+    /// `open`, `upheld` or `rejected`.
+    pub status: String,
+    /// Where its ruling was logged; `None` while open.
+    pub ruling_log_index: Option<u64>,
+    /// Where the correction that answered it was logged (upheld only).
+    pub corrected_log_index: Option<u64>,
+}
+
+/// Who objected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TpsObjector {
+    pub role: String,
+    pub region: String,
+    pub party: Option<u8>,
+    pub paslon: Option<u8>,
 }
 
 /// One logged version of a form.
@@ -89,8 +159,19 @@ pub struct FormSigner {
     pub key_id: String,
     /// The signer's verifier key.
     pub key: String,
-    /// Why a PPS or PPK signed for the TPS; `None` for a KPPS key.
+    /// Why a PPS or PPK signed for the TPS; `None` otherwise.
     pub on_behalf: Option<OnBehalfReason>,
+    /// The upheld objection a PPK's correction answers, and why; `None`
+    /// for any other version.
+    pub correction: Option<CorrectionReason>,
+}
+
+/// A version a PPK signed as a correction: the statement's `correction`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionReason {
+    /// The log index of the objection it answers.
+    pub objection: u64,
+    pub reason: String,
 }
 
 /// A version signed on behalf of a TPS: the statement's `on_behalf`.

@@ -119,26 +119,49 @@ pub enum PrincipalError {
         region: RegionCode,
         found: Level,
     },
-    #[error("role saksi needs a party number")]
+    #[error("role saksi needs a party number or a PPWP pair's number")]
     PartyRequired,
-    #[error("only role saksi has a party")]
+    #[error("only role saksi has a party or a PPWP pair")]
     PartyNotAllowed,
+    #[error("a saksi witnesses for a party or for a PPWP pair, not both")]
+    PartyAndPaslon,
 }
 
-/// Someone acting: a role bound to one region (and, for a saksi, a party).
+/// Whom a saksi witnesses for: a party, or a PPWP pair (paslon), whose
+/// witnesses sit in the same plenaries and may object to the PPWP form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Witness {
+    Party(u8),
+    Paslon(u8),
+}
+
+impl Witness {
+    /// The witness an account's `party` and `paslon` columns name.
+    pub fn of(party: Option<u8>, paslon: Option<u8>) -> Result<Option<Witness>, PrincipalError> {
+        match (party, paslon) {
+            (Some(_), Some(_)) => Err(PrincipalError::PartyAndPaslon),
+            (Some(p), None) => Ok(Some(Witness::Party(p))),
+            (None, Some(n)) => Ok(Some(Witness::Paslon(n))),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// Someone acting: a role bound to one region (and, for a saksi, the party
+/// or pair witnessed for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Principal {
     role: Role,
     region: RegionCode,
-    party: Option<u8>,
+    witness: Option<Witness>,
 }
 
 impl Principal {
-    /// Checks that the role fits the region's level and the party rule.
+    /// Checks that the role fits the region's level and the witness rule.
     pub fn new(
         role: Role,
         region: RegionCode,
-        party: Option<u8>,
+        witness: Option<Witness>,
     ) -> Result<Principal, PrincipalError> {
         if let Some(expected) = role.level()
             && region.level() != expected
@@ -150,12 +173,12 @@ impl Principal {
                 found: region.level(),
             });
         }
-        match (role, party) {
+        match (role, witness) {
             (Role::Saksi, None) => Err(PrincipalError::PartyRequired),
             (Role::Saksi, Some(_)) | (_, None) => Ok(Principal {
                 role,
                 region,
-                party,
+                witness,
             }),
             (_, Some(_)) => Err(PrincipalError::PartyNotAllowed),
         }
@@ -170,7 +193,14 @@ impl Principal {
     }
 
     pub fn party(&self) -> Option<u8> {
-        self.party
+        match self.witness {
+            Some(Witness::Party(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn witness(&self) -> Option<Witness> {
+        self.witness
     }
 }
 

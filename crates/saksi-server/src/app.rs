@@ -16,7 +16,6 @@ use saksi_core::incident::book::Book;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
-use saksi_statement::Review;
 use saksi_store::highest::{self, HighestError};
 use saksi_store::{Store, StoreError};
 use tokio::net::TcpListener;
@@ -31,7 +30,7 @@ use crate::live::Live;
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
-use crate::sequencer::{Known, Pace, Sequencer, Sweep};
+use crate::sequencer::{Known, Pace, ReviewLoadError, Sequencer, Sweep, review_from_store};
 use crate::state::{AppState, ResultsCache};
 
 /// Why the server could not load its state.
@@ -69,6 +68,8 @@ pub enum LoadError {
     Publish(#[source] PublishError),
     #[error("cannot load the registered keys")]
     Keys(#[from] crate::keys::KeyLoadError),
+    #[error("cannot load the objections and rulings")]
+    Review(#[from] ReviewLoadError),
 }
 
 /// A loaded server: state rebuilt from the store, a running sequencer and
@@ -144,12 +145,14 @@ impl App {
         })?;
         let simulation = crate::simulation::is_marked(store.as_ref())?;
         let registry = crate::keys::registry_from_store(&log.roots, store.as_ref())?;
+        let review = review_from_store(store.as_ref())?;
         let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
             tallies,
             tree,
             last_updated,
             incidents,
+            review: review.clone(),
         }));
         let metrics = Arc::new(Metrics::default());
         if let Some(lease) = &config.lease {
@@ -196,7 +199,7 @@ impl App {
             next_index: log_size,
             known,
             registry,
-            review: Review::default(),
+            review,
             roots: log.roots.clone(),
             uncertain: None,
             lease: config.lease.clone(),

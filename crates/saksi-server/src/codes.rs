@@ -143,6 +143,61 @@ pub const FORM_INVALID: ErrorCode = code(
     422,
     "The form was refused; `details.errors` lists every problem as `{code, field, message}` (codes in docs/form-codes.md).",
 );
+pub const FORM_DIFF_RANGE: ErrorCode = code(
+    "form.diff_range",
+    400,
+    "`from` and `to` are version numbers with `from` before `to` (`from` 0: no form), and nothing else.",
+);
+pub const FORM_VERSION_NOT_FOUND: ErrorCode = code(
+    "form.version_not_found",
+    404,
+    "The form has no such version (the message says its current one).",
+);
+pub const OBJECTION_MALFORMED: ErrorCode = code(
+    "objection.malformed",
+    400,
+    "The body is not `{\"tps\", \"contest\", \"version\", \"fields\", \"text\"}`, or the `Idempotency-Key` header is missing.",
+);
+pub const OBJECTION_INVALID: ErrorCode = code(
+    "objection.invalid",
+    422,
+    "The objection names no box, a box twice, a box no C.Hasil of that contest has, or its text is empty or longer than 2,000 characters.",
+);
+pub const OBJECTION_NOT_AN_OBJECTOR: ErrorCode = code(
+    "objection.not_an_objector",
+    403,
+    "Only a party's or a PPWP pair's witness (saksi) or Bawaslu objects.",
+);
+pub const OBJECTION_OUTSIDE_REGION: ErrorCode = code(
+    "objection.outside_region",
+    403,
+    "The TPS is outside the region the account acts in.",
+);
+pub const OBJECTION_PASLON_OUTSIDE_PPWP: ErrorCode = code(
+    "objection.paslon_outside_ppwp",
+    403,
+    "A PPWP pair's witness objects to the PPWP form only.",
+);
+pub const OBJECTION_NO_FORM: ErrorCode = code(
+    "objection.no_form",
+    409,
+    "The TPS has no form for that contest yet: there is nothing to object to.",
+);
+pub const OBJECTION_NOT_CURRENT: ErrorCode = code(
+    "objection.not_current",
+    409,
+    "The version objected to is not the form's current version; `details` are in the message.",
+);
+pub const OBJECTION_NOT_FOUND: ErrorCode = code(
+    "objection.not_found",
+    404,
+    "No objection was logged at that index.",
+);
+pub const OBJECTION_ALREADY_RULED: ErrorCode = code(
+    "objection.already_ruled",
+    409,
+    "The objection was already ruled on; a ruling is final.",
+);
 pub const RECAP_CORRECTION_REFUSED: ErrorCode = code(
     "recap.correction_refused",
     409,
@@ -505,6 +560,17 @@ pub const ALL: &[ErrorCode] = &[
     FORM_INVALID,
     FORM_SIGNATURE_REQUIRED,
     RECAP_CORRECTION_REFUSED,
+    FORM_DIFF_RANGE,
+    FORM_VERSION_NOT_FOUND,
+    OBJECTION_MALFORMED,
+    OBJECTION_INVALID,
+    OBJECTION_NOT_AN_OBJECTOR,
+    OBJECTION_OUTSIDE_REGION,
+    OBJECTION_PASLON_OUTSIDE_PPWP,
+    OBJECTION_NO_FORM,
+    OBJECTION_NOT_CURRENT,
+    OBJECTION_NOT_FOUND,
+    OBJECTION_ALREADY_RULED,
     FORM_ON_BEHALF_OVER_KPPS,
     FORM_UNCHANGED,
     FORM_TOO_MANY_VERSIONS,

@@ -8,6 +8,7 @@ use saksi_core::incident::book::Book;
 use saksi_core::tally::Tallies;
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
+use saksi_statement::Review;
 
 /// The state readers see, changed only by the sequencer, one whole batch at
 /// a time under the write lock: `tree` holds exactly the durable log
@@ -22,6 +23,9 @@ pub struct Live {
     /// Every incident's public state (loaded from the store at start-up):
     /// the escalation sweep, the lists and the statistics read it.
     pub incidents: Book,
+    /// Every objection and what became of it (loaded from the store at
+    /// start-up), as the TPS pages show them.
+    pub review: Review,
 }
 
 impl Live {

@@ -10,8 +10,8 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::MetricsAccess;
 use crate::controllers::{
-    auth, enrolments, forms, incidents, keys, log, officer_keys, photos, regions, results, system,
-    tps, web,
+    auth, enrolments, forms, incidents, keys, log, objections, officer_keys, photos, regions,
+    results, system, tps, web,
 };
 use crate::state::AppState;
 
@@ -52,6 +52,7 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
         )
         .route("/api/v1/forms/rules", get(forms::rules::show))
         .route("/api/v1/tps/{code}", get(tps::show::show))
+        .route("/api/v1/tps/{code}/diff/{contest}", get(tps::diff::show))
         .route(
             "/api/v1/tps/{code}/forms/{contest}",
             post(forms::submit::submit),
@@ -102,6 +103,11 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
         .route(
             "/api/v1/incidents/{id}/events",
             post(incidents::event::event),
+        )
+        .route("/api/v1/objections", post(objections::file::file))
+        .route(
+            "/api/v1/objections/{log_index}/ruling",
+            post(objections::rule::rule),
         )
         .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
         .route("/api/v1/log/key", get(log::key::show))

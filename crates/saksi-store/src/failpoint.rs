@@ -339,6 +339,10 @@ impl Store for FailingStore {
         self.inner.log_entries(start, end)
     }
 
+    fn recap_entries(&self) -> Result<Vec<LogEntry>> {
+        self.inner.recap_entries()
+    }
+
     fn keys(&self) -> Result<Vec<StoredKey>> {
         self.inner.keys()
     }

@@ -65,6 +65,9 @@ pub struct NewUser {
     pub region: RegionCode,
     /// The party of a `saksi` (party witness); `None` for other roles.
     pub party: Option<u8>,
+    /// The PPWP pair a `saksi` witnesses for (a pair's witness has no
+    /// party); `None` for other roles.
+    pub paslon: Option<u8>,
     /// An Argon2id PHC string, or `None` for accounts that cannot log in with
     /// a password (generated KPPS officers).
     pub password_hash: Option<String>,
@@ -79,6 +82,7 @@ pub struct User {
     pub role: String,
     pub region: RegionCode,
     pub party: Option<u8>,
+    pub paslon: Option<u8>,
     pub password_hash: Option<String>,
     pub created_at: UnixTime,
     /// When the account was disabled: it cannot log in and none of its
@@ -265,6 +269,9 @@ pub struct Batch {
     /// Incident events (each with its log entry in `entries`), their
     /// private content and each incident's row after them.
     pub incidents: Vec<IncidentWrite>,
+    /// The log indexes of the batch's recap entries (objections, rulings;
+    /// each in `entries`), replayed at start-up by [`Store::recap_entries`].
+    pub recap: Vec<u64>,
     /// The fencing token of the writer lease the batch is written under.
     /// When set, the batch's transaction first checks that the lease's
     /// current token is this one, and otherwise writes nothing and fails
@@ -284,6 +291,7 @@ impl Batch {
             && self.revocations.is_empty()
             && self.photos.is_empty()
             && self.incidents.is_empty()
+            && self.recap.is_empty()
     }
 }
 
@@ -597,6 +605,10 @@ pub trait Store: Send + Sync {
     /// the log is shorter). Callers bound the range: the store returns what
     /// it is asked for.
     fn log_entries(&self, start: u64, end: u64) -> Result<Vec<LogEntry>>;
+
+    /// The recap's entries (a batch's `recap`), in log order: what a
+    /// starting server replays to know every objection and its ruling.
+    fn recap_entries(&self) -> Result<Vec<LogEntry>>;
 
     /// Every registered key with its revocation, in registration (log)
     /// order: a few per TPS, so a nation's ~900,000 fit in memory.

@@ -325,6 +325,16 @@ impl CHasil {
         }
     }
 
+    /// Every box the form carries by its field name (the counts of
+    /// [`FIELDS`], then each option's box by [`OptionId::field`]): what a
+    /// diff between two versions compares, box by box.
+    pub fn named_boxes(&self) -> Vec<(String, u32)> {
+        self.counts()
+            .map(|(name, v)| (name.to_owned(), v))
+            .chain(self.options.boxes().map(|(id, v)| (id.field(), v)))
+            .collect()
+    }
+
     /// The counts as one array indexed like [`FIELDS`], `None` for a field
     /// of an absent section.
     pub(crate) fn to_flat(&self) -> [Option<u32>; FIELD_COUNT] {

@@ -183,7 +183,8 @@ mod tests {
         let prov = officer(Role::KpuProv, "31");
         assert!(reaches(&prov, code("31"), tps, false));
         // A party witness never sees restricted records.
-        let witness = Principal::new(Role::Saksi, code("31"), Some(1)).unwrap();
+        let witness =
+            Principal::new(Role::Saksi, code("31"), Some(permission::Witness::Party(1))).unwrap();
         assert!(!reaches(&witness, kab, tps, true));
         assert!(reaches(&officer(Role::KpuRi, "0"), kab, tps, true));
     }

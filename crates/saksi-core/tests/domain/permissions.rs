@@ -4,7 +4,7 @@
 
 use saksi_core::RegionCode;
 use saksi_core::incident;
-use saksi_core::permission::{Action, Principal, Role, decide};
+use saksi_core::permission::{Action, Principal, Role, Witness, decide};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -92,7 +92,7 @@ fn every_role_action_and_region_relation_matches_the_policy_table() {
     let mut mismatches = Vec::new();
     for role in Role::ALL {
         let (own, below, sibling, parent) = home(role);
-        let party = (role == Role::Saksi).then_some(3);
+        let party = (role == Role::Saksi).then_some(Witness::Party(3));
         let who = Principal::new(role, code(own), party).unwrap();
         for action in Action::ALL {
             let got: String = [Some(own), below, sibling, parent]
@@ -120,10 +120,14 @@ fn a_principal_must_sit_at_its_roles_level() {
 }
 
 #[test]
-fn only_a_saksi_has_a_party_and_a_saksi_must_have_one() {
+fn only_a_saksi_has_a_party_or_a_pair_and_a_saksi_must_have_one() {
     assert!(Principal::new(Role::Saksi, code("11"), None).is_err());
-    assert!(Principal::new(Role::Saksi, code("11"), Some(2)).is_ok());
-    assert!(Principal::new(Role::Bawaslu, code("11"), Some(2)).is_err());
+    assert!(Principal::new(Role::Saksi, code("11"), Some(Witness::Party(2))).is_ok());
+    assert!(Principal::new(Role::Saksi, code("11"), Some(Witness::Paslon(2))).is_ok());
+    assert!(Principal::new(Role::Bawaslu, code("11"), Some(Witness::Party(2))).is_err());
+    assert!(Principal::new(Role::Bawaslu, code("11"), Some(Witness::Paslon(1))).is_err());
+    assert!(Witness::of(Some(1), Some(2)).is_err());
+    assert_eq!(Witness::of(None, Some(2)), Ok(Some(Witness::Paslon(2))));
 }
 
 #[test]

@@ -13,7 +13,7 @@ pub use crate::credentials::{
 
 use std::sync::Arc;
 
-use saksi_core::permission::{Principal, Role};
+use saksi_core::permission::{Principal, Role, Witness};
 use saksi_core::time::UnixTime;
 
 use crate::codes;
@@ -86,7 +86,10 @@ pub async fn session_by_hash(
                     user.id.0, user.role
                 ))
             })?;
-            let principal = Principal::new(role, user.region, user.party).map_err(|e| {
+            let witness = Witness::of(user.party, user.paslon).map_err(|e| {
+                ApiError::internal(format!("user {} is not a valid principal: {e}", user.id.0))
+            })?;
+            let principal = Principal::new(role, user.region, witness).map_err(|e| {
                 ApiError::internal(format!("user {} is not a valid principal: {e}", user.id.0))
             })?;
             // A token minted by `saksi user token` was handed out by the

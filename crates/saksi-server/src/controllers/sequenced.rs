@@ -23,6 +23,7 @@ pub(crate) enum Answer {
     Form(saksi_api::Accepted),
     Key(saksi_api::KeyAccepted),
     Incident(Box<saksi_api::IncidentAccepted>),
+    Recap(saksi_api::RecapAccepted),
     /// A stored answer, as it was stored but for the signature.
     Stored(Bytes),
 }
@@ -33,6 +34,7 @@ impl Answer {
             Answer::Form(a) => super::to_bytes(a),
             Answer::Key(a) => super::to_bytes(a),
             Answer::Incident(a) => super::to_bytes(a),
+            Answer::Recap(a) => super::to_bytes(a),
             Answer::Stored(body) => body.clone(),
         }
     }
@@ -76,6 +78,10 @@ pub(crate) fn answer(
         Ok(Outcome::Accepted(Accepted::Incident(mut a))) => {
             sign(&mut a.receipt)?;
             Ok((StatusCode::CREATED, Answer::Incident(a)))
+        }
+        Ok(Outcome::Accepted(Accepted::Recap(mut a))) => {
+            sign(&mut a.receipt)?;
+            Ok((StatusCode::CREATED, Answer::Recap(a)))
         }
         Ok(Outcome::Replayed(Replayed { status, body })) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
@@ -155,9 +161,7 @@ pub(crate) fn refusal(refused: Refused) -> ApiError {
         .with_details(json!({"current_version": current})),
         Refused::Chain(refusal) => refusal_error(refusal),
         Refused::Incident(refusal) => super::incidents::refusal_error(refusal),
-        Refused::Review(refusal) => {
-            ApiError::new(codes::RECAP_CORRECTION_REFUSED, refusal.to_string())
-        }
+        Refused::Review(refusal) => super::objections::refusal_error(refusal),
         Refused::LeaseLost => crate::lease::lost_error(),
         Refused::Log(refusal) => refusal.error(),
         Refused::StoreUnavailable => store_unavailable(),

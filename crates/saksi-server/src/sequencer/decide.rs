@@ -4,7 +4,7 @@
 use saksi_api::{KeyAccepted, Receipt};
 use saksi_core::form;
 use saksi_core::time::UnixTime;
-use saksi_core::{Contest, RegionCode};
+use saksi_core::{Contest, RegionCode, RegionId};
 use saksi_log::leaf_hash;
 use saksi_statement::form::version_digest;
 use saksi_statement::{Entry, KeyAction, SignedBy};
@@ -66,6 +66,8 @@ impl Sequencer {
             }
             Fact::Key(fact) => self.decide_key(*fact, log_index, now, pending),
             Fact::Incident(fact) => self.decide_incident(*fact, log_index, now, pending),
+            Fact::Objection(fact) => self.decide_objection(*fact, log_index, now, pending),
+            Fact::Ruling(fact) => self.decide_ruling(*fact, log_index, now, pending),
         };
         let accepted = match decided {
             Ok(accepted) => accepted,
@@ -112,11 +114,7 @@ impl Sequencer {
             signer,
         } = fact;
         // Version order: the current version, earlier in this batch or stored.
-        let now_current = match pending.forms.get(&(tps, contest)) {
-            Some(c) => Some(c.clone()),
-            None if !self.known.has_version(tps, contest) => None,
-            None => self.stored_current(tps_code, contest)?,
-        };
+        let now_current = self.current_form(tps, tps_code, contest, pending)?;
         let (current, prev, current_by) = match &now_current {
             Some(c) => (c.version, Some(c.digest), Some(c.signed_by)),
             None => (0, None, None),
@@ -208,6 +206,9 @@ impl Sequencer {
             data,
             leaf_hash: leaf,
         });
+        if let Some(correction) = &signed.statement.correction {
+            self.note_correction(correction, log_index, pending);
+        }
         pending.applied.push(Applied {
             tps,
             contest,
@@ -282,6 +283,22 @@ impl Sequencer {
             key: key_text,
             receipt,
         }))
+    }
+
+    /// The current version of a form: accepted earlier in this batch, or
+    /// stored.
+    pub(super) fn current_form(
+        &self,
+        tps: RegionId,
+        tps_code: RegionCode,
+        contest: Contest,
+        pending: &Pending,
+    ) -> Result<Option<Current>, Refused> {
+        match pending.forms.get(&(tps, contest)) {
+            Some(c) => Ok(Some(c.clone())),
+            None if !self.known.has_version(tps, contest) => Ok(None),
+            None => self.stored_current(tps_code, contest),
+        }
     }
 
     /// The stored current version of a form: the form, its photos, its

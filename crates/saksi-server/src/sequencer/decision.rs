@@ -25,6 +25,8 @@ pub enum Accepted {
     Key(saksi_api::KeyAccepted),
     /// An incident's filing or event (boxed: the largest answer).
     Incident(Box<saksi_api::IncidentAccepted>),
+    /// An objection or a ruling.
+    Recap(saksi_api::RecapAccepted),
 }
 
 impl Accepted {
@@ -34,6 +36,7 @@ impl Accepted {
             Accepted::Form(a) => serde_json::to_string(a),
             Accepted::Key(a) => serde_json::to_string(a),
             Accepted::Incident(a) => serde_json::to_string(a),
+            Accepted::Recap(a) => serde_json::to_string(a),
         };
         text.expect("an API shape serialises")
     }

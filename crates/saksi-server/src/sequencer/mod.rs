@@ -33,6 +33,7 @@
 //! - `decision`: what the sequencer answers;
 //! - `settle`: a batch whose commit outcome is unknown;
 //! - `incident`: an incident's filing or event against the book;
+//! - `review`: an objection or a ruling against the review;
 //! - `sweep`: the thread that queues the server's own escalations when
 //!   deadlines fall due;
 //! - `memory`: what it remembers without asking the store (idempotency
@@ -43,6 +44,7 @@ mod decide;
 mod decision;
 mod incident;
 mod memory;
+mod review;
 mod run;
 mod settle;
 mod sweep;
@@ -62,6 +64,7 @@ pub use admit::VERSIONS_PER_HOUR;
 pub use decision::{Accepted, Outcome, Refused, Replayed};
 pub use incident::{Filing, IncidentFact, IncidentRefusal};
 pub use memory::{IdempotencyKey, Known};
+pub use review::{ObjectionFact, ReviewLoadError, RulingFact, review_from_store};
 pub(crate) use settle::Uncertain;
 pub(crate) use sweep::Sweep;
 
@@ -92,6 +95,8 @@ pub enum Fact {
     Form(Box<FormFact>),
     Key(Box<KeyFact>),
     Incident(Box<IncidentFact>),
+    Objection(Box<ObjectionFact>),
+    Ruling(Box<RulingFact>),
 }
 
 /// A validated C.Hasil version.

@@ -49,6 +49,8 @@ pub(super) struct Pending {
     /// Incidents filed or changed in this batch, as after its latest event.
     pub incidents: HashMap<IncidentId, Record>,
     pub applied: Vec<Applied>,
+    /// The review's changes, for the readers' copy once durable.
+    pub review: Vec<super::review::ReviewChange>,
 }
 
 /// A form's current version, as the next one is decided against it.
@@ -236,6 +238,9 @@ impl Sequencer {
         }
         for e in &pending.batch.entries {
             live.tree.append(e.leaf_hash);
+        }
+        for change in &pending.review {
+            change.apply(&mut live.review);
         }
         // Each write is a committed incident event, durable and now
         // visible: where notifications (webhooks, the SSE stream) learn of

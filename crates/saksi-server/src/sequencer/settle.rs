@@ -5,6 +5,7 @@ use saksi_core::time::UnixTime;
 
 use super::Sequencer;
 use super::decision::Refused;
+use super::review::{ReviewLoadError, review_from_store};
 use super::run::Pending;
 use crate::keys::{KeyLoadError, registry_from_store};
 
@@ -61,6 +62,19 @@ impl Sequencer {
             tracing::warn!(size, "the failed commit was written after all; integrated");
             self.integrate(&pending, now);
         } else if size == self.next_index {
+            if !pending.review.is_empty() {
+                match review_from_store(self.store.as_ref()) {
+                    Ok(review) => self.review = review,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot read the review back yet");
+                        self.uncertain = Some(Uncertain { pending, now });
+                        return Err(match err {
+                            ReviewLoadError::Store(e) => e.into(),
+                            corrupt => Refused::internal(corrupt),
+                        });
+                    }
+                }
+            }
             if !pending.batch.keys.is_empty() || !pending.batch.revocations.is_empty() {
                 match registry_from_store(&self.roots, self.store.as_ref()) {
                     Ok(registry) => self.registry = registry,

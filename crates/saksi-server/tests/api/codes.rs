@@ -1361,6 +1361,7 @@ async fn internal() -> Trial {
             role: "no-such-role".into(),
             region: RegionCode::NASIONAL,
             party: None,
+            paslon: None,
             password_hash: None,
             created_at: UnixTime(now()),
         })

@@ -28,6 +28,7 @@ pub(crate) fn staff(app: &TestApp, username: &str, role: &str, region: RegionCod
             role: role.into(),
             region,
             party: None,
+            paslon: None,
             password_hash: None,
             created_at: UnixTime(now()),
         })

@@ -125,6 +125,7 @@ pub fn spawn_app_with(config: Config) -> TestApp {
             role: "kpu-ri".into(),
             region: RegionCode::NASIONAL,
             party: None,
+            paslon: None,
             password_hash: Some(password::hash(STAFF_PASSWORD).unwrap()),
             created_at: UnixTime(now()),
         })
@@ -445,11 +446,37 @@ impl TestApp {
                     role: "kpps".into(),
                     region: tps,
                     party: None,
+                    paslon: None,
                     password_hash: None,
                     created_at: UnixTime(now()),
                 })
                 .unwrap(),
         };
+        self.session_for(id, now() + 3600)
+    }
+
+    /// An account of `role` at `region` (a saksi with `party` or `paslon`)
+    /// and a session token for it.
+    pub fn account_token(
+        &self,
+        username: &str,
+        role: &str,
+        region: RegionCode,
+        party: Option<u8>,
+        paslon: Option<u8>,
+    ) -> String {
+        let id = self
+            .store
+            .add_user(&NewUser {
+                username: username.into(),
+                role: role.into(),
+                region,
+                party,
+                paslon,
+                password_hash: None,
+                created_at: UnixTime(now()),
+            })
+            .unwrap();
         self.session_for(id, now() + 3600)
     }
 
@@ -571,6 +598,34 @@ impl TestApp {
         on_behalf: Option<&str>,
         photos: &[[u8; 32]],
     ) -> Value {
+        let member = on_behalf.map(|reason| ("on_behalf", serde_json::json!({ "reason": reason })));
+        self.sign_next_with(key, tps, contest, form, member, photos)
+    }
+
+    /// [`TestApp::sign_next`] as a PPK's correction answering the
+    /// objection logged at `objection`.
+    pub fn sign_correction(
+        &self,
+        key: &Signer,
+        tps: RegionCode,
+        contest: Contest,
+        form: &str,
+        objection: u64,
+    ) -> Value {
+        let member = serde_json::json!({"objection": objection, "reason": "keberatan diterima"});
+        self.sign_next_with(key, tps, contest, form, Some(("correction", member)), &[])
+    }
+
+    /// The next version's statement with one more `member`, signed.
+    fn sign_next_with(
+        &self,
+        key: &Signer,
+        tps: RegionCode,
+        contest: Contest,
+        form: &str,
+        member: Option<(&str, Value)>,
+        photos: &[[u8; 32]],
+    ) -> Value {
         let (version, prev) = self.next_version(tps, contest);
         let mut statement = serde_json::json!({
             "v": 1,
@@ -584,8 +639,8 @@ impl TestApp {
             "photos": photos.iter().map(hex::encode).collect::<Vec<_>>(),
             "signed_at": UnixTime(now()).to_string(),
         });
-        if let Some(reason) = on_behalf {
-            statement["on_behalf"] = serde_json::json!({ "reason": reason });
+        if let Some((name, value)) = member {
+            statement[name] = value;
         }
         let Value::Object(statement) = statement else {
             unreachable!()

@@ -17,6 +17,7 @@ mod notify;
 mod officer_keys;
 mod photos;
 mod reads;
+mod review;
 mod signers;
 mod simulation;
 mod submit;

@@ -280,12 +280,14 @@ async fn the_tps_page_names_each_versions_signer() {
                 on_behalf: Some(saksi_api::OnBehalfReason {
                     reason: "HP KPPS rusak".into()
                 }),
+                correction: None,
             }),
             Some(saksi_api::FormSigner {
                 role: "kpps".into(),
                 key_id: key_id(&kpps),
                 key: kpps.verifier().to_string(),
                 on_behalf: None,
+                correction: None,
             }),
         ]
     );

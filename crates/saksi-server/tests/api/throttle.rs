@@ -28,6 +28,7 @@ fn app_with_checks(checks: usize) -> TestApp {
             role: "kpu-ri".into(),
             region: RegionCode::NASIONAL,
             party: None,
+            paslon: None,
             password_hash: Some(password::hash(OTHER_PASSWORD).unwrap()),
             created_at: UnixTime(now()),
         })

@@ -383,11 +383,7 @@ mod tests {
     #[test]
     fn every_box_a_form_carries_is_a_box_an_objection_may_name() {
         let form = CHasil::example_ppwp();
-        let names = form
-            .counts()
-            .map(|(name, _)| name.to_owned())
-            .chain(form.options.boxes().map(|(id, _)| id.field()));
-        for name in names {
+        for (name, _) in form.named_boxes() {
             assert!(CHasil::is_box_name(Contest::Ppwp, &name), "{name}");
             assert!(!CHasil::is_box_name(Contest::Dpr, &name) || !name.starts_with("options"));
         }

@@ -107,6 +107,7 @@ pub(super) fn commit_batch(conn: &mut Conn, batch: &Batch) -> Result<()> {
     }
     inserts.extend(super::log::insert_entries(conn, &batch.entries)?);
     inserts.extend(super::log::insert_photo_names(conn, &batch.photos)?);
+    inserts.extend(super::log::insert_recap(conn, &batch.recap)?);
     inserts.extend(super::incidents::insert(conn, &batch.incidents)?);
     inserts.extend(super::keys::insert(conn, &batch.keys, &batch.revocations)?);
     if !batch.idempotency.is_empty() {

@@ -53,6 +53,39 @@ pub(super) fn insert_photo_names<'a>(
     }))
 }
 
+/// The `INSERT` marking a batch's recap entries (none for none).
+pub(super) fn insert_recap<'a>(conn: &mut Conn, recap: &'a [u64]) -> Result<Option<Insert<'a>>> {
+    if recap.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Insert {
+        statement: conn.statement(
+            "INSERT INTO recap_entries (log_index) SELECT * FROM unnest($1::bigint[])",
+        )?,
+        columns: vec![log_indexes(recap.iter().copied())?],
+        refused: conflict_or_postgres,
+    }))
+}
+
+/// The recap's entries in log order.
+pub(super) fn recap_entries(conn: &mut Conn) -> Result<Vec<LogEntry>> {
+    let select = conn.statement(
+        "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
+         JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index",
+    )?;
+    conn.client
+        .query(&select, &[])?
+        .iter()
+        .map(|row| {
+            Ok(LogEntry {
+                index: int(row, 0, "log index")?,
+                data: row.try_get(1)?,
+                leaf_hash: hash_column(row, 2)?,
+            })
+        })
+        .collect()
+}
+
 /// One descent of the primary key.
 pub(super) fn photo_named(conn: &mut Conn, sha256: &[u8; 32]) -> Result<bool> {
     let select = conn.statement("SELECT EXISTS (SELECT 1 FROM photo_names WHERE sha256 = $1)")?;

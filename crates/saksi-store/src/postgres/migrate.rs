@@ -65,8 +65,8 @@ const MIGRATIONS: &[Migration] = &[
     ),
     (
         11,
-        "commissioners",
-        include_str!("../../migrations/postgres/0011_commissioners.sql"),
+        "recap",
+        include_str!("../../migrations/postgres/0011_recap.sql"),
     ),
 ];
 

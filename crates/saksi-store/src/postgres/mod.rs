@@ -337,6 +337,10 @@ impl Store for PgStore {
         self.read(|conn| log::entries(conn, start, end))
     }
 
+    fn recap_entries(&self) -> Result<Vec<LogEntry>> {
+        self.read(log::recap_entries)
+    }
+
     fn keys(&self) -> Result<Vec<StoredKey>> {
         self.read(keys::all)
     }

@@ -20,7 +20,7 @@ macro_rules! user_columns {
     () => {
         "u.id, u.username, u.role, u.region, u.party, u.password_hash, u.created_at, \
          u.disabled_at, EXISTS (SELECT 1 FROM user_totp t \
-         WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)"
+         WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL), u.paslon"
     };
 }
 
@@ -35,6 +35,7 @@ fn user_row(row: &Row) -> Result<User> {
         created_at: UnixTime(row.try_get(6)?),
         disabled_at: row.try_get::<_, Option<i64>>(7)?.map(UnixTime),
         totp_enrolled: row.try_get(8)?,
+        paslon: opt_int(row, 9, "paslon number")?,
     })
 }
 
@@ -46,9 +47,9 @@ fn user_row(row: &Row) -> Result<User> {
 /// batch back.
 pub(super) fn add(conn: &mut Conn, users: &[NewUser]) -> Result<Vec<UserId>> {
     let insert = conn.statement(
-        "INSERT INTO users (username, role, region, party, password_hash, created_at)
+        "INSERT INTO users (username, role, region, party, password_hash, created_at, paslon)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
-                              $6::bigint[])
+                              $6::bigint[], $7::bigint[])
          ON CONFLICT DO NOTHING
          RETURNING username, id",
     )?;
@@ -62,6 +63,7 @@ pub(super) fn add(conn: &mut Conn, users: &[NewUser]) -> Result<Vec<UserId>> {
                 column(chunk.iter().map(|u| u.party.map(i64::from))),
                 column(chunk.iter().map(|u| u.password_hash.as_deref())),
                 column(chunk.iter().map(|u| u.created_at.0)),
+                column(chunk.iter().map(|u| u.paslon.map(i64::from))),
             ];
             let mut inserted = tx
                 .query(&insert, &params(&columns))?
@@ -145,8 +147,8 @@ pub(super) fn session_user(
         .map(|row| {
             Ok(SessionUser {
                 user: user_row(&row)?,
-                expires_at: UnixTime(row.try_get(9)?),
-                minted: row.try_get(10)?,
+                expires_at: UnixTime(row.try_get(10)?),
+                minted: row.try_get(11)?,
             })
         })
         .transpose()

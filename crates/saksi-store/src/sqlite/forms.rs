@@ -68,6 +68,7 @@ pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
         }
         super::log::insert_entries(&tx, &batch.entries)?;
         super::log::insert_photo_names(&tx, &batch.photos)?;
+        super::log::insert_recap(&tx, &batch.recap)?;
         super::incidents::insert(&tx, &batch.incidents)?;
         super::keys::insert(&tx, &batch.keys, &batch.revocations)?;
         let mut insert = tx.prepare_cached(

@@ -38,6 +38,36 @@ pub(super) fn insert_photo_names(tx: &Transaction<'_>, photos: &[PhotoName]) -> 
     Ok(())
 }
 
+/// Marks a batch's recap entries, inside its transaction.
+pub(super) fn insert_recap(tx: &Transaction<'_>, recap: &[u64]) -> Result<()> {
+    if recap.is_empty() {
+        return Ok(());
+    }
+    let mut insert = tx.prepare_cached("INSERT INTO recap_entries (log_index) VALUES (?1)")?;
+    for index in recap {
+        insert.execute([index]).map_err(conflict_or_sqlite)?;
+    }
+    Ok(())
+}
+
+/// The recap's entries in log order.
+pub(super) fn recap_entries(conn: &Connection) -> Result<Vec<LogEntry>> {
+    let mut select = conn.prepare_cached(
+        "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
+         JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index",
+    )?;
+    let mut rows = select.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(LogEntry {
+            index: row.get(0)?,
+            data: row.get(1)?,
+            leaf_hash: hash_column(row, 2)?,
+        });
+    }
+    Ok(out)
+}
+
 /// One descent of the primary key.
 pub(super) fn photo_named(conn: &Connection, sha256: &[u8; 32]) -> Result<bool> {
     Ok(conn

@@ -63,8 +63,8 @@ const MIGRATIONS: &[Migration] = &[
     ),
     (
         11,
-        "commissioners",
-        include_str!("../../migrations/sqlite/0011_commissioners.sql"),
+        "recap",
+        include_str!("../../migrations/sqlite/0011_recap.sql"),
     ),
 ];
 

@@ -307,6 +307,10 @@ impl Store for SqliteStore {
         self.read(|conn| log::entries(conn, start, end))
     }
 
+    fn recap_entries(&self) -> Result<Vec<LogEntry>> {
+        self.read(|conn| log::recap_entries(conn))
+    }
+
     fn keys(&self) -> Result<Vec<StoredKey>> {
         self.read(|conn| keys::all(conn))
     }

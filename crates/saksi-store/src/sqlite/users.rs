@@ -16,7 +16,7 @@ use crate::{
 /// The columns [`user_row`] reads, in its order.
 const USER_COLUMNS: &str = "u.id, u.username, u.role, u.region, u.party, u.password_hash, \
      u.created_at, u.disabled_at, EXISTS (SELECT 1 FROM user_totp t \
-     WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)";
+     WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL), u.paslon";
 
 fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -29,6 +29,7 @@ fn user_row(row: &Row<'_>) -> rusqlite::Result<User> {
         created_at: UnixTime(row.get(6)?),
         disabled_at: row.get::<_, Option<i64>>(7)?.map(UnixTime),
         totp_enrolled: row.get(8)?,
+        paslon: row.get(9)?,
     })
 }
 
@@ -37,8 +38,8 @@ pub(super) fn add(conn: &mut Connection, users: &[NewUser]) -> Result<Vec<UserId
     let mut ids = Vec::with_capacity(users.len());
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO users (username, role, region, party, password_hash, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO users (username, role, region, party, password_hash, created_at, paslon)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for user in users {
             let inserted = insert.execute((
@@ -48,6 +49,7 @@ pub(super) fn add(conn: &mut Connection, users: &[NewUser]) -> Result<Vec<UserId
                 user.party,
                 &user.password_hash,
                 user.created_at.0,
+                user.paslon,
             ));
             match inserted {
                 Ok(_) => ids.push(UserId(tx.last_insert_rowid())),
@@ -118,8 +120,8 @@ pub(super) fn session_user(
         .query_row((token_hash, now.0), |row| {
             Ok(SessionUser {
                 user: user_row(row)?,
-                expires_at: UnixTime(row.get(9)?),
-                minted: row.get(10)?,
+                expires_at: UnixTime(row.get(10)?),
+                minted: row.get(11)?,
             })
         })
         .optional()?)

@@ -330,6 +330,7 @@ fn new_user(username: &str) -> NewUser {
         role: Role::Saksi.id().to_owned(),
         region: code("31.71"),
         party: Some(2),
+        paslon: None,
         password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
         created_at: UnixTime(1_707_700_000),
     }

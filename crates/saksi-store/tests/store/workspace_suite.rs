@@ -23,6 +23,7 @@ fn officer(store: &impl Store, username: &str, role: &str, region: &str) -> User
             role: role.to_owned(),
             region: code(region),
             party: None,
+            paslon: None,
             password_hash: None,
             created_at: UnixTime(1_707_700_000),
         })

@@ -104,6 +104,7 @@ pub fn site() -> Site {
             role: role.id().into(),
             region: role.level().map_or(RegionCode::NASIONAL, first),
             party: (role == Role::Saksi).then_some(1),
+            paslon: None,
             password_hash: Some(hash.clone()),
             created_at: UnixTime(1_700_000_000),
         })

@@ -39,6 +39,7 @@ pub fn ensure(store: &dyn Store, key: &TotpKey, accounts: &[Wanted]) -> Result<(
                 role: a.role.id().to_owned(),
                 region: a.region,
                 party: a.party,
+                paslon: None,
                 password_hash: Some(password::hash(&a.password)?),
                 created_at: now(),
             });

@@ -31,14 +31,12 @@ use saksi_statement::IncidentId;
 use saksi_statement::incident_content::ContentError;
 use saksi_store::{IncidentHistory, StoredIncident};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
-use tokio::sync::oneshot;
 
 use crate::codes;
-use crate::controllers::sequenced::{self, refusal};
+use crate::controllers::session_fact::{self, request_hash};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, MaybeSession, body_bytes};
-use crate::sequencer::{Command, Fact, IdempotencyKey, IncidentFact, IncidentRefusal};
+use crate::extract::{Authenticated, MaybeSession};
+use crate::sequencer::{Fact, IdempotencyKey, IncidentFact, IncidentRefusal};
 use crate::state::AppState;
 use saksi_core::incident::Forbidden;
 
@@ -99,43 +97,13 @@ fn json_body<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
     expected: &str,
 ) -> Result<(T, Bytes), ApiError> {
-    let body = body_bytes(body)?;
-    let parsed = saksi_statement::strict_json::parse(&body)
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
-        .map_err(|e| malformed(format!("expected {expected}: {e}")))?;
-    Ok((parsed, body))
+    session_fact::json_body(body, expected, codes::INCIDENT_MALFORMED)
 }
 
-/// The longest `Idempotency-Key` kept.
-const MAX_IDEMPOTENCY_KEY: usize = 200;
-
-/// A session's request scope: its user and its `Idempotency-Key` header
-/// (required: a retried filing must not file twice).
+/// A session's request scope (400 `incident.malformed` without an
+/// `Idempotency-Key`).
 fn session_request(who: &Authenticated, headers: &HeaderMap) -> Result<IdempotencyKey, ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY)
-        .ok_or_else(|| {
-            malformed(format!(
-                "an `Idempotency-Key` header of 1 to {MAX_IDEMPOTENCY_KEY} characters is required"
-            ))
-        })?;
-    Ok(IdempotencyKey {
-        principal: format!("user:{}", who.user_id),
-        key: key.to_owned(),
-    })
-}
-
-/// SHA-256 of what a request asks (its path's id, if any, and body).
-fn request_hash(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_be_bytes());
-        h.update(p);
-    }
-    h.finalize().into()
+    session_fact::session_request(who, headers, codes::INCIDENT_MALFORMED)
 }
 
 /// The session's role and region, as an incident event names its actor.
@@ -190,21 +158,12 @@ fn may_read(who: &Authenticated, incident: &StoredIncident) -> bool {
         .is_allowed()
 }
 
-/// Queues an incident event and renders the sequencer's answer.
+/// Queues an incident event and answers with its outcome.
 async fn sequence(
     state: &AppState,
     request: IdempotencyKey,
     request_hash: [u8; 32],
     fact: IncidentFact,
 ) -> Result<Response, ApiError> {
-    let (reply, answer) = oneshot::channel();
-    let command = Command {
-        request,
-        request_hash,
-        fact: Fact::Incident(Box::new(fact)),
-        reply,
-    };
-    state.sequencer.submit(command).map_err(refusal)?;
-    let (status, answer) = sequenced::answer(state, answer.await)?;
-    Ok(answer.into_response(status))
+    session_fact::sequence(state, request, request_hash, Fact::Incident(Box::new(fact))).await
 }

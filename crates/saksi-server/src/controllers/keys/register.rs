@@ -171,7 +171,7 @@ fn bulk_item(result: Result<(StatusCode, Answer), ApiError>) -> Result<BulkItem,
                 Answer::Stored(body) => {
                     serde_json::from_slice(&body).map_err(ApiError::internal)?
                 }
-                Answer::Form(_) | Answer::Incident(_) => {
+                Answer::Form(_) | Answer::Incident(_) | Answer::Recap(_) => {
                     return Err(ApiError::internal(
                         "a key statement answered as another fact",
                     ));

@@ -1,3 +1,4 @@
 //! `/api/v1/tps`: one polling station's forms, public.
 
+pub mod diff;
 pub mod show;

@@ -9,12 +9,14 @@ use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use saksi_api::{
-    FormPhoto, FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest, TpsIncident, TpsPage,
+    CorrectionReason, FormPhoto, FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest,
+    TpsIncident, TpsObjection, TpsObjector, TpsPage,
 };
 use saksi_core::incident::Severity;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
 use saksi_log::{NodeSource, Verifier};
 use saksi_statement::form::version_digest;
+use saksi_statement::recap::{self, ObjectionState};
 use saksi_statement::{Entry, IncidentId};
 use saksi_store::{BlobStore, Store, StoreError, StoredVersion};
 
@@ -73,6 +75,7 @@ pub async fn show(
             .collect::<Result<_, ApiError>>()?
     };
     let mut contests = Vec::with_capacity(Contest::ALL.len());
+    let live = state.live();
     for contest in Contest::ALL {
         let list: Vec<FormVersion> = versions
             .iter()
@@ -102,8 +105,16 @@ pub async fn show(
             held: state.election.holds(id, contest),
             current: list.last().cloned(),
             versions: list,
+            objections: live
+                .review
+                .of_form(code, contest)
+                .into_iter()
+                .filter(|o| o.log_index < log_size)
+                .map(objection)
+                .collect(),
         });
     }
+    drop(live);
     let header = crate::controllers::regions::header(tree, id);
     let body = TpsPage {
         code: header.code,
@@ -147,14 +158,39 @@ fn flags(state: &AppState, id: RegionId, code: RegionCode) -> Vec<TpsIncident> {
     out
 }
 
+/// An objection as the page shows it: its ruling and correction only if
+/// logged by now (the readers' review holds committed facts only).
+pub(super) fn objection(o: &ObjectionState) -> TpsObjection {
+    let (role, party, paslon) = match o.objection.by {
+        recap::Objector::Party { party, .. } => ("saksi", Some(party), None),
+        recap::Objector::Paslon { paslon, .. } => ("saksi", None, Some(paslon)),
+        recap::Objector::Bawaslu { .. } => ("bawaslu", None, None),
+    };
+    TpsObjection {
+        log_index: o.log_index,
+        version: o.objection.version,
+        fields: o.objection.fields.clone(),
+        text: o.objection.text.clone(),
+        by: TpsObjector {
+            role: role.to_owned(),
+            region: o.objection.by.region().to_string(),
+            party,
+            paslon,
+        },
+        status: o.status().id().to_owned(),
+        ruling_log_index: o.ruling.map(|(_, at)| at),
+        corrected_log_index: o.corrected_by,
+    }
+}
+
 /// Whether `sha256` is in the photo store; with none, nothing is.
 fn stored(photos: Option<&dyn BlobStore>, sha256: &[u8; 32]) -> std::io::Result<bool> {
     photos.map_or(Ok(false), |p| p.has(sha256))
 }
 
 /// What a version's log entry says of it beyond the stored row.
-struct Logged {
-    signer: Option<FormSigner>,
+pub(super) struct Logged {
+    pub signer: Option<FormSigner>,
     /// Lowercase hex of the version's digest, the next version's `prev`.
     digest: Option<String>,
     /// The photos its statement names, in its order.
@@ -165,7 +201,7 @@ struct Logged {
 /// its `submitted_by` records and, for a version signed on behalf, the
 /// reason its statement states; `None` for a version entered through a
 /// session), its digest and its photos.
-fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Logged, StoreError> {
+pub(super) fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Logged, StoreError> {
     let corrupt = |why: String| StoreError::Corrupt {
         what: "form version",
         value: format!(
@@ -193,23 +229,29 @@ fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Logged, StoreE
         });
     };
     let verifier = Verifier::parse(key).map_err(|e| corrupt(format!("signer key: {e}")))?;
-    let on_behalf = if role.signs_on_behalf() {
-        let reason = statement
-            .as_ref()
-            .and_then(|s| s.on_behalf.clone())
-            .ok_or_else(|| corrupt("no signed statement on behalf in the log".into()))?;
-        Some(OnBehalfReason {
-            reason: reason.reason,
-        })
-    } else {
-        None
-    };
+    let on_behalf = statement
+        .as_ref()
+        .and_then(|s| s.on_behalf.clone())
+        .map(|o| OnBehalfReason { reason: o.reason });
+    let correction = statement
+        .as_ref()
+        .and_then(|s| s.correction.clone())
+        .map(|c| CorrectionReason {
+            objection: c.objection,
+            reason: c.reason,
+        });
+    if role.signs_on_behalf() && on_behalf.is_none() && correction.is_none() {
+        return Err(corrupt(
+            "no signed statement on behalf or correction in the log".into(),
+        ));
+    }
     Ok(Logged {
         signer: Some(FormSigner {
             role: role.id().to_owned(),
             key_id: format!("{:08x}", verifier.key_id()),
             key: key.to_owned(),
             on_behalf,
+            correction,
         }),
         digest,
         photos: statement.map(|s| s.photos).unwrap_or_default(),

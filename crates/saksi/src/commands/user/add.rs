@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use saksi_core::RegionCode;
-use saksi_core::permission::{Principal, Role};
+use saksi_core::permission::{Principal, Role, Witness};
 use saksi_core::username::Username;
 use saksi_server::auth::{password, policy};
 use saksi_store::{NewUser, StoreError};
@@ -29,8 +29,12 @@ pub struct UserAddArgs {
     #[arg(long)]
     pub region: String,
     /// The party a saksi witnesses for (role saksi only).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "paslon")]
     pub party: Option<u8>,
+    /// The PPWP pair a saksi witnesses for, by its ballot number (`01`;
+    /// role saksi only, instead of --party).
+    #[arg(long, value_name = "NN")]
+    pub paslon: Option<u8>,
 }
 
 pub fn run(args: &UserAddArgs) -> Result<()> {
@@ -45,11 +49,16 @@ pub fn run(args: &UserAddArgs) -> Result<()> {
     })?;
     let region =
         RegionCode::parse(&args.region).with_context(|| format!("--region {:?}", args.region))?;
-    Principal::new(role, region, args.party)?;
+    Principal::new(role, region, Witness::of(args.party, args.paslon)?)?;
     if let Some(party) = args.party
         && !(1..=24).contains(&party)
     {
         bail!("--party {party} is not a party number (1-24)");
+    }
+    if let Some(paslon) = args.paslon
+        && !(1..=99).contains(&paslon)
+    {
+        bail!("--paslon {paslon} is not a PPWP pair's number (01-99)");
     }
     let store = open(&args.data_dir)?;
     if store.region_name(region)?.is_none() {
@@ -69,6 +78,7 @@ pub fn run(args: &UserAddArgs) -> Result<()> {
         role: role.id().to_owned(),
         region,
         party: args.party,
+        paslon: args.paslon,
         password_hash: Some(hash),
         created_at: now(),
     };

@@ -27,6 +27,8 @@ struct AccountView {
     role: String,
     region: String,
     party: Option<u8>,
+    /// The PPWP pair a saksi witnesses for.
+    paslon: Option<u8>,
     status: &'static str,
     disabled_at: Option<String>,
     /// The account has a confirmed TOTP secret.
@@ -73,6 +75,7 @@ impl AccountView {
             role: a.user.role.clone(),
             region: a.user.region.to_string(),
             party: a.user.party,
+            paslon: a.user.paslon,
             status: if a.user.disabled_at.is_some() {
                 "disabled"
             } else {
@@ -118,9 +121,10 @@ fn table(accounts: &[AccountView]) -> String {
         "USERNAME", "ROLE", "REGION", "STATUS", "TOTP", "SESSIONS"
     );
     for a in accounts {
-        let role = match a.party {
-            Some(p) => format!("{} ({p})", a.role),
-            None => a.role.clone(),
+        let role = match (a.party, a.paslon) {
+            (Some(p), _) => format!("{} ({p})", a.role),
+            (None, Some(n)) => format!("{} ({n:02})", a.role),
+            (None, None) => a.role.clone(),
         };
         let _ = writeln!(
             out,

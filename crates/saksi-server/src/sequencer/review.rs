@@ -1,0 +1,188 @@
+//! Deciding the review's facts against [`Review`] as it stands after the
+//! earlier commands of the batch: an objection (said through a session)
+//! against the current version of its form, a PPK member's signed ruling
+//! on an objection not yet ruled on. A correction is a form version
+//! (`decide.rs` asks [`Review::check_correction`]). Each decided change is
+//! applied to the sequencer's review at once, so later commands of the
+//! batch see it, and to the readers' copy once the batch is durable; a
+//! batch that failed to commit is undone by reading the review back from
+//! the store ([`review_from_store`]).
+
+use saksi_api::{RecapAccepted, Receipt};
+use saksi_core::RegionId;
+use saksi_core::time::UnixTime;
+use saksi_log::{Verifier, leaf_hash};
+use saksi_statement::recap::{Objection, ObjectionEntry, RulingStatement};
+use saksi_statement::{Correction, Entry, Review, Signed};
+use saksi_store::{LogEntry, Store, StoreError};
+
+use super::Sequencer;
+use super::decision::{Accepted, Refused};
+use super::run::Pending;
+use crate::log::receipt::{self, ReceiptHeader};
+
+/// An objection to log, checked for its form by the handler.
+#[derive(Debug)]
+pub struct ObjectionFact {
+    /// The TPS's id in the election, to find its form's current version.
+    pub tps: RegionId,
+    pub objection: Objection,
+}
+
+/// A PPK member's ruling, its signature verified by the handler.
+#[derive(Debug)]
+pub struct RulingFact {
+    pub signed: Signed<RulingStatement>,
+    pub signer: Verifier,
+}
+
+/// A change the review takes once its batch is durable.
+#[derive(Debug, Clone)]
+pub(super) enum ReviewChange {
+    Objection(Objection, u64),
+    Ruling(RulingStatement, u64),
+    Correction(Correction, u64),
+}
+
+impl ReviewChange {
+    pub(super) fn apply(&self, review: &mut Review) {
+        match self {
+            ReviewChange::Objection(o, at) => review.apply_objection(o.clone(), *at),
+            ReviewChange::Ruling(r, at) => review.apply_ruling(r, *at),
+            ReviewChange::Correction(c, at) => review.apply_correction(c, *at),
+        }
+    }
+}
+
+/// Why the review could not be read back from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewLoadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("recap entry {index} is not an objection, a ruling or a correction: {reason}")]
+    Corrupt { index: u64, reason: String },
+}
+
+/// The review as the store's recap entries state it. They were checked
+/// when they were decided, so they are applied as they are.
+pub fn review_from_store(store: &dyn Store) -> Result<Review, ReviewLoadError> {
+    let mut review = Review::default();
+    for e in store.recap_entries()? {
+        let corrupt = |reason: String| ReviewLoadError::Corrupt {
+            index: e.index,
+            reason,
+        };
+        match Entry::decode(&e.data).map_err(|err| corrupt(err.to_string()))? {
+            Entry::ObjectionV1(o) => review.apply_objection(o.objection, e.index),
+            Entry::RulingV1(r) => review.apply_ruling(&r.signed.statement, e.index),
+            Entry::FormV2(f) => match &f.signed.statement.correction {
+                Some(c) => review.apply_correction(c, e.index),
+                None => return Err(corrupt("a form version that corrects nothing".into())),
+            },
+            other => return Err(corrupt(format!("a {} entry", other.kind()))),
+        }
+    }
+    Ok(review)
+}
+
+impl Sequencer {
+    pub(super) fn decide_objection(
+        &mut self,
+        fact: ObjectionFact,
+        log_index: u64,
+        now: UnixTime,
+        pending: &mut Pending,
+    ) -> Result<Accepted, Refused> {
+        let ObjectionFact { tps, objection } = fact;
+        let current = self
+            .current_form(tps, objection.tps, objection.contest, pending)?
+            .map(|c| c.version);
+        self.review
+            .check_objection(&objection, current)
+            .map_err(Refused::Review)?;
+        let data = ObjectionEntry {
+            objection: objection.clone(),
+            logged_at: now,
+        }
+        .encode()
+        .map_err(Refused::internal)?;
+        let receipt = self.log_recap(data, log_index, now, None, pending);
+        pending
+            .review
+            .push(ReviewChange::Objection(objection.clone(), log_index));
+        self.review.apply_objection(objection, log_index);
+        Ok(Accepted::Recap(RecapAccepted { log_index, receipt }))
+    }
+
+    pub(super) fn decide_ruling(
+        &mut self,
+        fact: RulingFact,
+        log_index: u64,
+        now: UnixTime,
+        pending: &mut Pending,
+    ) -> Result<Accepted, Refused> {
+        let RulingFact { signed, signer } = fact;
+        let tps = self
+            .review
+            .check_ruling(&signed.statement)
+            .map_err(Refused::Review)?
+            .objection
+            .tps;
+        self.registry
+            .check_ruling_signer(&signer, tps, now)
+            .map_err(Refused::Chain)?;
+        let receipt = self.log_recap(
+            signed.entry(now),
+            log_index,
+            now,
+            Some(signed.sha256()),
+            pending,
+        );
+        let ruling = signed.statement;
+        pending
+            .review
+            .push(ReviewChange::Ruling(ruling.clone(), log_index));
+        self.review.apply_ruling(&ruling, log_index);
+        Ok(Accepted::Recap(RecapAccepted { log_index, receipt }))
+    }
+
+    /// Notes an accepted correction of (`tps`, `contest`) logged at
+    /// `log_index`: the review's copy now and the readers' once durable.
+    pub(super) fn note_correction(
+        &mut self,
+        correction: &Correction,
+        log_index: u64,
+        pending: &mut Pending,
+    ) {
+        pending.batch.recap.push(log_index);
+        pending
+            .review
+            .push(ReviewChange::Correction(correction.clone(), log_index));
+        self.review.apply_correction(correction, log_index);
+    }
+
+    /// Adds a recap entry to the batch; its unsigned receipt.
+    fn log_recap(
+        &self,
+        data: Vec<u8>,
+        log_index: u64,
+        now: UnixTime,
+        statement_sha256: Option<[u8; 32]>,
+        pending: &mut Pending,
+    ) -> Receipt {
+        let leaf = leaf_hash(&data);
+        let header = ReceiptHeader {
+            form: None,
+            time: now.to_string(),
+            statement_sha256,
+        };
+        let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
+        pending.batch.recap.push(log_index);
+        pending.batch.entries.push(LogEntry {
+            index: log_index,
+            data,
+            leaf_hash: leaf,
+        });
+        receipt
+    }
+}
