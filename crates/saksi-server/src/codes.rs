@@ -186,7 +186,7 @@ pub const OBJECTION_NO_FORM: ErrorCode = code(
 pub const OBJECTION_NOT_CURRENT: ErrorCode = code(
     "objection.not_current",
     409,
-    "The version objected to is not the form's current version; `details` are in the message.",
+    "The version objected to is not the form's current version; the message names it.",
 );
 pub const OBJECTION_NOT_FOUND: ErrorCode = code(
     "objection.not_found",

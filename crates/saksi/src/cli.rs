@@ -14,6 +14,7 @@ use crate::commands::key::KeyCommand;
 use crate::commands::kpps::KppsCommand;
 use crate::commands::loadgen::LoadgenArgs;
 use crate::commands::log::LogCommand;
+use crate::commands::recap::RecapCommand;
 use crate::commands::restore::RestoreArgs;
 use crate::commands::serve::ServeArgs;
 use crate::commands::simulate::SimulateArgs;
@@ -55,6 +56,9 @@ pub enum Command {
     /// KPPS device keys: register one for a TPS, sign a form statement.
     #[command(subcommand)]
     Kpps(KppsCommand),
+    /// The recapitulation: a PPK member's signed ruling on an objection.
+    #[command(subcommand)]
+    Recap(RecapCommand),
     /// Back up a SQLite data directory while its server runs: one file
     /// with the database and the public files, never a secret.
     #[command(long_about = backup::long_about())]

@@ -209,6 +209,8 @@ fn errors_regions_tps_and_log() {
                         "signer": v.signer.as_ref().map(|s| json!({
                             "role": s.role, "key_id": s.key_id, "key": s.key,
                             "on_behalf": s.on_behalf.as_ref().map(|o| json!({"reason": o.reason})),
+                            "correction": s.correction.as_ref()
+                                .map(|c| json!({"objection": c.objection, "reason": c.reason})),
                         })),
                         "form": v.form, "warnings": v.warnings,
                         "photos": v.photos.iter()
@@ -218,8 +220,22 @@ fn errors_regions_tps_and_log() {
                     })
                 })
                 .collect();
+            let objections: Vec<Value> = c
+                .objections
+                .iter()
+                .map(|o| {
+                    json!({
+                        "log_index": o.log_index, "version": o.version, "fields": o.fields,
+                        "text": o.text,
+                        "by": {"role": o.by.role, "region": o.by.region, "party": o.by.party,
+                               "paslon": o.by.paslon},
+                        "status": o.status, "ruling_log_index": o.ruling_log_index,
+                        "corrected_log_index": o.corrected_log_index,
+                    })
+                })
+                .collect();
             json!({"contest": c.contest, "held": c.held, "current": list.last(),
-                   "versions": list})
+                   "versions": list, "objections": objections})
         })
         .collect();
     let old = json!({

@@ -248,6 +248,18 @@ fn every_shape_matches_the_openapi_file() {
     c.check(&dapil, &dapil_results(true));
     c.check(&dapil, &dapil_results(false));
     c.check(&response("/api/v1/tps/{code}", "get", "200"), &tps_page());
+    c.check(
+        &response("/api/v1/tps/{code}/diff/{contest}", "get", "200"),
+        &form_diff(),
+    );
+    c.check(
+        &response("/api/v1/objections", "post", "201"),
+        &recap_accepted(false),
+    );
+    c.check(
+        &response("/api/v1/objections/{log_index}/ruling", "post", "201"),
+        &recap_accepted(true),
+    );
     c.check(&s("CHasil"), &chasil_with_sections());
     let forms = "/api/v1/tps/{code}/forms/{contest}";
     c.check(&response(forms, "post", "201"), &accepted());
@@ -314,6 +326,9 @@ fn every_shape_matches_the_openapi_file() {
         "FormPhoto",
         "PhotoStored",
         "TpsPage",
+        "TpsObjection",
+        "FormDiff",
+        "RecapAccepted",
         "KeyAccepted",
         "BulkResults",
         "Health",
@@ -365,6 +380,8 @@ fn every_shape_round_trips() {
     same(dapil_results(true));
     same(dapil_results(false));
     same(tps_page());
+    same(form_diff());
+    same(recap_accepted(true));
     same(accepted());
     same(key_accepted());
     same(photo_stored());

@@ -181,8 +181,13 @@ pub fn form_version(version: u32) -> FormVersion {
             role: "pps".into(),
             key_id: "1a2b3c4d".into(),
             key: "pps-32.73.01.1001+1a2b3c4d+AQ==".into(),
-            on_behalf: Some(OnBehalfReason {
+            on_behalf: (version == 2).then(|| OnBehalfReason {
                 reason: "HP KPPS rusak".into(),
+            }),
+            // Version 3 a PPK's correction answering an upheld objection.
+            correction: (version > 2).then(|| CorrectionReason {
+                objection: 45,
+                reason: "dihitung ulang di pleno".into(),
             }),
         }),
         form: chasil(),
@@ -203,6 +208,64 @@ pub fn form_version(version: u32) -> FormVersion {
             })
             .collect(),
         digest: Some(format!("{version:02x}").repeat(32)),
+    }
+}
+
+/// An upheld and corrected objection by a pair's witness, or an open one
+/// by Bawaslu.
+pub fn objection(upheld: bool) -> TpsObjection {
+    TpsObjection {
+        log_index: if upheld { 45 } else { 48 },
+        version: 2,
+        fields: vec!["options.01".into(), "suara_sah".into()],
+        text: "Di plano 90, bukan 100.".into(),
+        by: TpsObjector {
+            role: if upheld { "saksi" } else { "bawaslu" }.into(),
+            region: "32.73".into(),
+            party: None,
+            paslon: upheld.then_some(1),
+        },
+        status: if upheld { "upheld" } else { "open" }.into(),
+        ruling_log_index: upheld.then_some(46),
+        corrected_log_index: upheld.then_some(47),
+    }
+}
+
+pub fn form_diff() -> FormDiff {
+    FormDiff {
+        tps: "32.73.01.1001.001".into(),
+        contest: "ppwp".into(),
+        from: 2,
+        to: 3,
+        changes: vec![
+            BoxChange {
+                field: "options.01".into(),
+                from: Some(100),
+                to: Some(90),
+            },
+            BoxChange {
+                field: "surat_suara_rusak".into(),
+                from: Some(1),
+                to: None,
+            },
+        ],
+        versions: vec![DiffVersion {
+            version: 3,
+            log_index: 47,
+            submitted_at: "2024-02-16T10:12:00Z".into(),
+            signer: form_version(3).signer,
+            objection: Some(objection(true)),
+        }],
+    }
+}
+
+pub fn recap_accepted(signed: bool) -> RecapAccepted {
+    RecapAccepted {
+        log_index: 45,
+        receipt: Receipt {
+            statement_sha256: signed.then(|| "ef".repeat(32)),
+            ..receipt_key()
+        },
     }
 }
 
@@ -230,14 +293,16 @@ pub fn tps_page() -> TpsPage {
             TpsContest {
                 contest: "ppwp".into(),
                 held: true,
-                current: Some(form_version(2)),
-                versions: vec![form_version(1), form_version(2)],
+                current: Some(form_version(3)),
+                versions: vec![form_version(1), form_version(2), form_version(3)],
+                objections: vec![objection(true), objection(false)],
             },
             TpsContest {
                 contest: "dpd".into(),
                 held: true,
                 current: None,
                 versions: Vec::new(),
+                objections: Vec::new(),
             },
         ],
         incidents: vec![TpsIncident {

@@ -18,8 +18,8 @@ use saksi_statement::{KeyAction, KeyRole, KeyStatement};
 
 use crate::support::data_dir::create_new_file;
 use crate::support::now;
+use crate::support::signing::{KEYS_PATH, Registration, parse_verifier, publish, read_signer};
 use crate::support::signing::{PostArgs, ValidityArgs};
-use crate::support::signing::{Registration, parse_verifier, publish, read_signer};
 
 /// `saksi key ...`. Statements are built and signed on the officer's
 /// machine; the server only relays them into the log.
@@ -160,11 +160,14 @@ pub fn revoke(args: &KeyRevokeArgs) -> Result<()> {
     let signer = read_signer(&args.key)?;
     let key = parse_verifier(&args.verifier)?;
     let signed_at = now();
-    publish(&signer, &args.post, |origin| KeyStatement {
-        origin,
-        key,
-        action: KeyAction::Revoke,
-        signed_at,
+    publish(&signer, &args.post, KEYS_PATH, |origin| {
+        KeyStatement {
+            origin,
+            key,
+            action: KeyAction::Revoke,
+            signed_at,
+        }
+        .to_object()
     })
 }
 

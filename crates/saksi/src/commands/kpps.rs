@@ -58,8 +58,18 @@ pub struct KppsSignArgs {
     /// Sign on behalf of a TPS with no working phone, with a PPS key of its
     /// desa or a PPK key of its kecamatan: adds `"on_behalf": {"reason":
     /// REASON}` (1 to 500 characters) to the statement, published with it.
-    #[arg(long, value_name = "REASON")]
+    #[arg(long, value_name = "REASON", conflicts_with = "correction")]
     pub on_behalf: Option<String>,
+    /// Sign a correction with a PPK key of the TPS's kecamatan, answering
+    /// the upheld objection logged at this index: adds `"correction":
+    /// {"objection": LOG_INDEX, "reason": REASON}` (the reason from
+    /// --reason), published with the numbers.
+    #[arg(long, value_name = "LOG_INDEX", requires = "reason")]
+    pub correction: Option<u64>,
+    /// Why the plenary corrected the form (with --correction), 1 to 500
+    /// characters.
+    #[arg(long, requires = "correction")]
+    pub reason: Option<String>,
     /// Fill in what the statement lacks of `origin`, `version` and `prev`
     /// from this server (its log and the TPS's current version), post the
     /// signed statement to it and print its answer instead of the envelope
@@ -107,8 +117,7 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
         .context("cannot read the statement from standard input")?;
     let statement = unsigned_if_invalid(statement_object(&input))?;
     let Some(url) = &args.server else {
-        let statement =
-            unsigned_if_invalid(form_statement(statement, args.on_behalf.as_deref(), now()))?;
+        let statement = unsigned_if_invalid(form_statement(statement, member(args), now()))?;
         let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
         println!("{}", envelope.to_value());
         return Ok(());
@@ -117,8 +126,7 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
         let mut server = Server::connect(url, &args.tls)?;
         let (tps, contest) = target(&statement)?;
         let statement = fill_from(&mut server, statement, tps, contest).await?;
-        let statement =
-            unsigned_if_invalid(form_statement(statement, args.on_behalf.as_deref(), now()))?;
+        let statement = unsigned_if_invalid(form_statement(statement, member(args), now()))?;
         let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
         let body = serde_json::to_vec(&envelope.to_value())?;
         let path = format!("/api/v1/tps/{tps}/forms/{}", contest.id());
@@ -196,19 +204,31 @@ async fn fill_from(
     Ok(statement)
 }
 
+/// The member `--on-behalf` or `--correction` adds, if either is given.
+fn member(args: &KppsSignArgs) -> Option<(&'static str, Value)> {
+    match (&args.on_behalf, args.correction) {
+        (Some(reason), _) => Some(("on_behalf", serde_json::json!({ "reason": reason }))),
+        (None, Some(objection)) => Some((
+            "correction",
+            serde_json::json!({"objection": objection, "reason": args.reason}),
+        )),
+        (None, None) => None,
+    }
+}
+
 /// The statement for `kpps sign`, with `signed_at` filled in if absent and
-/// `on_behalf` set to the reason given, or every problem that keeps it from
-/// being a form statement.
+/// `member` (`on_behalf` or `correction`) set, or every problem that keeps
+/// it from being a form statement.
 fn form_statement(
     mut statement: Map<String, Value>,
-    on_behalf: Option<&str>,
+    member: Option<(&str, Value)>,
     now: UnixTime,
 ) -> Result<Map<String, Value>, Vec<String>> {
     statement
         .entry("signed_at")
         .or_insert_with(|| Value::String(now.to_string()));
-    if let Some(reason) = on_behalf {
-        statement.insert("on_behalf".into(), serde_json::json!({ "reason": reason }));
+    if let Some((name, value)) = member {
+        statement.insert(name.into(), value);
     }
     let bytes = saksi_log::canonical_json(&Value::Object(statement.clone()))
         .map_err(|e| vec![format!("the statement has no canonical form: {e}")])?;

@@ -13,6 +13,7 @@ pub mod key;
 pub mod kpps;
 pub mod loadgen;
 pub mod log;
+pub mod recap;
 pub mod restore;
 pub mod serve;
 pub mod simulate;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit(args) => audit::run(&args),
         Command::Key(command) => key::run(&command),
         Command::Kpps(command) => kpps::run(&command),
+        Command::Recap(command) => recap::run(&command),
         Command::Backup(args) => backup::run(&args),
         Command::Restore(args) => restore::run(&args),
         Command::Log(command) => log::run(&command),

@@ -11,6 +11,7 @@ use saksi_api::ErrorBody;
 use saksi_core::{Level, RegionCode};
 use saksi_log::{Signer, Verifier};
 use saksi_statement::{Envelope, KeyAction, KeyRole, KeyStatement};
+use serde_json::{Map, Value};
 
 use super::args::OriginArg;
 use super::{Reported, now, runtime};
@@ -54,6 +55,9 @@ fn parse_time(s: &str) -> Result<saksi_core::time::UnixTime, String> {
 
 /// How long a key stays valid without `--valid-until`.
 const DEFAULT_VALIDITY_SECS: i64 = 180 * 86_400;
+
+/// Where key statements are posted.
+pub const KEYS_PATH: &str = "/api/v1/keys";
 
 /// A key registration, from `key certify` or `kpps register`.
 pub struct Registration<'a> {
@@ -106,11 +110,14 @@ impl Registration<'_> {
             valid_until,
             commissioner: self.commissioner,
         };
-        publish(&signer, self.post, |origin| KeyStatement {
-            origin,
-            key,
-            action,
-            signed_at,
+        publish(&signer, self.post, KEYS_PATH, |origin| {
+            KeyStatement {
+                origin,
+                key,
+                action,
+                signed_at,
+            }
+            .to_object()
         })
     }
 
@@ -161,11 +168,13 @@ fn level_name(level: Level) -> &'static str {
 }
 
 /// Signs the statement `build` makes for the log's origin, then prints
-/// the envelope or, with `--server`, posts it and prints the answer.
+/// the envelope or, with `--server`, posts it to `path` and prints the
+/// answer.
 pub fn publish(
     signer: &Signer,
     post: &PostArgs,
-    build: impl FnOnce(String) -> KeyStatement,
+    path: &str,
+    build: impl FnOnce(String) -> Map<String, Value>,
 ) -> Result<()> {
     let Some(url) = &post.server else {
         let origin = post
@@ -184,7 +193,7 @@ pub fn publish(
         };
         let envelope = sign(build(check_origin(origin)?), signer)?;
         let body = serde_json::to_vec(&envelope.to_value())?;
-        let (status, answer) = server.post("/api/v1/keys", &body).await?;
+        let (status, answer) = server.post(path, &body).await?;
         if (200..300).contains(&status) {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(answer.trim_ascii_end())?;
@@ -204,8 +213,8 @@ fn check_origin(origin: String) -> Result<String> {
     Ok(origin)
 }
 
-fn sign(statement: KeyStatement, signer: &Signer) -> Result<Envelope> {
-    Envelope::sign(statement.to_object(), signer).context("cannot sign the statement")
+fn sign(statement: Map<String, Value>, signer: &Signer) -> Result<Envelope> {
+    Envelope::sign(statement, signer).context("cannot sign the statement")
 }
 
 /// Prints a refusal as `error: <code>: <message>` (and its details, if
