@@ -305,6 +305,18 @@ fn table() -> Vec<Row> {
         row!(INCIDENT_COMMITMENT_MISMATCH, incident_commitment_mismatch),
         row!(INCIDENT_NOT_FOUND, incident_not_found),
         row!(INCIDENT_NOT_OWNER, incident_not_owner),
+        row!(OBJECTION_MALFORMED, objection_malformed),
+        row!(OBJECTION_INVALID, objection_invalid),
+        row!(OBJECTION_NOT_AN_OBJECTOR, objection_not_an_objector),
+        row!(OBJECTION_OUTSIDE_REGION, objection_outside_region),
+        row!(OBJECTION_PASLON_OUTSIDE_PPWP, objection_paslon_outside_ppwp),
+        row!(OBJECTION_NO_FORM, objection_no_form),
+        row!(OBJECTION_NOT_CURRENT, objection_not_current),
+        row!(OBJECTION_NOT_FOUND, objection_not_found),
+        row!(OBJECTION_ALREADY_RULED, objection_already_ruled),
+        row!(RECAP_CORRECTION_REFUSED, recap_correction_refused),
+        row!(FORM_DIFF_RANGE, form_diff_range),
+        row!(FORM_VERSION_NOT_FOUND, form_version_not_found),
         row!(INCIDENT_TRANSITION_FORBIDDEN, incident_transition_forbidden),
         row!(INCIDENT_NO_LEVEL_ABOVE, incident_no_level_above),
         row!(
@@ -1464,6 +1476,184 @@ async fn incident_not_found() -> Trial {
 
 /// An event on a fresh incident of the first TPS, as its KPU Kab/Kota
 /// (or, `as_kpps`, as its reporting KPPS).
+/// A TPS whose device signed PPWP version 1, its PPK member's key, and a
+/// PPWP pair's witness over its kab/kota.
+struct Review {
+    app: TestApp,
+    tps: RegionCode,
+    ppk: Signer,
+    witness: String,
+}
+
+async fn review() -> Review {
+    let app = spawn_app();
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let kpps = app.kpps_device(tps).await;
+    let ppk = app
+        .officer_key(KeyRole::Ppk, tps.ancestor_at(Level::Kecamatan).unwrap())
+        .await;
+    let answer = app
+        .submit(&kpps, tps, Contest::Ppwp, app.ppwp_form(tps, [10, 20, 30]))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    let kab = tps.ancestor_at(Level::Kabkota).unwrap();
+    let witness = format!(
+        "Bearer {}",
+        app.account_token("saksi.trial", "saksi", kab, None, Some(1))
+    );
+    Review {
+        app,
+        tps,
+        ppk,
+        witness,
+    }
+}
+
+/// An objection by `auth` refused.
+async fn objection_refused(r: Review, auth: &str, body: Value) -> Trial {
+    let request = post_json(
+        "/api/v1/objections",
+        &[("authorization", auth), ("idempotency-key", "o")],
+        body.to_string(),
+    );
+    refused(r.app, request).await
+}
+
+/// Logs the witness's objection to version 1; its log index.
+async fn objected(r: &Review) -> u64 {
+    let body = crate::review::objection(r.tps, "ppwp", 1, &["options.01"]);
+    let answer = r
+        .app
+        .send(post_json(
+            "/api/v1/objections",
+            &[("authorization", &r.witness), ("idempotency-key", "first")],
+            body.to_string(),
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    answer.json()["log_index"].as_u64().unwrap()
+}
+
+fn ruling_request(index: u64, body: &Value) -> Request<Body> {
+    post_json(
+        &format!("/api/v1/objections/{index}/ruling"),
+        &[],
+        body.to_string(),
+    )
+}
+
+async fn objection_malformed() -> Trial {
+    let r = review().await;
+    let auth = r.witness.clone();
+    objection_refused(r, &auth, json!({"tps": "11.01.01.2001.001"})).await
+}
+
+async fn objection_invalid() -> Trial {
+    let r = review().await;
+    let (auth, body) = (
+        r.witness.clone(),
+        crate::review::objection(r.tps, "ppwp", 1, &["options.9.party"]),
+    );
+    objection_refused(r, &auth, body).await
+}
+
+async fn objection_not_an_objector() -> Trial {
+    let r = review().await;
+    let auth = format!("Bearer {}", r.app.kpps_token(r.tps));
+    let body = crate::review::objection(r.tps, "ppwp", 1, &["suara_sah"]);
+    objection_refused(r, &auth, body).await
+}
+
+async fn objection_outside_region() -> Trial {
+    let r = review().await;
+    let elsewhere = r.app.first_tps(RegionCode::parse("12").unwrap());
+    let kab = elsewhere.ancestor_at(Level::Kabkota).unwrap();
+    let auth = format!(
+        "Bearer {}",
+        r.app
+            .account_token("saksi.far", "saksi", kab, Some(3), None)
+    );
+    let body = crate::review::objection(r.tps, "ppwp", 1, &["suara_sah"]);
+    objection_refused(r, &auth, body).await
+}
+
+async fn objection_paslon_outside_ppwp() -> Trial {
+    let r = review().await;
+    let (auth, body) = (
+        r.witness.clone(),
+        crate::review::objection(r.tps, "dpr", 1, &["suara_sah"]),
+    );
+    objection_refused(r, &auth, body).await
+}
+
+async fn objection_no_form() -> Trial {
+    let r = review().await;
+    let kab = r.tps.ancestor_at(Level::Kabkota).unwrap();
+    let auth = format!(
+        "Bearer {}",
+        r.app
+            .account_token("bawaslu.trial", "bawaslu", kab, None, None)
+    );
+    let body = crate::review::objection(r.tps, "dpr", 1, &["suara_sah"]);
+    objection_refused(r, &auth, body).await
+}
+
+async fn objection_not_current() -> Trial {
+    let r = review().await;
+    let (auth, body) = (
+        r.witness.clone(),
+        crate::review::objection(r.tps, "ppwp", 2, &["suara_sah"]),
+    );
+    objection_refused(r, &auth, body).await
+}
+
+async fn objection_not_found() -> Trial {
+    let r = review().await;
+    let body = crate::review::ruling(&r.ppk, 999_999, saksi_statement::Decision::Upheld);
+    refused(r.app, ruling_request(999_999, &body)).await
+}
+
+async fn objection_already_ruled() -> Trial {
+    let r = review().await;
+    let index = objected(&r).await;
+    let first = crate::review::ruling(&r.ppk, index, saksi_statement::Decision::Rejected);
+    let answer = r.app.send(ruling_request(index, &first)).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    let again = crate::review::ruling(&r.ppk, index, saksi_statement::Decision::Upheld);
+    refused(r.app, ruling_request(index, &again)).await
+}
+
+async fn recap_correction_refused() -> Trial {
+    let r = review().await;
+    let index = objected(&r).await;
+    // Still open: nothing to correct yet.
+    let body = r.app.sign_correction(
+        &r.ppk,
+        r.tps,
+        Contest::Ppwp,
+        &r.app.ppwp_form(r.tps, [11, 20, 30]),
+        index,
+    );
+    let request = post_json(
+        &format!("/api/v1/tps/{}/forms/ppwp", r.tps),
+        &[],
+        body.to_string(),
+    );
+    refused(r.app, request).await
+}
+
+async fn form_diff_range() -> Trial {
+    let r = review().await;
+    let uri = format!("/api/v1/tps/{}/diff/ppwp?from=1&to=1", r.tps);
+    refused(r.app, request(Method::GET, &uri, &[], Body::empty())).await
+}
+
+async fn form_version_not_found() -> Trial {
+    let r = review().await;
+    let uri = format!("/api/v1/tps/{}/diff/ppwp?to=5", r.tps);
+    refused(r.app, request(Method::GET, &uri, &[], Body::empty())).await
+}
+
 async fn incident_event_refused(body: Value, as_kpps: bool) -> Trial {
     let app = spawn_app();
     let filed = app.send(incident_filing(&app, "f", |_| {})).await;

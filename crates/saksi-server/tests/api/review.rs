@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Answer, ORIGIN, TestApp, now, spawn_app};
 use crate::incidents::post;
 
-fn ruling(key: &Signer, objection: u64, decision: Decision) -> Value {
+pub(crate) fn ruling(key: &Signer, objection: u64, decision: Decision) -> Value {
     let statement = RulingStatement {
         origin: ORIGIN.into(),
         objection,
@@ -38,7 +38,7 @@ async fn rule(app: &TestApp, objection: u64, body: &Value) -> Answer {
     .await
 }
 
-fn objection(tps: RegionCode, contest: &str, version: u32, fields: &[&str]) -> Value {
+pub(crate) fn objection(tps: RegionCode, contest: &str, version: u32, fields: &[&str]) -> Value {
     json!({
         "tps": tps.to_string(),
         "contest": contest,

@@ -302,6 +302,6 @@ async fn the_tps_page_names_each_versions_signer() {
             .unwrap()
             .keys()
             .collect::<Vec<_>>(),
-        ["role", "key_id", "key", "on_behalf"]
+        ["role", "key_id", "key", "on_behalf", "correction"]
     );
 }

@@ -22,6 +22,7 @@ mod keys;
 mod lease;
 mod offline_browser;
 mod pg_dump;
+mod review;
 mod webhooks;
 mod workspace;
 mod workspace_browser;

@@ -1,0 +1,252 @@
+//! The review end to end with the real binary and real HTTP: a witness
+//! account made with `saksi user add --paslon`, its objection, a PPK
+//! member's ruling with `saksi recap rule`, the correction with `saksi
+//! kpps sign --correction`, and a `saksi audit` that replays all of it and
+//! passes, counting what it checked.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::Stdio;
+
+use saksi_core::{Level, RegionCode};
+use saksi_log::Signer;
+use serde_json::{Value, json};
+
+use crate::common::chain::{
+    FORM, FORM_2, first_tps, kabkota_officer, kpps_device, origin, post_form, prepare, signed_form,
+};
+use crate::common::{Server, http, json, path, saksi, text};
+
+/// Runs `saksi ARGS` (with `stdin` if given); its standard output, which
+/// must come with success.
+fn run_ok(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> String {
+    let mut cmd = saksi();
+    cmd.args(args).envs(env.iter().copied());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "saksi {args:?}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// A witness's session as a person gets one: a password login, TOTP
+/// enrolment (a witness needs a second factor), and a login with the code
+/// of the next time step (the enrolment's code is used up).
+fn witness_session(server: &Server, username: &str, password: &str) -> String {
+    let post = |path: &str, auth: Option<&str>, body: Value| {
+        let bearer = auth.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(b) = &bearer {
+            headers.push(("authorization", b));
+        }
+        let (status, answer) = http(server.addr, "POST", path, &headers, &body.to_string());
+        assert!(
+            (200..300).contains(&status),
+            "POST {path}: {status} {answer}"
+        );
+        json(&answer)
+    };
+    let login = json!({"username": username, "password": password});
+    let enrolling = post("/api/v1/auth/login", None, login.clone());
+    let enrolling = enrolling["token"].as_str().unwrap();
+    let offer = post("/api/v1/auth/totp", Some(enrolling), json!({}));
+    let secret = offer["secret"].as_str().unwrap();
+    let now = crate::common::now();
+    let code = saksi_server::auth::totp::code_at(secret, now).unwrap();
+    post(
+        "/api/v1/auth/totp/confirm",
+        Some(enrolling),
+        json!({"code": code}),
+    );
+    let next = saksi_server::auth::totp::code_at(secret, now + 30).unwrap();
+    let session = post(
+        "/api/v1/auth/login",
+        None,
+        json!({"username": username, "password": password, "totp": next}),
+    );
+    session["token"].as_str().unwrap().to_owned()
+}
+
+/// Writes `key` as a private key file.
+fn key_file(dir: &Path, key: &Signer) -> String {
+    let file = dir.join(format!("{}.key", key.name()));
+    std::fs::write(&file, key.to_private_key_string()).unwrap();
+    path(&file).to_owned()
+}
+
+#[test]
+fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    prepare(&dir, None);
+    let server = Server::serve(&dir);
+    let url = server.url();
+    let tps = first_tps(&server);
+    let code = RegionCode::parse(&tps).unwrap();
+    let kecamatan = code.ancestor_at(Level::Kecamatan).unwrap().to_string();
+    let kabkota = code.ancestor_at(Level::Kabkota).unwrap().to_string();
+    let origin = origin(server.addr);
+
+    // The TPS's device signs version 1.
+    let device = kpps_device(server.addr, &dir, &tps);
+    let (body, _) = signed_form(&device, &origin, &tps, "ppwp", (1, None), FORM, None);
+    let (status, answer) = post_form(server.addr, &tps, "ppwp", &body);
+    assert_eq!(status, 201, "{answer}");
+
+    // A PPK member's key, certified by the kab/kota as a commissioner's.
+    let kab = kabkota_officer(server.addr, &dir, code);
+    let kab_file = key_file(tmp.path(), &kab);
+    let ppk_file = tmp.path().join("ppk.key");
+    let verifier = run_ok(
+        &[
+            "key",
+            "generate",
+            "--name",
+            &format!("ppk-{kecamatan}"),
+            "--out",
+            path(&ppk_file),
+        ],
+        None,
+        &[],
+    );
+    let certified: Value = serde_json::from_str(&run_ok(
+        &[
+            "key",
+            "certify",
+            "--key",
+            &kab_file,
+            "--verifier",
+            verifier.trim(),
+            "--role",
+            "ppk",
+            "--region",
+            &kecamatan,
+            "--commissioner",
+            "--server",
+            &url,
+        ],
+        None,
+        &[],
+    ))
+    .unwrap();
+    assert_eq!(certified["action"], "register");
+
+    // A PPWP pair's witness objects.
+    let data = path(&dir);
+    run_ok(
+        &[
+            "user",
+            "add",
+            "--data-dir",
+            data,
+            "--username",
+            "saksi.paslon1",
+            "--role",
+            "saksi",
+            "--paslon",
+            "1",
+            "--region",
+            &kabkota,
+        ],
+        None,
+        &[("SAKSI_PASSWORD", "rahasia-panjang-sekali")],
+    );
+    let token = witness_session(&server, "saksi.paslon1", "rahasia-panjang-sekali");
+    let auth = format!("Bearer {token}");
+    let objection = json!({"tps": tps, "contest": "ppwp", "version": 1,
+        "fields": ["options.01", "options.02"], "text": "Satu suara 02 tercatat untuk 01."});
+    let (status, answer) = http(
+        server.addr,
+        "POST",
+        "/api/v1/objections",
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &auth),
+            ("idempotency-key", "o-1"),
+        ],
+        &objection.to_string(),
+    );
+    assert_eq!(status, 201, "{answer}");
+    let objected_at = json(&answer)["log_index"].as_u64().unwrap().to_string();
+
+    // The PPK member upholds it and the PPK signs the corrected numbers.
+    let ruled: Value = serde_json::from_str(&run_ok(
+        &[
+            "recap",
+            "rule",
+            "--key",
+            path(&ppk_file),
+            "--objection",
+            &objected_at,
+            "--decision",
+            "upheld",
+            "--reason",
+            "Plano dicocokkan di pleno",
+            "--server",
+            &url,
+        ],
+        None,
+        &[],
+    ))
+    .unwrap();
+    assert!(ruled["log_index"].as_u64().is_some(), "{ruled}");
+    let statement = json!({"v": 1, "type": "form", "tps": tps, "contest": "ppwp",
+        "form": serde_json::from_str::<Value>(FORM_2).unwrap(), "photos": []});
+    let corrected: Value = serde_json::from_str(&run_ok(
+        &[
+            "kpps",
+            "sign",
+            "--key",
+            path(&ppk_file),
+            "--correction",
+            &objected_at,
+            "--reason",
+            "Dihitung ulang di pleno",
+            "--server",
+            &url,
+        ],
+        Some(&statement.to_string()),
+        &[],
+    ))
+    .unwrap();
+    assert_eq!(corrected["version"], 2, "{corrected}");
+    let (_, page) = http(server.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
+    let ppwp = &json(&page)["contests"][0];
+    assert_eq!(ppwp["objections"][0]["status"], "upheld");
+    assert_eq!(
+        ppwp["current"]["signer"]["correction"]["reason"],
+        "Dihitung ulang di pleno"
+    );
+
+    // The audit replays the review under the server's rules and passes.
+    let key = crate::common::get(server.addr, "/api/v1/log/key").1;
+    let roots: Vec<String> = std::fs::read_to_string(dir.join("root-keys.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .flat_map(|l| ["--root".to_owned(), l.trim().to_owned()])
+        .collect();
+    let mut args = vec!["audit", "--server", &url, "--key", key.trim()];
+    args.extend(roots.iter().map(String::as_str));
+    let out = saksi().args(&args).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("discrepancies: 0"), "{stdout}");
+    assert!(
+        stdout.contains("review: 1 objection and 1 ruling applied, 0 failing"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 corrections a PPK signed for an upheld objection"),
+        "{stdout}"
+    );
+}
