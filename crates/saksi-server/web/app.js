@@ -190,15 +190,35 @@ function logCell(v, size) {
   return el("a", { href, title: "Bukti inklusi (leaf " + (v.leaf_hash || "") + ")" }, label);
 }
 
-// Who signed a version: the TPS's KPPS device, or a PPS/PPK on its behalf
-// (with the reason); "tidak ditandatangani" for a version entered through a
-// session in an old log.
+// Who signed a version: the TPS's KPPS device, a PPS/PPK on its behalf
+// (with the reason), or the PPK correcting it after an upheld objection
+// (naming it, with the plenary's reason); "tidak ditandatangani" for a
+// version entered through a session in an old log.
 function signerCell(s) {
   if (!s) return el("span", { class: "warn" }, "tidak ditandatangani");
   const who = { kpps: "KPPS", pps: "PPS", ppk: "PPK" }[s.role] || s.role;
   const label = el("span", { title: s.key }, who + " · kunci " + s.key_id);
+  if (s.correction) {
+    return el("div", {}, label, el("div", { class: "correction" }, "koreksi atas keberatan #" +
+      s.correction.objection + ": " + s.correction.reason));
+  }
   if (!s.on_behalf) return label;
   return el("div", {}, label, el("div", { class: "muted" }, "atas nama KPPS: " + s.on_behalf.reason));
+}
+
+// The objections said against a form in the plenary: who, which boxes,
+// the text, and what became of each (with a link to what its correction
+// changed).
+const OBJECTION_STATUS = { open: "belum diputus", upheld: "diterima", rejected: "ditolak" };
+function objectionItem(tps, contest, o) {
+  const by = o.by.role === "bawaslu" ? "Bawaslu " + o.by.region
+    : "Saksi " + (o.by.paslon ? "paslon " + String(o.by.paslon).padStart(2, "0") : "partai " + o.by.party) + " · " + o.by.region;
+  const parts = [el("strong", {}, "Keberatan #" + o.log_index + " (" + (OBJECTION_STATUS[o.status] || o.status) + ")"),
+    " · " + by + " · versi " + o.version + " · " + o.fields.join(", ") + ": " + o.text];
+  if (typeof o.corrected_log_index === "number") {
+    parts.push(" · ", el("a", { href: "/api/v1/tps/" + tps + "/diff/" + contest }, "lihat koreksi"));
+  }
+  return el("li", { class: "objection" }, ...parts);
 }
 
 // The photos a version's statement names, beside its numbers: each stored
@@ -253,6 +273,9 @@ async function showTps(r) {
         el("td", {}, v.submitted_at ? new Date(v.submitted_at).toLocaleString("id-ID") : ""),
         el("td", {}, signerCell(v.signer)),
         el("td", {}, (v.warnings || []).length ? v.warnings.map(w => el("div", { class: "warn" }, "⚠ " + w.message)) : el("span", { class: "muted" }, "–"))))))));
+    if ((c.objections || []).length) {
+      parts.push(el("ul", { class: "objections" }, c.objections.map(o => objectionItem(data.code, c.contest, o))));
+    }
   }
   return { parts, status: "log " + fmt.format(data.log_size || 0) };
 }

@@ -299,7 +299,7 @@ fn an_audit_of_an_honest_server_passes_and_says_what_it_compared() {
     assert!(stdout.contains("0 not applied"), "{stdout}");
     assert!(
         stdout.contains(
-            "form versions: 200 accepted (200 signed by the TPS's KPPS key, 0 signed on its behalf by a PPS or PPK key, 0 unsigned (form v1) below --allow-unsigned-before 0)"
+            "form versions: 200 accepted (200 signed by the TPS's KPPS key, 0 signed on its behalf by a PPS or PPK key, 0 corrections a PPK signed for an upheld objection, 0 unsigned (form v1) below --allow-unsigned-before 0)"
         ),
         "{stdout}"
     );

@@ -284,7 +284,18 @@ fn certify_refuses_what_could_never_be_registered() {
             &["--role", "kpu-prov", "--region", "11.01"][..],
             "not a province code",
         ),
-        (&["--role", "kpu-ri", "--region", "0"], "kpu-ri"),
+        (&["--role", "kpu-pusat", "--region", "0"], "kpu-pusat"),
+        (&["--role", "kpu-ri", "--region", "11"], "kpu-ri"),
+        (
+            &[
+                "--role",
+                "kpps",
+                "--region",
+                "11.01.01.2001.001",
+                "--commissioner",
+            ],
+            "--commissioner is for ppk, kpu-kabkota, kpu-prov and kpu-ri keys, not kpps",
+        ),
         (
             &["--role", "kpps", "--region", "banda aceh"],
             "not a TPS code",

@@ -12,6 +12,7 @@ use saksi_core::{Level, RegionCode};
 use saksi_log::Signer;
 use serde_json::{Value, json};
 
+use crate::common::browser::{self, script_json};
 use crate::common::chain::{
     FORM, FORM_2, first_tps, kabkota_officer, kpps_device, origin, post_form, prepare, signed_form,
 };
@@ -226,6 +227,39 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         ppwp["current"]["signer"]["correction"]["reason"],
         "Dihitung ulang di pleno"
     );
+    // The public TPS page shows both, at phone width, in chromium.
+    if browser::playwright().is_some() {
+        let screenshot = tmp.path().join("tps.png");
+        let out = script_json(&browser::run_script(
+            Path::new("tps-review.mjs"),
+            &[
+                ("SAKSI_URL", &url),
+                ("TPS", &tps),
+                ("SCREENSHOT", path(&screenshot)),
+            ],
+        ));
+        assert_eq!(out["errors"], json!([]), "{out}");
+        let objection = out["objections"][0].as_str().unwrap();
+        assert!(
+            objection.starts_with(&format!("Keberatan #{objected_at} (diterima)")),
+            "{out}"
+        );
+        assert!(objection.contains("Saksi paslon 01"), "{out}");
+        assert!(objection.contains("options.01, options.02"), "{out}");
+        assert_eq!(
+            out["diff_links"],
+            json!([format!("/api/v1/tps/{tps}/diff/ppwp")]),
+            "{out}"
+        );
+        assert_eq!(
+            out["corrections"],
+            json!([format!(
+                "koreksi atas keberatan #{objected_at}: Dihitung ulang di pleno"
+            )]),
+            "{out}"
+        );
+        assert_eq!(out["scroll_width"], 360, "{out}");
+    }
 
     // The audit replays the review under the server's rules and passes.
     let key = crate::common::get(server.addr, "/api/v1/log/key").1;
