@@ -11,7 +11,7 @@
 use saksi_core::form::FIELDS;
 use saksi_core::time::UnixTime;
 use saksi_log::{Checkpoint, Note, Signer, canonical_json};
-use saksi_statement::{Envelope, FormStatement, KeyStatement};
+use saksi_statement::{Envelope, FormStatement, KeyStatement, RulingStatement};
 use serde_json::{Map, Value, json};
 
 /// The log's origin in every seed.
@@ -56,7 +56,7 @@ fn form(options: Value, full: bool) -> Value {
 }
 
 /// Form statements: PPWP version 1, DPR version 2 (with `prev` and a
-/// photo) and DPD, as a KPPS app builds them.
+/// photo) and DPD, as a KPPS app builds them, and a PPK's correction.
 pub fn form_statements() -> Vec<Map<String, Value>> {
     let statement = |contest: &str, version: u32, prev: Value, photos: Value, options: Value| {
         object(json!({
@@ -91,7 +91,39 @@ pub fn form_statements() -> Vec<Map<String, Value>> {
             }),
         ),
         statement("dpd", 1, Value::Null, json!([]), json!({"7": 60, "12": 40})),
+        {
+            let mut correction = statement(
+                "ppwp",
+                2,
+                json!("cd".repeat(32)),
+                json!([]),
+                json!({"01": 29, "02": 51, "03": 20}),
+            );
+            correction.insert(
+                "correction".into(),
+                json!({"objection": 41, "reason": "dihitung ulang di pleno"}),
+            );
+            correction
+        },
     ]
+}
+
+/// A PPK member's rulings on an objection, upheld and rejected.
+pub fn ruling_statements() -> Vec<Map<String, Value>> {
+    ["upheld", "rejected"]
+        .into_iter()
+        .map(|decision| {
+            object(json!({
+                "v": 1,
+                "type": "ruling",
+                "origin": ORIGIN,
+                "objection": 41,
+                "decision": decision,
+                "reason": "C.Hasil plano dicocokkan di pleno",
+                "signed_at": "2024-02-16T10:05:00Z",
+            }))
+        })
+        .collect()
 }
 
 /// Key statements: a KPU Kab/Kota key registering a KPPS device key, and
@@ -128,7 +160,7 @@ fn kabkota_signer() -> Signer {
 }
 
 /// Every seed statement signed: forms by the KPPS key, key statements by
-/// the KPU Kab/Kota key.
+/// the KPU Kab/Kota key, rulings by a PPK key.
 pub fn envelopes() -> Vec<Envelope> {
     let sign = |statement, by: &Signer| {
         Envelope::sign(statement, by).unwrap_or_else(|e| panic!("seed envelope: {e}"))
@@ -139,6 +171,11 @@ pub fn envelopes() -> Vec<Envelope> {
         .into_iter()
         .map(|s| sign(s, &kpps))
         .chain(key_statements().into_iter().map(|s| sign(s, &kabkota)))
+        .chain(
+            ruling_statements()
+                .into_iter()
+                .map(|s| sign(s, &signer("ppk-11.01.01", 9))),
+        )
         .collect()
 }
 
@@ -187,14 +224,33 @@ fn form_v1_entry() -> Vec<u8> {
     .unwrap_or_else(|e| panic!("seed entry: {e}"))
 }
 
-/// Log entries of every kind: `form` v1, `form` v2 and `key` v1.
+/// An objection said in a plenary, as the server logs it.
+fn objection_entry() -> Vec<u8> {
+    canonical_json(&json!({
+        "by": {"paslon": 1, "region": "11.01", "role": "saksi"},
+        "contest": "ppwp",
+        "fields": ["options.01", "suara_sah"],
+        "logged_at": "2024-02-16T09:40:00Z",
+        "text": "Suara paslon 01 di plano 29, bukan 30.",
+        "tps": TPS,
+        "type": "objection",
+        "v": 1,
+        "version": 1,
+    }))
+    .unwrap_or_else(|e| panic!("seed entry: {e}"))
+}
+
+/// Log entries of every kind: `form` v1, `form` v2 (a correction too),
+/// `key` v1, `objection` v1 and `ruling` v1.
 pub fn entries() -> Vec<Vec<u8>> {
     let logged_at = UnixTime(1_707_915_909);
-    let mut out = vec![form_v1_entry()];
+    let mut out = vec![form_v1_entry(), objection_entry()];
     for envelope in envelopes() {
         if let Ok(signed) = envelope.open::<FormStatement>() {
             out.push(signed.entry(logged_at));
         } else if let Ok(signed) = envelope.open::<KeyStatement>() {
+            out.push(signed.entry(logged_at));
+        } else if let Ok(signed) = envelope.open::<RulingStatement>() {
             out.push(signed.entry(logged_at));
         }
     }

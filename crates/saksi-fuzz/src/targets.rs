@@ -22,7 +22,8 @@ use saksi_server::extract;
 use saksi_sim::import::{self, ImportError, RowProblem};
 use saksi_statement::entry::{Entry, EntryError, Kind};
 use saksi_statement::{
-    Envelope, EnvelopeError, FormStatement, KeyStatement, StatementError, decode_statement,
+    Envelope, EnvelopeError, FormStatement, KeyStatement, RulingStatement, StatementError,
+    decode_statement,
 };
 use serde_json::Value;
 
@@ -48,13 +49,13 @@ pub const ALL: &[Target] = &[
     },
     Target {
         name: "envelope",
-        about: "signed envelopes as POSTed (Envelope::parse, verify, open as form and key statements)",
+        about: "signed envelopes as POSTed (Envelope::parse, verify, open as form, key and ruling statements)",
         seeds: seeds::envelope_bodies,
         run: envelope,
     },
     Target {
         name: "statement",
-        about: "statement bytes (decode_statement as FormStatement and KeyStatement)",
+        about: "statement bytes (decode_statement as FormStatement, KeyStatement and RulingStatement)",
         seeds: seeds::statement_bytes,
         run: statement,
     },
@@ -141,12 +142,15 @@ fn envelope(bytes: &[u8]) -> &'static str {
     match (
         envelope.open::<FormStatement>(),
         envelope.open::<KeyStatement>(),
+        envelope.open::<RulingStatement>(),
     ) {
-        (Ok(_), _) if verifies => "form statement, signature verifies",
-        (Ok(_), _) => "form statement, signature does not verify",
-        (_, Ok(_)) if verifies => "key statement, signature verifies",
-        (_, Ok(_)) => "key statement, signature does not verify",
-        (Err(e), _) => statement_error(&e),
+        (Ok(_), _, _) if verifies => "form statement, signature verifies",
+        (Ok(_), _, _) => "form statement, signature does not verify",
+        (_, Ok(_), _) if verifies => "key statement, signature verifies",
+        (_, Ok(_), _) => "key statement, signature does not verify",
+        (_, _, Ok(_)) if verifies => "ruling statement, signature verifies",
+        (_, _, Ok(_)) => "ruling statement, signature does not verify",
+        (Err(e), _, _) => statement_error(&e),
     }
 }
 
@@ -154,10 +158,12 @@ fn statement(bytes: &[u8]) -> &'static str {
     match (
         decode_statement::<FormStatement>(bytes),
         decode_statement::<KeyStatement>(bytes),
+        decode_statement::<RulingStatement>(bytes),
     ) {
-        (Ok(_), _) => "form statement",
-        (_, Ok(_)) => "key statement",
-        (Err(e), _) => statement_error(&e),
+        (Ok(_), _, _) => "form statement",
+        (_, Ok(_), _) => "key statement",
+        (_, _, Ok(_)) => "ruling statement",
+        (Err(e), _, _) => statement_error(&e),
     }
 }
 
