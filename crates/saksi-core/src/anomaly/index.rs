@@ -26,32 +26,50 @@ const PER_TPS: [FlagCode; 4] = [
 ];
 const NO_GROUP: u32 = u32::MAX;
 
-/// The chi-square test of a kab/kota's last digits against uniform.
+/// The chi-square test of a kab/kota's last digits against uniform, less
+/// the components of a smooth trend ([`super::DIGITS_P`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct ChiSquare {
     /// Totals counted.
     pub(super) n: u64,
     pub(super) statistic: f64,
-    /// With 9 degrees of freedom.
+    /// With 7 degrees of freedom: 9, less the two trend components.
     pub(super) p: f64,
 }
 
+/// The orthogonal polynomial contrasts of the digits 0-9 of degree one
+/// (`d - 4.5`) and two (`(d - 4.5)^2 - 8.25`): the shapes a smooth slope of
+/// the totals' distribution gives their last digits.
+const LINEAR: [f64; 10] = [-4.5, -3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 4.5];
+const QUADRATIC: [f64; 10] = [12.0, 4.0, -2.0, -6.0, -8.0, -8.0, -6.0, -2.0, 4.0, 12.0];
+
 impl ChiSquare {
-    /// The test of digit counts, if there are enough of them.
+    /// The test of digit counts, if there are enough of them: the
+    /// standardized residuals' sum of squares less their projections on
+    /// [`LINEAR`] and [`QUADRATIC`].
     pub(super) fn of(counts: &[u32; 10]) -> Option<ChiSquare> {
         let n: u64 = counts.iter().map(|c| u64::from(*c)).sum();
         if n < MIN_DIGITS {
             return None;
         }
         let expected = n as f64 / 10.0;
-        let statistic = counts
+        let residual: Vec<f64> = counts
             .iter()
-            .map(|c| (f64::from(*c) - expected).powi(2) / expected)
-            .sum();
+            .map(|c| (f64::from(*c) - expected) / expected.sqrt())
+            .collect();
+        let mut statistic: f64 = residual.iter().map(|r| r * r).sum();
+        for (contrast, norm) in [
+            (&LINEAR, LINEAR.iter().map(|c| c * c).sum::<f64>()),
+            (&QUADRATIC, QUADRATIC.iter().map(|c| c * c).sum::<f64>()),
+        ] {
+            let along: f64 = contrast.iter().zip(&residual).map(|(c, r)| c * r).sum();
+            statistic -= along * along / norm;
+        }
+        let statistic = statistic.max(0.0);
         Some(ChiSquare {
             n,
             statistic,
-            p: stats::chi_square_p(statistic, 9),
+            p: stats::chi_square_p(statistic, 7),
         })
     }
 
@@ -382,7 +400,7 @@ impl Index {
                 flag(
                     FlagCode::LastDigits,
                     format!(
-                        "The last digits of {} option totals of at least {} votes across kab/kota {} are far from uniform (chi-square {:.1}, p = {:.1e}).",
+                        "The last digits of {} option totals of at least {} votes across kab/kota {} are far from uniform (chi-square {:.1} with 7 degrees of freedom, p = {:.1e}).",
                         test.n,
                         super::MIN_DIGIT_VOTES,
                         tree.get(kabkota).code,

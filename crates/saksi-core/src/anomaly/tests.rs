@@ -190,15 +190,16 @@ fn a_turnout_far_from_its_kecamatan_median_is_flagged_with_its_robust_z_score() 
 
 #[test]
 fn last_digits_far_from_uniform_flag_every_reporting_tps_of_the_kabkota() {
-    let tree = tree(40, 40);
+    let tree = tree(100, 100);
     let tps: Vec<RegionId> = tree.tps_ids().collect();
-    // 80 TPS with every total ending in 0 or 5: 240 totals.
+    // 200 TPS whose one total of 100 votes or more ends in 0 or 5 (the
+    // others are below 100 and do not count).
     let forms: Vec<(RegionId, CHasil)> = tps
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let k = i as u32 % 7;
-            (*t, ppwp(199, [10 + 5 * k, 20 + 5 * k, 30 + 10 * k]))
+            let k = i as u32 % 6;
+            (*t, ppwp(199, [100 + 5 * k, 35 + k, 30]))
         })
         .collect();
     let index = applied(&tree, &forms);
@@ -207,13 +208,20 @@ fn last_digits_far_from_uniform_flag_every_reporting_tps_of_the_kabkota() {
         .iter()
         .find(|f| f.code == FlagCode::LastDigits)
         .expect("flagged");
-    // 172 totals end in 0 and 68 in 5, against 24 expected of each digit.
+    // 100 totals end in 0 and 100 in 5, against 20 expected of each digit:
+    // a chi-square of 800, less 97.0 (linear) and 15.2 (quadratic); the
+    // p-value checked with mpmath.
     assert_eq!(
         digits.message,
-        "The last digits of 240 option totals of at least 10 votes across kab/kota 11.01 are far from uniform (chi-square 1185.3, p = 1.8e-249)."
+        "The last digits of 200 option totals of at least 100 votes across kab/kota 11.01 are far from uniform (chi-square 687.9 with 7 degrees of freedom, p = 2.8e-144)."
     );
-    let counts = index.counts(&tree, Contest::Ppwp, id(&tree, "11.01"), |_| 80);
-    assert_eq!(counts[4], 80);
+    let counts = index.counts(&tree, Contest::Ppwp, id(&tree, "11.01"), |_| 200);
+    assert_eq!(counts[4], 200);
+    // A smooth slope alone (fewer totals the higher the digit, as small
+    // numbers give) is not flagged however many totals there are.
+    let slope = [1300, 1250, 1200, 1150, 1100, 1050, 1000, 950, 900, 850];
+    let test = index::ChiSquare::of(&slope).expect("enough totals");
+    assert!(!test.flags(), "p = {}", test.p);
 }
 
 #[test]
