@@ -235,9 +235,11 @@ impl Index {
                         let row = &mut cf.counts[region.index()];
                         for (slot, code) in PER_TPS.iter().enumerate() {
                             let bit = code.bit();
+                            // Saturating: the sequencer applies under its
+                            // write lock and must not panic there.
                             match (old & bit != 0, new & bit != 0) {
-                                (false, true) => row[slot] += 1,
-                                (true, false) => row[slot] -= 1,
+                                (false, true) => row[slot] = row[slot].saturating_add(1),
+                                (true, false) => row[slot] = row[slot].saturating_sub(1),
                                 _ => {}
                             }
                         }
