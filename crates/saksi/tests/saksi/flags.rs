@@ -1,11 +1,13 @@
 //! Anomaly flags through the real server: a signed form that gives every
-//! valid vote to one paslon is flagged on its TPS page and counted in the
+//! valid vote to one paslon is flagged on its TPS page (the API's and, in
+//! chromium when it is installed, the public page) and counted in the
 //! results of every region above it, the flag survives a restart (the
 //! tallies are rebuilt from the store), and a correction clears it.
 
 use serde_json::{Value, json};
 
-use crate::common::{Server, chain, get, json};
+use crate::common::{Server, browser, chain, get, json};
+use crate::demo::rendered;
 
 /// The counts of `GET /api/v1/results/ppwp[/{code}]`.
 fn counts(server: &Server, code: &str) -> Value {
@@ -61,6 +63,15 @@ fn a_unanimous_form_is_flagged_on_its_tps_page_counted_above_it_and_cleared_by_a
     assert_eq!(flags(&server, &tps), flagged);
     for code in regions_of(&tps) {
         assert_eq!(counts(&server, &code), one, "results of {code}");
+    }
+    if let Some(chromium) = browser::chromium() {
+        let url = format!("{}/#/tps/{tps}", server.url());
+        let dom = rendered(&chromium, &url, &tmp.path().join("profile"));
+        assert!(
+            dom.contains("Tanda anomali, Presiden: Semua suara sah untuk satu pilihan.")
+                && dom.contains("All 98 valid votes went to paslon 02."),
+            "{dom}"
+        );
     }
 
     // Rebuilt from the store at start-up, the same flags.
