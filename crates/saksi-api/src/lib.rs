@@ -38,7 +38,7 @@ pub use submit::{
 pub use system::{Health, RecoveryCodes, Session, SessionInfo, TotpOffer};
 pub use tps::{
     BoxChange, CorrectionReason, DiffVersion, FormDiff, FormPhoto, FormSigner, FormVersion,
-    OnBehalfReason, TpsContest, TpsIncident, TpsObjection, TpsObjector, TpsPage,
+    OnBehalfReason, TpsContest, TpsFlag, TpsIncident, TpsObjection, TpsObjector, TpsPage,
 };
 pub use workspace::{
     Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,

@@ -114,6 +114,10 @@ pub struct Results {
     /// Legislative contests only: the dapil that overlap the region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dapil: Option<Vec<DapilTotals>>,
+    /// TPS at or under the region whose current form of the contest
+    /// carries each anomaly flag, every code named (zeros too).
+    #[serde(default)]
+    pub flags: OrderedMap<u64>,
 }
 
 /// A child region's totals.

@@ -6,6 +6,7 @@
 //! the server, the store, the simulator and the auditor all share one
 //! definition of what a valid election fact is.
 
+pub mod anomaly;
 pub mod contest;
 pub mod election;
 pub mod form;

@@ -10,10 +10,16 @@
 //! TPS themselves have no row: a TPS's totals are its current form's
 //! ([`Totals::of_form`]), which the store holds. At national scale that
 //! keeps the arrays to about 92,000 rows instead of 912,000.
+//!
+//! The tallies also carry the anomaly flags ([`crate::anomaly::Index`]):
+//! they change with the same `new - old` of each version, so a batch's
+//! flags and counts become visible with its totals, under the same lock.
+//! That costs 16 bytes per TPS and contest (about 66 MB for the nation).
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
+use crate::anomaly;
 use crate::form::{CHasil, OptionId};
 use crate::{Contest, Election, Level, RegionId};
 
@@ -79,6 +85,7 @@ pub struct Tallies {
     contests: Vec<ContestTally>,
     /// Parallel to `Election::dapil`.
     dapil: Vec<DapilTally>,
+    anomalies: anomaly::Index,
 }
 
 impl Tallies {
@@ -124,6 +131,7 @@ impl Tallies {
             upper,
             contests,
             dapil,
+            anomalies: anomaly::Index::new(tree),
         };
         for (tps, region) in tree.iter().skip(upper) {
             let dpt = u64::from(region.dpt.total());
@@ -178,9 +186,53 @@ impl Tallies {
 
     /// Replaces a TPS's form for `contest`: subtracts `old` (the version it
     /// succeeds, `None` for a first version) and adds `new` everywhere the
-    /// TPS counts. Forms reaching here have passed validation, so every
+    /// TPS counts, and settles the anomaly flags of its kecamatan and
+    /// kab/kota. Forms reaching here have passed validation, so every
     /// option is on the TPS's ballot.
     pub fn apply(
+        &mut self,
+        election: &Election,
+        tps: RegionId,
+        contest: Contest,
+        old: Option<&CHasil>,
+        new: &CHasil,
+    ) {
+        self.add_form(election, tps, contest, old, new);
+        self.anomalies.settle(&election.tree);
+    }
+
+    /// Enters a stored current form at start-up: [`Tallies::apply`] of a
+    /// first version, except that the anomaly flags wait for
+    /// [`Tallies::settle`] after the last form. Settling a kecamatan takes
+    /// time in its size, so settling it once per form would take time in
+    /// the square of its size.
+    pub fn restore(&mut self, election: &Election, tps: RegionId, contest: Contest, form: &CHasil) {
+        self.add_form(election, tps, contest, None, form);
+    }
+
+    /// Settles the anomaly flags of every form entered by
+    /// [`Tallies::restore`].
+    pub fn settle(&mut self, election: &Election) {
+        self.anomalies.settle(&election.tree);
+    }
+
+    /// The flags of a TPS's current forms, every contest, with reasons.
+    pub fn flags(&self, election: &Election, tps: RegionId) -> Vec<anomaly::Flag> {
+        self.anomalies.flags(&election.tree, tps)
+    }
+
+    /// TPS at or under `region` (a TPS too) carrying each anomaly flag for
+    /// `contest`, in [`anomaly::FlagCode::ALL`] order.
+    pub fn flag_counts(&self, election: &Election, contest: Contest, region: RegionId) -> [u64; 5] {
+        let ct = &self.contests[contest.index()];
+        let width = NF + ct.slots;
+        self.anomalies.counts(&election.tree, contest, region, |r| {
+            ct.rows[r.index() * width + TPS_REPORTED]
+        })
+    }
+
+    /// The totals and the anomaly index's share of [`Tallies::apply`].
+    fn add_form(
         &mut self,
         election: &Election,
         tps: RegionId,
@@ -191,6 +243,7 @@ impl Tallies {
         let Some(dapil) = self.tps_dapil(election, tps, contest) else {
             return;
         };
+        self.anomalies.enter(tps, contest, old, new);
         let mut fixed = fixed_of(new);
         fixed[TPS_REPORTED] = 1;
         if let Some(old) = old {

@@ -126,7 +126,7 @@ impl App {
             };
             known.set_version(tps, v.contest, v.version);
             match form::parse(v.contest, v.form_json.as_bytes()) {
-                Ok(f) => tallies.apply(&election, tps, v.contest, None, &f),
+                Ok(f) => tallies.restore(&election, tps, v.contest, &f),
                 Err(e) => failure = Some(corrupt(e.to_string())),
             }
             last_updated = last_updated.max(Some(v.submitted_at));
@@ -134,6 +134,7 @@ impl App {
         if let Some(err) = failure {
             return Err(err);
         }
+        tallies.settle(&election);
         store.for_each_idempotency_key(&mut |principal, key| {
             known.remember_request(principal, key)
         })?;

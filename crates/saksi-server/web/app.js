@@ -145,6 +145,8 @@ async function showResults(r) {
         el("td", { class: "n" }, fmt.format(d.totals.suara_sah)),
         el("td", {}, leader(data, d.totals)))))));
   }
+  const counts = flagCounts(data.flags);
+  if (counts) parts.push(counts);
   if (data.children.length) parts.push(el("h3", {}, "Rincian wilayah"), childrenTable(data));
   return { parts, status: "log " + fmt.format(data.log_size) + (data.last_updated ? " · " + new Date(data.last_updated).toLocaleString("id-ID") : "") };
 }
@@ -246,6 +248,31 @@ function incidentFlag(i) {
     ") dilaporkan di TPS ini tentang " + contests + ": " + word(i.status) + ".");
 }
 
+// An anomaly flag on one contest's current form: numbers odd beside their
+// neighbours', for the reviewers to look at (never a refusal). The kind in
+// Indonesian, the server's sentence with its numbers as it wrote it.
+const FLAG_WORDS = {
+  above_dpt: "Suara melebihi DPT lebih dari 2%",
+  unanimous: "Semua suara sah untuk satu pilihan",
+  same_votes: "Perolehan sama persis dengan TPS lain di kecamatan ini",
+  turnout_outlier: "Partisipasi jauh dari median kecamatan",
+  last_digits: "Angka terakhir perolehan di kabupaten/kota ini tidak merata",
+};
+function anomalyFlag(f) {
+  const contest = (CONTESTS.find(x => x[0] === f.contest) || [f.contest, f.contest])[1];
+  return el("p", { class: "warn anomaly-flag" }, "⚑ Tanda anomali, " + contest + ": " + (FLAG_WORDS[f.code] || f.code) + ". ",
+    el("span", { class: "muted", lang: "en" }, f.message));
+}
+
+// Per flag, how many TPS of the region carry it; nothing when none do.
+function flagCounts(flags) {
+  const entries = Object.entries(flags || {}).filter(e => e[1] > 0);
+  if (!entries.length) return null;
+  return el("div", { id: "flag-counts" }, el("h3", {}, "Tanda anomali"),
+    el("p", { class: "muted" }, "TPS yang ditandai untuk diperiksa; tanda tidak menolak atau menahan formulir apa pun."),
+    el("ul", {}, entries.map(([k, n]) => el("li", {}, (FLAG_WORDS[k] || k) + ": " + fmt.format(n) + " TPS"))));
+}
+
 async function showTps(r) {
   const [data, size] = await Promise.all([getJson("/api/v1/tps/" + r.code), checkpointSize()]);
   const parts = [
@@ -254,6 +281,7 @@ async function showTps(r) {
     el("h2", { id: "region-name" }, data.name || data.code),
     el("div", { class: "muted" }, "Kode " + data.code + (data.dpt ? " · DPT " + fmt.format(data.dpt.j) : "")),
     ...(data.incidents || []).map(incidentFlag),
+    ...(data.flags || []).map(anomalyFlag),
   ];
   for (const c of data.contests || []) {
     const name = (CONTESTS.find(x => x[0] === c.contest) || [c.contest, c.contest])[1];

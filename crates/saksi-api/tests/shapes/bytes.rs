@@ -69,6 +69,16 @@ fn results() {
                 .unwrap()
                 .insert("dapil".into(), Value::Array(list));
         }
+        // Added after the server's `json!`: the anomaly flag counts, last.
+        let flags: serde_json::Map<String, Value> = r
+            .flags
+            .0
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(*v)))
+            .collect();
+        body.as_object_mut()
+            .unwrap()
+            .insert("flags".into(), Value::Object(flags));
         assert_eq!(bytes(&r), body.to_string());
     }
 }
@@ -245,6 +255,9 @@ fn errors_regions_tps_and_log() {
         "incidents": t.incidents.iter().map(|i| json!({
             "id": i.id, "category": i.category, "severity": i.severity,
             "status": i.status, "contests": i.contests,
+        })).collect::<Vec<_>>(),
+        "flags": t.flags.iter().map(|f| json!({
+            "code": f.code, "message": f.message, "contest": f.contest,
         })).collect::<Vec<_>>(),
     });
     assert_eq!(bytes(&t), old.to_string());

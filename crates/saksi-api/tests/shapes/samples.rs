@@ -132,6 +132,13 @@ pub fn results(dapil: bool) -> Results {
                 totals: totals(2),
             }]
         }),
+        flags: OrderedMap(vec![
+            ("above_dpt".into(), 2),
+            ("unanimous".into(), 0),
+            ("same_votes".into(), 4),
+            ("turnout_outlier".into(), 1),
+            ("last_digits".into(), 0),
+        ]),
     }
 }
 
@@ -311,6 +318,11 @@ pub fn tps_page() -> TpsPage {
             severity: "high".into(),
             status: "acknowledged".into(),
             contests: vec!["ppwp".into()],
+        }],
+        flags: vec![TpsFlag {
+            code: "unanimous".into(),
+            message: "All 98 valid votes went to paslon 02.".into(),
+            contest: "ppwp".into(),
         }],
     }
 }

@@ -1,6 +1,6 @@
 //! `GET /workspace/`: the staff home, what needs the officer's attention in
-//! their jurisdiction. PPS and PPK see each of their TPS with its forms
-//! and warnings; officers above see, per region one level down, how many
+//! their jurisdiction. PPS and PPK see each of their TPS with its forms,
+//! warnings and anomaly flags (the queue they review); officers above see, per region one level down, how many
 //! TPS have reported. The later issues (incidents, recap, logistics) add
 //! their sections here.
 
@@ -33,6 +33,9 @@ struct TpsRow {
     warnings: usize,
     /// Per contest held: its id and current version (0: none yet).
     contests: Vec<(&'static str, u32)>,
+    /// The anomaly flags of its current forms: the contest's id and the
+    /// reason, for the reviewer to look at (they block nothing).
+    flags: Vec<(&'static str, String)>,
 }
 
 /// One region of an upper officer's summary.
@@ -184,10 +187,23 @@ async fn tps_rows(
     let mut ids = Vec::new();
     collect_tps(&election, region, &mut ids);
     ids.truncate(MAX_TPS_LISTED);
+    // From the live tallies, which carry the flags (no store read).
+    let flags: Vec<Vec<(&'static str, String)>> = {
+        let live = state.live();
+        ids.iter()
+            .map(|id| {
+                live.tallies
+                    .flags(&election, *id)
+                    .into_iter()
+                    .map(|f| (f.contest.id(), f.message))
+                    .collect()
+            })
+            .collect()
+    };
     state
         .blocking(move |store| {
             let mut rows = Vec::with_capacity(ids.len());
-            for id in ids {
+            for (id, flags) in ids.into_iter().zip(flags) {
                 let r = election.tree.get(id);
                 let versions = store.form_versions(r.code)?;
                 let mut contests = Vec::new();
@@ -213,6 +229,7 @@ async fn tps_rows(
                     held: contests.len(),
                     warnings,
                     contests,
+                    flags,
                 });
             }
             Ok(rows)

@@ -358,7 +358,7 @@ fn a_kpps_session_from_user_token_cannot_change_a_signed_form() {
 }
 
 /// The page's DOM after its script has run.
-fn rendered(browser: &Path, url: &str, profile: &Path) -> String {
+pub(crate) fn rendered(browser: &Path, url: &str, profile: &Path) -> String {
     let out = Command::new(browser)
         .args([
             "--headless",

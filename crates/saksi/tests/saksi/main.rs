@@ -17,6 +17,7 @@ mod demo;
 mod demo_incidents;
 mod entry_browser;
 mod faults;
+mod flags;
 mod incidents_browser;
 mod keys;
 mod lease;

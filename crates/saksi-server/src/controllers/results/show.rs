@@ -1,11 +1,16 @@
 //! `GET /api/v1/results/{contest}` and `/api/v1/results/{contest}/{code}`.
+//!
+//! Beside the totals, each body counts the TPS under the region carrying
+//! each anomaly flag; the tallies keep those counts per region, so the
+//! national body costs no more than before.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use saksi_api::{ChildTotals, DapilTotals, OrderedMap, Results};
-use saksi_core::tally::Totals;
+use saksi_core::anomaly::FlagCode;
+use saksi_core::tally::{Tallies, Totals};
 use saksi_core::{Contest, Level, RegionCode, RegionId};
 
 use super::{current_at, parse_stored};
@@ -90,6 +95,7 @@ fn render_upper(state: &AppState, contest: Contest, id: RegionId) -> (u64, Bytes
         &live.tallies.region(contest, id),
         children,
         dapil_totals(state, contest, id, &live.tallies),
+        flag_counts(state, contest, id, &live.tallies),
     );
     (live.log_size(), body)
 }
@@ -109,11 +115,12 @@ async fn render_with_tps(
     } else {
         tree.children(id).map(|c| (c, tree.get(c).code)).collect()
     };
-    let (log_size, last_updated, desa_totals, dapil) = {
+    let (log_size, last_updated, desa_totals, dapil, flags) = {
         let live = state.live();
         let totals = (!is_tps).then(|| live.tallies.region(contest, id));
         let dapil = dapil_totals(state, contest, id, &live.tallies);
-        (live.log_size(), live.last_updated, totals, dapil)
+        let flags = flag_counts(state, contest, id, &live.tallies);
+        (live.log_size(), live.last_updated, totals, dapil, flags)
     };
     let codes: Vec<RegionCode> = tps.iter().map(|(_, c)| *c).collect();
     let versions = state
@@ -153,6 +160,7 @@ async fn render_with_tps(
         &totals,
         children,
         dapil,
+        flags,
     );
     Ok((log_size, body))
 }
@@ -163,7 +171,7 @@ fn dapil_totals(
     state: &AppState,
     contest: Contest,
     id: RegionId,
-    tallies: &saksi_core::tally::Tallies,
+    tallies: &Tallies,
 ) -> Option<Vec<DapilTotals>> {
     if contest == Contest::Ppwp {
         return None;
@@ -188,6 +196,24 @@ fn dapil_totals(
         })
         .collect();
     Some(list)
+}
+
+/// How many TPS at or under the region carry each anomaly flag, every
+/// code named.
+fn flag_counts(
+    state: &AppState,
+    contest: Contest,
+    id: RegionId,
+    tallies: &Tallies,
+) -> OrderedMap<u64> {
+    let counts = tallies.flag_counts(&state.election, contest, id);
+    OrderedMap(
+        FlagCode::ALL
+            .iter()
+            .zip(counts)
+            .map(|(code, n)| (code.id().to_owned(), n))
+            .collect(),
+    )
 }
 
 /// Names of the options in `totals`, keyed like them: paslon, parties, or
@@ -242,6 +268,7 @@ fn envelope(
     totals: &Totals,
     children: Vec<ChildTotals>,
     dapil: Option<Vec<DapilTotals>>,
+    flags: OrderedMap<u64>,
 ) -> Bytes {
     let tree = &state.election.tree;
     let region = tree.get(id);
@@ -258,5 +285,6 @@ fn envelope(
         option_names: option_names(&state.election, contest, id),
         children,
         dapil,
+        flags,
     })
 }

@@ -1,7 +1,8 @@
 //! `GET /api/v1/tps/{code}`: a TPS with every contest's current form and
 //! all its versions with their warnings, signer, photos (and whether each
 //! is uploaded yet), digest, log index and leaf hash (for an inclusion
-//! proof), as of the log size stated.
+//! proof), and the anomaly flags of its current forms, as of the log size
+//! stated.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use saksi_api::{
     CorrectionReason, FormPhoto, FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest,
-    TpsIncident, TpsObjection, TpsObjector, TpsPage,
+    TpsFlag, TpsIncident, TpsObjection, TpsObjector, TpsPage,
 };
 use saksi_core::incident::Severity;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
@@ -37,7 +38,22 @@ pub async fn show(
         .find(code)
         .filter(|_| code.level() == Level::Tps)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {code}")))?;
-    let log_size = state.live().log_size();
+    // The flags, judged on the forms the log of that size holds (the
+    // tallies carry them, so they cost no look at the store).
+    let (log_size, anomalies) = {
+        let live = state.live();
+        let flags: Vec<TpsFlag> = live
+            .tallies
+            .flags(&state.election, id)
+            .into_iter()
+            .map(|f| TpsFlag {
+                code: f.code.id().to_owned(),
+                message: f.message,
+                contest: f.contest.id().to_owned(),
+            })
+            .collect();
+        (live.log_size(), flags)
+    };
     // The versions, what their log entries say, and whether each photo is
     // uploaded yet (a look at the photo store each), in one blocking task.
     let photos = state.config.photos.clone();
@@ -124,7 +140,8 @@ pub async fn show(
         dpt: header.dpt,
         log_size,
         contests,
-        incidents: flags(&state, id, code),
+        incidents: incident_flags(&state, id, code),
+        flags: anomalies,
     };
     Ok(json_of(StatusCode::OK, &body))
 }
@@ -132,7 +149,7 @@ pub async fn show(
 /// The incidents that flag this TPS: open or acknowledged, `high` or
 /// `critical`, filed here and naming a contest held here (only those
 /// contests are listed), by id.
-fn flags(state: &AppState, id: RegionId, code: RegionCode) -> Vec<TpsIncident> {
+fn incident_flags(state: &AppState, id: RegionId, code: RegionCode) -> Vec<TpsIncident> {
     let live = state.live();
     let mut out: Vec<TpsIncident> = live
         .incidents
