@@ -67,6 +67,7 @@ macro_rules! store_suite {
             a_reused_log_entry_index_is_a_conflict_and_writes_nothing,
             log_size_counts_entries_and_versions,
             keys_are_registered_revoked_and_listed_in_log_order,
+            recap_entries_are_read_back_in_log_order,
             a_key_registered_twice_or_a_bad_revocation_is_a_conflict_and_writes_nothing,
             the_database_clock_is_in_milliseconds_since_the_epoch,
             a_fresh_store_grants_the_lease_with_a_first_token,
@@ -359,6 +360,17 @@ pub fn users_are_added_found_and_duplicates_refused(h: &impl Harness) {
     let officer = store.user_by_id(kpps_id).unwrap().unwrap();
     assert_eq!(officer.password_hash, None);
     assert_eq!(officer.party, None);
+    // A PPWP pair's witness keeps its pair, not a party.
+    let pair = store
+        .add_user(&NewUser {
+            party: None,
+            paslon: Some(2),
+            ..new_user("saksi.paslon")
+        })
+        .unwrap();
+    let pair = store.user_by_id(pair).unwrap().unwrap();
+    assert_eq!((pair.party, pair.paslon), (None, Some(2)));
+    assert_eq!(store.user_by_id(id).unwrap().unwrap().paslon, None);
     assert_eq!(store.user_by_username("nobody").unwrap(), None);
     assert_eq!(store.user_by_id(UserId(kpps_id.0 + 100)).unwrap(), None);
 
@@ -1350,6 +1362,36 @@ fn stored_key(name: &str, role: &str, region: &str, index: u64) -> StoredKey {
         revoked_at: None,
         commissioner: false,
     }
+}
+
+pub fn recap_entries_are_read_back_in_log_order(h: &impl Harness) {
+    let store = h.open();
+    assert!(store.recap_entries().unwrap().is_empty());
+    for (start, recap) in [(0, vec![1]), (3, vec![3, 5])] {
+        store
+            .commit_batch(&Batch {
+                entries: (start..start + 3).map(entry).collect(),
+                recap,
+                ..Batch::default()
+            })
+            .unwrap();
+    }
+    let read: Vec<LogEntry> = store.recap_entries().unwrap();
+    assert_eq!(read, vec![entry(1), entry(3), entry(5)]);
+    // A recap index with no entry of its batch is refused, and the batch
+    // with it.
+    let orphan = store.commit_batch(&Batch {
+        entries: vec![entry(6)],
+        recap: vec![60],
+        ..Batch::default()
+    });
+    assert!(orphan.is_err(), "{orphan:?}");
+    assert_eq!(store.log_size().unwrap(), 6);
+    assert_eq!(
+        h.open().recap_entries().unwrap().len(),
+        3,
+        "seen by a second handle"
+    );
 }
 
 pub fn keys_are_registered_revoked_and_listed_in_log_order(h: &impl Harness) {
