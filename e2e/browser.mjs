@@ -27,3 +27,27 @@ export async function launch() {
     ],
   });
 }
+
+// The environment variables a script needs, each required: an unset one
+// stops the script with its name.
+export function required(...names) {
+  const out = {};
+  for (const name of names) {
+    if (!process.env[name]) {
+      throw new Error(`${name} is not set`);
+    }
+    out[name] = process.env[name];
+  }
+  return out;
+}
+
+// What went wrong on a page, as it happens: an uncaught error and a
+// Content-Security-Policy violation (which the console reports).
+export function watch(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error" && m.text().includes("Content Security Policy")) errors.push(m.text());
+  });
+  return errors;
+}

@@ -8,27 +8,18 @@
 // Standard output: one JSON object for the Rust test to check
 // (crates/saksi/tests/saksi/browser_photos.rs).
 
-import { PHONE, launch } from "./browser.mjs";
+import { PHONE, launch, required, watch } from "./browser.mjs";
 
-const { CHROMIUM, SAKSI_URL, TPS, SCREENSHOT } = process.env;
-for (const [name, value] of Object.entries({ CHROMIUM, SAKSI_URL, TPS, SCREENSHOT })) {
-  if (!value) {
-    throw new Error(`${name} is not set`);
-  }
-}
+const { SAKSI_URL, TPS, SCREENSHOT } = required("CHROMIUM", "SAKSI_URL", "TPS", "SCREENSHOT");
 
 const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: PHONE });
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
   // A CSP violation (an image from elsewhere, an inline style) is logged
   // to the console; a failed request is reported with its address (the
   // browser's own favicon request aside: the page has none).
-  page.on("console", (m) => {
-    if (m.type() === "error" && m.text().includes("Content Security Policy")) errors.push(m.text());
-  });
+  const errors = watch(page);
   page.on("response", (r) => {
     if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`);
   });

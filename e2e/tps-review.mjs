@@ -7,24 +7,15 @@
 // Standard output: one JSON object for the Rust test to check
 // (crates/saksi/tests/saksi/review.rs).
 
-import { PHONE, launch } from "./browser.mjs";
+import { PHONE, launch, required, watch } from "./browser.mjs";
 
-const { CHROMIUM, SAKSI_URL, TPS, SCREENSHOT } = process.env;
-for (const [name, value] of Object.entries({ CHROMIUM, SAKSI_URL, TPS, SCREENSHOT })) {
-  if (!value) {
-    throw new Error(`${name} is not set`);
-  }
-}
+const { SAKSI_URL, TPS, SCREENSHOT } = required("CHROMIUM", "SAKSI_URL", "TPS", "SCREENSHOT");
 
 const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: PHONE });
   const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error" && m.text().includes("Content Security Policy")) errors.push(m.text());
-  });
+  const errors = watch(page);
   await page.goto(`${SAKSI_URL}/#/tps/${TPS}`);
   await page.waitForSelector(".objection");
   const out = await page.evaluate(() => ({

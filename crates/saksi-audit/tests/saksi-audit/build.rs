@@ -120,6 +120,21 @@ pub fn form_on_behalf(
     (statement, digest)
 }
 
+/// Asserts that the replay found exactly `expect`: for each (index, text),
+/// a discrepancy at that log entry containing the text, and no other.
+pub fn assert_found(replay: &Replay, expect: &[(u64, &str)]) {
+    let found: Vec<String> = replay.found.iter().map(ToString::to_string).collect();
+    for (index, text) in expect {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with(&format!("log entry {index}: ")) && f.contains(text)),
+            "{index}: {text} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expect.len(), "{found:#?}");
+}
+
 pub fn run(entries: Vec<Vec<u8>>, root: &Signer) -> Replay {
     run_allowing_unsigned_before(entries, root, 0)
 }

@@ -10,7 +10,7 @@ use saksi_statement::recap::{Decision, Objection, ObjectionEntry, Objector, Ruli
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::build::{NOW, ORIGIN, code, entry, form, register, run};
+use crate::build::{NOW, ORIGIN, assert_found, code, entry, form, register, run};
 
 const TPS: &str = "11.01.01.2001.001";
 
@@ -93,7 +93,6 @@ fn objections_rulings_and_corrections_replay_and_every_forgery_is_named() {
         entry("form", v3_by_kpps, &phone),              // 20: a correction the KPPS signs
     ];
     let replay = run(entries, &root);
-    let found: Vec<String> = replay.found.iter().map(ToString::to_string).collect();
     let expect = [
         (10, "an objection is ruled on by a PPK key"),
         (12, "signs only for the TPSs in it"),
@@ -106,15 +105,7 @@ fn objections_rulings_and_corrections_replay_and_every_forgery_is_named() {
         (20, "a correction is signed by a PPK key"),
         (20, "objection 9 was not upheld"),
     ];
-    for (index, text) in expect {
-        assert!(
-            found
-                .iter()
-                .any(|f| f.starts_with(&format!("log entry {index}: ")) && f.contains(text)),
-            "{index}: {text} in {found:#?}"
-        );
-    }
-    assert_eq!(found.len(), expect.len(), "{found:#?}");
+    assert_found(&replay, &expect);
     let ledger = &replay.ledger;
     let slot = ledger.forms.current(code(TPS), Contest::Ppwp).unwrap();
     assert_eq!(

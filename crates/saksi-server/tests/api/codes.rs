@@ -1548,63 +1548,50 @@ async fn objection_malformed() -> Trial {
     objection_refused(r, &auth, json!({"tps": "11.01.01.2001.001"})).await
 }
 
-async fn objection_invalid() -> Trial {
+/// The pair's witness objecting to `contest`'s `version` over `fields`.
+async fn witness_refused(contest: &str, version: u32, fields: &[&str]) -> Trial {
     let r = review().await;
-    let (auth, body) = (
-        r.witness.clone(),
-        crate::review::objection(r.tps, "ppwp", 1, &["options.9.party"]),
-    );
+    let body = crate::review::objection(r.tps, contest, version, fields);
+    let auth = r.witness.clone();
     objection_refused(r, &auth, body).await
+}
+
+/// An account of `role` (a saksi of party 3) at the kab/kota of `tps`
+/// (the review's TPS if `None`) objecting to `contest`'s version 1.
+async fn account_refused(role: &str, tps: Option<&str>, contest: &str) -> Trial {
+    let r = review().await;
+    let at = tps.map_or(r.tps, |p| r.app.first_tps(RegionCode::parse(p).unwrap()));
+    let kab = at.ancestor_at(Level::Kabkota).unwrap();
+    let party = (role == "saksi").then_some(3);
+    let token = r
+        .app
+        .account_token(&format!("{role}.other"), role, kab, party, None);
+    let body = crate::review::objection(r.tps, contest, 1, &["suara_sah"]);
+    objection_refused(r, &format!("Bearer {token}"), body).await
+}
+
+async fn objection_invalid() -> Trial {
+    witness_refused("ppwp", 1, &["options.9.party"]).await
 }
 
 async fn objection_not_an_objector() -> Trial {
-    let r = review().await;
-    let auth = format!("Bearer {}", r.app.kpps_token(r.tps));
-    let body = crate::review::objection(r.tps, "ppwp", 1, &["suara_sah"]);
-    objection_refused(r, &auth, body).await
+    account_refused("kpu-kabkota", None, "ppwp").await
 }
 
 async fn objection_outside_region() -> Trial {
-    let r = review().await;
-    let elsewhere = r.app.first_tps(RegionCode::parse("12").unwrap());
-    let kab = elsewhere.ancestor_at(Level::Kabkota).unwrap();
-    let auth = format!(
-        "Bearer {}",
-        r.app
-            .account_token("saksi.far", "saksi", kab, Some(3), None)
-    );
-    let body = crate::review::objection(r.tps, "ppwp", 1, &["suara_sah"]);
-    objection_refused(r, &auth, body).await
+    account_refused("saksi", Some("12"), "ppwp").await
 }
 
 async fn objection_paslon_outside_ppwp() -> Trial {
-    let r = review().await;
-    let (auth, body) = (
-        r.witness.clone(),
-        crate::review::objection(r.tps, "dpr", 1, &["suara_sah"]),
-    );
-    objection_refused(r, &auth, body).await
+    witness_refused("dpr", 1, &["suara_sah"]).await
 }
 
 async fn objection_no_form() -> Trial {
-    let r = review().await;
-    let kab = r.tps.ancestor_at(Level::Kabkota).unwrap();
-    let auth = format!(
-        "Bearer {}",
-        r.app
-            .account_token("bawaslu.trial", "bawaslu", kab, None, None)
-    );
-    let body = crate::review::objection(r.tps, "dpr", 1, &["suara_sah"]);
-    objection_refused(r, &auth, body).await
+    account_refused("bawaslu", None, "dpr").await
 }
 
 async fn objection_not_current() -> Trial {
-    let r = review().await;
-    let (auth, body) = (
-        r.witness.clone(),
-        crate::review::objection(r.tps, "ppwp", 2, &["suara_sah"]),
-    );
-    objection_refused(r, &auth, body).await
+    witness_refused("ppwp", 2, &["suara_sah"]).await
 }
 
 async fn objection_not_found() -> Trial {

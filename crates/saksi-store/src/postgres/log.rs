@@ -76,14 +76,17 @@ pub(super) fn recap_entries(conn: &mut Conn) -> Result<Vec<LogEntry>> {
     conn.client
         .query(&select, &[])?
         .iter()
-        .map(|row| {
-            Ok(LogEntry {
-                index: int(row, 0, "log index")?,
-                data: row.try_get(1)?,
-                leaf_hash: hash_column(row, 2)?,
-            })
-        })
+        .map(entry_row)
         .collect()
+}
+
+/// A row of `log_index, data, leaf_hash` as an entry.
+fn entry_row(row: &Row) -> Result<LogEntry> {
+    Ok(LogEntry {
+        index: int(row, 0, "log index")?,
+        data: row.try_get(1)?,
+        leaf_hash: hash_column(row, 2)?,
+    })
 }
 
 /// One descent of the primary key.
@@ -133,12 +136,6 @@ pub(super) fn entries(conn: &mut Conn, start: u64, end: u64) -> Result<Vec<LogEn
     conn.client
         .query(&select, &[&clamp(start), &clamp(end)])?
         .iter()
-        .map(|row| {
-            Ok(LogEntry {
-                index: int(row, 0, "log index")?,
-                data: row.try_get(1)?,
-                leaf_hash: hash_column(row, 2)?,
-            })
-        })
+        .map(entry_row)
         .collect()
 }

@@ -56,16 +56,7 @@ pub(super) fn recap_entries(conn: &Connection) -> Result<Vec<LogEntry>> {
         "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
          JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index",
     )?;
-    let mut rows = select.query([])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(LogEntry {
-            index: row.get(0)?,
-            data: row.get(1)?,
-            leaf_hash: hash_column(row, 2)?,
-        });
-    }
-    Ok(out)
+    entry_rows(select.query([])?)
 }
 
 /// One descent of the primary key.
@@ -113,7 +104,11 @@ pub(super) fn entries(conn: &Connection, start: u64, end: u64) -> Result<Vec<Log
         "SELECT log_index, data, leaf_hash FROM log_entries
          WHERE log_index >= ?1 AND log_index < ?2 ORDER BY log_index",
     )?;
-    let mut rows = select.query((clamp(start), clamp(end)))?;
+    entry_rows(select.query((clamp(start), clamp(end)))?)
+}
+
+/// Rows of `log_index, data, leaf_hash` as entries.
+fn entry_rows(mut rows: rusqlite::Rows<'_>) -> Result<Vec<LogEntry>> {
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(LogEntry {
