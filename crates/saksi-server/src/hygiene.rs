@@ -76,6 +76,7 @@ const JSON_BODIES: &[&str] = &[
     "/api/v1/enrolment-codes",
     "/api/v1/enrolments",
     "/api/v1/officer-keys",
+    "/api/v1/objections",
 ];
 
 /// True for a path whose POST body is read as JSON: [`JSON_BODIES`] and

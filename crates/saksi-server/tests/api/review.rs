@@ -176,6 +176,25 @@ async fn an_objection_is_ruled_on_and_answered_by_a_correction_and_all_of_it_sho
     let before = before + 1; // the DPR form
     assert_eq!(size(&app), before, "a refused objection logs nothing");
 
+    // Read as JSON only when sent as JSON: no cross-site form posts one.
+    let auth = format!("Bearer {witness}");
+    let plain = app
+        .request(
+            Method::POST,
+            "/api/v1/objections",
+            &[
+                ("content-type", "text/plain"),
+                ("authorization", &auth),
+                ("idempotency-key", "plain"),
+            ],
+            objection(tps, "ppwp", 1, &["suara_sah"]).to_string(),
+        )
+        .await;
+    refused(
+        &plain,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "request.unsupported_media_type",
+    );
     // Two objections; a retry is answered with the first answer.
     let body = objection(tps, "ppwp", 1, &["options.01", "suara_sah"]);
     let first = post(&app, "/api/v1/objections", Some(&witness), "k1", &body).await;
