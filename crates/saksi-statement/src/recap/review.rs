@@ -220,11 +220,6 @@ impl Review {
             .filter_map(|i| self.objections.get(i))
             .collect()
     }
-
-    /// Every objection, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = &ObjectionState> {
-        self.objections.values()
-    }
 }
 
 #[cfg(test)]
