@@ -13,6 +13,7 @@
 pub mod error;
 pub mod incidents;
 pub mod log;
+pub mod recap;
 pub mod regions;
 pub mod results;
 pub mod submit;
@@ -27,10 +28,11 @@ pub use incidents::{
     Percentiles,
 };
 pub use log::{LogEntries, LogEntry, Proof};
+pub use recap::{Blocker, RecapConfirmation, RecapState};
 pub use regions::{Dpt, Region, RegionChild};
 pub use results::{
-    CandidateVotes, ChildTotals, DapilResults, DapilTotals, Options, OrderedMap, PartyVotes,
-    Results, Totals,
+    CandidateVotes, ChildTotals, DapilResults, DapilTotals, FinalTotals, Options, OrderedMap,
+    PartyVotes, Results, Totals,
 };
 pub use submit::{
     Accepted, BulkItem, BulkResults, KeyAccepted, PhotoStored, RecapAccepted, Receipt,

@@ -118,6 +118,21 @@ pub struct Results {
     /// carries each anomaly flag, every code named (zeros too).
     #[serde(default)]
     pub flags: OrderedMap<u64>,
+    /// The region's final sign-off, beside the live totals: `null` until
+    /// its commissioners signed it off (and again once it is reopened).
+    #[serde(rename = "final", default)]
+    pub final_: Option<FinalTotals>,
+}
+
+/// A region's final sign-off as the results show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalTotals {
+    /// The totals the commissioners signed.
+    pub totals: Totals,
+    /// The confirmation that made it final.
+    pub log_index: u64,
+    /// That confirmation's `logged_at`.
+    pub signed_at: String,
 }
 
 /// A child region's totals.
@@ -126,6 +141,10 @@ pub struct ChildTotals {
     pub code: String,
     pub name: String,
     pub totals: Totals,
+    /// Whether the child's recap is final: signed off finally itself or
+    /// below a region that is.
+    #[serde(rename = "final", default)]
+    pub final_: bool,
 }
 
 /// A dapil's totals in a region's results.

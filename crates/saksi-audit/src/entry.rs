@@ -14,7 +14,7 @@ use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_log::Verifier;
 use saksi_statement::entry::{EntryError, Kind, entry_sha256};
-use saksi_statement::recap::{ObjectionEntry, RulingStatement};
+use saksi_statement::recap::{ObjectionEntry, RulingStatement, SignoffStatement};
 use saksi_statement::{Correction, Entry, KeyAction, KeyStatement, SignedBy, Statement};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -82,6 +82,16 @@ pub struct RulingEntry {
     pub signed: Signed,
 }
 
+/// A commissioner's confirmation of a region's sign-off.
+#[derive(Debug)]
+pub struct SignoffEntry {
+    pub statement: SignoffStatement,
+    /// SHA-256 of the statement's bytes: identical statements confirm
+    /// the same sign-off.
+    pub digest: [u8; 32],
+    pub signed: Signed,
+}
+
 /// A key registration or revocation.
 #[derive(Debug)]
 pub struct KeyEntry {
@@ -97,6 +107,7 @@ pub enum Body {
     Incident(IncidentBody),
     Objection(ObjectionEntry),
     Ruling(RulingEntry),
+    Signoff(SignoffEntry),
 }
 
 /// One decoded entry.
@@ -293,6 +304,17 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
             signed(&e.signed, e.logged_at, ctx, fresh).map(|signed| {
                 Body::Ruling(RulingEntry {
                     statement: e.signed.statement,
+                    signed,
+                })
+            })
+        }
+        Entry::SignoffV1(e) => {
+            problems.extend(ctx.origin_problem(&e.signed.statement.origin));
+            let digest = e.signed.sha256();
+            signed(&e.signed, e.logged_at, ctx, fresh).map(|signed| {
+                Body::Signoff(SignoffEntry {
+                    statement: e.signed.statement,
+                    digest,
                     signed,
                 })
             })

@@ -23,6 +23,9 @@
 //!   `ppk` key of the TPS's kecamatan and it answers an upheld objection of
 //!   that form that no correction answered yet
 //!   (`saksi_statement::Review`, the rules the server applies);
+//! - a `signoff` entry is a commissioner's confirmation, replayed by
+//!   [`crate::signoffs`]; a form version or an objection below a region
+//!   whose sign-off is final is a discrepancy;
 //! - an `incident` entry follows its incident's lifecycle
 //!   ([`crate::incidents`]); a filing a KPPS device signed counts only if
 //!   its signature verifies and its signer is the TPS's `kpps` key at
@@ -36,7 +39,7 @@ use std::collections::HashMap;
 use saksi_core::RegionCode;
 use saksi_log::Verifier;
 use saksi_statement::recap::ObjectionEntry;
-use saksi_statement::{KeyAction, KeyRole, Registry, Review, SignedBy};
+use saksi_statement::{KeyAction, KeyRole, Registry, Review, SignedBy, Signoffs};
 
 use saksi_statement::entry::Kind;
 
@@ -77,6 +80,11 @@ pub struct Stats {
     pub objections: u64,
     pub rulings: u64,
     pub review_refused: u64,
+    /// Sign-off confirmations applied and refused, and the sign-offs they
+    /// made final, by level (national, province, kab/kota, kecamatan).
+    pub confirmations: u64,
+    pub signoffs_refused: u64,
+    pub signoffs_final: [u64; 4],
 }
 
 /// Position of a role in the per-role counts.
@@ -111,6 +119,8 @@ pub struct Ledger {
     pub incidents: Incidents,
     /// The objections, their rulings and corrections so far.
     pub review: Review,
+    /// The sign-offs so far: pending, final, and what they lock.
+    pub signoffs: Signoffs,
     revoked_kpps: HashMap<RegionCode, Revoked>,
     /// `form` v1 entries below this index are accepted (an old log's
     /// unsigned prefix); from it on, each is a discrepancy.
@@ -129,6 +139,7 @@ impl Ledger {
             rotations: Vec::new(),
             incidents: Incidents::default(),
             review: Review::default(),
+            signoffs: Signoffs::default(),
             revoked_kpps: HashMap::new(),
             allow_unsigned_before: 0,
         }
@@ -147,6 +158,7 @@ impl Ledger {
             Some(Body::Incident(incident)) => self.incident(index, incident, problems, found),
             Some(Body::Objection(objection)) => self.objection(index, objection, problems, found),
             Some(Body::Ruling(ruling)) => self.ruling(index, ruling, problems, found),
+            Some(Body::Signoff(signoff)) => self.signoff(index, signoff, problems, found),
             None => {
                 for p in problems {
                     let message = match label {
@@ -163,6 +175,7 @@ impl Ledger {
                     Label::Known(Kind::ObjectionV1 | Kind::RulingV1) => {
                         self.stats.review_refused += 1;
                     }
+                    Label::Known(Kind::SignoffV1) => self.stats.signoffs_refused += 1,
                     Label::Other(_) => {}
                 }
             }
@@ -217,6 +230,12 @@ impl Ledger {
             )),
             Some(_) => {}
         }
+        if let Some(region) = self.signoffs.locked_by(f.contest, f.tps) {
+            problems.push(format!(
+                "the {} recap of {region} is final: no version below it until it is reopened",
+                f.contest
+            ));
+        }
         if let Some(c) = &f.correction
             && let Err(refusal) = self.review.check_correction(c, f.tps, f.contest)
         {
@@ -247,6 +266,7 @@ impl Ledger {
         if let Some(c) = &f.correction {
             self.review.apply_correction(c, index);
         }
+        self.signoffs.form_changed(f.contest, f.tps);
         if f.version > 1 {
             self.resubmissions.push(Resubmission {
                 index,
@@ -330,7 +350,7 @@ impl Ledger {
     }
 
     /// Counts a checked signature; the problem if it does not verify.
-    fn signature_problem(&mut self, s: &Signed) -> Option<String> {
+    pub(crate) fn signature_problem(&mut self, s: &Signed) -> Option<String> {
         self.stats.signatures += 1;
         (!s.valid).then(|| {
             self.stats.bad_signatures += 1;
@@ -376,6 +396,9 @@ impl Ledger {
         let current = self.forms.current(o.tps, o.contest).map(|c| c.version);
         if let Err(refusal) = self.review.check_objection(&o, current) {
             problems.push(format!("the review refuses it: {refusal}"));
+        }
+        if let Some(region) = self.signoffs.locked_by(o.contest, o.tps) {
+            problems.push(format!("the {} recap of {region} is final", o.contest));
         }
         if !problems.is_empty() {
             self.stats.review_refused += 1;

@@ -11,7 +11,8 @@
 //!    checks and signature ([`entry`]), then the version and key chains in
 //!    index order ([`ledger`]) from the pinned root keys, keeping only a
 //!    compact state ([`forms`]), and every incident's events against the
-//!    incident lifecycle ([`incidents`]).
+//!    incident lifecycle ([`incidents`]), and the recap's sign-offs, their
+//!    children and sums, quorums and locks ([`signoffs`]).
 //! 3. [`regions`]: the TPS the log names against the published region list.
 //! 4. [`recount`] and [`compare`]: the counting rule replayed and compared
 //!    with the published results at the `log_size` each response states.
@@ -31,6 +32,7 @@ pub mod regions;
 pub mod replay;
 pub mod report;
 pub mod served;
+pub mod signoffs;
 
 pub use compare::Selection;
 pub use regions::Regions;

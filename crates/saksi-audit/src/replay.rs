@@ -77,6 +77,13 @@ impl Replay {
         self
     }
 
+    /// Checks each sign-off's `k` against this quorum (the server's
+    /// `--signoff-quorum`, published nowhere else than in the statements).
+    pub fn signoff_quorum(mut self, quorum: saksi_statement::Quorum) -> Self {
+        self.ledger.signoffs = saksi_statement::Signoffs::new(quorum);
+        self
+    }
+
     /// Entries verified.
     pub fn size(&self) -> u64 {
         self.range.size()
@@ -142,6 +149,7 @@ fn signed_mut(d: &mut Decoded) -> Option<&mut Signed> {
         Some(Body::Key(k)) => Some(&mut k.signed),
         Some(Body::Incident(i)) => i.filing.as_mut().map(|f| &mut f.signed),
         Some(Body::Ruling(r)) => Some(&mut r.signed),
+        Some(Body::Signoff(s)) => Some(&mut s.signed),
         Some(Body::Objection(_)) | None => None,
     }
 }

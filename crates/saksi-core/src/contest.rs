@@ -66,6 +66,19 @@ impl Contest {
         )
     }
 
+    /// The level whose sign-off is the contest's legal result: a DPRD
+    /// Kab/Kota is decided by its KPU Kab/Kota, a DPRD Provinsi and the
+    /// province's DPD seats by the KPU Provinsi (DPD votes are never summed
+    /// across provinces), DPR and PPWP by the KPU RI. No region above it is
+    /// signed off for the contest.
+    pub fn recap_ends_at(self) -> crate::Level {
+        match self {
+            Contest::DprdKabkota => crate::Level::Kabkota,
+            Contest::DprdProv | Contest::Dpd => crate::Level::Provinsi,
+            Contest::Dpr | Contest::Ppwp => crate::Level::Nasional,
+        }
+    }
+
     /// Dense index 0..5, for per-contest arrays.
     pub fn index(self) -> usize {
         self as usize

@@ -465,6 +465,11 @@ fn option_key(contest: Contest, slot: usize) -> String {
     }
 }
 
+/// The ballot number of an option key (`01` or `7`); keys are numbers.
+pub fn option_number(key: &str) -> u32 {
+    key.parse().unwrap_or(u32::MAX)
+}
+
 fn fixed_of(form: &CHasil) -> [i64; NF] {
     let mut f = [0i64; NF];
     f[1] = i64::from(form.pengguna_total.j);
@@ -519,6 +524,22 @@ impl Totals {
                 .collect();
         }
         Totals { fixed, options }
+    }
+
+    /// Adds `other` in: fixed counts and votes per option, options kept in
+    /// ballot order (by number), so a region's totals can be checked as
+    /// the sum of its children's.
+    pub fn add(&mut self, other: &Totals) {
+        for (a, b) in self.fixed.iter_mut().zip(other.fixed) {
+            *a = a.saturating_add(b);
+        }
+        for (key, votes) in &other.options {
+            match self.options.iter_mut().find(|(k, _)| k == key) {
+                Some((_, v)) => *v = v.saturating_add(*votes),
+                None => self.options.push((key.clone(), *votes)),
+            }
+        }
+        self.options.sort_by_key(|(k, _)| option_number(k));
     }
 
     /// A fixed count by its name in [`FIXED`].

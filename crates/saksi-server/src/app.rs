@@ -146,7 +146,8 @@ impl App {
         })?;
         let simulation = crate::simulation::is_marked(store.as_ref())?;
         let registry = crate::keys::registry_from_store(&log.roots, store.as_ref())?;
-        let review = review_from_store(store.as_ref())?;
+        let (review, signoffs) =
+            review_from_store(store.as_ref(), &election, config.signoff_quorum)?;
         let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
             tallies,
@@ -154,6 +155,11 @@ impl App {
             last_updated,
             incidents,
             review: review.clone(),
+            signoffs: signoffs.clone(),
+            commissioners: registry
+                .commissioner_regions()
+                .map(|r| (r, registry.commissioners(r, log_size, clock.now())))
+                .collect(),
         }));
         let metrics = Arc::new(Metrics::default());
         if let Some(lease) = &config.lease {
@@ -201,6 +207,7 @@ impl App {
             known,
             registry,
             review,
+            signoffs,
             roots: log.roots.clone(),
             uncertain: None,
             lease: config.lease.clone(),

@@ -203,6 +203,56 @@ pub const RECAP_CORRECTION_REFUSED: ErrorCode = code(
     409,
     "A form statement with `correction` answers an upheld objection against that TPS's form that no correction answered yet; this one does not (the message says why).",
 );
+pub const RECAP_NOT_A_LEVEL: ErrorCode = code(
+    "recap.not_a_level",
+    404,
+    "No recap of that contest at that region: the recap runs from the kecamatan up to the level that decides the contest (kab/kota for DPRD Kab/Kota, province for DPRD Provinsi and DPD, national for DPR and PPWP).",
+);
+pub const RECAP_LOCKED: ErrorCode = code(
+    "recap.locked",
+    409,
+    "The recap of that contest is final at the TPS's kecamatan or a region above it: no new version, objection or sign-off at or below a final region until it is reopened.",
+);
+pub const RECAP_ALREADY_CONFIRMED: ErrorCode = code(
+    "recap.already_confirmed",
+    409,
+    "This commissioner's key already confirmed the pending sign-off; each key confirms once.",
+);
+pub const RECAP_SIGNOFF_DIFFERS: ErrorCode = code(
+    "recap.signoff_differs",
+    409,
+    "Another sign-off statement of that region is pending: confirm that one, byte for byte (the recap state API gives it).",
+);
+pub const RECAP_CHILDREN: ErrorCode = code(
+    "recap.children",
+    422,
+    "The sign-off does not name exactly the region's children holding the contest: one is missing, or one is named that does not hold it there.",
+);
+pub const RECAP_CHILD_NOT_IN: ErrorCode = code(
+    "recap.child_not_in",
+    409,
+    "A child is not in yet: a TPS without a form, or a child region whose sign-off is not final.",
+);
+pub const RECAP_CHILD_CHANGED: ErrorCode = code(
+    "recap.child_changed",
+    409,
+    "A child is named with a digest that is not its current version's or final sign-off's: sign the statement as it stands now.",
+);
+pub const RECAP_OBJECTION_OPEN: ErrorCode = code(
+    "recap.objection_open",
+    409,
+    "An objection below the region is not ruled on, or was upheld and not yet corrected.",
+);
+pub const RECAP_QUORUM_MISMATCH: ErrorCode = code(
+    "recap.quorum_mismatch",
+    422,
+    "The statement's `k` is not the confirmations this region's sign-off needs (the level's quorum, never more than its commissioners registered); the recap state API gives it.",
+);
+pub const RECAP_TOTALS_NOT_SUM: ErrorCode = code(
+    "recap.totals_not_sum",
+    422,
+    "The sign-off's totals are not the sum of the children it names; the message names the first count that differs.",
+);
 pub const FORM_SIGNATURE_REQUIRED: ErrorCode = code(
     "form.signature_required",
     400,
@@ -620,6 +670,16 @@ pub const ALL: &[ErrorCode] = &[
     OBJECTION_NOT_FOUND,
     OBJECTION_ALREADY_RULED,
     RECAP_CORRECTION_REFUSED,
+    RECAP_NOT_A_LEVEL,
+    RECAP_LOCKED,
+    RECAP_ALREADY_CONFIRMED,
+    RECAP_SIGNOFF_DIFFERS,
+    RECAP_CHILDREN,
+    RECAP_CHILD_NOT_IN,
+    RECAP_CHILD_CHANGED,
+    RECAP_OBJECTION_OPEN,
+    RECAP_TOTALS_NOT_SUM,
+    RECAP_QUORUM_MISMATCH,
     FORM_DIFF_RANGE,
     FORM_VERSION_NOT_FOUND,
     INCIDENT_TRANSITION_FORBIDDEN,

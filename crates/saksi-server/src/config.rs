@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use saksi_core::incident::Deadlines;
+use saksi_statement::Quorum;
 use saksi_store::BlobStore;
 
 use crate::credentials::totp_key::TotpKey;
@@ -57,6 +58,9 @@ pub struct Config {
     /// How long an incident's owner has to acknowledge and to resolve it,
     /// per severity (`--incident-deadlines`), before it escalates.
     pub incident_deadlines: Deadlines,
+    /// How many commissioners confirm a sign-off at each level
+    /// (`--signoff-quorum`; never more than are registered for a region).
+    pub signoff_quorum: Quorum,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             totp_key: None,
             photos: None,
             incident_deadlines: Deadlines::default(),
+            signoff_quorum: Quorum::default(),
         }
     }
 }

@@ -2,13 +2,15 @@
 //! the handlers' state so that the sequencer and the log's publisher need
 //! not know the handlers.
 
+use std::collections::HashMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use saksi_core::RegionCode;
 use saksi_core::incident::book::Book;
 use saksi_core::tally::Tallies;
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
-use saksi_statement::Review;
+use saksi_statement::{Review, Signoffs};
 
 /// The state readers see, changed only by the sequencer, one whole batch at
 /// a time under the write lock: `tree` holds exactly the durable log
@@ -26,6 +28,12 @@ pub struct Live {
     /// Every objection and what became of it (loaded from the store at
     /// start-up), as the TPS pages show them.
     pub review: Review,
+    /// Every region's sign-offs: what is pending, final and locked, as the
+    /// results and the recap state show them.
+    pub signoffs: Signoffs,
+    /// The commissioners registered for each region as of the last batch
+    /// that registered or revoked one: the `k` the recap state shows.
+    pub commissioners: HashMap<RegionCode, usize>,
 }
 
 impl Live {

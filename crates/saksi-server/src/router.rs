@@ -10,8 +10,8 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::MetricsAccess;
 use crate::controllers::{
-    auth, enrolments, forms, incidents, keys, log, objections, officer_keys, photos, regions,
-    results, system, tps, web,
+    auth, enrolments, forms, incidents, keys, log, objections, officer_keys, photos, recap,
+    regions, results, system, tps, web,
 };
 use crate::state::AppState;
 
@@ -108,6 +108,11 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
         .route(
             "/api/v1/objections/{log_index}/ruling",
             post(objections::rule::rule),
+        )
+        .route("/api/v1/recap/{contest}/{code}", get(recap::show::show))
+        .route(
+            "/api/v1/recap/{contest}/{code}/signoffs",
+            post(recap::signoff::confirm).layer(DefaultBodyLimit::max(recap::signoff::BODY_LIMIT)),
         )
         .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
         .route("/api/v1/log/key", get(log::key::show))

@@ -13,7 +13,8 @@
 //! `incident` v1 ([`IncidentEntry`]) is an incident's event, which carries
 //! its signed statement only when a KPPS device filed it. `objection` v1
 //! ([`ObjectionEntry`]) is said in a plenary through a session; `ruling`
-//! v1 is a PPK member's signed [`RulingStatement`].
+//! v1 is a PPK member's signed [`RulingStatement`]; `signoff` v1 one
+//! commissioner's confirmation of a [`SignoffStatement`].
 //!
 //! Entries are RFC 8785 bytes, read in place after one checking pass
 //! (`saksi_log::canonical_check`): a statement's bytes inside a canonical
@@ -34,7 +35,7 @@ use crate::form::{FormEntryV1, FormStatement};
 use crate::incident::{IncidentEntry, IncidentStatement};
 use crate::key::KeyStatement;
 use crate::read::Object;
-use crate::recap::{ObjectionEntry, RulingStatement};
+use crate::recap::{ObjectionEntry, RulingStatement, SignoffStatement};
 
 /// The members of a signed entry, sorted.
 const SIGNED_MEMBERS: [&str; 6] = ["logged_at", "signature", "signer", "statement", "type", "v"];
@@ -48,17 +49,19 @@ pub enum Kind {
     IncidentV1,
     ObjectionV1,
     RulingV1,
+    SignoffV1,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::FormV1,
         Kind::FormV2,
         Kind::KeyV1,
         Kind::IncidentV1,
         Kind::ObjectionV1,
         Kind::RulingV1,
+        Kind::SignoffV1,
     ];
 
     fn of(kind: &str, v: u64) -> Option<Kind> {
@@ -76,6 +79,7 @@ impl Kind {
             Kind::IncidentV1 => (IncidentStatement::TYPE, IncidentStatement::ENTRY_VERSION),
             Kind::ObjectionV1 => (ObjectionEntry::TYPE, ObjectionEntry::VERSION),
             Kind::RulingV1 => (RulingStatement::TYPE, RulingStatement::ENTRY_VERSION),
+            Kind::SignoffV1 => (SignoffStatement::TYPE, SignoffStatement::ENTRY_VERSION),
         }
     }
 }
@@ -232,6 +236,8 @@ pub enum Entry {
     ObjectionV1(ObjectionEntry),
     /// A PPK member's signed ruling on an objection.
     RulingV1(SignedEntry<RulingStatement>),
+    /// A commissioner's confirmation of a region's recap sign-off.
+    SignoffV1(SignedEntry<SignoffStatement>),
 }
 
 impl Entry {
@@ -267,6 +273,9 @@ impl Entry {
             Kind::RulingV1 => {
                 Entry::RulingV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
             }
+            Kind::SignoffV1 => {
+                Entry::SignoffV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
+            }
         })
     }
 
@@ -280,6 +289,7 @@ impl Entry {
             // A decoded objection's members all have canonical forms.
             Entry::ObjectionV1(e) => e.encode().unwrap_or_default(),
             Entry::RulingV1(e) => e.encode(),
+            Entry::SignoffV1(e) => e.encode(),
         }
     }
 
@@ -291,6 +301,7 @@ impl Entry {
             Entry::IncidentV1(_) => Kind::IncidentV1,
             Entry::ObjectionV1(_) => Kind::ObjectionV1,
             Entry::RulingV1(_) => Kind::RulingV1,
+            Entry::SignoffV1(_) => Kind::SignoffV1,
         }
     }
 
@@ -303,6 +314,7 @@ impl Entry {
             Entry::IncidentV1(e) => e.logged_at,
             Entry::ObjectionV1(e) => e.logged_at,
             Entry::RulingV1(e) => e.logged_at,
+            Entry::SignoffV1(e) => e.logged_at,
         }
     }
 
@@ -314,9 +326,11 @@ impl Entry {
                 let s = &e.signed.statement;
                 Some((s.tps, s.contest, s.version))
             }
-            Entry::KeyV1(_) | Entry::IncidentV1(_) | Entry::ObjectionV1(_) | Entry::RulingV1(_) => {
-                None
-            }
+            Entry::KeyV1(_)
+            | Entry::IncidentV1(_)
+            | Entry::ObjectionV1(_)
+            | Entry::RulingV1(_)
+            | Entry::SignoffV1(_) => None,
         }
     }
 
@@ -329,6 +343,7 @@ impl Entry {
             Entry::IncidentV1(e) => e.signed.as_ref().map(Signed::sha256),
             Entry::ObjectionV1(_) => None,
             Entry::RulingV1(e) => Some(e.signed.sha256()),
+            Entry::SignoffV1(e) => Some(e.signed.sha256()),
         }
     }
 }

@@ -12,6 +12,8 @@
 //! - [`key`]: an officer's registration or revocation of a key;
 //! - [`incident`]: an incident's filing statement, its id, the private
 //!   content committed to by each event, and the `incident` entry;
+//! - [`recap`]: the recap's facts: objections, rulings and the
+//!   collegial sign-offs, with the rules that tie them together;
 //! - [`entry`]: the log entry codec: every entry written and read by one
 //!   implementation, signed statements logged exactly as signed;
 //! - [`registry`]: the key chain (root → KPU Provinsi → KPU Kab/Kota →
@@ -39,7 +41,8 @@ pub use form::{Correction, FormEntryV1, FormStatement, OnBehalf, SignedBy};
 pub use incident::{IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private};
 pub use key::{KeyAction, KeyRole, KeyStatement};
 pub use recap::{
-    Decision, Objection, ObjectionEntry, Objector, Review, ReviewRefusal, RulingStatement,
+    Decision, Objection, ObjectionEntry, Objector, Quorum, Review, ReviewRefusal, RulingStatement,
+    SignoffRefusal, SignoffStatement, Signoffs,
 };
 pub use registry::{Authority, Refusal, Registry};
 pub use signed::{Envelope, EnvelopeError, STATEMENT_PREFIX, signed_bytes};

@@ -106,6 +106,9 @@ pub struct Registry {
     /// Root public key → its key ID.
     roots: HashMap<[u8; 32], u32>,
     keys: HashMap<[u8; 32], KeyRecord>,
+    /// The commissioners' keys of each region, to count them without a
+    /// walk over every key.
+    commissioners: HashMap<RegionCode, Vec<[u8; 32]>>,
 }
 
 impl Registry {
@@ -114,12 +117,62 @@ impl Registry {
         Registry {
             roots: roots.iter().map(|r| (r.public_key(), r.key_id())).collect(),
             keys: HashMap::new(),
+            commissioners: HashMap::new(),
         }
     }
 
     /// Adds a registered key as stored (at start-up) or just decided.
     pub fn insert(&mut self, public_key: [u8; 32], record: KeyRecord) {
+        if record.commissioner && !self.keys.contains_key(&public_key) {
+            self.commissioners
+                .entry(record.region)
+                .or_default()
+                .push(public_key);
+        }
         self.keys.insert(public_key, record);
+    }
+
+    /// Checks that `key` may confirm a sign-off of `region` at `now`: a
+    /// commissioner's key of that region and of its level's role
+    /// (`ppk` for a kecamatan, `kpu-kabkota`, `kpu-prov`, `kpu-ri`).
+    pub fn check_commissioner(
+        &self,
+        key: &Verifier,
+        region: RegionCode,
+        now: UnixTime,
+    ) -> Result<KeyRecord, Refusal> {
+        match self.authority(key, now)? {
+            Authority::Key(r)
+                if r.commissioner && r.region == region && r.role.level() == region.level() =>
+            {
+                Ok(r)
+            }
+            _ => Err(Refusal::NotAuthorised(format!(
+                "a sign-off of {region} is confirmed by the key of one of its commissioners (registered for {region} with \"commissioner\": true)"
+            ))),
+        }
+    }
+
+    /// Every region some commissioner's key was registered for.
+    pub fn commissioner_regions(&self) -> impl Iterator<Item = RegionCode> + '_ {
+        self.commissioners.keys().copied()
+    }
+
+    /// The commissioners of `region` who could sign at log index `index`,
+    /// time `now`: registered before it, not revoked before it, within
+    /// their validity. Counted the same way when the log is replayed.
+    pub fn commissioners(&self, region: RegionCode, index: u64, now: UnixTime) -> usize {
+        self.commissioners.get(&region).map_or(0, |keys| {
+            keys.iter()
+                .filter_map(|k| self.keys.get(k))
+                .filter(|r| {
+                    r.registered_at < index
+                        && r.revoked_at.is_none_or(|at| at >= index)
+                        && r.valid_from <= now
+                        && now < r.valid_until
+                })
+                .count()
+        })
     }
 
     /// Registered keys, for reports.

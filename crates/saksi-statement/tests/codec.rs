@@ -7,12 +7,15 @@ use proptest::prelude::*;
 use saksi_core::form::{CHasil, OptionVotes, Options, PartyVotes, SuratSuara, Triple};
 use saksi_core::incident::{Action, Actor, Category, Owner, Public, Severity, Status};
 use saksi_core::permission::Role;
+use saksi_core::tally::Totals;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Level, RegionCode};
 use saksi_log::Signer;
 use saksi_statement::Correction;
 use saksi_statement::form::{form_bytes, version_digest};
-use saksi_statement::recap::{Decision, Objection, ObjectionEntry, Objector, RulingStatement};
+use saksi_statement::recap::{
+    Child, Decision, Objection, ObjectionEntry, Objector, RulingStatement, SignoffStatement,
+};
 use saksi_statement::{
     Entry, EntryError, Envelope, FormEntryV1, FormStatement, IncidentEntry, IncidentEvent,
     IncidentStatement, KeyAction, KeyRole, KeyStatement, Kind, OnBehalf, SignedEntry, Statement,
@@ -714,6 +717,61 @@ fn ruling() -> impl Strategy<Value = RulingStatement> {
         })
 }
 
+/// A sign-off of a kecamatan (its TPS) or of a province (its kab/kota),
+/// with totals whose options are in ballot order.
+fn signoff() -> impl Strategy<Value = SignoffStatement> {
+    (
+        any::<bool>(),
+        proptest::collection::btree_map(1u32..=999, digest(), 1..40),
+        proptest::array::uniform7(0u64..1 << 40),
+        proptest::collection::btree_map(1u32..=60, 0u64..1 << 40, 0..30),
+        contest(),
+        1u32..=50,
+    )
+        .prop_map(|(kecamatan, children, fixed, options, contest, k)| {
+            let region = if kecamatan { "32.73.01" } else { "32" };
+            let child = |n: u32| {
+                if kecamatan {
+                    format!("32.73.01.1001.{n:03}")
+                } else {
+                    format!("32.{:02}", n % 99 + 1)
+                }
+            };
+            let mut children: Vec<Child> = children
+                .into_iter()
+                .map(|(n, digest)| Child {
+                    code: code(&child(n)),
+                    digest,
+                })
+                .collect();
+            children.sort_by_key(|c| c.code);
+            children.dedup_by_key(|c| c.code);
+            let contest = if contest == Contest::DprdKabkota && !kecamatan {
+                Contest::Dpd
+            } else {
+                contest
+            };
+            let key = |n: u32| {
+                if contest == Contest::Ppwp {
+                    format!("{n:02}")
+                } else {
+                    n.to_string()
+                }
+            };
+            SignoffStatement {
+                origin: ORIGIN.into(),
+                contest,
+                region: code(region),
+                children,
+                totals: Totals {
+                    fixed,
+                    options: options.into_iter().map(|(n, v)| (key(n), v)).collect(),
+                },
+                k,
+            }
+        })
+}
+
 /// Decoding gives back what was encoded, and re-encoding the decoded entry
 /// gives the same bytes.
 fn round_trips(entry: Entry) -> Result<(), TestCaseError> {
@@ -778,6 +836,13 @@ proptest! {
         let ppk = Signer::from_seed("ppk-31.71.01", &seed).unwrap();
         let value = Value::Object(statement.to_object());
         round_trips(Entry::RulingV1(logged(&value, &ppk, at.0)))?;
+    }
+
+    #[test]
+    fn signoff_entries_round_trip(statement in signoff(), at in time(), seed in any::<[u8; 32]>()) {
+        let commissioner = Signer::from_seed("ppk-32.73.01", &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::SignoffV1(logged(&value, &commissioner, at.0)))?;
     }
 
     #[test]

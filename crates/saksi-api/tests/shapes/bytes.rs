@@ -36,7 +36,10 @@ fn results() {
         let children: Vec<Value> = r
             .children
             .iter()
-            .map(|c| json!({"code": c.code, "name": c.name, "totals": old_totals(&c.totals)}))
+            .map(|c| {
+                json!({"code": c.code, "name": c.name, "totals": old_totals(&c.totals),
+                       "final": c.final_})
+            })
             .collect();
         let names: serde_json::Map<String, Value> = r
             .option_names
@@ -52,7 +55,7 @@ fn results() {
             "contest": r.contest,
             "log_size": r.log_size,
             "last_updated": r.last_updated,
-            "provisional": true,
+            "provisional": r.provisional,
             "totals": old_totals(&r.totals),
             "option_names": Value::Object(names),
             "children": children,
@@ -79,6 +82,14 @@ fn results() {
         body.as_object_mut()
             .unwrap()
             .insert("flags".into(), Value::Object(flags));
+        // Then the final sign-off, `null` until there is one.
+        let signed = r.final_.as_ref().map(|f| {
+            json!({"totals": old_totals(&f.totals), "log_index": f.log_index,
+                   "signed_at": f.signed_at})
+        });
+        body.as_object_mut()
+            .unwrap()
+            .insert("final".into(), json!(signed));
         assert_eq!(bytes(&r), body.to_string());
     }
 }

@@ -260,6 +260,16 @@ fn every_shape_matches_the_openapi_file() {
         &response("/api/v1/objections/{log_index}/ruling", "post", "201"),
         &recap_accepted(true),
     );
+    c.check(
+        &response("/api/v1/recap/{contest}/{code}/signoffs", "post", "201"),
+        &recap_accepted(true),
+    );
+    for pending in [true, false] {
+        c.check(
+            &response("/api/v1/recap/{contest}/{code}", "get", "200"),
+            &recap_state(pending),
+        );
+    }
     c.check(&s("CHasil"), &chasil_with_sections());
     let forms = "/api/v1/tps/{code}/forms/{contest}";
     c.check(&response(forms, "post", "201"), &accepted());
@@ -329,6 +339,8 @@ fn every_shape_matches_the_openapi_file() {
         "TpsObjection",
         "FormDiff",
         "RecapAccepted",
+        "RecapState",
+        "FinalTotals",
         "KeyAccepted",
         "BulkResults",
         "Health",

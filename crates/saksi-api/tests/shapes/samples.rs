@@ -113,7 +113,7 @@ pub fn results(dapil: bool) -> Results {
         contest: if dapil { "dpr" } else { "ppwp" }.into(),
         log_size: 1234,
         last_updated: Some("2024-02-14T13:05:00Z".into()),
-        provisional: true,
+        provisional: !dapil,
         totals: totals(3),
         option_names: OrderedMap(vec![
             ("01".into(), "Paslon Satu".into()),
@@ -123,6 +123,7 @@ pub fn results(dapil: bool) -> Results {
             code: "32.73".into(),
             name: "KOTA BANDUNG".into(),
             totals: totals(1),
+            final_: dapil,
         }],
         dapil: dapil.then(|| {
             vec![DapilTotals {
@@ -139,6 +140,42 @@ pub fn results(dapil: bool) -> Results {
             ("turnout_outlier".into(), 1),
             ("last_digits".into(), 0),
         ]),
+        final_: dapil.then(|| FinalTotals {
+            totals: totals(3),
+            log_index: 1200,
+            signed_at: "2024-02-20T10:00:00Z".into(),
+        }),
+    }
+}
+
+pub fn recap_state(pending: bool) -> RecapState {
+    RecapState {
+        code: "11.01.01".into(),
+        contest: "ppwp".into(),
+        state: if pending { "pending" } else { "open" }.into(),
+        k: 3,
+        confirmations: if pending {
+            vec![RecapConfirmation {
+                key_id: "0a1b2c3d".into(),
+                log_index: 77,
+            }]
+        } else {
+            Vec::new()
+        },
+        blocked_by: if pending {
+            Vec::new()
+        } else {
+            vec![Blocker {
+                code: "11.01.01.2001.002".into(),
+                reason: "no_form".into(),
+            }]
+        },
+        statement: pending.then(|| {
+            json!({"v": 1, "type": "signoff", "region": "11.01.01"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        }),
     }
 }
 

@@ -35,6 +35,17 @@ pub fn entry(kind: &str, statement: Map<String, Value>, by: &Signer) -> Vec<u8> 
 }
 
 pub fn register(key: &Signer, role: KeyRole, region: &str, by: &Signer) -> Vec<u8> {
+    register_as(key, role, region, by, false)
+}
+
+/// [`register`], as a commissioner's key if `commissioner`.
+pub fn register_as(
+    key: &Signer,
+    role: KeyRole,
+    region: &str,
+    by: &Signer,
+    commissioner: bool,
+) -> Vec<u8> {
     let statement = KeyStatement {
         origin: ORIGIN.into(),
         key: key.verifier(),
@@ -43,7 +54,7 @@ pub fn register(key: &Signer, role: KeyRole, region: &str, by: &Signer) -> Vec<u
             region: code(region),
             valid_from: UnixTime(NOW - 86_400),
             valid_until: UnixTime(NOW + 86_400),
-            commissioner: false,
+            commissioner,
         },
         signed_at: UnixTime(NOW),
     };

@@ -5,6 +5,7 @@ mod build;
 mod chains;
 mod growth;
 mod incidents;
+mod recap;
 mod results;
 mod review;
 mod signers;

@@ -9,6 +9,7 @@ pub mod log;
 pub mod objections;
 pub mod officer_keys;
 pub mod photos;
+pub mod recap;
 pub mod regions;
 pub mod results;
 pub mod sequenced;

@@ -2,11 +2,14 @@
 //! envelope or statement, another log's origin, a bad signature, and the
 //! key chain's refusals (`docs/statements.md`).
 
-use saksi_statement::{EnvelopeError, Refusal, StatementError};
-use serde_json::json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use saksi_statement::{Envelope, EnvelopeError, Refusal, Signed, Statement, StatementError};
+use serde_json::{Value, json};
 
 use crate::codes;
 use crate::error::ApiError;
+use crate::extract::body_bytes;
 
 /// The chain's refusal as the API answers it.
 pub fn refusal_error(refusal: Refusal) -> ApiError {
@@ -55,6 +58,25 @@ pub fn statement_error(error: StatementError) -> ApiError {
         StatementError::Form(issues) => super::forms::form_error(issues),
         other => ApiError::new(codes::STATEMENT_MALFORMED, other.to_string()),
     }
+}
+
+/// Reads a POSTed signed envelope `{"statement", "signature", "key"}`
+/// whose statement is an `S`: the body (a member named twice is refused),
+/// the envelope and the statement. The signature is left to the caller, to
+/// verify once the statement is known to be for this URL.
+pub fn open_envelope<S: Statement>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Envelope, Signed<S>), ApiError> {
+    let body = body_bytes(body)?;
+    let value: Value = saksi_statement::strict_json::parse(&body).map_err(|e| {
+        ApiError::new(
+            codes::MALFORMED_JSON,
+            format!("the body is not JSON, or names a member twice: {e}"),
+        )
+    })?;
+    let envelope = Envelope::from_value(value).map_err(envelope_error)?;
+    let signed = envelope.open::<S>().map_err(statement_error)?;
+    Ok((envelope, signed))
 }
 
 /// Refuses a statement made for another log.

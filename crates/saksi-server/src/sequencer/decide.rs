@@ -68,6 +68,7 @@ impl Sequencer {
             Fact::Incident(fact) => self.decide_incident(*fact, log_index, now, pending),
             Fact::Objection(fact) => self.decide_objection(*fact, log_index, now, pending),
             Fact::Ruling(fact) => self.decide_ruling(*fact, log_index, now, pending),
+            Fact::Signoff(fact) => self.decide_signoff(*fact, log_index, now, pending),
         };
         let accepted = match decided {
             Ok(accepted) => accepted,
@@ -126,6 +127,7 @@ impl Sequencer {
             .registry
             .check_form_signer(&signer, tps_code, signed_by, now)
             .map_err(Refused::Chain)?;
+        self.check_unlocked(contest, tps_code)?;
         // A PPK's version answers an upheld objection of this form.
         if let Some(correction) = &statement.correction {
             self.review
@@ -209,6 +211,7 @@ impl Sequencer {
         if let Some(correction) = &signed.statement.correction {
             self.note_correction(correction, log_index, pending);
         }
+        self.note_form_changed(contest, tps_code, pending);
         pending.applied.push(Applied {
             tps,
             contest,

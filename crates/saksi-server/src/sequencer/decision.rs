@@ -25,7 +25,7 @@ pub enum Accepted {
     Key(saksi_api::KeyAccepted),
     /// An incident's filing or event (boxed: the largest answer).
     Incident(Box<saksi_api::IncidentAccepted>),
-    /// An objection or a ruling.
+    /// An objection, a ruling or a sign-off's confirmation.
     Recap(saksi_api::RecapAccepted),
 }
 
@@ -82,6 +82,9 @@ pub enum Refused {
     /// The review refuses a correction: it answers no upheld objection of
     /// its form that is still unanswered.
     Review(saksi_statement::ReviewRefusal),
+    /// The sign-offs refuse a confirmation, or a fact below a final
+    /// region.
+    Signoff(saksi_statement::SignoffRefusal),
     /// An incident event the book refuses.
     Incident(super::IncidentRefusal),
     /// Another server took the writer lease over.

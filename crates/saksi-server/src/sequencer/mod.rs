@@ -34,6 +34,8 @@
 //! - `settle`: a batch whose commit outcome is unknown;
 //! - `incident`: an incident's filing or event against the book;
 //! - `review`: an objection or a ruling against the review;
+//! - `signoff`: a commissioner's confirmation of a sign-off, and the locks
+//!   final sign-offs put on what is below them;
 //! - `sweep`: the thread that queues the server's own escalations when
 //!   deadlines fall due;
 //! - `memory`: what it remembers without asking the store (idempotency
@@ -47,6 +49,7 @@ mod memory;
 mod review;
 mod run;
 mod settle;
+mod signoff;
 mod sweep;
 
 use std::sync::{Arc, RwLock};
@@ -55,7 +58,7 @@ use saksi_core::form::{CHasil, Issue};
 use saksi_core::incident::Deadlines;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::Verifier;
-use saksi_statement::{FormStatement, KeyStatement, Registry, Review, Signed};
+use saksi_statement::{FormStatement, KeyStatement, Registry, Review, Signed, Signoffs};
 use saksi_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
@@ -66,6 +69,7 @@ pub use incident::{Filing, IncidentFact, IncidentRefusal};
 pub use memory::{IdempotencyKey, Known};
 pub use review::{ObjectionFact, ReviewLoadError, RulingFact, review_from_store};
 pub(crate) use settle::Uncertain;
+pub use signoff::SignoffFact;
 pub(crate) use sweep::Sweep;
 
 use crate::clock::Clock;
@@ -97,6 +101,7 @@ pub enum Fact {
     Incident(Box<IncidentFact>),
     Objection(Box<ObjectionFact>),
     Ruling(Box<RulingFact>),
+    Signoff(Box<SignoffFact>),
 }
 
 /// A validated C.Hasil version.
@@ -173,6 +178,9 @@ pub(crate) struct Sequencer {
     /// The objections of the log and what became of them: a correction
     /// is decided against it.
     pub review: Review,
+    /// The sign-offs: a confirmation is decided against them, and a final
+    /// region locks the forms below it.
+    pub signoffs: Signoffs,
     /// The pinned root keys, to rebuild `registry` from the store when a
     /// batch that changed it fails to commit.
     pub roots: Vec<Verifier>,

@@ -9,11 +9,11 @@
 //! the store ([`review_from_store`]).
 
 use saksi_api::{RecapAccepted, Receipt};
-use saksi_core::RegionId;
 use saksi_core::time::UnixTime;
+use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::{Verifier, leaf_hash};
-use saksi_statement::recap::{Objection, ObjectionEntry, RulingStatement};
-use saksi_statement::{Correction, Entry, Review, Signed};
+use saksi_statement::recap::{Confirmation, Objection, ObjectionEntry, RulingStatement};
+use saksi_statement::{Correction, Entry, Quorum, Review, Signed, SignoffStatement, Signoffs};
 use saksi_store::{LogEntry, Store, StoreError};
 
 use super::Sequencer;
@@ -36,20 +36,39 @@ pub struct RulingFact {
     pub signer: Verifier,
 }
 
-/// A change the review takes once its batch is durable.
+/// A change the review and the sign-offs take once its batch is durable.
 #[derive(Debug, Clone)]
 pub(super) enum ReviewChange {
     Objection(Objection, u64),
     Ruling(RulingStatement, u64),
     Correction(Correction, u64),
+    /// A commissioner's confirmation of a sign-off.
+    Signoff {
+        statement: Box<SignoffStatement>,
+        digest: [u8; 32],
+        confirmation: Confirmation,
+        logged_at: UnixTime,
+    },
+    /// A new version of a TPS's form: its kecamatan's pending sign-off is
+    /// void.
+    FormChanged(Contest, RegionCode),
 }
 
 impl ReviewChange {
-    pub(super) fn apply(&self, review: &mut Review) {
+    pub(super) fn apply(&self, review: &mut Review, signoffs: &mut Signoffs) {
         match self {
             ReviewChange::Objection(o, at) => review.apply_objection(o.clone(), *at),
             ReviewChange::Ruling(r, at) => review.apply_ruling(r, *at),
             ReviewChange::Correction(c, at) => review.apply_correction(c, *at),
+            ReviewChange::Signoff {
+                statement,
+                digest,
+                confirmation,
+                logged_at,
+            } => {
+                signoffs.apply(statement, *digest, *confirmation, *logged_at);
+            }
+            ReviewChange::FormChanged(contest, tps) => signoffs.form_changed(*contest, *tps),
         }
     }
 }
@@ -59,14 +78,25 @@ impl ReviewChange {
 pub enum ReviewLoadError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("recap entry {index} is not an objection, a ruling or a correction: {reason}")]
+    #[error(
+        "recap entry {index} is not an objection, a ruling, a correction or a sign-off: {reason}"
+    )]
     Corrupt { index: u64, reason: String },
 }
 
-/// The review as the store's recap entries state it. They were checked
-/// when they were decided, so they are applied as they are.
-pub fn review_from_store(store: &dyn Store) -> Result<Review, ReviewLoadError> {
+/// The review and the sign-offs as the store's recap entries state them.
+/// They were checked when they were decided, so they are applied as they
+/// are (a statement says itself how many confirmations make it final). A
+/// kecamatan's statement still pending is void if a TPS of it
+/// has a version logged after its first confirmation (form versions are
+/// not recap entries, so their effect is read back here).
+pub fn review_from_store(
+    store: &dyn Store,
+    election: &Election,
+    quorum: Quorum,
+) -> Result<(Review, Signoffs), ReviewLoadError> {
     let mut review = Review::default();
+    let mut signoffs = Signoffs::new(quorum);
     for e in store.recap_entries()? {
         let corrupt = |reason: String| ReviewLoadError::Corrupt {
             index: e.index,
@@ -75,6 +105,17 @@ pub fn review_from_store(store: &dyn Store) -> Result<Review, ReviewLoadError> {
         match Entry::decode(&e.data).map_err(|err| corrupt(err.to_string()))? {
             Entry::ObjectionV1(o) => review.apply_objection(o.objection, e.index),
             Entry::RulingV1(r) => review.apply_ruling(&r.signed.statement, e.index),
+            Entry::SignoffV1(s) => {
+                let statement = &s.signed.statement;
+                let key_id = Verifier::parse(&s.signed.signer)
+                    .map_err(|err| corrupt(err.to_string()))?
+                    .key_id();
+                let confirmation = Confirmation {
+                    key_id,
+                    log_index: e.index,
+                };
+                signoffs.apply(statement, s.signed.sha256(), confirmation, s.logged_at);
+            }
             Entry::FormV2(f) => match &f.signed.statement.correction {
                 Some(c) => review.apply_correction(c, e.index),
                 None => return Err(corrupt("a form version that corrects nothing".into())),
@@ -82,7 +123,23 @@ pub fn review_from_store(store: &dyn Store) -> Result<Review, ReviewLoadError> {
             other => return Err(corrupt(format!("a {} entry", other.kind()))),
         }
     }
-    Ok(review)
+    for (contest, kecamatan, since) in signoffs.pending_kecamatan() {
+        let Some(id) = election.tree.find(kecamatan) else {
+            continue;
+        };
+        let tree = &election.tree;
+        for tps in tree.children(id).flat_map(|desa| tree.children(desa)) {
+            let code = tree.get(tps).code;
+            if store
+                .current_form(code, contest)?
+                .is_some_and(|v| v.log_index > since)
+            {
+                signoffs.form_changed(contest, code);
+                break;
+            }
+        }
+    }
+    Ok((review, signoffs))
 }
 
 impl Sequencer {
@@ -94,6 +151,7 @@ impl Sequencer {
         pending: &mut Pending,
     ) -> Result<Accepted, Refused> {
         let ObjectionFact { tps, objection } = fact;
+        self.check_unlocked(objection.contest, objection.tps)?;
         let current = self
             .current_form(tps, objection.tps, objection.contest, pending)?
             .map(|c| c.version);
@@ -162,7 +220,7 @@ impl Sequencer {
     }
 
     /// Adds a recap entry to the batch; its unsigned receipt.
-    fn log_recap(
+    pub(super) fn log_recap(
         &self,
         data: Vec<u8>,
         log_index: u64,

@@ -239,8 +239,14 @@ impl Sequencer {
         for e in &pending.batch.entries {
             live.tree.append(e.leaf_hash);
         }
+        let live = &mut *live;
         for change in &pending.review {
-            change.apply(&mut live.review);
+            change.apply(&mut live.review, &mut live.signoffs);
+        }
+        let size = self.next_index + pending.batch.entries.len() as u64;
+        for region in self.commissioner_regions_changed(pending) {
+            let count = self.registry.commissioners(region, size, now);
+            live.commissioners.insert(region, count);
         }
         // Each write is a committed incident event, durable and now
         // visible: where notifications (webhooks, the SSE stream) learn of

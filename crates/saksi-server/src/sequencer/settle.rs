@@ -63,8 +63,13 @@ impl Sequencer {
             self.integrate(&pending, now);
         } else if size == self.next_index {
             if !pending.review.is_empty() {
-                match review_from_store(self.store.as_ref()) {
-                    Ok(review) => self.review = review,
+                let read =
+                    review_from_store(self.store.as_ref(), &self.election, self.signoffs.quorum());
+                match read {
+                    Ok((review, signoffs)) => {
+                        self.review = review;
+                        self.signoffs = signoffs;
+                    }
                     Err(err) => {
                         tracing::warn!(error = %err, "cannot read the review back yet");
                         self.uncertain = Some(Uncertain { pending, now });

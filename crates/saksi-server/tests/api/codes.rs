@@ -216,9 +216,11 @@ macro_rules! row {
 }
 
 /// Codes no request can get today, with the test that reaches their
-/// refusal instead (none at the moment: `idempotency.key_reused` came
-/// within reach with incidents filed through sessions).
-const UNREACHABLE: &[&str] = &[];
+/// refusal instead: `recap.already_confirmed` (a key's second POST of the
+/// same confirmation is a retry, answered as the first; the sign-offs'
+/// rule is tested in `saksi_statement::recap::signoffs` and by the audit's
+/// `tests/recap.rs`).
+const UNREACHABLE: &[&str] = &["recap.already_confirmed"];
 
 /// One row per code; a new code is one more line here and one trial.
 fn table() -> Vec<Row> {
@@ -315,6 +317,15 @@ fn table() -> Vec<Row> {
         row!(OBJECTION_NOT_FOUND, objection_not_found),
         row!(OBJECTION_ALREADY_RULED, objection_already_ruled),
         row!(RECAP_CORRECTION_REFUSED, recap_correction_refused),
+        row!(RECAP_NOT_A_LEVEL, recap_not_a_level),
+        row!(RECAP_LOCKED, recap_locked),
+        row!(RECAP_SIGNOFF_DIFFERS, recap_signoff_differs),
+        row!(RECAP_CHILDREN, recap_children),
+        row!(RECAP_CHILD_NOT_IN, recap_child_not_in),
+        row!(RECAP_CHILD_CHANGED, recap_child_changed),
+        row!(RECAP_OBJECTION_OPEN, recap_objection_open),
+        row!(RECAP_TOTALS_NOT_SUM, recap_totals_not_sum),
+        row!(RECAP_QUORUM_MISMATCH, recap_quorum_mismatch),
         row!(FORM_DIFF_RANGE, form_diff_range),
         row!(FORM_VERSION_NOT_FOUND, form_version_not_found),
         row!(INCIDENT_TRANSITION_FORBIDDEN, incident_transition_forbidden),
@@ -1627,6 +1638,165 @@ async fn recap_correction_refused() -> Trial {
         body.to_string(),
     );
     refused(r.app, request).await
+}
+
+/// A kecamatan whose every TPS has its PPWP form in, with two PPK
+/// commissioners (two confirm a kecamatan here) and the statement the
+/// recap state offers them.
+struct Recap {
+    app: TestApp,
+    tps: RegionCode,
+    kecamatan: RegionCode,
+    keys: [Signer; 2],
+    statement: serde_json::Map<String, Value>,
+}
+
+async fn recap() -> Recap {
+    let app = spawn_app_with(Config {
+        signoff_quorum: saksi_statement::Quorum::parse("kecamatan=2").unwrap(),
+        ..Config::default()
+    });
+    let tps = app.first_tps(RegionCode::NASIONAL);
+    let kecamatan = tps.ancestor_at(Level::Kecamatan).unwrap();
+    let tree = &app.election.tree;
+    let all: Vec<RegionCode> = tree
+        .children(tree.find(kecamatan).unwrap())
+        .flat_map(|d| tree.children(d))
+        .map(|t| tree.get(t).code)
+        .collect();
+    for t in all {
+        let kpps = app.kpps_device(t).await;
+        let answer = app
+            .submit(&kpps, t, Contest::Ppwp, app.ppwp_form(t, [10, 20, 30]))
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    }
+    let keys = [
+        crate::signoff::commissioner(&app, KeyRole::Ppk, kecamatan, 1).await,
+        crate::signoff::commissioner(&app, KeyRole::Ppk, kecamatan, 2).await,
+    ];
+    let state = app.get(&format!("/api/v1/recap/ppwp/{kecamatan}")).await;
+    let statement = state.json()["statement"].as_object().unwrap().clone();
+    Recap {
+        app,
+        tps,
+        kecamatan,
+        keys,
+        statement,
+    }
+}
+
+fn signoff_request(region: RegionCode, body: &Value) -> Request<Body> {
+    post_json(
+        &format!("/api/v1/recap/ppwp/{region}/signoffs"),
+        &[],
+        body.to_string(),
+    )
+}
+
+/// The offered statement with the member at `pointer` changed, confirmed
+/// by the first commissioner.
+async fn signoff_with(pointer: &str, value: Value) -> Trial {
+    let r = recap().await;
+    let statement = crate::signoff::with(&r.statement, pointer, value);
+    let body = crate::signoff::signed(&statement, &r.keys[0]);
+    refused(r.app, signoff_request(r.kecamatan, &body)).await
+}
+
+/// Confirms the offered statement with the first `n` commissioners.
+async fn confirmed(r: &Recap, n: usize) {
+    for key in &r.keys[..n] {
+        let body = crate::signoff::signed(&r.statement, key);
+        let answer = r.app.send(signoff_request(r.kecamatan, &body)).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    }
+}
+
+async fn recap_not_a_level() -> Trial {
+    let r = recap().await;
+    let desa = r.tps.parent().unwrap();
+    let uri = format!("/api/v1/recap/ppwp/{desa}");
+    refused(r.app, request(Method::GET, &uri, &[], Body::empty())).await
+}
+
+async fn recap_locked() -> Trial {
+    let r = recap().await;
+    confirmed(&r, 2).await;
+    let kpps = r.app.kpps_device(r.tps).await;
+    let form = r.app.ppwp_form(r.tps, [11, 20, 30]);
+    let body = r.app.sign_next(&kpps, r.tps, Contest::Ppwp, &form, None);
+    let uri = format!("/api/v1/tps/{}/forms/ppwp", r.tps);
+    refused(r.app, post_json(&uri, &[], body.to_string())).await
+}
+
+async fn recap_signoff_differs() -> Trial {
+    let r = recap().await;
+    confirmed(&r, 1).await;
+    let statement = crate::signoff::with(&r.statement, "/totals/suara_sah", json!(1));
+    let body = crate::signoff::signed(&statement, &r.keys[1]);
+    refused(r.app, signoff_request(r.kecamatan, &body)).await
+}
+
+async fn recap_children() -> Trial {
+    let r = recap().await;
+    let mut children = r.statement["children"].as_array().unwrap().clone();
+    let stranger = format!("{}.2999.999", r.kecamatan);
+    children.push(json!({"code": stranger, "digest": hex::encode([1u8; 32])}));
+    let statement = crate::signoff::with(&r.statement, "/children", Value::Array(children));
+    let body = crate::signoff::signed(&statement, &r.keys[0]);
+    refused(r.app, signoff_request(r.kecamatan, &body)).await
+}
+
+/// The kab/kota signed off before its kecamatan: every child named, none
+/// final.
+async fn recap_child_not_in() -> Trial {
+    let r = recap().await;
+    let kabkota = r.kecamatan.ancestor_at(Level::Kabkota).unwrap();
+    let key = crate::signoff::commissioner(&r.app, KeyRole::KpuKabkota, kabkota, 1).await;
+    let tree = &r.app.election.tree;
+    let children: Vec<Value> = tree
+        .children(tree.find(kabkota).unwrap())
+        .map(|k| json!({"code": tree.get(k).code.to_string(), "digest": hex::encode([2u8; 32])}))
+        .collect();
+    let mut statement = crate::signoff::with(&r.statement, "/children", Value::Array(children));
+    statement.insert("region".into(), json!(kabkota.to_string()));
+    statement.insert("k".into(), json!(1));
+    let body = crate::signoff::signed(&statement, &key);
+    refused(r.app, signoff_request(kabkota, &body)).await
+}
+
+async fn recap_child_changed() -> Trial {
+    signoff_with("/children/0/digest", json!(hex::encode([7u8; 32]))).await
+}
+
+async fn recap_objection_open() -> Trial {
+    let r = recap().await;
+    let kab = r.tps.ancestor_at(Level::Kabkota).unwrap();
+    let witness = format!(
+        "Bearer {}",
+        r.app
+            .account_token("saksi.trial", "saksi", kab, None, Some(1))
+    );
+    let objection = crate::review::objection(r.tps, "ppwp", 1, &["options.01"]);
+    let answer = r
+        .app
+        .send(post_json(
+            "/api/v1/objections",
+            &[("authorization", &witness), ("idempotency-key", "first")],
+            objection.to_string(),
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    let body = crate::signoff::signed(&r.statement, &r.keys[0]);
+    refused(r.app, signoff_request(r.kecamatan, &body)).await
+}
+
+async fn recap_totals_not_sum() -> Trial {
+    signoff_with("/totals/options/01", json!(1)).await
+}
+
+async fn recap_quorum_mismatch() -> Trial {
+    signoff_with("/k", json!(3)).await
 }
 
 async fn form_diff_range() -> Trial {

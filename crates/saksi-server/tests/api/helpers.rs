@@ -503,6 +503,19 @@ impl TestApp {
         region: RegionCode,
         by: &Signer,
     ) {
+        self.register_as(key, role, region, by, false).await;
+    }
+
+    /// [`TestApp::register_once`], as a commissioner's key if
+    /// `commissioner`.
+    pub async fn register_as(
+        &self,
+        key: &Signer,
+        role: KeyRole,
+        region: RegionCode,
+        by: &Signer,
+        commissioner: bool,
+    ) {
         let text = key.verifier().to_string();
         if self.store.keys().unwrap().iter().any(|k| k.key == text) {
             return;
@@ -515,7 +528,7 @@ impl TestApp {
                 region,
                 valid_from: UnixTime(now() - 3600),
                 valid_until: UnixTime(now() + 30 * 86_400),
-                commissioner: false,
+                commissioner,
             },
             signed_at: UnixTime(now()),
         };

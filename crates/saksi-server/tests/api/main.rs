@@ -19,6 +19,7 @@ mod photos;
 mod reads;
 mod review;
 mod signers;
+mod signoff;
 mod simulation;
 mod submit;
 mod throttle;

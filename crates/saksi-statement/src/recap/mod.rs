@@ -3,13 +3,20 @@
 //! `objection` v1 entry said in the open plenary, made through a session),
 //! a PPK member's signed ruling on it ([`ruling`], `ruling` v1), and the
 //! rules that tie them to the corrections an upheld objection calls for
-//! ([`review`]), decided the same way by the server's sequencer and by
-//! `saksi audit` replaying the log.
+//! ([`review`]); then the collegial sign-off of each region's recap
+//! ([`signoff`], `signoff` v1, one entry per commissioner's confirmation)
+//! and what the confirmations make final and lock ([`signoffs`]). All of
+//! it is decided the same way by the server's sequencer and by `saksi
+//! audit` replaying the log.
 
 pub mod objection;
 pub mod review;
 pub mod ruling;
+pub mod signoff;
+pub mod signoffs;
 
 pub use objection::{Objection, ObjectionEntry, Objector};
 pub use review::{ObjectionState, Review, ReviewRefusal, Status};
 pub use ruling::{Decision, RulingStatement};
+pub use signoff::{Child, SignoffStatement};
+pub use signoffs::{Applied, Confirmation, Final, Quorum, RegionRecap, SignoffRefusal, Signoffs};

@@ -129,7 +129,8 @@ impl Server {
         )
     }
 
-    async fn get_json<T: DeserializeOwned>(&mut self, path: &str) -> Result<T> {
+    /// GET `path`, which must answer 200 with JSON of `T`.
+    pub async fn get_json<T: DeserializeOwned>(&mut self, path: &str) -> Result<T> {
         let (status, body) = self.request(Method::GET, path, b"").await?;
         parse_answer(&self.url, path, status, &body)
     }

@@ -10,6 +10,7 @@ use saksi_core::incident::Deadlines;
 use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config, MetricsAccess};
+use saksi_statement::Quorum;
 use saksi_store::Store;
 use tokio::net::TcpListener;
 
@@ -54,6 +55,12 @@ pub struct ListenArg {
     /// medium=4h/2d, low=1d/7d (`saksi demo`: minutes).
     #[arg(long, env = "SAKSI_INCIDENT_DEADLINES", value_parser = parse_deadlines)]
     pub incident_deadlines: Option<Deadlines>,
+    /// How many commissioners confirm a region's recap sign-off, per level
+    /// (a level not named keeps 3). A region with fewer commissioners
+    /// registered needs them all.
+    #[arg(long, env = "SAKSI_SIGNOFF_QUORUM", value_parser = Quorum::parse,
+          default_value = "kecamatan=3,kabkota=3,provinsi=3,nasional=3")]
+    pub signoff_quorum: Quorum,
 }
 
 fn parse_deadlines(text: &str) -> Result<Deadlines, String> {
@@ -69,6 +76,7 @@ impl ListenArg {
             max_connections: self.max_connections as usize,
             session_ttl: std::time::Duration::from_secs(u64::from(self.session_hours) * 3600),
             incident_deadlines: self.incident_deadlines.unwrap_or_default(),
+            signoff_quorum: self.signoff_quorum,
             ..saksi_server::Config::default()
         }
     }

@@ -192,17 +192,23 @@ pub fn publish(
             None => server.origin().await?,
         };
         let envelope = sign(build(check_origin(origin)?), signer)?;
-        let body = serde_json::to_vec(&envelope.to_value())?;
-        let (status, answer) = server.post(path, &body).await?;
-        if (200..300).contains(&status) {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(answer.trim_ascii_end())?;
-            stdout.write_all(b"\n")?;
-            return Ok(());
-        }
-        report_refusal(status, &answer);
-        Err(Reported(1).into())
+        post_envelope(&mut server, path, &envelope).await
     })
+}
+
+/// Posts a signed envelope to `path` and prints the answer, or reports the
+/// refusal (`error: <code>: <message>`, exit 1).
+pub async fn post_envelope(server: &mut Server, path: &str, envelope: &Envelope) -> Result<()> {
+    let body = serde_json::to_vec(&envelope.to_value())?;
+    let (status, answer) = server.post(path, &body).await?;
+    if (200..300).contains(&status) {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(answer.trim_ascii_end())?;
+        stdout.write_all(b"\n")?;
+        return Ok(());
+    }
+    report_refusal(status, &answer);
+    Err(Reported(1).into())
 }
 
 /// The origin, if it can name a log at all (no spaces, no '+').

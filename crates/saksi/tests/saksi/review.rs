@@ -1,8 +1,9 @@
 //! The review end to end with the real binary and real HTTP: a witness
 //! account made with `saksi user add --paslon`, its objection, a PPK
 //! member's ruling with `saksi recap rule`, the correction with `saksi
-//! kpps sign --correction`, and a `saksi audit` that replays all of it and
-//! passes, counting what it checked.
+//! kpps sign --correction`, the kecamatan's sign-off with `saksi recap
+//! signoff`, and a `saksi audit` that replays all of it and passes,
+//! counting what it checked.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -261,6 +262,58 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         assert_eq!(out["scroll_width"], 360, "{out}");
     }
 
+    // Every other TPS of the kecamatan reports, and the PPK's one
+    // commissioner signs the kecamatan off (with one registered, one is
+    // the quorum).
+    for other in tps_of(&server, &kecamatan) {
+        if other == tps {
+            continue;
+        }
+        let device = kpps_device(server.addr, &dir, &other);
+        let (body, _) = signed_form(&device, &origin, &other, "ppwp", (1, None), FORM, None);
+        let (status, answer) = post_form(server.addr, &other, "ppwp", &body);
+        assert_eq!(status, 201, "{answer}");
+    }
+    let signed_off: Value = serde_json::from_str(&run_ok(
+        &[
+            "recap",
+            "signoff",
+            "--key",
+            path(&ppk_file),
+            "--contest",
+            "ppwp",
+            "--region",
+            &kecamatan,
+            "--server",
+            &url,
+        ],
+        None,
+        &[],
+    ))
+    .unwrap();
+    let signed_at = signed_off["log_index"].as_u64().unwrap();
+    let (_, results) = http(
+        server.addr,
+        "GET",
+        &format!("/api/v1/results/ppwp/{kecamatan}"),
+        &[],
+        "",
+    );
+    let results = json(&results);
+    assert_eq!(results["final"]["log_index"], signed_at, "{results}");
+    assert_eq!(results["final"]["totals"], results["totals"]);
+    // Locked: the KPPS can no longer re-submit.
+    let (_, page) = http(server.addr, "GET", &format!("/api/v1/tps/{tps}"), &[], "");
+    let digest = json(&page)["contests"][0]["current"]["digest"]
+        .as_str()
+        .map(|d| <[u8; 32]>::try_from(hex::decode(d).unwrap()).unwrap());
+    let (body, _) = signed_form(&device, &origin, &tps, "ppwp", (3, digest), FORM, None);
+    let (status, answer) = post_form(server.addr, &tps, "ppwp", &body);
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (409, Some("recap.locked"))
+    );
+
     // The audit replays the review under the server's rules and passes.
     let key = crate::common::get(server.addr, "/api/v1/log/key").1;
     let roots: Vec<String> = std::fs::read_to_string(dir.join("root-keys.txt"))
@@ -283,4 +336,35 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         stdout.contains("1 corrections a PPK signed for an upheld objection"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("recap: 1 sign-off confirmation applied, 0 failing a check (see the discrepancies); sign-offs made final: 1 kecamatan, 0 kab/kota, 0 provinsi, 0 nasional"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ppwp: not final nationally yet (0 provinces final)"),
+        "{stdout}"
+    );
+}
+
+/// The TPS of a kecamatan, from the published region list.
+fn tps_of(server: &Server, kecamatan: &str) -> Vec<String> {
+    let children = |code: &str| -> Vec<String> {
+        let (_, body) = http(
+            server.addr,
+            "GET",
+            &format!("/api/v1/regions/{code}"),
+            &[],
+            "",
+        );
+        json(&body)["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    children(kecamatan)
+        .iter()
+        .flat_map(|desa| children(desa))
+        .collect()
 }

@@ -10,18 +10,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::response::Response;
-use saksi_statement::Envelope;
 use saksi_statement::recap::RulingStatement;
-use serde_json::Value;
 
 use crate::codes;
 use crate::controllers::forms::submit::STATEMENT_PRINCIPAL;
 use crate::controllers::session_fact::sequence;
-use crate::controllers::statements::{
-    check_origin, envelope_error, signature_invalid, statement_error,
-};
+use crate::controllers::statements::{check_origin, open_envelope, signature_invalid};
 use crate::error::ApiError;
-use crate::extract::{RawPath, body_bytes};
+use crate::extract::RawPath;
 use crate::sequencer::{Fact, IdempotencyKey, RulingFact};
 use crate::state::AppState;
 
@@ -36,17 +32,7 @@ pub async fn rule(
             format!("{index:?} is not the log index of an objection"),
         )
     })?;
-    let body = body_bytes(body)?;
-    let value: Value = saksi_statement::strict_json::parse(&body).map_err(|e| {
-        ApiError::new(
-            codes::MALFORMED_JSON,
-            format!("the body is not JSON, or names a member twice: {e}"),
-        )
-    })?;
-    let envelope = Envelope::from_value(value).map_err(envelope_error)?;
-    let signed = envelope
-        .open::<RulingStatement>()
-        .map_err(statement_error)?;
+    let (envelope, signed) = open_envelope::<RulingStatement>(body)?;
     check_origin(&signed.statement.origin, state.log.origin())?;
     if signed.statement.objection != objection {
         return Err(ApiError::new(

@@ -8,10 +8,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use saksi_api::{ChildTotals, DapilTotals, OrderedMap, Results};
+use saksi_api::{ChildTotals, DapilTotals, FinalTotals, OrderedMap, Results};
 use saksi_core::anomaly::FlagCode;
 use saksi_core::tally::{Tallies, Totals};
 use saksi_core::{Contest, Level, RegionCode, RegionId};
+use saksi_statement::Signoffs;
 
 use super::{current_at, parse_stored};
 use crate::codes;
@@ -83,6 +84,7 @@ fn render_upper(state: &AppState, contest: Contest, id: RegionId) -> (u64, Bytes
                 code: child.code.to_string(),
                 name: child.name.clone(),
                 totals: (&live.tallies.region(contest, c)).into(),
+                final_: live.signoffs.locked_by(contest, child.code).is_some(),
             }
         })
         .collect();
@@ -90,8 +92,11 @@ fn render_upper(state: &AppState, contest: Contest, id: RegionId) -> (u64, Bytes
         state,
         contest,
         id,
-        live.log_size(),
-        live.last_updated.map(|t| t.to_string()),
+        Reflects {
+            log_size: live.log_size(),
+            last_updated: live.last_updated.map(|t| t.to_string()),
+            final_: final_totals(&live.signoffs, contest, tree.get(id).code),
+        },
         &live.tallies.region(contest, id),
         children,
         dapil_totals(state, contest, id, &live.tallies),
@@ -115,12 +120,23 @@ async fn render_with_tps(
     } else {
         tree.children(id).map(|c| (c, tree.get(c).code)).collect()
     };
-    let (log_size, last_updated, desa_totals, dapil, flags) = {
+    let (log_size, last_updated, desa_totals, dapil, flags, locked) = {
         let live = state.live();
         let totals = (!is_tps).then(|| live.tallies.region(contest, id));
         let dapil = dapil_totals(state, contest, id, &live.tallies);
         let flags = flag_counts(state, contest, id, &live.tallies);
-        (live.log_size(), live.last_updated, totals, dapil, flags)
+        let locked = live
+            .signoffs
+            .locked_by(contest, tree.get(id).code)
+            .is_some();
+        (
+            live.log_size(),
+            live.last_updated,
+            totals,
+            dapil,
+            flags,
+            locked,
+        )
     };
     let codes: Vec<RegionCode> = tps.iter().map(|(_, c)| *c).collect();
     let versions = state
@@ -145,6 +161,7 @@ async fn render_with_tps(
                 code: tps_code.to_string(),
                 name: tree.get(*tps_id).name.clone(),
                 totals: (&totals).into(),
+                final_: locked,
             });
         }
     }
@@ -155,8 +172,11 @@ async fn render_with_tps(
         state,
         contest,
         id,
-        log_size,
-        last_updated.map(|t| t.to_string()),
+        Reflects {
+            log_size,
+            last_updated: last_updated.map(|t| t.to_string()),
+            final_: None,
+        },
         &totals,
         children,
         dapil,
@@ -258,13 +278,28 @@ fn dedup_keys(list: Vec<(String, String)>) -> OrderedMap<String> {
     OrderedMap(out)
 }
 
+/// A region's final sign-off as the results show it.
+fn final_totals(signoffs: &Signoffs, contest: Contest, code: RegionCode) -> Option<FinalTotals> {
+    signoffs.final_of(contest, code).map(|f| FinalTotals {
+        totals: (&f.totals).into(),
+        log_index: f.log_index,
+        signed_at: f.signed_at.to_string(),
+    })
+}
+
+/// What a body says of the log it reflects and of the final sign-off.
+struct Reflects {
+    log_size: u64,
+    last_updated: Option<String>,
+    final_: Option<FinalTotals>,
+}
+
 #[expect(clippy::too_many_arguments, reason = "one field each of the body")]
 fn envelope(
     state: &AppState,
     contest: Contest,
     id: RegionId,
-    log_size: u64,
-    last_updated: Option<String>,
+    live: Reflects,
     totals: &Totals,
     children: Vec<ChildTotals>,
     dapil: Option<Vec<DapilTotals>>,
@@ -278,13 +313,14 @@ fn envelope(
         level: region.level(),
         parent: region.parent.map(|p| tree.get(p).code.to_string()),
         contest: contest.id().to_owned(),
-        log_size,
-        last_updated,
-        provisional: true,
+        log_size: live.log_size,
+        last_updated: live.last_updated,
+        provisional: live.final_.is_none(),
         totals: totals.into(),
         option_names: option_names(&state.election, contest, id),
         children,
         dapil,
         flags,
+        final_: live.final_,
     })
 }

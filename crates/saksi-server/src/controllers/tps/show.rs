@@ -206,7 +206,7 @@ fn stored(photos: Option<&dyn BlobStore>, sha256: &[u8; 32]) -> std::io::Result<
 }
 
 /// What a version's log entry says of it beyond the stored row.
-pub(super) struct Logged {
+pub(crate) struct Logged {
     pub signer: Option<FormSigner>,
     /// Lowercase hex of the version's digest, the next version's `prev`.
     digest: Option<String>,
@@ -214,11 +214,21 @@ pub(super) struct Logged {
     photos: Vec<[u8; 32]>,
 }
 
+impl Logged {
+    /// The version's digest, as the next version's `prev` and a
+    /// kecamatan's sign-off name it.
+    pub(crate) fn digest(&self) -> Option<[u8; 32]> {
+        self.digest
+            .as_deref()
+            .and_then(saksi_statement::read::hex_digest)
+    }
+}
+
 /// Reads a stored version's log entry: who signed it (the role and key
 /// its `submitted_by` records and, for a version signed on behalf, the
 /// reason its statement states; `None` for a version entered through a
 /// session), its digest and its photos.
-pub(super) fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Logged, StoreError> {
+pub(crate) fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Logged, StoreError> {
     let corrupt = |why: String| StoreError::Corrupt {
         what: "form version",
         value: format!(

@@ -36,6 +36,13 @@ pub struct AuditArgs {
     /// discrepancy.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub allow_unsigned_before: u64,
+    /// The commissioners' quorum each region's sign-off must ask for (its
+    /// `k`), per level, as the server was started with: a sign-off asking
+    /// for fewer confirmations (never more than the commissioners
+    /// registered) is a discrepancy.
+    #[arg(long, value_parser = saksi_statement::Quorum::parse,
+          default_value = "kecamatan=3,kabkota=3,provinsi=3,nasional=3")]
+    pub signoff_quorum: saksi_statement::Quorum,
     /// Directory keeping the verified checkpoint and entries between runs:
     /// a later run fetches only new entries and checks that the log grew
     /// from the saved checkpoint (a consistency proof).

@@ -20,6 +20,7 @@
 
 mod args;
 mod fetch;
+mod finals;
 mod incident_stats;
 mod regions;
 mod state;
@@ -80,6 +81,8 @@ struct Run<'a> {
     from_state: u64,
     compared: u64,
     incident_stats: Option<incident_stats::Compared>,
+    /// One line per contest on its final sign-offs.
+    finals: Vec<String>,
     log_elapsed: f64,
     /// Where the full lists were written.
     lists: Option<String>,
@@ -113,7 +116,8 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
         .context("cannot read the published region list")?;
     let mut audit = Audit::new(
         Replay::new(roots, key.name(), &args.previous_origins, regions)
-            .allow_unsigned_before(args.allow_unsigned_before),
+            .allow_unsigned_before(args.allow_unsigned_before)
+            .signoff_quorum(args.signoff_quorum),
     );
     let mut run = Run {
         args,
@@ -121,6 +125,7 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
         from_state: 0,
         compared: 0,
         incident_stats: None,
+        finals: Vec::new(),
         log_elapsed: 0.0,
         lists: None,
     };
@@ -187,6 +192,13 @@ async fn audit(args: &AuditArgs, key: &Verifier, roots: &[Verifier]) -> Result<(
         )
         .await?,
     );
+    run.finals = finals::compare(
+        &mut pool.main,
+        &replay.ledger.signoffs,
+        size,
+        &mut replay.found,
+    )
+    .await?;
 
     if let Some(state) = &state {
         if let Some(writer) = audit.writer.take() {
@@ -583,6 +595,23 @@ fn print_report(
             plural(stats.rulings, "ruling", "rulings"),
             thousands(stats.review_refused),
         );
+        let [nasional, provinsi, kabkota, kecamatan] = stats.signoffs_final;
+        println!(
+            "recap: {} applied, {} failing a check (see the discrepancies); sign-offs made final: {} kecamatan, {} kab/kota, {} provinsi, {} nasional",
+            plural(
+                stats.confirmations,
+                "sign-off confirmation",
+                "sign-off confirmations"
+            ),
+            thousands(stats.signoffs_refused),
+            thousands(kecamatan),
+            thousands(kabkota),
+            thousands(provinsi),
+            thousands(nasional),
+        );
+        for line in &run.finals {
+            println!("  {line}");
+        }
         let incidents = &ledger.incidents;
         let by_status: Vec<String> = Status::ALL
             .iter()
