@@ -20,8 +20,9 @@ pub struct RecapState {
     /// What keeps an `open` region from being signed off, at most 100.
     pub blocked_by: Vec<Blocker>,
     /// The `signoff` statement to sign while the region is `ready` or
-    /// `pending` (each commissioner signs these very bytes, once
-    /// canonicalised), otherwise `null`.
+    /// `pending`, or `reopened` with nothing blocking it (each
+    /// commissioner signs these very bytes, once canonicalised), otherwise
+    /// `null`.
     pub statement: Option<Map<String, Value>>,
 }
 
@@ -37,7 +38,8 @@ pub struct RecapConfirmation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Blocker {
     pub code: String,
-    /// `no_form`, `not_final`, `objection_open`, `correction_due`, or
-    /// `locked` (a region above is final).
+    /// `no_form`, `revote_ordered` (a PSU's form awaited), `incident` (an
+    /// unresolved incident named as the reason), `objection_open`,
+    /// `correction_due`, or `not_final` (a child region).
     pub reason: String,
 }

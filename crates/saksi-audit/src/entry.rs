@@ -14,7 +14,9 @@ use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_log::Verifier;
 use saksi_statement::entry::{EntryError, Kind, entry_sha256};
-use saksi_statement::recap::{ObjectionEntry, RulingStatement, SignoffStatement};
+use saksi_statement::recap::{
+    NoFormStatement, ObjectionEntry, ReopenStatement, RulingStatement, SignoffStatement,
+};
 use saksi_statement::{Correction, Entry, KeyAction, KeyStatement, SignedBy, Statement};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -82,15 +84,23 @@ pub struct RulingEntry {
     pub signed: Signed,
 }
 
-/// A commissioner's confirmation of a region's sign-off.
+/// A signed recap statement (a sign-off's or a reopen's confirmation, a
+/// reason for no form) with its digest: identical statements confirm the
+/// same sign-off, and a parent names a child by it.
 #[derive(Debug)]
-pub struct SignoffEntry {
-    pub statement: SignoffStatement,
-    /// SHA-256 of the statement's bytes: identical statements confirm
-    /// the same sign-off.
+pub struct RecapEntry<S> {
+    pub statement: S,
+    /// SHA-256 of the statement's bytes.
     pub digest: [u8; 32],
     pub signed: Signed,
 }
+
+/// A commissioner's confirmation of a region's sign-off.
+pub type SignoffEntry = RecapEntry<SignoffStatement>;
+/// A PPK member's reason why a TPS has no form.
+pub type NoFormEntry = RecapEntry<NoFormStatement>;
+/// A commissioner's confirmation of a reopen of a final region.
+pub type ReopenEntry = RecapEntry<ReopenStatement>;
 
 /// A key registration or revocation.
 #[derive(Debug)]
@@ -108,6 +118,8 @@ pub enum Body {
     Objection(ObjectionEntry),
     Ruling(RulingEntry),
     Signoff(SignoffEntry),
+    Reopen(ReopenEntry),
+    NoForm(NoFormEntry),
 }
 
 /// One decoded entry.
@@ -310,14 +322,15 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
         }
         Entry::SignoffV1(e) => {
             problems.extend(ctx.origin_problem(&e.signed.statement.origin));
-            let digest = e.signed.sha256();
-            signed(&e.signed, e.logged_at, ctx, fresh).map(|signed| {
-                Body::Signoff(SignoffEntry {
-                    statement: e.signed.statement,
-                    digest,
-                    signed,
-                })
-            })
+            recap(e, ctx, fresh).map(Body::Signoff)
+        }
+        Entry::NoFormV1(e) => {
+            problems.extend(ctx.origin_problem(&e.signed.statement.origin));
+            recap(e, ctx, fresh).map(Body::NoForm)
+        }
+        Entry::ReopenV1(e) => {
+            problems.extend(ctx.origin_problem(&e.signed.statement.origin));
+            recap(e, ctx, fresh).map(Body::Reopen)
         }
     };
     match body {
@@ -347,6 +360,21 @@ fn unusable(label: Label, problem: String) -> Decoded {
 
 /// The signature of a statement logged at `logged_at`, to check, with its
 /// signer's key parsed (or taken from the cache).
+/// A signed recap entry as the ledger replays it.
+fn recap<S: Statement>(
+    e: saksi_statement::SignedEntry<S>,
+    ctx: &Context<'_>,
+    fresh: &mut Signers,
+) -> Result<RecapEntry<S>, String> {
+    let digest = e.signed.sha256();
+    let signed = signed(&e.signed, e.logged_at, ctx, fresh)?;
+    Ok(RecapEntry {
+        statement: e.signed.statement,
+        digest,
+        signed,
+    })
+}
+
 fn signed<S: Statement>(
     statement: &saksi_statement::Signed<S>,
     logged_at: UnixTime,

@@ -61,6 +61,11 @@ pub struct Incidents {
 }
 
 impl Incidents {
+    /// Where each incident stands after the events replayed so far.
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
     /// Incidents filed.
     pub fn total(&self) -> u64 {
         self.book.len() as u64

@@ -80,9 +80,15 @@ pub struct Stats {
     pub objections: u64,
     pub rulings: u64,
     pub review_refused: u64,
-    /// Sign-off confirmations applied and refused, and the sign-offs they
-    /// made final, by level (national, province, kab/kota, kecamatan).
+    /// Sign-off and reopen confirmations applied and refused (both
+    /// counted as refused sign-offs), the sign-offs they made final by
+    /// level (national, province, kab/kota, kecamatan), and the reopens
+    /// that took effect.
     pub confirmations: u64,
+    pub reopens: u64,
+    /// Reasons for no form applied (refused ones count as refused
+    /// sign-offs).
+    pub no_forms: u64,
     pub signoffs_refused: u64,
     pub signoffs_final: [u64; 4],
 }
@@ -159,6 +165,8 @@ impl Ledger {
             Some(Body::Objection(objection)) => self.objection(index, objection, problems, found),
             Some(Body::Ruling(ruling)) => self.ruling(index, ruling, problems, found),
             Some(Body::Signoff(signoff)) => self.signoff(index, signoff, problems, found),
+            Some(Body::Reopen(reopen)) => self.reopen(index, reopen, problems, found),
+            Some(Body::NoForm(no_form)) => self.no_form(index, no_form, problems, found),
             None => {
                 for p in problems {
                     let message = match label {
@@ -175,7 +183,9 @@ impl Ledger {
                     Label::Known(Kind::ObjectionV1 | Kind::RulingV1) => {
                         self.stats.review_refused += 1;
                     }
-                    Label::Known(Kind::SignoffV1) => self.stats.signoffs_refused += 1,
+                    Label::Known(Kind::SignoffV1 | Kind::ReopenV1 | Kind::NoFormV1) => {
+                        self.stats.signoffs_refused += 1;
+                    }
                     Label::Other(_) => {}
                 }
             }
@@ -425,7 +435,7 @@ impl Ledger {
         problems.extend(self.signature_problem(&r.signed));
         match self.review.check_ruling(&r.statement) {
             Ok(state) => {
-                if let Err(refusal) = self.registry.check_ruling_signer(
+                if let Err(refusal) = self.registry.check_ppk_member(
                     &r.signed.signer,
                     state.objection.tps,
                     r.signed.logged_at,

@@ -150,6 +150,8 @@ fn signed_mut(d: &mut Decoded) -> Option<&mut Signed> {
         Some(Body::Incident(i)) => i.filing.as_mut().map(|f| &mut f.signed),
         Some(Body::Ruling(r)) => Some(&mut r.signed),
         Some(Body::Signoff(s)) => Some(&mut s.signed),
+        Some(Body::Reopen(r)) => Some(&mut r.signed),
+        Some(Body::NoForm(n)) => Some(&mut n.signed),
         Some(Body::Objection(_)) | None => None,
     }
 }

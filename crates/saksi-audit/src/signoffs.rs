@@ -5,7 +5,10 @@
 //! locked, the statement is the pending one, the key has not confirmed it:
 //! `saksi_statement::Signoffs`, the rules the server applies), each child
 //! it names is what the log says it is at that point, no objection below
-//! is left open, and its totals are the sum of the children it names.
+//! is left open, and its totals are the sum of the children it names. A
+//! `reopen` confirmation is applied only if its signer is a commissioner
+//! of the level above and the region is final with the sign-off it names;
+//! at its `k`-th key it voids the region's final sign-off and those above.
 //!
 //! The auditor holds no election frame, so for a kecamatan it recounts
 //! what the forms say (`pengguna_total_j`, `suara_sah`, `suara_tidak_sah`,
@@ -13,12 +16,14 @@
 //! `tps_reported` against the children named; `dpt` is taken as stated,
 //! and that every TPS of the kecamatan is named is the server's check.
 
-use saksi_core::Level;
 use saksi_core::tally::{FIXED, Totals};
+use saksi_core::{Level, RegionCode};
 use saksi_statement::recap::signoffs::{check_sum, unsettled_objection};
-use saksi_statement::recap::{Applied, Confirmation, SignoffRefusal, SignoffStatement};
+use saksi_statement::recap::{
+    Applied, Confirmation, ReopenStatement, SignoffRefusal, SignoffStatement,
+};
 
-use crate::entry::SignoffEntry;
+use crate::entry::{NoFormEntry, ReopenEntry, Signed, SignoffEntry};
 use crate::forms::option_name;
 use crate::ledger::Ledger;
 use crate::report::Discrepancy;
@@ -29,44 +34,141 @@ impl Ledger {
         &mut self,
         index: u64,
         s: SignoffEntry,
-        mut problems: Vec<String>,
+        problems: Vec<String>,
         found: &mut Vec<Discrepancy>,
     ) {
         let statement = &s.statement;
+        let subject = format!("signoff v1 of {} {}", statement.contest, statement.region);
+        let checked = self.confirmation(
+            index,
+            &s.signed,
+            statement.region,
+            (problems, found, &subject),
+            |ledger, key_id, registered| {
+                ledger
+                    .signoffs
+                    .check(statement, s.digest, key_id, registered)
+                    .and_then(|()| ledger.children(statement))
+            },
+        );
+        let Some(confirmation) = checked else {
+            return;
+        };
         let at = s.signed.logged_at;
-        problems.extend(self.signature_problem(&s.signed));
-        if let Err(refusal) =
-            self.registry
-                .check_commissioner(&s.signed.signer, statement.region, at)
+        if self.signoffs.apply(statement, s.digest, confirmation, at) == Applied::Final {
+            self.stats.signoffs_final[statement.region.level().depth()] += 1;
+        }
+    }
+
+    /// Replays one commissioner's confirmation of a reopen: a
+    /// commissioner of the level above, of a region final with the
+    /// sign-off named.
+    pub(crate) fn reopen(
+        &mut self,
+        index: u64,
+        r: ReopenEntry,
+        problems: Vec<String>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        let statement = &r.statement;
+        let subject = format!("reopen v1 of {} {}", statement.contest, statement.region);
+        let checked = self.confirmation(
+            index,
+            &r.signed,
+            ReopenStatement::by_region(statement.region),
+            (problems, found, &subject),
+            |ledger, key_id, registered| {
+                ledger
+                    .signoffs
+                    .check_reopen(statement, r.digest, key_id, registered)
+            },
+        );
+        if let Some(confirmation) = checked
+            && self
+                .signoffs
+                .apply_reopen(statement, r.digest, confirmation)
+                == Applied::Final
+        {
+            self.stats.reopens += 1;
+        }
+    }
+
+    /// Replays a PPK member's reason why a TPS has no form.
+    pub(crate) fn no_form(
+        &mut self,
+        index: u64,
+        n: NoFormEntry,
+        mut problems: Vec<String>,
+        found: &mut Vec<Discrepancy>,
+    ) {
+        let statement = &n.statement;
+        let at = n.signed.logged_at;
+        problems.extend(self.signature_problem(&n.signed));
+        if let Err(refusal) = self
+            .registry
+            .check_ppk_member(&n.signed.signer, statement.tps, at)
         {
             problems.push(format!(
                 "the key chain refuses its signer {} at {at}: {refusal}",
-                s.signed.signer
+                n.signed.signer
             ));
         }
-        let key_id = s.signed.signer.key_id();
-        let registered = self.registry.commissioners(statement.region, index, at);
-        let checked = self
-            .signoffs
-            .check(statement, s.digest, key_id, registered)
-            .and_then(|()| self.children(statement));
-        if let Err(refusal) = checked {
+        let has_form = self
+            .forms
+            .current(statement.tps, statement.contest)
+            .is_some();
+        if let Err(refusal) =
+            self.signoffs
+                .check_no_form(statement, has_form, self.incidents.book())
+        {
             problems.push(format!("the sign-offs refuse it: {refusal}"));
         }
         if !problems.is_empty() {
             self.stats.signoffs_refused += 1;
-            let subject = format!("signoff v1 of {} {}", statement.contest, statement.region);
+            let subject = format!("no_form v1 of {} {}", statement.tps, statement.contest);
             Discrepancy::each(found, index, &subject, problems, " (not applied)");
             return;
         }
+        self.stats.no_forms += 1;
+        self.signoffs.apply_no_form(statement, n.digest, index);
+    }
+
+    /// What a sign-off's and a reopen's confirmations both pass: the
+    /// signature, a commissioner's key of `by` at `logged_at`, and the
+    /// sign-offs' own check (`check`, given the key id and the
+    /// commissioners registered for `by`). The confirmation to apply, or
+    /// `None` with each problem reported under `subject`.
+    fn confirmation(
+        &mut self,
+        index: u64,
+        signed: &Signed,
+        by: RegionCode,
+        (mut problems, found, subject): (Vec<String>, &mut Vec<Discrepancy>, &str),
+        check: impl FnOnce(&Ledger, u32, usize) -> Result<(), SignoffRefusal>,
+    ) -> Option<Confirmation> {
+        let at = signed.logged_at;
+        problems.extend(self.signature_problem(signed));
+        if let Err(refusal) = self.registry.check_commissioner(&signed.signer, by, at) {
+            problems.push(format!(
+                "the key chain refuses its signer {} at {at}: {refusal}",
+                signed.signer
+            ));
+        }
+        let key_id = signed.signer.key_id();
+        let registered = self.registry.commissioners(by, index, at);
+        if let Err(refusal) = check(self, key_id, registered) {
+            problems.push(format!("the sign-offs refuse it: {refusal}"));
+        }
+        if !problems.is_empty() {
+            self.stats.signoffs_refused += 1;
+            Discrepancy::each(found, index, subject, problems, " (not applied)");
+            return None;
+        }
         self.stats.confirmations += 1;
-        let confirmation = Confirmation {
+        Some(Confirmation {
             key_id,
             log_index: index,
-        };
-        if self.signoffs.apply(statement, s.digest, confirmation, at) == Applied::Final {
-            self.stats.signoffs_final[statement.region.level().depth()] += 1;
-        }
+        })
     }
 
     /// Each child as the log has it now, and the totals as their sum.
@@ -81,6 +183,17 @@ impl Ledger {
             options: Vec::new(),
         };
         for child in &statement.children {
+            if let Some(no_form) = self.signoffs.no_form(contest, child.code) {
+                if !no_form.reason.settles() {
+                    return Err(SignoffRefusal::ChildNotIn(child.code));
+                }
+                if no_form.digest != child.digest {
+                    return Err(SignoffRefusal::ChildChanged(child.code));
+                }
+                // In, with no votes: it counts as expected, not reported.
+                sum.fixed[5] += 1;
+                continue;
+            }
             let slot = self
                 .forms
                 .current(child.code, contest)

@@ -22,8 +22,8 @@ use saksi_server::extract;
 use saksi_sim::import::{self, ImportError, RowProblem};
 use saksi_statement::entry::{Entry, EntryError, Kind};
 use saksi_statement::{
-    Envelope, EnvelopeError, FormStatement, KeyStatement, RulingStatement, SignoffStatement,
-    StatementError, decode_statement,
+    Envelope, EnvelopeError, FormStatement, KeyStatement, ReopenStatement, RulingStatement,
+    SignoffStatement, StatementError, decode_statement,
 };
 use serde_json::Value;
 
@@ -49,13 +49,13 @@ pub const ALL: &[Target] = &[
     },
     Target {
         name: "envelope",
-        about: "signed envelopes as POSTed (Envelope::parse, verify, open as form, key, ruling and signoff statements)",
+        about: "signed envelopes as POSTed (Envelope::parse, verify, open as form, key, ruling, signoff and reopen statements)",
         seeds: seeds::envelope_bodies,
         run: envelope,
     },
     Target {
         name: "statement",
-        about: "statement bytes (decode_statement as FormStatement, KeyStatement, RulingStatement and SignoffStatement)",
+        about: "statement bytes (decode_statement as FormStatement, KeyStatement, RulingStatement, SignoffStatement and ReopenStatement)",
         seeds: seeds::statement_bytes,
         run: statement,
     },
@@ -144,16 +144,19 @@ fn envelope(bytes: &[u8]) -> &'static str {
         envelope.open::<KeyStatement>(),
         envelope.open::<RulingStatement>(),
         envelope.open::<SignoffStatement>(),
+        envelope.open::<ReopenStatement>(),
     ) {
-        (Ok(_), _, _, _) if verifies => "form statement, signature verifies",
-        (Ok(_), _, _, _) => "form statement, signature does not verify",
-        (_, Ok(_), _, _) if verifies => "key statement, signature verifies",
-        (_, Ok(_), _, _) => "key statement, signature does not verify",
-        (_, _, Ok(_), _) if verifies => "ruling statement, signature verifies",
-        (_, _, Ok(_), _) => "ruling statement, signature does not verify",
-        (_, _, _, Ok(_)) if verifies => "signoff statement, signature verifies",
-        (_, _, _, Ok(_)) => "signoff statement, signature does not verify",
-        (Err(e), _, _, _) => statement_error(&e),
+        (Ok(_), _, _, _, _) if verifies => "form statement, signature verifies",
+        (Ok(_), _, _, _, _) => "form statement, signature does not verify",
+        (_, Ok(_), _, _, _) if verifies => "key statement, signature verifies",
+        (_, Ok(_), _, _, _) => "key statement, signature does not verify",
+        (_, _, Ok(_), _, _) if verifies => "ruling statement, signature verifies",
+        (_, _, Ok(_), _, _) => "ruling statement, signature does not verify",
+        (_, _, _, Ok(_), _) if verifies => "signoff statement, signature verifies",
+        (_, _, _, Ok(_), _) => "signoff statement, signature does not verify",
+        (_, _, _, _, Ok(_)) if verifies => "reopen statement, signature verifies",
+        (_, _, _, _, Ok(_)) => "reopen statement, signature does not verify",
+        (Err(e), _, _, _, _) => statement_error(&e),
     }
 }
 
@@ -163,12 +166,14 @@ fn statement(bytes: &[u8]) -> &'static str {
         decode_statement::<KeyStatement>(bytes),
         decode_statement::<RulingStatement>(bytes),
         decode_statement::<SignoffStatement>(bytes),
+        decode_statement::<ReopenStatement>(bytes),
     ) {
-        (Ok(_), _, _, _) => "form statement",
-        (_, Ok(_), _, _) => "key statement",
-        (_, _, Ok(_), _) => "ruling statement",
-        (_, _, _, Ok(_)) => "signoff statement",
-        (Err(e), _, _, _) => statement_error(&e),
+        (Ok(_), _, _, _, _) => "form statement",
+        (_, Ok(_), _, _, _) => "key statement",
+        (_, _, Ok(_), _, _) => "ruling statement",
+        (_, _, _, Ok(_), _) => "signoff statement",
+        (_, _, _, _, Ok(_)) => "reopen statement",
+        (Err(e), _, _, _, _) => statement_error(&e),
     }
 }
 
@@ -209,6 +214,8 @@ fn decode_entry(bytes: &[u8]) -> &'static str {
                 Kind::ObjectionV1 => "objection v1 entry",
                 Kind::RulingV1 => "ruling v1 entry",
                 Kind::SignoffV1 => "signoff v1 entry",
+                Kind::ReopenV1 => "reopen v1 entry",
+                Kind::NoFormV1 => "no_form v1 entry",
             }
         }
         Err(EntryError::NotCanonical(_)) => "entry not canonical",

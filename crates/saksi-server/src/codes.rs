@@ -243,10 +243,20 @@ pub const RECAP_OBJECTION_OPEN: ErrorCode = code(
     409,
     "An objection below the region is not ruled on, or was upheld and not yet corrected.",
 );
+pub const RECAP_NO_FORM_REFUSED: ErrorCode = code(
+    "recap.no_form_refused",
+    409,
+    "A reason for no form is refused: `not_held` or `no_voters` for a TPS that has a form, or an `incident` not filed at that TPS or a region holding it (the message says which).",
+);
+pub const RECAP_NOT_FINAL: ErrorCode = code(
+    "recap.not_final",
+    409,
+    "The region has no final sign-off with the digest the reopen names: nothing to reopen (or it was reopened already).",
+);
 pub const RECAP_QUORUM_MISMATCH: ErrorCode = code(
     "recap.quorum_mismatch",
     422,
-    "The statement's `k` is not the confirmations this region's sign-off needs (the level's quorum, never more than its commissioners registered); the recap state API gives it.",
+    "The statement's `k` is not the confirmations it needs: the quorum of the signing commissioners' level, never more than are registered for their region (the recap state API gives a sign-off's).",
 );
 pub const RECAP_TOTALS_NOT_SUM: ErrorCode = code(
     "recap.totals_not_sum",
@@ -680,6 +690,8 @@ pub const ALL: &[ErrorCode] = &[
     RECAP_OBJECTION_OPEN,
     RECAP_TOTALS_NOT_SUM,
     RECAP_QUORUM_MISMATCH,
+    RECAP_NOT_FINAL,
+    RECAP_NO_FORM_REFUSED,
     FORM_DIFF_RANGE,
     FORM_VERSION_NOT_FOUND,
     INCIDENT_TRANSITION_FORBIDDEN,

@@ -114,6 +114,14 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             "/api/v1/recap/{contest}/{code}/signoffs",
             post(recap::signoff::confirm).layer(DefaultBodyLimit::max(recap::signoff::BODY_LIMIT)),
         )
+        .route(
+            "/api/v1/recap/{contest}/{code}/reopen",
+            post(recap::reopen::confirm),
+        )
+        .route(
+            "/api/v1/recap/{contest}/{kecamatan}/no-form/{tps}",
+            post(recap::no_form::record),
+        )
         .route("/api/v1/log/checkpoint", get(log::checkpoint::show))
         .route("/api/v1/log/key", get(log::key::show))
         .route("/api/v1/log/roots", get(log::roots::show))

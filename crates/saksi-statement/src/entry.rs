@@ -14,7 +14,9 @@
 //! its signed statement only when a KPPS device filed it. `objection` v1
 //! ([`ObjectionEntry`]) is said in a plenary through a session; `ruling`
 //! v1 is a PPK member's signed [`RulingStatement`]; `signoff` v1 one
-//! commissioner's confirmation of a [`SignoffStatement`].
+//! commissioner's confirmation of a [`SignoffStatement`], `reopen` v1 one
+//! of a [`ReopenStatement`], `no_form` v1 a PPK member's signed
+//! [`NoFormStatement`].
 //!
 //! Entries are RFC 8785 bytes, read in place after one checking pass
 //! (`saksi_log::canonical_check`): a statement's bytes inside a canonical
@@ -35,7 +37,9 @@ use crate::form::{FormEntryV1, FormStatement};
 use crate::incident::{IncidentEntry, IncidentStatement};
 use crate::key::KeyStatement;
 use crate::read::Object;
-use crate::recap::{ObjectionEntry, RulingStatement, SignoffStatement};
+use crate::recap::{
+    NoFormStatement, ObjectionEntry, ReopenStatement, RulingStatement, SignoffStatement,
+};
 
 /// The members of a signed entry, sorted.
 const SIGNED_MEMBERS: [&str; 6] = ["logged_at", "signature", "signer", "statement", "type", "v"];
@@ -50,11 +54,13 @@ pub enum Kind {
     ObjectionV1,
     RulingV1,
     SignoffV1,
+    ReopenV1,
+    NoFormV1,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Kind::FormV1,
         Kind::FormV2,
         Kind::KeyV1,
@@ -62,6 +68,8 @@ impl Kind {
         Kind::ObjectionV1,
         Kind::RulingV1,
         Kind::SignoffV1,
+        Kind::ReopenV1,
+        Kind::NoFormV1,
     ];
 
     fn of(kind: &str, v: u64) -> Option<Kind> {
@@ -80,6 +88,8 @@ impl Kind {
             Kind::ObjectionV1 => (ObjectionEntry::TYPE, ObjectionEntry::VERSION),
             Kind::RulingV1 => (RulingStatement::TYPE, RulingStatement::ENTRY_VERSION),
             Kind::SignoffV1 => (SignoffStatement::TYPE, SignoffStatement::ENTRY_VERSION),
+            Kind::ReopenV1 => (ReopenStatement::TYPE, ReopenStatement::ENTRY_VERSION),
+            Kind::NoFormV1 => (NoFormStatement::TYPE, NoFormStatement::ENTRY_VERSION),
         }
     }
 }
@@ -238,6 +248,10 @@ pub enum Entry {
     RulingV1(SignedEntry<RulingStatement>),
     /// A commissioner's confirmation of a region's recap sign-off.
     SignoffV1(SignedEntry<SignoffStatement>),
+    /// A commissioner's confirmation of a reopen of a final region.
+    ReopenV1(SignedEntry<ReopenStatement>),
+    /// A PPK member's reason why a TPS has no form.
+    NoFormV1(SignedEntry<NoFormStatement>),
 }
 
 impl Entry {
@@ -276,6 +290,12 @@ impl Entry {
             Kind::SignoffV1 => {
                 Entry::SignoffV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
             }
+            Kind::ReopenV1 => {
+                Entry::ReopenV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
+            }
+            Kind::NoFormV1 => {
+                Entry::NoFormV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
+            }
         })
     }
 
@@ -290,6 +310,8 @@ impl Entry {
             Entry::ObjectionV1(e) => e.encode().unwrap_or_default(),
             Entry::RulingV1(e) => e.encode(),
             Entry::SignoffV1(e) => e.encode(),
+            Entry::ReopenV1(e) => e.encode(),
+            Entry::NoFormV1(e) => e.encode(),
         }
     }
 
@@ -302,6 +324,8 @@ impl Entry {
             Entry::ObjectionV1(_) => Kind::ObjectionV1,
             Entry::RulingV1(_) => Kind::RulingV1,
             Entry::SignoffV1(_) => Kind::SignoffV1,
+            Entry::ReopenV1(_) => Kind::ReopenV1,
+            Entry::NoFormV1(_) => Kind::NoFormV1,
         }
     }
 
@@ -315,6 +339,8 @@ impl Entry {
             Entry::ObjectionV1(e) => e.logged_at,
             Entry::RulingV1(e) => e.logged_at,
             Entry::SignoffV1(e) => e.logged_at,
+            Entry::ReopenV1(e) => e.logged_at,
+            Entry::NoFormV1(e) => e.logged_at,
         }
     }
 
@@ -330,7 +356,9 @@ impl Entry {
             | Entry::IncidentV1(_)
             | Entry::ObjectionV1(_)
             | Entry::RulingV1(_)
-            | Entry::SignoffV1(_) => None,
+            | Entry::SignoffV1(_)
+            | Entry::ReopenV1(_)
+            | Entry::NoFormV1(_) => None,
         }
     }
 
@@ -344,6 +372,8 @@ impl Entry {
             Entry::ObjectionV1(_) => None,
             Entry::RulingV1(e) => Some(e.signed.sha256()),
             Entry::SignoffV1(e) => Some(e.signed.sha256()),
+            Entry::ReopenV1(e) => Some(e.signed.sha256()),
+            Entry::NoFormV1(e) => Some(e.signed.sha256()),
         }
     }
 }

@@ -41,8 +41,9 @@ pub use form::{Correction, FormEntryV1, FormStatement, OnBehalf, SignedBy};
 pub use incident::{IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private};
 pub use key::{KeyAction, KeyRole, KeyStatement};
 pub use recap::{
-    Decision, Objection, ObjectionEntry, Objector, Quorum, Review, ReviewRefusal, RulingStatement,
-    SignoffRefusal, SignoffStatement, Signoffs,
+    Decision, NoFormReason, NoFormStatement, Objection, ObjectionEntry, Objector, Quorum,
+    ReopenStatement, Review, ReviewRefusal, RulingStatement, SignoffRefusal, SignoffStatement,
+    Signoffs,
 };
 pub use registry::{Authority, Refusal, Registry};
 pub use signed::{Envelope, EnvelopeError, STATEMENT_PREFIX, signed_bytes};

@@ -264,9 +264,10 @@ impl Registry {
         }
     }
 
-    /// Checks that `key` may rule at `now` on an objection against a form
-    /// of `tps`: a PPK member's key of its kecamatan.
-    pub fn check_ruling_signer(
+    /// Checks that `key` may sign at `now` what a PPK member signs about
+    /// `tps` (a ruling on an objection against its form, why it has no
+    /// form): a PPK member's key of its kecamatan.
+    pub fn check_ppk_member(
         &self,
         key: &Verifier,
         tps: RegionCode,
@@ -280,7 +281,7 @@ impl Registry {
                 tps,
             }),
             _ => Err(Refusal::NotAuthorised(
-                "an objection is ruled on by a PPK key of the TPS's kecamatan".into(),
+                "signed by a PPK member's key of the TPS's kecamatan (an objection's ruling, a reason for no form)".into(),
             )),
         }
     }
@@ -735,16 +736,15 @@ mod tests {
             Err(Refusal::CorrectionByPpkOnly(KeyRole::KpuKabkota))
         );
         assert_eq!(
-            c.registry.check_ruling_signer(&ppk.verifier(), tps, NOW),
+            c.registry.check_ppk_member(&ppk.verifier(), tps, NOW),
             Ok(())
         );
         assert!(matches!(
-            c.registry
-                .check_ruling_signer(&ppk.verifier(), elsewhere, NOW),
+            c.registry.check_ppk_member(&ppk.verifier(), elsewhere, NOW),
             Err(Refusal::OutsideRegion { .. })
         ));
         assert!(matches!(
-            c.registry.check_ruling_signer(&c.kpps.verifier(), tps, NOW),
+            c.registry.check_ppk_member(&c.kpps.verifier(), tps, NOW),
             Err(Refusal::NotAuthorised(_))
         ));
         // The national commissioners: by a root key only, and they sign no form.

@@ -14,7 +14,8 @@ use saksi_log::Signer;
 use saksi_statement::Correction;
 use saksi_statement::form::{form_bytes, version_digest};
 use saksi_statement::recap::{
-    Child, Decision, Objection, ObjectionEntry, Objector, RulingStatement, SignoffStatement,
+    Child, Decision, NoFormReason, NoFormStatement, Objection, ObjectionEntry, Objector,
+    ReopenStatement, RulingStatement, SignoffStatement,
 };
 use saksi_statement::{
     Entry, EntryError, Envelope, FormEntryV1, FormStatement, IncidentEntry, IncidentEvent,
@@ -772,6 +773,51 @@ fn signoff() -> impl Strategy<Value = SignoffStatement> {
         })
 }
 
+/// A reason for no form, with an incident for reason `incident`.
+fn no_form() -> impl Strategy<Value = NoFormStatement> {
+    (
+        tps(),
+        contest(),
+        proptest::sample::select(NoFormReason::ALL.to_vec()),
+        any::<[u8; 16]>(),
+        "\\PC{1,500}".prop_filter("not blank", |t| !t.trim().is_empty()),
+        time(),
+    )
+        .prop_map(
+            |(tps, contest, reason, id, note, signed_at)| NoFormStatement {
+                origin: ORIGIN.into(),
+                tps,
+                contest,
+                reason,
+                incident: (reason == NoFormReason::Incident)
+                    .then_some(saksi_statement::IncidentId(id)),
+                note,
+                signed_at,
+            },
+        )
+}
+
+/// A reopen of a kecamatan, kab/kota or province.
+fn reopen() -> impl Strategy<Value = ReopenStatement> {
+    (
+        proptest::sample::select(vec!["32.73.01", "32.73", "32"]),
+        digest(),
+        "\\PC{1,500}".prop_filter("not blank", |t| !t.trim().is_empty()),
+        1u32..=50,
+        proptest::sample::select(vec![Contest::Ppwp, Contest::Dpr, Contest::Dpd]),
+    )
+        .prop_map(
+            |(region, final_digest, reason, k, contest)| ReopenStatement {
+                origin: ORIGIN.into(),
+                contest,
+                region: code(region),
+                final_digest,
+                reason,
+                k,
+            },
+        )
+}
+
 /// Decoding gives back what was encoded, and re-encoding the decoded entry
 /// gives the same bytes.
 fn round_trips(entry: Entry) -> Result<(), TestCaseError> {
@@ -843,6 +889,20 @@ proptest! {
         let commissioner = Signer::from_seed("ppk-32.73.01", &seed).unwrap();
         let value = Value::Object(statement.to_object());
         round_trips(Entry::SignoffV1(logged(&value, &commissioner, at.0)))?;
+    }
+
+    #[test]
+    fn no_form_entries_round_trip(statement in no_form(), at in time(), seed in any::<[u8; 32]>()) {
+        let ppk = Signer::from_seed("ppk-32.73.01", &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::NoFormV1(logged(&value, &ppk, at.0)))?;
+    }
+
+    #[test]
+    fn reopen_entries_round_trip(statement in reopen(), at in time(), seed in any::<[u8; 32]>()) {
+        let commissioner = Signer::from_seed("kpu-kabkota-32.73", &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::ReopenV1(logged(&value, &commissioner, at.0)))?;
     }
 
     #[test]

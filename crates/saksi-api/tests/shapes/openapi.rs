@@ -264,6 +264,18 @@ fn every_shape_matches_the_openapi_file() {
         &response("/api/v1/recap/{contest}/{code}/signoffs", "post", "201"),
         &recap_accepted(true),
     );
+    c.check(
+        &response("/api/v1/recap/{contest}/{code}/reopen", "post", "201"),
+        &recap_accepted(true),
+    );
+    c.check(
+        &response(
+            "/api/v1/recap/{contest}/{kecamatan}/no-form/{tps}",
+            "post",
+            "201",
+        ),
+        &recap_accepted(true),
+    );
     for pending in [true, false] {
         c.check(
             &response("/api/v1/recap/{contest}/{code}", "get", "200"),

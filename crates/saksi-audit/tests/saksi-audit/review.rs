@@ -94,7 +94,7 @@ fn objections_rulings_and_corrections_replay_and_every_forgery_is_named() {
     ];
     let replay = run(entries, &root);
     let expect = [
-        (10, "an objection is ruled on by a PPK key"),
+        (10, "signed by a PPK member's key of the TPS's kecamatan"),
         (12, "signs only for the TPSs in it"),
         (13, "already ruled on (log index 7)"),
         (15, "version 1 is not the current version (2)"),

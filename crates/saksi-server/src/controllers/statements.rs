@@ -4,12 +4,17 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::response::Response;
 use saksi_statement::{Envelope, EnvelopeError, Refusal, Signed, Statement, StatementError};
 use serde_json::{Value, json};
 
 use crate::codes;
+use crate::controllers::forms::submit::STATEMENT_PRINCIPAL;
+use crate::controllers::session_fact::sequence;
 use crate::error::ApiError;
 use crate::extract::body_bytes;
+use crate::sequencer::{Fact, IdempotencyKey};
+use crate::state::AppState;
 
 /// The chain's refusal as the API answers it.
 pub fn refusal_error(refusal: Refusal) -> ApiError {
@@ -77,6 +82,20 @@ pub fn open_envelope<S: Statement>(
     let envelope = Envelope::from_value(value).map_err(envelope_error)?;
     let signed = envelope.open::<S>().map_err(statement_error)?;
     Ok((envelope, signed))
+}
+
+/// Queues the fact of a signed statement whose digest is `sha256`: a
+/// retry is recognised by the statement's digest, whoever sends it.
+pub async fn sequence_signed(
+    state: &AppState,
+    sha256: [u8; 32],
+    fact: Fact,
+) -> Result<Response, ApiError> {
+    let request = IdempotencyKey {
+        principal: STATEMENT_PRINCIPAL.to_owned(),
+        key: hex::encode(sha256),
+    };
+    sequence(state, request, sha256, fact).await
 }
 
 /// Refuses a statement made for another log.

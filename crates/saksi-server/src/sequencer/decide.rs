@@ -69,6 +69,8 @@ impl Sequencer {
             Fact::Objection(fact) => self.decide_objection(*fact, log_index, now, pending),
             Fact::Ruling(fact) => self.decide_ruling(*fact, log_index, now, pending),
             Fact::Signoff(fact) => self.decide_signoff(*fact, log_index, now, pending),
+            Fact::Reopen(fact) => self.decide_reopen(*fact, log_index, now, pending),
+            Fact::NoForm(fact) => self.decide_no_form(*fact, log_index, now, pending),
         };
         let accepted = match decided {
             Ok(accepted) => accepted,

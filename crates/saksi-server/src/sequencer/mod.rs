@@ -69,7 +69,7 @@ pub use incident::{Filing, IncidentFact, IncidentRefusal};
 pub use memory::{IdempotencyKey, Known};
 pub use review::{ObjectionFact, ReviewLoadError, RulingFact, review_from_store};
 pub(crate) use settle::Uncertain;
-pub use signoff::SignoffFact;
+pub use signoff::{NoFormFact, ReopenFact, SignoffFact};
 pub(crate) use sweep::Sweep;
 
 use crate::clock::Clock;
@@ -102,6 +102,8 @@ pub enum Fact {
     Objection(Box<ObjectionFact>),
     Ruling(Box<RulingFact>),
     Signoff(Box<SignoffFact>),
+    Reopen(Box<ReopenFact>),
+    NoForm(Box<NoFormFact>),
 }
 
 /// A validated C.Hasil version.

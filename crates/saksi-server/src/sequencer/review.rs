@@ -13,7 +13,10 @@ use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::{Verifier, leaf_hash};
 use saksi_statement::recap::{Confirmation, Objection, ObjectionEntry, RulingStatement};
-use saksi_statement::{Correction, Entry, Quorum, Review, Signed, SignoffStatement, Signoffs};
+use saksi_statement::{
+    Correction, Entry, NoFormStatement, Quorum, ReopenStatement, Review, Signed, SignoffStatement,
+    Signoffs,
+};
 use saksi_store::{LogEntry, Store, StoreError};
 
 use super::Sequencer;
@@ -49,6 +52,14 @@ pub(super) enum ReviewChange {
         confirmation: Confirmation,
         logged_at: UnixTime,
     },
+    /// A PPK member's reason why a TPS has no form, its digest and index.
+    NoForm(Box<NoFormStatement>, [u8; 32], u64),
+    /// A commissioner's confirmation of a reopen.
+    Reopen {
+        statement: Box<ReopenStatement>,
+        digest: [u8; 32],
+        confirmation: Confirmation,
+    },
     /// A new version of a TPS's form: its kecamatan's pending sign-off is
     /// void.
     FormChanged(Contest, RegionCode),
@@ -68,6 +79,16 @@ impl ReviewChange {
             } => {
                 signoffs.apply(statement, *digest, *confirmation, *logged_at);
             }
+            ReviewChange::Reopen {
+                statement,
+                digest,
+                confirmation,
+            } => {
+                signoffs.apply_reopen(statement, *digest, *confirmation);
+            }
+            ReviewChange::NoForm(statement, digest, at) => {
+                signoffs.apply_no_form(statement, *digest, *at);
+            }
             ReviewChange::FormChanged(contest, tps) => signoffs.form_changed(*contest, *tps),
         }
     }
@@ -79,7 +100,7 @@ pub enum ReviewLoadError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(
-        "recap entry {index} is not an objection, a ruling, a correction or a sign-off: {reason}"
+        "recap entry {index} is not an objection, a ruling, a correction, a sign-off, a reopen or a reason for no form: {reason}"
     )]
     Corrupt { index: u64, reason: String },
 }
@@ -87,9 +108,9 @@ pub enum ReviewLoadError {
 /// The review and the sign-offs as the store's recap entries state them.
 /// They were checked when they were decided, so they are applied as they
 /// are (a statement says itself how many confirmations make it final). A
-/// kecamatan's statement still pending is void if a TPS of it
-/// has a version logged after its first confirmation (form versions are
-/// not recap entries, so their effect is read back here).
+/// reason for no form, and a kecamatan's statement still pending is void if a TPS of it
+/// has a version logged after it (form versions are not recap entries, so
+/// their effect is read back here).
 pub fn review_from_store(
     store: &dyn Store,
     election: &Election,
@@ -116,11 +137,32 @@ pub fn review_from_store(
                 };
                 signoffs.apply(statement, s.signed.sha256(), confirmation, s.logged_at);
             }
+            Entry::NoFormV1(n) => {
+                signoffs.apply_no_form(&n.signed.statement, n.signed.sha256(), e.index);
+            }
+            Entry::ReopenV1(r) => {
+                let key_id = Verifier::parse(&r.signed.signer)
+                    .map_err(|err| corrupt(err.to_string()))?
+                    .key_id();
+                let confirmation = Confirmation {
+                    key_id,
+                    log_index: e.index,
+                };
+                signoffs.apply_reopen(&r.signed.statement, r.signed.sha256(), confirmation);
+            }
             Entry::FormV2(f) => match &f.signed.statement.correction {
                 Some(c) => review.apply_correction(c, e.index),
                 None => return Err(corrupt("a form version that corrects nothing".into())),
             },
             other => return Err(corrupt(format!("a {} entry", other.kind()))),
+        }
+    }
+    for (contest, tps, since) in signoffs.no_forms_logged() {
+        if store
+            .current_form(tps, contest)?
+            .is_some_and(|v| v.log_index > since)
+        {
+            signoffs.form_changed(contest, tps);
         }
     }
     for (contest, kecamatan, since) in signoffs.pending_kecamatan() {
@@ -187,7 +229,7 @@ impl Sequencer {
             .objection
             .tps;
         self.registry
-            .check_ruling_signer(&signer, tps, now)
+            .check_ppk_member(&signer, tps, now)
             .map_err(Refused::Chain)?;
         let receipt = self.log_recap(
             signed.entry(now),

@@ -5,7 +5,9 @@
 //! any) and this key has not confirmed it, it names exactly the region's
 //! children holding the contest, each as it currently is (a TPS's current
 //! version, a child region's final sign-off), no objection below is left
-//! open, and its totals are the children's sum.
+//! open, and its totals are the children's sum. A reopen is confirmed by
+//! a commissioner of the level above, of a region final with the sign-off
+//! it names.
 
 use saksi_api::RecapAccepted;
 use saksi_core::time::UnixTime;
@@ -13,7 +15,7 @@ use saksi_core::{Contest, Level, RegionCode, RegionId};
 use saksi_log::Verifier;
 use saksi_statement::recap::signoffs::{check_sum, unsettled_objection};
 use saksi_statement::recap::{Confirmation, SignoffStatement};
-use saksi_statement::{Signed, SignoffRefusal};
+use saksi_statement::{NoFormStatement, ReopenStatement, Signed, SignoffRefusal};
 
 use super::Sequencer;
 use super::decision::{Accepted, Refused};
@@ -24,6 +26,24 @@ use super::run::Pending;
 #[derive(Debug)]
 pub struct SignoffFact {
     pub signed: Signed<SignoffStatement>,
+    pub signer: Verifier,
+}
+
+/// A PPK member's reason why a TPS has no form, its signature verified by
+/// the handler.
+#[derive(Debug)]
+pub struct NoFormFact {
+    /// The TPS's id in the election, to find its form's current version.
+    pub tps: RegionId,
+    pub signed: Signed<NoFormStatement>,
+    pub signer: Verifier,
+}
+
+/// A commissioner's confirmation of a reopen, its signature verified by
+/// the handler.
+#[derive(Debug)]
+pub struct ReopenFact {
+    pub signed: Signed<ReopenStatement>,
     pub signer: Verifier,
 }
 
@@ -71,6 +91,79 @@ impl Sequencer {
         Ok(Accepted::Recap(RecapAccepted { log_index, receipt }))
     }
 
+    /// Decides a confirmation of a reopen: a commissioner of the level
+    /// above (`ReopenStatement::by_region`), the region final with the
+    /// sign-off named, the pending reopen (if any) and this key not in it.
+    pub(super) fn decide_reopen(
+        &mut self,
+        fact: ReopenFact,
+        log_index: u64,
+        now: UnixTime,
+        pending: &mut Pending,
+    ) -> Result<Accepted, Refused> {
+        let ReopenFact { signed, signer } = fact;
+        let statement = &signed.statement;
+        let by = ReopenStatement::by_region(statement.region);
+        let key = self
+            .registry
+            .check_commissioner(&signer, by, now)
+            .map_err(Refused::Chain)?;
+        let digest = signed.sha256();
+        let registered = self.registry.commissioners(by, log_index, now);
+        self.signoffs
+            .check_reopen(statement, digest, key.key_id, registered)
+            .map_err(Refused::Signoff)?;
+        let receipt = self.log_recap(signed.entry(now), log_index, now, Some(digest), pending);
+        let change = ReviewChange::Reopen {
+            statement: Box::new(signed.statement),
+            digest,
+            confirmation: Confirmation {
+                key_id: key.key_id,
+                log_index,
+            },
+        };
+        change.apply(&mut self.review, &mut self.signoffs);
+        pending.review.push(change);
+        Ok(Accepted::Recap(RecapAccepted { log_index, receipt }))
+    }
+
+    /// Decides a PPK member's reason why a TPS has no form: a PPK key of
+    /// its kecamatan, and what the sign-offs allow (not below a final
+    /// region, a settling reason only for a TPS with no form, an incident
+    /// filed there).
+    pub(super) fn decide_no_form(
+        &mut self,
+        fact: NoFormFact,
+        log_index: u64,
+        now: UnixTime,
+        pending: &mut Pending,
+    ) -> Result<Accepted, Refused> {
+        let NoFormFact {
+            tps,
+            signed,
+            signer,
+        } = fact;
+        let statement = &signed.statement;
+        self.registry
+            .check_ppk_member(&signer, statement.tps, now)
+            .map_err(Refused::Chain)?;
+        let has_form = self
+            .current_form(tps, statement.tps, statement.contest, pending)?
+            .is_some();
+        {
+            let live = self.live.read().unwrap_or_else(|e| e.into_inner());
+            self.signoffs
+                .check_no_form(statement, has_form, &live.incidents)
+                .map_err(Refused::Signoff)?;
+        }
+        let digest = signed.sha256();
+        let receipt = self.log_recap(signed.entry(now), log_index, now, Some(digest), pending);
+        let change = ReviewChange::NoForm(Box::new(signed.statement), digest, log_index);
+        change.apply(&mut self.review, &mut self.signoffs);
+        pending.review.push(change);
+        Ok(Accepted::Recap(RecapAccepted { log_index, receipt }))
+    }
+
     /// Refuses a fact about a form of `tps` (a version, an objection) when
     /// a final sign-off at or above its kecamatan locks it.
     pub(super) fn check_unlocked(&self, contest: Contest, tps: RegionCode) -> Result<(), Refused> {
@@ -106,7 +199,7 @@ impl Sequencer {
         tps: RegionCode,
         pending: &mut Pending,
     ) {
-        if self.signoffs.has_pending(contest, tps) {
+        if self.signoffs.touched_by_form(contest, tps) {
             let change = ReviewChange::FormChanged(contest, tps);
             change.apply(&mut self.review, &mut self.signoffs);
             pending.review.push(change);
@@ -166,10 +259,16 @@ impl Sequencer {
                 if pending.forms.contains_key(&(*tps, contest)) {
                     return Err(refuse(SignoffRefusal::ChildChanged(*code)));
                 }
-                let current = self
-                    .current_form(*tps, *code, contest, pending)?
-                    .ok_or(refuse(SignoffRefusal::ChildNotIn(*code)))?;
-                if current.digest != child.digest {
+                let digest = match self.signoffs.no_form(contest, *code) {
+                    Some(no_form) if no_form.reason.settles() => no_form.digest,
+                    Some(_) => return Err(refuse(SignoffRefusal::ChildNotIn(*code))),
+                    None => {
+                        self.current_form(*tps, *code, contest, pending)?
+                            .ok_or(refuse(SignoffRefusal::ChildNotIn(*code)))?
+                            .digest
+                    }
+                };
+                if digest != child.digest {
                     return Err(refuse(SignoffRefusal::ChildChanged(*code)));
                 }
                 if let Some(open) = unsettled_objection(&self.review, *code, contest) {

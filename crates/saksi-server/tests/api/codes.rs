@@ -326,6 +326,8 @@ fn table() -> Vec<Row> {
         row!(RECAP_OBJECTION_OPEN, recap_objection_open),
         row!(RECAP_TOTALS_NOT_SUM, recap_totals_not_sum),
         row!(RECAP_QUORUM_MISMATCH, recap_quorum_mismatch),
+        row!(RECAP_NOT_FINAL, recap_not_final),
+        row!(RECAP_NO_FORM_REFUSED, recap_no_form_refused),
         row!(FORM_DIFF_RANGE, form_diff_range),
         row!(FORM_VERSION_NOT_FOUND, form_version_not_found),
         row!(INCIDENT_TRANSITION_FORBIDDEN, incident_transition_forbidden),
@@ -1797,6 +1799,42 @@ async fn recap_totals_not_sum() -> Trial {
 
 async fn recap_quorum_mismatch() -> Trial {
     signoff_with("/k", json!(3)).await
+}
+
+/// A reopen of a kecamatan that is not final, by its KPU Kab/Kota's
+/// commissioner.
+async fn recap_not_final() -> Trial {
+    let r = recap().await;
+    let kabkota = r.kecamatan.ancestor_at(Level::Kabkota).unwrap();
+    let key = crate::signoff::commissioner(&r.app, KeyRole::KpuKabkota, kabkota, 1).await;
+    let statement = saksi_statement::ReopenStatement {
+        origin: ORIGIN.into(),
+        contest: Contest::Ppwp,
+        region: r.kecamatan,
+        final_digest: [4; 32],
+        reason: "hitung ulang".into(),
+        k: 1,
+    };
+    let body = crate::signoff::signed(&statement.to_object(), &key);
+    let uri = format!("/api/v1/recap/ppwp/{}/reopen", r.kecamatan);
+    refused(r.app, post_json(&uri, &[], body.to_string())).await
+}
+
+/// `not_held` for a TPS that has its form.
+async fn recap_no_form_refused() -> Trial {
+    let r = recap().await;
+    let statement = saksi_statement::NoFormStatement {
+        origin: ORIGIN.into(),
+        tps: r.tps,
+        contest: Contest::Ppwp,
+        reason: saksi_statement::NoFormReason::NotHeld,
+        incident: None,
+        note: "tidak ada pemungutan suara".into(),
+        signed_at: UnixTime(now()),
+    };
+    let body = crate::signoff::signed(&statement.to_object(), &r.keys[0]);
+    let uri = format!("/api/v1/recap/ppwp/{}/no-form/{}", r.kecamatan, r.tps);
+    refused(r.app, post_json(&uri, &[], body.to_string())).await
 }
 
 async fn form_diff_range() -> Trial {

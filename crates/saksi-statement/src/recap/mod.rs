@@ -5,17 +5,25 @@
 //! rules that tie them to the corrections an upheld objection calls for
 //! ([`review`]); then the collegial sign-off of each region's recap
 //! ([`signoff`], `signoff` v1, one entry per commissioner's confirmation)
-//! and what the confirmations make final and lock ([`signoffs`]). All of
+//! and what the confirmations make final and lock ([`signoffs`]), and the
+//! commissioners of the level above reopening a final region
+//! ([`reopen`], `reopen` v1); a PPK member's signed reason why a TPS has
+//! no form ([`no_form`], `no_form` v1). All of
 //! it is decided the same way by the server's sequencer and by `saksi
 //! audit` replaying the log.
 
+pub mod no_form;
 pub mod objection;
+pub mod reopen;
 pub mod review;
 pub mod ruling;
+mod scope;
 pub mod signoff;
 pub mod signoffs;
 
+pub use no_form::{NoFormReason, NoFormStatement};
 pub use objection::{Objection, ObjectionEntry, Objector};
+pub use reopen::ReopenStatement;
 pub use review::{ObjectionState, Review, ReviewRefusal, Status};
 pub use ruling::{Decision, RulingStatement};
 pub use signoff::{Child, SignoffStatement};

@@ -21,9 +21,6 @@ use saksi_core::tally::{FIXED, Totals, option_number};
 use saksi_core::{Contest, Level, RegionCode};
 use serde_json::{Map, Value, json};
 
-use saksi_log::canonical_check;
-
-use super::signoffs::MAX_QUORUM;
 use crate::read::{Object, hex_digest};
 use crate::{Statement, StatementError};
 
@@ -54,7 +51,7 @@ pub struct SignoffStatement {
     pub children: Vec<Child>,
     /// Options in ballot order.
     pub totals: Totals,
-    /// The confirmations that make it final, 1 to [`MAX_QUORUM`].
+    /// The confirmations that make it final, 1 to [`MAX_QUORUM`](super::signoffs::MAX_QUORUM).
     pub k: u32,
 }
 
@@ -65,10 +62,7 @@ impl Statement for SignoffStatement {
     fn read(object: &Object<'_>) -> Result<SignoffStatement, StatementError> {
         object.check_header("signoff", MEMBERS)?;
         let malformed = |m: String| StatementError::Malformed(m);
-        let contest = Contest::parse(&object.str("contest")?)
-            .ok_or_else(|| malformed("`contest` must be a contest id like \"ppwp\"".into()))?;
-        let region = RegionCode::parse(&object.str("region")?)
-            .map_err(|e| malformed(format!("`region`: {e}")))?;
+        let (contest, region, k) = super::scope::read(object)?;
         let children: Vec<Value> =
             serde_json::from_slice(object.member("children")?).map_err(|_| {
                 malformed("`children` must be an array of {\"code\", \"digest\"}".into())
@@ -80,14 +74,6 @@ impl Statement for SignoffStatement {
             .map_err(malformed)?;
         let totals: Value = serde_json::from_slice(object.member("totals")?)
             .map_err(|e| malformed(format!("`totals`: {e}")))?;
-        let k = canonical_check::as_u64(object.member("k")?)
-            .and_then(|k| u32::try_from(k).ok())
-            .filter(|k| (1..=MAX_QUORUM as u32).contains(k))
-            .ok_or_else(|| {
-                malformed(format!(
-                    "`k` must be the confirmations that make it final, 1 to {MAX_QUORUM}"
-                ))
-            })?;
         let statement = SignoffStatement {
             origin: object.str("origin")?.into_owned(),
             contest,

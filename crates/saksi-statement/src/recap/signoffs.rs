@@ -20,6 +20,10 @@
 //!   when `k` distinct commissioner keys confirmed it.
 //! - Above the kecamatan, each child named must be final with the digest
 //!   named, and the totals must be the sum of the children's final totals.
+//! - A final region is reopened by `k` distinct commissioners of the level
+//!   above confirming the identical `reopen` statement naming its final
+//!   sign-off (`k` that level's quorum, capped the same way); it voids the
+//!   final sign-off of the region and of every region above it.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,8 +32,13 @@ use saksi_core::tally::{FIXED, Totals};
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Level, RegionCode};
 
+use saksi_core::incident::book::Book;
+
+use super::no_form::{NoFormReason, NoFormStatement};
+use super::reopen::ReopenStatement;
 use super::review::{Review, Status};
 use super::signoff::SignoffStatement;
+use crate::incident::IncidentId;
 
 /// How many commissioners must confirm a sign-off, per level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,11 +149,28 @@ pub struct Final {
     pub signed_at: UnixTime,
 }
 
+/// A TPS's recorded reason for having no form of a contest: the latest
+/// fact of that form (a version after it replaces it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoFormRecord {
+    pub reason: NoFormReason,
+    /// The statement's digest: the TPS's child digest when the reason
+    /// settles it.
+    pub digest: [u8; 32],
+    pub log_index: u64,
+    pub incident: Option<IncidentId>,
+}
+
 /// Where one region's recap of one contest stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RegionRecap {
     pub pending: Option<Round>,
     pub last_final: Option<Final>,
+    /// A reopen of the final sign-off being confirmed.
+    pub reopening: Option<Round>,
+    /// The log index of the reopen that voided the last final sign-off
+    /// (of this region or of one below), until one is final again.
+    pub reopened: Option<u64>,
 }
 
 /// Why a confirmation is refused. Each maps to one stable API code.
@@ -178,7 +204,18 @@ pub enum SignoffRefusal {
         tps: RegionCode,
         status: &'static str,
     },
-    #[error("the statement asks for {stated} confirmations; a sign-off of this region needs {k}")]
+    #[error("{0}")]
+    NoFormRefused(String),
+    #[error(
+        "the {contest} recap of {region} has no final sign-off with that digest: nothing to reopen"
+    )]
+    NotFinal {
+        contest: Contest,
+        region: RegionCode,
+    },
+    #[error(
+        "the statement asks for {stated} confirmations; {k} are needed here (the signing level's quorum, capped by its commissioners registered)"
+    )]
     QuorumMismatch { stated: u32, k: usize },
     #[error("`totals.{field}` is {stated}, but the children it names sum to {sum}")]
     TotalsNotSum {
@@ -204,6 +241,7 @@ pub enum Applied {
 pub struct Signoffs {
     quorum: Quorum,
     regions: HashMap<(Contest, RegionCode), RegionRecap>,
+    no_forms: HashMap<(Contest, RegionCode), NoFormRecord>,
 }
 
 impl Signoffs {
@@ -211,6 +249,7 @@ impl Signoffs {
         Signoffs {
             quorum,
             regions: HashMap::new(),
+            no_forms: HashMap::new(),
         }
     }
 
@@ -234,13 +273,73 @@ impl Signoffs {
         self.region(contest, region)?.last_final.as_ref()
     }
 
-    /// Whether a statement is pending for the kecamatan of `tps`.
-    pub fn has_pending(&self, contest: Contest, tps: RegionCode) -> bool {
-        !self.regions.is_empty()
-            && tps
-                .ancestor_at(Level::Kecamatan)
-                .and_then(|k| self.region(contest, k))
-                .is_some_and(|r| r.pending.is_some())
+    /// Whether a new version of a form of `tps` changes anything here: a
+    /// statement pending for its kecamatan, or a reason it had no form.
+    pub fn touched_by_form(&self, contest: Contest, tps: RegionCode) -> bool {
+        self.no_forms.contains_key(&(contest, tps))
+            || (!self.regions.is_empty()
+                && tps
+                    .ancestor_at(Level::Kecamatan)
+                    .and_then(|k| self.region(contest, k))
+                    .is_some_and(|r| r.pending.is_some()))
+    }
+
+    /// The reason recorded for a TPS having no form, if it is the latest
+    /// fact of that form.
+    pub fn no_form(&self, contest: Contest, tps: RegionCode) -> Option<&NoFormRecord> {
+        self.no_forms.get(&(contest, tps))
+    }
+
+    /// Every reason recorded: contest, TPS and its log index.
+    pub fn no_forms_logged(&self) -> Vec<(Contest, RegionCode, u64)> {
+        self.no_forms
+            .iter()
+            .map(|((contest, tps), r)| (*contest, *tps, r.log_index))
+            .collect()
+    }
+
+    /// Checks a PPK member's reason why a TPS has no form: not below a
+    /// final region; `not_held` and `no_voters` only for a TPS with no form
+    /// (`has_form`); `incident` naming an incident filed at the TPS or a
+    /// region holding it (`incidents`, the log's incidents).
+    pub fn check_no_form(
+        &self,
+        statement: &NoFormStatement,
+        has_form: bool,
+        incidents: &Book,
+    ) -> Result<(), SignoffRefusal> {
+        let (contest, tps) = (statement.contest, statement.tps);
+        if let Some(region) = self.locked_by(contest, tps) {
+            return Err(SignoffRefusal::Locked { contest, region });
+        }
+        if statement.reason.settles() && has_form {
+            return Err(SignoffRefusal::NoFormRefused(format!(
+                "TPS {tps} has a {contest} form: `{}` is for a TPS with none (a PSU is `revote_ordered`)",
+                statement.reason.id()
+            )));
+        }
+        if let Some(id) = statement.incident
+            && !incidents
+                .get(&id.0)
+                .is_some_and(|r| r.public.region.contains(tps))
+        {
+            return Err(SignoffRefusal::NoFormRefused(format!(
+                "no incident {id} was filed at TPS {tps} or a region holding it"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records a checked reason logged at `log_index`.
+    pub fn apply_no_form(&mut self, statement: &NoFormStatement, digest: [u8; 32], log_index: u64) {
+        let record = NoFormRecord {
+            reason: statement.reason,
+            digest,
+            log_index,
+            incident: statement.incident,
+        };
+        self.no_forms
+            .insert((statement.contest, statement.tps), record);
     }
 
     /// The kecamatan with a pending statement: contest, code, and the log
@@ -299,30 +398,21 @@ impl Signoffs {
         if let Some(region) = self.locked_by(contest, statement.region) {
             return Err(SignoffRefusal::Locked { contest, region });
         }
-        let Some(round) = self
+        let round = self
             .region(contest, statement.region)
-            .and_then(|r| r.pending.as_ref())
-        else {
-            let k = self.k(statement.region.level(), registered);
-            return match usize::try_from(statement.k) == Ok(k) {
-                true => Ok(()),
-                false => Err(SignoffRefusal::QuorumMismatch {
-                    stated: statement.k,
-                    k,
-                }),
-            };
-        };
-        if round.digest != digest {
-            return Err(SignoffRefusal::DiffersFromPending {
-                pending: round.digest,
-            });
-        }
-        match round.confirmations.iter().find(|c| c.key_id == key_id) {
-            Some(c) => Err(SignoffRefusal::AlreadyConfirmed {
-                key_id,
-                log_index: c.log_index,
-            }),
-            None => Ok(()),
+            .and_then(|r| r.pending.as_ref());
+        check_round(round, digest, key_id, || {
+            self.check_k(statement.region.level(), registered, statement.k)
+        })
+    }
+
+    /// A first confirmation's `k` must be the level's with `registered`
+    /// commissioners.
+    fn check_k(&self, level: Level, registered: usize, stated: u32) -> Result<(), SignoffRefusal> {
+        let k = self.k(level, registered);
+        match usize::try_from(stated) == Ok(k) {
+            true => Ok(()),
+            false => Err(SignoffRefusal::QuorumMismatch { stated, k }),
         }
     }
 
@@ -355,24 +445,15 @@ impl Signoffs {
         confirmation: Confirmation,
         logged_at: UnixTime,
     ) -> Applied {
-        let k = statement.k as usize;
         let recap = self
             .regions
             .entry((statement.contest, statement.region))
             .or_default();
-        let round = recap.pending.get_or_insert_with(|| Round {
-            digest,
-            confirmations: Vec::new(),
-        });
-        round.confirmations.push(confirmation);
-        let have = round.confirmations.len();
-        if have < k {
-            return Applied::Pending { have, k };
-        }
-        let round = recap.pending.take().unwrap_or_else(|| Round {
-            digest,
-            confirmations: vec![confirmation],
-        });
+        let round = match confirm(&mut recap.pending, digest, confirmation, statement.k) {
+            Ok(round) => round,
+            Err(pending) => return pending,
+        };
+        recap.reopened = None;
         recap.last_final = Some(Final {
             digest,
             totals: statement.totals.clone(),
@@ -383,15 +464,121 @@ impl Signoffs {
         Applied::Final
     }
 
-    /// A new version of a form of `tps` was accepted: its kecamatan's
-    /// pending statement no longer sums what is current.
+    /// Checks a confirmation of a reopen (digest `digest`) by `key_id`,
+    /// a commissioner of the level above with `registered` commissioners:
+    /// the region is final with the sign-off named, and the statement is
+    /// the reopen pending (if any), which this key has not confirmed.
+    pub fn check_reopen(
+        &self,
+        statement: &ReopenStatement,
+        digest: [u8; 32],
+        key_id: u32,
+        registered: usize,
+    ) -> Result<(), SignoffRefusal> {
+        let (contest, region) = (statement.contest, statement.region);
+        let recap = self
+            .region(contest, region)
+            .filter(|r| {
+                r.last_final
+                    .as_ref()
+                    .is_some_and(|f| f.digest == statement.final_digest)
+            })
+            .ok_or(SignoffRefusal::NotFinal { contest, region })?;
+        let level = ReopenStatement::by_region(region).level();
+        check_round(recap.reopening.as_ref(), digest, key_id, || {
+            self.check_k(level, registered, statement.k)
+        })
+    }
+
+    /// Records a checked reopen confirmation; at the statement's `k`-th
+    /// key, voids the final sign-off of the region and of every region
+    /// above it.
+    pub fn apply_reopen(
+        &mut self,
+        statement: &ReopenStatement,
+        digest: [u8; 32],
+        confirmation: Confirmation,
+    ) -> Applied {
+        let recap = self
+            .regions
+            .entry((statement.contest, statement.region))
+            .or_default();
+        if let Err(pending) = confirm(&mut recap.reopening, digest, confirmation, statement.k) {
+            return pending;
+        }
+        recap.reopening = None;
+        let mut at = Some(statement.region);
+        while let Some(region) = at {
+            if let Some(recap) = self.regions.get_mut(&(statement.contest, region))
+                && (recap.last_final.is_some() || region == statement.region)
+            {
+                recap.last_final = None;
+                recap.pending = None;
+                recap.reopening = None;
+                recap.reopened = Some(confirmation.log_index);
+            }
+            at = (region != RegionCode::NASIONAL)
+                .then(|| region.parent().unwrap_or(RegionCode::NASIONAL));
+        }
+        Applied::Final
+    }
+
+    /// A new version of a form of `tps` was accepted: it replaces any
+    /// reason the TPS had no form, and its kecamatan's pending statement no
+    /// longer sums what is current.
     pub fn form_changed(&mut self, contest: Contest, tps: RegionCode) {
+        self.no_forms.remove(&(contest, tps));
         if let Some(kecamatan) = tps.ancestor_at(Level::Kecamatan)
             && let Some(recap) = self.regions.get_mut(&(contest, kecamatan))
         {
             recap.pending = None;
         }
     }
+}
+
+/// Checks one more confirmation of `round` (or of a first statement,
+/// whose own checks `first` makes): the same statement, a key once.
+fn check_round(
+    round: Option<&Round>,
+    digest: [u8; 32],
+    key_id: u32,
+    first: impl FnOnce() -> Result<(), SignoffRefusal>,
+) -> Result<(), SignoffRefusal> {
+    let Some(round) = round else {
+        return first();
+    };
+    if round.digest != digest {
+        return Err(SignoffRefusal::DiffersFromPending {
+            pending: round.digest,
+        });
+    }
+    match round.confirmations.iter().find(|c| c.key_id == key_id) {
+        Some(c) => Err(SignoffRefusal::AlreadyConfirmed {
+            key_id,
+            log_index: c.log_index,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Adds a checked confirmation to `round`: the whole round once it has
+/// `k` keys (and `round` is empty again), else how far it is.
+fn confirm(
+    round: &mut Option<Round>,
+    digest: [u8; 32],
+    confirmation: Confirmation,
+    k: u32,
+) -> Result<Round, Applied> {
+    let pending = round.get_or_insert_with(|| Round {
+        digest,
+        confirmations: Vec::new(),
+    });
+    pending.confirmations.push(confirmation);
+    let (have, k) = (pending.confirmations.len(), k as usize);
+    if have < k {
+        return Err(Applied::Pending { have, k });
+    }
+    round.take().ok_or(Applied::Pending { have, k })
 }
 
 /// The first objection against the form of (`tps`, `contest`) that keeps
@@ -589,6 +776,83 @@ mod tests {
         );
         assert_eq!(s.k(Level::Kecamatan, 0), 1);
         assert_eq!(s.k(Level::Nasional, 9), 3);
+    }
+
+    #[test]
+    fn commissioners_of_the_level_above_reopen_a_final_region_and_void_those_above() {
+        let mut s = Signoffs::new(Quorum::parse("kecamatan=1,kabkota=1,provinsi=2").unwrap());
+        let a = SignoffStatement {
+            k: 1,
+            ..kecamatan("11.01.01", totals(300, &[("01", 300)]))
+        };
+        assert_eq!(confirm(&mut s, &a, 7, 10), Applied::Final);
+        let kab = SignoffStatement {
+            region: code("11.01"),
+            children: vec![Child {
+                code: a.region,
+                digest: [1; 32],
+            }],
+            ..a.clone()
+        };
+        assert_eq!(confirm(&mut s, &kab, 8, 11), Applied::Final);
+        let reopen = ReopenStatement {
+            origin: "o".into(),
+            contest: Contest::Ppwp,
+            region: kab.region,
+            final_digest: [1; 32],
+            reason: "Putusan Bawaslu".into(),
+            k: 2,
+        };
+        let not_final = Err(SignoffRefusal::NotFinal {
+            contest: Contest::Ppwp,
+            region: kab.region,
+        });
+        let other = ReopenStatement {
+            final_digest: [9; 32],
+            ..reopen.clone()
+        };
+        assert_eq!(s.check_reopen(&other, [4; 32], 20, 5), not_final);
+        let one = ReopenStatement {
+            k: 1,
+            ..reopen.clone()
+        };
+        assert_eq!(
+            s.check_reopen(&one, [4; 32], 20, 5),
+            Err(SignoffRefusal::QuorumMismatch { stated: 1, k: 2 }),
+            "the province's quorum reopens a kab/kota"
+        );
+        let first = Confirmation {
+            key_id: 20,
+            log_index: 12,
+        };
+        assert_eq!(s.check_reopen(&reopen, [4; 32], 20, 5), Ok(()));
+        assert_eq!(
+            s.apply_reopen(&reopen, [4; 32], first),
+            Applied::Pending { have: 1, k: 2 }
+        );
+        assert!(s.locked_by(Contest::Ppwp, a.region).is_some());
+        assert!(matches!(
+            s.check_reopen(&reopen, [4; 32], 20, 5),
+            Err(SignoffRefusal::AlreadyConfirmed { .. })
+        ));
+        let second = Confirmation {
+            key_id: 21,
+            log_index: 13,
+        };
+        assert_eq!(s.apply_reopen(&reopen, [4; 32], second), Applied::Final);
+        assert_eq!(s.final_of(Contest::Ppwp, kab.region), None);
+        assert_eq!(
+            s.region(Contest::Ppwp, kab.region).unwrap().reopened,
+            Some(13)
+        );
+        assert!(
+            s.final_of(Contest::Ppwp, a.region).is_some(),
+            "what is below stays final"
+        );
+        assert_eq!(s.check_reopen(&reopen, [4; 32], 22, 5), not_final);
+        // Signed off again, it is final again.
+        assert_eq!(confirm(&mut s, &kab, 8, 14), Applied::Final);
+        assert_eq!(s.region(Contest::Ppwp, kab.region).unwrap().reopened, None);
     }
 
     #[test]

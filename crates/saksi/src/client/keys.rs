@@ -88,12 +88,7 @@ impl Server {
             return Ok(None);
         };
         let index = current.log_index;
-        let entries = self.entry(index).await?;
-        let bytes = entries
-            .entries
-            .first()
-            .and_then(|e| BASE64.decode(&e.data).ok())
-            .ok_or_else(|| anyhow!("the server did not serve log entry {index}"))?;
+        let bytes = self.entry_bytes(index).await?;
         let digest = Entry::decode(&bytes)
             .ok()
             .and_then(|entry| version_digest(&entry, &bytes))
@@ -103,9 +98,19 @@ impl Server {
         Ok(Some((current.version, digest)))
     }
 
+    /// The bytes of log entry `index`, once a checkpoint covers it.
+    pub async fn entry_bytes(&mut self, index: u64) -> Result<Vec<u8>> {
+        self.entry(index)
+            .await?
+            .entries
+            .first()
+            .and_then(|e| BASE64.decode(&e.data).ok())
+            .ok_or_else(|| anyhow!("the server did not serve log entry {index}"))
+    }
+
     /// Log entry `index`, once a checkpoint covers it: entries are served
     /// up to the latest checkpoint, signed every second or so, so a
-    /// version accepted a moment ago is waited for, briefly.
+    /// fact accepted a moment ago is waited for, briefly.
     async fn entry(&mut self, index: u64) -> Result<LogEntries> {
         let path = format!("/api/v1/log/entries?start={index}&end={}", index + 1);
         for _ in 0..CHECKPOINT_WAITS {

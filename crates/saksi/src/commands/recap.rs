@@ -5,6 +5,10 @@
 //! The corrected numbers an upheld objection calls for are signed with
 //! `saksi kpps sign --correction`.
 //!
+//! `saksi recap reopen`: one commissioner of the level above confirming
+//! the reopening of a region's final sign-off, which it names by the
+//! digest of the statement the log holds.
+//!
 //! `saksi recap signoff`: one commissioner's confirmation of a region's
 //! sign-off. It reads the statement the server offers (`GET
 //! /api/v1/recap/{contest}/{code}`), checks its totals against the
@@ -17,8 +21,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use saksi_api::{RecapState, Results, Totals};
 use saksi_core::{Contest, RegionCode};
-use saksi_statement::Envelope;
 use saksi_statement::recap::{Decision, RulingStatement};
+use saksi_statement::{Entry, Envelope, ReopenStatement};
 
 use crate::client::CaCertArg;
 use crate::client::keys::Server;
@@ -35,6 +39,10 @@ pub enum RecapCommand {
     /// reads the statement the server offers, checks its totals against
     /// the published results, signs and posts it.
     Signoff(RecapSignoffArgs),
+    /// Confirm the reopening of a region's final sign-off with your
+    /// commissioner's key of the level above: names the final sign-off
+    /// (read from the log), signs and posts.
+    Reopen(RecapReopenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -44,10 +52,30 @@ pub struct RecapSignoffArgs {
     /// registered for the region with `"commissioner": true`.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    #[command(flatten)]
+    pub target: RecapTarget,
+}
+
+#[derive(Debug, Args)]
+pub struct RecapReopenArgs {
+    /// Your commissioner's private key file: `kpu-kabkota` to reopen a
+    /// kecamatan, `kpu-prov` a kab/kota, `kpu-ri` a province or the nation.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub target: RecapTarget,
+    /// Why, 1 to 500 characters; published with the reopen.
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// The region's recap a commissioner acts on, and the server.
+#[derive(Debug, Args)]
+pub struct RecapTarget {
     /// `ppwp`, `dpr`, `dpd`, `dprd-prov` or `dprd-kabkota`.
     #[arg(long, value_parser = parse_contest)]
     pub contest: Contest,
-    /// The region signed off (`0` for national).
+    /// The region (`0` for national).
     #[arg(long, value_parser = parse_region)]
     pub region: RegionCode,
     /// The server (http://host:port or https://host).
@@ -96,14 +124,93 @@ pub fn run(command: &RecapCommand) -> Result<()> {
     match command {
         RecapCommand::Rule(args) => rule(args),
         RecapCommand::Signoff(args) => signoff(args),
+        RecapCommand::Reopen(args) => reopen(args),
     }
+}
+
+fn reopen(args: &RecapReopenArgs) -> Result<()> {
+    check_reason(&args.reason)?;
+    let signer = read_signer(&args.key)?;
+    let RecapTarget {
+        contest,
+        region,
+        server,
+        tls,
+    } = &args.target;
+    let (contest, region) = (*contest, *region);
+    runtime()?.block_on(async {
+        let mut server = Server::connect(server, tls)?;
+        let results: Results = server.get_json(&results_path(contest, region)).await?;
+        let Some(signed_off) = results.final_ else {
+            bail!("the {contest} recap of {region} is not final: nothing to reopen");
+        };
+        // The final sign-off is named by its statement's digest, read from
+        // the log entry of the confirmation that made it final.
+        let index = signed_off.log_index;
+        let data = server.entry_bytes(index).await?;
+        let final_digest = match Entry::decode(&data) {
+            Ok(Entry::SignoffV1(e))
+                if (e.signed.statement.contest, e.signed.statement.region)
+                    == (contest, region) =>
+            {
+                e.signed.sha256()
+            }
+            _ => bail!("log entry {index} is not the {contest} sign-off of {region}"),
+        };
+        let by = ReopenStatement::by_region(region);
+        // The quorum of the level above, as its own recap state says (PPWP
+        // reaches every level).
+        let above: RecapState = server
+            .get_json(&format!("/api/v1/recap/ppwp/{by}"))
+            .await?;
+        let statement = ReopenStatement {
+            origin: server.origin().await?,
+            contest,
+            region,
+            final_digest,
+            reason: args.reason.clone(),
+            k: u32::try_from(above.k).context("the quorum is out of range")?,
+        };
+        eprintln!(
+            "reopening the {contest} recap of {region} (final at log index {index}); it takes {} confirmations of {by}'s commissioners",
+            statement.k
+        );
+        let envelope = Envelope::sign(statement.to_object(), &signer)
+            .context("cannot sign the statement")?;
+        let path = format!("/api/v1/recap/{contest}/{region}/reopen");
+        post_envelope(&mut server, &path, &envelope).await
+    })
+}
+
+/// Where the results of a region are published.
+fn results_path(contest: Contest, region: RegionCode) -> String {
+    if region == RegionCode::NASIONAL {
+        format!("/api/v1/results/{contest}")
+    } else {
+        format!("/api/v1/results/{contest}/{region}")
+    }
+}
+
+/// A reason read out and published: 1 to 500 characters.
+fn check_reason(reason: &str) -> Result<()> {
+    let chars = reason.trim().chars().count();
+    if !(1..=saksi_statement::form::MAX_REASON_CHARS).contains(&chars) {
+        bail!("--reason must be 1 to 500 characters, not {chars}");
+    }
+    Ok(())
 }
 
 fn signoff(args: &RecapSignoffArgs) -> Result<()> {
     let signer = read_signer(&args.key)?;
-    let (contest, region) = (args.contest, args.region);
+    let RecapTarget {
+        contest,
+        region,
+        server,
+        tls,
+    } = &args.target;
+    let (contest, region) = (*contest, *region);
     runtime()?.block_on(async {
-        let mut server = Server::connect(&args.server, &args.tls)?;
+        let mut server = Server::connect(server, tls)?;
         let state: RecapState = server
             .get_json(&format!("/api/v1/recap/{contest}/{region}"))
             .await?;
@@ -124,12 +231,7 @@ fn signoff(args: &RecapSignoffArgs) -> Result<()> {
                 }
             );
         };
-        let results_path = if region == RegionCode::NASIONAL {
-            format!("/api/v1/results/{contest}")
-        } else {
-            format!("/api/v1/results/{contest}/{region}")
-        };
-        let results: Results = server.get_json(&results_path).await?;
+        let results: Results = server.get_json(&results_path(contest, region)).await?;
         let offered: Totals = serde_json::from_value(statement["totals"].clone())
             .context("the offered statement has no readable totals")?;
         if offered != results.totals {
@@ -159,10 +261,7 @@ fn signoff(args: &RecapSignoffArgs) -> Result<()> {
 }
 
 fn rule(args: &RecapRuleArgs) -> Result<()> {
-    let chars = args.reason.trim().chars().count();
-    if !(1..=saksi_statement::form::MAX_REASON_CHARS).contains(&chars) {
-        bail!("--reason must be 1 to 500 characters, not {chars}");
-    }
+    check_reason(&args.reason)?;
     let signer = read_signer(&args.key)?;
     let decision = match args.decision {
         DecisionArg::Upheld => Decision::Upheld,

@@ -2,8 +2,8 @@
 //! account made with `saksi user add --paslon`, its objection, a PPK
 //! member's ruling with `saksi recap rule`, the correction with `saksi
 //! kpps sign --correction`, the kecamatan's sign-off with `saksi recap
-//! signoff`, and a `saksi audit` that replays all of it and passes,
-//! counting what it checked.
+//! signoff` and its reopening with `saksi recap reopen`, and a `saksi
+//! audit` that replays all of it and passes, counting what it checked.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -11,11 +11,13 @@ use std::process::Stdio;
 
 use saksi_core::{Level, RegionCode};
 use saksi_log::Signer;
+use saksi_statement::KeyRole;
 use serde_json::{Value, json};
 
 use crate::common::browser::{self, script_json};
 use crate::common::chain::{
-    FORM, FORM_2, first_tps, kabkota_officer, kpps_device, origin, post_form, prepare, signed_form,
+    FORM, FORM_2, first_tps, kabkota_officer, kpps_device, origin, post_form, prepare, register,
+    signed_form,
 };
 use crate::common::{Server, http, json, path, saksi, text};
 
@@ -107,40 +109,7 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
     // A PPK member's key, certified by the kab/kota as a commissioner's.
     let kab = kabkota_officer(server.addr, &dir, code);
     let kab_file = key_file(tmp.path(), &kab);
-    let ppk_file = tmp.path().join("ppk.key");
-    let verifier = run_ok(
-        &[
-            "key",
-            "generate",
-            "--name",
-            &format!("ppk-{kecamatan}"),
-            "--out",
-            path(&ppk_file),
-        ],
-        None,
-        &[],
-    );
-    let certified: Value = serde_json::from_str(&run_ok(
-        &[
-            "key",
-            "certify",
-            "--key",
-            &kab_file,
-            "--verifier",
-            verifier.trim(),
-            "--role",
-            "ppk",
-            "--region",
-            &kecamatan,
-            "--commissioner",
-            "--server",
-            &url,
-        ],
-        None,
-        &[],
-    ))
-    .unwrap();
-    assert_eq!(certified["action"], "register");
+    let ppk_file = certified_commissioner(tmp.path(), &kab_file, "ppk", &kecamatan, &url);
 
     // A PPWP pair's witness objects.
     let data = path(&dir);
@@ -314,6 +283,55 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         (409, Some("recap.locked"))
     );
 
+    // The KPU Kab/Kota's one commissioner reopens the kecamatan, and the
+    // KPPS may send a new version again.
+    let root = Signer::parse(
+        std::fs::read_to_string(dir.join("root.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let province = code.ancestor_at(Level::Provinsi).unwrap();
+    let prov = Signer::generate(&format!("kpu-prov-{province}")).unwrap();
+    register(server.addr, &prov, KeyRole::KpuProv, province, &root);
+    let commissioner_file = certified_commissioner(
+        tmp.path(),
+        &key_file(tmp.path(), &prov),
+        "kpu-kabkota",
+        &kabkota,
+        &url,
+    );
+    let reopened: Value = serde_json::from_str(&run_ok(
+        &[
+            "recap",
+            "reopen",
+            "--key",
+            path(&commissioner_file),
+            "--contest",
+            "ppwp",
+            "--region",
+            &kecamatan,
+            "--reason",
+            "Putusan Bawaslu: hitung ulang",
+            "--server",
+            &url,
+        ],
+        None,
+        &[],
+    ))
+    .unwrap();
+    assert!(reopened["log_index"].as_u64().is_some(), "{reopened}");
+    let (_, results) = http(
+        server.addr,
+        "GET",
+        &format!("/api/v1/results/ppwp/{kecamatan}"),
+        &[],
+        "",
+    );
+    assert_eq!(json(&results)["final"], Value::Null);
+    let (status, answer) = post_form(server.addr, &tps, "ppwp", &body);
+    assert_eq!(status, 201, "{answer}");
+
     // The audit replays the review under the server's rules and passes.
     let key = crate::common::get(server.addr, "/api/v1/log/key").1;
     let roots: Vec<String> = std::fs::read_to_string(dir.join("root-keys.txt"))
@@ -337,13 +355,54 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("recap: 1 sign-off confirmation applied, 0 failing a check (see the discrepancies); sign-offs made final: 1 kecamatan, 0 kab/kota, 0 provinsi, 0 nasional"),
+        stdout.contains("recap: 2 sign-off and reopen confirmations applied, 0 failing a check (see the discrepancies); sign-offs made final: 1 kecamatan, 0 kab/kota, 0 provinsi, 0 nasional; 1 reopen of a final region; 0 reasons for no form for a TPS"),
         "{stdout}"
     );
     assert!(
         stdout.contains("ppwp: not final nationally yet (0 provinces final)"),
         "{stdout}"
     );
+}
+
+/// A new commissioner's key of `role` for `region`, generated with `saksi
+/// key generate` and certified with `saksi key certify --commissioner` by
+/// the key in `by`: its private key file.
+fn certified_commissioner(
+    dir: &Path,
+    by: &str,
+    role: &str,
+    region: &str,
+    url: &str,
+) -> std::path::PathBuf {
+    let file = dir.join(format!("{role}-{region}-commissioner.key"));
+    let name = format!("{role}-{region}");
+    let verifier = run_ok(
+        &["key", "generate", "--name", &name, "--out", path(&file)],
+        None,
+        &[],
+    );
+    let certified: Value = serde_json::from_str(&run_ok(
+        &[
+            "key",
+            "certify",
+            "--key",
+            by,
+            "--verifier",
+            verifier.trim(),
+            "--role",
+            role,
+            "--region",
+            region,
+            "--commissioner",
+            "--server",
+            url,
+        ],
+        None,
+        &[],
+    ))
+    .unwrap();
+    assert_eq!(certified["action"], "register");
+    file
 }
 
 /// The TPS of a kecamatan, from the published region list.

@@ -13,12 +13,12 @@ use axum::response::Response;
 use saksi_statement::recap::RulingStatement;
 
 use crate::codes;
-use crate::controllers::forms::submit::STATEMENT_PRINCIPAL;
-use crate::controllers::session_fact::sequence;
-use crate::controllers::statements::{check_origin, open_envelope, signature_invalid};
+use crate::controllers::statements::{
+    check_origin, open_envelope, sequence_signed, signature_invalid,
+};
 use crate::error::ApiError;
 use crate::extract::RawPath;
-use crate::sequencer::{Fact, IdempotencyKey, RulingFact};
+use crate::sequencer::{Fact, RulingFact};
 use crate::state::AppState;
 
 pub async fn rule(
@@ -47,13 +47,9 @@ pub async fn rule(
         return Err(signature_invalid());
     }
     let sha256 = signed.sha256();
-    let request = IdempotencyKey {
-        principal: STATEMENT_PRINCIPAL.to_owned(),
-        key: hex::encode(sha256),
-    };
     let fact = Fact::Ruling(Box::new(RulingFact {
         signed,
         signer: envelope.key,
     }));
-    sequence(&state, request, sha256, fact).await
+    sequence_signed(&state, sha256, fact).await
 }

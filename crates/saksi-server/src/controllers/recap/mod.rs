@@ -1,9 +1,14 @@
 //! The recap's sign-offs: a commissioner's confirmation of a region's
-//! sign-off (`signoff`, a signed statement) and where a region's recap
-//! stands (`show`, public). What a confirmation must satisfy is decided by
+//! sign-off (`signoff`, a signed statement), of a final region's reopening
+//! by the commissioners of the level above (`reopen`), and where a
+//! region's recap stands (`show`, public); and a PPK member's reason why a
+//! TPS has no form (`no_form`). What a confirmation must satisfy is decided by
 //! the sequencer (`sequencer/signoff.rs`) with the rules `saksi audit`
 //! replays (`saksi_statement::Signoffs`).
 
+mod confirmation;
+pub mod no_form;
+pub mod reopen;
 pub mod show;
 pub mod signoff;
 
@@ -26,6 +31,8 @@ pub(crate) fn refusal_error(refusal: SignoffRefusal) -> ApiError {
         SignoffRefusal::ObjectionOpen { .. } => codes::RECAP_OBJECTION_OPEN,
         SignoffRefusal::TotalsNotSum { .. } => codes::RECAP_TOTALS_NOT_SUM,
         SignoffRefusal::QuorumMismatch { .. } => codes::RECAP_QUORUM_MISMATCH,
+        SignoffRefusal::NotFinal { .. } => codes::RECAP_NOT_FINAL,
+        SignoffRefusal::NoFormRefused(_) => codes::RECAP_NO_FORM_REFUSED,
     };
     ApiError::new(code, refusal.to_string())
 }

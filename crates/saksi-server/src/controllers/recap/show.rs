@@ -1,7 +1,9 @@
 //! `GET /api/v1/recap/{contest}/{code}` (public, no login; `0` is
 //! national): where a region's recap of a contest stands, what keeps it
 //! open, who confirmed it, and, once it can be signed off, the very
-//! statement each commissioner signs. A kecamatan's children are its TPS
+//! statement each commissioner signs. A region whose final sign-off a
+//! reopen voided is `reopened` until one is final again (with the statement
+//! offered once nothing blocks it). A kecamatan's children are its TPS
 //! (their current versions are read from the store); above, the child
 //! regions and their final sign-offs.
 
@@ -9,10 +11,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use saksi_api::{Blocker, RecapConfirmation, RecapState};
+use saksi_core::incident::Status;
+use saksi_core::incident::book::Book;
 use saksi_core::tally::Totals;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
+use saksi_statement::IncidentId;
 use saksi_statement::SignoffStatement;
-use saksi_statement::recap::{Child, Confirmation, Status};
+use saksi_statement::recap::signoffs::NoFormRecord;
+use saksi_statement::recap::{Child, Confirmation, NoFormReason, Status as Objection};
 
 use crate::controllers::json_of;
 use crate::controllers::tps::show::logged_version;
@@ -64,7 +70,11 @@ fn frame(state: &AppState, contest: Contest, code: RegionCode, blocked: bool) ->
             confirmations: round.confirmations.clone(),
         },
         None => Frame {
-            state: if blocked { "open" } else { "ready" },
+            state: match recap.and_then(|r| r.reopened) {
+                Some(_) => "reopened",
+                None if blocked => "open",
+                None => "ready",
+            },
             k,
             confirmations: Vec::new(),
         },
@@ -80,7 +90,12 @@ fn answer(
     blocked_by: Vec<Blocker>,
 ) -> RecapState {
     let frame = frame(state, contest, code, !blocked_by.is_empty());
-    let statement = matches!(frame.state, "ready" | "pending").then(|| {
+    let offered = match frame.state {
+        "ready" | "pending" => true,
+        "reopened" => blocked_by.is_empty(),
+        _ => false,
+    };
+    let statement = offered.then(|| {
         SignoffStatement {
             origin: state.log.origin().to_owned(),
             contest,
@@ -116,7 +131,23 @@ fn blocker(code: RegionCode, reason: &str) -> Blocker {
     }
 }
 
-/// A kecamatan: each TPS holding the contest, with its current version.
+/// What a TPS whose recorded reason does not settle it waits for: the
+/// revote's form, or its incident's resolution (then a form or a reason).
+fn waiting_for(record: &NoFormRecord, incidents: &Book) -> &'static str {
+    let unresolved = |id: &IncidentId| {
+        incidents
+            .get(&id.0)
+            .is_some_and(|r| matches!(r.public.status, Status::Open | Status::Acknowledged))
+    };
+    match (record.reason, &record.incident) {
+        (NoFormReason::RevoteOrdered, _) => "revote_ordered",
+        (NoFormReason::Incident, Some(id)) if unresolved(id) => "incident",
+        _ => "no_form",
+    }
+}
+
+/// A kecamatan: each TPS holding the contest, with its current version
+/// or its recorded reason for having none.
 async fn kecamatan(
     state: &AppState,
     contest: Contest,
@@ -149,14 +180,21 @@ async fn kecamatan(
     let totals = {
         let live = state.live();
         for (tps, digest) in tps.iter().zip(digests) {
-            match digest {
-                Some(digest) => children.push(Child { code: *tps, digest }),
-                None => blocked_by.push(blocker(*tps, "no_form")),
+            // A reason for no form is the TPS's latest fact if recorded.
+            let reason = live.signoffs.no_form(contest, *tps);
+            match (reason, digest) {
+                (Some(r), _) if r.reason.settles() => children.push(Child {
+                    code: *tps,
+                    digest: r.digest,
+                }),
+                (Some(r), _) => blocked_by.push(blocker(*tps, waiting_for(r, &live.incidents))),
+                (None, Some(digest)) => children.push(Child { code: *tps, digest }),
+                (None, None) => blocked_by.push(blocker(*tps, "no_form")),
             }
             for o in live.review.of_form(*tps, contest) {
                 match o.status() {
-                    Status::Open => blocked_by.push(blocker(*tps, "objection_open")),
-                    Status::Upheld if o.corrected_by.is_none() => {
+                    Objection::Open => blocked_by.push(blocker(*tps, "objection_open")),
+                    Objection::Upheld if o.corrected_by.is_none() => {
                         blocked_by.push(blocker(*tps, "correction_due"));
                     }
                     _ => {}

@@ -597,17 +597,19 @@ fn print_report(
         );
         let [nasional, provinsi, kabkota, kecamatan] = stats.signoffs_final;
         println!(
-            "recap: {} applied, {} failing a check (see the discrepancies); sign-offs made final: {} kecamatan, {} kab/kota, {} provinsi, {} nasional",
+            "recap: {} applied, {} failing a check (see the discrepancies); sign-offs made final: {} kecamatan, {} kab/kota, {} provinsi, {} nasional; {} of a final region; {} for a TPS",
             plural(
                 stats.confirmations,
-                "sign-off confirmation",
-                "sign-off confirmations"
+                "sign-off or reopen confirmation",
+                "sign-off and reopen confirmations"
             ),
             thousands(stats.signoffs_refused),
             thousands(kecamatan),
             thousands(kabkota),
             thousands(provinsi),
             thousands(nasional),
+            plural(stats.reopens, "reopen", "reopens"),
+            plural(stats.no_forms, "reason for no form", "reasons for no form"),
         );
         for line in &run.finals {
             println!("  {line}");
