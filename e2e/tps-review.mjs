@@ -1,15 +1,18 @@
 // The public results page's TPS view at phone width (360x800) after a
 // review: each objection with its status, and the correction beside its
-// version's signer, naming the objection it answers.
+// version's signer, naming the objection it answers; then the PPWP results
+// of its kecamatan, signed off: the badge and the line saying so.
 //
 // Environment: CHROMIUM (the browser), SAKSI_URL (the server, no trailing
-// slash), TPS (the TPS code), SCREENSHOT (where to write the page's PNG).
+// slash), TPS (the TPS code), KECAMATAN (its kecamatan's code), SCREENSHOT
+// (where to write the TPS page's PNG).
 // Standard output: one JSON object for the Rust test to check
 // (crates/saksi/tests/saksi/review.rs).
 
 import { PHONE, launch, required, watch } from "./browser.mjs";
 
-const { SAKSI_URL, TPS, SCREENSHOT } = required("CHROMIUM", "SAKSI_URL", "TPS", "SCREENSHOT");
+const { SAKSI_URL, TPS, KECAMATAN, SCREENSHOT } = required(
+  "CHROMIUM", "SAKSI_URL", "TPS", "KECAMATAN", "SCREENSHOT");
 
 const browser = await launch();
 try {
@@ -25,7 +28,13 @@ try {
     scroll_width: document.documentElement.scrollWidth,
   }));
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
-  console.log(JSON.stringify({ ...out, errors }));
+  await page.goto(`${SAKSI_URL}/#/ppwp/${KECAMATAN}`);
+  await page.waitForSelector("#final");
+  const signedOff = await page.evaluate(() => ({
+    badge: document.querySelector("#region-name .badge").textContent,
+    final: document.querySelector("#final").textContent,
+  }));
+  console.log(JSON.stringify({ ...out, ...signedOff, errors }));
 } finally {
   await browser.close();
 }

@@ -103,7 +103,8 @@ function childrenTable(data) {
         ? keys.map(k => el("td", { class: "n" }, fmt.format(t.options[k] || 0), el("div", { class: "muted" }, pct(t.options[k] || 0, t.suara_sah))))
         : el("td", {}, leader(data, t));
       return el("tr", {},
-        el("td", {}, el("a", { href: childHref(c) }, c.name), el("div", { class: "muted" }, c.code)),
+        el("td", {}, el("a", { href: childHref(c) }, c.name), c.final ? el("span", { class: "badge final" }, "final") : null,
+          el("div", { class: "muted" }, c.code)),
         el("td", { class: "n" }, fmt.format(t.tps_reported) + " / " + fmt.format(t.tps_expected)),
         el("td", { class: "n hide-sm" }, fmt.format(t.dpt)),
         el("td", { class: "n" }, fmt.format(t.suara_sah)),
@@ -124,7 +125,10 @@ async function showResults(r) {
   const parts = [
     await crumbs(data.code, c => "#/" + r.contest + "/" + c),
     el("div", { class: "level" }, LEVELS[data.level] || data.level),
-    el("h2", { id: "region-name" }, data.name, el("span", { class: "badge" }, "sementara")),
+    el("h2", { id: "region-name" }, data.name,
+      data.final ? el("span", { class: "badge final" }, "final") : el("span", { class: "badge" }, "sementara")),
+    data.final ? el("p", { id: "final" }, "Rekapitulasi disahkan: entri log #" + fmt.format(data.final.log_index) + ", " +
+      new Date(data.final.signed_at).toLocaleString("id-ID") + ".") : null,
     el("div", { class: "muted" }, data.code === "0" ? "" : "Kode " + data.code),
     el("div", { class: "cards" },
       card("TPS masuk", fmt.format(t.tps_reported) + " / " + fmt.format(t.tps_expected),
@@ -318,7 +322,7 @@ async function render() {
   const view = document.getElementById("view");
   try {
     const out = r.kind === "tps" ? await showTps(r) : r.kind === "dapil" ? await showDapil(r) : await showResults(r);
-    view.replaceChildren(...out.parts);
+    view.replaceChildren(...out.parts.filter(p => p !== null));
     document.getElementById("status").textContent = out.status;
   } catch (e) {
     view.replaceChildren(el("div", { class: "error", role: "alert" }, "Tidak dapat memuat data: " + e.message));

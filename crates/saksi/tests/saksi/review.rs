@@ -197,40 +197,6 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         ppwp["current"]["signer"]["correction"]["reason"],
         "Dihitung ulang di pleno"
     );
-    // The public TPS page shows both, at phone width, in chromium.
-    if browser::playwright().is_some() {
-        let screenshot = tmp.path().join("tps.png");
-        let out = script_json(&browser::run_script(
-            Path::new("tps-review.mjs"),
-            &[
-                ("SAKSI_URL", &url),
-                ("TPS", &tps),
-                ("SCREENSHOT", path(&screenshot)),
-            ],
-        ));
-        assert_eq!(out["errors"], json!([]), "{out}");
-        let objection = out["objections"][0].as_str().unwrap();
-        assert!(
-            objection.starts_with(&format!("Keberatan #{objected_at} (diterima)")),
-            "{out}"
-        );
-        assert!(objection.contains("Saksi paslon 01"), "{out}");
-        assert!(objection.contains("options.01, options.02"), "{out}");
-        assert_eq!(
-            out["diff_links"],
-            json!([format!("/api/v1/tps/{tps}/diff/ppwp")]),
-            "{out}"
-        );
-        assert_eq!(
-            out["corrections"],
-            json!([format!(
-                "koreksi atas keberatan #{objected_at}: Dihitung ulang di pleno"
-            )]),
-            "{out}"
-        );
-        assert_eq!(out["scroll_width"], 360, "{out}");
-    }
-
     // Every other TPS of the kecamatan reports, and the PPK's one
     // commissioner signs the kecamatan off (with one registered, one is
     // the quorum).
@@ -282,6 +248,48 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         (status, answer["error"]["code"].as_str()),
         (409, Some("recap.locked"))
     );
+
+    // The public TPS page shows the objection and the correction, at
+    // phone width, and the kecamatan's results page its final sign-off.
+    if browser::playwright().is_some() {
+        let screenshot = tmp.path().join("tps.png");
+        let out = script_json(&browser::run_script(
+            Path::new("tps-review.mjs"),
+            &[
+                ("SAKSI_URL", &url),
+                ("TPS", &tps),
+                ("KECAMATAN", &kecamatan),
+                ("SCREENSHOT", path(&screenshot)),
+            ],
+        ));
+        assert_eq!(out["errors"], json!([]), "{out}");
+        let objection = out["objections"][0].as_str().unwrap();
+        assert!(
+            objection.starts_with(&format!("Keberatan #{objected_at} (diterima)")),
+            "{out}"
+        );
+        assert!(objection.contains("Saksi paslon 01"), "{out}");
+        assert!(objection.contains("options.01, options.02"), "{out}");
+        assert_eq!(
+            out["diff_links"],
+            json!([format!("/api/v1/tps/{tps}/diff/ppwp")]),
+            "{out}"
+        );
+        assert_eq!(
+            out["corrections"],
+            json!([format!(
+                "koreksi atas keberatan #{objected_at}: Dihitung ulang di pleno"
+            )]),
+            "{out}"
+        );
+        assert_eq!(out["scroll_width"], 360, "{out}");
+        assert_eq!(out["badge"], "final", "{out}");
+        let line = out["final"].as_str().unwrap();
+        assert!(
+            line.starts_with(&format!("Rekapitulasi disahkan: entri log #{signed_at}")),
+            "{out}"
+        );
+    }
 
     // The KPU Kab/Kota's one commissioner reopens the kecamatan, and the
     // KPPS may send a new version again.
