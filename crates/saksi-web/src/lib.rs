@@ -15,6 +15,7 @@
 mod compress;
 pub mod i18n;
 pub mod pages;
+pub mod qr;
 pub mod session;
 pub mod view;
 
