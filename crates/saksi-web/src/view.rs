@@ -53,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/incident_new.html"),
     ),
     ("incident.html", include_str!("../templates/incident.html")),
+    ("d_hasil.html", include_str!("../templates/d_hasil.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -21,7 +21,7 @@ use crate::helpers::{Answer, TestApp, named_key, root_key, spawn_app_with};
 use crate::incidents::post;
 use crate::review::{objection, ruling};
 
-const CONTEST: Contest = Contest::DprdKabkota;
+pub(crate) const CONTEST: Contest = Contest::DprdKabkota;
 
 /// Commissioner `n`'s key of `region`, registered with `"commissioner":
 /// true` by the key that certifies its role.
@@ -47,7 +47,7 @@ pub(crate) async fn commissioner(
     key
 }
 
-async fn state(app: &TestApp, region: RegionCode) -> RecapState {
+pub(crate) async fn state(app: &TestApp, region: RegionCode) -> RecapState {
     let answer = app.get(&format!("/api/v1/recap/{CONTEST}/{region}")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
     answer.typed()
@@ -57,7 +57,7 @@ pub(crate) fn signed(statement: &Map<String, Value>, key: &Signer) -> Value {
     Envelope::sign(statement.clone(), key).unwrap().to_value()
 }
 
-async fn confirm(app: &TestApp, region: RegionCode, body: &Value) -> Answer {
+pub(crate) async fn confirm(app: &TestApp, region: RegionCode, body: &Value) -> Answer {
     app.request(
         Method::POST,
         &format!("/api/v1/recap/{CONTEST}/{region}/signoffs"),
@@ -70,6 +70,24 @@ async fn confirm(app: &TestApp, region: RegionCode, body: &Value) -> Answer {
 fn refused(answer: &Answer, status: StatusCode, code: &str) {
     assert_eq!(answer.status, status, "{}", answer.json());
     assert_eq!(answer.code(), code, "{}", answer.json());
+}
+
+/// A party's witness of the kab/kota objects to `tps`'s `suara_sah` in
+/// its first version: the witness's session and the objection's log index.
+pub(crate) async fn witness_objects(app: &TestApp, tps: RegionCode) -> (String, u64) {
+    let kabkota = tps.ancestor_at(Level::Kabkota).unwrap();
+    let witness = app.account_token("saksi.kab", "saksi", kabkota, Some(1), None);
+    let objected = post(
+        app,
+        "/api/v1/objections",
+        Some(&witness),
+        "objection-1",
+        &objection(tps, CONTEST.id(), 1, &["suara_sah"]),
+    )
+    .await;
+    assert_eq!(objected.status, StatusCode::CREATED, "{}", objected.json());
+    let index = objected.json()["log_index"].as_u64().unwrap();
+    (witness, index)
 }
 
 /// The statement the state API offers, with one member changed.
@@ -132,17 +150,7 @@ async fn a_kab_kota_recap_climbs_from_its_kecamatan_and_locks_what_is_below() {
     let member = app.officer_key(KeyRole::Ppk, kec).await;
 
     // An objection keeps the kecamatan open until it is ruled on.
-    let witness = app.account_token("saksi.kab", "saksi", kabkota, Some(1), None);
-    let objected = post(
-        &app,
-        "/api/v1/objections",
-        Some(&witness),
-        "objection-1",
-        &objection(first, CONTEST.id(), 1, &["suara_sah"]),
-    )
-    .await;
-    assert_eq!(objected.status, StatusCode::CREATED, "{}", objected.json());
-    let objection_index = objected.json()["log_index"].as_u64().unwrap();
+    let (witness, objection_index) = witness_objects(&app, first).await;
     let ready = state(&app, kec).await;
     assert_eq!(ready.state, "open");
     assert_eq!(ready.blocked_by[0].reason, "objection_open");
