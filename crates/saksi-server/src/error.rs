@@ -180,8 +180,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error with all its sources, for the log line.
-pub(crate) struct DisplayChain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
+/// An error with all its sources, for the log line (the pages log an
+/// internal error with it too).
+pub struct DisplayChain<'a>(pub &'a (dyn std::error::Error + 'static));
 
 impl std::fmt::Display for DisplayChain<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

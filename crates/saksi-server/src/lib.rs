@@ -12,6 +12,7 @@ pub mod codes;
 pub mod config;
 pub mod controllers;
 pub mod credentials;
+pub mod d_hasil;
 pub mod error;
 pub mod extract;
 pub mod hygiene;

@@ -55,6 +55,24 @@ impl Lang {
             Lang::En => &EN,
         }
     }
+
+    /// `n` with its thousands grouped as the language writes them
+    /// (1.234.567 in Bahasa Indonesia, 1,234,567 in English).
+    pub fn number(self, n: u64) -> String {
+        let sep = match self {
+            Lang::Id => '.',
+            Lang::En => ',',
+        };
+        let digits = n.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(d);
+        }
+        out
+    }
 }
 
 /// The visitor's language and whether to offer the other one: a browser
@@ -213,6 +231,15 @@ mod tests {
             Value::String(s) => out.push(s),
             other => panic!("a catalogue holds only objects and strings: {other}"),
         }
+    }
+
+    #[test]
+    fn numbers_are_grouped_as_each_language_writes_them() {
+        assert_eq!(Lang::Id.number(0), "0");
+        assert_eq!(Lang::Id.number(999), "999");
+        assert_eq!(Lang::Id.number(1_000), "1.000");
+        assert_eq!(Lang::Id.number(204_807_222), "204.807.222");
+        assert_eq!(Lang::En.number(204_807_222), "204,807,222");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 mod compress;
 pub mod i18n;
 pub mod pages;
+pub mod qr;
 pub mod session;
 pub mod view;
 
@@ -46,6 +47,7 @@ pub fn pages() -> Router<AppState> {
         .route("/workspace/incidents", get(pages::incidents::list))
         .route("/workspace/incidents/new", get(pages::incidents::new))
         .route("/workspace/incidents/{id}", get(pages::incidents::show))
+        .route("/recap/{contest}/{code}/d-hasil", get(pages::d_hasil::show))
         .route("/kpps", get(pages::redirect_to_slash))
         .route("/kpps/", get(pages::kpps::show))
         .route("/kpps/sw.js", get(pages::service_worker::show))

@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use saksi_server::ApiError;
+use saksi_server::error::DisplayChain;
 use saksi_server::state::AppState;
 use serde::Serialize;
 
@@ -51,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/incident_new.html"),
     ),
     ("incident.html", include_str!("../templates/incident.html")),
+    ("d_hasil.html", include_str!("../templates/d_hasil.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -160,17 +163,61 @@ pub fn page(frame: &Frame, status: StatusCode, template: &str, values: impl Seri
     }
 }
 
+/// Where an error page leads back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Back {
+    /// The staff home (a workspace page).
+    Workspace,
+    /// The public results (a public page, such as the D.Hasil).
+    Results,
+}
+
 /// An error page in the visitor's language for an API error code, with
 /// the code itself shown (officers read it out to the help desk).
 pub fn error_page(visitor: &Visitor, state: &AppState, status: StatusCode, code: &str) -> Response {
+    error_page_to(visitor, state, status, code, Back::Workspace)
+}
+
+/// [`error_page`], leading back to `back`.
+pub fn error_page_to(
+    visitor: &Visitor,
+    state: &AppState,
+    status: StatusCode,
+    code: &str,
+    back: Back,
+) -> Response {
     let frame = visitor.frame(state);
-    let message = frame.lang().catalogue().error(code, code);
+    let catalogue = frame.lang().catalogue();
+    let message = catalogue.error(code, code);
+    let (href, label) = match back {
+        Back::Workspace => ("/workspace/", "error_page.back"),
+        Back::Results => ("/", "error_page.results"),
+    };
     page(
         &frame,
         status,
         "error.html",
-        context! { code => code, message => message },
+        context! {
+            code => code,
+            message => message,
+            back => href,
+            back_label => catalogue.get(label).unwrap_or(href),
+        },
     )
+}
+
+/// The error page of an API error; an internal one's cause is logged
+/// here, once (the page shows only the code `internal`).
+pub fn api_error_page(
+    visitor: &Visitor,
+    state: &AppState,
+    error: &ApiError,
+    back: Back,
+) -> Response {
+    if let ApiError::Internal(cause) = error {
+        tracing::error!(error = %DisplayChain(&**cause), path = %visitor.path, "a page failed");
+    }
+    error_page_to(visitor, state, error.status(), error.code(), back)
 }
 
 /// A form post the page did not send (fields missing or not form data):

@@ -301,21 +301,15 @@ impl TestApp {
 
     /// Sends a request through the router and reads the whole answer.
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.app.router().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        answer(self.app.router(), request).await
+    }
+
+    /// Sends a request to the API and the web crate's pages together, as
+    /// `saksi serve` mounts them, and reads the whole answer.
+    pub async fn send_to_pages(&self, request: Request<Body>) -> Answer {
+        let router =
+            saksi_server::router::router_with(self.app.state().clone(), saksi_web::pages());
+        answer(router, request).await
     }
 
     /// The Prometheus text of `/metrics`, as a listener of its own serves
@@ -861,4 +855,23 @@ pub fn jpeg(seed: u8) -> Vec<u8> {
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).into()
+}
+
+/// Sends `request` through `router` and reads the whole answer.
+pub async fn answer(router: axum::Router, request: Request<Body>) -> Answer {
+    let response = router.oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }

@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod codes;
+mod d_hasil;
 mod enrolment;
 mod faults;
 mod helpers;

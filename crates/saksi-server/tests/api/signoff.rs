@@ -25,7 +25,7 @@ use crate::helpers::{Answer, ORIGIN, TestApp, named_key, root_key, spawn_app_wit
 use crate::incidents::post;
 use crate::review::{objection, ruling};
 
-const CONTEST: Contest = Contest::DprdKabkota;
+pub(crate) const CONTEST: Contest = Contest::DprdKabkota;
 
 /// Commissioner `n`'s key of `region`, registered with `"commissioner":
 /// true` by the key that certifies its role.
@@ -51,7 +51,7 @@ pub(crate) async fn commissioner(
     key
 }
 
-async fn state(app: &TestApp, region: RegionCode) -> RecapState {
+pub(crate) async fn state(app: &TestApp, region: RegionCode) -> RecapState {
     let answer = app.get(&format!("/api/v1/recap/{CONTEST}/{region}")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
     answer.typed()
@@ -86,7 +86,7 @@ async fn reopen_with(app: &TestApp, region: RegionCode, body: &Value) -> Answer 
     .await
 }
 
-async fn confirm(app: &TestApp, region: RegionCode, body: &Value) -> Answer {
+pub(crate) async fn confirm(app: &TestApp, region: RegionCode, body: &Value) -> Answer {
     confirm_in(app, CONTEST, region, body).await
 }
 
@@ -103,6 +103,24 @@ async fn confirm_in(app: &TestApp, contest: Contest, region: RegionCode, body: &
 fn refused(answer: &Answer, status: StatusCode, code: &str) {
     assert_eq!(answer.status, status, "{}", answer.json());
     assert_eq!(answer.code(), code, "{}", answer.json());
+}
+
+/// A party's witness of the kab/kota objects to `tps`'s `suara_sah` in
+/// its first version: the witness's session and the objection's log index.
+pub(crate) async fn witness_objects(app: &TestApp, tps: RegionCode) -> (String, u64) {
+    let kabkota = tps.ancestor_at(Level::Kabkota).unwrap();
+    let witness = app.account_token("saksi.kab", "saksi", kabkota, Some(1), None);
+    let objected = post(
+        app,
+        "/api/v1/objections",
+        Some(&witness),
+        "objection-1",
+        &objection(tps, CONTEST.id(), 1, &["suara_sah"]),
+    )
+    .await;
+    assert_eq!(objected.status, StatusCode::CREATED, "{}", objected.json());
+    let index = objected.json()["log_index"].as_u64().unwrap();
+    (witness, index)
 }
 
 /// The statement the state API offers, with one member changed.
@@ -165,17 +183,7 @@ async fn a_kab_kota_recap_climbs_from_its_kecamatan_and_locks_what_is_below() {
     let member = app.officer_key(KeyRole::Ppk, kec).await;
 
     // An objection keeps the kecamatan open until it is ruled on.
-    let witness = app.account_token("saksi.kab", "saksi", kabkota, Some(1), None);
-    let objected = post(
-        &app,
-        "/api/v1/objections",
-        Some(&witness),
-        "objection-1",
-        &objection(first, CONTEST.id(), 1, &["suara_sah"]),
-    )
-    .await;
-    assert_eq!(objected.status, StatusCode::CREATED, "{}", objected.json());
-    let objection_index = objected.json()["log_index"].as_u64().unwrap();
+    let (witness, objection_index) = witness_objects(&app, first).await;
     let ready = state(&app, kec).await;
     assert_eq!(ready.state, "open");
     assert_eq!(ready.blocked_by[0].reason, "objection_open");

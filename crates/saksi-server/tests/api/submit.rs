@@ -187,27 +187,13 @@ async fn the_state_is_rebuilt_from_the_store_at_start() {
         log_setup(&app.dir, &app.signer),
     )
     .unwrap();
-    let mut reloaded = app.get("/api/v1/results/ppwp").await;
-    {
-        use http_body_util::BodyExt;
-        use tower::ServiceExt;
-        let response = again
-            .router()
-            .oneshot(
-                axum::http::Request::get("/api/v1/results/ppwp")
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
-        reloaded.body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-    }
+    let reloaded = answer(
+        again.router(),
+        axum::http::Request::get("/api/v1/results/ppwp")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
     let (a, b): (Value, Value) = (
         serde_json::from_slice(&before).unwrap(),
         serde_json::from_slice(&reloaded.body).unwrap(),

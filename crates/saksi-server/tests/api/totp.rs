@@ -24,19 +24,7 @@ async fn acting(app: &TestApp, token: &str) -> Answer {
         .header("authorization", auth)
         .body(axum::body::Body::empty())
         .unwrap();
-    use tower::ServiceExt;
-    let response = router.oneshot(request).await.unwrap();
-    let status = response.status();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Answer {
-        status,
-        headers: Default::default(),
-        body,
-    }
+    answer(router, request).await
 }
 
 async fn session(app: &TestApp, token: &str) -> Value {

@@ -220,6 +220,20 @@ impl Review {
             .filter_map(|i| self.objections.get(i))
             .collect()
     }
+
+    /// The objections of `contest` against the TPS in `region`, in log
+    /// order: what a region's D.Hasil lists as decided below it.
+    pub fn within(&self, region: RegionCode, contest: Contest) -> Vec<&ObjectionState> {
+        let mut out: Vec<&ObjectionState> = self
+            .by_form
+            .iter()
+            .filter(|((tps, c), _)| *c == contest && region.contains(*tps))
+            .flat_map(|(_, indexes)| indexes)
+            .filter_map(|i| self.objections.get(i))
+            .collect();
+        out.sort_by_key(|o| o.log_index);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -373,6 +387,32 @@ mod tests {
             .map(|s| s.status())
             .collect();
         assert_eq!(statuses, [Status::Upheld, Status::Rejected]);
+    }
+
+    #[test]
+    fn a_region_lists_the_objections_of_its_tps_for_one_contest_in_log_order() {
+        let mut review = Review::default();
+        let witness = Objector::Bawaslu { region: code("11") };
+        let at = |tps: &str, contest| Objection {
+            tps: code(tps),
+            contest,
+            ..objection(witness, &["suara_sah"])
+        };
+        review.apply_objection(at("11.01.02.2001.001", Contest::Ppwp), 30);
+        review.apply_objection(at("11.01.01.2001.001", Contest::Ppwp), 20);
+        review.apply_objection(at("11.01.01.2001.001", Contest::Dpr), 25);
+        review.apply_objection(at("11.02.01.2001.001", Contest::Ppwp), 10);
+        let indexes = |region: &str| -> Vec<u64> {
+            review
+                .within(code(region), Contest::Ppwp)
+                .iter()
+                .map(|o| o.log_index)
+                .collect()
+        };
+        assert_eq!(indexes("11.01"), [20, 30]);
+        assert_eq!(indexes("11.01.01"), [20]);
+        assert_eq!(indexes("0"), [10, 20, 30]);
+        assert!(indexes("12").is_empty());
     }
 
     #[test]

@@ -122,6 +122,11 @@ pub(crate) const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../assets/js/incident-show.js"),
         "text/javascript; charset=utf-8",
     ),
+    (
+        "js/print.js",
+        include_str!("../../assets/js/print.js"),
+        "text/javascript; charset=utf-8",
+    ),
 ];
 
 pub async fn show(RawPath(file): RawPath<String>) -> Response {

@@ -34,7 +34,7 @@ pub async fn show(
     let visitor = &signed_in.visitor;
     let code = match region_code(&tps) {
         Ok(code) => code,
-        Err(e) => return view::error_page(visitor, &state, e.status(), e.code()),
+        Err(e) => return view::api_error_page(visitor, &state, &e, view::Back::Workspace),
     };
     let tree = &state.election.tree;
     let Some(id) = tree.find(code).filter(|_| code.level() == Level::Tps) else {

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod certify;
+pub mod d_hasil;
 pub mod devices;
 pub mod enrolment_codes;
 pub mod entry;

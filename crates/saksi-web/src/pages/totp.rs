@@ -4,16 +4,15 @@
 //! this (the API answers 403 `auth.totp_enrolment_required`).
 //!
 //! The page shows the secret as a QR code (drawn on the server, as an
-//! image the Content-Security-Policy allows) and as text, asks for one code
-//! to prove the app has it, and then shows the one-time recovery codes,
-//! once.
+//! image the Content-Security-Policy allows: [`crate::qr`]) and as text,
+//! asks for one code to prove the app has it, and then shows the one-time
+//! recovery codes, once.
 
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine as _;
 use minijinja::context;
 use saksi_server::auth::totp_enrolment;
 use saksi_server::state::AppState;
@@ -42,9 +41,9 @@ pub async fn show(State(state): State<AppState>, signed_in: SignedIn) -> Respons
     };
     let offer = match offer {
         Ok(offer) => offer,
-        Err(e) => return error_page(&visitor, &state, e.status(), e.code()),
+        Err(e) => return view::api_error_page(&visitor, &state, &e, view::Back::Workspace),
     };
-    let qr = match qr_data_uri(&offer.uri) {
+    let qr = match crate::qr::data_uri(&offer.uri, 220) {
         Some(qr) => qr,
         None => {
             return error_page(
@@ -98,22 +97,8 @@ pub async fn confirm(
             context! { recovery_codes => recovery_codes },
         ),
         // The same secret stays pending: the page links back to it.
-        Err(e) => error_page(&visitor, &state, e.status(), e.code()),
+        Err(e) => view::api_error_page(&visitor, &state, &e, view::Back::Workspace),
     }
-}
-
-/// The `otpauth://` URI as a QR code in an SVG `data:` image.
-fn qr_data_uri(uri: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(uri.as_bytes()).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(220, 220)
-        .quiet_zone(true)
-        .build();
-    Some(format!(
-        "data:image/svg+xml;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(svg)
-    ))
 }
 
 /// The secret in groups of four, as authenticator apps show it for typing.

@@ -2,8 +2,9 @@
 //! account made with `saksi user add --paslon`, its objection, a PPK
 //! member's ruling with `saksi recap rule`, the correction with `saksi
 //! kpps sign --correction`, the kecamatan's sign-off with `saksi recap
-//! signoff` and its reopening with `saksi recap reopen`, and a `saksi
-//! audit` that replays all of it and passes, counting what it checked.
+//! signoff`, its D.Hasil in chromium on a phone and on paper, its
+//! reopening with `saksi recap reopen`, and a `saksi audit` that replays
+//! all of it and passes, counting what it checked.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -88,7 +89,8 @@ fn key_file(dir: &Path, key: &Signer) -> String {
 }
 
 #[test]
-fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
+fn an_objection_ruled_upheld_and_corrected_with_the_cli_shows_in_the_d_hasil_and_passes_the_audit()
+{
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
     prepare(&dir, None);
@@ -109,7 +111,8 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
     // A PPK member's key, certified by the kab/kota as a commissioner's.
     let kab = kabkota_officer(server.addr, &dir, code);
     let kab_file = key_file(tmp.path(), &kab);
-    let ppk_file = certified_commissioner(tmp.path(), &kab_file, "ppk", &kecamatan, &url);
+    let (ppk_file, verifier) =
+        certified_commissioner(tmp.path(), &kab_file, "ppk", &kecamatan, &url);
 
     // A PPWP pair's witness objects.
     let data = path(&dir);
@@ -291,6 +294,18 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
         );
     }
 
+    // The kecamatan's D.Hasil, on a phone and on paper, in chromium.
+    if browser::playwright().is_some() {
+        d_hasil_prints(
+            &server,
+            &kecamatan,
+            &kabkota,
+            signed_at,
+            verifier.trim(),
+            tmp.path(),
+        );
+    }
+
     // The KPU Kab/Kota's one commissioner reopens the kecamatan, and the
     // KPPS may send a new version again.
     let root = Signer::parse(
@@ -302,7 +317,7 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
     let province = code.ancestor_at(Level::Provinsi).unwrap();
     let prov = Signer::generate(&format!("kpu-prov-{province}")).unwrap();
     register(server.addr, &prov, KeyRole::KpuProv, province, &root);
-    let commissioner_file = certified_commissioner(
+    let (commissioner_file, _) = certified_commissioner(
         tmp.path(),
         &key_file(tmp.path(), &prov),
         "kpu-kabkota",
@@ -374,14 +389,14 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_passes_the_audit() {
 
 /// A new commissioner's key of `role` for `region`, generated with `saksi
 /// key generate` and certified with `saksi key certify --commissioner` by
-/// the key in `by`: its private key file.
+/// the key in `by`: its private key file and its verifier key.
 fn certified_commissioner(
     dir: &Path,
     by: &str,
     role: &str,
     region: &str,
     url: &str,
-) -> std::path::PathBuf {
+) -> (std::path::PathBuf, String) {
     let file = dir.join(format!("{role}-{region}-commissioner.key"));
     let name = format!("{role}-{region}");
     let verifier = run_ok(
@@ -410,7 +425,83 @@ fn certified_commissioner(
     ))
     .unwrap();
     assert_eq!(certified["action"], "register");
-    file
+    (file, verifier.trim().to_owned())
+}
+
+/// The D.Hasil of `kecamatan` (final for PPWP by one commissioner, whose
+/// verifier key is `ppk`, at `signed_at`) at 360 px: no sideways scroll,
+/// every TPS, the key, the QR code and, once a checkpoint includes the
+/// sign-off, the checkpoint; printed, no navigation and no control. The
+/// kab/kota, not final, is a 404 page.
+fn d_hasil_prints(
+    server: &Server,
+    kecamatan: &str,
+    kabkota: &str,
+    signed_at: u64,
+    ppk: &str,
+    dir: &Path,
+) {
+    // The checkpoint is signed every second: wait until it includes the
+    // sign-off.
+    let size = || {
+        let (_, note) = crate::common::get(server.addr, "/api/v1/log/checkpoint");
+        note.lines().nth(1).unwrap().parse::<u64>().unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while size() <= signed_at {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint includes {signed_at}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Into `SAKSI_SCREENSHOTS` when regenerating the README's.
+    let shots = std::env::var_os("SAKSI_SCREENSHOTS")
+        .map_or_else(|| dir.to_owned(), std::path::PathBuf::from);
+    let (screenshot, printed) = (shots.join("d-hasil.png"), shots.join("d-hasil-print.png"));
+    let out = script_json(&browser::run_script(
+        Path::new("d-hasil.mjs"),
+        &[
+            ("SAKSI_URL", &server.url()),
+            ("CONTEST", "ppwp"),
+            ("REGION", kecamatan),
+            ("NOT_FINAL", kabkota),
+            ("SCREENSHOT", path(&screenshot)),
+            ("PRINT_SCREENSHOT", path(&printed)),
+        ],
+    ));
+    assert_eq!(out["errors"], json!([]), "{out}");
+    assert_eq!(out["status"], 200, "{out}");
+    let key_id = format!("{:08x}", saksi_log::Verifier::parse(ppk).unwrap().key_id());
+    let tps = tps_of(server, kecamatan).len();
+    let (screen, paper) = (&out["screen"], &out["paper"]);
+    for look in [screen, paper] {
+        assert_eq!(look["scroll_width"], 360, "{out}");
+        assert_eq!(look["status"], "Final", "{out}");
+        assert_eq!(look["children"], tps, "{out}");
+        assert_eq!(look["keys"], json!([key_id]), "{out}");
+        assert_eq!(look["qr_drawn"], true, "{out}");
+        assert_eq!(look["checkpoint"], true, "{out}");
+        assert_eq!(look["document"], true, "{out}");
+    }
+    // On screen the navigation and the print button are there; on paper
+    // neither is, and the proof link prints its address.
+    assert_ne!(screen["navigation"], json!([]), "{out}");
+    assert_eq!(screen["controls"], json!(["print"]), "{out}");
+    assert_eq!(paper["navigation"], json!([]), "{out}");
+    assert_eq!(paper["controls"], json!([]), "{out}");
+    assert!(
+        paper["proof_after"].as_str().unwrap().contains(&format!(
+            "/api/v1/log/proof/inclusion?index={signed_at}&size="
+        )),
+        "{out}"
+    );
+    assert_eq!(screen["proof_after"], "none", "{out}");
+    assert_eq!(
+        out["not_final"],
+        json!({"status": 404, "code": "recap.no_d_hasil", "scroll_width": 360}),
+        "{out}"
+    );
 }
 
 /// The TPS of a kecamatan, from the published region list.

@@ -239,7 +239,7 @@ fn flag_counts(
 /// Names of the options in `totals`, keyed like them: paslon, parties, or
 /// (within one province) DPD candidates. Lets a page label every number
 /// without a second request.
-fn option_names(
+pub(crate) fn option_names(
     election: &saksi_core::Election,
     contest: Contest,
     id: RegionId,
