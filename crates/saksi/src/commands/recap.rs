@@ -85,6 +85,12 @@ pub struct RecapTarget {
     pub tls: CaCertArg,
 }
 
+impl RecapTarget {
+    fn connect(&self) -> Result<Server> {
+        Server::connect(&self.server, &self.tls)
+    }
+}
+
 fn parse_contest(s: &str) -> Result<Contest, String> {
     Contest::parse(s)
         .ok_or_else(|| format!("{s:?} is not a contest (ppwp, dpr, dpd, dprd-prov, dprd-kabkota)"))
@@ -131,15 +137,9 @@ pub fn run(command: &RecapCommand) -> Result<()> {
 fn reopen(args: &RecapReopenArgs) -> Result<()> {
     check_reason(&args.reason)?;
     let signer = read_signer(&args.key)?;
-    let RecapTarget {
-        contest,
-        region,
-        server,
-        tls,
-    } = &args.target;
-    let (contest, region) = (*contest, *region);
+    let (contest, region) = (args.target.contest, args.target.region);
     runtime()?.block_on(async {
-        let mut server = Server::connect(server, tls)?;
+        let mut server = args.target.connect()?;
         let results: Results = server.get_json(&results_path(contest, region)).await?;
         let Some(signed_off) = results.final_ else {
             bail!("the {contest} recap of {region} is not final: nothing to reopen");
@@ -202,15 +202,9 @@ fn check_reason(reason: &str) -> Result<()> {
 
 fn signoff(args: &RecapSignoffArgs) -> Result<()> {
     let signer = read_signer(&args.key)?;
-    let RecapTarget {
-        contest,
-        region,
-        server,
-        tls,
-    } = &args.target;
-    let (contest, region) = (*contest, *region);
+    let (contest, region) = (args.target.contest, args.target.region);
     runtime()?.block_on(async {
-        let mut server = Server::connect(server, tls)?;
+        let mut server = args.target.connect()?;
         let state: RecapState = server
             .get_json(&format!("/api/v1/recap/{contest}/{region}"))
             .await?;

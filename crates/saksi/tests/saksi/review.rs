@@ -230,14 +230,8 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_shows_in_the_d_hasil_and
     ))
     .unwrap();
     let signed_at = signed_off["log_index"].as_u64().unwrap();
-    let (_, results) = http(
-        server.addr,
-        "GET",
-        &format!("/api/v1/results/ppwp/{kecamatan}"),
-        &[],
-        "",
-    );
-    let results = json(&results);
+    let results =
+        json(&crate::common::get(server.addr, &format!("/api/v1/results/ppwp/{kecamatan}")).1);
     assert_eq!(results["final"]["log_index"], signed_at, "{results}");
     assert_eq!(results["final"]["totals"], results["totals"]);
     // Locked: the KPPS can no longer re-submit.
@@ -344,14 +338,9 @@ fn an_objection_ruled_upheld_and_corrected_with_the_cli_shows_in_the_d_hasil_and
     ))
     .unwrap();
     assert!(reopened["log_index"].as_u64().is_some(), "{reopened}");
-    let (_, results) = http(
-        server.addr,
-        "GET",
-        &format!("/api/v1/results/ppwp/{kecamatan}"),
-        &[],
-        "",
-    );
-    assert_eq!(json(&results)["final"], Value::Null);
+    let results =
+        json(&crate::common::get(server.addr, &format!("/api/v1/results/ppwp/{kecamatan}")).1);
+    assert_eq!(results["final"], Value::Null);
     let (status, answer) = post_form(server.addr, &tps, "ppwp", &body);
     assert_eq!(status, 201, "{answer}");
 
