@@ -79,6 +79,24 @@ impl Contest {
         }
     }
 
+    /// Whether the contest's recap has a sign-off at `level`: from the
+    /// kecamatan (the desa is a level of aggregation, not of recap) up to
+    /// the level that decides it.
+    pub fn has_recap_at(self, level: crate::Level) -> bool {
+        level <= crate::Level::Kecamatan && level >= self.recap_ends_at()
+    }
+
+    /// Why a region of `level` has no recap of the contest, if it has none.
+    pub fn no_recap_at(self, level: crate::Level) -> Option<String> {
+        (!self.has_recap_at(level)).then(|| {
+            format!(
+                "no {self} recap at a {}: it runs from the kecamatan up to the {}",
+                level.as_str(),
+                self.recap_ends_at().as_str()
+            )
+        })
+    }
+
     /// Dense index 0..5, for per-contest arrays.
     pub fn index(self) -> usize {
         self as usize

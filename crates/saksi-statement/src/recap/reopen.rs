@@ -45,13 +45,6 @@ impl Statement for ReopenStatement {
         object.check_header("reopen", MEMBERS)?;
         let malformed = |m: String| StatementError::Malformed(m);
         let (contest, region, k) = super::scope::read(object)?;
-        let level = region.level();
-        if level > Level::Kecamatan || level < contest.recap_ends_at() {
-            return Err(malformed(format!(
-                "no {contest} recap at a {} to reopen",
-                level.as_str()
-            )));
-        }
         let final_digest = hex_digest(&object.str("final")?).ok_or_else(|| {
             malformed("`final` must be the final sign-off's digest, 64 lowercase hex digits".into())
         })?;

@@ -88,25 +88,10 @@ impl Statement for SignoffStatement {
 }
 
 impl SignoffStatement {
-    /// What makes a sign-off well formed on its own: a region of a recap
-    /// level that the contest reaches, and children below it in order.
+    /// What makes a sign-off well formed on its own, beyond its scope
+    /// (`super::scope`): children below the region, in order.
     fn check(&self) -> Result<(), String> {
         let level = self.region.level();
-        if matches!(level, Level::Desa | Level::Tps) {
-            return Err(format!(
-                "a {} is not signed off: the recap's levels are kecamatan, kab/kota, province and national",
-                level.as_str()
-            ));
-        }
-        let end = self.contest.recap_ends_at();
-        if level < end {
-            return Err(format!(
-                "the {} recap ends at the {} level: no {} sign-off exists",
-                self.contest,
-                end.as_str(),
-                level.as_str()
-            ));
-        }
         let child_level = if level == Level::Kecamatan {
             Level::Tps
         } else {

@@ -290,6 +290,16 @@ fn base_url(server: &str) -> Result<String, Error> {
     Ok(base)
 }
 
+/// Where the results of a region of a contest are published (`0`, national,
+/// has the contest's own path).
+pub fn results_path(contest: saksi_core::Contest, code: saksi_core::RegionCode) -> String {
+    if code == saksi_core::RegionCode::NASIONAL {
+        format!("/api/v1/results/{contest}")
+    } else {
+        format!("/api/v1/results/{contest}/{code}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write as _;

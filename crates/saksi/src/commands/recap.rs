@@ -24,8 +24,8 @@ use saksi_core::{Contest, RegionCode};
 use saksi_statement::recap::{Decision, RulingStatement};
 use saksi_statement::{Entry, Envelope, ReopenStatement};
 
-use crate::client::CaCertArg;
 use crate::client::keys::Server;
+use crate::client::{CaCertArg, results_path};
 use crate::support::signing::{PostArgs, post_envelope, publish, read_signer};
 use crate::support::{now, runtime};
 
@@ -180,15 +180,6 @@ fn reopen(args: &RecapReopenArgs) -> Result<()> {
         let path = format!("/api/v1/recap/{contest}/{region}/reopen");
         post_envelope(&mut server, &path, &envelope).await
     })
-}
-
-/// Where the results of a region are published.
-fn results_path(contest: Contest, region: RegionCode) -> String {
-    if region == RegionCode::NASIONAL {
-        format!("/api/v1/results/{contest}")
-    } else {
-        format!("/api/v1/results/{contest}/{region}")
-    }
 }
 
 /// A reason read out and published: 1 to 500 characters.

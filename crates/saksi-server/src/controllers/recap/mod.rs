@@ -48,16 +48,8 @@ pub(crate) fn recap_region(
         .tree
         .find(code)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no region {code}")))?;
-    let level = code.level();
-    if level > saksi_core::Level::Kecamatan || level < contest.recap_ends_at() {
-        return Err(ApiError::new(
-            codes::RECAP_NOT_A_LEVEL,
-            format!(
-                "no {contest} recap at a {}: it runs from the kecamatan up to the {}",
-                level.as_str(),
-                contest.recap_ends_at().as_str()
-            ),
-        ));
+    if let Some(why) = contest.no_recap_at(code.level()) {
+        return Err(ApiError::new(codes::RECAP_NOT_A_LEVEL, why));
     }
     Ok(id)
 }

@@ -11,6 +11,7 @@ use saksi_core::{Contest, Level, RegionCode};
 use saksi_statement::Signoffs;
 
 use super::fetch::Fetcher;
+use crate::client::results_path;
 use saksi_audit::thousands;
 
 use super::plural;
@@ -37,7 +38,7 @@ pub async fn compare(
             continue;
         }
         let body = fetcher
-            .get_ok(&format!("/api/v1/results/{contest}"))
+            .get_ok(&results_path(contest, RegionCode::NASIONAL))
             .await?;
         let published = saksi_audit::served::results(&body)
             .map_err(|e| anyhow::anyhow!("GET /api/v1/results/{contest}: {e}"))?

@@ -44,6 +44,8 @@ pub use args::AuditArgs;
 use fetch::{Fetcher, Pool};
 use stream::Audit;
 
+use crate::client::results_path;
+
 /// Re-submissions and rotations printed in the summary; the rest are
 /// counted (and listed with `--verbose`, or in the state directory).
 const LISTED: usize = 20;
@@ -278,17 +280,12 @@ enum Published {
     Refused(String),
 }
 
-fn results_path((contest, code): Unit) -> String {
-    if code == RegionCode::NASIONAL {
-        format!("/api/v1/results/{contest}")
-    } else {
-        format!("/api/v1/results/{contest}/{code}")
-    }
-}
-
 /// Fetches the results of `units` over the pool's connections.
 async fn fetch_results(pool: &Pool, units: &[Unit]) -> Result<Vec<Published>> {
-    let paths = units.iter().map(|u| results_path(*u)).collect();
+    let paths = units
+        .iter()
+        .map(|(contest, code)| results_path(*contest, *code))
+        .collect();
     pool.get_each(paths, |_, status, body| {
         if status != 200 {
             return Published::Refused(format!("HTTP {status}"));
