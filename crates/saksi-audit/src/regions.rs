@@ -104,19 +104,20 @@ impl Regions {
         (self.provinces.len(), self.kabkota.len())
     }
 
-    /// Whether the election has `code`, as the key chain asks it: exactly
-    /// for provinces and kab/kota; for a kecamatan or desa (of a PPK or
-    /// PPS key), if its kab/kota is in the list; for a TPS, unless it is
-    /// known not to (it is checked later, see the module docs).
+    /// Whether the election has `code`, as the key chain asks it: always
+    /// for the nation (of a KPU RI commissioner's key); exactly for
+    /// provinces and kab/kota; for a kecamatan or desa (of a PPK or PPS
+    /// key), if its kab/kota is in the list; for a TPS, unless it is known
+    /// not to (it is checked later, see the module docs).
     pub fn exists(&self, code: RegionCode) -> bool {
         match code.level() {
+            Level::Nasional => true,
             Level::Provinsi => self.provinces.contains(&code),
             Level::Kabkota => self.kabkota.contains(&code),
             Level::Kecamatan | Level::Desa => code
                 .ancestor_at(Level::Kabkota)
                 .is_some_and(|k| self.kabkota.contains(&k)),
             Level::Tps => !self.missing.contains(&code),
-            _ => false,
         }
     }
 
@@ -246,6 +247,12 @@ mod tests {
             children(b"<html>", code("11"), Level::Kabkota),
             Err(ListError::Shape(_))
         ));
+    }
+
+    #[test]
+    fn the_nation_exists_in_every_list() {
+        // The KPU RI's commissioners' keys are registered for it.
+        assert!(Regions::default().exists(RegionCode::NASIONAL));
     }
 
     #[test]
