@@ -18,7 +18,7 @@
 
 use saksi_core::tally::{FIXED, Totals};
 use saksi_core::{Level, RegionCode};
-use saksi_statement::recap::signoffs::{check_sum, unsettled_objection};
+use saksi_statement::recap::signoffs::{sum_differences, unsettled_objection};
 use saksi_statement::recap::{
     Applied, Confirmation, ReopenStatement, SignoffRefusal, SignoffStatement,
 };
@@ -48,6 +48,7 @@ impl Ledger {
                 ledger
                     .signoffs
                     .check(statement, s.digest, key_id, registered)
+                    .map_err(|refusal| vec![refusal])
                     .and_then(|()| ledger.children(statement))
             },
         );
@@ -81,6 +82,7 @@ impl Ledger {
                 ledger
                     .signoffs
                     .check_reopen(statement, r.digest, key_id, registered)
+                    .map_err(|refusal| vec![refusal])
             },
         );
         if let Some(confirmation) = checked
@@ -136,15 +138,17 @@ impl Ledger {
     /// What a sign-off's and a reopen's confirmations both pass: the
     /// signature, a commissioner's key of `by` at `logged_at`, and the
     /// sign-offs' own check (`check`, given the key id and the
-    /// commissioners registered for `by`). The confirmation to apply, or
-    /// `None` with each problem reported under `subject`.
+    /// commissioners registered for `by`, refusing for one reason or, for
+    /// totals that are not the sum, for each count that differs). The
+    /// confirmation to apply, or `None` with each problem reported under
+    /// `subject`.
     fn confirmation(
         &mut self,
         index: u64,
         signed: &Signed,
         by: RegionCode,
         (mut problems, found, subject): (Vec<String>, &mut Vec<Discrepancy>, &str),
-        check: impl FnOnce(&Ledger, u32, usize) -> Result<(), SignoffRefusal>,
+        check: impl FnOnce(&Ledger, u32, usize) -> Result<(), Vec<SignoffRefusal>>,
     ) -> Option<Confirmation> {
         let at = signed.logged_at;
         problems.extend(self.signature_problem(signed));
@@ -156,8 +160,12 @@ impl Ledger {
         }
         let key_id = signed.signer.key_id();
         let registered = self.registry.commissioners(by, index, at);
-        if let Err(refusal) = check(self, key_id, registered) {
-            problems.push(format!("the sign-offs refuse it: {refusal}"));
+        if let Err(refusals) = check(self, key_id, registered) {
+            problems.extend(
+                refusals
+                    .iter()
+                    .map(|refusal| format!("the sign-offs refuse it: {refusal}")),
+            );
         }
         if !problems.is_empty() {
             self.stats.signoffs_refused += 1;
@@ -171,11 +179,28 @@ impl Ledger {
         })
     }
 
-    /// Each child as the log has it now, and the totals as their sum.
-    fn children(&self, statement: &SignoffStatement) -> Result<(), SignoffRefusal> {
+    /// Each child as the log has it now, and the totals as their sum:
+    /// refused for the first child that is not, or for every count that
+    /// is not the sum (a forger's changes are named, not only the first).
+    fn children(&self, statement: &SignoffStatement) -> Result<(), Vec<SignoffRefusal>> {
+        let (stated, sum) = self.children_sum(statement).map_err(|r| vec![r])?;
+        let differences = sum_differences(&stated, &sum);
+        if differences.is_empty() {
+            Ok(())
+        } else {
+            Err(differences)
+        }
+    }
+
+    /// The totals as stated and the sum of the children named, each child
+    /// as the log has it now.
+    fn children_sum(
+        &self,
+        statement: &SignoffStatement,
+    ) -> Result<(Totals, Totals), SignoffRefusal> {
         if statement.region.level() != Level::Kecamatan {
             let sum = self.signoffs.children_sum(statement)?;
-            return check_sum(&statement.totals, &sum);
+            return Ok((statement.totals.clone(), sum));
         }
         let contest = statement.contest;
         let mut sum = Totals {
@@ -222,6 +247,6 @@ impl Ledger {
             fixed: t.fixed,
             options: t.options.iter().filter(|(_, v)| *v > 0).cloned().collect(),
         };
-        check_sum(&voted(&statement.totals), &voted(&sum))
+        Ok((voted(&statement.totals), voted(&sum)))
     }
 }

@@ -158,9 +158,22 @@ fn sign_offs_replay_and_every_forgery_is_named() {
     let replay = run(entries, &chain.root);
     let expect = [
         (9, "confirmed by the key of one of its commissioners"),
+        // Every count the padding changed, not only the first.
         (
             10,
             "`totals.pengguna_total_j` is 210, but the children it names sum to 200",
+        ),
+        (
+            10,
+            "`totals.suara_sah` is 210, but the children it names sum to 200",
+        ),
+        (
+            10,
+            "`totals.suara_total` is 210, but the children it names sum to 200",
+        ),
+        (
+            10,
+            "`totals.options.01` is 210, but the children it names sum to 200",
         ),
         (12, "already confirmed this sign-off (log index 11)"),
         (14, "the ppwp recap of 11.01.01 is final"),

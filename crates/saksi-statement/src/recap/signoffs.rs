@@ -606,27 +606,40 @@ pub fn unsettled_objection(
 /// Checks that `stated` totals are `sum`, naming the first count that
 /// differs.
 pub fn check_sum(stated: &Totals, sum: &Totals) -> Result<(), SignoffRefusal> {
-    for ((name, s), t) in FIXED.iter().zip(stated.fixed).zip(sum.fixed) {
-        if s != t {
-            return Err(SignoffRefusal::TotalsNotSum {
-                field: (*name).to_owned(),
-                stated: s,
-                sum: t,
-            });
-        }
-    }
+    sum_differences(stated, sum)
+        .into_iter()
+        .next()
+        .map_or(Ok(()), Err)
+}
+
+/// Every count in which `stated` totals are not `sum`, in the results'
+/// order (the fixed counts, then the options as stated, then those only
+/// summed), each a [`SignoffRefusal::TotalsNotSum`]: what an auditor
+/// reports of a forged sign-off.
+pub fn sum_differences(stated: &Totals, sum: &Totals) -> Vec<SignoffRefusal> {
+    let fixed = FIXED
+        .iter()
+        .zip(stated.fixed)
+        .zip(sum.fixed)
+        .filter(|((_, s), t)| s != t)
+        .map(|((name, s), t)| ((*name).to_owned(), s, t));
     let value = |t: &Totals, key: &str| t.options.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
-    for (key, _) in stated.options.iter().chain(&sum.options) {
-        let (s, t) = (value(stated, key), value(sum, key));
-        if s != t {
-            return Err(SignoffRefusal::TotalsNotSum {
-                field: format!("options.{key}"),
-                stated: s.unwrap_or(0),
-                sum: t.unwrap_or(0),
-            });
-        }
-    }
-    Ok(())
+    let only_summed = sum
+        .options
+        .iter()
+        .filter(|(key, _)| value(stated, key).is_none());
+    let options = stated
+        .options
+        .iter()
+        .chain(only_summed)
+        .filter_map(|(key, _)| {
+            let (s, t) = (value(stated, key), value(sum, key));
+            (s != t).then(|| (format!("options.{key}"), s.unwrap_or(0), t.unwrap_or(0)))
+        });
+    fixed
+        .chain(options)
+        .map(|(field, stated, sum)| SignoffRefusal::TotalsNotSum { field, stated, sum })
+        .collect()
 }
 
 #[cfg(test)]
@@ -749,6 +762,31 @@ mod tests {
             s.children_sum(&up),
             Err(SignoffRefusal::ChildNotIn(code("11.01.03")))
         );
+    }
+
+    #[test]
+    fn every_count_that_is_not_the_sum_is_named_in_the_results_order() {
+        let sum = totals(300, &[("01", 100), ("02", 150), ("03", 50)]);
+        let mut forged = totals(307, &[("01", 107), ("02", 150)]);
+        forged.fixed[4] = sum.fixed[4];
+        let named: Vec<String> = sum_differences(&forged, &sum)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            named,
+            [
+                "`totals.pengguna_total_j` is 317, but the children it names sum to 310",
+                "`totals.suara_sah` is 307, but the children it names sum to 300",
+                "`totals.options.01` is 107, but the children it names sum to 100",
+                "`totals.options.03` is 0, but the children it names sum to 50",
+            ]
+        );
+        assert_eq!(
+            check_sum(&forged, &sum),
+            Err(sum_differences(&forged, &sum).remove(0))
+        );
+        assert!(sum_differences(&sum, &sum).is_empty());
     }
 
     #[test]
