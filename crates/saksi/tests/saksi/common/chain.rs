@@ -24,9 +24,16 @@ pub fn origin(addr: SocketAddr) -> String {
 /// A small election in `dir` (on `database` if given), seed 5: [`FORM`]
 /// is valid for its [`first_tps`].
 pub fn prepare(dir: &Path, database: Option<&str>) {
+    prepare_at(dir, "0.001", database);
+}
+
+/// [`prepare`] at `scale` of the nation: at a millionth, every province
+/// keeps about one region of each level (42 TPS in 40 kecamatan in all),
+/// an election small enough to sign off whole in a test.
+pub fn prepare_at(dir: &Path, scale: &str, database: Option<&str>) {
     let mut init = saksi();
     init.args(["init", "--data-dir", dir.to_str().unwrap()])
-        .args(["--scale", "0.001", "--seed", "5"]);
+        .args(["--scale", scale, "--seed", "5"]);
     if let Some(url) = database {
         init.args(["--database", url]);
     }
@@ -72,6 +79,17 @@ pub const FORM_2: &str = r#"{"pemilih_dpt_l": 100, "pemilih_dpt_p": 100, "pemili
 /// Registers `key` in `role` for `region`, signed by `by`; the answer
 /// must be 201.
 pub fn register(addr: SocketAddr, key: &Signer, role: KeyRole, region: RegionCode, by: &Signer) {
+    register_as(addr, key, (role, region, false), by);
+}
+
+/// [`register`], as a commissioner's key (one that signs a region's
+/// recap off) if `commissioner`.
+pub fn register_as(
+    addr: SocketAddr,
+    key: &Signer,
+    (role, region, commissioner): (KeyRole, RegionCode, bool),
+    by: &Signer,
+) {
     let statement = KeyStatement {
         origin: origin(addr),
         key: key.verifier(),
@@ -80,7 +98,7 @@ pub fn register(addr: SocketAddr, key: &Signer, role: KeyRole, region: RegionCod
             region,
             valid_from: UnixTime(now() - 3600),
             valid_until: UnixTime(now() + 30 * 86_400),
-            commissioner: false,
+            commissioner,
         },
         signed_at: UnixTime(now()),
     };
