@@ -2,7 +2,9 @@
 //! `kpu-prov` key per province, one `kpu-kabkota` key per kab/kota and one
 //! `kpps` key per TPS, registered through `POST /api/v1/keys` along the
 //! real chain from the demo's KPU RI root key, so that simulated forms are
-//! signed exactly as a field app signs them.
+//! signed exactly as a field app signs them; and, for the demo's recap,
+//! the commissioners' keys of every recap level (`ppk`, `kpu-kabkota`,
+//! `kpu-prov`, `kpu-ri`), as many per region as the level's quorum.
 //!
 //! Everything is derived from the root key's private text (which only a
 //! demo data directory holds): the keys, their registrations and the form
@@ -20,6 +22,7 @@ use saksi_core::form::CHasil;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use saksi_log::{Signer, Verifier};
+use saksi_statement::recap::Quorum;
 use saksi_statement::{
     Envelope, FormStatement, IncidentId, IncidentStatement, KeyAction, KeyRole, KeyStatement,
     Private,
@@ -59,6 +62,8 @@ pub struct DemoKeys {
     provinces: Vec<(RegionCode, Signer)>,
     kabkota: Vec<(RegionCode, Signer)>,
     kpps: HashMap<RegionId, Signer>,
+    /// The commissioners' keys by region, once added.
+    commissioners: HashMap<RegionCode, Vec<Signer>>,
 }
 
 /// What registering did.
@@ -113,7 +118,38 @@ impl DemoKeys {
             provinces,
             kabkota,
             kpps,
+            commissioners: HashMap::new(),
         }
+    }
+
+    /// Adds the commissioners of every region of a recap level, as many
+    /// as `quorum` asks of the level, so the demo's simulated recap can
+    /// make each sign-off final (named `ppk-<code>-<n>`, `kpu-ri-<n>`:
+    /// the log shows posts, never persons).
+    pub fn add_commissioners(&mut self, election: &Election, quorum: &Quorum) {
+        let base = self.root.to_private_key_string();
+        let regions: Vec<(RegionCode, usize)> = election
+            .tree
+            .iter()
+            .filter_map(|(_, r)| {
+                let level = r.level();
+                commissioner_role(level).map(|_| (r.code, quorum.of(level)))
+            })
+            .collect();
+        self.commissioners = parallel(&regions, |(code, k)| {
+            let role = commissioner_role(code.level()).expect("a recap level");
+            let keys = (1..=*k)
+                .map(|n| derive(&base, &commissioner_name(role, *code, n)))
+                .collect();
+            (*code, keys)
+        })
+        .into_iter()
+        .collect();
+    }
+
+    /// The commissioners' keys of a region ([`DemoKeys::add_commissioners`]).
+    pub fn commissioners(&self, region: RegionCode) -> &[Signer] {
+        self.commissioners.get(&region).map_or(&[], Vec::as_slice)
     }
 
     /// The device key of a TPS.
@@ -160,12 +196,6 @@ impl DemoKeys {
         client: &Client,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Registered> {
-        let ancestor_key = |keys: &[(RegionCode, Signer)], code: RegionCode, level: Level| {
-            let wanted = code.ancestor_at(level);
-            keys.iter()
-                .find(|(c, _)| Some(*c) == wanted)
-                .map(|(_, k)| k.clone())
-        };
         let provinces: Vec<Vec<u8>> = self
             .provinces
             .iter()
@@ -175,9 +205,8 @@ impl DemoKeys {
             .kabkota
             .iter()
             .map(|(code, key)| {
-                let by = ancestor_key(&self.provinces, *code, Level::Provinsi)
-                    .with_context(|| format!("no province key above {code}"))?;
-                self.registration(key, KeyRole::KpuKabkota, *code, &by)
+                let by = self.certifier(KeyRole::KpuKabkota, *code)?;
+                self.registration(key, KeyRole::KpuKabkota, *code, by)
             })
             .collect::<Result<_>>()?;
         let by_kab: HashMap<RegionCode, &Signer> =
@@ -196,10 +225,20 @@ impl DemoKeys {
         })
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
-        let total = (provinces.len() + kabkota.len() + devices.len()) as u64;
+        let commissioners = self
+            .commissioners
+            .iter()
+            .flat_map(|(code, keys)| keys.iter().map(move |key| (*code, key)))
+            .map(|(code, key)| {
+                let role = commissioner_role(code.level()).expect("a recap level");
+                let by = self.certifier(role, code)?;
+                self.registration_of(key.verifier(), role, code, by, true)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let total = (provinces.len() + kabkota.len() + devices.len() + commissioners.len()) as u64;
         let client = client.with_timeout(BULK_TIMEOUT);
         let mut done = Registered::default();
-        for phase in [provinces, kabkota, devices] {
+        for phase in [provinces, kabkota, devices, commissioners] {
             let before = (done.new + done.already) as u64;
             let counted = post_bulk(&client, phase, &|n| progress(before + n, total)).await?;
             done.add(counted);
@@ -214,14 +253,19 @@ impl DemoKeys {
     pub fn certification(&self, key: &str, role: KeyRole, region: RegionCode) -> Result<Vec<u8>> {
         let verifier =
             Verifier::parse(key).with_context(|| format!("{key:?} is no verifier key"))?;
-        let by = match role {
-            KeyRole::KpuRi | KeyRole::KpuProv => &self.root,
-            KeyRole::KpuKabkota => officer_above(&self.provinces, region, Level::Provinsi)?,
+        self.registration_of(verifier, role, region, self.certifier(role, region)?, false)
+    }
+
+    /// The demo's simulated officer who registers keys of `role` in
+    /// `region`.
+    fn certifier(&self, role: KeyRole, region: RegionCode) -> Result<&Signer> {
+        match role {
+            KeyRole::KpuRi | KeyRole::KpuProv => Ok(&self.root),
+            KeyRole::KpuKabkota => officer_above(&self.provinces, region, Level::Provinsi),
             KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => {
-                officer_above(&self.kabkota, region, Level::Kabkota)?
+                officer_above(&self.kabkota, region, Level::Kabkota)
             }
-        };
-        self.registration_of(verifier, role, region, by)
+        }
     }
 
     /// One registration envelope, as JSON bytes.
@@ -232,16 +276,18 @@ impl DemoKeys {
         region: RegionCode,
         by: &Signer,
     ) -> Result<Vec<u8>> {
-        self.registration_of(key.verifier(), role, region, by)
+        self.registration_of(key.verifier(), role, region, by, false)
     }
 
-    /// The registration of `key`, as JSON bytes.
+    /// The registration of `key`, as JSON bytes; a `commissioner`'s key
+    /// counts towards its region's sign-off quorum.
     fn registration_of(
         &self,
         key: Verifier,
         role: KeyRole,
         region: RegionCode,
         by: &Signer,
+        commissioner: bool,
     ) -> Result<Vec<u8>> {
         let statement = KeyStatement {
             origin: self.origin.clone(),
@@ -251,7 +297,7 @@ impl DemoKeys {
                 region,
                 valid_from: VALID_FROM,
                 valid_until: VALID_UNTIL,
-                commissioner: false,
+                commissioner,
             },
             signed_at: VALID_FROM,
         };
@@ -301,18 +347,33 @@ pub fn sign_form(
     prev: Option<[u8; 32]>,
     form: CHasil,
 ) -> Result<(Vec<u8>, [u8; 32])> {
-    let statement = FormStatement {
-        origin: origin.to_owned(),
-        tps,
-        contest,
-        version,
-        prev,
-        form,
-        photos: vec![],
-        signed_at: FORM_SIGNED_AT.plus(3600 * i64::from(version - 1)),
-        on_behalf: None,
-        correction: None,
-    };
+    seal_form(
+        &FormStatement {
+            origin: origin.to_owned(),
+            tps,
+            contest,
+            version,
+            prev,
+            form,
+            photos: vec![],
+            signed_at: form_signed_at(version),
+            on_behalf: None,
+            correction: None,
+        },
+        key,
+    )
+}
+
+/// When a simulated form's `version` is signed: the first on election
+/// day at 15:00 WIB, each later one an hour after the one before, so a
+/// restarted demo signs the very same bytes.
+pub fn form_signed_at(version: u32) -> UnixTime {
+    FORM_SIGNED_AT.plus(3600 * i64::from(version.saturating_sub(1)))
+}
+
+/// `statement` signed with `key`: the POST body and the statement's
+/// digest.
+pub fn seal_form(statement: &FormStatement, key: &Signer) -> Result<(Vec<u8>, [u8; 32])> {
     let envelope = Envelope::sign(statement.to_object(), key)?;
     Ok((
         envelope.to_value().to_string().into_bytes(),
@@ -378,6 +439,23 @@ fn officer_name(level: Level, code: RegionCode) -> String {
     match level {
         Level::Provinsi => format!("kpu-prov-{code}"),
         _ => format!("kpu-kabkota-{code}"),
+    }
+}
+
+/// The key role of a recap level's commissioners; `None` below the
+/// kecamatan, where nobody signs off.
+pub fn commissioner_role(level: Level) -> Option<KeyRole> {
+    KeyRole::ALL
+        .into_iter()
+        .find(|r| r.level() == level && r.may_be_commissioner())
+}
+
+/// `ppk-11.01.01-2`, `kpu-ri-1`: the `n`th commissioner of a region.
+fn commissioner_name(role: KeyRole, code: RegionCode, n: usize) -> String {
+    if code == RegionCode::NASIONAL {
+        format!("{}-{n}", role.id())
+    } else {
+        format!("{}-{code}-{n}", role.id())
     }
 }
 

@@ -24,6 +24,7 @@ use tokio::sync::watch;
 
 use super::demo_incidents::{IncidentSimulation, Officers};
 use super::demo_officers as officers;
+use super::demo_recap::RecapSimulation;
 use super::demo_users as users;
 use super::init::GenerateArgs;
 use super::serve::{ListenArg, acquire_lease, bind, load};
@@ -59,6 +60,12 @@ pub struct DemoArgs {
     /// simulated, incidents neither.
     #[arg(long, env = "SAKSI_INCIDENTS_EVERY", value_name = "SECONDS", default_value_t = 15.0, value_parser = parse_every)]
     pub incidents_every: f64,
+    /// Do not simulate the recap. By default, as each kecamatan's forms
+    /// are in, simulated witnesses object, PPK members rule and correct,
+    /// and simulated commissioners sign off up to national; with this
+    /// flag every region stays open for people to review and sign off.
+    #[arg(long, env = "SAKSI_NO_RECAP")]
+    pub no_recap: bool,
 }
 
 fn parse_every(s: &str) -> Result<f64, String> {
@@ -89,6 +96,7 @@ struct DemoAccount {
 }
 
 pub fn run(args: &DemoArgs) -> Result<()> {
+    let launched = Instant::now();
     let root = args
         .data_dir
         .clone()
@@ -118,7 +126,11 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     // only this data directory holds it.
     let officers_secret: [u8; 32] =
         Sha256::digest(format!("saksi/demo-sim\n{}", root.to_private_key_string())).into();
-    let keys = DemoKeys::derive(root, app.state().log.origin(), &election);
+    let mut keys = DemoKeys::derive(root, app.state().log.origin(), &election);
+    let recap = args.rate > 0.0 && !args.no_recap;
+    if recap {
+        keys.add_commissioners(&election, &args.listen.signoff_quorum);
+    }
     let key_dir = dir.root().join(DEMO_KEYS);
     let written = keys.write_files(&election, &key_dir)?;
     eprintln!(
@@ -178,6 +190,23 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             signal.await;
             let _ = stop_tx.send(true);
         });
+        let (held_tx, held) = tokio::sync::mpsc::unbounded_channel();
+        if recap {
+            let simulation = RecapSimulation::new(
+                Arc::clone(&election),
+                Arc::clone(&keys),
+                client.clone(),
+                Officers::new(
+                    Arc::clone(&store),
+                    totp_key.clone(),
+                    officers_secret,
+                    client.clone(),
+                ),
+                args.generate.seed,
+                launched,
+            );
+            tokio::spawn(simulation.run(held, stop.clone()));
+        }
         if args.rate > 0.0 {
             if earlier {
                 eprintln!(
@@ -193,6 +222,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
                 rate: args.rate,
                 seed: args.generate.seed,
                 count: None,
+                held: recap.then_some(held_tx),
             }
             .run(stop.clone())
             .await;
@@ -442,6 +472,12 @@ fn print_welcome(
             "  Simulated KPPS are submitting {} forms/s; results update live.",
             args.rate
         );
+        if !args.no_recap {
+            println!(
+                "  As each kecamatan's forms are in, simulated witnesses object, PPK members rule\n  \
+                 and correct, and simulated commissioners sign off up to national (--no-recap: none)."
+            );
+        }
         if args.incidents_every > 0.0 {
             println!(
                 "  Simulated KPPS file an incident about every {} s; simulated KPU officers\n  \

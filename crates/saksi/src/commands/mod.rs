@@ -6,6 +6,7 @@ pub mod backup;
 pub mod demo;
 pub mod demo_incidents;
 pub mod demo_officers;
+pub mod demo_recap;
 pub mod demo_users;
 pub mod import_regions;
 pub mod init;

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::common::{Server, get, hex, http, json, now, saksi};
 
 /// What these tests do with a server beyond starting it.
-trait AuditTarget {
+pub(crate) trait AuditTarget {
     fn key(&self) -> String;
     fn submit(&self, dir: &Path, count: u64, seed: u64) -> u64;
     fn settled(&self) -> u64;
@@ -100,7 +100,12 @@ fn audit(url: &str, key: &str, args: &[&str]) -> (Output, String) {
 }
 
 /// [`audit`] with the root keys of `dir` pinned.
-fn audit_with_roots(url: &str, key: &str, dir: &Path, args: &[&str]) -> (Output, String) {
+pub(crate) fn audit_with_roots(
+    url: &str,
+    key: &str,
+    dir: &Path,
+    args: &[&str],
+) -> (Output, String) {
     let mut all: Vec<String> = roots(dir);
     all.extend(args.iter().map(|a| (*a).to_owned()));
     let all: Vec<&str> = all.iter().map(String::as_str).collect();

@@ -256,7 +256,7 @@ fn user_add_refuses_bad_input_with_one_line() {
 }
 
 /// A PPWP form of the demo's TPS whose three candidates got `votes`.
-fn ppwp_form(votes: [u32; 3]) -> String {
+pub(crate) fn ppwp_form(votes: [u32; 3]) -> String {
     let sah: u32 = votes.iter().sum();
     let (l, p) = (sah / 2, sah - sah / 2);
     format!(

@@ -29,8 +29,8 @@ use saksi_statement::IncidentId;
 use tokio::sync::watch;
 
 use self::fate::{Fate, Next, Seen};
-pub use self::officers::Officers;
-use self::officers::{Failure, seen};
+use self::officers::seen;
+pub use self::officers::{Failure, Officers, parse};
 use crate::client::Client;
 use crate::client::demo_keys::DemoKeys;
 use crate::support::now;
@@ -68,15 +68,27 @@ struct Tracked {
     failures: u32,
 }
 
-/// Failures already printed: one line per step and kind.
-#[derive(Default)]
-struct Reported(HashSet<(&'static str, String)>);
+/// Failures already printed: one line per step and kind, so a server
+/// refusing every request does not flood the demo's terminal.
+pub struct Reported {
+    /// Which simulation: "incidents", "recap".
+    simulation: &'static str,
+    said: HashSet<(&'static str, String)>,
+}
 
 impl Reported {
-    fn failed(&mut self, what: &'static str, failure: &Failure) {
-        if self.0.insert((what, failure.kind())) {
+    pub fn new(simulation: &'static str) -> Reported {
+        Reported {
+            simulation,
+            said: HashSet::new(),
+        }
+    }
+
+    pub fn failed(&mut self, what: &'static str, failure: &Failure) {
+        if self.said.insert((what, failure.kind())) {
             eprintln!(
-                "the demo's simulated incidents could not {what}: {failure} (said once; the demo goes on)"
+                "the demo's simulated {} could not {what}: {failure} (said once; the demo goes on)",
+                self.simulation
             );
         }
     }
@@ -101,7 +113,7 @@ impl IncidentSimulation {
         let mut rng = Rng::stream(self.seed, &[0x1c1d]);
         let mut fates: Vec<Fate> = Vec::new();
         let mut tracked: Vec<Tracked> = Vec::new();
-        let mut reported = Reported::default();
+        let mut reported = Reported::new("incidents");
         let mut filed: u64 = 0;
         let mut filing = clock() + self.pause(&mut rng);
         loop {

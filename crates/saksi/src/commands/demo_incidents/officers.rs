@@ -1,7 +1,8 @@
 //! The simulated KPU officers who handle the simulated incidents: one
 //! account per office that comes to own one (`sim-kpu-kabkota-<code>`,
-//! `sim-kpu-prov-<code>`, `sim-kpu-ri`), created in the store when first
-//! needed and enrolled in TOTP. They log in and act through the API
+//! `sim-kpu-prov-<code>`, `sim-kpu-ri`), and the simulated party witness
+//! who files the demo recap's objections (`sim-saksi`), each created in
+//! the store when first needed and enrolled in TOTP. They log in and act through the API
 //! exactly as a person in the workspace does: a password, the current
 //! TOTP code, a session, `Idempotency-Key` on every event.
 //!
@@ -136,9 +137,7 @@ impl Officers {
         seen(&page.owner, &page.status, &page.ack_due, &page.resolve_due)
     }
 
-    /// One request by `owner`'s office, logging in first if it has no
-    /// session; a session the server no longer knows is dropped, so the
-    /// next request logs in again.
+    /// One request by `owner`'s office.
     async fn call<T: DeserializeOwned>(
         &mut self,
         owner: Owner,
@@ -148,7 +147,41 @@ impl Officers {
         body: Option<String>,
     ) -> Result<T, Failure> {
         let account = Account::of(owner, &self.secret);
-        let token = self.session(&account).await?;
+        self.call_as(&account, method, path, idempotency_key, body)
+            .await
+    }
+
+    /// One POST by the simulated national witness of party 1
+    /// (`sim-saksi`), who files the demo's objections.
+    pub async fn post_as_witness<T: DeserializeOwned>(
+        &mut self,
+        path: &str,
+        idempotency_key: &str,
+        body: String,
+    ) -> Result<T, Failure> {
+        let account = Account::witness(&self.secret);
+        self.call_as(
+            &account,
+            Method::POST,
+            path,
+            Some(idempotency_key),
+            Some(body),
+        )
+        .await
+    }
+
+    /// One request by `account`, logging in first if it has no session;
+    /// a session the server no longer knows is dropped, so the next
+    /// request logs in again.
+    async fn call_as<T: DeserializeOwned>(
+        &mut self,
+        account: &Account,
+        method: Method,
+        path: &str,
+        idempotency_key: Option<&str>,
+        body: Option<String>,
+    ) -> Result<T, Failure> {
+        let token = self.session(account).await?;
         let bearer = format!("Bearer {token}");
         let mut headers = vec![("authorization", bearer.as_str())];
         if let Some(key) = idempotency_key {
@@ -200,9 +233,14 @@ struct Account {
     username: String,
     role: Role,
     region: RegionCode,
+    /// A witness's party.
+    party: Option<u8>,
     password: String,
     totp: [u8; SECRET_BYTES],
 }
+
+/// The party of the demo's simulated witness.
+const WITNESS_PARTY: u8 = 1;
 
 impl Account {
     /// The account of the KPU office `owner`.
@@ -212,10 +250,26 @@ impl Account {
             Level::Provinsi => Role::KpuProv,
             _ => Role::KpuKabkota,
         };
-        let username = if owner.level == Level::Nasional {
+        Account::derived(role, owner.region, None, secret)
+    }
+
+    /// The simulated witness of party [`WITNESS_PARTY`], national.
+    fn witness(secret: &[u8; 32]) -> Account {
+        Account::derived(
+            Role::Saksi,
+            RegionCode::NASIONAL,
+            Some(WITNESS_PARTY),
+            secret,
+        )
+    }
+
+    /// `sim-<role>` (national) or `sim-<role>-<region>`, its password and
+    /// TOTP secret derived from `secret` and the name.
+    fn derived(role: Role, region: RegionCode, party: Option<u8>, secret: &[u8; 32]) -> Account {
+        let username = if region == RegionCode::NASIONAL {
             format!("sim-{}", role.id())
         } else {
-            format!("sim-{}-{}", role.id(), owner.region)
+            format!("sim-{}-{}", role.id(), region)
         };
         let derive = |what: &str| -> [u8; 32] {
             let mut h = Sha256::new();
@@ -232,7 +286,8 @@ impl Account {
             password: hex::encode(&derive("password")[..16]),
             totp,
             role,
-            region: owner.region,
+            region,
+            party,
             username,
         }
     }
@@ -242,7 +297,7 @@ impl Account {
             username: self.username.clone(),
             role: self.role,
             region: self.region,
-            party: None,
+            party: self.party,
             password: self.password.clone(),
             totp: Some(self.totp),
         }
@@ -308,15 +363,25 @@ mod tests {
             },
             KPU_RI,
         ];
-        let accounts: Vec<Account> = offices.iter().map(|o| Account::of(*o, &secret)).collect();
+        let accounts: Vec<Account> = offices
+            .iter()
+            .map(|o| Account::of(*o, &secret))
+            .chain([Account::witness(&secret)])
+            .collect();
         let names: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
         assert_eq!(
             names,
-            ["sim-kpu-kabkota-11.01", "sim-kpu-prov-11", "sim-kpu-ri"]
+            [
+                "sim-kpu-kabkota-11.01",
+                "sim-kpu-prov-11",
+                "sim-kpu-ri",
+                "sim-saksi"
+            ]
         );
         for a in &accounts {
             assert!(a.role.needs_totp());
             assert_eq!(a.region.level(), a.role.level().unwrap_or(Level::Nasional));
+            assert_eq!(a.party.is_some(), a.role == Role::Saksi);
             assert_eq!(
                 saksi_server::auth::policy::check(&a.password, &a.username),
                 Ok(())

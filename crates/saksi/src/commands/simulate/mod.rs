@@ -70,6 +70,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
             rate: args.rate,
             seed: args.seed,
             count: args.count,
+            held: None,
         }
         .run(stop)
         .await;

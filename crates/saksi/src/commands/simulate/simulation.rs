@@ -34,6 +34,8 @@ struct Job {
     contest: Contest,
     /// 1 for the first version, 2 for a correction.
     attempt: u32,
+    /// Whether no later version of this form is planned.
+    last: bool,
 }
 
 /// What a run did.
@@ -71,6 +73,21 @@ pub struct Simulation {
     pub seed: u64,
     /// Stop after this many forms (all TPS otherwise).
     pub count: Option<u64>,
+    /// Told of each form the server holds (accepted now or before), so
+    /// the demo's recap acts on the simulation's own forms only.
+    pub held: Option<mpsc::UnboundedSender<Held>>,
+}
+
+/// A form version the server holds, sent by the simulation.
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    pub tps: RegionId,
+    pub contest: Contest,
+    pub version: u32,
+    /// The statement's digest, as a sign-off names it.
+    pub digest: [u8; 32],
+    /// Whether the simulation sends no later version of this form.
+    pub last: bool,
 }
 
 /// The order TPS report in, every contest of each, corrections mixed in.
@@ -82,6 +99,7 @@ fn plan(election: &Election, seed: u64) -> Vec<Job> {
     // first wave, as a PPK plenary would catch a slip.
     let mut jobs: Vec<(u64, Job)> = Vec::with_capacity(tps.len() * 5);
     for id in tps {
+        let first = jobs.len();
         for contest in Contest::ALL {
             if election.holds(id, contest) {
                 jobs.push((
@@ -90,11 +108,14 @@ fn plan(election: &Election, seed: u64) -> Vec<Job> {
                         tps: id,
                         contest,
                         attempt: 1,
+                        last: true,
                     },
                 ));
             }
         }
         if rng.chance(33) {
+            // Every TPS holds PPWP, the first of its contests.
+            jobs[first].1.last = false;
             let later = 2 * (jobs.len() as u64 + 20 + rng.below(200)) + 1;
             jobs.push((
                 later,
@@ -102,6 +123,7 @@ fn plan(election: &Election, seed: u64) -> Vec<Job> {
                     tps: id,
                     contest: Contest::Ppwp,
                     attempt: 2,
+                    last: true,
                 },
             ));
         }
@@ -122,13 +144,17 @@ impl Simulation {
         let (tx, rx) = mpsc::channel::<Job>(CONNECTIONS * 4);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let mut workers = Vec::new();
+        let sender = Arc::new(Sender {
+            client: self.client.clone(),
+            election: Arc::clone(&self.election),
+            keys: Arc::clone(&self.keys),
+            seed: self.seed,
+            stats: Arc::clone(&stats),
+            held: self.held.clone(),
+        });
         for worker in 0..CONNECTIONS {
             let rx = Arc::clone(&rx);
-            let stats = Arc::clone(&stats);
-            let election = Arc::clone(&self.election);
-            let keys = Arc::clone(&self.keys);
-            let client = self.client.clone();
-            let seed = self.seed;
+            let sender = Arc::clone(&sender);
             let mut stop = stop.clone();
             workers.push(tokio::spawn(async move {
                 // On stop, queued forms are dropped and one in flight is
@@ -138,7 +164,7 @@ impl Simulation {
                     let job = { rx.lock().await.recv().await };
                     let Some(job) = job else { break };
                     tokio::select! {
-                        () = send(&client, &election, &keys, seed, worker, job, &stats) => {}
+                        () = sender.send(worker, job) => {}
                         _ = stop.wait_for(|stopped| *stopped) => break,
                     }
                 }
@@ -172,65 +198,91 @@ impl Simulation {
     }
 }
 
-async fn send(
-    client: &Client,
-    election: &Election,
-    keys: &DemoKeys,
+/// What the workers share.
+struct Sender {
+    client: Client,
+    election: Arc<Election>,
+    keys: Arc<DemoKeys>,
     seed: u64,
-    worker: usize,
-    job: Job,
-    stats: &Stats,
-) {
-    let code = election.tree.get(job.tps).code;
-    debug_assert_eq!(code.level(), Level::Tps);
-    let Some(key) = keys.kpps(job.tps) else {
-        stats.failed.fetch_add(1, Ordering::Relaxed);
-        return;
-    };
-    // Each version chains to the one before; every statement is
-    // deterministic, so the previous one's digest is recomputed here.
-    let mut prev = None;
-    let mut body = None;
-    for version in 1..=job.attempt {
-        let mut rng = Rng::stream(
+    stats: Arc<Stats>,
+    held: Option<mpsc::UnboundedSender<Held>>,
+}
+
+impl Sender {
+    async fn send(&self, worker: usize, job: Job) {
+        let Sender {
+            client,
+            election,
+            keys,
             seed,
-            &[
-                u64::from(job.tps.0),
-                job.contest.index() as u64,
-                u64::from(version),
-            ],
-        );
-        let Some(form) = draw_form(election, job.tps, job.contest, &mut rng) else {
+            stats,
+            held,
+        } = self;
+        let seed = *seed;
+        let code = election.tree.get(job.tps).code;
+        debug_assert_eq!(code.level(), Level::Tps);
+        let Some(key) = keys.kpps(job.tps) else {
+            stats.failed.fetch_add(1, Ordering::Relaxed);
             return;
         };
-        match sign_form(key, keys.origin(), code, job.contest, version, prev, form) {
-            Ok((b, digest)) => {
-                prev = Some(digest);
-                body = Some(b);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot sign a simulated form");
-                stats.failed.fetch_add(1, Ordering::Relaxed);
+        // Each version chains to the one before; every statement is
+        // deterministic, so the previous one's digest is recomputed here.
+        let mut prev = None;
+        let mut body = None;
+        for version in 1..=job.attempt {
+            let mut rng = Rng::stream(
+                seed,
+                &[
+                    u64::from(job.tps.0),
+                    job.contest.index() as u64,
+                    u64::from(version),
+                ],
+            );
+            let Some(form) = draw_form(election, job.tps, job.contest, &mut rng) else {
                 return;
+            };
+            match sign_form(key, keys.origin(), code, job.contest, version, prev, form) {
+                Ok((b, digest)) => {
+                    prev = Some(digest);
+                    body = Some(b);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot sign a simulated form");
+                    stats.failed.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
             }
         }
-    }
-    let Some(body) = body else { return };
-    let path = forms::path(code, job.contest);
-    match forms::submit(client, &path, hyper::body::Bytes::from(body), worker).await {
-        Submitted::Accepted => {
-            stats.accepted.fetch_add(1, Ordering::Relaxed);
+        let (Some(body), Some(digest)) = (body, prev) else {
+            return;
+        };
+        let path = forms::path(code, job.contest);
+        let submitted = forms::submit(client, &path, hyper::body::Bytes::from(body), worker).await;
+        if let (Submitted::Accepted | Submitted::Replayed, Some(held)) = (&submitted, held) {
+            // The receiver is gone only when the demo's recap stopped.
+            let _ = held.send(Held {
+                tps: job.tps,
+                contest: job.contest,
+                version: job.attempt,
+                digest,
+                last: job.last,
+            });
         }
-        Submitted::Replayed => {
-            stats.replayed.fetch_add(1, Ordering::Relaxed);
-        }
-        Submitted::Refused(r) => {
-            tracing::warn!(worker, tps = %code, contest = %job.contest, status = r.status,
+        match submitted {
+            Submitted::Accepted => {
+                stats.accepted.fetch_add(1, Ordering::Relaxed);
+            }
+            Submitted::Replayed => {
+                stats.replayed.fetch_add(1, Ordering::Relaxed);
+            }
+            Submitted::Refused(r) => {
+                tracing::warn!(worker, tps = %code, contest = %job.contest, status = r.status,
                 body = %String::from_utf8_lossy(&r.body), "simulated form refused");
-            stats.refused.fetch_add(1, Ordering::Relaxed);
-        }
-        Submitted::Failed => {
-            stats.failed.fetch_add(1, Ordering::Relaxed);
+                stats.refused.fetch_add(1, Ordering::Relaxed);
+            }
+            Submitted::Failed => {
+                stats.failed.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 }
