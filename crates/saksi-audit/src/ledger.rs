@@ -91,6 +91,9 @@ pub struct Stats {
     pub no_forms: u64,
     pub signoffs_refused: u64,
     pub signoffs_final: [u64; 4],
+    /// Time spent checking each sign-off's children against the log and
+    /// its totals against their sum: what the recap adds to an audit.
+    pub signoff_sums: std::time::Duration,
 }
 
 /// Position of a role in the per-role counts.

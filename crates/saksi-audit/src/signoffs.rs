@@ -39,6 +39,7 @@ impl Ledger {
     ) {
         let statement = &s.statement;
         let subject = format!("signoff v1 of {} {}", statement.contest, statement.region);
+        let mut summing = std::time::Duration::ZERO;
         let checked = self.confirmation(
             index,
             &s.signed,
@@ -48,10 +49,14 @@ impl Ledger {
                 ledger
                     .signoffs
                     .check(statement, s.digest, key_id, registered)
-                    .map_err(|refusal| vec![refusal])
-                    .and_then(|()| ledger.children(statement))
+                    .map_err(|refusal| vec![refusal])?;
+                let started = std::time::Instant::now();
+                let children = ledger.children(statement);
+                summing = started.elapsed();
+                children
             },
         );
+        self.stats.signoff_sums += summing;
         let Some(confirmation) = checked else {
             return;
         };

@@ -75,7 +75,10 @@ impl Sequencer {
         self.signoffs
             .check(statement, digest, key.key_id, registered)
             .map_err(Refused::Signoff)?;
-        self.check_children(statement, region, pending)?;
+        let started = std::time::Instant::now();
+        let checked = self.check_children(statement, region, pending);
+        self.metrics.signoff_check(started.elapsed());
+        checked?;
         let receipt = self.log_recap(signed.entry(now), log_index, now, Some(digest), pending);
         let change = ReviewChange::Signoff {
             statement: Box::new(signed.statement),

@@ -611,6 +611,12 @@ fn print_report(
         for line in &run.finals {
             println!("  {line}");
         }
+        if stats.confirmations + stats.signoffs_refused > 0 {
+            println!(
+                "recap sums: each sign-off's children checked against the log and its totals against their sum in {:.1} ms",
+                stats.signoff_sums.as_secs_f64() * 1000.0
+            );
+        }
         let incidents = &ledger.incidents;
         let by_status: Vec<String> = Status::ALL
             .iter()
