@@ -255,6 +255,23 @@ fn user_add_refuses_bad_input_with_one_line() {
     assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
 }
 
+/// The `demo-kpps` account's TPS and its simulated device key (the one a
+/// person would take from `demo-keys/`).
+pub(crate) fn demo_kpps(dir: &Path) -> (String, saksi_log::Signer) {
+    let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
+    let tps = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "kpps")
+        .unwrap()["region"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = std::fs::read_to_string(dir.join("demo-keys").join(format!("{tps}.key"))).unwrap();
+    (tps, saksi_log::Signer::parse(key.trim()).unwrap())
+}
+
 /// A PPWP form of the demo's TPS whose three candidates got `votes`.
 pub(crate) fn ppwp_form(votes: [u32; 3]) -> String {
     let sah: u32 = votes.iter().sum();
@@ -280,22 +297,7 @@ fn a_kpps_session_from_user_token_cannot_change_a_signed_form() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let demo = Server::demo(&dir, "5", "0");
-    let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
-    let tps = accounts
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["role"] == "kpps")
-        .unwrap()["region"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let device = saksi_log::Signer::parse(
-        std::fs::read_to_string(dir.join("demo-keys").join(format!("{tps}.key")))
-            .unwrap()
-            .trim(),
-    )
-    .unwrap();
+    let (tps, device) = demo_kpps(&dir);
     let origin = chain::origin(demo.addr);
     let (body, _) = chain::signed_form(
         &device,

@@ -5,29 +5,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use saksi_log::Signer;
-
 use crate::audit::{AuditTarget, audit_with_roots};
 use crate::common::{Server, chain, get, json};
-use crate::demo::ppwp_form;
+use crate::demo::{demo_kpps, ppwp_form};
 
 /// The demo at scale 0.001 with forms at 2,000 a second, its stderr in
 /// `log`.
 fn demo(dir: &Path, log: &Path) -> Server {
-    Server::start_logged(
-        &[
-            "demo",
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--scale",
-            "0.001",
-            "--seed",
-            "5",
-            "--rate",
-            "2000",
-        ],
-        log,
-    )
+    Server::demo_logged(dir, "5", "2000", log)
 }
 
 /// The demo's stderr once it holds `line` (at most three minutes).
@@ -116,19 +101,7 @@ fn the_demo_recap_leaves_a_kecamatan_with_a_persons_form_open() {
     let dir = tmp.path().join("demo");
     let (tps, kecamatan) = {
         let mut quiet = Server::demo(&dir, "5", "0");
-        let accounts = json(&std::fs::read_to_string(dir.join("demo-accounts.json")).unwrap());
-        let tps = accounts
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["role"] == "kpps")
-            .unwrap()["region"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let key =
-            std::fs::read_to_string(dir.join("demo-keys").join(format!("{tps}.key"))).unwrap();
-        let device = Signer::parse(key.trim()).unwrap();
+        let (tps, device) = demo_kpps(&dir);
         let (body, _) = chain::signed_form(
             &device,
             &chain::origin(quiet.addr),

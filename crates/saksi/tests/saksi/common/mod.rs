@@ -210,7 +210,17 @@ impl Server {
 
     /// A demo of a small election (seed `seed`) streaming `rate` forms/s.
     pub fn demo(dir: &Path, seed: &str, rate: &str) -> Server {
-        Server::start(&[
+        Server::start(&Server::demo_args(dir, seed, rate))
+    }
+
+    /// [`Server::demo`] with its stderr in `log`, for what it prints as it
+    /// goes.
+    pub fn demo_logged(dir: &Path, seed: &str, rate: &str, log: &Path) -> Server {
+        Server::start_logged(&Server::demo_args(dir, seed, rate), log)
+    }
+
+    fn demo_args<'a>(dir: &'a Path, seed: &'a str, rate: &'a str) -> [&'a str; 9] {
+        [
             "demo",
             "--data-dir",
             dir.to_str().unwrap(),
@@ -220,7 +230,7 @@ impl Server {
             seed,
             "--rate",
             rate,
-        ])
+        ]
     }
 
     /// `saksi serve` of an existing data directory.
