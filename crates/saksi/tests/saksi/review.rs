@@ -43,10 +43,11 @@ fn run_ok(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> String {
     text(&out.stdout)
 }
 
-/// A witness's session as a person gets one: a password login, TOTP
-/// enrolment (a witness needs a second factor), and a login with the code
-/// of the next time step (the enrolment's code is used up).
-fn witness_session(server: &Server, username: &str, password: &str) -> String {
+/// A staff account's session as a person gets one (a witness's, Bawaslu's):
+/// a password login, TOTP enrolment (staff need a second factor), and a
+/// login with the code of the next time step (the enrolment's code is
+/// used up).
+pub(crate) fn witness_session(server: &Server, username: &str, password: &str) -> String {
     let post = |path: &str, auth: Option<&str>, body: Value| {
         let bearer = auth.map(|t| format!("Bearer {t}"));
         let mut headers = vec![("content-type", "application/json")];
@@ -494,7 +495,7 @@ fn d_hasil_prints(
 }
 
 /// The TPS of a kecamatan, from the published region list.
-fn tps_of(server: &Server, kecamatan: &str) -> Vec<String> {
+pub(crate) fn tps_of(server: &Server, kecamatan: &str) -> Vec<String> {
     let children = |code: &str| -> Vec<String> {
         let (_, body) = http(
             server.addr,
