@@ -28,7 +28,9 @@ pub use incidents::{
     Percentiles,
 };
 pub use log::{LogEntries, LogEntry, Proof};
-pub use recap::{Blocker, RecapConfirmation, RecapState};
+pub use recap::{
+    Blocker, QueueCounts, QueueNoForm, QueueTps, RecapConfirmation, RecapState, ReviewQueue,
+};
 pub use regions::{Dpt, Region, RegionChild};
 pub use results::{
     CandidateVotes, ChildTotals, DapilResults, DapilTotals, FinalTotals, Options, OrderedMap,

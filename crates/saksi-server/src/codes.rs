@@ -208,6 +208,11 @@ pub const RECAP_NOT_A_LEVEL: ErrorCode = code(
     404,
     "No recap of that contest at that region: the recap runs from the kecamatan up to the level that decides the contest (kab/kota for DPRD Kab/Kota, province for DPRD Provinsi and DPD, national for DPR and PPWP).",
 );
+pub const RECAP_NOT_A_KECAMATAN: ErrorCode = code(
+    "recap.not_a_kecamatan",
+    404,
+    "The review queue is a kecamatan's: the region named is another level.",
+);
 pub const RECAP_LOCKED: ErrorCode = code(
     "recap.locked",
     409,
@@ -681,6 +686,7 @@ pub const ALL: &[ErrorCode] = &[
     OBJECTION_ALREADY_RULED,
     RECAP_CORRECTION_REFUSED,
     RECAP_NOT_A_LEVEL,
+    RECAP_NOT_A_KECAMATAN,
     RECAP_LOCKED,
     RECAP_ALREADY_CONFIRMED,
     RECAP_SIGNOFF_DIFFERS,

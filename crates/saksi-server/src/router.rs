@@ -119,6 +119,10 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             post(recap::reopen::confirm),
         )
         .route(
+            "/api/v1/recap/{contest}/{kecamatan}/queue",
+            get(recap::queue::show),
+        )
+        .route(
             "/api/v1/recap/{contest}/{kecamatan}/no-form/{tps}",
             post(recap::no_form::record),
         )

@@ -23,8 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use saksi_core::{Contest, Election, RegionCode};
 
 use crate::{
-    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session,
-    SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, LoggedVersion, NewUser, Result,
+    Session, SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User,
+    UserId,
 };
 use crate::{Attempt, Delivery, DueDelivery, NewWebhook, StoredWebhook};
 
@@ -301,6 +302,10 @@ impl Store for FailingStore {
 
     fn tps_with_warnings(&self, region: RegionCode) -> Result<Vec<RegionCode>> {
         self.inner.tps_with_warnings(region)
+    }
+
+    fn current_forms(&self, region: RegionCode, contest: Contest) -> Result<Vec<LoggedVersion>> {
+        self.inner.current_forms(region, contest)
     }
 
     fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>> {

@@ -182,6 +182,17 @@ pub struct StoredVersion {
     pub request: Option<RequestKey>,
 }
 
+/// A form's current version with the log entry that carries it: what a
+/// reader needs of it (its digest, signer and photos) without a second
+/// look at the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedVersion {
+    pub version: StoredVersion,
+    /// `None` for a version stored before the log existed (migration
+    /// 0002), which has no entry.
+    pub entry: Option<LogEntry>,
+}
+
 /// The first answer given to a request with an idempotency key, replayed to
 /// every retry with the same (principal, key).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -579,6 +590,12 @@ pub trait Store: Send + Sync {
     /// warnings, in code order: the staff home's "needs a look" count per
     /// kecamatan, read in one query however many TPS the region holds.
     fn tps_with_warnings(&self, region: RegionCode) -> Result<Vec<RegionCode>>;
+
+    /// The current version of `contest`'s form at every TPS under `region`
+    /// that has one, with its log entry, in TPS code order: a kecamatan's
+    /// recap state and review queue, read in one query however many TPS it
+    /// holds (the largest kecamatan has 1,591).
+    fn current_forms(&self, region: RegionCode, contest: Contest) -> Result<Vec<LoggedVersion>>;
 
     /// Every version of every contest's form at a TPS, ordered by contest
     /// (ballot order, as [`Contest::ALL`]) then version.

@@ -44,6 +44,7 @@ pub fn pages() -> Router<AppState> {
         )
         .route("/workspace/devices", get(pages::devices::show))
         .route("/workspace/entry/{tps}", get(pages::entry::show))
+        .route("/workspace/review", get(pages::review::show))
         .route("/workspace/incidents", get(pages::incidents::list))
         .route("/workspace/incidents/new", get(pages::incidents::new))
         .route("/workspace/incidents/{id}", get(pages::incidents::show))

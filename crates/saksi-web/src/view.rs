@@ -44,6 +44,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("devices.html", include_str!("../templates/devices.html")),
     ("entry.html", include_str!("../templates/entry.html")),
+    ("review.html", include_str!("../templates/review.html")),
+    (
+        "review_chooser.html",
+        include_str!("../templates/review_chooser.html"),
+    ),
     (
         "incidents.html",
         include_str!("../templates/incidents.html"),

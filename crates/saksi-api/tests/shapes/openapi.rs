@@ -282,6 +282,10 @@ fn every_shape_matches_the_openapi_file() {
             &recap_state(pending),
         );
     }
+    c.check(
+        &response("/api/v1/recap/{contest}/{kecamatan}/queue", "get", "200"),
+        &review_queue(),
+    );
     c.check(&s("CHasil"), &chasil_with_sections());
     let forms = "/api/v1/tps/{code}/forms/{contest}";
     c.check(&response(forms, "post", "201"), &accepted());
@@ -352,6 +356,7 @@ fn every_shape_matches_the_openapi_file() {
         "FormDiff",
         "RecapAccepted",
         "RecapState",
+        "ReviewQueue",
         "FinalTotals",
         "KeyAccepted",
         "BulkResults",
@@ -406,6 +411,7 @@ fn every_shape_round_trips() {
     same(tps_page());
     same(form_diff());
     same(recap_accepted(true));
+    same(review_queue());
     same(accepted());
     same(key_accepted());
     same(photo_stored());

@@ -303,6 +303,72 @@ pub fn form_diff() -> FormDiff {
     }
 }
 
+pub fn review_queue() -> ReviewQueue {
+    let clean = QueueTps {
+        tps: "32.73.01.1001.002".into(),
+        name: "TPS 002".into(),
+        version: Some(1),
+        digest: Some("cd".repeat(32)),
+        log_index: Some(12),
+        photos: vec!["ab".repeat(32)],
+        warnings: Vec::new(),
+        flags: Vec::new(),
+        incidents_open: 0,
+        objections: vec![objection(true)],
+        no_form: None,
+        attention: Vec::new(),
+    };
+    ReviewQueue {
+        contest: "ppwp".into(),
+        kecamatan: "32.73.01".into(),
+        name: "Sukasari".into(),
+        log_size: 50,
+        state: "open".into(),
+        counts: QueueCounts {
+            total: 3,
+            with_form: 2,
+            no_form_reason: 1,
+            missing: 0,
+            attention: 2,
+        },
+        tps: vec![
+            QueueTps {
+                tps: "32.73.01.1001.001".into(),
+                objections: vec![objection(false)],
+                warnings: vec![issue(true)],
+                flags: vec![TpsFlag {
+                    code: "unanimous".into(),
+                    message: "All 98 valid votes went to paslon 02.".into(),
+                    contest: "ppwp".into(),
+                }],
+                incidents_open: 1,
+                attention: vec![
+                    "objection_open".into(),
+                    "warnings".into(),
+                    "flags".into(),
+                    "incidents_open".into(),
+                ],
+                ..clean.clone()
+            },
+            QueueTps {
+                tps: "32.73.01.1001.003".into(),
+                version: None,
+                digest: None,
+                log_index: None,
+                photos: Vec::new(),
+                objections: Vec::new(),
+                no_form: Some(QueueNoForm {
+                    reason: "revote_ordered".into(),
+                    log_index: 40,
+                }),
+                attention: vec!["revote_ordered".into()],
+                ..clean.clone()
+            },
+            clean,
+        ],
+    }
+}
+
 pub fn recap_accepted(signed: bool) -> RecapAccepted {
     RecapAccepted {
         log_index: 45,

@@ -233,6 +233,15 @@ impl Book {
         found
     }
 
+    /// The open or acknowledged incidents filed at `region` itself (not
+    /// below it): what a TPS's reviewers still wait on.
+    pub fn unresolved_at(&self, region: RegionCode) -> impl Iterator<Item = (&Id, &Record)> + '_ {
+        self.at
+            .range((region, [0; 16])..=(region, [u8::MAX; 16]))
+            .filter_map(|(_, id)| self.records.get_key_value(id))
+            .filter(|(_, r)| matches!(r.public.status, Status::Open | Status::Acknowledged))
+    }
+
     /// The open or acknowledged incidents filed at `region` of at least
     /// `severity` that name a contest: what flags a TPS page.
     pub fn flagging(
@@ -240,14 +249,8 @@ impl Book {
         region: RegionCode,
         severity: Severity,
     ) -> impl Iterator<Item = (&Id, &Record)> + '_ {
-        self.at
-            .range((region, [0; 16])..=(region, [u8::MAX; 16]))
-            .filter_map(|(_, id)| self.records.get_key_value(id))
-            .filter(move |(_, r)| {
-                r.public.severity >= severity
-                    && !r.public.contests.is_empty()
-                    && matches!(r.public.status, Status::Open | Status::Acknowledged)
-            })
+        self.unresolved_at(region)
+            .filter(move |(_, r)| r.public.severity >= severity && !r.public.contests.is_empty())
     }
 
     /// The public statistics of `region`'s subtree at `now`, with one

@@ -318,6 +318,7 @@ fn table() -> Vec<Row> {
         row!(OBJECTION_ALREADY_RULED, objection_already_ruled),
         row!(RECAP_CORRECTION_REFUSED, recap_correction_refused),
         row!(RECAP_NOT_A_LEVEL, recap_not_a_level),
+        row!(RECAP_NOT_A_KECAMATAN, recap_not_a_kecamatan),
         row!(RECAP_LOCKED, recap_locked),
         row!(RECAP_SIGNOFF_DIFFERS, recap_signoff_differs),
         row!(RECAP_CHILDREN, recap_children),
@@ -434,6 +435,11 @@ fn request(
 
 fn get(uri: &str) -> Request<Body> {
     request(Method::GET, uri, &[], Body::empty())
+}
+
+/// A GET with `auth` as its `Authorization`.
+fn get_as(uri: &str, auth: &str) -> Request<Body> {
+    request(Method::GET, uri, &[("authorization", auth)], Body::empty())
 }
 
 fn post_json(uri: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> Request<Body> {
@@ -1007,13 +1013,7 @@ async fn workspace_role_forbidden() -> Trial {
 async fn workspace_invalid_status() -> Trial {
     let app = spawn_app();
     let (_, auth) = kabkota_bearer(&app);
-    let request = request(
-        Method::GET,
-        "/api/v1/enrolments?status=lost",
-        &[("authorization", &auth)],
-        Body::empty(),
-    );
-    refused(app, request).await
+    refused(app, get_as("/api/v1/enrolments?status=lost", &auth)).await
 }
 
 async fn key_invalid_verifier() -> Trial {
@@ -1475,16 +1475,7 @@ async fn incident_not_found() -> Trial {
     let app = spawn_app();
     let (_, auth) = kabkota_bearer(&app);
     let uri = format!("/api/v1/incidents/{}", "0".repeat(32));
-    refused(
-        app,
-        request(
-            Method::GET,
-            &uri,
-            &[("authorization", &auth)],
-            Body::empty(),
-        ),
-    )
-    .await
+    refused(app, get_as(&uri, &auth)).await
 }
 
 /// An event on a fresh incident of the first TPS, as its KPU Kab/Kota
@@ -1719,6 +1710,14 @@ async fn recap_not_a_level() -> Trial {
     let desa = r.tps.parent().unwrap();
     let uri = format!("/api/v1/recap/ppwp/{desa}");
     refused(r.app, request(Method::GET, &uri, &[], Body::empty())).await
+}
+
+async fn recap_not_a_kecamatan() -> Trial {
+    let app = spawn_app();
+    let (tps, auth) = kabkota_bearer(&app);
+    let kab = tps.ancestor_at(Level::Kabkota).unwrap();
+    let uri = format!("/api/v1/recap/ppwp/{kab}/queue");
+    refused(app, get_as(&uri, &auth)).await
 }
 
 async fn recap_locked() -> Trial {

@@ -17,6 +17,7 @@ mod log;
 mod notify;
 mod officer_keys;
 mod photos;
+mod queue;
 mod reads;
 mod review;
 mod signers;

@@ -11,7 +11,9 @@ use super::{
     log_indexes, region, snapshot,
 };
 use crate::shared::{code_range, has_warnings};
-use crate::{Batch, IdempotencyRecord, RequestKey, Result, StoredVersion, UnixTime};
+use crate::{
+    Batch, IdempotencyRecord, LogEntry, LoggedVersion, RequestKey, Result, StoredVersion, UnixTime,
+};
 
 /// The columns [`version_row`] reads, in its order.
 macro_rules! version_columns {
@@ -37,6 +39,16 @@ const SELECT_CURRENT: &str = concat!(
     "SELECT ",
     version_columns!(),
     " FROM form_versions WHERE tps = $1 AND contest = $2 ORDER BY version DESC LIMIT 1"
+);
+
+/// Each TPS's current version under a code range (`C` collation, so the
+/// range is by bytes, as the codes are written), joined with its entry.
+const SELECT_CURRENT_UNDER: &str = concat!(
+    "SELECT c.*, e.data, e.leaf_hash FROM (SELECT DISTINCT ON (tps) ",
+    version_columns!(),
+    " FROM form_versions WHERE tps COLLATE \"C\" >= $1 AND tps COLLATE \"C\" < $2 \
+     AND contest = $3 ORDER BY tps, version DESC) AS c \
+     LEFT JOIN log_entries AS e ON e.log_index = c.log_index"
 );
 
 const SELECT_VERSIONS: &str = concat!(
@@ -172,6 +184,34 @@ pub(super) fn tps_with_warnings(conn: &mut Conn, region: RegionCode) -> Result<V
     }
     out.sort_unstable();
     out.dedup();
+    Ok(out)
+}
+
+pub(super) fn current_under(
+    conn: &mut Conn,
+    region: RegionCode,
+    contest: Contest,
+) -> Result<Vec<LoggedVersion>> {
+    let (from, to) = code_range(region);
+    let select = conn.statement(SELECT_CURRENT_UNDER)?;
+    let mut out = conn
+        .client
+        .query(&select, &[&from, &to, &contest.id()])?
+        .iter()
+        .map(|row| {
+            let version = version_row(row)?;
+            let entry = match row.try_get::<_, Option<Vec<u8>>>(10)? {
+                Some(data) => Some(LogEntry {
+                    index: version.log_index,
+                    data,
+                    leaf_hash: super::log::hash_column(row, 11)?,
+                }),
+                None => None,
+            };
+            Ok(LoggedVersion { version, entry })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_unstable_by_key(|v| v.version.tps);
     Ok(out)
 }
 

@@ -8,7 +8,9 @@ use saksi_core::{Contest, RegionCode};
 
 use super::{conflict_or_sqlite, contest_column, region_column};
 use crate::shared::{code_range, has_warnings};
-use crate::{Batch, IdempotencyRecord, RequestKey, Result, StoredVersion, UnixTime};
+use crate::{
+    Batch, IdempotencyRecord, LogEntry, LoggedVersion, RequestKey, Result, StoredVersion, UnixTime,
+};
 
 /// The columns [`version_row`] reads, in its order.
 const VERSION_COLUMNS: &str = "log_index, tps, contest, version, form_json, warnings_json, \
@@ -127,6 +129,39 @@ pub(super) fn tps_with_warnings(conn: &Connection, region: RegionCode) -> Result
     }
     out.sort_unstable();
     out.dedup();
+    Ok(out)
+}
+
+/// SQLite returns the bare columns of the row holding `MAX(version)`: each
+/// TPS's current version, found through the `(tps, contest, version)`
+/// index, joined with its entry by the log's primary key.
+pub(super) fn current_under(
+    conn: &Connection,
+    region: RegionCode,
+    contest: Contest,
+) -> Result<Vec<LoggedVersion>> {
+    let (from, to) = code_range(region);
+    let mut select = conn.prepare_cached(&format!(
+        "SELECT c.*, e.data, e.leaf_hash FROM
+             (SELECT {VERSION_COLUMNS}, MAX(version) FROM form_versions
+              WHERE tps >= ?1 AND tps < ?2 AND contest = ?3 GROUP BY tps) AS c
+         LEFT JOIN log_entries AS e ON e.log_index = c.log_index"
+    ))?;
+    let mut rows = select.query((from, to, contest.id()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let version = version_row(row)?;
+        let entry = match row.get::<_, Option<Vec<u8>>>(11)? {
+            Some(data) => Some(LogEntry {
+                index: version.log_index,
+                data,
+                leaf_hash: super::log::hash_column(row, 12)?,
+            }),
+            None => None,
+        };
+        out.push(LoggedVersion { version, entry });
+    }
+    out.sort_unstable_by_key(|v| v.version.tps);
     Ok(out)
 }
 

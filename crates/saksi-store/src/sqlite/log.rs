@@ -68,7 +68,7 @@ pub(super) fn photo_named(conn: &Connection, sha256: &[u8; 32]) -> Result<bool> 
 
 /// A 32-byte hash column (the table's CHECK guarantees the length, so
 /// anything else was written behind the program's back).
-fn hash_column(row: &Row<'_>, idx: usize) -> Result<[u8; 32]> {
+pub(super) fn hash_column(row: &Row<'_>, idx: usize) -> Result<[u8; 32]> {
     let bytes = row.get_ref(idx)?.as_blob().map_err(rusqlite::Error::from)?;
     <[u8; 32]>::try_from(bytes).map_err(|_| StoreError::Corrupt {
         what: "leaf hash",

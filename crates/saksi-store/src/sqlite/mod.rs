@@ -31,8 +31,9 @@ use saksi_core::{Contest, Election, RegionCode};
 
 use crate::shared::{Pool, UnknownContest};
 use crate::{
-    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, NewUser, Result, Session,
-    SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User, UserId,
+    Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, LoggedVersion, NewUser, Result,
+    Session, SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User,
+    UserId,
 };
 use crate::{Attempt, Delivery, DueDelivery, NewWebhook, StoredWebhook};
 use crate::{
@@ -277,6 +278,10 @@ impl Store for SqliteStore {
 
     fn tps_with_warnings(&self, region: RegionCode) -> Result<Vec<RegionCode>> {
         self.read(|conn| forms::tps_with_warnings(conn, region))
+    }
+
+    fn current_forms(&self, region: RegionCode, contest: Contest) -> Result<Vec<LoggedVersion>> {
+        self.read(|conn| forms::current_under(conn, region, contest))
     }
 
     fn form_versions(&self, tps: RegionCode) -> Result<Vec<StoredVersion>> {

@@ -53,6 +53,7 @@ macro_rules! store_suite {
             current_form_is_the_latest_version,
             form_versions_lists_every_version_in_ballot_order,
             tps_with_warnings_are_those_whose_current_form_has_any,
+            current_forms_under_a_region_come_with_their_entries_in_code_order,
             idempotency_records_round_trip,
             idempotency_keys_stream_every_recorded_key,
             log_size_is_the_count_of_accepted_versions,
@@ -943,6 +944,53 @@ pub fn tps_with_warnings_are_those_whose_current_form_has_any(h: &impl Harness) 
     assert_eq!(under("31.71.01.1001"), [code(TPS1)]);
     assert!(under("31.71.02").is_empty());
     assert!(under("32").is_empty());
+}
+
+pub fn current_forms_under_a_region_come_with_their_entries_in_code_order(h: &impl Harness) {
+    let store = h.open();
+    assert!(
+        store
+            .current_forms(code("31.71.01"), Contest::Ppwp)
+            .unwrap()
+            .is_empty()
+    );
+    // TPS2's version 1 was stored before the log: no entry.
+    store
+        .commit_batch(&Batch {
+            versions: vec![
+                version(TPS2, Contest::Ppwp, 1, 0),
+                version(TPS1, Contest::Ppwp, 1, 1),
+                version(TPS1, Contest::Dpr, 1, 2),
+                version(TPSLN, Contest::Ppwp, 1, 3),
+            ],
+            entries: vec![entry(1), entry(2), entry(3)],
+            ..Default::default()
+        })
+        .unwrap();
+    store
+        .commit_batch(&Batch {
+            versions: vec![version(TPS1, Contest::Ppwp, 2, 4)],
+            entries: vec![entry(4)],
+            ..Default::default()
+        })
+        .unwrap();
+    let under = |region: &str, contest| store.current_forms(code(region), contest).unwrap();
+    let ppwp = under("31.71.01", Contest::Ppwp);
+    let found: Vec<_> = ppwp
+        .iter()
+        .map(|v| (v.version.clone(), v.entry.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (version(TPS1, Contest::Ppwp, 2, 4), Some(entry(4))),
+            (version(TPS2, Contest::Ppwp, 1, 0), None),
+        ]
+    );
+    assert_eq!(under("31.71.01", Contest::Dpr).len(), 1);
+    assert_eq!(under("0", Contest::Ppwp).len(), 3);
+    assert!(under("31.71.02", Contest::Ppwp).is_empty());
+    assert!(under("31.71.01", Contest::Dpd).is_empty());
 }
 
 pub fn form_versions_lists_every_version_in_ballot_order(h: &impl Harness) {

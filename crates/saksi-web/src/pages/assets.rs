@@ -93,6 +93,11 @@ pub(crate) const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     (
+        "js/review.js",
+        include_str!("../../assets/js/review.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
         "js/incident.js",
         include_str!("../../assets/js/incident.js"),
         "text/javascript; charset=utf-8",

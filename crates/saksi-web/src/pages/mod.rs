@@ -12,6 +12,7 @@ pub mod keys;
 pub mod kpps;
 pub mod lang;
 pub mod login;
+pub mod review;
 pub mod service_worker;
 pub mod totp;
 

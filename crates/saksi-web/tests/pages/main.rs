@@ -8,5 +8,6 @@ mod home;
 mod incidents;
 mod language;
 mod login;
+mod review;
 mod screens;
 mod totp;

@@ -38,6 +38,20 @@ const SCREENS: &[(&str, &[Role], &str, &str)] = &[
         "HP KPPS yang menunggu persetujuan",
         "KPPS phones to approve",
     ),
+    (
+        "/workspace/review",
+        &[
+            Role::Ppk,
+            Role::KpuKabkota,
+            Role::KpuProv,
+            Role::KpuRi,
+            Role::Bawaslu,
+            Role::Saksi,
+            Role::Auditor,
+        ],
+        "Antrean pemeriksaan",
+        "Review queue",
+    ),
 ];
 
 /// The JSON a page hands its script in `<script type="application/json" id="...">`.
@@ -250,6 +264,7 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "camera.js",
         "entry.js",
         "entry-behalf.js",
+        "review.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert_eq!(page.status, 200, "{file}");
@@ -273,6 +288,7 @@ async fn the_scripts_the_screens_load_are_served_as_javascript() {
         "camera.js",
         "entry.js",
         "entry-behalf.js",
+        "review.js",
     ] {
         let page = browser.get(&format!("/static/js/{file}")).await;
         assert!(!page.body.contains("innerHTML"), "{file}");

@@ -25,6 +25,7 @@ mod lease;
 mod offline_browser;
 mod pg_dump;
 mod review;
+mod review_browser;
 mod webhooks;
 mod workspace;
 mod workspace_browser;

@@ -52,9 +52,7 @@ fn run_ok(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> String {
 }
 
 /// A PPWP pair's witness over `kabkota`, made with `saksi user add
-/// --paslon`, and their session as a person gets one: a password login,
-/// TOTP enrolment (a witness needs a second factor), and a login with the
-/// code of the next time step (the enrolment's code is used up).
+/// --paslon`, and their session.
 fn witness(server: &Server, dir: &Path, kabkota: &str) -> String {
     let (username, password) = ("saksi.paslon1", "rahasia-panjang-sekali");
     run_ok(
@@ -75,6 +73,14 @@ fn witness(server: &Server, dir: &Path, kabkota: &str) -> String {
         None,
         &[("SAKSI_PASSWORD", password)],
     );
+    staff_session(server, username, password)
+}
+
+/// A staff account's session as a person gets one (a witness's, Bawaslu's):
+/// a password login, TOTP enrolment (staff need a second factor), and a
+/// login with the code of the next time step (the enrolment's code is
+/// used up).
+pub(crate) fn staff_session(server: &Server, username: &str, password: &str) -> String {
     let post = |path: &str, auth: Option<&str>, body: Value| {
         let bearer = auth.map(|t| format!("Bearer {t}"));
         let mut headers = vec![("content-type", "application/json")];
@@ -895,7 +901,7 @@ fn regions_under(server: &Server, code: &str) -> Vec<(String, String)> {
 }
 
 /// The TPS below a region, from the published region list.
-fn tps_of(server: &Server, region: &str) -> Vec<String> {
+pub(crate) fn tps_of(server: &Server, region: &str) -> Vec<String> {
     regions_under(server, region)
         .into_iter()
         .filter_map(|(level, code)| (level == "tps").then_some(code))

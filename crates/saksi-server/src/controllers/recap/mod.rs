@@ -1,13 +1,16 @@
 //! The recap's sign-offs: a commissioner's confirmation of a region's
 //! sign-off (`signoff`, a signed statement), of a final region's reopening
 //! by the commissioners of the level above (`reopen`), and where a
-//! region's recap stands (`show`, public); and a PPK member's reason why a
-//! TPS has no form (`no_form`). What a confirmation must satisfy is decided by
+//! region's recap stands (`show`, public); a PPK member's reason why a
+//! TPS has no form (`no_form`); and a kecamatan's review queue (`queue`,
+//! for staff of a region holding it). What a confirmation must satisfy is decided by
 //! the sequencer (`sequencer/signoff.rs`) with the rules `saksi audit`
 //! replays (`saksi_statement::Signoffs`).
 
 mod confirmation;
+mod kecamatan;
 pub mod no_form;
+pub mod queue;
 pub mod reopen;
 pub mod show;
 pub mod signoff;

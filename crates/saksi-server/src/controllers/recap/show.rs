@@ -11,19 +11,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use saksi_api::{Blocker, RecapConfirmation, RecapState};
-use saksi_core::incident::Status;
-use saksi_core::incident::book::Book;
 use saksi_core::tally::Totals;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
-use saksi_statement::IncidentId;
 use saksi_statement::SignoffStatement;
-use saksi_statement::recap::signoffs::NoFormRecord;
-use saksi_statement::recap::{Child, Confirmation, NoFormReason, Status as Objection};
+use saksi_statement::recap::{Child, Confirmation};
 
+use super::kecamatan::{Standing, standing, tps_forms};
 use crate::controllers::json_of;
-use crate::controllers::tps::show::logged_version;
 use crate::error::ApiError;
 use crate::extract::{RawPath, contest, region_code};
+use crate::live::Live;
 use crate::state::AppState;
 
 /// At most this many blockers are listed.
@@ -37,7 +34,10 @@ pub async fn show(
     let code = region_code(&code)?;
     let id = super::recap_region(&state.election, contest, code)?;
     let body = if code.level() == Level::Kecamatan {
-        kecamatan(&state, contest, code, id).await?
+        let forms = tps_forms(&state, contest, id).await?;
+        let live = state.live();
+        let standings: Vec<Standing> = forms.iter().map(|f| standing(&live, contest, f)).collect();
+        kecamatan(&state, &live, contest, code, id, &standings)
     } else {
         upper(&state, contest, code, id)
     };
@@ -51,8 +51,7 @@ struct Frame {
     confirmations: Vec<Confirmation>,
 }
 
-fn frame(state: &AppState, contest: Contest, code: RegionCode, blocked: bool) -> Frame {
-    let live = state.live();
+fn frame(live: &Live, contest: Contest, code: RegionCode, blocked: bool) -> Frame {
     let registered = live.commissioners.get(&code).copied().unwrap_or(0);
     let k = live.signoffs.k(code.level(), registered);
     let recap = live.signoffs.region(contest, code);
@@ -83,13 +82,14 @@ fn frame(state: &AppState, contest: Contest, code: RegionCode, blocked: bool) ->
 
 fn answer(
     state: &AppState,
+    live: &Live,
     contest: Contest,
     code: RegionCode,
     children: Vec<Child>,
     totals: Totals,
     blocked_by: Vec<Blocker>,
 ) -> RecapState {
-    let frame = frame(state, contest, code, !blocked_by.is_empty());
+    let frame = frame(live, contest, code, !blocked_by.is_empty());
     let offered = match frame.state {
         "ready" | "pending" => true,
         "reopened" => blocked_by.is_empty(),
@@ -131,79 +131,24 @@ fn blocker(code: RegionCode, reason: &str) -> Blocker {
     }
 }
 
-/// What a TPS whose recorded reason does not settle it waits for: the
-/// revote's form, or its incident's resolution (then a form or a reason).
-fn waiting_for(record: &NoFormRecord, incidents: &Book) -> &'static str {
-    let unresolved = |id: &IncidentId| {
-        incidents
-            .get(&id.0)
-            .is_some_and(|r| matches!(r.public.status, Status::Open | Status::Acknowledged))
-    };
-    match (record.reason, &record.incident) {
-        (NoFormReason::RevoteOrdered, _) => "revote_ordered",
-        (NoFormReason::Incident, Some(id)) if unresolved(id) => "incident",
-        _ => "no_form",
-    }
-}
-
-/// A kecamatan: each TPS holding the contest, with its current version
-/// or its recorded reason for having none.
-async fn kecamatan(
+/// A kecamatan, from where each TPS holding the contest stands (as of
+/// `live`): its current version or its recorded reason for having none.
+pub(crate) fn kecamatan(
     state: &AppState,
+    live: &Live,
     contest: Contest,
     code: RegionCode,
     id: RegionId,
-) -> Result<RecapState, ApiError> {
-    let election = &state.election;
-    let tree = &election.tree;
-    let mut tps: Vec<RegionCode> = tree
-        .children(id)
-        .flat_map(|desa| tree.children(desa))
-        .filter(|t| election.holds(*t, contest))
-        .map(|t| tree.get(t).code)
-        .collect();
-    tps.sort();
-    let codes = tps.clone();
-    let digests = state
-        .blocking(move |store| {
-            codes
-                .iter()
-                .map(|c| match store.current_form(*c, contest)? {
-                    Some(v) => Ok(logged_version(store, &v)?.digest()),
-                    None => Ok(None),
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
+    standings: &[Standing],
+) -> RecapState {
     let mut blocked_by = Vec::new();
-    let mut children = Vec::with_capacity(tps.len());
-    let totals = {
-        let live = state.live();
-        for (tps, digest) in tps.iter().zip(digests) {
-            // A reason for no form is the TPS's latest fact if recorded.
-            let reason = live.signoffs.no_form(contest, *tps);
-            match (reason, digest) {
-                (Some(r), _) if r.reason.settles() => children.push(Child {
-                    code: *tps,
-                    digest: r.digest,
-                }),
-                (Some(r), _) => blocked_by.push(blocker(*tps, waiting_for(r, &live.incidents))),
-                (None, Some(digest)) => children.push(Child { code: *tps, digest }),
-                (None, None) => blocked_by.push(blocker(*tps, "no_form")),
-            }
-            for o in live.review.of_form(*tps, contest) {
-                match o.status() {
-                    Objection::Open => blocked_by.push(blocker(*tps, "objection_open")),
-                    Objection::Upheld if o.corrected_by.is_none() => {
-                        blocked_by.push(blocker(*tps, "correction_due"));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        live.tallies.region(contest, id)
-    };
-    Ok(answer(state, contest, code, children, totals, blocked_by))
+    let mut children = Vec::with_capacity(standings.len());
+    for s in standings {
+        children.extend(s.child);
+        blocked_by.extend(s.blocked_by.iter().map(|r| blocker(s.code, r)));
+    }
+    let totals = live.tallies.region(contest, id);
+    answer(state, live, contest, code, children, totals, blocked_by)
 }
 
 /// Above the kecamatan: each child region holding the contest, with its
@@ -216,25 +161,23 @@ fn upper(state: &AppState, contest: Contest, code: RegionCode, id: RegionId) -> 
         fixed: Default::default(),
         options: Vec::new(),
     };
-    {
-        let live = state.live();
-        for c in tree.children(id) {
-            if live.tallies.region(contest, c).get("tps_expected") == Some(0) {
-                continue;
+    let live = state.live();
+    for c in tree.children(id) {
+        if live.tallies.region(contest, c).get("tps_expected") == Some(0) {
+            continue;
+        }
+        let child = tree.get(c).code;
+        match live.signoffs.final_of(contest, child) {
+            Some(f) => {
+                children.push(Child {
+                    code: child,
+                    digest: f.digest,
+                });
+                totals.add(&f.totals);
             }
-            let child = tree.get(c).code;
-            match live.signoffs.final_of(contest, child) {
-                Some(f) => {
-                    children.push(Child {
-                        code: child,
-                        digest: f.digest,
-                    });
-                    totals.add(&f.totals);
-                }
-                None => blocked_by.push(blocker(child, "not_final")),
-            }
+            None => blocked_by.push(blocker(child, "not_final")),
         }
     }
     children.sort_by_key(|c| c.code);
-    answer(state, contest, code, children, totals, blocked_by)
+    answer(state, &live, contest, code, children, totals, blocked_by)
 }

@@ -19,13 +19,14 @@ use saksi_log::{NodeSource, Verifier};
 use saksi_statement::form::version_digest;
 use saksi_statement::recap::{self, ObjectionState};
 use saksi_statement::{Entry, IncidentId};
-use saksi_store::{BlobStore, Store, StoreError, StoredVersion};
+use saksi_store::{BlobStore, LogEntry, Store, StoreError, StoredVersion};
 
 use crate::codes;
 use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::extract::{RawPath, region_code};
 use crate::keys;
+use crate::live::Live;
 use crate::state::AppState;
 
 pub async fn show(
@@ -46,11 +47,7 @@ pub async fn show(
             .tallies
             .flags(&state.election, id)
             .into_iter()
-            .map(|f| TpsFlag {
-                code: f.code.id().to_owned(),
-                message: f.message,
-                contest: f.contest.id().to_owned(),
-            })
+            .map(flag)
             .collect();
         (live.log_size(), flags)
     };
@@ -121,13 +118,7 @@ pub async fn show(
             held: state.election.holds(id, contest),
             current: list.last().cloned(),
             versions: list,
-            objections: live
-                .review
-                .of_form(code, contest)
-                .into_iter()
-                .filter(|o| o.log_index < log_size)
-                .map(objection)
-                .collect(),
+            objections: objections(&live, code, contest, log_size),
         });
     }
     drop(live);
@@ -144,6 +135,15 @@ pub async fn show(
         flags: anomalies,
     };
     Ok(json_of(StatusCode::OK, &body))
+}
+
+/// An anomaly flag as the API shows it.
+pub(crate) fn flag(f: saksi_core::anomaly::Flag) -> TpsFlag {
+    TpsFlag {
+        code: f.code.id().to_owned(),
+        message: f.message,
+        contest: f.contest.id().to_owned(),
+    }
 }
 
 /// The incidents that flag this TPS: open or acknowledged, `high` or
@@ -173,6 +173,22 @@ fn incident_flags(state: &AppState, id: RegionId, code: RegionCode) -> Vec<TpsIn
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// The objections against a TPS's form of `contest`, in log order, those
+/// a log of `log_size` entries holds.
+pub(crate) fn objections(
+    live: &Live,
+    code: RegionCode,
+    contest: Contest,
+    log_size: u64,
+) -> Vec<TpsObjection> {
+    live.review
+        .of_form(code, contest)
+        .into_iter()
+        .filter(|o| o.log_index < log_size)
+        .map(objection)
+        .collect()
 }
 
 /// An objection as the page shows it: its ruling and correction only if
@@ -209,9 +225,9 @@ fn stored(photos: Option<&dyn BlobStore>, sha256: &[u8; 32]) -> std::io::Result<
 pub(crate) struct Logged {
     pub signer: Option<FormSigner>,
     /// Lowercase hex of the version's digest, the next version's `prev`.
-    digest: Option<String>,
+    pub digest: Option<String>,
     /// The photos its statement names, in its order.
-    photos: Vec<[u8; 32]>,
+    pub photos: Vec<[u8; 32]>,
 }
 
 impl Logged {
@@ -224,11 +240,17 @@ impl Logged {
     }
 }
 
-/// Reads a stored version's log entry: who signed it (the role and key
-/// its `submitted_by` records and, for a version signed on behalf, the
-/// reason its statement states; `None` for a version entered through a
-/// session), its digest and its photos.
+/// Reads a stored version's log entry from the store: see [`logged`].
 pub(crate) fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Logged, StoreError> {
+    let entries = store.log_entries(v.log_index, v.log_index + 1)?;
+    logged(v, entries.first().filter(|e| e.index == v.log_index))
+}
+
+/// What a stored version's log entry says of it: who signed it (the role
+/// and key its `submitted_by` records and, for a version signed on behalf,
+/// the reason its statement states; `None` for a version entered through
+/// a session), its digest and its photos.
+pub(crate) fn logged(v: &StoredVersion, entry: Option<&LogEntry>) -> Result<Logged, StoreError> {
     let corrupt = |why: String| StoreError::Corrupt {
         what: "form version",
         value: format!(
@@ -236,10 +258,7 @@ pub(crate) fn logged_version(store: &dyn Store, v: &StoredVersion) -> Result<Log
             v.tps, v.contest, v.version, v.log_index
         ),
     };
-    let entries = store.log_entries(v.log_index, v.log_index + 1)?;
-    let data = entries
-        .first()
-        .filter(|e| e.index == v.log_index)
+    let data = entry
         .map(|e| &e.data)
         .ok_or_else(|| corrupt("no log entry".into()))?;
     let entry = Entry::decode(data).map_err(|e| corrupt(format!("log entry: {e}")))?;
