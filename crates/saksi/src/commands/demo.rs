@@ -27,7 +27,7 @@ use super::demo_officers as officers;
 use super::demo_recap::RecapSimulation;
 use super::demo_users as users;
 use super::init::GenerateArgs;
-use super::serve::{ListenArg, acquire_lease, bind, load};
+use super::serve::{ListenArg, MetricsArg, acquire_lease, bind, load};
 use super::simulate::simulation::{self as simulate, Simulation};
 use crate::client::Client;
 use crate::client::demo_keys::DemoKeys;
@@ -40,6 +40,8 @@ use crate::support::{open_store, runtime, shutdown_signal};
 pub struct DemoArgs {
     #[command(flatten)]
     pub listen: ListenArg,
+    #[command(flatten)]
+    pub metrics: MetricsArg,
     /// Data directory; a fresh one under the system's temporary directory
     /// if not given. A directory from an earlier demo is served as it is.
     #[arg(long, env = "SAKSI_DATA_DIR", value_name = "DIR")]
@@ -108,6 +110,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let totp_key = dir.totp_key()?;
     // Minutes, so a newcomer sees incidents escalate.
     let config = saksi_server::Config {
+        metrics: args.metrics.access(),
         totp_key: Some(totp_key.clone()),
         photos: Some(dir.photos()),
         incident_deadlines: args
@@ -148,9 +151,16 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         let listen = listener.local_addr()?;
         let (stop_tx, mut stop) = watch::channel(false);
         let mut server_stop = stop.clone();
-        let server = tokio::spawn(saksi_server::serve(listener, app, async move {
-            let _ = server_stop.changed().await;
-        }));
+        let metrics = args.metrics.bind().await?;
+        args.metrics.print_where(metrics.as_ref());
+        let server = tokio::spawn(saksi_server::serve_with_metrics(
+            listener,
+            metrics,
+            app,
+            async move {
+                let _ = server_stop.changed().await;
+            },
+        ));
         let client = Client::new(&format!("http://{listen}"), None, simulate::TIMEOUT)?;
         keys.register_showing(&election, &client, "officer and KPPS keys")
             .await?;

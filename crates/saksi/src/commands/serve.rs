@@ -100,6 +100,28 @@ pub struct MetricsArg {
 }
 
 impl MetricsArg {
+    /// The listener of `--metrics-listen`, if given.
+    pub async fn bind(&self) -> Result<Option<TcpListener>> {
+        let Some(at) = self.metrics_listen else {
+            return Ok(None);
+        };
+        let listener = TcpListener::bind(at).await.with_context(|| {
+            format!("cannot listen on {at} for /metrics (choose another with --metrics-listen)")
+        })?;
+        Ok(Some(listener))
+    }
+
+    /// Says where `/metrics` is served when it has its own listener.
+    pub fn print_where(&self, listener: Option<&TcpListener>) {
+        if let Some(listener) = listener {
+            let bound = listener.local_addr().ok().map_or_else(
+                || "its --metrics-listen address".to_owned(),
+                |bound| format!("http://{bound}/metrics"),
+            );
+            println!("/metrics is served on {bound}");
+        }
+    }
+
     pub fn access(&self) -> MetricsAccess {
         match (&self.metrics_listen, &self.metrics_token) {
             (Some(_), token) => MetricsAccess::Separate {
@@ -150,28 +172,12 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         let stop = shutdown_signal();
         // The bound address: with port 0 the system picks one.
         let addr = listener.local_addr().unwrap_or(args.listen.listen);
-        let metrics = match args.metrics.metrics_listen {
-            Some(at) => {
-                let listener = TcpListener::bind(at).await.with_context(|| {
-                    format!(
-                        "cannot listen on {at} for /metrics (choose another with --metrics-listen)"
-                    )
-                })?;
-                Some(listener)
-            }
-            None => None,
-        };
+        let metrics = args.metrics.bind().await?;
         println!(
             "Saksi is serving {} on http://{addr}/",
             dir.root().display()
         );
-        if let Some(listener) = &metrics {
-            let bound = listener.local_addr().ok().map_or_else(
-                || "its --metrics-listen address".to_owned(),
-                |bound| format!("http://{bound}/metrics"),
-            );
-            println!("/metrics is served on {bound}");
-        }
+        args.metrics.print_where(metrics.as_ref());
         saksi_server::serve_with_metrics(listener, metrics, app, stop)
             .await
             .context("the server stopped with an error")
