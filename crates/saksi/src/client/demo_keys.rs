@@ -249,11 +249,15 @@ impl DemoKeys {
     /// The registration of an officer's key made in a browser, signed by
     /// the demo's simulated officer above it: the root key for a kpu-ri or
     /// kpu-prov key, the province's kpu-prov key for a kpu-kabkota key, the kab/kota's
-    /// kpu-kabkota key for a pps, ppk or kpps key. As JSON bytes.
+    /// kpu-kabkota key for a pps, ppk or kpps key. A key of a role whose
+    /// members sign off (ppk and the KPU's) is a commissioner's, so the
+    /// demo's PPK can confirm a sign-off from the review screen. As JSON
+    /// bytes.
     pub fn certification(&self, key: &str, role: KeyRole, region: RegionCode) -> Result<Vec<u8>> {
         let verifier =
             Verifier::parse(key).with_context(|| format!("{key:?} is no verifier key"))?;
-        self.registration_of(verifier, role, region, self.certifier(role, region)?, false)
+        let by = self.certifier(role, region)?;
+        self.registration_of(verifier, role, region, by, role.may_be_commissioner())
     }
 
     /// The demo's simulated officer who registers keys of `role` in
