@@ -104,6 +104,7 @@ try {
     const pending = page.locator("#pending-rows tr", { hasText: NEW_USER });
     await pending.first().waitFor(WAIT);
     await look(page, "certify");
+    await pending.first().locator("input.commissioner").check();
     await pending.first().locator("button").click();
     await freshPage.waitForFunction(
       () => document.getElementById("key-status").dataset.status === "certified",

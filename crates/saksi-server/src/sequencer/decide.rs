@@ -306,6 +306,26 @@ impl Sequencer {
         }
     }
 
+    /// The digest of a form's current version: decided in this batch,
+    /// accepted earlier in this run (memory), or read back from the store
+    /// (a version from before a restart). A kecamatan's sign-off names one
+    /// per TPS; memory spares the one writer a store read for each.
+    pub(super) fn current_digest(
+        &self,
+        tps: RegionId,
+        tps_code: RegionCode,
+        contest: Contest,
+        pending: &Pending,
+    ) -> Result<Option<[u8; 32]>, Refused> {
+        let remembered = self.known.digest(tps, contest);
+        match remembered {
+            Some(digest) if !pending.forms.contains_key(&(tps, contest)) => Ok(Some(digest)),
+            _ => Ok(self
+                .current_form(tps, tps_code, contest, pending)?
+                .map(|c| c.digest)),
+        }
+    }
+
     /// The stored current version of a form: the form, its photos, its
     /// digest (the next version's `prev`) and who vouches for it, read back
     /// from its log entry.

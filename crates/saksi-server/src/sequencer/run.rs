@@ -221,6 +221,9 @@ impl Sequencer {
             self.known.set_version(a.tps, a.contest, a.version);
             self.pace.record(a.tps, a.contest, now);
         }
+        for ((tps, contest), current) in &pending.forms {
+            self.known.set_digest(*tps, *contest, current.digest);
+        }
         self.apply(pending, now);
         self.next_index += pending.batch.entries.len() as u64;
     }

@@ -265,11 +265,9 @@ impl Sequencer {
                 let digest = match self.signoffs.no_form(contest, *code) {
                     Some(no_form) if no_form.reason.settles() => no_form.digest,
                     Some(_) => return Err(refuse(SignoffRefusal::ChildNotIn(*code))),
-                    None => {
-                        self.current_form(*tps, *code, contest, pending)?
-                            .ok_or(refuse(SignoffRefusal::ChildNotIn(*code)))?
-                            .digest
-                    }
+                    None => self
+                        .current_digest(*tps, *code, contest, pending)?
+                        .ok_or(refuse(SignoffRefusal::ChildNotIn(*code)))?,
                 };
                 if digest != child.digest {
                     return Err(refuse(SignoffRefusal::ChildChanged(*code)));

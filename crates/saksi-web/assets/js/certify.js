@@ -11,12 +11,13 @@ import {
 const m = messages.certify;
 let myKey = null;
 
-async function certify(k, btn, out) {
+async function certify(k, btn, out, commissioner) {
   btn.disabled = true;
   result(out, true, messages.ws.working);
   try {
     const d = await keyDefaults();
-    const envelope = await signStatement(myKey.name, registerStatement(d, k.key, k.role, k.region));
+    const statement = registerStatement(d, k.key, k.role, k.region, commissioner);
+    const envelope = await signStatement(myKey.name, statement);
     const answer = await api("POST", "/api/v1/keys", envelope);
     if (answer.status === 201) {
       result(out, true, m.certified);
@@ -49,7 +50,20 @@ function row(k) {
   const btn = button(m.certify, fill(m.certify_label, { username: k.username }));
   const out = document.createElement("span");
   btn.disabled = !myKey;
-  btn.addEventListener("click", () => certify(k, btn, out));
+  // A PPK member's or a commissioner's key: checked, its confirmations
+  // count towards the sign-off quorum of its region.
+  let commissioner = null;
+  if ((pageData.commissioner_roles || []).includes(k.role)) {
+    const label = document.createElement("label");
+    commissioner = document.createElement("input");
+    commissioner.type = "checkbox";
+    commissioner.className = "commissioner";
+    commissioner.setAttribute("aria-label", fill(m.commissioner_label, { username: k.username }));
+    label.appendChild(commissioner);
+    label.appendChild(document.createTextNode(" " + m.commissioner));
+    wrap.appendChild(label);
+  }
+  btn.addEventListener("click", () => certify(k, btn, out, !!(commissioner && commissioner.checked)));
   wrap.appendChild(btn);
   wrap.appendChild(out);
   td.appendChild(wrap);

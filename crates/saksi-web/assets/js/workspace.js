@@ -117,8 +117,8 @@ export async function keyDefaults() {
 }
 
 // A `key` register statement (docs/statements.md), every member required.
-export function registerStatement(d, key, role, region) {
-  return {
+export function registerStatement(d, key, role, region, commissioner = false) {
+  const statement = {
     v: 1,
     type: "key",
     action: "register",
@@ -130,6 +130,10 @@ export function registerStatement(d, key, role, region) {
     valid_until: d.valid_until,
     signed_at: now(),
   };
+  // Only when true: absent is the same as false, and older verifiers
+  // know no such member.
+  if (commissioner) statement.commissioner = true;
+  return statement;
 }
 
 // A `key` revoke statement (docs/statements.md).

@@ -216,9 +216,13 @@ fn an_officer_enrols_a_phone_in_a_real_browser_and_the_phone_sees_itself_approve
         has("register")
             && has("revoke")
             && entries.iter().any(|e| e.contains(key))
-            && entries
-                .iter()
-                .any(|e| e.contains(ppk_key) && e.contains("\"role\":\"ppk\""))
+            && entries.iter().any(|e| {
+                // Certified as a PPK member's key that signs off (the box
+                // ticked on the certify screen).
+                e.contains(ppk_key)
+                    && e.contains("\"role\":\"ppk\"")
+                    && e.contains("\"commissioner\":true")
+            })
     };
     let mut logged = last_entries(demo, 50);
     for _ in 0..40 {
