@@ -265,6 +265,20 @@ impl Election {
         contest == Contest::Ppwp || self.dapil_of(tps, contest).is_some()
     }
 
+    /// The TPS of kecamatan `id` holding `contest`, in tree order: the
+    /// children its recap sums, as the sequencer, the recap state and the
+    /// review queue all name them.
+    pub fn kecamatan_tps(
+        &self,
+        id: RegionId,
+        contest: Contest,
+    ) -> impl Iterator<Item = RegionId> + '_ {
+        let tree = &self.tree;
+        tree.children(id)
+            .flat_map(move |desa| tree.children(desa))
+            .filter(move |tps| self.holds(*tps, contest))
+    }
+
     /// True if some ballot of `contest` lists this party (`party` is `None`
     /// for DPD) and, when `candidate` is given, a candidate with that number
     /// under it. O(1): used on every submitted option.

@@ -222,9 +222,8 @@ impl Sequencer {
         let tree = &self.election.tree;
         let expected: Vec<(RegionId, RegionCode)> = if statement.region.level() == Level::Kecamatan
         {
-            tree.children(region)
-                .flat_map(|desa| tree.children(desa))
-                .filter(|tps| self.election.holds(*tps, contest))
+            self.election
+                .kecamatan_tps(region, contest)
                 .map(|tps| (tps, tree.get(tps).code))
                 .collect()
         } else {

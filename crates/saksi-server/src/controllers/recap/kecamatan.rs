@@ -56,10 +56,8 @@ pub(crate) async fn tps_forms(
                 .collect::<Result<std::collections::HashMap<_, _>, _>>()
         })
         .await?;
-    let mut forms: Vec<TpsForm> = tree
-        .children(id)
-        .flat_map(|desa| tree.children(desa))
-        .filter(|t| election.holds(*t, contest))
+    let mut forms: Vec<TpsForm> = election
+        .kecamatan_tps(id, contest)
         .map(|t| {
             let code = tree.get(t).code;
             TpsForm {

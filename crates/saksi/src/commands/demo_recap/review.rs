@@ -75,16 +75,13 @@ impl RecapSimulation {
     /// The first TPS of `kecamatan` (in tree order) at version 1 with no
     /// later version planned.
     fn first_untouched(&self, kecamatan: RegionCode, contest: Contest) -> Option<(RegionId, Form)> {
-        let tree = &self.election.tree;
-        let id = tree.find(kecamatan)?;
-        tree.children(id)
-            .flat_map(|desa| tree.children(desa))
-            .find_map(|tps| {
-                self.forms
-                    .get(&(tps, contest))
-                    .filter(|f| f.version == 1 && f.last)
-                    .map(|f| (tps, *f))
-            })
+        let id = self.election.tree.find(kecamatan)?;
+        self.election.kecamatan_tps(id, contest).find_map(|tps| {
+            self.forms
+                .get(&(tps, contest))
+                .filter(|f| f.version == 1 && f.last)
+                .map(|f| (tps, *f))
+        })
     }
 
     /// The witness's objection to paslon 01's count; its log index.
