@@ -13,6 +13,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use saksi_core::form;
 use saksi_core::incident::book::Book;
+use saksi_core::logistics::Allocation;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
@@ -226,6 +227,14 @@ impl App {
         )
         .map_err(LoadError::Spawn)?;
         let dummy_hash = password::hash("saksi: no such user")?.into();
+        let started = std::time::Instant::now();
+        let allocation = Arc::new(Allocation::compute(&election, &config.allocation));
+        tracing::info!(
+            tps = election.tree.len() - election.tree.upper_len(),
+            items = allocation.items().len(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "allocation computed"
+        );
         tracing::info!(
             log_size,
             regions = election.tree.len(),
@@ -256,6 +265,7 @@ impl App {
                 dummy_hash,
                 enrolment_throttle: Arc::default(),
                 notifier,
+                allocation,
             },
             sequencer: Some(thread),
             sweep: Some(sweep),

@@ -81,6 +81,16 @@ pub fn chasil_with_sections() -> serde_json::Value {
     form
 }
 
+pub fn allocation() -> Allocation {
+    Allocation {
+        code: "32.73.01.1001.001".into(),
+        items: [("ballot-ppwp", 255), ("booth", 4), ("box", 5)]
+            .into_iter()
+            .map(|(item, n)| (item.to_owned(), n))
+            .collect(),
+    }
+}
+
 pub fn region(children: bool) -> Region {
     Region {
         code: "32.73".into(),

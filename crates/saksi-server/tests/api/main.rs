@@ -14,6 +14,7 @@ mod keys;
 mod layout;
 mod lease;
 mod log;
+mod logistics;
 mod notify;
 mod officer_keys;
 mod photos;
