@@ -12,6 +12,18 @@ use saksi_core::{
 
 use crate::{Account, MintedToken, Result, StoreError, User};
 
+/// The tables that mark the log entries of one kind of fact (their
+/// indexes only), so a starting server replays those facts without
+/// scanning the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marks {
+    /// `recap_entries`: objections, rulings, corrections, sign-offs,
+    /// reopens, reasons for no form.
+    Recap,
+    /// `logistics_entries`: shipments and deliveries.
+    Logistics,
+}
+
 /// Rows written between two calls of the progress callback.
 const PROGRESS_EVERY: u64 = 16_384;
 
