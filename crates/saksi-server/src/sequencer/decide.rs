@@ -71,6 +71,8 @@ impl Sequencer {
             Fact::Signoff(fact) => self.decide_signoff(*fact, log_index, now, pending),
             Fact::Reopen(fact) => self.decide_reopen(*fact, log_index, now, pending),
             Fact::NoForm(fact) => self.decide_no_form(*fact, log_index, now, pending),
+            Fact::Shipment(fact) => self.decide_shipment(*fact, log_index, now, pending),
+            Fact::Delivery(fact) => self.decide_delivery(*fact, log_index, now, pending),
         };
         let accepted = match decided {
             Ok(accepted) => accepted,
