@@ -167,51 +167,29 @@ fn reads<S: Statement>(bytes: &[u8]) -> Result<(), StatementError> {
     decode_statement::<S>(bytes).map(drop)
 }
 
+/// A [`StatementKind`] of statement type `$type`, its outcomes named
+/// after `$name`.
+macro_rules! statement_kind {
+    ($name:literal, $type:ty) => {
+        StatementKind {
+            read: reads::<$type>,
+            name: concat!($name, " statement"),
+            verifies: concat!($name, " statement, signature verifies"),
+            fails: concat!($name, " statement, signature does not verify"),
+        }
+    };
+}
+
 /// Every kind of signed statement a client posts, in the order they are
 /// tried.
 const STATEMENT_KINDS: &[StatementKind] = &[
-    StatementKind {
-        read: reads::<FormStatement>,
-        name: "form statement",
-        verifies: "form statement, signature verifies",
-        fails: "form statement, signature does not verify",
-    },
-    StatementKind {
-        read: reads::<KeyStatement>,
-        name: "key statement",
-        verifies: "key statement, signature verifies",
-        fails: "key statement, signature does not verify",
-    },
-    StatementKind {
-        read: reads::<RulingStatement>,
-        name: "ruling statement",
-        verifies: "ruling statement, signature verifies",
-        fails: "ruling statement, signature does not verify",
-    },
-    StatementKind {
-        read: reads::<SignoffStatement>,
-        name: "signoff statement",
-        verifies: "signoff statement, signature verifies",
-        fails: "signoff statement, signature does not verify",
-    },
-    StatementKind {
-        read: reads::<ReopenStatement>,
-        name: "reopen statement",
-        verifies: "reopen statement, signature verifies",
-        fails: "reopen statement, signature does not verify",
-    },
-    StatementKind {
-        read: reads::<ShipmentStatement>,
-        name: "shipment statement",
-        verifies: "shipment statement, signature verifies",
-        fails: "shipment statement, signature does not verify",
-    },
-    StatementKind {
-        read: reads::<DeliveryStatement>,
-        name: "delivery statement",
-        verifies: "delivery statement, signature verifies",
-        fails: "delivery statement, signature does not verify",
-    },
+    statement_kind!("form", FormStatement),
+    statement_kind!("key", KeyStatement),
+    statement_kind!("ruling", RulingStatement),
+    statement_kind!("signoff", SignoffStatement),
+    statement_kind!("reopen", ReopenStatement),
+    statement_kind!("shipment", ShipmentStatement),
+    statement_kind!("delivery", DeliveryStatement),
 ];
 
 /// The first kind that reads `bytes`, or why the first (a form) does not.

@@ -24,6 +24,23 @@ pub(crate) enum Marks {
     Logistics,
 }
 
+impl Marks {
+    /// The marked entries in log order, `log_index, data, leaf_hash`: the
+    /// same SQL for both backends.
+    pub(crate) fn select_entries(self) -> &'static str {
+        match self {
+            Marks::Recap => {
+                "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
+                 JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index"
+            }
+            Marks::Logistics => {
+                "SELECT e.log_index, e.data, e.leaf_hash FROM logistics_entries l
+                 JOIN log_entries e ON e.log_index = l.log_index ORDER BY l.log_index"
+            }
+        }
+    }
+}
+
 /// Rows written between two calls of the progress callback.
 const PROGRESS_EVERY: u64 = 16_384;
 

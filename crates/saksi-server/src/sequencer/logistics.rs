@@ -12,10 +12,13 @@
 //! that failed to commit is undone by reading the state back from the
 //! store ([`logistics_from_store`]).
 
-use saksi_api::RecapAccepted;
+use saksi_api::{RecapAccepted, Receipt};
 use saksi_core::time::UnixTime;
 use saksi_log::Verifier;
-use saksi_statement::{DeliveryStatement, Entry, Logistics, ShipmentStatement, Signed};
+use saksi_statement::{
+    Authority, DeliveryStatement, Entry, Logistics, LogisticsRefusal, ShipmentStatement, Signed,
+    Statement,
+};
 use saksi_store::{PhotoName, Store};
 
 use super::Sequencer;
@@ -87,14 +90,9 @@ impl Sequencer {
         pending: &mut Pending,
     ) -> Result<Accepted, Refused> {
         let ShipmentFact { signed, signer } = fact;
-        let authority = self
-            .registry
-            .authority(&signer, now)
-            .map_err(Refused::Chain)?;
-        self.logistics
-            .check_shipment(&signed.statement, authority)
-            .map_err(Refused::Logistics)?;
-        let receipt = self.log_logistics(&signed, log_index, now, pending);
+        let receipt = self.log_logistics(&signed, &signer, (log_index, now), pending, |l, a| {
+            l.check_shipment(&signed.statement, a)
+        })?;
         self.note_logistics(
             LogisticsChange::Shipment(Box::new(signed.statement), log_index),
             pending,
@@ -110,14 +108,9 @@ impl Sequencer {
         pending: &mut Pending,
     ) -> Result<Accepted, Refused> {
         let DeliveryFact { signed, signer } = fact;
-        let authority = self
-            .registry
-            .authority(&signer, now)
-            .map_err(Refused::Chain)?;
-        self.logistics
-            .check_delivery(&signed.statement, authority)
-            .map_err(Refused::Logistics)?;
-        let receipt = self.log_logistics(&signed, log_index, now, pending);
+        let receipt = self.log_logistics(&signed, &signer, (log_index, now), pending, |l, a| {
+            l.check_delivery(&signed.statement, a).map(drop)
+        })?;
         // The photos the entry names may now be uploaded (README: Photos).
         pending.batch.photos.extend(
             signed
@@ -133,23 +126,30 @@ impl Sequencer {
         Ok(Accepted::Recap(RecapAccepted { log_index, receipt }))
     }
 
-    /// Adds a logistics entry to the batch, marked for the start-up
-    /// replay; its unsigned receipt.
-    fn log_logistics<S: saksi_statement::Statement>(
+    /// Decides a logistics fact signed by `signer`: the key valid now,
+    /// then `rule` given its authority. If both allow it, adds its entry
+    /// to the batch, marked for the start-up replay; its unsigned receipt.
+    fn log_logistics<S: Statement>(
         &self,
         signed: &Signed<S>,
-        log_index: u64,
-        now: UnixTime,
+        signer: &Verifier,
+        (log_index, now): (u64, UnixTime),
         pending: &mut Pending,
-    ) -> saksi_api::Receipt {
+        rule: impl FnOnce(&Logistics, Authority) -> Result<(), LogisticsRefusal>,
+    ) -> Result<Receipt, Refused> {
+        let authority = self
+            .registry
+            .authority(signer, now)
+            .map_err(Refused::Chain)?;
+        rule(&self.logistics, authority).map_err(Refused::Logistics)?;
         pending.batch.logistics.push(log_index);
-        log_entry(
+        Ok(log_entry(
             signed.entry(now),
             log_index,
             now,
             Some(signed.sha256()),
             pending,
-        )
+        ))
     }
 
     /// Applies a decided change to the sequencer's copy now and to the

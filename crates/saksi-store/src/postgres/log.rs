@@ -80,16 +80,7 @@ pub(super) fn insert_marks<'a>(
 
 /// The entries of one kind, in log order.
 pub(super) fn marked_entries(conn: &mut Conn, marks: Marks) -> Result<Vec<LogEntry>> {
-    let select = conn.statement(match marks {
-        Marks::Recap => {
-            "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
-             JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index"
-        }
-        Marks::Logistics => {
-            "SELECT e.log_index, e.data, e.leaf_hash FROM logistics_entries l
-             JOIN log_entries e ON e.log_index = l.log_index ORDER BY l.log_index"
-        }
-    })?;
+    let select = conn.statement(marks.select_entries())?;
     conn.client
         .query(&select, &[])?
         .iter()

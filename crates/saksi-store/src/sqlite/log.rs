@@ -57,16 +57,7 @@ pub(super) fn insert_marks(tx: &Transaction<'_>, marks: Marks, indexes: &[u64]) 
 
 /// The entries of one kind, in log order.
 pub(super) fn marked_entries(conn: &Connection, marks: Marks) -> Result<Vec<LogEntry>> {
-    let mut select = conn.prepare_cached(match marks {
-        Marks::Recap => {
-            "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
-             JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index"
-        }
-        Marks::Logistics => {
-            "SELECT e.log_index, e.data, e.leaf_hash FROM logistics_entries l
-             JOIN log_entries e ON e.log_index = l.log_index ORDER BY l.log_index"
-        }
-    })?;
+    let mut select = conn.prepare_cached(marks.select_entries())?;
     entry_rows(select.query([])?)
 }
 
