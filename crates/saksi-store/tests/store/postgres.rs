@@ -187,7 +187,7 @@ fn stores_connecting_to_a_fresh_database_at_once_migrate_it_once() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 11);
+    assert_eq!(applied, 12);
 }
 
 #[test]
