@@ -29,7 +29,7 @@ pub use incidents::{
     Percentiles,
 };
 pub use log::{LogEntries, LogEntry, Proof};
-pub use logistics::Allocation;
+pub use logistics::{Allocation, DeliveredItem, Delivery, Shipment, Stock};
 pub use recap::{
     Blocker, QueueCounts, QueueNoForm, QueueTps, RecapConfirmation, RecapState, ReviewQueue,
 };

@@ -47,6 +47,19 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             "/api/v1/logistics/allocation/{code}",
             get(logistics::allocation::show),
         )
+        .route("/api/v1/logistics/shipments", post(logistics::ship::ship))
+        .route(
+            "/api/v1/logistics/shipments/{id}",
+            get(logistics::shipment::show),
+        )
+        .route(
+            "/api/v1/logistics/shipments/{id}/delivery",
+            post(logistics::deliver::deliver),
+        )
+        .route(
+            "/api/v1/logistics/stock/{code}",
+            get(logistics::stock::show),
+        )
         .route("/api/v1/regions/{code}", get(regions::show::show))
         .route("/api/v1/results/{contest}", get(results::show::national))
         .route("/api/v1/results/{contest}/{code}", get(results::show::show))

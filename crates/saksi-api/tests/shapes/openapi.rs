@@ -333,6 +333,22 @@ fn every_shape_matches_the_openapi_file() {
         &response("/api/v1/logistics/allocation/{code}", "get", "200"),
         &allocation(),
     );
+    c.check(
+        &response("/api/v1/logistics/stock/{code}", "get", "200"),
+        &allocation(),
+    );
+    for delivered in [true, false] {
+        c.check(
+            &response("/api/v1/logistics/shipments/{id}", "get", "200"),
+            &shipment(delivered),
+        );
+    }
+    for path in [
+        "/api/v1/logistics/shipments",
+        "/api/v1/logistics/shipments/{id}/delivery",
+    ] {
+        c.check(&response(path, "post", "201"), &recap_accepted(true));
+    }
     c.assert_properties_match();
 
     // Every named schema of a JSON answer was reached by some sample
@@ -367,6 +383,10 @@ fn every_shape_matches_the_openapi_file() {
         "Health",
         "SessionInfo",
         "Allocation",
+        "Stock",
+        "Shipment",
+        "Delivery",
+        "DeliveredItem",
     ] {
         assert!(c.seen.contains_key(&s(name)), "no sample reaches {name}");
     }

@@ -9,5 +9,5 @@ mod table;
 pub use allocation::Allocation;
 pub use table::{
     AllocationTable, CONTEST_PLACEHOLDER, DEFAULT_TABLE, MAX_DPT_PERCENT, MAX_ITEM_LEN,
-    MAX_QUANTITY, Quantity, Rule, TableError,
+    MAX_QUANTITY, Quantity, Rule, TableError, is_item_name,
 };

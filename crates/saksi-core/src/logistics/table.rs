@@ -29,6 +29,17 @@ pub const MAX_DPT_PERCENT: u32 = 1_000;
 /// The longest item name, placeholder expanded.
 pub const MAX_ITEM_LEN: usize = 48;
 
+/// Whether `name` can name an item: 1 to [`MAX_ITEM_LEN`] of `a-z`, `0-9`
+/// and `-`. The table's names are such, and so must be every item a
+/// shipment names, so that a signed statement never carries a name no
+/// table could give.
+pub fn is_item_name(name: &str) -> bool {
+    (1..=MAX_ITEM_LEN).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// How many of an item one unit gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantity {
@@ -200,16 +211,10 @@ fn check_rule(raw: &RuleFile) -> Result<Rule, String> {
     if raw.item.matches(CONTEST_PLACEHOLDER).count() > 1 {
         return Err(format!("{} names {{contest}} more than once", raw.item));
     }
-    let plain = raw.item.replace(CONTEST_PLACEHOLDER, "x");
     let longest = raw
         .item
         .replace(CONTEST_PLACEHOLDER, Contest::DprdKabkota.id());
-    if plain.is_empty()
-        || longest.len() > MAX_ITEM_LEN
-        || !plain
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    if !is_item_name(&longest) {
         return Err(format!(
             "item name {:?} must be 1 to {MAX_ITEM_LEN} of a-z, 0-9 and -, with at most one {{contest}}",
             raw.item

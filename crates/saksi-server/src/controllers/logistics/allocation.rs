@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::codes;
 use crate::controllers::json_of;
 use crate::error::ApiError;
 use crate::extract::{RawPath, region_code};
@@ -17,10 +16,7 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     let code = region_code(&code)?;
     let election = &state.election;
-    let id = election
-        .tree
-        .find(code)
-        .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no region {code}")))?;
+    let id = super::region(election, code)?;
     let items = state
         .allocation
         .named(election, id)
