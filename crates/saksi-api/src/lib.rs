@@ -29,7 +29,10 @@ pub use incidents::{
     Percentiles,
 };
 pub use log::{LogEntries, LogEntry, Proof};
-pub use logistics::{Allocation, DeliveredItem, Delivery, Shipment, Stock};
+pub use logistics::{
+    Allocation, BallotMismatch, DeliveredItem, Delivery, MAX_MISMATCHES, Reconciliation,
+    ReconciliationChild, Shipment, Stock,
+};
 pub use recap::{
     Blocker, QueueCounts, QueueNoForm, QueueTps, RecapConfirmation, RecapState, ReviewQueue,
 };

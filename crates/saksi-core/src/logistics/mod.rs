@@ -1,9 +1,11 @@
 //! Logistics: what every polling unit is sent. The allocation is computed
 //! from the election (each unit's DPT, its voting method and the contests
 //! it holds) by a table of rules that is data, so the commission can change
-//! a quantity without a release (docs/logistics.md).
+//! a quantity without a release (docs/logistics.md). After the count,
+//! [`reconcile`] accounts for every TPS's ballots against its C.Hasil.
 
 mod allocation;
+pub mod reconcile;
 mod table;
 
 pub use allocation::Allocation;

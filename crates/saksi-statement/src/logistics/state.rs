@@ -273,6 +273,11 @@ impl Logistics {
             .map(|(name, n)| (name.as_ref(), *n))
     }
 
+    /// Every office and TPS that holds anything.
+    pub fn holders(&self) -> impl Iterator<Item = RegionCode> + '_ {
+        self.stock.keys().copied()
+    }
+
     /// Shipments logged, and of them those delivered.
     pub fn counts(&self) -> (u64, u64) {
         (self.shipments.len() as u64, self.deliveries)

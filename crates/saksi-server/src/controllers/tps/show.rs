@@ -43,13 +43,7 @@ pub async fn show(
     // tallies carry them, so they cost no look at the store).
     let (log_size, anomalies) = {
         let live = state.live();
-        let flags: Vec<TpsFlag> = live
-            .tallies
-            .flags(&state.election, id)
-            .into_iter()
-            .map(flag)
-            .collect();
-        (live.log_size(), flags)
+        (live.log_size(), flags(&state.election, &live, id))
     };
     // The versions, what their log entries say, and whether each photo is
     // uploaded yet (a look at the photo store each), in one blocking task.
@@ -137,8 +131,40 @@ pub async fn show(
     Ok(json_of(StatusCode::OK, &body))
 }
 
+/// The flags of a TPS's current forms, every contest, in ballot order:
+/// the anomaly flags, then `ballots_unreconciled` where the ballots the
+/// TPS received do not add up with its C.Hasil
+/// (`saksi_core::logistics::reconcile`), with the numbers.
+pub(crate) fn flags(election: &saksi_core::Election, live: &Live, id: RegionId) -> Vec<TpsFlag> {
+    let mut flags: Vec<TpsFlag> = live
+        .tallies
+        .flags(election, id)
+        .into_iter()
+        .map(flag)
+        .collect();
+    for contest in Contest::ALL {
+        let Some(ballots) = live.reconciliation.ballots(id, contest) else {
+            continue;
+        };
+        let why = ballots.mismatches();
+        if !why.is_empty() {
+            flags.push(TpsFlag {
+                code: UNRECONCILED.to_owned(),
+                message: format!("The ballots do not add up: {}.", why.join("; ")),
+                contest: contest.id().to_owned(),
+            });
+        }
+    }
+    // Stable: within a contest, the anomaly flags first.
+    flags.sort_by_key(|f| Contest::parse(&f.contest).map(Contest::index));
+    flags
+}
+
+/// The flag of a TPS whose ballots do not add up.
+const UNRECONCILED: &str = "ballots_unreconciled";
+
 /// An anomaly flag as the API shows it.
-pub(crate) fn flag(f: saksi_core::anomaly::Flag) -> TpsFlag {
+fn flag(f: saksi_core::anomaly::Flag) -> TpsFlag {
     TpsFlag {
         code: f.code.id().to_owned(),
         message: f.message,
