@@ -196,6 +196,24 @@ impl DemoKeys {
         client: &Client,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Registered> {
+        let phases = self.registrations(election)?;
+        let total = phases.iter().map(Vec::len).sum::<usize>() as u64;
+        let client = client.with_timeout(BULK_TIMEOUT);
+        let mut done = Registered::default();
+        for phase in phases {
+            let before = (done.new + done.already) as u64;
+            let counted = post_bulk(&client, phase, &|n| progress(before + n, total)).await?;
+            done.add(counted);
+        }
+        Ok(done)
+    }
+
+    /// Every registration envelope (JSON bytes), in phases a server takes
+    /// one after the other, parents before children: the kpu-prov keys,
+    /// the kpu-kabkota keys, the KPPS devices' keys, the commissioners'.
+    /// What [`DemoKeys::register`] posts, and what the national fixture
+    /// logs in-process.
+    pub fn registrations(&self, election: &Election) -> Result<Vec<Vec<Vec<u8>>>> {
         let provinces: Vec<Vec<u8>> = self
             .provinces
             .iter()
@@ -211,10 +229,12 @@ impl DemoKeys {
             .collect::<Result<_>>()?;
         let by_kab: HashMap<RegionCode, &Signer> =
             self.kabkota.iter().map(|(c, k)| (*c, k)).collect();
-        let tps: Vec<(RegionCode, &Signer)> = self
-            .kpps
-            .iter()
-            .map(|(id, key)| (election.tree.get(*id).code, key))
+        // In the tree's order, so that the log of a fixture is the same
+        // on every run.
+        let tps: Vec<(RegionCode, &Signer)> = election
+            .tree
+            .tps_ids()
+            .filter_map(|id| Some((election.tree.get(id).code, self.kpps.get(&id)?)))
             .collect();
         let devices = parallel(&tps, |(code, key)| {
             let by = code
@@ -225,9 +245,10 @@ impl DemoKeys {
         })
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
-        let commissioners = self
-            .commissioners
-            .iter()
+        let mut regions: Vec<(&RegionCode, &Vec<Signer>)> = self.commissioners.iter().collect();
+        regions.sort_unstable_by_key(|(code, _)| **code);
+        let commissioners = regions
+            .into_iter()
             .flat_map(|(code, keys)| keys.iter().map(move |key| (*code, key)))
             .map(|(code, key)| {
                 let role = commissioner_role(code.level()).expect("a recap level");
@@ -235,15 +256,7 @@ impl DemoKeys {
                 self.registration_of(key.verifier(), role, code, by, true)
             })
             .collect::<Result<Vec<_>>>()?;
-        let total = (provinces.len() + kabkota.len() + devices.len() + commissioners.len()) as u64;
-        let client = client.with_timeout(BULK_TIMEOUT);
-        let mut done = Registered::default();
-        for phase in [provinces, kabkota, devices, commissioners] {
-            let before = (done.new + done.already) as u64;
-            let counted = post_bulk(&client, phase, &|n| progress(before + n, total)).await?;
-            done.add(counted);
-        }
-        Ok(done)
+        Ok(vec![provinces, kabkota, devices, commissioners])
     }
 
     /// The registration of an officer's key made in a browser, signed by
