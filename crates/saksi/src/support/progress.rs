@@ -18,6 +18,21 @@ pub fn bar(label: &str, total: u64, unit: &str) -> ProgressBar {
     bar
 }
 
+/// [`bar`] that also shows the rate, for work that takes minutes
+/// (the national fixture).
+pub fn rate_bar(label: &str, total: u64, unit: &str) -> ProgressBar {
+    let bar = bar(label, total, unit);
+    let template = format!(
+        "{{msg:>18}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}})"
+    );
+    bar.set_style(
+        ProgressStyle::with_template(&template)
+            .expect("the template is a constant")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
 /// A bar over bytes of a file being read.
 pub fn bytes(label: &str, total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
