@@ -1,8 +1,9 @@
 //! The national fixture (`saksi init --with-forms`): a data directory
 //! that serves and passes the audit, whose results are the sum of its
 //! forms, whose entries are those HTTP ingest makes of the same statements
-//! but for their times, on SQLite and PostgreSQL; and a refused run that
-//! changes nothing.
+//! but for their times, on SQLite and PostgreSQL; an interrupted run that
+//! leaves a valid log of what it wrote; and a refused run that changes
+//! nothing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -218,6 +219,50 @@ fn a_fixture_on_postgresql_serves_and_passes_the_audit() {
     assert_eq!(
         national["totals"]["tps_reported"], national["totals"]["tps_expected"],
         "{national}"
+    );
+    audit_passes(&server, &dir);
+}
+
+#[test]
+fn an_interrupted_fixture_leaves_a_valid_log_of_what_it_wrote() {
+    use std::io::{BufRead, BufReader, Read};
+    let _heavy = heavy();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut child = saksi()
+        .args(["init", "--data-dir", path(&dir), "--scale", "0.01"])
+        .args(["--seed", "15", "--with-forms"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    // Once the keys are logged, the forms stream: interrupt them.
+    while !said.contains("officer and KPPS keys") {
+        assert!(stderr.read_line(&mut said).unwrap() > 0, "{said}");
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    stderr.read_to_string(&mut said).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{said}");
+    assert!(said.contains("interrupted: "), "{said}");
+    assert!(said.contains("cannot be resumed"), "{said}");
+    let forms = entries(&dir).iter().filter(|e| e["type"] == "form").count();
+    let server = Server::serve(&dir);
+    let national = json(&get(server.addr, "/api/v1/results/ppwp").1);
+    let reported = national["totals"]["tps_reported"].as_u64().unwrap();
+    assert!(
+        reported < national["totals"]["tps_expected"].as_u64().unwrap(),
+        "{national}"
+    );
+    assert!(
+        said.contains(&format!("and {forms} forms written before")),
+        "{said}"
     );
     audit_passes(&server, &dir);
 }
