@@ -13,6 +13,7 @@
 pub mod error;
 pub mod incidents;
 pub mod log;
+pub mod logistics;
 pub mod recap;
 pub mod regions;
 pub mod results;
@@ -28,6 +29,7 @@ pub use incidents::{
     Percentiles,
 };
 pub use log::{LogEntries, LogEntry, Proof};
+pub use logistics::{Allocation, DeliveredItem, Delivery, Shipment, Stock};
 pub use recap::{
     Blocker, QueueCounts, QueueNoForm, QueueTps, RecapConfirmation, RecapState, ReviewQueue,
 };

@@ -17,7 +17,10 @@ use saksi_statement::entry::{EntryError, Kind, entry_sha256};
 use saksi_statement::recap::{
     NoFormStatement, ObjectionEntry, ReopenStatement, RulingStatement, SignoffStatement,
 };
-use saksi_statement::{Correction, Entry, KeyAction, KeyStatement, SignedBy, Statement};
+use saksi_statement::{
+    Correction, DeliveryStatement, Entry, KeyAction, KeyStatement, ShipmentStatement, SignedBy,
+    Statement,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -84,9 +87,10 @@ pub struct RulingEntry {
     pub signed: Signed,
 }
 
-/// A signed recap statement (a sign-off's or a reopen's confirmation, a
-/// reason for no form) with its digest: identical statements confirm the
-/// same sign-off, and a parent names a child by it.
+/// A signed statement the ledger replays with its digest (a sign-off's or
+/// a reopen's confirmation, a reason for no form, a shipment, a delivery):
+/// identical statements confirm the same sign-off, and a parent names a
+/// child by it.
 #[derive(Debug)]
 pub struct RecapEntry<S> {
     pub statement: S,
@@ -101,6 +105,10 @@ pub type SignoffEntry = RecapEntry<SignoffStatement>;
 pub type NoFormEntry = RecapEntry<NoFormStatement>;
 /// A commissioner's confirmation of a reopen of a final region.
 pub type ReopenEntry = RecapEntry<ReopenStatement>;
+/// A sending office's (or supplier's) shipment.
+pub type ShipmentEntry = RecapEntry<ShipmentStatement>;
+/// A receiving office's proof of delivery.
+pub type DeliveryEntry = RecapEntry<DeliveryStatement>;
 
 /// A key registration or revocation.
 #[derive(Debug)]
@@ -120,6 +128,8 @@ pub enum Body {
     Signoff(SignoffEntry),
     Reopen(ReopenEntry),
     NoForm(NoFormEntry),
+    Shipment(ShipmentEntry),
+    Delivery(DeliveryEntry),
 }
 
 /// One decoded entry.
@@ -332,6 +342,14 @@ pub fn decode(data: &[u8], ctx: &Context<'_>, fresh: &mut Signers) -> Decoded {
             problems.extend(ctx.origin_problem(&e.signed.statement.origin));
             recap(e, ctx, fresh).map(Body::Reopen)
         }
+        Entry::ShipmentV1(e) => {
+            problems.extend(ctx.origin_problem(&e.signed.statement.origin));
+            recap(e, ctx, fresh).map(Body::Shipment)
+        }
+        Entry::DeliveryV1(e) => {
+            problems.extend(ctx.origin_problem(&e.signed.statement.origin));
+            recap(e, ctx, fresh).map(Body::Delivery)
+        }
     };
     match body {
         Ok(body) => Decoded {
@@ -358,9 +376,8 @@ fn unusable(label: Label, problem: String) -> Decoded {
     }
 }
 
-/// The signature of a statement logged at `logged_at`, to check, with its
-/// signer's key parsed (or taken from the cache).
-/// A signed recap entry as the ledger replays it.
+/// A signed entry as the ledger replays it: its statement, digest and
+/// signature.
 fn recap<S: Statement>(
     e: saksi_statement::SignedEntry<S>,
     ctx: &Context<'_>,
@@ -375,6 +392,8 @@ fn recap<S: Statement>(
     })
 }
 
+/// The signature of a statement logged at `logged_at`, to check, with its
+/// signer's key parsed (or taken from the cache).
 fn signed<S: Statement>(
     statement: &saksi_statement::Signed<S>,
     logged_at: UnixTime,

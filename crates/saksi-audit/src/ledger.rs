@@ -26,6 +26,8 @@
 //! - a `signoff` entry is a commissioner's confirmation, replayed by
 //!   [`crate::signoffs`]; a form version or an objection below a region
 //!   whose sign-off is final is a discrepancy;
+//! - a `shipment` or `delivery` entry is replayed by [`crate::logistics`]
+//!   against the key chain and every office's stock;
 //! - an `incident` entry follows its incident's lifecycle
 //!   ([`crate::incidents`]); a filing a KPPS device signed counts only if
 //!   its signature verifies and its signer is the TPS's `kpps` key at
@@ -39,7 +41,7 @@ use std::collections::HashMap;
 use saksi_core::RegionCode;
 use saksi_log::Verifier;
 use saksi_statement::recap::ObjectionEntry;
-use saksi_statement::{KeyAction, KeyRole, Registry, Review, SignedBy, Signoffs};
+use saksi_statement::{KeyAction, KeyRole, Logistics, Registry, Review, SignedBy, Signoffs};
 
 use saksi_statement::entry::Kind;
 
@@ -52,7 +54,8 @@ use crate::report::{Discrepancy, Resubmission, Rotation};
 /// Counts for the report.
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
-    /// Keys registered, by role (kpu-prov, kpu-kabkota, kpps, pps, ppk).
+    /// Keys registered, by role (kpu-prov, kpu-kabkota, kpps, pps, ppk,
+    /// kpu-ri, supplier).
     pub registered: [u64; KeyRole::ALL.len()],
     /// Keys revoked, by the revoked key's role.
     pub revoked: [u64; KeyRole::ALL.len()],
@@ -94,6 +97,10 @@ pub struct Stats {
     /// Time spent checking each sign-off's children against the log and
     /// its totals against their sum: what the recap adds to an audit.
     pub signoff_sums: std::time::Duration,
+    /// Shipments and deliveries applied, and those refused.
+    pub shipments: u64,
+    pub deliveries: u64,
+    pub logistics_refused: u64,
 }
 
 /// Position of a role in the per-role counts.
@@ -105,6 +112,7 @@ pub fn role_slot(role: KeyRole) -> usize {
         KeyRole::Pps => 3,
         KeyRole::Ppk => 4,
         KeyRole::KpuRi => 5,
+        KeyRole::Supplier => 6,
     }
 }
 
@@ -130,6 +138,8 @@ pub struct Ledger {
     pub review: Review,
     /// The sign-offs so far: pending, final, and what they lock.
     pub signoffs: Signoffs,
+    /// The shipments so far, their deliveries and every office's stock.
+    pub logistics: Logistics,
     revoked_kpps: HashMap<RegionCode, Revoked>,
     /// `form` v1 entries below this index are accepted (an old log's
     /// unsigned prefix); from it on, each is a discrepancy.
@@ -149,6 +159,7 @@ impl Ledger {
             incidents: Incidents::default(),
             review: Review::default(),
             signoffs: Signoffs::default(),
+            logistics: Logistics::default(),
             revoked_kpps: HashMap::new(),
             allow_unsigned_before: 0,
         }
@@ -170,6 +181,8 @@ impl Ledger {
             Some(Body::Signoff(signoff)) => self.signoff(index, signoff, problems, found),
             Some(Body::Reopen(reopen)) => self.reopen(index, reopen, problems, found),
             Some(Body::NoForm(no_form)) => self.no_form(index, no_form, problems, found),
+            Some(Body::Shipment(shipment)) => self.shipment(index, shipment, problems, found),
+            Some(Body::Delivery(delivery)) => self.delivery(index, delivery, problems, found),
             None => {
                 for p in problems {
                     let message = match label {
@@ -188,6 +201,9 @@ impl Ledger {
                     }
                     Label::Known(Kind::SignoffV1 | Kind::ReopenV1 | Kind::NoFormV1) => {
                         self.stats.signoffs_refused += 1;
+                    }
+                    Label::Known(Kind::ShipmentV1 | Kind::DeliveryV1) => {
+                        self.stats.logistics_refused += 1;
                     }
                     Label::Other(_) => {}
                 }

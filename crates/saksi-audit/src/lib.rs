@@ -11,8 +11,9 @@
 //!    checks and signature ([`entry`]), then the version and key chains in
 //!    index order ([`ledger`]) from the pinned root keys, keeping only a
 //!    compact state ([`forms`]), and every incident's events against the
-//!    incident lifecycle ([`incidents`]), and the recap's sign-offs, their
-//!    children and sums, quorums and locks ([`signoffs`]).
+//!    incident lifecycle ([`incidents`]), the recap's sign-offs, their
+//!    children and sums, quorums and locks ([`signoffs`]), and the
+//!    logistics chain's shipments, deliveries and stocks ([`logistics`]).
 //! 3. [`regions`]: the TPS the log names against the published region list.
 //! 4. [`recount`] and [`compare`]: the counting rule replayed and compared
 //!    with the published results at the `log_size` each response states.
@@ -27,6 +28,7 @@ pub mod forms;
 pub mod growth;
 pub mod incidents;
 pub mod ledger;
+pub mod logistics;
 pub mod recount;
 pub mod regions;
 pub mod replay;

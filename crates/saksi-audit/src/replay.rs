@@ -152,6 +152,8 @@ fn signed_mut(d: &mut Decoded) -> Option<&mut Signed> {
         Some(Body::Signoff(s)) => Some(&mut s.signed),
         Some(Body::Reopen(r)) => Some(&mut r.signed),
         Some(Body::NoForm(n)) => Some(&mut n.signed),
+        Some(Body::Shipment(s)) => Some(&mut s.signed),
+        Some(Body::Delivery(d)) => Some(&mut d.signed),
         Some(Body::Objection(_)) | None => None,
     }
 }

@@ -11,6 +11,7 @@ pub mod contest;
 pub mod election;
 pub mod form;
 pub mod incident;
+pub mod logistics;
 pub mod permission;
 pub mod region;
 pub mod tally;
@@ -19,4 +20,4 @@ pub mod username;
 
 pub use contest::Contest;
 pub use election::{Candidate, Dapil, DapilCode, Election, ElectionError, Party, Paslon};
-pub use region::{Dpt, Level, Region, RegionCode, RegionId, RegionInput, RegionTree};
+pub use region::{Dpt, Level, Region, RegionCode, RegionId, RegionInput, RegionTree, VotingMethod};

@@ -1,7 +1,8 @@
 //! Valid inputs of every format, built in code with the project's own
 //! signers and encoders, so the mutator starts from what a KPPS app, an
 //! officer, the log or the commission really produce: a signed C.Hasil
-//! envelope (PPWP, DPR, DPD), a key registration and revocation, their log
+//! envelope (PPWP, DPR, DPD), a key registration and revocation, a
+//! shipment and its delivery, their log
 //! entries and an entry bundle, a signed checkpoint, key texts, the two
 //! CSV lists and the log's query strings.
 //!
@@ -11,7 +12,9 @@
 use saksi_core::form::FIELDS;
 use saksi_core::time::UnixTime;
 use saksi_log::{Checkpoint, Note, Signer, canonical_json};
-use saksi_statement::{Envelope, FormStatement, KeyStatement, RulingStatement};
+use saksi_statement::{
+    DeliveryStatement, Envelope, FormStatement, KeyStatement, RulingStatement, ShipmentStatement,
+};
 use serde_json::{Map, Value, json};
 
 /// The log's origin in every seed.
@@ -154,19 +157,54 @@ pub fn key_statements() -> Vec<Map<String, Value>> {
     ]
 }
 
+/// A PPS shipping a TPS its kit, and the TPS's KPPS accepting it with one
+/// damaged box of ballots.
+pub fn logistics_statements() -> (Map<String, Value>, Map<String, Value>) {
+    let shipment = object(json!({
+        "v": 1,
+        "type": "shipment",
+        "origin": ORIGIN,
+        "from": "11.01.01.2001",
+        "to": TPS,
+        "items": {"ballot-ppwp": 255, "box": 5, "ink": 2},
+        "seals": ["KPU-0001", "KPU-0002"],
+        "dispatched_at": "2024-02-10T08:00:00Z",
+        "due_at": "2024-02-13T12:00:00Z",
+        "signed_at": "2024-02-10T08:00:00Z",
+    }));
+    let delivery = object(json!({
+        "v": 1,
+        "type": "delivery",
+        "origin": ORIGIN,
+        "shipment": 41,
+        "items": {
+            "ballot-ppwp": {"accepted": 250, "rejected": 5, "reason": "damaged"},
+            "box": {"accepted": 5, "rejected": 0},
+            "ink": {"accepted": 2, "rejected": 0},
+        },
+        "seals_checked": ["KPU-0001"],
+        "photos": ["0f".repeat(32)],
+        "received_at": "2024-02-12T09:30:00Z",
+        "signed_at": "2024-02-12T09:31:00Z",
+    }));
+    (shipment, delivery)
+}
+
 /// The KPU Kab/Kota key that signs the seed key statements.
 fn kabkota_signer() -> Signer {
     signer("kpu-kabkota-11.01", 8)
 }
 
-/// Every seed statement signed: forms by the KPPS key, key statements by
-/// the KPU Kab/Kota key, rulings by a PPK key.
+/// Every seed statement signed: forms and the delivery by the KPPS key,
+/// key statements by the KPU Kab/Kota key, rulings by a PPK key, the
+/// shipment by a PPS key.
 pub fn envelopes() -> Vec<Envelope> {
     let sign = |statement, by: &Signer| {
         Envelope::sign(statement, by).unwrap_or_else(|e| panic!("seed envelope: {e}"))
     };
     let kpps = kpps_signer();
     let kabkota = kabkota_signer();
+    let (shipment, delivery) = logistics_statements();
     form_statements()
         .into_iter()
         .map(|s| sign(s, &kpps))
@@ -176,6 +214,10 @@ pub fn envelopes() -> Vec<Envelope> {
                 .into_iter()
                 .map(|s| sign(s, &signer("ppk-11.01.01", 9))),
         )
+        .chain([
+            sign(shipment, &signer("pps-11.01.01.2001", 10)),
+            sign(delivery, &kpps),
+        ])
         .collect()
 }
 
@@ -241,7 +283,8 @@ fn objection_entry() -> Vec<u8> {
 }
 
 /// Log entries of every kind: `form` v1, `form` v2 (a correction too),
-/// `key` v1, `objection` v1 and `ruling` v1.
+/// `key` v1, `objection` v1, `ruling` v1, `shipment` v1 and `delivery`
+/// v1.
 pub fn entries() -> Vec<Vec<u8>> {
     let logged_at = UnixTime(1_707_915_909);
     let mut out = vec![form_v1_entry(), objection_entry()];
@@ -251,6 +294,10 @@ pub fn entries() -> Vec<Vec<u8>> {
         } else if let Ok(signed) = envelope.open::<KeyStatement>() {
             out.push(signed.entry(logged_at));
         } else if let Ok(signed) = envelope.open::<RulingStatement>() {
+            out.push(signed.entry(logged_at));
+        } else if let Ok(signed) = envelope.open::<ShipmentStatement>() {
+            out.push(signed.entry(logged_at));
+        } else if let Ok(signed) = envelope.open::<DeliveryStatement>() {
             out.push(signed.entry(logged_at));
         }
     }

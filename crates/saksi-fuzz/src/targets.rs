@@ -22,8 +22,9 @@ use saksi_server::extract;
 use saksi_sim::import::{self, ImportError, RowProblem};
 use saksi_statement::entry::{Entry, EntryError, Kind};
 use saksi_statement::{
-    Envelope, EnvelopeError, FormStatement, KeyStatement, ReopenStatement, RulingStatement,
-    SignoffStatement, StatementError, decode_statement,
+    DeliveryStatement, Envelope, EnvelopeError, FormStatement, KeyStatement, ReopenStatement,
+    RulingStatement, ShipmentStatement, SignoffStatement, Statement, StatementError,
+    decode_statement,
 };
 use serde_json::Value;
 
@@ -49,13 +50,13 @@ pub const ALL: &[Target] = &[
     },
     Target {
         name: "envelope",
-        about: "signed envelopes as POSTed (Envelope::parse, verify, open as form, key, ruling, signoff and reopen statements)",
+        about: "signed envelopes as POSTed (Envelope::parse, verify, open as form, key, ruling, signoff, reopen, shipment and delivery statements)",
         seeds: seeds::envelope_bodies,
         run: envelope,
     },
     Target {
         name: "statement",
-        about: "statement bytes (decode_statement as FormStatement, KeyStatement, RulingStatement, SignoffStatement and ReopenStatement)",
+        about: "statement bytes (decode_statement as FormStatement, KeyStatement, RulingStatement, SignoffStatement, ReopenStatement, ShipmentStatement and DeliveryStatement)",
         seeds: seeds::statement_bytes,
         run: statement,
     },
@@ -139,42 +140,70 @@ fn envelope(bytes: &[u8]) -> &'static str {
         panic!("the statement's canonical bytes fail the check: {e}");
     }
     let verifies = envelope.verify();
-    match (
-        envelope.open::<FormStatement>(),
-        envelope.open::<KeyStatement>(),
-        envelope.open::<RulingStatement>(),
-        envelope.open::<SignoffStatement>(),
-        envelope.open::<ReopenStatement>(),
-    ) {
-        (Ok(_), _, _, _, _) if verifies => "form statement, signature verifies",
-        (Ok(_), _, _, _, _) => "form statement, signature does not verify",
-        (_, Ok(_), _, _, _) if verifies => "key statement, signature verifies",
-        (_, Ok(_), _, _, _) => "key statement, signature does not verify",
-        (_, _, Ok(_), _, _) if verifies => "ruling statement, signature verifies",
-        (_, _, Ok(_), _, _) => "ruling statement, signature does not verify",
-        (_, _, _, Ok(_), _) if verifies => "signoff statement, signature verifies",
-        (_, _, _, Ok(_), _) => "signoff statement, signature does not verify",
-        (_, _, _, _, Ok(_)) if verifies => "reopen statement, signature verifies",
-        (_, _, _, _, Ok(_)) => "reopen statement, signature does not verify",
-        (Err(e), _, _, _, _) => statement_error(&e),
+    match read_statement(&envelope.canonical) {
+        Ok(kind) if verifies => kind.verifies,
+        Ok(kind) => kind.fails,
+        Err(e) => statement_error(&e),
     }
 }
 
 fn statement(bytes: &[u8]) -> &'static str {
-    match (
-        decode_statement::<FormStatement>(bytes),
-        decode_statement::<KeyStatement>(bytes),
-        decode_statement::<RulingStatement>(bytes),
-        decode_statement::<SignoffStatement>(bytes),
-        decode_statement::<ReopenStatement>(bytes),
-    ) {
-        (Ok(_), _, _, _, _) => "form statement",
-        (_, Ok(_), _, _, _) => "key statement",
-        (_, _, Ok(_), _, _) => "ruling statement",
-        (_, _, _, Ok(_), _) => "signoff statement",
-        (_, _, _, _, Ok(_)) => "reopen statement",
-        (Err(e), _, _, _, _) => statement_error(&e),
+    match read_statement(bytes) {
+        Ok(kind) => kind.name,
+        Err(e) => statement_error(&e),
     }
+}
+
+/// A kind of signed statement: how its bytes are read, and the outcomes
+/// naming it.
+struct StatementKind {
+    read: fn(&[u8]) -> Result<(), StatementError>,
+    name: &'static str,
+    verifies: &'static str,
+    fails: &'static str,
+}
+
+fn reads<S: Statement>(bytes: &[u8]) -> Result<(), StatementError> {
+    decode_statement::<S>(bytes).map(drop)
+}
+
+/// A [`StatementKind`] of statement type `$type`, its outcomes named
+/// after `$name`.
+macro_rules! statement_kind {
+    ($name:literal, $type:ty) => {
+        StatementKind {
+            read: reads::<$type>,
+            name: concat!($name, " statement"),
+            verifies: concat!($name, " statement, signature verifies"),
+            fails: concat!($name, " statement, signature does not verify"),
+        }
+    };
+}
+
+/// Every kind of signed statement a client posts, in the order they are
+/// tried.
+const STATEMENT_KINDS: &[StatementKind] = &[
+    statement_kind!("form", FormStatement),
+    statement_kind!("key", KeyStatement),
+    statement_kind!("ruling", RulingStatement),
+    statement_kind!("signoff", SignoffStatement),
+    statement_kind!("reopen", ReopenStatement),
+    statement_kind!("shipment", ShipmentStatement),
+    statement_kind!("delivery", DeliveryStatement),
+];
+
+/// The first kind that reads `bytes`, or why the first (a form) does not.
+fn read_statement(bytes: &[u8]) -> Result<&'static StatementKind, StatementError> {
+    let mut first = None;
+    for kind in STATEMENT_KINDS {
+        match (kind.read)(bytes) {
+            Ok(()) => return Ok(kind),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| StatementError::Malformed("no statement kind".into())))
 }
 
 fn statement_error(e: &StatementError) -> &'static str {
@@ -216,6 +245,8 @@ fn decode_entry(bytes: &[u8]) -> &'static str {
                 Kind::SignoffV1 => "signoff v1 entry",
                 Kind::ReopenV1 => "reopen v1 entry",
                 Kind::NoFormV1 => "no_form v1 entry",
+                Kind::ShipmentV1 => "shipment v1 entry",
+                Kind::DeliveryV1 => "delivery v1 entry",
             }
         }
         Err(EntryError::NotCanonical(_)) => "entry not canonical",

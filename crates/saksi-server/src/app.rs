@@ -13,6 +13,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use saksi_core::form;
 use saksi_core::incident::book::Book;
+use saksi_core::logistics::Allocation;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
@@ -30,7 +31,9 @@ use crate::live::Live;
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
-use crate::sequencer::{Known, Pace, ReviewLoadError, Sequencer, Sweep, review_from_store};
+use crate::sequencer::{
+    Known, Pace, ReloadError, Sequencer, Sweep, logistics_from_store, review_from_store,
+};
 use crate::state::{AppState, ResultsCache};
 
 /// Why the server could not load its state.
@@ -68,8 +71,8 @@ pub enum LoadError {
     Publish(#[source] PublishError),
     #[error("cannot load the registered keys")]
     Keys(#[from] crate::keys::KeyLoadError),
-    #[error("cannot load the objections and rulings")]
-    Review(#[from] ReviewLoadError),
+    #[error("cannot load the recap's or the logistics chain's facts")]
+    Reload(#[from] ReloadError),
 }
 
 /// A loaded server: state rebuilt from the store, a running sequencer and
@@ -148,6 +151,7 @@ impl App {
         let registry = crate::keys::registry_from_store(&log.roots, store.as_ref())?;
         let (review, signoffs) =
             review_from_store(store.as_ref(), &election, config.signoff_quorum)?;
+        let logistics = logistics_from_store(store.as_ref())?;
         let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
             tallies,
@@ -160,6 +164,7 @@ impl App {
                 .commissioner_regions()
                 .map(|r| (r, registry.commissioners(r, log_size, clock.now())))
                 .collect(),
+            logistics: logistics.clone(),
         }));
         let metrics = Arc::new(Metrics::default());
         if let Some(lease) = &config.lease {
@@ -208,6 +213,7 @@ impl App {
             registry,
             review,
             signoffs,
+            logistics,
             roots: log.roots.clone(),
             uncertain: None,
             lease: config.lease.clone(),
@@ -226,6 +232,14 @@ impl App {
         )
         .map_err(LoadError::Spawn)?;
         let dummy_hash = password::hash("saksi: no such user")?.into();
+        let started = std::time::Instant::now();
+        let allocation = Arc::new(Allocation::compute(&election, &config.allocation));
+        tracing::info!(
+            tps = election.tree.len() - election.tree.upper_len(),
+            items = allocation.items().len(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "allocation computed"
+        );
         tracing::info!(
             log_size,
             regions = election.tree.len(),
@@ -256,6 +270,7 @@ impl App {
                 dummy_hash,
                 enrolment_throttle: Arc::default(),
                 notifier,
+                allocation,
             },
             sequencer: Some(thread),
             sweep: Some(sweep),

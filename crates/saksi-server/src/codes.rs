@@ -268,6 +268,51 @@ pub const RECAP_TOTALS_NOT_SUM: ErrorCode = code(
     422,
     "The sign-off's totals are not the sum of the children it names; the message names the first count that differs.",
 );
+pub const LOGISTICS_UNKNOWN_ITEM: ErrorCode = code(
+    "logistics.unknown_item",
+    422,
+    "The shipment names an item the server's allocation table does not (`details.item`; the items are those `GET /api/v1/logistics/allocation/0` lists, docs/logistics.md).",
+);
+pub const LOGISTICS_NOT_NEXT_LEVEL: ErrorCode = code(
+    "logistics.not_next_level",
+    422,
+    "The shipment does not go one level down the chain (kab/kota -> one of its kecamatan -> one of its desa -> one of its TPS) nor from a supplier to its own kab/kota (`from` = `to`).",
+);
+pub const LOGISTICS_NOT_SENDER: ErrorCode = code(
+    "logistics.not_sender",
+    403,
+    "The signing key is not the sending office's: a `kpu-kabkota`, `ppk` or `pps` key registered for `from` (a `supplier` key registered for it, when `from` = `to`).",
+);
+pub const LOGISTICS_INSUFFICIENT_STOCK: ErrorCode = code(
+    "logistics.insufficient_stock",
+    409,
+    "The sending office holds less of an item than the shipment carries (`details.item`, `details.held`, `details.asked`): its stock is its accepted deliveries in, minus its shipments out.",
+);
+pub const LOGISTICS_SHIPMENT_NOT_FOUND: ErrorCode = code(
+    "logistics.shipment_not_found",
+    404,
+    "No shipment was logged at that index.",
+);
+pub const LOGISTICS_ALREADY_DELIVERED: ErrorCode = code(
+    "logistics.already_delivered",
+    409,
+    "The shipment already has its proof of delivery (`details.delivery_log_index`); a shipment is delivered once.",
+);
+pub const LOGISTICS_NOT_RECEIVER: ErrorCode = code(
+    "logistics.not_receiver",
+    403,
+    "The signing key is not the receiving office's: the `kpu-kabkota`, `ppk` or `pps` key registered for the shipment's `to`, or at a TPS its `kpps` device key.",
+);
+pub const LOGISTICS_ITEMS_MISMATCH: ErrorCode = code(
+    "logistics.items_mismatch",
+    422,
+    "The delivery does not account for every item shipped exactly: an item missing or not shipped, or `accepted + rejected` not what was shipped (`details.item`, `details.shipped`, `details.stated`).",
+);
+pub const LOGISTICS_SEAL_NOT_SHIPPED: ErrorCode = code(
+    "logistics.seal_not_shipped",
+    422,
+    "`seals_checked` names a seal number the shipment does not (`details.seal`).",
+);
 pub const FORM_SIGNATURE_REQUIRED: ErrorCode = code(
     "form.signature_required",
     400,
@@ -351,7 +396,7 @@ pub const KEY_WRONG_TPS: ErrorCode = code(
 pub const KEY_NOT_AUTHORISED: ErrorCode = code(
     "key.not_authorised",
     403,
-    "The signing key's role or region may not make this statement (root → kpu-prov → kpu-kabkota → kpps, pps, ppk, within its region).",
+    "The signing key's role or region may not make this statement (root → kpu-prov → kpu-kabkota → kpps, pps, ppk, supplier, within its region).",
 );
 pub const KEY_ALREADY_REGISTERED: ErrorCode = code(
     "key.already_registered",
@@ -698,6 +743,15 @@ pub const ALL: &[ErrorCode] = &[
     RECAP_QUORUM_MISMATCH,
     RECAP_NOT_FINAL,
     RECAP_NO_FORM_REFUSED,
+    LOGISTICS_UNKNOWN_ITEM,
+    LOGISTICS_NOT_NEXT_LEVEL,
+    LOGISTICS_NOT_SENDER,
+    LOGISTICS_INSUFFICIENT_STOCK,
+    LOGISTICS_SHIPMENT_NOT_FOUND,
+    LOGISTICS_ALREADY_DELIVERED,
+    LOGISTICS_NOT_RECEIVER,
+    LOGISTICS_ITEMS_MISMATCH,
+    LOGISTICS_SEAL_NOT_SHIPPED,
     FORM_DIFF_RANGE,
     FORM_VERSION_NOT_FOUND,
     INCIDENT_TRANSITION_FORBIDDEN,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use saksi_core::incident::Deadlines;
+use saksi_core::logistics::AllocationTable;
 use saksi_statement::Quorum;
 use saksi_store::BlobStore;
 
@@ -61,6 +62,9 @@ pub struct Config {
     /// How many commissioners confirm a sign-off at each level
     /// (`--signoff-quorum`; never more than are registered for a region).
     pub signoff_quorum: Quorum,
+    /// What each kind of polling unit is sent (`--allocation`; the
+    /// built-in 2024 table by default, docs/logistics.md).
+    pub allocation: Arc<AllocationTable>,
 }
 
 impl Default for Config {
@@ -81,6 +85,7 @@ impl Default for Config {
             photos: None,
             incident_deadlines: Deadlines::default(),
             signoff_quorum: Quorum::default(),
+            allocation: Arc::new(AllocationTable::default()),
         }
     }
 }

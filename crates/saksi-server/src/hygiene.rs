@@ -33,6 +33,9 @@ const PUBLIC_READS: &[&str] = &[
     "/api/v1/forms/rules",
     "/api/v1/photos/",
     "/api/v1/incidents/stats",
+    "/api/v1/logistics/allocation",
+    "/api/v1/logistics/shipments",
+    "/api/v1/logistics/stock",
 ];
 
 /// Whether `path` is one of [`PUBLIC_READS`] (a prefix ending at a segment
@@ -123,6 +126,9 @@ mod tests {
         assert!(is_public_read("/api/v1/tps/11.01.01.2001.001"));
         assert!(is_public_read("/api/v1/log/checkpoint"));
         assert!(is_public_read("/api/v1/openapi.json"));
+        assert!(is_public_read("/api/v1/logistics/allocation/0"));
+        assert!(is_public_read("/api/v1/logistics/shipments/57"));
+        assert!(is_public_read("/api/v1/logistics/stock/11.01"));
         assert!(!is_public_read("/api/v1/regionsx"));
         assert!(!is_public_read("/api/v1/auth/login"));
         assert!(!is_public_read("/api/v1/keys"));

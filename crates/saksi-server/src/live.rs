@@ -10,7 +10,7 @@ use saksi_core::incident::book::Book;
 use saksi_core::tally::Tallies;
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
-use saksi_statement::{Review, Signoffs};
+use saksi_statement::{Logistics, Review, Signoffs};
 
 /// The state readers see, changed only by the sequencer, one whole batch at
 /// a time under the write lock: `tree` holds exactly the durable log
@@ -34,6 +34,9 @@ pub struct Live {
     /// The commissioners registered for each region as of the last batch
     /// that registered or revoked one: the `k` the recap state shows.
     pub commissioners: HashMap<RegionCode, usize>,
+    /// Every shipment, whether it was delivered, and every office's stock
+    /// (loaded from the store at start-up).
+    pub logistics: Logistics,
 }
 
 impl Live {

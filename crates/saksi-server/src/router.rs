@@ -10,8 +10,8 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::config::MetricsAccess;
 use crate::controllers::{
-    auth, enrolments, forms, incidents, keys, log, objections, officer_keys, photos, recap,
-    regions, results, system, tps, web,
+    auth, enrolments, forms, incidents, keys, log, logistics, objections, officer_keys, photos,
+    recap, regions, results, system, tps, web,
 };
 use crate::state::AppState;
 
@@ -43,6 +43,23 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
         .route("/api/v1/auth/totp", post(auth::totp::begin))
         .route("/api/v1/auth/totp/confirm", post(auth::totp::confirm))
         .route("/api/v1/regions", get(regions::show::national))
+        .route(
+            "/api/v1/logistics/allocation/{code}",
+            get(logistics::allocation::show),
+        )
+        .route("/api/v1/logistics/shipments", post(logistics::ship::ship))
+        .route(
+            "/api/v1/logistics/shipments/{id}",
+            get(logistics::shipment::show),
+        )
+        .route(
+            "/api/v1/logistics/shipments/{id}/delivery",
+            post(logistics::deliver::deliver),
+        )
+        .route(
+            "/api/v1/logistics/stock/{code}",
+            get(logistics::stock::show),
+        )
         .route("/api/v1/regions/{code}", get(regions::show::show))
         .route("/api/v1/results/{contest}", get(results::show::national))
         .route("/api/v1/results/{contest}/{code}", get(results::show::show))

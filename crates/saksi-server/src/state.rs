@@ -90,6 +90,8 @@ pub struct AppState {
     pub enrolment_throttle: Arc<crate::credentials::enrolment_throttle::EnrolmentThrottle>,
     /// Incident notices: the live stream and the webhooks.
     pub notifier: crate::notify::Notifier,
+    /// Every polling unit's kit and every region's sum, computed at start.
+    pub allocation: Arc<saksi_core::logistics::Allocation>,
 }
 
 impl AppState {

@@ -16,7 +16,9 @@
 //! v1 is a PPK member's signed [`RulingStatement`]; `signoff` v1 one
 //! commissioner's confirmation of a [`SignoffStatement`], `reopen` v1 one
 //! of a [`ReopenStatement`], `no_form` v1 a PPK member's signed
-//! [`NoFormStatement`].
+//! [`NoFormStatement`]; `shipment` v1 a sending office's signed
+//! [`ShipmentStatement`], `delivery` v1 the receiving office's signed
+//! [`DeliveryStatement`].
 //!
 //! Entries are RFC 8785 bytes, read in place after one checking pass
 //! (`saksi_log::canonical_check`): a statement's bytes inside a canonical
@@ -36,6 +38,7 @@ use crate::Statement;
 use crate::form::{FormEntryV1, FormStatement};
 use crate::incident::{IncidentEntry, IncidentStatement};
 use crate::key::KeyStatement;
+use crate::logistics::{DeliveryStatement, ShipmentStatement};
 use crate::read::Object;
 use crate::recap::{
     NoFormStatement, ObjectionEntry, ReopenStatement, RulingStatement, SignoffStatement,
@@ -56,11 +59,13 @@ pub enum Kind {
     SignoffV1,
     ReopenV1,
     NoFormV1,
+    ShipmentV1,
+    DeliveryV1,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 11] = [
         Kind::FormV1,
         Kind::FormV2,
         Kind::KeyV1,
@@ -70,6 +75,8 @@ impl Kind {
         Kind::SignoffV1,
         Kind::ReopenV1,
         Kind::NoFormV1,
+        Kind::ShipmentV1,
+        Kind::DeliveryV1,
     ];
 
     fn of(kind: &str, v: u64) -> Option<Kind> {
@@ -90,6 +97,8 @@ impl Kind {
             Kind::SignoffV1 => (SignoffStatement::TYPE, SignoffStatement::ENTRY_VERSION),
             Kind::ReopenV1 => (ReopenStatement::TYPE, ReopenStatement::ENTRY_VERSION),
             Kind::NoFormV1 => (NoFormStatement::TYPE, NoFormStatement::ENTRY_VERSION),
+            Kind::ShipmentV1 => (ShipmentStatement::TYPE, ShipmentStatement::ENTRY_VERSION),
+            Kind::DeliveryV1 => (DeliveryStatement::TYPE, DeliveryStatement::ENTRY_VERSION),
         }
     }
 }
@@ -252,6 +261,11 @@ pub enum Entry {
     ReopenV1(SignedEntry<ReopenStatement>),
     /// A PPK member's reason why a TPS has no form.
     NoFormV1(SignedEntry<NoFormStatement>),
+    /// A sending office's (or supplier's) shipment down the logistics
+    /// chain.
+    ShipmentV1(SignedEntry<ShipmentStatement>),
+    /// The receiving office's proof of delivery of a shipment.
+    DeliveryV1(SignedEntry<DeliveryStatement>),
 }
 
 impl Entry {
@@ -296,6 +310,12 @@ impl Entry {
             Kind::NoFormV1 => {
                 Entry::NoFormV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
             }
+            Kind::ShipmentV1 => {
+                Entry::ShipmentV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
+            }
+            Kind::DeliveryV1 => {
+                Entry::DeliveryV1(SignedEntry::read(&object, &layout).map_err(malformed)?)
+            }
         })
     }
 
@@ -312,6 +332,8 @@ impl Entry {
             Entry::SignoffV1(e) => e.encode(),
             Entry::ReopenV1(e) => e.encode(),
             Entry::NoFormV1(e) => e.encode(),
+            Entry::ShipmentV1(e) => e.encode(),
+            Entry::DeliveryV1(e) => e.encode(),
         }
     }
 
@@ -326,6 +348,8 @@ impl Entry {
             Entry::SignoffV1(_) => Kind::SignoffV1,
             Entry::ReopenV1(_) => Kind::ReopenV1,
             Entry::NoFormV1(_) => Kind::NoFormV1,
+            Entry::ShipmentV1(_) => Kind::ShipmentV1,
+            Entry::DeliveryV1(_) => Kind::DeliveryV1,
         }
     }
 
@@ -341,6 +365,8 @@ impl Entry {
             Entry::SignoffV1(e) => e.logged_at,
             Entry::ReopenV1(e) => e.logged_at,
             Entry::NoFormV1(e) => e.logged_at,
+            Entry::ShipmentV1(e) => e.logged_at,
+            Entry::DeliveryV1(e) => e.logged_at,
         }
     }
 
@@ -358,7 +384,9 @@ impl Entry {
             | Entry::RulingV1(_)
             | Entry::SignoffV1(_)
             | Entry::ReopenV1(_)
-            | Entry::NoFormV1(_) => None,
+            | Entry::NoFormV1(_)
+            | Entry::ShipmentV1(_)
+            | Entry::DeliveryV1(_) => None,
         }
     }
 
@@ -374,6 +402,8 @@ impl Entry {
             Entry::SignoffV1(e) => Some(e.signed.sha256()),
             Entry::ReopenV1(e) => Some(e.signed.sha256()),
             Entry::NoFormV1(e) => Some(e.signed.sha256()),
+            Entry::ShipmentV1(e) => Some(e.signed.sha256()),
+            Entry::DeliveryV1(e) => Some(e.signed.sha256()),
         }
     }
 }

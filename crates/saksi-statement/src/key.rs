@@ -36,6 +36,10 @@ pub enum KeyRole {
     /// of its kecamatan that has no working phone, rules on objections and
     /// signs the corrections an upheld one calls for.
     Ppk,
+    /// A printer or warehouse supplying a kab/kota: signs the shipments it
+    /// sends to the KPU Kab/Kota's warehouse, and nothing else. Registered
+    /// by the KPU Kab/Kota for its own kab/kota.
+    Supplier,
 }
 
 impl KeyRole {
@@ -48,17 +52,20 @@ impl KeyRole {
             KeyRole::Kpps => "kpps",
             KeyRole::Pps => "pps",
             KeyRole::Ppk => "ppk",
+            KeyRole::Supplier => "supplier",
         }
     }
 
-    /// Every role, top down.
-    pub const ALL: [KeyRole; 6] = [
+    /// Every role, top down (the supplier, which is outside the
+    /// commission, last).
+    pub const ALL: [KeyRole; 7] = [
         KeyRole::KpuRi,
         KeyRole::KpuProv,
         KeyRole::KpuKabkota,
         KeyRole::Kpps,
         KeyRole::Pps,
         KeyRole::Ppk,
+        KeyRole::Supplier,
     ];
 
     pub fn parse(id: &str) -> Option<KeyRole> {
@@ -70,7 +77,7 @@ impl KeyRole {
         match self {
             KeyRole::KpuRi => Level::Nasional,
             KeyRole::KpuProv => Level::Provinsi,
-            KeyRole::KpuKabkota => Level::Kabkota,
+            KeyRole::KpuKabkota | KeyRole::Supplier => Level::Kabkota,
             KeyRole::Kpps => Level::Tps,
             KeyRole::Pps => Level::Desa,
             KeyRole::Ppk => Level::Kecamatan,
@@ -83,7 +90,24 @@ impl KeyRole {
         match self {
             KeyRole::KpuRi | KeyRole::KpuProv => None,
             KeyRole::KpuKabkota => Some(KeyRole::KpuProv),
-            KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => Some(KeyRole::KpuKabkota),
+            KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk | KeyRole::Supplier => {
+                Some(KeyRole::KpuKabkota)
+            }
+        }
+    }
+
+    /// The role of the office at a level of the logistics chain: the one
+    /// that receives (and, above a TPS, sends on) a region's kits. A
+    /// kab/kota's warehouse is its KPU Kab/Kota's, a kecamatan's its PPK's,
+    /// a desa's its PPS's, a TPS's its KPPS device's; no other level keeps
+    /// stock.
+    pub fn office(level: Level) -> Option<KeyRole> {
+        match level {
+            Level::Kabkota => Some(KeyRole::KpuKabkota),
+            Level::Kecamatan => Some(KeyRole::Ppk),
+            Level::Desa => Some(KeyRole::Pps),
+            Level::Tps => Some(KeyRole::Kpps),
+            Level::Nasional | Level::Provinsi => None,
         }
     }
 
@@ -167,7 +191,10 @@ impl Statement for KeyStatement {
             .map_err(|e| malformed(format!("`key` is not a usable verifier key: {e}")))?;
         let action = if action.as_deref() == Some("register") {
             let role = KeyRole::parse(&object.str("role")?).ok_or_else(|| {
-                malformed("`role` must be kpu-ri, kpu-prov, kpu-kabkota, kpps, pps or ppk".into())
+                malformed(
+                    "`role` must be kpu-ri, kpu-prov, kpu-kabkota, kpps, pps, ppk or supplier"
+                        .into(),
+                )
             })?;
             let region = RegionCode::parse(&object.str("region")?)
                 .ok()

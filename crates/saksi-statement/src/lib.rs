@@ -14,10 +14,12 @@
 //!   content committed to by each event, and the `incident` entry;
 //! - [`recap`]: the recap's facts: objections, rulings and the
 //!   collegial sign-offs, with the rules that tie them together;
+//! - [`logistics`]: shipments down the logistics chain and their proofs
+//!   of delivery, with the stocks and rules that tie them together;
 //! - [`entry`]: the log entry codec: every entry written and read by one
 //!   implementation, signed statements logged exactly as signed;
 //! - [`registry`]: the key chain (root → KPU Provinsi → KPU Kab/Kota →
-//!   KPPS device, PPS, PPK) and its rules;
+//!   KPPS device, PPS, PPK, supplier) and its rules;
 //! - [`read`]: reading canonical objects in place;
 //! - [`strict_json`]: reading a request body, refusing a member named twice.
 //!
@@ -30,6 +32,7 @@ pub mod form;
 pub mod incident;
 pub mod incident_content;
 pub mod key;
+pub mod logistics;
 pub mod read;
 pub mod recap;
 pub mod registry;
@@ -40,6 +43,7 @@ pub use entry::{Entry, EntryError, Kind, Signed, SignedEntry};
 pub use form::{Correction, FormEntryV1, FormStatement, OnBehalf, SignedBy};
 pub use incident::{IncidentEntry, IncidentEvent, IncidentId, IncidentStatement, Private};
 pub use key::{KeyAction, KeyRole, KeyStatement};
+pub use logistics::{DeliveryStatement, Logistics, LogisticsRefusal, ShipmentStatement};
 pub use recap::{
     Decision, NoFormReason, NoFormStatement, Objection, ObjectionEntry, Objector, Quorum,
     ReopenStatement, Review, ReviewRefusal, RulingStatement, SignoffRefusal, SignoffStatement,

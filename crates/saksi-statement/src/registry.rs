@@ -8,7 +8,8 @@
 //!   `kpu-ri` keys.
 //! - A `kpu-prov` key registers `kpu-kabkota` keys for a kab/kota in its
 //!   province; a `kpu-kabkota` key registers `kpps` keys for a TPS, `pps`
-//!   keys for a desa and `ppk` keys for a kecamatan in its kab/kota. The
+//!   keys for a desa and `ppk` keys for a kecamatan in its kab/kota, and
+//!   `supplier` keys (a printer or warehouse) for its own kab/kota. The
 //!   key that may register a key may also revoke it, and a root key may
 //!   revoke any key.
 //! - A TPS's form is signed by a `kpps` key registered for that TPS, or
@@ -260,7 +261,9 @@ impl Registry {
             }
             KeyRole::Pps | KeyRole::Ppk if !on_behalf => Err(Refusal::OnBehalfRequired(role)),
             KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => Ok(role),
-            KeyRole::KpuRi | KeyRole::KpuProv | KeyRole::KpuKabkota => Err(not_a_form_signer()),
+            KeyRole::KpuRi | KeyRole::KpuProv | KeyRole::KpuKabkota | KeyRole::Supplier => {
+                Err(not_a_form_signer())
+            }
         }
     }
 
@@ -645,6 +648,43 @@ mod tests {
                     != code("11.01.01.2001.009")),
             Err(Refusal::RegionNotFound(code("11.01.01.2001.009")))
         );
+    }
+
+    #[test]
+    fn a_supplier_is_registered_by_the_kpu_kabkota_of_its_own_kab_kota_and_signs_no_form() {
+        let mut c = chain();
+        let supplier = signer("supplier-11.01");
+        for (by, region) in [(&c.prov, "11.01"), (&c.kab, "11.02"), (&c.root, "11.01")] {
+            assert!(
+                matches!(
+                    accept(
+                        &mut c.registry,
+                        by,
+                        &register(&supplier, KeyRole::Supplier, region),
+                        3
+                    ),
+                    Err(Refusal::NotAuthorised(_))
+                ),
+                "{} for {region}",
+                by.name()
+            );
+        }
+        accept(
+            &mut c.registry,
+            &c.kab,
+            &register(&supplier, KeyRole::Supplier, "11.01"),
+            3,
+        )
+        .unwrap();
+        assert!(matches!(
+            c.registry.check_form_signer(
+                &supplier.verifier(),
+                code("11.01.01.2001.001"),
+                SignedBy::Kpps,
+                NOW
+            ),
+            Err(Refusal::NotAuthorised(_))
+        ));
     }
 
     #[test]

@@ -13,13 +13,15 @@ use saksi_core::{Contest, Level, RegionCode};
 use saksi_log::Signer;
 use saksi_statement::Correction;
 use saksi_statement::form::{form_bytes, version_digest};
+use saksi_statement::logistics::{Received, RejectReason};
 use saksi_statement::recap::{
     Child, Decision, NoFormReason, NoFormStatement, Objection, ObjectionEntry, Objector,
     ReopenStatement, RulingStatement, SignoffStatement,
 };
 use saksi_statement::{
-    Entry, EntryError, Envelope, FormEntryV1, FormStatement, IncidentEntry, IncidentEvent,
-    IncidentStatement, KeyAction, KeyRole, KeyStatement, Kind, OnBehalf, SignedEntry, Statement,
+    DeliveryStatement, Entry, EntryError, Envelope, FormEntryV1, FormStatement, IncidentEntry,
+    IncidentEvent, IncidentStatement, KeyAction, KeyRole, KeyStatement, Kind, OnBehalf,
+    ShipmentStatement, SignedEntry, Statement,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -281,6 +283,7 @@ fn key_statement() -> impl Strategy<Value = KeyStatement> {
         (KeyRole::Kpps, "31.71.01.1001.001"),
         (KeyRole::Pps, "31.71.01.1001"),
         (KeyRole::Ppk, "31.71.01"),
+        (KeyRole::Supplier, "31.71"),
     ]);
     (
         any::<[u8; 32]>(),
@@ -818,6 +821,77 @@ fn reopen() -> impl Strategy<Value = ReopenStatement> {
         )
 }
 
+/// An item name as the allocation table writes them.
+fn item() -> impl Strategy<Value = String> {
+    "[a-z0-9-]{1,48}"
+}
+
+/// Seal numbers: visible ASCII, none twice.
+fn seals() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::btree_set("[!-~]{1,32}", 0..=8).prop_map(|s| s.into_iter().collect())
+}
+
+/// A shipment one level down the chain (a supplier's to its own kab/kota
+/// too), its times in order.
+fn shipment() -> impl Strategy<Value = ShipmentStatement> {
+    (
+        tps(),
+        0usize..4,
+        proptest::collection::btree_map(item(), 1u64..=1_000_000, 1..=8),
+        seals(),
+        (time(), 0i64..1_000_000, time()),
+    )
+        .prop_map(
+            |(tps, step, items, seals, (dispatched_at, due_in, signed_at))| {
+                let levels = [Level::Kabkota, Level::Kecamatan, Level::Desa, Level::Tps];
+                let to = tps.ancestor_at(levels[step]).unwrap();
+                ShipmentStatement {
+                    origin: ORIGIN.into(),
+                    from: if step == 0 { to } else { to.parent().unwrap() },
+                    to,
+                    items,
+                    seals,
+                    dispatched_at,
+                    due_at: dispatched_at.plus(due_in),
+                    signed_at,
+                }
+            },
+        )
+}
+
+/// A delivery, a reason exactly where something was rejected.
+fn delivery() -> impl Strategy<Value = DeliveryStatement> {
+    let received = (
+        0u64..=1_000_000,
+        0u64..=1_000_000,
+        proptest::sample::select(RejectReason::ALL.to_vec()),
+    )
+        .prop_map(|(accepted, rejected, reason)| Received {
+            accepted,
+            rejected,
+            reason: (rejected > 0).then_some(reason),
+        });
+    (
+        0u64..1 << 53,
+        proptest::collection::btree_map(item(), received, 1..=8),
+        seals(),
+        proptest::collection::vec(digest(), 0..=3),
+        time(),
+        time(),
+    )
+        .prop_map(
+            |(shipment, items, seals_checked, photos, received_at, signed_at)| DeliveryStatement {
+                origin: ORIGIN.into(),
+                shipment,
+                items,
+                seals_checked,
+                photos,
+                received_at,
+                signed_at,
+            },
+        )
+}
+
 /// Decoding gives back what was encoded, and re-encoding the decoded entry
 /// gives the same bytes.
 fn round_trips(entry: Entry) -> Result<(), TestCaseError> {
@@ -903,6 +977,20 @@ proptest! {
         let commissioner = Signer::from_seed("kpu-kabkota-32.73", &seed).unwrap();
         let value = Value::Object(statement.to_object());
         round_trips(Entry::ReopenV1(logged(&value, &commissioner, at.0)))?;
+    }
+
+    #[test]
+    fn shipment_entries_round_trip(statement in shipment(), at in time(), seed in any::<[u8; 32]>()) {
+        let sender = Signer::from_seed(&format!("pps-{}", statement.from), &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::ShipmentV1(logged(&value, &sender, at.0)))?;
+    }
+
+    #[test]
+    fn delivery_entries_round_trip(statement in delivery(), at in time(), seed in any::<[u8; 32]>()) {
+        let receiver = Signer::from_seed("kpps-31.71.01.1001.001", &seed).unwrap();
+        let value = Value::Object(statement.to_object());
+        round_trips(Entry::DeliveryV1(logged(&value, &receiver, at.0)))?;
     }
 
     #[test]

@@ -348,6 +348,10 @@ impl Store for FailingStore {
         self.inner.recap_entries()
     }
 
+    fn logistics_entries(&self) -> Result<Vec<LogEntry>> {
+        self.inner.logistics_entries()
+    }
+
     fn keys(&self) -> Result<Vec<StoredKey>> {
         self.inner.keys()
     }

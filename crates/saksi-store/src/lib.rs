@@ -283,6 +283,9 @@ pub struct Batch {
     /// The log indexes of the batch's recap entries (objections, rulings;
     /// each in `entries`), replayed at start-up by [`Store::recap_entries`].
     pub recap: Vec<u64>,
+    /// The log indexes of the batch's shipments and deliveries (each in
+    /// `entries`), replayed at start-up by [`Store::logistics_entries`].
+    pub logistics: Vec<u64>,
     /// The fencing token of the writer lease the batch is written under.
     /// When set, the batch's transaction first checks that the lease's
     /// current token is this one, and otherwise writes nothing and fails
@@ -303,6 +306,7 @@ impl Batch {
             && self.photos.is_empty()
             && self.incidents.is_empty()
             && self.recap.is_empty()
+            && self.logistics.is_empty()
     }
 }
 
@@ -626,6 +630,11 @@ pub trait Store: Send + Sync {
     /// The recap's entries (a batch's `recap`), in log order: what a
     /// starting server replays to know every objection and its ruling.
     fn recap_entries(&self) -> Result<Vec<LogEntry>>;
+
+    /// The logistics chain's entries (a batch's `logistics`), in log
+    /// order: what a starting server replays to know every shipment, its
+    /// delivery and every office's stock.
+    fn logistics_entries(&self) -> Result<Vec<LogEntry>>;
 
     /// Every registered key with its revocation, in registration (log)
     /// order: a few per TPS, so a nation's ~900,000 fit in memory.

@@ -12,6 +12,35 @@ use saksi_core::{
 
 use crate::{Account, MintedToken, Result, StoreError, User};
 
+/// The tables that mark the log entries of one kind of fact (their
+/// indexes only), so a starting server replays those facts without
+/// scanning the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marks {
+    /// `recap_entries`: objections, rulings, corrections, sign-offs,
+    /// reopens, reasons for no form.
+    Recap,
+    /// `logistics_entries`: shipments and deliveries.
+    Logistics,
+}
+
+impl Marks {
+    /// The marked entries in log order, `log_index, data, leaf_hash`: the
+    /// same SQL for both backends.
+    pub(crate) fn select_entries(self) -> &'static str {
+        match self {
+            Marks::Recap => {
+                "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
+                 JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index"
+            }
+            Marks::Logistics => {
+                "SELECT e.log_index, e.data, e.leaf_hash FROM logistics_entries l
+                 JOIN log_entries e ON e.log_index = l.log_index ORDER BY l.log_index"
+            }
+        }
+    }
+}
+
 /// Rows written between two calls of the progress callback.
 const PROGRESS_EVERY: u64 = 16_384;
 

@@ -329,6 +329,26 @@ fn every_shape_matches_the_openapi_file() {
         c.check(&response("/healthz", "get", "200"), &health(status));
     }
     c.check(&response("/healthz", "get", "503"), &health("error"));
+    c.check(
+        &response("/api/v1/logistics/allocation/{code}", "get", "200"),
+        &allocation(),
+    );
+    c.check(
+        &response("/api/v1/logistics/stock/{code}", "get", "200"),
+        &allocation(),
+    );
+    for delivered in [true, false] {
+        c.check(
+            &response("/api/v1/logistics/shipments/{id}", "get", "200"),
+            &shipment(delivered),
+        );
+    }
+    for path in [
+        "/api/v1/logistics/shipments",
+        "/api/v1/logistics/shipments/{id}/delivery",
+    ] {
+        c.check(&response(path, "post", "201"), &recap_accepted(true));
+    }
     c.assert_properties_match();
 
     // Every named schema of a JSON answer was reached by some sample
@@ -362,6 +382,11 @@ fn every_shape_matches_the_openapi_file() {
         "BulkResults",
         "Health",
         "SessionInfo",
+        "Allocation",
+        "Stock",
+        "Shipment",
+        "Delivery",
+        "DeliveredItem",
     ] {
         assert!(c.seen.contains_key(&s(name)), "no sample reaches {name}");
     }
@@ -404,6 +429,7 @@ fn every_shape_round_trips() {
     same(error(true));
     same(error(false));
     same(region(true));
+    same(allocation());
     same(results(true));
     same(results(false));
     same(dapil_results(true));

@@ -81,6 +81,64 @@ pub fn chasil_with_sections() -> serde_json::Value {
     form
 }
 
+pub fn allocation() -> Allocation {
+    Allocation {
+        code: "32.73.01.1001.001".into(),
+        items: [("ballot-ppwp", 255), ("booth", 4), ("box", 5)]
+            .into_iter()
+            .map(|(item, n)| (item.to_owned(), n))
+            .collect(),
+    }
+}
+
+/// A TPS's kit as shipped by its PPS; delivered (one damaged box of
+/// ballots, a seal found broken) or not yet.
+pub fn shipment(delivered: bool) -> Shipment {
+    let items = |pairs: &[(&str, u64)]| {
+        pairs
+            .iter()
+            .map(|(item, n)| ((*item).to_owned(), *n))
+            .collect()
+    };
+    Shipment {
+        id: 57,
+        from: "32.73.01.1001".into(),
+        to: "32.73.01.1001.001".into(),
+        items: items(&[("ballot-ppwp", 255), ("box", 5)]),
+        seals: vec!["KPU-0001".into(), "KPU-0002".into()],
+        dispatched_at: "2024-02-10T08:00:00Z".into(),
+        due_at: "2024-02-13T12:00:00Z".into(),
+        log_index: 57,
+        delivery: delivered.then(|| Delivery {
+            log_index: 63,
+            items: [
+                (
+                    "ballot-ppwp".to_owned(),
+                    DeliveredItem {
+                        accepted: 250,
+                        rejected: 5,
+                        reason: Some("damaged".into()),
+                    },
+                ),
+                (
+                    "box".to_owned(),
+                    DeliveredItem {
+                        accepted: 5,
+                        rejected: 0,
+                        reason: None,
+                    },
+                ),
+            ]
+            .into_iter()
+            .collect(),
+            seals_checked: vec!["KPU-0001".into()],
+            seals_missing: vec!["KPU-0002".into()],
+            photos: vec!["ab".repeat(32)],
+            received_at: "2024-02-12T09:30:00Z".into(),
+        }),
+    }
+}
+
 pub fn region(children: bool) -> Region {
     Region {
         code: "32.73".into(),

@@ -58,8 +58,8 @@ fn the_chains_are_replayed_in_order_and_every_failure_is_named() {
     let ledger = &replay.ledger;
     let slot = ledger.forms.current(code(tps), Contest::Ppwp).unwrap();
     assert_eq!((slot.version, slot.counts[1]), (3, 120));
-    assert_eq!(ledger.stats.registered, [1, 1, 2, 0, 0, 0]);
-    assert_eq!(ledger.stats.revoked, [0, 0, 1, 0, 0, 0]);
+    assert_eq!(ledger.stats.registered, [1, 1, 2, 0, 0, 0, 0]);
+    assert_eq!(ledger.stats.revoked, [0, 0, 1, 0, 0, 0, 0]);
     assert_eq!(ledger.stats.keys_refused, 2);
     assert_eq!(
         (ledger.stats.forms_signed, ledger.stats.forms_refused),

@@ -5,6 +5,7 @@ mod build;
 mod chains;
 mod growth;
 mod incidents;
+mod logistics;
 mod recap;
 mod results;
 mod review;

@@ -174,5 +174,5 @@ fn a_version_signed_on_behalf_over_the_kpps_devices_is_a_discrepancy_and_the_rev
         ),
         (1, 1, 1)
     );
-    assert_eq!(stats.registered, [1, 1, 1, 1, 1, 0]);
+    assert_eq!(stats.registered, [1, 1, 1, 1, 1, 0, 0]);
 }

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod incidents;
 pub mod keys;
 pub mod log;
+pub mod logistics;
 pub mod objections;
 pub mod officer_keys;
 pub mod photos;

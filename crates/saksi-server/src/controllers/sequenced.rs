@@ -164,6 +164,7 @@ pub fn refusal(refused: Refused) -> ApiError {
         Refused::Incident(refusal) => super::incidents::refusal_error(refusal),
         Refused::Review(refusal) => super::objections::refusal_error(refusal),
         Refused::Signoff(refusal) => super::recap::refusal_error(refusal),
+        Refused::Logistics(refusal) => super::logistics::refusal_error(refusal),
         Refused::LeaseLost => crate::lease::lost_error(),
         Refused::Log(refusal) => refusal.error(),
         Refused::StoreUnavailable => store_unavailable(),

@@ -15,7 +15,7 @@ use saksi_store::{
 use super::admit::NewVersion;
 use super::decision::{Accepted, Outcome, Refused, Replayed};
 use super::memory::IdempotencyKey;
-use super::run::{Applied, Current, Decided, Pending};
+use super::run::{Applied, Current, Decided, Pending, log_entry};
 use super::{Command, Fact, FormFact, KeyFact, Sequencer};
 use crate::log::receipt::{self, ReceiptHeader};
 
@@ -71,6 +71,8 @@ impl Sequencer {
             Fact::Signoff(fact) => self.decide_signoff(*fact, log_index, now, pending),
             Fact::Reopen(fact) => self.decide_reopen(*fact, log_index, now, pending),
             Fact::NoForm(fact) => self.decide_no_form(*fact, log_index, now, pending),
+            Fact::Shipment(fact) => self.decide_shipment(*fact, log_index, now, pending),
+            Fact::Delivery(fact) => self.decide_delivery(*fact, log_index, now, pending),
         };
         let accepted = match decided {
             Ok(accepted) => accepted,
@@ -239,8 +241,6 @@ impl Sequencer {
         self.registry
             .check_key_statement(&signer, statement, now, &|code| tree.find(code).is_some())
             .map_err(Refused::Chain)?;
-        let data = signed.entry(now);
-        let leaf = leaf_hash(&data);
         let key_text = statement.key.to_string();
         let action = match &statement.action {
             KeyAction::Register {
@@ -271,17 +271,13 @@ impl Sequencer {
             }
         };
         self.registry.apply(statement, log_index);
-        let header = ReceiptHeader {
-            form: None,
-            time: now.to_string(),
-            statement_sha256: Some(signed.sha256()),
-        };
-        let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
-        pending.batch.entries.push(LogEntry {
-            index: log_index,
-            data,
-            leaf_hash: leaf,
-        });
+        let receipt = log_entry(
+            signed.entry(now),
+            log_index,
+            now,
+            Some(signed.sha256()),
+            pending,
+        );
         Ok(Accepted::Key(KeyAccepted {
             log_index,
             action: action.to_owned(),

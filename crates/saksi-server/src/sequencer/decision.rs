@@ -25,7 +25,8 @@ pub enum Accepted {
     Key(saksi_api::KeyAccepted),
     /// An incident's filing or event (boxed: the largest answer).
     Incident(Box<saksi_api::IncidentAccepted>),
-    /// An objection, a ruling or a sign-off's confirmation.
+    /// An objection, a ruling, a sign-off's confirmation, a shipment or a
+    /// delivery: its log index and receipt.
     Recap(saksi_api::RecapAccepted),
 }
 
@@ -87,6 +88,8 @@ pub enum Refused {
     Signoff(saksi_statement::SignoffRefusal),
     /// An incident event the book refuses.
     Incident(super::IncidentRefusal),
+    /// The logistics chain refuses a shipment or a delivery.
+    Logistics(saksi_statement::LogisticsRefusal),
     /// Another server took the writer lease over.
     LeaseLost,
     /// The log refuses to grow (its store is behind or diverges from a

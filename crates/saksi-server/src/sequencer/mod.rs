@@ -34,6 +34,10 @@
 //! - `settle`: a batch whose commit outcome is unknown;
 //! - `incident`: an incident's filing or event against the book;
 //! - `review`: an objection or a ruling against the review;
+//! - `logistics`: a shipment or a delivery against the logistics chain's
+//!   stocks;
+//! - `reload`: reading back what is kept of the facts marked in an index
+//!   table;
 //! - `signoff`: a commissioner's confirmation of a sign-off, and the locks
 //!   final sign-offs put on what is below them;
 //! - `sweep`: the thread that queues the server's own escalations when
@@ -45,7 +49,9 @@ mod admit;
 mod decide;
 mod decision;
 mod incident;
+mod logistics;
 mod memory;
+mod reload;
 mod review;
 mod run;
 mod settle;
@@ -58,7 +64,7 @@ use saksi_core::form::{CHasil, Issue};
 use saksi_core::incident::Deadlines;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
 use saksi_log::Verifier;
-use saksi_statement::{FormStatement, KeyStatement, Registry, Review, Signed, Signoffs};
+use saksi_statement::{FormStatement, KeyStatement, Logistics, Registry, Review, Signed, Signoffs};
 use saksi_store::Store;
 use tokio::sync::{mpsc, oneshot};
 
@@ -66,8 +72,10 @@ pub(crate) use admit::Pace;
 pub use admit::VERSIONS_PER_HOUR;
 pub use decision::{Accepted, Outcome, Refused, Replayed};
 pub use incident::{Filing, IncidentFact, IncidentRefusal};
+pub use logistics::{DeliveryFact, ShipmentFact, logistics_from_store};
 pub use memory::{IdempotencyKey, Known};
-pub use review::{ObjectionFact, ReviewLoadError, RulingFact, review_from_store};
+pub use reload::ReloadError;
+pub use review::{ObjectionFact, RulingFact, review_from_store};
 pub(crate) use settle::Uncertain;
 pub use signoff::{NoFormFact, ReopenFact, SignoffFact};
 pub(crate) use sweep::Sweep;
@@ -104,6 +112,8 @@ pub enum Fact {
     Signoff(Box<SignoffFact>),
     Reopen(Box<ReopenFact>),
     NoForm(Box<NoFormFact>),
+    Shipment(Box<ShipmentFact>),
+    Delivery(Box<DeliveryFact>),
 }
 
 /// A validated C.Hasil version.
@@ -183,6 +193,9 @@ pub(crate) struct Sequencer {
     /// The sign-offs: a confirmation is decided against them, and a final
     /// region locks the forms below it.
     pub signoffs: Signoffs,
+    /// The shipments and every office's stock: a shipment and a delivery
+    /// are decided against them.
+    pub logistics: Logistics,
     /// The pinned root keys, to rebuild `registry` from the store when a
     /// batch that changed it fails to commit.
     pub roots: Vec<Verifier>,

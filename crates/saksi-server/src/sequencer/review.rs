@@ -11,18 +11,18 @@
 use saksi_api::{RecapAccepted, Receipt};
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, Election, RegionCode, RegionId};
-use saksi_log::{Verifier, leaf_hash};
+use saksi_log::Verifier;
 use saksi_statement::recap::{Confirmation, Objection, ObjectionEntry, RulingStatement};
 use saksi_statement::{
     Correction, Entry, NoFormStatement, Quorum, ReopenStatement, Review, Signed, SignoffStatement,
     Signoffs,
 };
-use saksi_store::{LogEntry, Store, StoreError};
+use saksi_store::Store;
 
 use super::Sequencer;
 use super::decision::{Accepted, Refused};
-use super::run::Pending;
-use crate::log::receipt::{self, ReceiptHeader};
+use super::reload::ReloadError;
+use super::run::{Pending, log_entry};
 
 /// An objection to log, checked for its form by the handler.
 #[derive(Debug)]
@@ -94,17 +94,6 @@ impl ReviewChange {
     }
 }
 
-/// Why the review could not be read back from the store.
-#[derive(Debug, thiserror::Error)]
-pub enum ReviewLoadError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(
-        "recap entry {index} is not an objection, a ruling, a correction, a sign-off, a reopen or a reason for no form: {reason}"
-    )]
-    Corrupt { index: u64, reason: String },
-}
-
 /// The review and the sign-offs as the store's recap entries state them.
 /// They were checked when they were decided, so they are applied as they
 /// are (a statement says itself how many confirmations make it final). A
@@ -115,11 +104,12 @@ pub fn review_from_store(
     store: &dyn Store,
     election: &Election,
     quorum: Quorum,
-) -> Result<(Review, Signoffs), ReviewLoadError> {
+) -> Result<(Review, Signoffs), ReloadError> {
     let mut review = Review::default();
     let mut signoffs = Signoffs::new(quorum);
     for e in store.recap_entries()? {
-        let corrupt = |reason: String| ReviewLoadError::Corrupt {
+        let corrupt = |reason: String| ReloadError::Corrupt {
+            what: "recap",
             index: e.index,
             reason,
         };
@@ -270,19 +260,7 @@ impl Sequencer {
         statement_sha256: Option<[u8; 32]>,
         pending: &mut Pending,
     ) -> Receipt {
-        let leaf = leaf_hash(&data);
-        let header = ReceiptHeader {
-            form: None,
-            time: now.to_string(),
-            statement_sha256,
-        };
-        let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
         pending.batch.recap.push(log_index);
-        pending.batch.entries.push(LogEntry {
-            index: log_index,
-            data,
-            leaf_hash: leaf,
-        });
-        receipt
+        log_entry(data, log_index, now, statement_sha256, pending)
     }
 }

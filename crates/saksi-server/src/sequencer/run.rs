@@ -4,13 +4,15 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use saksi_api::Receipt;
 use saksi_core::form::CHasil;
 use saksi_core::incident::book::Record;
 use saksi_core::incident::notice::NoticeEvent;
 use saksi_core::time::UnixTime;
 use saksi_core::{Contest, RegionId};
+use saksi_log::leaf_hash;
 use saksi_statement::{IncidentId, SignedBy};
-use saksi_store::{Batch, StoreError};
+use saksi_store::{Batch, LogEntry, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::decision::{Accepted, Outcome, Refused};
@@ -19,6 +21,7 @@ use super::settle::{SETTLE_POLL, Uncertain};
 use super::{Command, Sequencer, SequencerHandle};
 use crate::error::DisplayChain;
 use crate::live::write_live;
+use crate::log::receipt::{self, ReceiptHeader};
 use crate::notify::Notice;
 
 /// One decided command.
@@ -51,6 +54,32 @@ pub(super) struct Pending {
     pub applied: Vec<Applied>,
     /// The review's changes, for the readers' copy once durable.
     pub review: Vec<super::review::ReviewChange>,
+    /// The logistics chain's changes, for the readers' copy once durable.
+    pub logistics: Vec<super::logistics::LogisticsChange>,
+}
+
+/// Adds an entry to the batch at `log_index`; its unsigned receipt (the
+/// handler signs it off this thread).
+pub(super) fn log_entry(
+    data: Vec<u8>,
+    log_index: u64,
+    now: UnixTime,
+    statement_sha256: Option<[u8; 32]>,
+    pending: &mut Pending,
+) -> Receipt {
+    let leaf = leaf_hash(&data);
+    let header = ReceiptHeader {
+        form: None,
+        time: now.to_string(),
+        statement_sha256,
+    };
+    let receipt = receipt::unsigned_receipt(log_index, &header, &data, &leaf);
+    pending.batch.entries.push(LogEntry {
+        index: log_index,
+        data,
+        leaf_hash: leaf,
+    });
+    receipt
 }
 
 /// A form's current version, as the next one is decided against it.
@@ -245,6 +274,9 @@ impl Sequencer {
         let live = &mut *live;
         for change in &pending.review {
             change.apply(&mut live.review, &mut live.signoffs);
+        }
+        for change in &pending.logistics {
+            change.apply(&mut live.logistics);
         }
         let size = self.next_index + pending.batch.entries.len() as u64;
         for region in self.commissioner_regions_changed(pending) {

@@ -5,7 +5,9 @@ use saksi_core::time::UnixTime;
 
 use super::Sequencer;
 use super::decision::Refused;
-use super::review::{ReviewLoadError, review_from_store};
+use super::logistics::logistics_from_store;
+use super::reload::ReloadError;
+use super::review::review_from_store;
 use super::run::Pending;
 use crate::keys::{KeyLoadError, registry_from_store};
 
@@ -70,14 +72,13 @@ impl Sequencer {
                         self.review = review;
                         self.signoffs = signoffs;
                     }
-                    Err(err) => {
-                        tracing::warn!(error = %err, "cannot read the review back yet");
-                        self.uncertain = Some(Uncertain { pending, now });
-                        return Err(match err {
-                            ReviewLoadError::Store(e) => e.into(),
-                            corrupt => Refused::internal(corrupt),
-                        });
-                    }
+                    Err(err) => return Err(self.still_uncertain(pending, now, err)),
+                }
+            }
+            if !pending.logistics.is_empty() {
+                match logistics_from_store(self.store.as_ref()) {
+                    Ok(logistics) => self.logistics = logistics,
+                    Err(err) => return Err(self.still_uncertain(pending, now, err)),
                 }
             }
             if !pending.batch.keys.is_empty() || !pending.batch.revocations.is_empty() {
@@ -106,5 +107,16 @@ impl Sequencer {
             )));
         }
         Ok(())
+    }
+
+    /// Keeps a batch uncertain while what it changed cannot be read back
+    /// yet; the refusal of the batch at hand.
+    fn still_uncertain(&mut self, pending: Pending, now: UnixTime, err: ReloadError) -> Refused {
+        tracing::warn!(error = %err, "cannot read the recap or the logistics back yet");
+        self.uncertain = Some(Uncertain { pending, now });
+        match err {
+            ReloadError::Store(e) => e.into(),
+            corrupt => Refused::internal(corrupt),
+        }
     }
 }

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 use crate::keys::{envelope, key_statement, register, revoke, statement_digest};
+use crate::logistics_shipments;
 
 /// What a refusal must leave as it was.
 #[derive(Debug, PartialEq)]
@@ -329,6 +330,15 @@ fn table() -> Vec<Row> {
         row!(RECAP_QUORUM_MISMATCH, recap_quorum_mismatch),
         row!(RECAP_NOT_FINAL, recap_not_final),
         row!(RECAP_NO_FORM_REFUSED, recap_no_form_refused),
+        row!(LOGISTICS_UNKNOWN_ITEM, logistics_unknown_item),
+        row!(LOGISTICS_NOT_NEXT_LEVEL, logistics_not_next_level),
+        row!(LOGISTICS_NOT_SENDER, logistics_not_sender),
+        row!(LOGISTICS_INSUFFICIENT_STOCK, logistics_insufficient_stock),
+        row!(LOGISTICS_SHIPMENT_NOT_FOUND, logistics_shipment_not_found),
+        row!(LOGISTICS_ALREADY_DELIVERED, logistics_already_delivered),
+        row!(LOGISTICS_NOT_RECEIVER, logistics_not_receiver),
+        row!(LOGISTICS_ITEMS_MISMATCH, logistics_items_mismatch),
+        row!(LOGISTICS_SEAL_NOT_SHIPPED, logistics_seal_not_shipped),
         row!(FORM_DIFF_RANGE, form_diff_range),
         row!(FORM_VERSION_NOT_FOUND, form_version_not_found),
         row!(INCIDENT_TRANSITION_FORBIDDEN, incident_transition_forbidden),
@@ -1834,6 +1844,117 @@ async fn recap_no_form_refused() -> Trial {
     let body = crate::signoff::signed(&statement.to_object(), &r.keys[0]);
     let uri = format!("/api/v1/recap/ppwp/{}/no-form/{}", r.kecamatan, r.tps);
     refused(r.app, post_json(&uri, &[], body.to_string())).await
+}
+
+/// Posts a shipment signed by `by` to `c`'s app, refused.
+async fn shipment_refused(
+    c: logistics_shipments::Chain,
+    statement: &saksi_statement::ShipmentStatement,
+    by: &Signer,
+) -> Trial {
+    let body = crate::signoff::signed(&statement.to_object(), by);
+    let request = post_json(logistics_shipments::SHIPMENTS, &[], body.to_string());
+    refused(c.app, request).await
+}
+
+/// Posts a delivery signed by `by` to `c`'s app, refused.
+async fn delivery_refused(
+    c: logistics_shipments::Chain,
+    statement: &saksi_statement::DeliveryStatement,
+    by: &Signer,
+) -> Trial {
+    let body = crate::signoff::signed(&statement.to_object(), by);
+    let uri = logistics_shipments::delivery_uri(statement.shipment);
+    refused(c.app, post_json(&uri, &[], body.to_string())).await
+}
+
+/// The kab/kota's warehouse stocked, and 100 ballots shipped on to the
+/// kecamatan: the shipment, its id and the delivery of all of it.
+async fn shipped_to_the_kecamatan() -> (
+    logistics_shipments::Chain,
+    u64,
+    saksi_statement::DeliveryStatement,
+) {
+    let c = logistics_shipments::chain().await;
+    c.stocked().await;
+    let shipment = c.shipment(c.kab, c.kec, &[("ballot-ppwp", 100)]);
+    let id = c.shipped(&shipment, &c.kpu).await;
+    let whole = c.delivery(
+        id,
+        &shipment,
+        &[("ballot-ppwp", 100, 0)],
+        saksi_statement::logistics::RejectReason::Damaged,
+    );
+    (c, id, whole)
+}
+
+async fn logistics_unknown_item() -> Trial {
+    let c = logistics_shipments::chain().await;
+    let statement = c.shipment(c.kab, c.kab, &[("ballot-pilkada", 10)]);
+    let supplier = c.supplier.clone();
+    shipment_refused(c, &statement, &supplier).await
+}
+
+async fn logistics_not_next_level() -> Trial {
+    let c = logistics_shipments::chain().await;
+    c.stocked().await;
+    let statement = c.shipment(c.kab, c.desa, &[("box", 1)]);
+    let kpu = c.kpu.clone();
+    shipment_refused(c, &statement, &kpu).await
+}
+
+async fn logistics_not_sender() -> Trial {
+    let c = logistics_shipments::chain().await;
+    c.stocked().await;
+    let statement = c.shipment(c.kab, c.kec, &[("box", 1)]);
+    let ppk = c.ppk.clone();
+    shipment_refused(c, &statement, &ppk).await
+}
+
+async fn logistics_insufficient_stock() -> Trial {
+    let c = logistics_shipments::chain().await;
+    let statement = c.shipment(c.kab, c.kec, &[("box", 1)]);
+    let kpu = c.kpu.clone();
+    shipment_refused(c, &statement, &kpu).await
+}
+
+async fn logistics_shipment_not_found() -> Trial {
+    let (c, _, mut whole) = shipped_to_the_kecamatan().await;
+    whole.shipment = 0;
+    let ppk = c.ppk.clone();
+    delivery_refused(c, &whole, &ppk).await
+}
+
+async fn logistics_already_delivered() -> Trial {
+    let (c, _, whole) = shipped_to_the_kecamatan().await;
+    let answer = c.deliver(&whole, &c.ppk).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.json());
+    let mut again = whole.clone();
+    again.signed_at = UnixTime(now() + 1);
+    let ppk = c.ppk.clone();
+    delivery_refused(c, &again, &ppk).await
+}
+
+async fn logistics_not_receiver() -> Trial {
+    let (c, _, whole) = shipped_to_the_kecamatan().await;
+    let pps = c.pps.clone();
+    delivery_refused(c, &whole, &pps).await
+}
+
+async fn logistics_items_mismatch() -> Trial {
+    let (c, _, mut whole) = shipped_to_the_kecamatan().await;
+    if let Some(ballots) = whole.items.get_mut("ballot-ppwp") {
+        ballots.accepted = 99;
+    }
+    let ppk = c.ppk.clone();
+    delivery_refused(c, &whole, &ppk).await
+}
+
+async fn logistics_seal_not_shipped() -> Trial {
+    let (c, _, mut whole) = shipped_to_the_kecamatan().await;
+    whole.seals_checked = vec!["KPU-lain".into()];
+    let ppk = c.ppk.clone();
+    delivery_refused(c, &whole, &ppk).await
 }
 
 async fn form_diff_range() -> Trial {

@@ -20,6 +20,9 @@ async fn every_answer_is_nosniff_and_only_public_reads_allow_any_origin() {
         "/api/v1/openapi.json".to_owned(),
         "/api/v1/forms/rules".to_owned(),
         format!("/api/v1/photos/{}", "ab".repeat(32)),
+        "/api/v1/logistics/allocation/11".to_owned(),
+        "/api/v1/logistics/stock/11".to_owned(),
+        "/api/v1/logistics/shipments/0".to_owned(),
         // An error answer of a public read is readable too.
         "/api/v1/regions/99.99".to_owned(),
     ];
@@ -41,6 +44,8 @@ async fn every_answer_is_nosniff_and_only_public_reads_allow_any_origin() {
         (Method::POST, "/api/v1/keys", "{}"),
         (Method::POST, form.as_str(), "{}"),
         (Method::PUT, photo.as_str(), "{}"),
+        (Method::POST, "/api/v1/logistics/shipments", "{}"),
+        (Method::POST, "/api/v1/logistics/shipments/0/delivery", "{}"),
     ];
     for (method, uri, body) in private {
         let answer = app

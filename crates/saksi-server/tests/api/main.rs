@@ -14,6 +14,8 @@ mod keys;
 mod layout;
 mod lease;
 mod log;
+mod logistics;
+mod logistics_shipments;
 mod notify;
 mod officer_keys;
 mod photos;

@@ -8,9 +8,8 @@
 //! the same mean per TPS. Voters are split by sex close to the national
 //! 49.9 / 50.1.
 
-use saksi_core::{Dpt, Level, RegionInput};
+use saksi_core::{Dpt, Level, RegionInput, VotingMethod};
 
-use super::overseas::METHODS;
 use super::split::{Share, apportion};
 use super::table::{DOMESTIC_DPT, DOMESTIC_TPS, OVERSEAS_DPT, OVERSEAS_UNITS};
 use super::tree::FIRST_SPECIAL_TPS;
@@ -79,10 +78,9 @@ fn domestic_bounds(tps: &RegionInput) -> (u32, u32) {
 /// Where an overseas unit's DPT may lie, by its voting method; postal units
 /// serve the most voters, mobile boxes the fewest.
 fn overseas_bounds(unit: &RegionInput) -> (u32, u32) {
-    let method = unit.code.parent().map_or(0, |desa| desa.number());
-    match METHODS.iter().position(|(number, _)| *number == method) {
-        Some(0) => (100, 1800),
-        Some(1) => (30, 900),
+    match VotingMethod::of(unit.code) {
+        Some(VotingMethod::Tpsln) => (100, 1800),
+        Some(VotingMethod::Ksk) => (30, 900),
         _ => (150, 4000),
     }
 }

@@ -9,7 +9,7 @@
 //! TPSLN, 1,708 KSK and 689 Pos units; every mission runs TPSLN, 67 run KSK
 //! and 109 Pos, as in 2024. Country and mission names are synthetic.
 
-use saksi_core::{RegionCode, RegionInput};
+use saksi_core::{RegionCode, RegionInput, VotingMethod};
 
 use super::GenerateOptions;
 use super::names;
@@ -20,8 +20,6 @@ use crate::rng::Rng;
 
 /// Stream label of the overseas draws.
 const STREAM: u64 = 2;
-/// Pseudo-desa number and unit name of each voting method.
-pub(crate) const METHODS: [(u32, &str); 3] = [(1000, "TPSLN"), (2000, "KSK"), (3000, "POS")];
 
 /// The regions of province `99` at `opts.scale` (at least one mission and
 /// one unit of each method at any scale), without DPT: draw it with
@@ -71,7 +69,8 @@ pub fn overseas_regions(opts: &GenerateOptions) -> Vec<RegionInput> {
             let kind = if m == 1 { "KBRI" } else { "KJRI" };
             let city = names::place(&mut rng);
             out.push(input(mission, format!("{kind} {city}")));
-            for ((number, name), counts) in METHODS.iter().zip(&per_method) {
+            for ((number, method), counts) in VotingMethod::OVERSEAS.iter().zip(&per_method) {
+                let name = method.id().to_uppercase();
                 let n_units = counts[mission_index] as u32;
                 if n_units == 0 {
                     continue;

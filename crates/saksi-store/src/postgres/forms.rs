@@ -10,7 +10,7 @@ use super::{
     Conn, Insert, column, conflict_or_postgres, contest, for_each_row, in_transaction, int,
     log_indexes, region, snapshot,
 };
-use crate::shared::{code_range, has_warnings};
+use crate::shared::{Marks, code_range, has_warnings};
 use crate::{
     Batch, IdempotencyRecord, LogEntry, LoggedVersion, RequestKey, Result, StoredVersion, UnixTime,
 };
@@ -119,7 +119,12 @@ pub(super) fn commit_batch(conn: &mut Conn, batch: &Batch) -> Result<()> {
     }
     inserts.extend(super::log::insert_entries(conn, &batch.entries)?);
     inserts.extend(super::log::insert_photo_names(conn, &batch.photos)?);
-    inserts.extend(super::log::insert_recap(conn, &batch.recap)?);
+    inserts.extend(super::log::insert_marks(conn, Marks::Recap, &batch.recap)?);
+    inserts.extend(super::log::insert_marks(
+        conn,
+        Marks::Logistics,
+        &batch.logistics,
+    )?);
     inserts.extend(super::incidents::insert(conn, &batch.incidents)?);
     inserts.extend(super::keys::insert(conn, &batch.keys, &batch.revocations)?);
     if !batch.idempotency.is_empty() {

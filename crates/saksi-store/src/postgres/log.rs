@@ -5,6 +5,7 @@
 use postgres::Row;
 
 use super::{Conn, Insert, column, conflict_or_postgres, for_each_row, int, log_indexes, snapshot};
+use crate::shared::Marks;
 use crate::{LogEntry, PhotoName, Result, StoreError};
 
 /// The `INSERT` of a batch's entries, if it has any; a reused index is
@@ -53,26 +54,33 @@ pub(super) fn insert_photo_names<'a>(
     }))
 }
 
-/// The `INSERT` marking a batch's recap entries (none for none).
-pub(super) fn insert_recap<'a>(conn: &mut Conn, recap: &'a [u64]) -> Result<Option<Insert<'a>>> {
-    if recap.is_empty() {
+/// The `INSERT` marking a batch's entries of one kind in their table
+/// (none for none).
+pub(super) fn insert_marks<'a>(
+    conn: &mut Conn,
+    marks: Marks,
+    indexes: &'a [u64],
+) -> Result<Option<Insert<'a>>> {
+    if indexes.is_empty() {
         return Ok(None);
     }
     Ok(Some(Insert {
-        statement: conn.statement(
-            "INSERT INTO recap_entries (log_index) SELECT * FROM unnest($1::bigint[])",
-        )?,
-        columns: vec![log_indexes(recap.iter().copied())?],
+        statement: conn.statement(match marks {
+            Marks::Recap => {
+                "INSERT INTO recap_entries (log_index) SELECT * FROM unnest($1::bigint[])"
+            }
+            Marks::Logistics => {
+                "INSERT INTO logistics_entries (log_index) SELECT * FROM unnest($1::bigint[])"
+            }
+        })?,
+        columns: vec![log_indexes(indexes.iter().copied())?],
         refused: conflict_or_postgres,
     }))
 }
 
-/// The recap's entries in log order.
-pub(super) fn recap_entries(conn: &mut Conn) -> Result<Vec<LogEntry>> {
-    let select = conn.statement(
-        "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
-         JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index",
-    )?;
+/// The entries of one kind, in log order.
+pub(super) fn marked_entries(conn: &mut Conn, marks: Marks) -> Result<Vec<LogEntry>> {
+    let select = conn.statement(marks.select_entries())?;
     conn.client
         .query(&select, &[])?
         .iter()

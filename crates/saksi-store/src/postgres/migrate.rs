@@ -68,6 +68,11 @@ const MIGRATIONS: &[Migration] = &[
         "recap",
         include_str!("../../migrations/postgres/0011_recap.sql"),
     ),
+    (
+        12,
+        "logistics",
+        include_str!("../../migrations/postgres/0012_logistics.sql"),
+    ),
 ];
 
 /// The table that records applied migrations, and that their lock is on.

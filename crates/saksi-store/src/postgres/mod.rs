@@ -37,7 +37,7 @@ use postgres::types::ToSql;
 use postgres::{Client, Config, IsolationLevel, NoTls, Row, Statement, Transaction};
 use saksi_core::{Contest, Election, RegionCode};
 
-use crate::shared::Pool;
+use crate::shared::{Marks, Pool};
 use crate::{
     Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, LoggedVersion, NewUser, Result,
     Session, SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User,
@@ -343,7 +343,11 @@ impl Store for PgStore {
     }
 
     fn recap_entries(&self) -> Result<Vec<LogEntry>> {
-        self.read(log::recap_entries)
+        self.read(|conn| log::marked_entries(conn, Marks::Recap))
+    }
+
+    fn logistics_entries(&self) -> Result<Vec<LogEntry>> {
+        self.read(|conn| log::marked_entries(conn, Marks::Logistics))
     }
 
     fn keys(&self) -> Result<Vec<StoredKey>> {

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
 use saksi_core::{Contest, RegionCode};
 
 use super::{conflict_or_sqlite, contest_column, region_column};
-use crate::shared::{code_range, has_warnings};
+use crate::shared::{Marks, code_range, has_warnings};
 use crate::{
     Batch, IdempotencyRecord, LogEntry, LoggedVersion, RequestKey, Result, StoredVersion, UnixTime,
 };
@@ -70,7 +70,8 @@ pub(super) fn commit_batch(conn: &mut Connection, batch: &Batch) -> Result<()> {
         }
         super::log::insert_entries(&tx, &batch.entries)?;
         super::log::insert_photo_names(&tx, &batch.photos)?;
-        super::log::insert_recap(&tx, &batch.recap)?;
+        super::log::insert_marks(&tx, Marks::Recap, &batch.recap)?;
+        super::log::insert_marks(&tx, Marks::Logistics, &batch.logistics)?;
         super::incidents::insert(&tx, &batch.incidents)?;
         super::keys::insert(&tx, &batch.keys, &batch.revocations)?;
         let mut insert = tx.prepare_cached(

@@ -5,6 +5,7 @@
 use rusqlite::{Connection, Row, Transaction};
 
 use super::conflict_or_sqlite;
+use crate::shared::Marks;
 use crate::{LogEntry, PhotoName, Result, StoreError};
 
 /// Inserts the entries of a batch inside its transaction; a reused index is
@@ -38,24 +39,25 @@ pub(super) fn insert_photo_names(tx: &Transaction<'_>, photos: &[PhotoName]) -> 
     Ok(())
 }
 
-/// Marks a batch's recap entries, inside its transaction.
-pub(super) fn insert_recap(tx: &Transaction<'_>, recap: &[u64]) -> Result<()> {
-    if recap.is_empty() {
+/// Marks a batch's entries of one kind in their table, inside its
+/// transaction.
+pub(super) fn insert_marks(tx: &Transaction<'_>, marks: Marks, indexes: &[u64]) -> Result<()> {
+    if indexes.is_empty() {
         return Ok(());
     }
-    let mut insert = tx.prepare_cached("INSERT INTO recap_entries (log_index) VALUES (?1)")?;
-    for index in recap {
+    let mut insert = tx.prepare_cached(match marks {
+        Marks::Recap => "INSERT INTO recap_entries (log_index) VALUES (?1)",
+        Marks::Logistics => "INSERT INTO logistics_entries (log_index) VALUES (?1)",
+    })?;
+    for index in indexes {
         insert.execute([index]).map_err(conflict_or_sqlite)?;
     }
     Ok(())
 }
 
-/// The recap's entries in log order.
-pub(super) fn recap_entries(conn: &Connection) -> Result<Vec<LogEntry>> {
-    let mut select = conn.prepare_cached(
-        "SELECT e.log_index, e.data, e.leaf_hash FROM recap_entries r
-         JOIN log_entries e ON e.log_index = r.log_index ORDER BY r.log_index",
-    )?;
+/// The entries of one kind, in log order.
+pub(super) fn marked_entries(conn: &Connection, marks: Marks) -> Result<Vec<LogEntry>> {
+    let mut select = conn.prepare_cached(marks.select_entries())?;
     entry_rows(select.query([])?)
 }
 

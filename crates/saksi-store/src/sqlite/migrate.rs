@@ -66,6 +66,11 @@ const MIGRATIONS: &[Migration] = &[
         "recap",
         include_str!("../../migrations/sqlite/0011_recap.sql"),
     ),
+    (
+        12,
+        "logistics",
+        include_str!("../../migrations/sqlite/0012_logistics.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet recorded, in one transaction (so two

@@ -29,7 +29,7 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
 use saksi_core::{Contest, Election, RegionCode};
 
-use crate::shared::{Pool, UnknownContest};
+use crate::shared::{Marks, Pool, UnknownContest};
 use crate::{
     Account, Batch, IdempotencyRecord, LeaseOutcome, LogEntry, LoggedVersion, NewUser, Result,
     Session, SessionUser, Store, StoreError, StoredKey, StoredVersion, TotpRecord, UnixTime, User,
@@ -313,7 +313,11 @@ impl Store for SqliteStore {
     }
 
     fn recap_entries(&self) -> Result<Vec<LogEntry>> {
-        self.read(|conn| log::recap_entries(conn))
+        self.read(|conn| log::marked_entries(conn, Marks::Recap))
+    }
+
+    fn logistics_entries(&self) -> Result<Vec<LogEntry>> {
+        self.read(|conn| log::marked_entries(conn, Marks::Logistics))
     }
 
     fn keys(&self) -> Result<Vec<StoredKey>> {

@@ -81,7 +81,7 @@ fn photos_of_statements_logged_before_schema_8_are_named_by_its_migration() {
     conn.execute_batch(
         "DROP TABLE photo_names; DROP TABLE incidents; DROP TABLE incident_events; \
          DROP TABLE incident_private; DROP TABLE webhook_deliveries; DROP TABLE webhooks; \
-         DROP TABLE commissioner_keys; DROP TABLE recap_entries; \
+         DROP TABLE commissioner_keys; DROP TABLE recap_entries; DROP TABLE logistics_entries; \
          ALTER TABLE users DROP COLUMN paslon; \
          DELETE FROM schema_migrations WHERE version >= 8",
     )

@@ -69,6 +69,7 @@ macro_rules! store_suite {
             log_size_counts_entries_and_versions,
             keys_are_registered_revoked_and_listed_in_log_order,
             recap_entries_are_read_back_in_log_order,
+            logistics_entries_are_read_back_in_log_order_apart_from_the_recap_s,
             a_key_registered_twice_or_a_bad_revocation_is_a_conflict_and_writes_nothing,
             the_database_clock_is_in_milliseconds_since_the_epoch,
             a_fresh_store_grants_the_lease_with_a_first_token,
@@ -1437,6 +1438,47 @@ pub fn recap_entries_are_read_back_in_log_order(h: &impl Harness) {
     assert_eq!(store.log_size().unwrap(), 6);
     assert_eq!(
         h.open().recap_entries().unwrap().len(),
+        3,
+        "seen by a second handle"
+    );
+}
+
+pub fn logistics_entries_are_read_back_in_log_order_apart_from_the_recap_s(h: &impl Harness) {
+    let store = h.open();
+    assert!(store.logistics_entries().unwrap().is_empty());
+    store
+        .commit_batch(&Batch {
+            entries: (0..4).map(entry).collect(),
+            recap: vec![1],
+            logistics: vec![0, 2],
+            ..Batch::default()
+        })
+        .unwrap();
+    store
+        .commit_batch(&Batch {
+            entries: vec![entry(4)],
+            logistics: vec![4],
+            ..Batch::default()
+        })
+        .unwrap();
+    assert_eq!(
+        store.logistics_entries().unwrap(),
+        vec![entry(0), entry(2), entry(4)]
+    );
+    assert_eq!(store.recap_entries().unwrap(), vec![entry(1)]);
+    // An index with no entry of its batch is refused, and the batch with
+    // it; an index marked twice too.
+    for logistics in [vec![50], vec![2]] {
+        let refused = store.commit_batch(&Batch {
+            entries: vec![entry(5)],
+            logistics,
+            ..Batch::default()
+        });
+        assert!(refused.is_err(), "{refused:?}");
+    }
+    assert_eq!(store.log_size().unwrap(), 5);
+    assert_eq!(
+        h.open().logistics_entries().unwrap().len(),
         3,
         "seen by a second handle"
     );

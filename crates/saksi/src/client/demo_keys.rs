@@ -279,7 +279,7 @@ impl DemoKeys {
         match role {
             KeyRole::KpuRi | KeyRole::KpuProv => Ok(&self.root),
             KeyRole::KpuKabkota => officer_above(&self.provinces, region, Level::Provinsi),
-            KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk => {
+            KeyRole::Kpps | KeyRole::Pps | KeyRole::Ppk | KeyRole::Supplier => {
                 officer_above(&self.kabkota, region, Level::Kabkota)
             }
         }

@@ -70,7 +70,7 @@ pub struct KeyCertifyArgs {
     #[arg(long, value_name = "VKEY")]
     pub verifier: String,
     /// The role the key acts in.
-    #[arg(long, value_parser = ["kpu-ri", "kpu-prov", "kpu-kabkota", "kpps", "pps", "ppk"])]
+    #[arg(long, value_parser = ["kpu-ri", "kpu-prov", "kpu-kabkota", "kpps", "pps", "ppk", "supplier"])]
     pub role: String,
     /// The key is a commissioner's (`"commissioner": true`): a PPK member
     /// (ppk) or a KPU commissioner (kpu-kabkota, kpu-prov, kpu-ri), whose
@@ -81,7 +81,8 @@ pub struct KeyCertifyArgs {
     /// The region the key is bound to, at the role's level: `0` for
     /// kpu-ri, a province (`11`) for kpu-prov, a kab/kota (`11.01`) for kpu-kabkota, a TPS
     /// (`11.01.01.2001.001`) for kpps, a desa (`11.01.01.2001`) for pps, a
-    /// kecamatan (`11.01.01`) for ppk.
+    /// kecamatan (`11.01.01`) for ppk, the kab/kota it supplies for a
+    /// supplier (a printer or warehouse, whose key signs shipments only).
     #[arg(long, value_name = "CODE")]
     pub region: String,
     #[command(flatten)]
@@ -138,7 +139,7 @@ pub fn show(args: &KeyShowArgs) -> Result<()> {
 pub fn certify(args: &KeyCertifyArgs) -> Result<()> {
     let role = KeyRole::parse(&args.role).ok_or_else(|| {
         anyhow!(
-            "--role {:?} is not a key role; roles are kpu-ri, kpu-prov, kpu-kabkota, kpps, pps and ppk",
+            "--role {:?} is not a key role; roles are kpu-ri, kpu-prov, kpu-kabkota, kpps, pps, ppk and supplier",
             args.role
         )
     })?;

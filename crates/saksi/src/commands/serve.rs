@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Args;
 use saksi_core::incident::Deadlines;
+use saksi_core::logistics::AllocationTable;
 use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config, MetricsAccess};
@@ -61,6 +62,20 @@ pub struct ListenArg {
     #[arg(long, env = "SAKSI_SIGNOFF_QUORUM", value_parser = Quorum::parse,
           default_value = "kecamatan=3,kabkota=3,provinsi=3,nasional=3")]
     pub signoff_quorum: Quorum,
+    /// A JSON file of what each kind of polling unit is sent (format and
+    /// the built-in default in docs/logistics.md), instead of the built-in
+    /// 2024 table.
+    #[arg(long, env = "SAKSI_ALLOCATION", value_name = "FILE", value_parser = load_allocation)]
+    pub allocation: Option<Arc<AllocationTable>>,
+}
+
+/// Reads and checks an allocation table at start, so a wrong file stops
+/// the server with the rule it is about instead of serving wrong kits.
+fn load_allocation(path: &str) -> Result<Arc<AllocationTable>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    AllocationTable::parse(&text)
+        .map(Arc::new)
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 fn parse_deadlines(text: &str) -> Result<Deadlines, String> {
@@ -77,6 +92,7 @@ impl ListenArg {
             session_ttl: std::time::Duration::from_secs(u64::from(self.session_hours) * 3600),
             incident_deadlines: self.incident_deadlines.unwrap_or_default(),
             signoff_quorum: self.signoff_quorum,
+            allocation: self.allocation.clone().unwrap_or_default(),
             ..saksi_server::Config::default()
         }
     }

@@ -372,3 +372,39 @@ fn malformed_incident_deadlines_are_refused_with_the_reason_before_serving() {
         }
     }
 }
+
+#[test]
+fn a_wrong_allocation_table_is_refused_with_the_rule_before_serving() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("missing.json");
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        saksi_core::logistics::DEFAULT_TABLE.replacen(
+            r#"{ "item": "booth", "fixed": 4 }"#,
+            r#"{ "item": "booth", "fixed": 4, "per_contest": 1 }"#,
+            1,
+        ),
+    )
+    .unwrap();
+    for (file, reason) in [
+        (&missing, "cannot read"),
+        (
+            &bad,
+            "tps rule 3: give exactly one of fixed, per_contest, dpt_percent",
+        ),
+    ] {
+        for command in ["serve", "demo"] {
+            let out = run(&[
+                command,
+                "--data-dir",
+                path(tmp.path()),
+                "--allocation",
+                path(file),
+            ]);
+            assert!(!out.status.success(), "{command} {file:?}");
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains(reason), "{command} {file:?}: {stderr}");
+        }
+    }
+}

@@ -23,6 +23,7 @@ mod flags;
 mod incidents_browser;
 mod keys;
 mod lease;
+mod logistics;
 mod offline_browser;
 mod pg_dump;
 mod review;

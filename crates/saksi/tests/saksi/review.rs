@@ -194,7 +194,7 @@ fn correct(ppk_file: &Path, objection: &str, tps: &str, form: &str, url: &str) -
 
 /// `saksi audit` of `server`, the KPU RI root keys of its data directory
 /// `dir` pinned: whether it passed, and its report.
-fn audit(server: &Server, dir: &Path) -> (bool, String) {
+pub(crate) fn audit(server: &Server, dir: &Path) -> (bool, String) {
     let key = crate::common::get(server.addr, "/api/v1/log/key").1;
     let roots: Vec<String> = std::fs::read_to_string(dir.join("root-keys.txt"))
         .unwrap()

@@ -524,7 +524,7 @@ fn print_report(
         let key_entries: u64 =
             stats.registered.iter().sum::<u64>() + stats.revoked.iter().sum::<u64>();
         println!(
-            "key chain: from {} pinned with --root; {} applied: registered {} kpu-ri, {} kpu-prov, {} kpu-kabkota, {} kpps, {} pps, {} ppk; {} revoked; {} not applied (see the discrepancies){}",
+            "key chain: from {} pinned with --root; {} applied: registered {} kpu-ri, {} kpu-prov, {} kpu-kabkota, {} kpps, {} pps, {} ppk, {} supplier; {} revoked; {} not applied (see the discrepancies){}",
             plural(args.roots.len() as u64, "root key", "root keys"),
             plural(key_entries, "key entry", "key entries"),
             thousands(stats.registered[5]),
@@ -533,6 +533,7 @@ fn print_report(
             thousands(stats.registered[2]),
             thousands(stats.registered[3]),
             thousands(stats.registered[4]),
+            thousands(stats.registered[6]),
             thousands(stats.revoked.iter().sum()),
             thousands(stats.keys_refused),
             if args.roots.is_empty() {
@@ -617,6 +618,12 @@ fn print_report(
                 stats.signoff_sums.as_secs_f64() * 1000.0
             );
         }
+        println!(
+            "logistics: {} and {} applied, every office's stock recomputed from them; {} failing a check (see the discrepancies)",
+            plural(stats.shipments, "shipment", "shipments"),
+            plural(stats.deliveries, "delivery", "deliveries"),
+            thousands(stats.logistics_refused),
+        );
         let incidents = &ledger.incidents;
         let by_status: Vec<String> = Status::ALL
             .iter()

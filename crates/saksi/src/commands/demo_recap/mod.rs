@@ -19,7 +19,7 @@ mod review;
 mod waiting;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use saksi_api::RecapState;
@@ -27,6 +27,7 @@ use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
 
 use self::review::Plenary;
 use self::waiting::Waiting;
@@ -45,17 +46,32 @@ pub struct Form {
     pub last: bool,
 }
 
+/// Regions signed off at once. Each sign-off is a few requests in turn,
+/// every one waiting for its commit; at national scale (some 40,000
+/// regions and contests) one at a time would leave the recap an hour
+/// behind the count, while the server's group commit takes many
+/// confirmations in one transaction.
+const AT_ONCE: usize = 32;
+
 /// The demo's recap.
 pub struct RecapSimulation {
     pub election: Arc<Election>,
     /// With the commissioners' keys added and registered.
     pub keys: Arc<DemoKeys>,
     pub client: Client,
-    /// Whose sessions the simulated witness files objections with.
-    pub witness: Officers,
+    /// Whose sessions the simulated witness files objections with (one
+    /// objection at a time: the witness keeps one session).
+    witness: tokio::sync::Mutex<Officers>,
     pub seed: u64,
     /// When the demo started, for the times it prints.
     pub started: Instant,
+    /// What the sign-offs in flight share.
+    book: Mutex<Book>,
+}
+
+/// The recap's own record: the forms it sent, the regions it made final,
+/// what each region waits for and what is ready.
+struct Book {
     forms: HashMap<(RegionId, Contest), Form>,
     /// The digest of each final sign-off this run saw made; `None` for
     /// one final before it started (an earlier run's).
@@ -92,49 +108,65 @@ impl RecapSimulation {
             election,
             keys,
             client,
-            witness,
+            witness: tokio::sync::Mutex::new(witness),
             seed,
             started,
-            forms: HashMap::new(),
-            finals: HashMap::new(),
-            waiting,
-            ready: BTreeMap::new(),
-            tally: Tally::default(),
-            reported: Reported::new("recap"),
+            book: Mutex::new(Book {
+                forms: HashMap::new(),
+                finals: HashMap::new(),
+                waiting,
+                ready: BTreeMap::new(),
+                tally: Tally::default(),
+                reported: Reported::new("recap"),
+            }),
         }
     }
 
+    /// The record; a panic elsewhere cannot leave it half-written (every
+    /// change is one insert or count), so a poisoned lock is taken over.
+    fn book(&self) -> MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Runs until the forms simulation has sent everything and every
-    /// region that could be signed off is, or `stop` turns true.
+    /// region that could be signed off is, or `stop` turns true; up to
+    /// [`AT_ONCE`] regions at a time.
     pub async fn run(
-        mut self,
+        self,
         mut held: mpsc::UnboundedReceiver<Held>,
         mut stop: watch::Receiver<bool>,
     ) {
+        let this = Arc::new(self);
+        let mut working: JoinSet<()> = JoinSet::new();
         let mut sending = true;
         loop {
             while let Ok(h) = held.try_recv() {
-                self.hold(h);
+                this.hold(h);
             }
             if *stop.borrow() {
                 return;
             }
-            if let Some((region, contest)) = self.next_ready() {
-                self.sign_off(region, contest).await;
-                continue;
+            while working.len() < AT_ONCE {
+                let Some((region, contest)) = this.next_ready() else {
+                    break;
+                };
+                let recap = Arc::clone(&this);
+                working.spawn(async move { recap.sign_off(region, contest).await });
             }
-            if !sending {
+            // Nothing in flight after filling means nothing is ready.
+            if !sending && working.is_empty() {
                 break;
             }
             tokio::select! {
-                h = held.recv() => match h {
-                    Some(h) => self.hold(h),
+                h = held.recv(), if sending => match h {
+                    Some(h) => this.hold(h),
                     None => sending = false,
                 },
+                Some(_) = working.join_next(), if !working.is_empty() => {}
                 _ = stop.changed() => return,
             }
         }
-        let t = &self.tally;
+        let t = &this.book().tally;
         eprintln!(
             "simulated recap finished: {} kecamatan, {} kab/kota, {} provinces and {} national sign-offs final; \
              {} objections upheld and corrected, {} rejected; {} regions left open",
@@ -150,13 +182,14 @@ impl RecapSimulation {
 
     /// A form the server holds: the last of its TPS's makes one more
     /// child of the kecamatan in.
-    fn hold(&mut self, h: Held) {
+    fn hold(&self, h: Held) {
         let form = Form {
             version: h.version,
             digest: h.digest,
             last: h.last,
         };
-        let before = self.forms.insert((h.tps, h.contest), form);
+        let mut book = self.book();
+        let before = book.forms.insert((h.tps, h.contest), form);
         let was_in = before.is_some_and(|f| f.last);
         if !h.last || was_in {
             return;
@@ -168,17 +201,18 @@ impl RecapSimulation {
             .code
             .ancestor_at(Level::Kecamatan);
         if let Some(kecamatan) = kecamatan
-            && self.waiting.child_in(kecamatan, h.contest)
+            && book.waiting.child_in(kecamatan, h.contest)
         {
-            self.ready
+            book.ready
                 .entry(h.contest)
                 .or_default()
                 .push_back(kecamatan);
         }
     }
 
-    fn next_ready(&mut self) -> Option<(RegionCode, Contest)> {
-        self.ready
+    fn next_ready(&self) -> Option<(RegionCode, Contest)> {
+        self.book()
+            .ready
             .iter_mut()
             .find_map(|(contest, regions)| regions.pop_front().map(|r| (r, *contest)))
     }
@@ -186,7 +220,7 @@ impl RecapSimulation {
     /// Signs `region` off for `contest` with all its commissioners, after
     /// a kecamatan's plenary; a region final already (an earlier run's)
     /// counts as signed.
-    async fn sign_off(&mut self, region: RegionCode, contest: Contest) {
+    async fn sign_off(&self, region: RegionCode, contest: Contest) {
         let mut state = match self.state(region, contest).await {
             Ok(s) => s,
             Err(f) => return self.leave_open("read a recap state", &f),
@@ -199,8 +233,8 @@ impl RecapSimulation {
                 Ok(Plenary::Quiet) => {}
                 Ok(plenary) => {
                     match plenary {
-                        Plenary::Upheld => self.tally.upheld += 1,
-                        _ => self.tally.rejected += 1,
+                        Plenary::Upheld => self.book().tally.upheld += 1,
+                        _ => self.book().tally.rejected += 1,
                     }
                     state = match self.state(region, contest).await {
                         Ok(s) => s,
@@ -213,14 +247,12 @@ impl RecapSimulation {
         let Some(statement) = state.statement else {
             // Blocked by something the simulation did not make (a
             // person's objection, say): a person settles it.
-            self.tally.left_open += 1;
+            self.book().tally.left_open += 1;
             return;
         };
-        if let Err(why) = self.check_children(&statement, region, contest) {
-            self.tally.left_open += 1;
-            return self
-                .reported
-                .failed("sign a region off", &Failure::Local(anyhow::anyhow!(why)));
+        let checked = self.check_children(&statement, region, contest);
+        if let Err(why) = checked {
+            return self.leave_open("sign a region off", &Failure::Local(anyhow::anyhow!(why)));
         }
         let path = format!("/api/v1/recap/{contest}/{region}/signoffs");
         for key in self.keys.commissioners(region) {
@@ -262,6 +294,7 @@ impl RecapSimulation {
             .get("children")
             .and_then(Value::as_array)
             .ok_or("the offered statement names no children")?;
+        let book = self.book();
         for child in children {
             let (Some(code), Some(digest)) = (
                 child["code"]
@@ -277,10 +310,10 @@ impl RecapSimulation {
                 self.election
                     .tree
                     .find(code)
-                    .and_then(|id| self.forms.get(&(id, contest)))
+                    .and_then(|id| book.forms.get(&(id, contest)))
                     .is_some_and(|f| f.digest[..] == digest[..])
             } else {
-                self.finals
+                book.finals
                     .get(&(code, contest))
                     .is_some_and(|d| d.is_none_or(|d| d[..] == digest[..]))
             };
@@ -295,8 +328,9 @@ impl RecapSimulation {
 
     /// `region` is final: one more child of its parent in, where the
     /// contest's recap goes on.
-    fn made_final(&mut self, region: RegionCode, contest: Contest, digest: Option<[u8; 32]>) {
-        self.finals.insert((region, contest), digest);
+    fn made_final(&self, region: RegionCode, contest: Contest, digest: Option<[u8; 32]>) {
+        let mut book = self.book();
+        book.finals.insert((region, contest), digest);
         let level = region.level();
         if let Some(i) = [
             Level::Kecamatan,
@@ -307,7 +341,7 @@ impl RecapSimulation {
         .iter()
         .position(|l| *l == level)
         {
-            self.tally.signed_off[i] += 1;
+            book.tally.signed_off[i] += 1;
         }
         if level == Level::Nasional {
             eprintln!(
@@ -316,15 +350,16 @@ impl RecapSimulation {
             );
         }
         if let Some(parent) = region.parent().filter(|p| contest.has_recap_at(p.level()))
-            && self.waiting.child_in(parent, contest)
+            && book.waiting.child_in(parent, contest)
         {
-            self.ready.entry(contest).or_default().push_back(parent);
+            book.ready.entry(contest).or_default().push_back(parent);
         }
     }
 
-    fn leave_open(&mut self, what: &'static str, failure: &Failure) {
-        self.tally.left_open += 1;
-        self.reported.failed(what, failure);
+    fn leave_open(&self, what: &'static str, failure: &Failure) {
+        let mut book = self.book();
+        book.tally.left_open += 1;
+        book.reported.failed(what, failure);
     }
 
     async fn state(&self, region: RegionCode, contest: Contest) -> Result<RecapState, Failure> {

@@ -45,7 +45,7 @@ impl RecapSimulation {
     /// objection: against the first TPS whose only form is the one the
     /// simulation sent (none is sent later that the correction would
     /// collide with).
-    pub(super) async fn plenary(&mut self, kecamatan: RegionCode) -> Result<Plenary, Failure> {
+    pub(super) async fn plenary(&self, kecamatan: RegionCode) -> Result<Plenary, Failure> {
         let contest = Contest::Ppwp;
         let Some(id) = self.election.tree.find(kecamatan) else {
             return Ok(Plenary::Quiet);
@@ -76,8 +76,9 @@ impl RecapSimulation {
     /// later version planned.
     fn first_untouched(&self, kecamatan: RegionCode, contest: Contest) -> Option<(RegionId, Form)> {
         let id = self.election.tree.find(kecamatan)?;
+        let book = self.book();
         self.election.kecamatan_tps(id, contest).find_map(|tps| {
-            self.forms
+            book.forms
                 .get(&(tps, contest))
                 .filter(|f| f.version == 1 && f.last)
                 .map(|f| (tps, *f))
@@ -85,12 +86,7 @@ impl RecapSimulation {
     }
 
     /// The witness's objection to paslon 01's count; its log index.
-    async fn object(
-        &mut self,
-        tps: RegionCode,
-        contest: Contest,
-        form: &Form,
-    ) -> Result<u64, Failure> {
+    async fn object(&self, tps: RegionCode, contest: Contest, form: &Form) -> Result<u64, Failure> {
         let body = json!({
             "tps": tps.to_string(),
             "contest": contest.id(),
@@ -101,6 +97,8 @@ impl RecapSimulation {
         let key = format!("sim-objection-{tps}-{contest}-{}", form.version);
         let accepted: RecapAccepted = self
             .witness
+            .lock()
+            .await
             .post_as_witness("/api/v1/objections", &key, body.to_string())
             .await?;
         Ok(accepted.log_index)
@@ -132,7 +130,7 @@ impl RecapSimulation {
 
     /// The corrected form, the next version, signed by the member.
     async fn correct(
-        &mut self,
+        &self,
         member: &Signer,
         tps: RegionId,
         contest: Contest,
@@ -161,7 +159,7 @@ impl RecapSimulation {
         let (body, digest) = seal_form(&statement, member).map_err(Failure::Local)?;
         let path = forms::path(statement.tps, contest);
         self.post(&path, body).await?;
-        self.forms.insert(
+        self.book().forms.insert(
             (tps, contest),
             Form {
                 version: statement.version,
