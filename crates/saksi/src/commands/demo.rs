@@ -77,12 +77,6 @@ fn parse_every(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Where a demo keeps its simulated KPPS device keys, one file per TPS
-/// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms,
-/// and its kab/kota officers' keys (`kpu-kabkota-11.01.key`), so a lost
-/// phone's key can be revoked and a new one registered.
-const DEMO_KEYS: &str = "demo-keys";
-
 /// A demo account as printed and written to `demo-accounts.json`.
 #[derive(Debug, Serialize)]
 struct DemoAccount {
@@ -134,7 +128,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     if recap {
         keys.add_commissioners(&election, &args.listen.signoff_quorum);
     }
-    let key_dir = dir.root().join(DEMO_KEYS);
+    let key_dir = dir.demo_keys();
     let written = keys.write_files(&election, &key_dir)?;
     eprintln!(
         "derived {} simulated KPPS keys and the kab/kota officers' keys in {:.1} s ({written} new files in {})",
@@ -445,7 +439,7 @@ fn print_welcome(
     );
     println!(
         "  KPPS keys:      {} (sign a form: {saksi} kpps sign --key FILE)",
-        dir.root().join(DEMO_KEYS).display()
+        dir.demo_keys().display()
     );
     println!();
     println!(

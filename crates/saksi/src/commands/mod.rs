@@ -8,6 +8,7 @@ pub mod demo_incidents;
 pub mod demo_officers;
 pub mod demo_recap;
 pub mod demo_users;
+pub mod fixture;
 pub mod import_regions;
 pub mod init;
 pub mod key;

@@ -18,6 +18,7 @@ mod demo_incidents;
 mod demo_recap;
 mod entry_browser;
 mod faults;
+mod fixture;
 mod flags;
 mod incidents_browser;
 mod keys;
