@@ -4,7 +4,10 @@
 //! real chain from the demo's KPU RI root key, so that simulated forms are
 //! signed exactly as a field app signs them; and, for the demo's recap,
 //! the commissioners' keys of every recap level (`ppk`, `kpu-kabkota`,
-//! `kpu-prov`, `kpu-ri`), as many per region as the level's quorum.
+//! `kpu-prov`, `kpu-ri`), as many per region as the level's quorum; and,
+//! for the demo's logistics, the offices' keys the chain lacks
+//! ([`OfficeKeys`]: a supplier per kab/kota, a PPK per kecamatan, a PPS per
+//! desa).
 //!
 //! Everything is derived from the root key's private text (which only a
 //! demo data directory holds): the keys, their registrations and the form
@@ -86,6 +89,47 @@ impl Registered {
     }
 }
 
+/// The keys of the logistics chain's offices that the forms do not need:
+/// a `supplier` key per kab/kota (its printer's warehouse), a `ppk` key
+/// per kecamatan and a `pps` key per desa, each registered by the demo's
+/// kab/kota officer above it (named `supplier-<code>`, `ppk-<code>`,
+/// `pps-<code>`: posts, not persons). The kab/kota's own warehouse signs
+/// with the demo's `kpu-kabkota` key, a TPS with its KPPS device key.
+pub struct OfficeKeys {
+    suppliers: HashMap<RegionCode, Signer>,
+    /// By the office's region: a kecamatan's PPK, a desa's PPS.
+    offices: HashMap<RegionCode, Signer>,
+}
+
+impl OfficeKeys {
+    /// The supplier key registered for a kab/kota.
+    pub fn supplier(&self, kabkota: RegionCode) -> Option<&Signer> {
+        self.suppliers.get(&kabkota)
+    }
+
+    /// The `ppk` key of a kecamatan or the `pps` key of a desa.
+    pub fn office(&self, region: RegionCode) -> Option<&Signer> {
+        self.offices.get(&region)
+    }
+
+    /// Every key with its role and region, suppliers first, each in code
+    /// order (so a restarted demo registers the same bytes in the same
+    /// order).
+    fn each(&self) -> Vec<(KeyRole, RegionCode, &Signer)> {
+        let mut suppliers: Vec<_> = self.suppliers.iter().collect();
+        suppliers.sort_unstable_by_key(|(code, _)| **code);
+        let mut offices: Vec<_> = self.offices.iter().collect();
+        offices.sort_unstable_by_key(|(code, _)| **code);
+        let suppliers = suppliers
+            .into_iter()
+            .map(|(code, key)| (KeyRole::Supplier, *code, key));
+        let offices = offices
+            .into_iter()
+            .filter_map(|(code, key)| KeyRole::office(code.level()).map(|role| (role, *code, key)));
+        suppliers.chain(offices).collect()
+    }
+}
+
 impl DemoKeys {
     /// Derives the keys of every TPS of `election` (and their officers),
     /// spread over the machine's cores.
@@ -155,6 +199,67 @@ impl DemoKeys {
     /// The device key of a TPS.
     pub fn kpps(&self, tps: RegionId) -> Option<&Signer> {
         self.kpps.get(&tps)
+    }
+
+    /// The demo's `kpu-kabkota` officer key of a kab/kota, which signs
+    /// for its warehouse.
+    pub fn kabkota(&self, code: RegionCode) -> Option<&Signer> {
+        self.kabkota
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, k)| k)
+    }
+
+    /// Derives the logistics offices' keys of `election`
+    /// ([`OfficeKeys`]), spread over the machine's cores.
+    pub fn office_keys(&self, election: &Election) -> OfficeKeys {
+        let base = self.root.to_private_key_string();
+        let regions: Vec<(KeyRole, RegionCode)> = election
+            .tree
+            .iter()
+            .filter_map(|(_, r)| {
+                let role = match r.level() {
+                    Level::Kabkota => KeyRole::Supplier,
+                    Level::Kecamatan => KeyRole::Ppk,
+                    Level::Desa => KeyRole::Pps,
+                    _ => return None,
+                };
+                Some((role, r.code))
+            })
+            .collect();
+        let keys = parallel(&regions, |(role, code)| {
+            (
+                *role,
+                *code,
+                derive(&base, &format!("{}-{code}", role.id())),
+            )
+        });
+        let mut office_keys = OfficeKeys {
+            suppliers: HashMap::new(),
+            offices: HashMap::new(),
+        };
+        for (role, code, key) in keys {
+            match role {
+                KeyRole::Supplier => office_keys.suppliers.insert(code, key),
+                _ => office_keys.offices.insert(code, key),
+            };
+        }
+        office_keys
+    }
+
+    /// Registers `keys` with the server of `client`, each signed by the
+    /// demo's kab/kota officer above it (registered already); a key the
+    /// server holds counts as registered.
+    pub async fn register_offices(&self, keys: &OfficeKeys, client: &Client) -> Result<Registered> {
+        let envelopes = keys
+            .each()
+            .into_iter()
+            .map(|(role, code, key)| {
+                let by = self.certifier(role, code)?;
+                self.registration(key, role, code, by)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        post_bulk(&client.with_timeout(BULK_TIMEOUT), envelopes, &|_| {}).await
     }
 
     /// The log origin the statements name.

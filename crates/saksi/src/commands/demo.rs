@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use super::demo_incidents::{IncidentSimulation, Officers};
+use super::demo_logistics::LogisticsSimulation;
 use super::demo_officers as officers;
 use super::demo_recap::RecapSimulation;
 use super::demo_users as users;
@@ -68,6 +69,12 @@ pub struct DemoArgs {
     /// flag every region stays open for people to review and sign off.
     #[arg(long, env = "SAKSI_NO_RECAP")]
     pub no_recap: bool,
+    /// Do not simulate the logistics. By default simulated suppliers and
+    /// offices ship every TPS its kit down the chain and each receiver
+    /// confirms the delivery, on a compressed clock, so every TPS is ready
+    /// within two minutes; with this flag nothing is shipped.
+    #[arg(long, env = "SAKSI_NO_LOGISTICS")]
+    pub no_logistics: bool,
 }
 
 fn parse_every(s: &str) -> Result<f64, String> {
@@ -160,6 +167,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             .await?;
         let keys = Arc::new(keys);
         let codes = enrolment_codes(&state, &election, &accounts).await?;
+        let allocation = Arc::clone(&state.allocation);
         // The state holds the sequencer's queue, which the server drains
         // and closes on stopping: only the server may keep it.
         drop(state);
@@ -194,6 +202,17 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             signal.await;
             let _ = stop_tx.send(true);
         });
+        if args.rate > 0.0 && !args.no_logistics {
+            let simulation = LogisticsSimulation {
+                election: Arc::clone(&election),
+                allocation,
+                keys: Arc::clone(&keys),
+                client: client.clone(),
+                seed: args.generate.seed,
+                started: launched,
+            };
+            tokio::spawn(simulation.run(stop.clone()));
+        }
         let (held_tx, held) = tokio::sync::mpsc::unbounded_channel();
         if recap {
             let simulation = RecapSimulation::new(
@@ -482,6 +501,13 @@ fn print_welcome(
                  and correct, and simulated commissioners sign off up to national (--no-recap: none)."
             );
         }
+        if !args.no_logistics {
+            println!(
+                "  Simulated suppliers and offices ship every TPS its kit down the chain and confirm\n  \
+                 each delivery (a few short or late), on a compressed clock of 3 hours a second:\n  \
+                 every TPS ready within two minutes (--no-logistics: none)."
+            );
+        }
         if args.incidents_every > 0.0 {
             println!(
                 "  Simulated KPPS file an incident about every {} s; simulated KPU officers\n  \
@@ -490,7 +516,7 @@ fn print_welcome(
             );
         }
     } else {
-        println!("  No simulated submissions nor incidents (--rate 0).");
+        println!("  No simulated submissions, incidents nor logistics (--rate 0).");
     }
     println!("  Press Ctrl-C to stop.");
     println!();

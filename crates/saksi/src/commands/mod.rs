@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod demo;
 pub mod demo_incidents;
+pub mod demo_logistics;
 pub mod demo_officers;
 pub mod demo_recap;
 pub mod demo_users;

@@ -15,6 +15,7 @@ mod common;
 mod crash;
 mod demo;
 mod demo_incidents;
+mod demo_logistics;
 mod demo_recap;
 mod entry_browser;
 mod faults;

@@ -276,7 +276,7 @@ impl Sender {
         };
         let path = forms::path(code, job.contest);
         let submitted = forms::submit(client, &path, hyper::body::Bytes::from(body), worker).await;
-        if let (Submitted::Accepted | Submitted::Replayed, Some(held)) = (&submitted, held) {
+        if let (Submitted::Accepted(_) | Submitted::Replayed(_), Some(held)) = (&submitted, held) {
             // The receiver is gone only when the demo's recap stopped.
             let _ = held.send(Held {
                 tps: job.tps,
@@ -287,10 +287,10 @@ impl Sender {
             });
         }
         match submitted {
-            Submitted::Accepted => {
+            Submitted::Accepted(_) => {
                 stats.accepted.fetch_add(1, Ordering::Relaxed);
             }
-            Submitted::Replayed => {
+            Submitted::Replayed(_) => {
                 stats.replayed.fetch_add(1, Ordering::Relaxed);
             }
             Submitted::Refused(r) => {
