@@ -29,7 +29,9 @@ pub use incidents::{
     Percentiles,
 };
 pub use log::{LogEntries, LogEntry, Proof};
-pub use logistics::{Allocation, DeliveredItem, Delivery, Shipment, Stock};
+pub use logistics::{
+    Allocation, DeliveredItem, Delivery, Readiness, ReadinessCounts, Shipment, Stock,
+};
 pub use recap::{
     Blocker, QueueCounts, QueueNoForm, QueueTps, RecapConfirmation, RecapState, ReviewQueue,
 };
@@ -44,7 +46,8 @@ pub use submit::{
 pub use system::{Health, RecoveryCodes, Session, SessionInfo, TotpOffer};
 pub use tps::{
     BoxChange, CorrectionReason, DiffVersion, FormDiff, FormPhoto, FormSigner, FormVersion,
-    OnBehalfReason, TpsContest, TpsFlag, TpsIncident, TpsObjection, TpsObjector, TpsPage,
+    OnBehalfReason, TpsContest, TpsFlag, TpsIncident, TpsLogistics, TpsObjection, TpsObjector,
+    TpsPage,
 };
 pub use workspace::{
     Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,

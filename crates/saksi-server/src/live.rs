@@ -12,6 +12,8 @@ use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
 use saksi_statement::{Logistics, Review, Signoffs};
 
+use crate::readiness::Readiness;
+
 /// The state readers see, changed only by the sequencer, one whole batch at
 /// a time under the write lock: `tree` holds exactly the durable log
 /// entries, and `tallies` reflect exactly those form versions, all applied
@@ -37,6 +39,8 @@ pub struct Live {
     /// Every shipment, whether it was delivered, and every office's stock
     /// (loaded from the store at start-up).
     pub logistics: Logistics,
+    /// Every region's readiness counters, moved with `logistics`.
+    pub readiness: Readiness,
 }
 
 impl Live {

@@ -25,6 +25,7 @@ use super::Sequencer;
 use super::decision::{Accepted, Refused};
 use super::reload::ReloadError;
 use super::run::{Pending, log_entry};
+use crate::readiness::Readiness;
 
 /// A shipment, its signature verified by the handler.
 #[derive(Debug)]
@@ -52,6 +53,25 @@ impl LogisticsChange {
         match self {
             LogisticsChange::Shipment(s, at) => logistics.apply_shipment(s, *at),
             LogisticsChange::Delivery(d, at) => logistics.apply_delivery(d, *at),
+        }
+    }
+
+    /// Applies the change to the readers' copy and moves the readiness
+    /// counters with it.
+    pub(super) fn apply_read(&self, logistics: &mut Logistics, readiness: &mut Readiness) {
+        match self {
+            LogisticsChange::Shipment(s, _) => {
+                self.apply(logistics);
+                readiness.shipped(s.to);
+            }
+            LogisticsChange::Delivery(d, _) => {
+                let to = logistics.shipment(d.shipment).map(|s| s.to);
+                let before = to.and_then(|to| readiness.held_before(logistics, to));
+                self.apply(logistics);
+                if let Some(to) = to {
+                    readiness.delivered(logistics, to, before.as_deref());
+                }
+            }
         }
     }
 }

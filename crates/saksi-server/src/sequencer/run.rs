@@ -276,7 +276,7 @@ impl Sequencer {
             change.apply(&mut live.review, &mut live.signoffs);
         }
         for change in &pending.logistics {
-            change.apply(&mut live.logistics);
+            change.apply_read(&mut live.logistics, &mut live.readiness);
         }
         let size = self.next_index + pending.batch.entries.len() as u64;
         for region in self.commissioner_regions_changed(pending) {

@@ -278,6 +278,20 @@ impl Logistics {
             .map(|(name, n)| (name.as_ref(), *n))
     }
 
+    /// Every office or TPS that holds anything, with what it holds: a
+    /// starting server's readiness counters begin from them.
+    pub fn stocks(&self) -> impl Iterator<Item = (RegionCode, impl Iterator<Item = (&str, u64)>)> {
+        self.stock.keys().map(|code| (*code, self.stock(*code)))
+    }
+
+    /// The receiver of every shipment not delivered yet.
+    pub fn undelivered(&self) -> impl Iterator<Item = RegionCode> + '_ {
+        self.shipments
+            .values()
+            .filter(|s| s.delivery.is_none())
+            .map(|s| s.to)
+    }
+
     /// Shipments logged, and of them those delivered.
     pub fn counts(&self) -> (u64, u64) {
         (self.shipments.len() as u64, self.deliveries)

@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use saksi_api::IssuedCode;
 use saksi_core::incident::Deadlines;
+use saksi_core::logistics::PollingDay;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::totp;
@@ -118,6 +119,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             .listen
             .incident_deadlines
             .unwrap_or_else(Deadlines::demo),
+        polling_day: args
+            .listen
+            .polling_day
+            .unwrap_or_else(|| PollingDay::containing(crate::support::now())),
         ..args.listen.config()
     };
     let app = load(Arc::clone(&store), config, log, lease)?;
