@@ -30,8 +30,8 @@ pub use incidents::{
 };
 pub use log::{LogEntries, LogEntry, Proof};
 pub use logistics::{
-    Allocation, BallotMismatch, DeliveredItem, Delivery, MAX_MISMATCHES, Reconciliation,
-    ReconciliationChild, Shipment, Stock,
+    Allocation, BallotMismatch, DeliveredItem, Delivery, MAX_MISMATCHES, Readiness,
+    ReadinessCounts, Reconciliation, ReconciliationChild, Shipment, Stock,
 };
 pub use recap::{
     Blocker, QueueCounts, QueueNoForm, QueueTps, RecapConfirmation, RecapState, ReviewQueue,
@@ -47,7 +47,8 @@ pub use submit::{
 pub use system::{Health, RecoveryCodes, Session, SessionInfo, TotpOffer};
 pub use tps::{
     BoxChange, CorrectionReason, DiffVersion, FormDiff, FormPhoto, FormSigner, FormVersion,
-    OnBehalfReason, TpsContest, TpsFlag, TpsIncident, TpsObjection, TpsObjector, TpsPage,
+    OnBehalfReason, TpsContest, TpsFlag, TpsIncident, TpsLogistics, TpsObjection, TpsObjector,
+    TpsPage,
 };
 pub use workspace::{
     Enrolment, EnrolmentCreated, EnrolmentEntry, EnrolmentStatus, Enrolments, IssuedCode,

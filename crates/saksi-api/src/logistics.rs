@@ -21,6 +21,34 @@ pub struct Allocation {
 /// item by item.
 pub type Stock = Allocation;
 
+/// `GET /api/v1/logistics/readiness/{code}`: a region's (or a TPS's)
+/// readiness and each child's, counts only (docs/logistics.md,
+/// "Readiness").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readiness {
+    #[serde(flatten)]
+    pub counts: ReadinessCounts,
+    /// Each child region's (a desa's TPS too), in code order; none for a
+    /// TPS.
+    pub children: Vec<ReadinessCounts>,
+}
+
+/// One region's readiness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadinessCounts {
+    pub code: String,
+    /// Its TPS that hold at least their allocation of every item.
+    pub tps_ready: u64,
+    /// Its TPS.
+    pub tps_expected: u64,
+    /// Per item, the sum over its TPS of what each lacks of its
+    /// allocation; items no TPS lacks are left out.
+    pub shortfall: BTreeMap<String, u64>,
+    /// The shipments to its offices and TPS not delivered yet whose
+    /// receiving level's deadline has passed.
+    pub overdue: u64,
+}
+
 /// `GET /api/v1/logistics/shipments/{id}`: a shipment as signed by its
 /// sender, and its delivery as signed by its receiver (`null` until
 /// then). Quantities, region codes, seal numbers and times only: no

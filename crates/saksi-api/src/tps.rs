@@ -27,6 +27,20 @@ pub struct TpsPage {
     /// odd numbers for the reviewers to look at, never a refusal.
     #[serde(default)]
     pub flags: Vec<TpsFlag>,
+    /// What reached it of its kit, and whether that is all of it.
+    #[serde(default)]
+    pub logistics: TpsLogistics,
+}
+
+/// A TPS's kit as the logistics chain's signed deliveries left it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TpsLogistics {
+    /// Per item, what its KPPS accepted of the deliveries into it (a TPS
+    /// ships nothing on, so this is its stock); items none arrived of
+    /// are left out.
+    pub received: std::collections::BTreeMap<String, u64>,
+    /// Whether it holds at least its allocation of every item.
+    pub ready: bool,
 }
 
 /// A flag on one contest's current form at a TPS: an anomaly flag, or

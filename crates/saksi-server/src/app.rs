@@ -32,6 +32,7 @@ use crate::live::Live;
 use crate::log::{LogPublisher, LogSetup, PublishError};
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
+use crate::readiness::Readiness;
 use crate::sequencer::{
     Known, Pace, ReloadError, Sequencer, Sweep, logistics_from_store, received_from,
     review_from_store,
@@ -159,6 +160,20 @@ impl App {
             review_from_store(store.as_ref(), &election, config.signoff_quorum)?;
         let logistics = logistics_from_store(store.as_ref())?;
         received_from(&election, &logistics, &mut reconciliation);
+        let started = std::time::Instant::now();
+        let allocation = Arc::new(Allocation::compute(&election, &config.allocation));
+        tracing::info!(
+            tps = election.tree.len() - election.tree.upper_len(),
+            items = allocation.items().len(),
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "allocation computed"
+        );
+        let started = std::time::Instant::now();
+        let readiness = Readiness::new(Arc::clone(&election), Arc::clone(&allocation), &logistics);
+        tracing::info!(
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "readiness counted"
+        );
         let log_size = tree.len();
         let live = Arc::new(RwLock::new(Live {
             tallies,
@@ -173,6 +188,7 @@ impl App {
                 .collect(),
             logistics: logistics.clone(),
             reconciliation,
+            readiness,
         }));
         let metrics = Arc::new(Metrics::default());
         if let Some(lease) = &config.lease {
@@ -240,14 +256,6 @@ impl App {
         )
         .map_err(LoadError::Spawn)?;
         let dummy_hash = password::hash("saksi: no such user")?.into();
-        let started = std::time::Instant::now();
-        let allocation = Arc::new(Allocation::compute(&election, &config.allocation));
-        tracing::info!(
-            tps = election.tree.len() - election.tree.upper_len(),
-            items = allocation.items().len(),
-            ms = started.elapsed().as_secs_f64() * 1e3,
-            "allocation computed"
-        );
         tracing::info!(
             log_size,
             regions = election.tree.len(),

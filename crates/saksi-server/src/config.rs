@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use saksi_core::incident::Deadlines;
-use saksi_core::logistics::AllocationTable;
+use saksi_core::logistics::{self, AllocationTable, PollingDay};
 use saksi_statement::Quorum;
 use saksi_store::BlobStore;
 
@@ -65,6 +65,13 @@ pub struct Config {
     /// What each kind of polling unit is sent (`--allocation`; the
     /// built-in 2024 table by default, docs/logistics.md).
     pub allocation: Arc<AllocationTable>,
+    /// Polling day (`--polling-day`; 14 February 2024 by default): the
+    /// logistics deadlines are counted from it.
+    pub polling_day: PollingDay,
+    /// By when each receiving level of the logistics chain must have its
+    /// shipments delivered (`--logistics-deadlines`): past it, a shipment
+    /// not delivered is overdue.
+    pub logistics_deadlines: logistics::Deadlines,
 }
 
 impl Default for Config {
@@ -86,6 +93,8 @@ impl Default for Config {
             incident_deadlines: Deadlines::default(),
             signoff_quorum: Quorum::default(),
             allocation: Arc::new(AllocationTable::default()),
+            polling_day: PollingDay::default(),
+            logistics_deadlines: logistics::Deadlines::default(),
         }
     }
 }

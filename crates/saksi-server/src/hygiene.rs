@@ -37,6 +37,7 @@ const PUBLIC_READS: &[&str] = &[
     "/api/v1/logistics/reconciliation",
     "/api/v1/logistics/shipments",
     "/api/v1/logistics/stock",
+    "/api/v1/logistics/readiness",
 ];
 
 /// Whether `path` is one of [`PUBLIC_READS`] (a prefix ending at a segment

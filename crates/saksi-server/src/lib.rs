@@ -22,6 +22,7 @@ pub mod live;
 pub mod log;
 pub mod metrics;
 pub mod notify;
+pub mod readiness;
 pub mod router;
 pub mod sequencer;
 pub mod simulation;

@@ -13,6 +13,8 @@ use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
 use saksi_statement::{Logistics, Review, Signoffs};
 
+use crate::readiness::Readiness;
+
 /// The state readers see, changed only by the sequencer, one whole batch at
 /// a time under the write lock: `tree` holds exactly the durable log
 /// entries, and `tallies` reflect exactly those form versions, all applied
@@ -42,6 +44,8 @@ pub struct Live {
     /// of every region, kept with the forms and the deliveries they come
     /// from.
     pub reconciliation: Reconciliation,
+    /// Every region's readiness counters, moved with `logistics`.
+    pub readiness: Readiness,
 }
 
 impl Live {

@@ -87,6 +87,16 @@ impl Metrics {
         self.commit_seconds.observe(bucket, took.as_micros() as u64);
     }
 
+    /// The group commits so far and the commands they held: what a tool
+    /// that queues in-process (the national fixture) reports as its mean
+    /// batch.
+    pub fn group_commits(&self) -> (u64, u64) {
+        (
+            self.batch_size.count.load(Relaxed),
+            self.batch_size.sum.load(Relaxed),
+        )
+    }
+
     /// One look of the escalation sweep that took `took` and logged
     /// `events` escalations or overdue marks: how the sweep weighs on the
     /// server as incidents pile up (README: Performance).

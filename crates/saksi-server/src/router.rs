@@ -64,6 +64,10 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             "/api/v1/logistics/stock/{code}",
             get(logistics::stock::show),
         )
+        .route(
+            "/api/v1/logistics/readiness/{code}",
+            get(logistics::readiness::show),
+        )
         .route("/api/v1/regions/{code}", get(regions::show::show))
         .route("/api/v1/results/{contest}", get(results::show::national))
         .route("/api/v1/results/{contest}/{code}", get(results::show::show))

@@ -270,6 +270,7 @@ fn errors_regions_tps_and_log() {
         "flags": t.flags.iter().map(|f| json!({
             "code": f.code, "message": f.message, "contest": f.contest,
         })).collect::<Vec<_>>(),
+        "logistics": {"received": t.logistics.received, "ready": t.logistics.ready},
     });
     assert_eq!(bytes(&t), old.to_string());
     let e = samples::log_entries();

@@ -337,6 +337,10 @@ fn every_shape_matches_the_openapi_file() {
         &response("/api/v1/logistics/stock/{code}", "get", "200"),
         &allocation(),
     );
+    c.check(
+        &response("/api/v1/logistics/readiness/{code}", "get", "200"),
+        &readiness(),
+    );
     for delivered in [true, false] {
         c.check(
             &response("/api/v1/logistics/shipments/{id}", "get", "200"),
@@ -387,6 +391,9 @@ fn every_shape_matches_the_openapi_file() {
         "Shipment",
         "Delivery",
         "DeliveredItem",
+        "Readiness",
+        "ReadinessCounts",
+        "TpsLogistics",
     ] {
         assert!(c.seen.contains_key(&s(name)), "no sample reaches {name}");
     }
@@ -430,6 +437,7 @@ fn every_shape_round_trips() {
     same(error(false));
     same(region(true));
     same(allocation());
+    same(readiness());
     same(results(true));
     same(results(false));
     same(dapil_results(true));

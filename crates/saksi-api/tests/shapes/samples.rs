@@ -91,6 +91,27 @@ pub fn allocation() -> Allocation {
     }
 }
 
+/// A desa's readiness: one TPS short of a box, the other ready, one
+/// shipment overdue.
+pub fn readiness() -> Readiness {
+    let counts = |code: &str, ready: u64, expected: u64, short: &[(&str, u64)], overdue: u64| {
+        ReadinessCounts {
+            code: code.into(),
+            tps_ready: ready,
+            tps_expected: expected,
+            shortfall: short.iter().map(|(i, n)| ((*i).to_owned(), *n)).collect(),
+            overdue,
+        }
+    };
+    Readiness {
+        counts: counts("32.73.01.1001", 1, 2, &[("box", 1)], 1),
+        children: vec![
+            counts("32.73.01.1001.001", 0, 1, &[("box", 1)], 1),
+            counts("32.73.01.1001.002", 1, 1, &[], 0),
+        ],
+    }
+}
+
 /// A TPS's kit as shipped by its PPS; delivered (one damaged box of
 /// ballots, a seal found broken) or not yet.
 pub fn shipment(delivered: bool) -> Shipment {
@@ -485,6 +506,13 @@ pub fn tps_page() -> TpsPage {
             message: "All 98 valid votes went to paslon 02.".into(),
             contest: "ppwp".into(),
         }],
+        logistics: TpsLogistics {
+            received: [("ballot-ppwp", 255), ("box", 4)]
+                .into_iter()
+                .map(|(item, n)| (item.to_owned(), n))
+                .collect(),
+            ready: false,
+        },
     }
 }
 

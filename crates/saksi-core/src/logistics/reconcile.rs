@@ -24,11 +24,6 @@ use std::collections::{BTreeMap, HashMap};
 use crate::form::CHasil;
 use crate::{Contest, Level, RegionCode, RegionId, RegionTree};
 
-/// The item whose deliveries count as the ballots of `contest` received.
-pub fn ballot_item(contest: Contest) -> String {
-    format!("ballot-{}", contest.id())
-}
-
 /// The contest a `ballot-<contest>` item is the ballots of.
 pub fn ballot_contest(item: &str) -> Option<Contest> {
     item.strip_prefix("ballot-").and_then(Contest::parse)
@@ -373,7 +368,8 @@ mod tests {
     #[test]
     fn ballot_items_name_their_contest() {
         for contest in Contest::ALL {
-            assert_eq!(ballot_contest(&ballot_item(contest)), Some(contest));
+            let item = format!("ballot-{}", contest.id());
+            assert_eq!(ballot_contest(&item), Some(contest));
         }
         assert_eq!(ballot_contest("box"), None);
         assert_eq!(ballot_contest("ballot-x"), None);

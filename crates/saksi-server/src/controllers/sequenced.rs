@@ -109,8 +109,9 @@ fn sign_stored(state: &AppState, body: &[u8]) -> Result<Bytes, ApiError> {
     ))
 }
 
-/// Why the sequencer refused, as the API answers it.
-pub(crate) fn refusal(refused: Refused) -> ApiError {
+/// Why the sequencer refused, as the API answers it (and as a tool that
+/// queues commands in-process reports it).
+pub fn refusal(refused: Refused) -> ApiError {
     match refused {
         Refused::Overloaded => {
             ApiError::new(codes::OVERLOADED, "too many submissions are waiting; retry")

@@ -27,6 +27,7 @@ use super::Sequencer;
 use super::decision::{Accepted, Refused};
 use super::reload::ReloadError;
 use super::run::{Pending, log_entry};
+use crate::readiness::Readiness;
 
 /// A shipment, its signature verified by the handler.
 #[derive(Debug)]
@@ -54,6 +55,25 @@ impl LogisticsChange {
         match self {
             LogisticsChange::Shipment(s, at) => logistics.apply_shipment(s, *at),
             LogisticsChange::Delivery(d, at) => logistics.apply_delivery(d, *at),
+        }
+    }
+
+    /// Applies the change to the readers' copy and moves the readiness
+    /// counters with it.
+    pub(super) fn apply_read(&self, logistics: &mut Logistics, readiness: &mut Readiness) {
+        match self {
+            LogisticsChange::Shipment(s, _) => {
+                self.apply(logistics);
+                readiness.shipped(s.to);
+            }
+            LogisticsChange::Delivery(d, _) => {
+                let to = logistics.shipment(d.shipment).map(|s| s.to);
+                let before = to.and_then(|to| readiness.held_before(logistics, to));
+                self.apply(logistics);
+                if let Some(to) = to {
+                    readiness.delivered(logistics, to, before.as_deref());
+                }
+            }
         }
     }
 
@@ -89,11 +109,11 @@ pub fn received_from(
     logistics: &Logistics,
     reconciliation: &mut Reconciliation,
 ) {
-    for code in logistics.holders().filter(|c| c.level() == Level::Tps) {
+    for (code, held) in logistics.stocks().filter(|(c, _)| c.level() == Level::Tps) {
         let Some(tps) = election.tree.find(code) else {
             continue;
         };
-        for (item, n) in logistics.stock(code) {
+        for (item, n) in held {
             if let Some(contest) = ballot_contest(item) {
                 reconciliation.add_received(&election.tree, tps, contest, n);
             }

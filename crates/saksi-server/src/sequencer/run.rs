@@ -278,7 +278,7 @@ impl Sequencer {
             change.apply(&mut live.review, &mut live.signoffs);
         }
         for change in &pending.logistics {
-            change.apply(&mut live.logistics);
+            change.apply_read(&mut live.logistics, &mut live.readiness);
             change.reconcile(&self.election, &live.logistics, &mut live.reconciliation);
         }
         let size = self.next_index + pending.batch.entries.len() as u64;

@@ -22,6 +22,7 @@ async fn every_answer_is_nosniff_and_only_public_reads_allow_any_origin() {
         format!("/api/v1/photos/{}", "ab".repeat(32)),
         "/api/v1/logistics/allocation/11".to_owned(),
         "/api/v1/logistics/stock/11".to_owned(),
+        "/api/v1/logistics/readiness/11".to_owned(),
         "/api/v1/logistics/shipments/0".to_owned(),
         // An error answer of a public read is readable too.
         "/api/v1/regions/99.99".to_owned(),

@@ -12,6 +12,7 @@ use saksi_api::{RecapAccepted, Shipment, Stock};
 use saksi_core::time::UnixTime;
 use saksi_core::{Level, RegionCode};
 use saksi_log::Signer;
+use saksi_server::Config;
 use saksi_statement::logistics::{Received, RejectReason};
 use saksi_statement::{DeliveryStatement, KeyRole, ShipmentStatement};
 use serde_json::{Value, json};
@@ -44,7 +45,12 @@ pub(crate) struct Chain {
 }
 
 pub(crate) async fn chain() -> Chain {
-    let app = spawn_app();
+    chain_with(Config::default()).await
+}
+
+/// [`chain`] on a server with these settings.
+pub(crate) async fn chain_with(config: Config) -> Chain {
+    let app = spawn_app_with(config);
     let tps = app.first_tps(TestApp::code("11"));
     let desa = tps.parent().unwrap();
     let kec = desa.parent().unwrap();

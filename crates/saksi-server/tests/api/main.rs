@@ -15,6 +15,7 @@ mod layout;
 mod lease;
 mod log;
 mod logistics;
+mod logistics_readiness;
 mod logistics_reconciliation;
 mod logistics_shipments;
 mod notify;

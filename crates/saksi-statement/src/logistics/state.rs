@@ -273,9 +273,18 @@ impl Logistics {
             .map(|(name, n)| (name.as_ref(), *n))
     }
 
-    /// Every office and TPS that holds anything.
-    pub fn holders(&self) -> impl Iterator<Item = RegionCode> + '_ {
-        self.stock.keys().copied()
+    /// Every office or TPS that holds anything, with what it holds: a
+    /// starting server's readiness counters begin from them.
+    pub fn stocks(&self) -> impl Iterator<Item = (RegionCode, impl Iterator<Item = (&str, u64)>)> {
+        self.stock.keys().map(|code| (*code, self.stock(*code)))
+    }
+
+    /// The receiver of every shipment not delivered yet.
+    pub fn undelivered(&self) -> impl Iterator<Item = RegionCode> + '_ {
+        self.shipments
+            .values()
+            .filter(|s| s.delivery.is_none())
+            .map(|s| s.to)
     }
 
     /// Shipments logged, and of them those delivered.

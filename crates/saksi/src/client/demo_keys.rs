@@ -4,7 +4,10 @@
 //! real chain from the demo's KPU RI root key, so that simulated forms are
 //! signed exactly as a field app signs them; and, for the demo's recap,
 //! the commissioners' keys of every recap level (`ppk`, `kpu-kabkota`,
-//! `kpu-prov`, `kpu-ri`), as many per region as the level's quorum.
+//! `kpu-prov`, `kpu-ri`), as many per region as the level's quorum; and,
+//! for the demo's logistics, the offices' keys the chain lacks
+//! ([`OfficeKeys`]: a supplier per kab/kota, a PPK per kecamatan, a PPS per
+//! desa).
 //!
 //! Everything is derived from the root key's private text (which only a
 //! demo data directory holds): the keys, their registrations and the form
@@ -86,6 +89,47 @@ impl Registered {
     }
 }
 
+/// The keys of the logistics chain's offices that the forms do not need:
+/// a `supplier` key per kab/kota (its printer's warehouse), a `ppk` key
+/// per kecamatan and a `pps` key per desa, each registered by the demo's
+/// kab/kota officer above it (named `supplier-<code>`, `ppk-<code>`,
+/// `pps-<code>`: posts, not persons). The kab/kota's own warehouse signs
+/// with the demo's `kpu-kabkota` key, a TPS with its KPPS device key.
+pub struct OfficeKeys {
+    suppliers: HashMap<RegionCode, Signer>,
+    /// By the office's region: a kecamatan's PPK, a desa's PPS.
+    offices: HashMap<RegionCode, Signer>,
+}
+
+impl OfficeKeys {
+    /// The supplier key registered for a kab/kota.
+    pub fn supplier(&self, kabkota: RegionCode) -> Option<&Signer> {
+        self.suppliers.get(&kabkota)
+    }
+
+    /// The `ppk` key of a kecamatan or the `pps` key of a desa.
+    pub fn office(&self, region: RegionCode) -> Option<&Signer> {
+        self.offices.get(&region)
+    }
+
+    /// Every key with its role and region, suppliers first, each in code
+    /// order (so a restarted demo registers the same bytes in the same
+    /// order).
+    fn each(&self) -> Vec<(KeyRole, RegionCode, &Signer)> {
+        let mut suppliers: Vec<_> = self.suppliers.iter().collect();
+        suppliers.sort_unstable_by_key(|(code, _)| **code);
+        let mut offices: Vec<_> = self.offices.iter().collect();
+        offices.sort_unstable_by_key(|(code, _)| **code);
+        let suppliers = suppliers
+            .into_iter()
+            .map(|(code, key)| (KeyRole::Supplier, *code, key));
+        let offices = offices
+            .into_iter()
+            .filter_map(|(code, key)| KeyRole::office(code.level()).map(|role| (role, *code, key)));
+        suppliers.chain(offices).collect()
+    }
+}
+
 impl DemoKeys {
     /// Derives the keys of every TPS of `election` (and their officers),
     /// spread over the machine's cores.
@@ -157,6 +201,67 @@ impl DemoKeys {
         self.kpps.get(&tps)
     }
 
+    /// The demo's `kpu-kabkota` officer key of a kab/kota, which signs
+    /// for its warehouse.
+    pub fn kabkota(&self, code: RegionCode) -> Option<&Signer> {
+        self.kabkota
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, k)| k)
+    }
+
+    /// Derives the logistics offices' keys of `election`
+    /// ([`OfficeKeys`]), spread over the machine's cores.
+    pub fn office_keys(&self, election: &Election) -> OfficeKeys {
+        let base = self.root.to_private_key_string();
+        let regions: Vec<(KeyRole, RegionCode)> = election
+            .tree
+            .iter()
+            .filter_map(|(_, r)| {
+                let role = match r.level() {
+                    Level::Kabkota => KeyRole::Supplier,
+                    Level::Kecamatan => KeyRole::Ppk,
+                    Level::Desa => KeyRole::Pps,
+                    _ => return None,
+                };
+                Some((role, r.code))
+            })
+            .collect();
+        let keys = parallel(&regions, |(role, code)| {
+            (
+                *role,
+                *code,
+                derive(&base, &format!("{}-{code}", role.id())),
+            )
+        });
+        let mut office_keys = OfficeKeys {
+            suppliers: HashMap::new(),
+            offices: HashMap::new(),
+        };
+        for (role, code, key) in keys {
+            match role {
+                KeyRole::Supplier => office_keys.suppliers.insert(code, key),
+                _ => office_keys.offices.insert(code, key),
+            };
+        }
+        office_keys
+    }
+
+    /// Registers `keys` with the server of `client`, each signed by the
+    /// demo's kab/kota officer above it (registered already); a key the
+    /// server holds counts as registered.
+    pub async fn register_offices(&self, keys: &OfficeKeys, client: &Client) -> Result<Registered> {
+        let envelopes = keys
+            .each()
+            .into_iter()
+            .map(|(role, code, key)| {
+                let by = self.certifier(role, code)?;
+                self.registration(key, role, code, by)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        post_bulk(&client.with_timeout(BULK_TIMEOUT), envelopes, &|_| {}).await
+    }
+
     /// The log origin the statements name.
     pub fn origin(&self) -> &str {
         &self.origin
@@ -196,6 +301,24 @@ impl DemoKeys {
         client: &Client,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Registered> {
+        let phases = self.registrations(election)?;
+        let total = phases.iter().map(Vec::len).sum::<usize>() as u64;
+        let client = client.with_timeout(BULK_TIMEOUT);
+        let mut done = Registered::default();
+        for phase in phases {
+            let before = (done.new + done.already) as u64;
+            let counted = post_bulk(&client, phase, &|n| progress(before + n, total)).await?;
+            done.add(counted);
+        }
+        Ok(done)
+    }
+
+    /// Every registration envelope (JSON bytes), in phases a server takes
+    /// one after the other, parents before children: the kpu-prov keys,
+    /// the kpu-kabkota keys, the KPPS devices' keys, the commissioners'.
+    /// What [`DemoKeys::register`] posts, and what the national fixture
+    /// logs in-process.
+    pub fn registrations(&self, election: &Election) -> Result<Vec<Vec<Vec<u8>>>> {
         let provinces: Vec<Vec<u8>> = self
             .provinces
             .iter()
@@ -211,10 +334,12 @@ impl DemoKeys {
             .collect::<Result<_>>()?;
         let by_kab: HashMap<RegionCode, &Signer> =
             self.kabkota.iter().map(|(c, k)| (*c, k)).collect();
-        let tps: Vec<(RegionCode, &Signer)> = self
-            .kpps
-            .iter()
-            .map(|(id, key)| (election.tree.get(*id).code, key))
+        // In the tree's order, so that the log of a fixture is the same
+        // on every run.
+        let tps: Vec<(RegionCode, &Signer)> = election
+            .tree
+            .tps_ids()
+            .filter_map(|id| Some((election.tree.get(id).code, self.kpps.get(&id)?)))
             .collect();
         let devices = parallel(&tps, |(code, key)| {
             let by = code
@@ -225,9 +350,10 @@ impl DemoKeys {
         })
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
-        let commissioners = self
-            .commissioners
-            .iter()
+        let mut regions: Vec<(&RegionCode, &Vec<Signer>)> = self.commissioners.iter().collect();
+        regions.sort_unstable_by_key(|(code, _)| **code);
+        let commissioners = regions
+            .into_iter()
             .flat_map(|(code, keys)| keys.iter().map(move |key| (*code, key)))
             .map(|(code, key)| {
                 let role = commissioner_role(code.level()).expect("a recap level");
@@ -235,15 +361,7 @@ impl DemoKeys {
                 self.registration_of(key.verifier(), role, code, by, true)
             })
             .collect::<Result<Vec<_>>>()?;
-        let total = (provinces.len() + kabkota.len() + devices.len() + commissioners.len()) as u64;
-        let client = client.with_timeout(BULK_TIMEOUT);
-        let mut done = Registered::default();
-        for phase in [provinces, kabkota, devices, commissioners] {
-            let before = (done.new + done.already) as u64;
-            let counted = post_bulk(&client, phase, &|n| progress(before + n, total)).await?;
-            done.add(counted);
-        }
-        Ok(done)
+        Ok(vec![provinces, kabkota, devices, commissioners])
     }
 
     /// The registration of an officer's key made in a browser, signed by
@@ -324,20 +442,46 @@ impl DemoKeys {
             .kabkota
             .iter()
             .map(|(code, key)| (officer_name(Level::Kabkota, *code), key));
-        let mut written = 0;
-        for (name, key) in devices.chain(officers) {
-            let path = dir.join(format!("{name}.key"));
-            let text = format!("{}\n", key.to_private_key_string());
-            match create_new_file(&path, &text, 0o600) {
-                Ok(()) => written += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot write {}", path.display()));
-                }
+        let files: Vec<(String, &Signer)> = devices.chain(officers).collect();
+        let part = files.len().div_ceil(FILE_WRITERS).max(1);
+        std::thread::scope(|scope| {
+            let writers: Vec<_> = files
+                .chunks(part)
+                .map(|part| scope.spawn(move || write_key_files(dir, part)))
+                .collect();
+            writers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a key file writer panicked")))
+                })
+                .sum()
+        })
+    }
+}
+
+/// Key files written at once: each is created and fsynced on its own,
+/// which waits on the disk, not the cores, so many writers share the wait
+/// (the whole nation's 0.8 million files one after the other take a
+/// quarter of an hour on a disk with a millisecond's fsync).
+const FILE_WRITERS: usize = 16;
+
+/// Writes each key of `files` to `dir/<name>.key` (mode 0600), skipping
+/// files already there; returns how many it wrote.
+fn write_key_files(dir: &Path, files: &[(String, &Signer)]) -> Result<usize> {
+    let mut written = 0;
+    for (name, key) in files {
+        let path = dir.join(format!("{name}.key"));
+        let text = format!("{}\n", key.to_private_key_string());
+        match create_new_file(&path, &text, 0o600) {
+            Ok(()) => written += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot write {}", path.display()));
             }
         }
-        Ok(written)
     }
+    Ok(written)
 }
 
 /// A form statement signed by a simulated KPPS: the POST body and the

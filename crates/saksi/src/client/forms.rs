@@ -15,11 +15,12 @@ pub fn path(code: RegionCode, contest: Contest) -> String {
 
 /// How a submission ended.
 pub enum Submitted {
-    /// 201: in the log.
-    Accepted,
+    /// 201: in the log, with the server's answer (where in the log).
+    Accepted(Response),
     /// 201 again for a statement the server had already logged (a
-    /// restarted demo or simulation resends what it sent before).
-    Replayed,
+    /// restarted demo or simulation resends what it sent before), with
+    /// its first answer.
+    Replayed(Response),
     /// Any other answer but overload, with the server's response.
     Refused(Response),
     /// Overloaded (503, 429) or unreachable on every try.
@@ -31,8 +32,8 @@ pub enum Submitted {
 pub async fn submit(client: &Client, path: &str, body: Bytes, worker: usize) -> Submitted {
     for attempt in 0..5 {
         match client.post_json(path, body.clone()).await {
-            Ok(r) if r.status == 201 && r.replayed => return Submitted::Replayed,
-            Ok(r) if r.status == 201 => return Submitted::Accepted,
+            Ok(r) if r.status == 201 && r.replayed => return Submitted::Replayed(r),
+            Ok(r) if r.status == 201 => return Submitted::Accepted(r),
             Ok(r) if r.status == 503 || r.status == 429 => {}
             Ok(r) => return Submitted::Refused(r),
             Err(e) => tracing::debug!(worker, error = %e, "simulator connection error"),

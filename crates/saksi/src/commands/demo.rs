@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use saksi_api::IssuedCode;
 use saksi_core::incident::Deadlines;
+use saksi_core::logistics::PollingDay;
 use saksi_core::permission::Role;
 use saksi_core::{Election, Level, RegionCode};
 use saksi_server::auth::totp;
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use super::demo_incidents::{IncidentSimulation, Officers};
+use super::demo_logistics::LogisticsSimulation;
 use super::demo_officers as officers;
 use super::demo_recap::RecapSimulation;
 use super::demo_users as users;
@@ -68,6 +70,12 @@ pub struct DemoArgs {
     /// flag every region stays open for people to review and sign off.
     #[arg(long, env = "SAKSI_NO_RECAP")]
     pub no_recap: bool,
+    /// Do not simulate the logistics. By default simulated suppliers and
+    /// offices ship every TPS its kit down the chain and each receiver
+    /// confirms the delivery, on a compressed clock, so every TPS is ready
+    /// within two minutes; with this flag nothing is shipped.
+    #[arg(long, env = "SAKSI_NO_LOGISTICS")]
+    pub no_logistics: bool,
 }
 
 fn parse_every(s: &str) -> Result<f64, String> {
@@ -76,12 +84,6 @@ fn parse_every(s: &str) -> Result<f64, String> {
         _ => Err(format!("{s:?} is not a number of seconds from 0 to 86400")),
     }
 }
-
-/// Where a demo keeps its simulated KPPS device keys, one file per TPS
-/// named by its code (`11.01.01.2001.001.key`), so scripts can sign forms,
-/// and its kab/kota officers' keys (`kpu-kabkota-11.01.key`), so a lost
-/// phone's key can be revoked and a new one registered.
-const DEMO_KEYS: &str = "demo-keys";
 
 /// A demo account as printed and written to `demo-accounts.json`.
 #[derive(Debug, Serialize)]
@@ -117,6 +119,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             .listen
             .incident_deadlines
             .unwrap_or_else(Deadlines::demo),
+        polling_day: args
+            .listen
+            .polling_day
+            .unwrap_or_else(|| PollingDay::containing(crate::support::now())),
         ..args.listen.config()
     };
     let app = load(Arc::clone(&store), config, log, lease)?;
@@ -134,7 +140,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     if recap {
         keys.add_commissioners(&election, &args.listen.signoff_quorum);
     }
-    let key_dir = dir.root().join(DEMO_KEYS);
+    let key_dir = dir.demo_keys();
     let written = keys.write_files(&election, &key_dir)?;
     eprintln!(
         "derived {} simulated KPPS keys and the kab/kota officers' keys in {:.1} s ({written} new files in {})",
@@ -166,6 +172,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             .await?;
         let keys = Arc::new(keys);
         let codes = enrolment_codes(&state, &election, &accounts).await?;
+        let allocation = Arc::clone(&state.allocation);
         // The state holds the sequencer's queue, which the server drains
         // and closes on stopping: only the server may keep it.
         drop(state);
@@ -200,6 +207,17 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             signal.await;
             let _ = stop_tx.send(true);
         });
+        if args.rate > 0.0 && !args.no_logistics {
+            let simulation = LogisticsSimulation {
+                election: Arc::clone(&election),
+                allocation,
+                keys: Arc::clone(&keys),
+                client: client.clone(),
+                seed: args.generate.seed,
+                started: launched,
+            };
+            tokio::spawn(simulation.run(stop.clone()));
+        }
         let (held_tx, held) = tokio::sync::mpsc::unbounded_channel();
         if recap {
             let simulation = RecapSimulation::new(
@@ -445,7 +463,7 @@ fn print_welcome(
     );
     println!(
         "  KPPS keys:      {} (sign a form: {saksi} kpps sign --key FILE)",
-        dir.root().join(DEMO_KEYS).display()
+        dir.demo_keys().display()
     );
     println!();
     println!(
@@ -488,6 +506,13 @@ fn print_welcome(
                  and correct, and simulated commissioners sign off up to national (--no-recap: none)."
             );
         }
+        if !args.no_logistics {
+            println!(
+                "  Simulated suppliers and offices ship every TPS its kit down the chain and confirm\n  \
+                 each delivery (a few short or late), on a compressed clock of 3 hours a second:\n  \
+                 every TPS ready within two minutes (--no-logistics: none)."
+            );
+        }
         if args.incidents_every > 0.0 {
             println!(
                 "  Simulated KPPS file an incident about every {} s; simulated KPU officers\n  \
@@ -496,7 +521,7 @@ fn print_welcome(
             );
         }
     } else {
-        println!("  No simulated submissions nor incidents (--rate 0).");
+        println!("  No simulated submissions, incidents nor logistics (--rate 0).");
     }
     println!("  Press Ctrl-C to stop.");
     println!();

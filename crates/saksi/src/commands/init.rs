@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use saksi_sim::generate::{GenerateOptions, Stage, generate_with_progress};
 
+use super::fixture;
 use crate::support::args::{DataDirArg, OriginArg};
 use crate::support::data_dir::{DataDir, check_root_keys};
 use crate::support::progress;
@@ -31,6 +32,14 @@ pub struct InitArgs {
     pub generate: GenerateArgs,
     #[command(flatten)]
     pub origin: OriginArg,
+    /// Then write the national fixture into the new store: the demo's
+    /// officer and KPPS key registrations and every TPS's signed forms
+    /// (a few corrected), drawn by `--seed` as `saksi simulate` draws
+    /// them, through the server's own write path, logged on a simulated
+    /// polling-day clock; the KPPS keys go to `DIR/demo-keys/` as the
+    /// demo's do. Needs the root key `init` makes, so no --root-key.
+    #[arg(long, conflicts_with = "root_keys")]
+    pub with_forms: bool,
 }
 
 fn parse_scale(s: &str) -> Result<f64, String> {
@@ -64,7 +73,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     let source = format!("generated: seed {} scale {}", opts.seed, opts.scale);
-    setup::store_election(
+    let store = setup::store_election(
         &dir,
         &election,
         &source,
@@ -72,6 +81,11 @@ pub fn run(args: &InitArgs) -> Result<()> {
         &args.data_dir.database,
     )?;
     println!("{}", setup::summary(&election));
+    if args.with_forms {
+        // The server loads its own copy from the store.
+        drop(election);
+        fixture::write(&dir, store, opts.seed)?;
+    }
     println!("data directory ready: {}", dir.root().display());
     Ok(())
 }

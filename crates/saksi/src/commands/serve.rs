@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::Args;
 use saksi_core::incident::Deadlines;
-use saksi_core::logistics::AllocationTable;
+use saksi_core::logistics::{self, AllocationTable, PollingDay};
 use saksi_server::lease::{self, WriterLease};
 use saksi_server::log::LogSetup;
 use saksi_server::{App, Config, MetricsAccess};
@@ -67,6 +67,18 @@ pub struct ListenArg {
     /// 2024 table.
     #[arg(long, env = "SAKSI_ALLOCATION", value_name = "FILE", value_parser = load_allocation)]
     pub allocation: Option<Arc<AllocationTable>>,
+    /// Polling day, YYYY-MM-DD (in WIB): the logistics deadlines are
+    /// counted from it. Default 2024-02-14 (`saksi demo`: the day it
+    /// starts, as its count starts at once).
+    #[arg(long, env = "SAKSI_POLLING_DAY", value_name = "DATE", value_parser = PollingDay::parse)]
+    pub polling_day: Option<PollingDay>,
+    /// By when each receiving level must have its shipments delivered,
+    /// past which one not delivered is overdue: `Nd` is the start of the
+    /// day N days before polling day, `HH:MM` that time (WIB) on polling
+    /// day. A level not named keeps its default.
+    #[arg(long, env = "SAKSI_LOGISTICS_DEADLINES", value_parser = logistics::Deadlines::parse,
+          default_value = "kabkota=10d,kecamatan=3d,desa=1d,tps=07:00")]
+    pub logistics_deadlines: logistics::Deadlines,
 }
 
 /// Reads and checks an allocation table at start, so a wrong file stops
@@ -93,6 +105,8 @@ impl ListenArg {
             incident_deadlines: self.incident_deadlines.unwrap_or_default(),
             signoff_quorum: self.signoff_quorum,
             allocation: self.allocation.clone().unwrap_or_default(),
+            polling_day: self.polling_day.unwrap_or_default(),
+            logistics_deadlines: self.logistics_deadlines,
             ..saksi_server::Config::default()
         }
     }

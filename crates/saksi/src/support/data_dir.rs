@@ -38,6 +38,12 @@ impl DataDir {
     /// The key that seals staff TOTP secrets in the database, mode 0600
     /// (see `saksi_server::auth::totp_key`): made on first need.
     const TOTP_KEY: &'static str = "totp.key";
+    /// Where a demo (and a national fixture) keeps its simulated KPPS
+    /// device keys, one file per TPS named by its code
+    /// (`11.01.01.2001.001.key`), so scripts can sign forms, and its
+    /// kab/kota officers' keys (`kpu-kabkota-11.01.key`), so a lost phone's
+    /// key can be revoked and a new one registered.
+    const DEMO_KEYS: &'static str = "demo-keys";
     /// The photos statements name, by hash (README: Photos): never in the
     /// database, whichever database holds the election.
     const PHOTOS: &'static str = "photos";
@@ -213,6 +219,12 @@ impl DataDir {
         })?;
         Signer::parse(text.trim_end())
             .with_context(|| format!("{} is not a private key (PRIVATE+KEY+...)", path.display()))
+    }
+
+    /// The simulated officers' and KPPS devices' private keys
+    /// (`demo-keys/`).
+    pub fn demo_keys(&self) -> PathBuf {
+        self.root.join(Self::DEMO_KEYS)
     }
 
     /// The directory itself.

@@ -374,6 +374,41 @@ fn malformed_incident_deadlines_are_refused_with_the_reason_before_serving() {
 }
 
 #[test]
+fn malformed_logistics_deadlines_or_polling_day_are_refused_naming_the_part() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (flag, value, reason) in [
+        (
+            "--logistics-deadlines",
+            "kabkota=10d,desa=1x",
+            "desa=1x: a deadline is Nd (N days before polling day, 0 to 90) or HH:MM",
+        ),
+        (
+            "--logistics-deadlines",
+            "provinsi=3d",
+            "\"provinsi\" is not a receiving level: kabkota, kecamatan, desa or tps",
+        ),
+        (
+            "--logistics-deadlines",
+            "tps=25:00",
+            "tps=25:00: a deadline is",
+        ),
+        (
+            "--logistics-deadlines",
+            "tps",
+            "\"tps\" is not level=deadline",
+        ),
+        ("--polling-day", "2024-02-30", "is not a date YYYY-MM-DD"),
+    ] {
+        for command in ["serve", "demo"] {
+            let out = run(&[command, "--data-dir", path(tmp.path()), flag, value]);
+            assert!(!out.status.success(), "{command} {flag} {value}");
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains(reason), "{command} {value}: {stderr}");
+        }
+    }
+}
+
+#[test]
 fn a_wrong_allocation_table_is_refused_with_the_rule_before_serving() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("missing.json");

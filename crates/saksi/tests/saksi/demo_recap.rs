@@ -15,9 +15,9 @@ fn demo(dir: &Path, log: &Path) -> Server {
     Server::demo_logged(dir, "5", "2000", log)
 }
 
-/// The demo's stderr once it holds `line` (at most three minutes).
-fn wait_for(log: &Path, line: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(180);
+/// The demo's stderr once it holds `line` (at most five minutes).
+pub(crate) fn wait_for(log: &Path, line: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         if text.contains(line) {
@@ -36,7 +36,7 @@ fn state(server: &Server, contest: &str, code: &str) -> String {
 }
 
 /// A number printed right before `suffix` in `text`.
-fn count_before(text: &str, suffix: &str) -> u64 {
+pub(crate) fn count_before(text: &str, suffix: &str) -> u64 {
     let (head, _) = text
         .split_once(suffix)
         .unwrap_or_else(|| panic!("no {suffix:?} in {text}"));

@@ -16,7 +16,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use saksi_core::form::{self, CHasil};
-use saksi_core::{Contest, Level, RegionCode, RegionId};
+use saksi_core::{Contest, Election, Level, RegionCode, RegionId};
 use saksi_log::Verifier;
 use saksi_statement::{Envelope, EnvelopeError, FormStatement, Signed};
 use serde_json::Value;
@@ -37,11 +37,29 @@ use crate::state::AppState;
 /// statement's digest, whoever sends it.
 pub const STATEMENT_PRINCIPAL: &str = "statement";
 
-/// The form being submitted, where the URL points.
-struct Target {
+/// The form being submitted, where the URL points: a TPS of the election
+/// and a contest.
+pub struct Target {
     tps: RegionId,
     tps_code: RegionCode,
     contest: Contest,
+}
+
+impl Target {
+    /// The form `contest` of the TPS `tps_code`, for a caller that submits
+    /// without a URL (the national fixture); 404 `region.not_found` if the
+    /// code is no TPS of the election.
+    pub fn find(
+        election: &Election,
+        tps_code: RegionCode,
+        contest: Contest,
+    ) -> Result<Target, ApiError> {
+        Ok(Target {
+            tps: tps_of(election, tps_code)?,
+            tps_code,
+            contest,
+        })
+    }
 }
 
 pub async fn submit(
@@ -51,25 +69,45 @@ pub async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let tps_code = region_code(&code)?;
-    let tps = state
-        .election
-        .tree
-        .find(tps_code)
-        .filter(|_| tps_code.level() == Level::Tps)
-        .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {tps_code}")))?;
     let target = Target {
-        tps,
+        tps: tps_of(&state.election, tps_code)?,
         tps_code,
         contest: contest(&contest_id)?,
     };
     let body = body_bytes(body)?;
-    let value = envelope_value(&target, &headers, &body)?;
-    let (reply, answer) = oneshot::channel();
-    let command = signed_command(&state, &target, value, reply)?;
+    let authorized = headers.contains_key(header::AUTHORIZATION);
+    let (command, answer) = form_command(&state, &target, authorized, &body)?;
     state.sequencer.submit(command).map_err(refusal)?;
     let (status, answer) = sequenced::answer(&state, answer.await)?;
     tracing::debug!(tps = %target.tps_code, contest = %target.contest, status = status.as_u16(), "form answered");
     Ok(answer.into_response(status))
+}
+
+/// The TPS of the election with this code.
+fn tps_of(election: &Election, tps_code: RegionCode) -> Result<RegionId, ApiError> {
+    election
+        .tree
+        .find(tps_code)
+        .filter(|_| tps_code.level() == Level::Tps)
+        .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {tps_code}")))
+}
+
+/// A form envelope as the sequencer's command, with the receiver of its
+/// outcome: everything a submission needs that needs no shared state
+/// (parsing, the origin, the URL, the signature, validation). The handler
+/// runs it for each body, and so does the national fixture, which writes
+/// a log in-process: both queue the very same commands, so their entries
+/// are the same bytes. `authorized` says the request came with a session
+/// (`Authorization`), which only changes what a bare C.Hasil is told.
+pub fn form_command(
+    state: &AppState,
+    target: &Target,
+    authorized: bool,
+    body: &[u8],
+) -> Result<(Command, oneshot::Receiver<Outcome>), ApiError> {
+    let value = envelope_value(target, authorized, body)?;
+    let (reply, answer) = oneshot::channel();
+    Ok((signed_command(state, target, value, reply)?, answer))
 }
 
 /// The body as an envelope's JSON: an object with a `statement` member,
@@ -77,19 +115,14 @@ pub async fn submit(
 /// whatever the headers; but a bare C.Hasil sent with `Authorization` (a
 /// session entering a form, which no session may) is told so: 400
 /// `form.signature_required`.
-fn envelope_value(target: &Target, headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
+fn envelope_value(target: &Target, authorized: bool, body: &[u8]) -> Result<Value, ApiError> {
     let malformed = |why: String| envelope_error(EnvelopeError::Malformed(why));
     match saksi_statement::strict_json::parse(body) {
         Ok(value) if value.get("statement").is_some() => Ok(value),
-        Ok(_)
-            if headers.contains_key(header::AUTHORIZATION)
-                && form::parse(target.contest, body).is_ok() =>
-        {
-            Err(ApiError::new(
-                codes::FORM_SIGNATURE_REQUIRED,
-                "no session enters a form: post the form as a statement signed by the TPS's KPPS device key, or on its behalf by a PPS or PPK key",
-            ))
-        }
+        Ok(_) if authorized && form::parse(target.contest, body).is_ok() => Err(ApiError::new(
+            codes::FORM_SIGNATURE_REQUIRED,
+            "no session enters a form: post the form as a statement signed by the TPS's KPPS device key, or on its behalf by a PPS or PPK key",
+        )),
         Ok(_) => Err(malformed("`statement` is missing".into())),
         Err(e) => Err(malformed(format!("not JSON: {e}"))),
     }

@@ -71,7 +71,8 @@ pub async fn register(
             if !envelope.verify() {
                 return Err(signature_invalid());
             }
-            let answer = submit(&state, envelope, statement)?;
+            let (command, answer) = command(envelope, statement);
+            state.sequencer.submit(command).map_err(refusal)?;
             let (status, answer) = sequenced::answer(&state, answer.await)?;
             return Ok(answer.into_response(status));
         }
@@ -85,35 +86,20 @@ pub async fn register(
             ),
         ));
     }
-    let parsed: Vec<_> = bulk.into_iter().map(|item| parse(&state, item)).collect();
-    let (parsed, valid) = tokio::task::spawn_blocking(move || {
-        let items: Vec<_> = parsed
-            .iter()
-            .filter_map(|p| p.as_ref().ok())
-            .map(|(e, _)| (e, e.signed_bytes()))
-            .collect();
-        let batch: Vec<saksi_log::batch::Item<'_>> = items
-            .iter()
-            .map(|(e, bytes)| (&e.key, bytes.as_slice(), &e.signature))
-            .collect();
-        let valid = saksi_log::verify_batch(&batch);
-        drop(batch);
-        drop(items);
-        (parsed, valid)
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let commands = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || key_commands(&state, bulk))
+            .await
+            .map_err(ApiError::internal)?
+    };
     // Queue every verified statement first, in order, then wait: the
     // sequencer decides them in one or a few batches.
-    let mut valid = valid.into_iter();
-    let pending: Vec<_> = parsed
+    let pending: Vec<_> = commands
         .into_iter()
-        .map(|p| {
-            let (envelope, statement) = p?;
-            if !valid.next().unwrap_or(false) {
-                return Err(signature_invalid());
-            }
-            submit(&state, envelope, statement)
+        .map(|c| {
+            let (command, answer) = c?;
+            state.sequencer.submit(command).map_err(refusal)?;
+            Ok(answer)
         })
         .collect();
     let mut results = Vec::with_capacity(pending.len());
@@ -127,6 +113,46 @@ pub async fn register(
     Ok(json_of(StatusCode::OK, &BulkResults { results }))
 }
 
+/// Key statement envelopes as the sequencer's commands, in their order,
+/// each with the receiver of its outcome (or why it was refused before
+/// the sequencer): each envelope parsed, its origin checked, and every
+/// signature verified in one batch. CPU work, to be run off the async
+/// threads. A bulk request runs it, and so does the national fixture,
+/// which writes a log in-process: both queue the very same commands, so
+/// their entries are the same bytes.
+pub fn key_commands(
+    state: &AppState,
+    envelopes: Vec<Value>,
+) -> Vec<Result<(Command, oneshot::Receiver<Outcome>), ApiError>> {
+    let parsed: Vec<_> = envelopes
+        .into_iter()
+        .map(|item| parse(state, item))
+        .collect();
+    let valid = {
+        let items: Vec<_> = parsed
+            .iter()
+            .filter_map(|p| p.as_ref().ok())
+            .map(|(e, _)| (e, e.signed_bytes()))
+            .collect();
+        let batch: Vec<saksi_log::batch::Item<'_>> = items
+            .iter()
+            .map(|(e, bytes)| (&e.key, bytes.as_slice(), &e.signature))
+            .collect();
+        saksi_log::verify_batch(&batch)
+    };
+    let mut valid = valid.into_iter();
+    parsed
+        .into_iter()
+        .map(|p| {
+            let (envelope, statement) = p?;
+            if !valid.next().unwrap_or(false) {
+                return Err(signature_invalid());
+            }
+            Ok(command(envelope, statement))
+        })
+        .collect()
+}
+
 /// Parses one envelope and its key statement, and checks its origin.
 fn parse(state: &AppState, value: Value) -> Result<(Envelope, Signed<KeyStatement>), ApiError> {
     let envelope = Envelope::from_value(value).map_err(envelope_error)?;
@@ -135,12 +161,12 @@ fn parse(state: &AppState, value: Value) -> Result<(Envelope, Signed<KeyStatemen
     Ok((envelope, signed))
 }
 
-/// Queues a verified statement; the receiver gets the sequencer's answer.
-fn submit(
-    state: &AppState,
+/// A verified statement as the sequencer's command, and the receiver of
+/// its outcome.
+fn command(
     envelope: Envelope,
     signed: Signed<KeyStatement>,
-) -> Result<oneshot::Receiver<Outcome>, ApiError> {
+) -> (Command, oneshot::Receiver<Outcome>) {
     let sha256 = signed.sha256();
     let (reply, answer) = oneshot::channel();
     let command = Command {
@@ -155,8 +181,7 @@ fn submit(
         })),
         reply,
     };
-    state.sequencer.submit(command).map_err(refusal)?;
-    Ok(answer)
+    (command, answer)
 }
 
 /// One bulk result: `{"status", "body"}` for an accepted statement, the

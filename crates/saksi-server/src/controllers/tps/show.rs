@@ -11,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use saksi_api::{
     CorrectionReason, FormPhoto, FormSigner, FormVersion, Issue, OnBehalfReason, TpsContest,
-    TpsFlag, TpsIncident, TpsObjection, TpsObjector, TpsPage,
+    TpsFlag, TpsIncident, TpsLogistics, TpsObjection, TpsObjector, TpsPage,
 };
 use saksi_core::incident::Severity;
 use saksi_core::{Contest, Level, RegionCode, RegionId};
@@ -40,10 +40,15 @@ pub async fn show(
         .filter(|_| code.level() == Level::Tps)
         .ok_or_else(|| ApiError::new(codes::REGION_NOT_FOUND, format!("no TPS {code}")))?;
     // The flags, judged on the forms the log of that size holds (the
-    // tallies carry them, so they cost no look at the store).
-    let (log_size, anomalies) = {
+    // tallies carry them, so they cost no look at the store), and the kit
+    // as of the same log.
+    let (log_size, anomalies, logistics) = {
         let live = state.live();
-        (live.log_size(), flags(&state.election, &live, id))
+        (
+            live.log_size(),
+            flags(&state.election, &live, id),
+            kit(&live, id, code),
+        )
     };
     // The versions, what their log entries say, and whether each photo is
     // uploaded yet (a look at the photo store each), in one blocking task.
@@ -127,6 +132,7 @@ pub async fn show(
         contests,
         incidents: incident_flags(&state, id, code),
         flags: anomalies,
+        logistics,
     };
     Ok(json_of(StatusCode::OK, &body))
 }
@@ -162,6 +168,19 @@ pub(crate) fn flags(election: &saksi_core::Election, live: &Live, id: RegionId) 
 
 /// The flag of a TPS whose ballots do not add up.
 const UNRECONCILED: &str = "ballots_unreconciled";
+
+/// What reached the TPS of its kit (a TPS ships nothing on: its stock is
+/// what it accepted) and whether that is all of it.
+fn kit(live: &Live, id: RegionId, code: RegionCode) -> TpsLogistics {
+    TpsLogistics {
+        received: live
+            .logistics
+            .stock(code)
+            .map(|(item, n)| (item.to_owned(), n))
+            .collect(),
+        ready: live.readiness.is_ready(&live.logistics, id),
+    }
+}
 
 /// An anomaly flag as the API shows it.
 fn flag(f: saksi_core::anomaly::Flag) -> TpsFlag {

@@ -30,7 +30,7 @@ use tokio::sync::watch;
 
 use self::fate::{Fate, Next, Seen};
 use self::officers::seen;
-pub use self::officers::{Failure, Officers, parse};
+pub use self::officers::{Failure, Officers, parse, post_statement};
 use crate::client::Client;
 use crate::client::demo_keys::DemoKeys;
 use crate::support::now;

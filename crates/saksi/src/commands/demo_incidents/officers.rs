@@ -31,6 +31,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::fate::Seen;
+use crate::client::forms::{self, Submitted};
 use crate::client::{self, Client};
 use crate::commands::demo_users::{self as users, Wanted};
 use crate::support::now;
@@ -316,6 +317,24 @@ pub fn parse<T: DeserializeOwned>(answer: client::Response) -> Result<T, Failure
         code: error.error.code,
         message: error.error.message,
     })
+}
+
+/// Posts a signed statement to `path`, riding out overload
+/// ([`forms::submit`]): the server's answer, a replay of an earlier run's
+/// as good as a new one.
+pub async fn post_statement<T: DeserializeOwned>(
+    client: &Client,
+    path: &str,
+    body: Vec<u8>,
+) -> Result<T, Failure> {
+    match forms::submit(client, path, body.into(), 0).await {
+        Submitted::Accepted(answer) | Submitted::Replayed(answer) | Submitted::Refused(answer) => {
+            parse(answer)
+        }
+        Submitted::Failed => Err(Failure::Local(anyhow::anyhow!(
+            "the server was overloaded or unreachable on every try"
+        ))),
+    }
 }
 
 /// What an answer says of an incident.

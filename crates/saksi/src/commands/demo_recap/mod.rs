@@ -31,11 +31,10 @@ use tokio::task::JoinSet;
 
 use self::review::Plenary;
 use self::waiting::Waiting;
-use super::demo_incidents::{Failure, Officers, Reported, parse};
+use super::demo_incidents::{Failure, Officers, Reported, parse, post_statement};
 use super::simulate::simulation::Held;
 use crate::client::Client;
 use crate::client::demo_keys::DemoKeys;
-use crate::client::forms::{self, Submitted};
 
 /// A form the simulation sent that the server holds.
 #[derive(Debug, Clone, Copy)]
@@ -373,12 +372,8 @@ impl RecapSimulation {
     /// Posts a signed statement, riding out overload; a replay of an
     /// earlier run's is as good as new.
     async fn post(&self, path: &str, body: Vec<u8>) -> Result<(), Failure> {
-        match forms::submit(&self.client, path, body.into(), 0).await {
-            Submitted::Accepted | Submitted::Replayed => Ok(()),
-            Submitted::Refused(answer) => parse::<Value>(answer).map(|_| ()),
-            Submitted::Failed => Err(Failure::Local(anyhow::anyhow!(
-                "the server was overloaded or unreachable on every try"
-            ))),
-        }
+        post_statement::<Value>(&self.client, path, body)
+            .await
+            .map(|_| ())
     }
 }

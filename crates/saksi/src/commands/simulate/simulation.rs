@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use anyhow::Context as _;
+
 use saksi_core::{Contest, Election, Level, RegionId};
 use saksi_sim::forms::draw_form;
 use saksi_sim::rng::Rng;
@@ -29,13 +31,13 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One form to send.
 #[derive(Debug, Clone, Copy)]
-struct Job {
-    tps: RegionId,
-    contest: Contest,
+pub(crate) struct Job {
+    pub tps: RegionId,
+    pub contest: Contest,
     /// 1 for the first version, 2 for a correction.
-    attempt: u32,
+    pub attempt: u32,
     /// Whether no later version of this form is planned.
-    last: bool,
+    pub last: bool,
 }
 
 /// What a run did.
@@ -90,8 +92,9 @@ pub struct Held {
     pub last: bool,
 }
 
-/// The order TPS report in, every contest of each, corrections mixed in.
-fn plan(election: &Election, seed: u64) -> Vec<Job> {
+/// The order TPS report in, every contest of each, corrections mixed in
+/// (the national fixture logs the same forms in the same order).
+pub(crate) fn plan(election: &Election, seed: u64) -> Vec<Job> {
     let mut tps: Vec<RegionId> = election.tree.tps_ids().collect();
     let mut rng = Rng::stream(seed, &[0x5151]);
     rng.shuffle(&mut tps);
@@ -208,6 +211,49 @@ struct Sender {
     held: Option<mpsc::UnboundedSender<Held>>,
 }
 
+/// The statement a job sends, signed by its TPS's KPPS device key: the
+/// POST body and the statement's digest, or `None` for a contest the TPS
+/// does not hold. Each version is drawn from the seed and chains to the
+/// one before; every statement is deterministic, so the previous one's
+/// digest is recomputed here.
+pub(crate) fn statement(
+    election: &Election,
+    keys: &DemoKeys,
+    seed: u64,
+    job: &Job,
+) -> anyhow::Result<Option<(Vec<u8>, [u8; 32])>> {
+    let code = election.tree.get(job.tps).code;
+    debug_assert_eq!(code.level(), Level::Tps);
+    let key = keys
+        .kpps(job.tps)
+        .with_context(|| format!("no simulated KPPS key for TPS {code}"))?;
+    let mut signed = None;
+    for version in 1..=job.attempt {
+        let mut rng = Rng::stream(
+            seed,
+            &[
+                u64::from(job.tps.0),
+                job.contest.index() as u64,
+                u64::from(version),
+            ],
+        );
+        let Some(form) = draw_form(election, job.tps, job.contest, &mut rng) else {
+            return Ok(None);
+        };
+        let prev = signed.as_ref().map(|(_, digest)| *digest);
+        signed = Some(sign_form(
+            key,
+            keys.origin(),
+            code,
+            job.contest,
+            version,
+            prev,
+            form,
+        )?);
+    }
+    Ok(signed)
+}
+
 impl Sender {
     async fn send(&self, worker: usize, job: Job) {
         let Sender {
@@ -218,47 +264,19 @@ impl Sender {
             stats,
             held,
         } = self;
-        let seed = *seed;
         let code = election.tree.get(job.tps).code;
-        debug_assert_eq!(code.level(), Level::Tps);
-        let Some(key) = keys.kpps(job.tps) else {
-            stats.failed.fetch_add(1, Ordering::Relaxed);
-            return;
-        };
-        // Each version chains to the one before; every statement is
-        // deterministic, so the previous one's digest is recomputed here.
-        let mut prev = None;
-        let mut body = None;
-        for version in 1..=job.attempt {
-            let mut rng = Rng::stream(
-                seed,
-                &[
-                    u64::from(job.tps.0),
-                    job.contest.index() as u64,
-                    u64::from(version),
-                ],
-            );
-            let Some(form) = draw_form(election, job.tps, job.contest, &mut rng) else {
+        let (body, digest) = match statement(election, keys, *seed, &job) {
+            Ok(Some(signed)) => signed,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot sign a simulated form");
+                stats.failed.fetch_add(1, Ordering::Relaxed);
                 return;
-            };
-            match sign_form(key, keys.origin(), code, job.contest, version, prev, form) {
-                Ok((b, digest)) => {
-                    prev = Some(digest);
-                    body = Some(b);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot sign a simulated form");
-                    stats.failed.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
             }
-        }
-        let (Some(body), Some(digest)) = (body, prev) else {
-            return;
         };
         let path = forms::path(code, job.contest);
         let submitted = forms::submit(client, &path, hyper::body::Bytes::from(body), worker).await;
-        if let (Submitted::Accepted | Submitted::Replayed, Some(held)) = (&submitted, held) {
+        if let (Submitted::Accepted(_) | Submitted::Replayed(_), Some(held)) = (&submitted, held) {
             // The receiver is gone only when the demo's recap stopped.
             let _ = held.send(Held {
                 tps: job.tps,
@@ -269,10 +287,10 @@ impl Sender {
             });
         }
         match submitted {
-            Submitted::Accepted => {
+            Submitted::Accepted(_) => {
                 stats.accepted.fetch_add(1, Ordering::Relaxed);
             }
-            Submitted::Replayed => {
+            Submitted::Replayed(_) => {
                 stats.replayed.fetch_add(1, Ordering::Relaxed);
             }
             Submitted::Refused(r) => {
