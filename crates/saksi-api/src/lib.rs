@@ -30,7 +30,8 @@ pub use incidents::{
 };
 pub use log::{LogEntries, LogEntry, Proof};
 pub use logistics::{
-    Allocation, DeliveredItem, Delivery, Readiness, ReadinessCounts, Shipment, Stock,
+    Allocation, BallotMismatch, DeliveredItem, Delivery, MAX_MISMATCHES, Readiness,
+    ReadinessCounts, Reconciliation, ReconciliationChild, Shipment, Stock,
 };
 pub use recap::{
     Blocker, QueueCounts, QueueNoForm, QueueTps, RecapConfirmation, RecapState, ReviewQueue,

@@ -93,3 +93,49 @@ pub struct DeliveredItem {
     /// was rejected; `null` otherwise.
     pub reason: Option<String>,
 }
+
+/// `GET /api/v1/logistics/reconciliation/{contest}/{code}`: the ballots
+/// of a contest accounted for after the count, at a region (or a TPS) and
+/// each of its children. A TPS is counted once its current C.Hasil carries
+/// the ballot section; it is reconciled when the ballots it received
+/// (accepted deliveries of `ballot-<contest>`) equal used + unused +
+/// damaged and `surat_suara_diterima`, and used equals
+/// `pengguna_total_j`; mismatched otherwise (docs/logistics.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    pub code: String,
+    pub contest: String,
+    pub tps_reconciled: u64,
+    pub tps_mismatched: u64,
+    /// Every child region, in code order (none for a TPS).
+    pub children: Vec<ReconciliationChild>,
+    /// The first mismatched TPS at or under the region, in code order, at
+    /// most [`MAX_MISMATCHES`]; `tps_mismatched` counts them all.
+    pub mismatches: Vec<BallotMismatch>,
+}
+
+/// The most mismatched TPS one reconciliation answer lists.
+pub const MAX_MISMATCHES: usize = 100;
+
+/// A child region's counts in a [`Reconciliation`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconciliationChild {
+    pub code: String,
+    pub tps_reconciled: u64,
+    pub tps_mismatched: u64,
+}
+
+/// A TPS whose ballots do not add up, with both sides' numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotMismatch {
+    pub tps: String,
+    /// Accepted deliveries of the contest's ballots into the TPS.
+    pub received: u64,
+    /// `surat_suara_digunakan`.
+    pub used: u64,
+    /// `surat_suara_tidak_digunakan`.
+    pub unused: u64,
+    /// `surat_suara_rusak`.
+    pub damaged: u64,
+    pub pengguna_total_j: u64,
+}

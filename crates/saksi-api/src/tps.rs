@@ -23,8 +23,8 @@ pub struct TpsPage {
     /// this TPS that name one of its contests: a reader weighing its
     /// numbers learns that someone reported trouble with them.
     pub incidents: Vec<TpsIncident>,
-    /// The anomaly flags of its current forms, every contest, in ballot
-    /// order: odd numbers for the reviewers to look at, never a refusal.
+    /// The flags of its current forms, every contest, in ballot order:
+    /// odd numbers for the reviewers to look at, never a refusal.
     #[serde(default)]
     pub flags: Vec<TpsFlag>,
     /// What reached it of its kit, and whether that is all of it.
@@ -43,11 +43,13 @@ pub struct TpsLogistics {
     pub ready: bool,
 }
 
-/// An anomaly flag on one contest's current form at a TPS.
+/// A flag on one contest's current form at a TPS: an anomaly flag, or
+/// the ballots it received not adding up with the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TpsFlag {
     /// `above_dpt`, `unanimous`, `same_votes`, `turnout_outlier` or
-    /// `last_digits` (the README's "Anomaly flags").
+    /// `last_digits` (the README's "Anomaly flags"), or
+    /// `ballots_unreconciled` (its "Logistics").
     pub code: String,
     /// One English sentence naming the numbers.
     pub message: String,

@@ -14,6 +14,7 @@ use hyper_util::service::TowerToHyperService;
 use saksi_core::form;
 use saksi_core::incident::book::Book;
 use saksi_core::logistics::Allocation;
+use saksi_core::logistics::reconcile::Reconciliation;
 use saksi_core::tally::{Tallies, TallyError};
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
@@ -33,7 +34,8 @@ use crate::metrics::Metrics;
 use crate::notify::Notifier;
 use crate::readiness::Readiness;
 use crate::sequencer::{
-    Known, Pace, ReloadError, Sequencer, Sweep, logistics_from_store, review_from_store,
+    Known, Pace, ReloadError, Sequencer, Sweep, logistics_from_store, received_from,
+    review_from_store,
 };
 use crate::state::{AppState, ResultsCache};
 
@@ -111,6 +113,7 @@ impl App {
     ) -> Result<App, LoadError> {
         let election = Arc::new(store.require_election()?);
         let mut tallies = Tallies::new(&election)?;
+        let mut reconciliation = Reconciliation::new(&election.tree);
         let mut failure: Option<LoadError> = None;
         let mut last_updated: Option<UnixTime> = None;
         let mut known = Known::new(&election);
@@ -130,7 +133,10 @@ impl App {
             };
             known.set_version(tps, v.contest, v.version);
             match form::parse(v.contest, v.form_json.as_bytes()) {
-                Ok(f) => tallies.restore(&election, tps, v.contest, &f),
+                Ok(f) => {
+                    tallies.restore(&election, tps, v.contest, &f);
+                    reconciliation.set_form(&election.tree, tps, v.contest, &f);
+                }
                 Err(e) => failure = Some(corrupt(e.to_string())),
             }
             last_updated = last_updated.max(Some(v.submitted_at));
@@ -153,6 +159,7 @@ impl App {
         let (review, signoffs) =
             review_from_store(store.as_ref(), &election, config.signoff_quorum)?;
         let logistics = logistics_from_store(store.as_ref())?;
+        received_from(&election, &logistics, &mut reconciliation);
         let started = std::time::Instant::now();
         let allocation = Arc::new(Allocation::compute(&election, &config.allocation));
         tracing::info!(
@@ -180,6 +187,7 @@ impl App {
                 .map(|r| (r, registry.commissioners(r, log_size, clock.now())))
                 .collect(),
             logistics: logistics.clone(),
+            reconciliation,
             readiness,
         }));
         let metrics = Arc::new(Metrics::default());

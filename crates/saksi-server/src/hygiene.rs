@@ -34,6 +34,7 @@ const PUBLIC_READS: &[&str] = &[
     "/api/v1/photos/",
     "/api/v1/incidents/stats",
     "/api/v1/logistics/allocation",
+    "/api/v1/logistics/reconciliation",
     "/api/v1/logistics/shipments",
     "/api/v1/logistics/stock",
     "/api/v1/logistics/readiness",
@@ -128,6 +129,7 @@ mod tests {
         assert!(is_public_read("/api/v1/log/checkpoint"));
         assert!(is_public_read("/api/v1/openapi.json"));
         assert!(is_public_read("/api/v1/logistics/allocation/0"));
+        assert!(is_public_read("/api/v1/logistics/reconciliation/ppwp/0"));
         assert!(is_public_read("/api/v1/logistics/shipments/57"));
         assert!(is_public_read("/api/v1/logistics/stock/11.01"));
         assert!(!is_public_read("/api/v1/regionsx"));

@@ -7,6 +7,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use saksi_core::RegionCode;
 use saksi_core::incident::book::Book;
+use saksi_core::logistics::reconcile::Reconciliation;
 use saksi_core::tally::Tallies;
 use saksi_core::time::UnixTime;
 use saksi_log::MemoryTree;
@@ -39,6 +40,10 @@ pub struct Live {
     /// Every shipment, whether it was delivered, and every office's stock
     /// (loaded from the store at start-up).
     pub logistics: Logistics,
+    /// Every TPS's ballots received against its C.Hasil, and the counts
+    /// of every region, kept with the forms and the deliveries they come
+    /// from.
+    pub reconciliation: Reconciliation,
     /// Every region's readiness counters, moved with `logistics`.
     pub readiness: Readiness,
 }

@@ -57,6 +57,10 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
             post(logistics::deliver::deliver),
         )
         .route(
+            "/api/v1/logistics/reconciliation/{contest}/{code}",
+            get(logistics::reconciliation::show),
+        )
+        .route(
             "/api/v1/logistics/stock/{code}",
             get(logistics::stock::show),
         )

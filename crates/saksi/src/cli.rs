@@ -14,6 +14,7 @@ use crate::commands::key::KeyCommand;
 use crate::commands::kpps::KppsCommand;
 use crate::commands::loadgen::LoadgenArgs;
 use crate::commands::log::LogCommand;
+use crate::commands::logistics::LogisticsCommand;
 use crate::commands::recap::RecapCommand;
 use crate::commands::restore::RestoreArgs;
 use crate::commands::serve::ServeArgs;
@@ -59,6 +60,9 @@ pub enum Command {
     /// The recapitulation: a PPK member's signed ruling on an objection.
     #[command(subcommand)]
     Recap(RecapCommand),
+    /// The logistics chain: sign and post a CSV of shipments.
+    #[command(subcommand)]
+    Logistics(LogisticsCommand),
     /// Back up a SQLite data directory while its server runs: one file
     /// with the database and the public files, never a secret.
     #[command(long_about = backup::long_about())]

@@ -13,7 +13,9 @@
 //! store ([`logistics_from_store`]).
 
 use saksi_api::{RecapAccepted, Receipt};
+use saksi_core::logistics::reconcile::{Reconciliation, ballot_contest};
 use saksi_core::time::UnixTime;
+use saksi_core::{Election, Level};
 use saksi_log::Verifier;
 use saksi_statement::{
     Authority, DeliveryStatement, Entry, Logistics, LogisticsRefusal, ShipmentStatement, Signed,
@@ -71,6 +73,49 @@ impl LogisticsChange {
                 if let Some(to) = to {
                     readiness.delivered(logistics, to, before.as_deref());
                 }
+            }
+        }
+    }
+
+    /// Counts the ballots a delivery into a TPS accepted as received,
+    /// once `logistics` holds the change.
+    pub(super) fn reconcile(
+        &self,
+        election: &Election,
+        logistics: &Logistics,
+        reconciliation: &mut Reconciliation,
+    ) {
+        let LogisticsChange::Delivery(d, _) = self else {
+            return;
+        };
+        let Some(to) = logistics.shipment(d.shipment).map(|s| s.to) else {
+            return;
+        };
+        let Some(tps) = election.tree.find(to).filter(|_| to.level() == Level::Tps) else {
+            return;
+        };
+        for (item, r) in &d.items {
+            if let Some(contest) = ballot_contest(item) {
+                reconciliation.add_received(&election.tree, tps, contest, r.accepted);
+            }
+        }
+    }
+}
+
+/// The reconciliation of the forms already in it with the ballots every
+/// TPS holds: a TPS never ships, so what it holds is what it accepted.
+pub fn received_from(
+    election: &Election,
+    logistics: &Logistics,
+    reconciliation: &mut Reconciliation,
+) {
+    for (code, held) in logistics.stocks().filter(|(c, _)| c.level() == Level::Tps) {
+        let Some(tps) = election.tree.find(code) else {
+            continue;
+        };
+        for (item, n) in held {
+            if let Some(contest) = ballot_contest(item) {
+                reconciliation.add_received(&election.tree, tps, contest, n);
             }
         }
     }

@@ -72,7 +72,7 @@ pub(crate) use admit::Pace;
 pub use admit::VERSIONS_PER_HOUR;
 pub use decision::{Accepted, Outcome, Refused, Replayed};
 pub use incident::{Filing, IncidentFact, IncidentRefusal};
-pub use logistics::{DeliveryFact, ShipmentFact, logistics_from_store};
+pub use logistics::{DeliveryFact, ShipmentFact, logistics_from_store, received_from};
 pub use memory::{IdempotencyKey, Known};
 pub use reload::ReloadError;
 pub use review::{ObjectionFact, RulingFact, review_from_store};

@@ -267,6 +267,8 @@ impl Sequencer {
         for a in &pending.applied {
             live.tallies
                 .apply(&self.election, a.tps, a.contest, a.old.as_ref(), &a.new);
+            live.reconciliation
+                .set_form(&self.election.tree, a.tps, a.contest, &a.new);
         }
         for e in &pending.batch.entries {
             live.tree.append(e.leaf_hash);
@@ -277,6 +279,7 @@ impl Sequencer {
         }
         for change in &pending.logistics {
             change.apply_read(&mut live.logistics, &mut live.readiness);
+            change.reconcile(&self.election, &live.logistics, &mut live.reconciliation);
         }
         let size = self.next_index + pending.batch.entries.len() as u64;
         for region in self.commissioner_regions_changed(pending) {

@@ -16,6 +16,7 @@ mod lease;
 mod log;
 mod logistics;
 mod logistics_readiness;
+mod logistics_reconciliation;
 mod logistics_shipments;
 mod notify;
 mod officer_keys;

@@ -106,6 +106,6 @@ pub(crate) fn read_seals(object: &Object<'_>, name: &str) -> Result<Vec<String>,
 }
 
 /// A seal number: 1 to [`MAX_SEAL_CHARS`] of `!` to `~`.
-fn is_seal(s: &str) -> bool {
+pub fn is_seal(s: &str) -> bool {
     (1..=MAX_SEAL_CHARS).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic())
 }

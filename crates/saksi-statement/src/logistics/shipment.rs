@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::{quantity, read_items, read_seals};
 use crate::read::Object;
-use crate::{Statement, StatementError};
+use crate::{KeyRole, Statement, StatementError};
 
 const MEMBERS: &[&str] = &[
     "dispatched_at",
@@ -90,6 +90,19 @@ impl Statement for ShipmentStatement {
             due_at,
             signed_at: object.time("signed_at")?,
         })
+    }
+}
+
+/// Whether a shipment may go from `from` to `to`: from a kab/kota,
+/// kecamatan or desa office to one of its own regions one level down, or
+/// from a supplier to the kab/kota it is registered for (`to` is `from`).
+/// The chain's rule ([`super::Logistics::check_shipment`]), also asked by
+/// `saksi logistics ship` of each CSV row before anything is signed.
+pub fn is_next_level(from: RegionCode, to: RegionCode) -> bool {
+    if from == to {
+        KeyRole::Supplier.level() == from.level()
+    } else {
+        to.parent() == Some(from) && KeyRole::office(from.level()).is_some()
     }
 }
 

@@ -123,12 +123,7 @@ impl Logistics {
     ) -> Result<(), LogisticsRefusal> {
         let (from, to) = (statement.from, statement.to);
         let supplier = statement.by_supplier();
-        let next_level = if supplier {
-            KeyRole::Supplier.level() == from.level()
-        } else {
-            to.parent() == Some(from) && KeyRole::office(from.level()).is_some()
-        };
-        if !next_level {
+        if !super::shipment::is_next_level(from, to) {
             return Err(LogisticsRefusal::NotNextLevel { from, to });
         }
         let role = if supplier {

@@ -16,7 +16,7 @@ use saksi_statement::Entry;
 use saksi_statement::form::version_digest;
 use serde::de::DeserializeOwned;
 
-use super::{CaCertArg, Client};
+use super::{CaCertArg, Client, Response};
 
 /// How long to wait for each answer from the server.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -41,19 +41,19 @@ impl Server {
         })
     }
 
-    async fn request(&mut self, method: Method, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
+    async fn request(&mut self, method: Method, path: &str, body: &[u8]) -> Result<Response> {
         let what = || format!("{method} {}{path}", self.url);
         let json = (!body.is_empty()).then(|| Bytes::copy_from_slice(body));
-        match self.client.request(method.clone(), path, json).await {
-            Ok(response) => Ok((response.status, response.body)),
-            Err(e) => Err(anyhow!(e).context(what())),
-        }
+        self.client
+            .request(method.clone(), path, json)
+            .await
+            .map_err(|e| anyhow!(e).context(what()))
     }
 
     /// The log's origin: the first line of its checkpoint.
     pub async fn origin(&mut self) -> Result<String> {
         const PATH: &str = "/api/v1/log/checkpoint";
-        let (status, body) = self.request(Method::GET, PATH, b"").await?;
+        let Response { status, body, .. } = self.request(Method::GET, PATH, b"").await?;
         let first = String::from_utf8_lossy(&body)
             .lines()
             .next()
@@ -114,7 +114,7 @@ impl Server {
     async fn entry(&mut self, index: u64) -> Result<LogEntries> {
         let path = format!("/api/v1/log/entries?start={index}&end={}", index + 1);
         for _ in 0..CHECKPOINT_WAITS {
-            let (status, body) = self.request(Method::GET, &path, b"").await?;
+            let Response { status, body, .. } = self.request(Method::GET, &path, b"").await?;
             let beyond = status == 400
                 && serde_json::from_slice::<ErrorBody>(&body)
                     .is_ok_and(|e| e.error.code == "log.beyond_checkpoint");
@@ -136,11 +136,27 @@ impl Server {
 
     /// GET `path`, which must answer 200 with JSON of `T`.
     pub async fn get_json<T: DeserializeOwned>(&mut self, path: &str) -> Result<T> {
-        let (status, body) = self.request(Method::GET, path, b"").await?;
+        let Response { status, body, .. } = self.request(Method::GET, path, b"").await?;
         parse_answer(&self.url, path, status, &body)
     }
 
-    pub async fn post(&mut self, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
+    /// Whether GET `path` finds something: 200 yes, 404 no, anything
+    /// else an error.
+    pub async fn exists(&mut self, path: &str) -> Result<bool> {
+        match self.request(Method::GET, path, b"").await? {
+            Response { status: 200, .. } => Ok(true),
+            Response { status: 404, .. } => Ok(false),
+            Response { status, body, .. } => bail!(
+                "GET {}{path} answered {status}: {}",
+                self.url,
+                String::from_utf8_lossy(&body).trim()
+            ),
+        }
+    }
+
+    /// POST `body` to `path`: the answer, whatever its status, and
+    /// whether it is the replay of an earlier one.
+    pub async fn post(&mut self, path: &str, body: &[u8]) -> Result<Response> {
         self.request(Method::POST, path, body).await
     }
 }

@@ -13,8 +13,8 @@ use saksi_core::{Contest, Level, RegionCode};
 use saksi_statement::{Envelope, FormStatement, KeyRole, StatementError, decode_statement};
 use serde_json::{Map, Value};
 
-use crate::client::CaCertArg;
 use crate::client::keys::Server;
+use crate::client::{CaCertArg, Response};
 use crate::support::signing::{PostArgs, ValidityArgs};
 use crate::support::signing::{Registration, read_signer, report_refusal};
 use crate::support::{Reported, now, runtime};
@@ -130,7 +130,11 @@ pub fn sign(args: &KppsSignArgs) -> Result<()> {
         let envelope = Envelope::sign(statement, &signer).context("cannot sign the statement")?;
         let body = serde_json::to_vec(&envelope.to_value())?;
         let path = format!("/api/v1/tps/{tps}/forms/{}", contest.id());
-        let (status, answer) = server.post(&path, &body).await?;
+        let Response {
+            status,
+            body: answer,
+            ..
+        } = server.post(&path, &body).await?;
         if (200..300).contains(&status) {
             println!("{}", String::from_utf8_lossy(&answer).trim_end());
             return Ok(());

@@ -16,6 +16,7 @@ pub mod key;
 pub mod kpps;
 pub mod loadgen;
 pub mod log;
+pub mod logistics;
 pub mod recap;
 pub mod restore;
 pub mod serve;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Key(command) => key::run(&command),
         Command::Kpps(command) => kpps::run(&command),
         Command::Recap(command) => recap::run(&command),
+        Command::Logistics(command) => logistics::run(&command),
         Command::Backup(args) => backup::run(&args),
         Command::Restore(args) => restore::run(&args),
         Command::Log(command) => log::run(&command),

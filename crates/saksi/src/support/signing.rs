@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 
 use super::args::OriginArg;
 use super::{Reported, now, runtime};
-use crate::client::CaCertArg;
 use crate::client::keys::Server;
+use crate::client::{CaCertArg, Response};
 
 /// How long a registered key is valid.
 #[derive(Debug, Args)]
@@ -200,7 +200,11 @@ pub fn publish(
 /// refusal (`error: <code>: <message>`, exit 1).
 pub async fn post_envelope(server: &mut Server, path: &str, envelope: &Envelope) -> Result<()> {
     let body = serde_json::to_vec(&envelope.to_value())?;
-    let (status, answer) = server.post(path, &body).await?;
+    let Response {
+        status,
+        body: answer,
+        ..
+    } = server.post(path, &body).await?;
     if (200..300).contains(&status) {
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(answer.trim_ascii_end())?;

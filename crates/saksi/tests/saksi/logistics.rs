@@ -17,7 +17,7 @@ use crate::common::chain::{first_tps, kabkota_officer, origin, prepare, register
 use crate::common::{Server, get, http, json, now};
 
 /// Posts `statement` signed by `by` to `uri`: the status and the answer.
-fn post(
+pub(crate) fn post(
     server: &Server,
     uri: &str,
     statement: serde_json::Map<String, Value>,
@@ -33,7 +33,7 @@ fn post(
 }
 
 /// A shipment of `items` from `from` to `to`, dispatched now.
-fn shipment(
+pub(crate) fn shipment(
     origin: &str,
     from: RegionCode,
     to: RegionCode,
@@ -53,7 +53,12 @@ fn shipment(
 
 /// The delivery of shipment `id` of `s`, `damaged` of its first item
 /// rejected.
-fn delivery(origin: &str, id: u64, s: &ShipmentStatement, damaged: u64) -> DeliveryStatement {
+pub(crate) fn delivery(
+    origin: &str,
+    id: u64,
+    s: &ShipmentStatement,
+    damaged: u64,
+) -> DeliveryStatement {
     DeliveryStatement {
         origin: origin.to_owned(),
         shipment: id,

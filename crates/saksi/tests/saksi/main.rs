@@ -29,6 +29,7 @@ mod offline_browser;
 mod pg_dump;
 mod review;
 mod review_browser;
+mod ship_csv;
 mod webhooks;
 mod workspace;
 mod workspace_browser;

@@ -1,7 +1,8 @@
 //! `/api/v1/logistics`: what every polling unit is sent (`allocation`),
 //! the shipments down the chain and their proofs of delivery (`ship`,
 //! `deliver`: signed statements, no session), and where they stand
-//! (`shipment`, `stock`, `readiness`). The reads are public and counts
+//! (`shipment`, `stock`, `readiness`), and the ballots accounted for
+//! after the count (`reconciliation`). The reads are public and counts
 //! only: no login, no person's name. What a shipment or a delivery must
 //! satisfy against the log is decided by the sequencer
 //! (`sequencer/logistics.rs`) with the rules `saksi audit` replays
@@ -10,6 +11,7 @@
 pub mod allocation;
 pub mod deliver;
 pub mod readiness;
+pub mod reconciliation;
 pub mod ship;
 pub mod shipment;
 pub mod stock;

@@ -20,7 +20,7 @@ use saksi_core::{Contest, Election, Level, RegionCode};
 use super::kecamatan::{Standing, TpsForm, standing, tps_forms};
 use crate::codes;
 use crate::controllers::json_of;
-use crate::controllers::tps::show::{flag, objections};
+use crate::controllers::tps::show::{flags, objections};
 use crate::error::ApiError;
 use crate::extract::{Authenticated, RawPath, contest, region_code};
 use crate::live::Live;
@@ -127,12 +127,9 @@ fn row(
             .map_err(|e| ApiError::internal(format!("stored warnings {code}/{contest}: {e}")))?,
         None => Vec::new(),
     };
-    let flags: Vec<_> = live
-        .tallies
-        .flags(election, form.id)
+    let flags: Vec<_> = flags(election, live, form.id)
         .into_iter()
-        .filter(|f| f.contest == contest)
-        .map(flag)
+        .filter(|f| f.contest == contest.id())
         .collect();
     let incidents_open = live
         .incidents

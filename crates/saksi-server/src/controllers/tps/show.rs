@@ -44,13 +44,11 @@ pub async fn show(
     // as of the same log.
     let (log_size, anomalies, logistics) = {
         let live = state.live();
-        let flags: Vec<TpsFlag> = live
-            .tallies
-            .flags(&state.election, id)
-            .into_iter()
-            .map(flag)
-            .collect();
-        (live.log_size(), flags, kit(&live, id, code))
+        (
+            live.log_size(),
+            flags(&state.election, &live, id),
+            kit(&live, id, code),
+        )
     };
     // The versions, what their log entries say, and whether each photo is
     // uploaded yet (a look at the photo store each), in one blocking task.
@@ -139,6 +137,38 @@ pub async fn show(
     Ok(json_of(StatusCode::OK, &body))
 }
 
+/// The flags of a TPS's current forms, every contest, in ballot order:
+/// the anomaly flags, then `ballots_unreconciled` where the ballots the
+/// TPS received do not add up with its C.Hasil
+/// (`saksi_core::logistics::reconcile`), with the numbers.
+pub(crate) fn flags(election: &saksi_core::Election, live: &Live, id: RegionId) -> Vec<TpsFlag> {
+    let mut flags: Vec<TpsFlag> = live
+        .tallies
+        .flags(election, id)
+        .into_iter()
+        .map(flag)
+        .collect();
+    for contest in Contest::ALL {
+        let Some(ballots) = live.reconciliation.ballots(id, contest) else {
+            continue;
+        };
+        let why = ballots.mismatches();
+        if !why.is_empty() {
+            flags.push(TpsFlag {
+                code: UNRECONCILED.to_owned(),
+                message: format!("The ballots do not add up: {}.", why.join("; ")),
+                contest: contest.id().to_owned(),
+            });
+        }
+    }
+    // Stable: within a contest, the anomaly flags first.
+    flags.sort_by_key(|f| Contest::parse(&f.contest).map(Contest::index));
+    flags
+}
+
+/// The flag of a TPS whose ballots do not add up.
+const UNRECONCILED: &str = "ballots_unreconciled";
+
 /// What reached the TPS of its kit (a TPS ships nothing on: its stock is
 /// what it accepted) and whether that is all of it.
 fn kit(live: &Live, id: RegionId, code: RegionCode) -> TpsLogistics {
@@ -153,7 +183,7 @@ fn kit(live: &Live, id: RegionId, code: RegionCode) -> TpsLogistics {
 }
 
 /// An anomaly flag as the API shows it.
-pub(crate) fn flag(f: saksi_core::anomaly::Flag) -> TpsFlag {
+fn flag(f: saksi_core::anomaly::Flag) -> TpsFlag {
     TpsFlag {
         code: f.code.id().to_owned(),
         message: f.message,
