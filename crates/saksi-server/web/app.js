@@ -261,6 +261,7 @@ const FLAG_WORDS = {
   same_votes: "Perolehan sama persis dengan TPS lain di kecamatan ini",
   turnout_outlier: "Partisipasi jauh dari median kecamatan",
   last_digits: "Angka terakhir perolehan di kabupaten/kota ini tidak merata",
+  ballots_unreconciled: "Surat suara yang diterima tidak cocok dengan yang digunakan, tidak digunakan dan rusak",
 };
 function anomalyFlag(f) {
   const contest = (CONTESTS.find(x => x[0] === f.contest) || [f.contest, f.contest])[1];
