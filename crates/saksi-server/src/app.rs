@@ -495,8 +495,23 @@ pub async fn serve_router(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // A connection still busy this long after the stop (a client holding
+    // a request open) is closed rather than waited for: whatever it was
+    // not yet answered was never acknowledged, and what was acknowledged
+    // is already committed.
+    if tokio::time::timeout(STOP_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            seconds = STOP_GRACE.as_secs(),
+            "connections still open after the stop's grace period: closed"
+        );
+    }
 }
+
+/// How long a stopping server waits for the requests in flight.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// The Merkle tree of every stored log entry, checked to be dense from 0
 /// and to cover every log position the store holds.
